@@ -1,0 +1,67 @@
+"""The one record every stage reads and returns.
+
+Stages are small functions ``Document -> Document``; a document carries its own
+per-document ``errors`` so one bad file never stops a batch. ``to_dict``/``from_dict``
+give a JSON-safe form for Airflow XCom and run reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    # --- identity / extract ---------------------------------------------------------
+    source: str  # the path as given (CLI argument or path relative to the source folder)
+    source_path: str  # absolute path of the source file
+    id: str = ""  # deterministic Elasticsearch _id (see enrich.document_id)
+    content_type: str = "text"  # "html" or "text"
+    raw_text: str = ""  # decoded input (HTML markup or plain text); never indexed
+    encoding: str | None = None
+    file_size: int = 0
+    file_sha256: str = ""  # hash of the raw bytes: detects changed source files
+    file_mtime: str | None = None
+    # --- clean ----------------------------------------------------------------------
+    title: str | None = None
+    body: str = ""
+    captions: list[str] = field(default_factory=list)
+    author: str | None = None
+    source_name: str | None = None  # agency / publisher ("China News Agency")
+    dateline: str | None = None  # "Moscow, March 21"
+    published_at: str | None = None  # ISO 8601
+    metadata: dict[str, Any] = field(default_factory=dict)  # site_name, canonical_url, ...
+    # --- language -------------------------------------------------------------------
+    language: str | None = None  # ISO 639-1, "zh" for Chinese, "und" when undetermined
+    language_confidence: float | None = None
+    languages: dict[str, float] = field(default_factory=dict)  # share of text per language
+    title_language: str | None = None
+    # --- enrich ---------------------------------------------------------------------
+    word_count: int = 0
+    char_count: int = 0
+    paragraph_count: int = 0
+    content_sha256: str = ""  # hash of the cleaned title + body
+    pipeline_version: str = ""
+    ingested_at: str | None = None
+    # --- bookkeeping ------------------------------------------------------------------
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+    def add_error(self, stage: str, message: str) -> None:
+        self.errors.append(f"{stage}: {message}")
+
+    def to_dict(self, *, with_raw: bool = False) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        if not with_raw:
+            data.pop("raw_text")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
