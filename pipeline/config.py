@@ -58,6 +58,40 @@ class ESConnection:
         )
 
 
+    @classmethod
+    def from_connection_fields(cls, *, host: str | None, port: int | None = None, schema: str | None = None,
+                               login: str | None = None, password: str | None = None,
+                               extra: dict[str, Any] | None = None,
+                               request_timeout: float = 30.0) -> "ESConnection":
+        """Build from the fields of an Airflow connection (``elasticsearch_default``).
+
+        ``host`` may carry a scheme (``https://es:9200``); otherwise ``schema`` or the
+        extra ``use_ssl``/``scheme`` picks http or https. ``api_key``, ``ca_certs`` and
+        ``verify_certs`` come from the extra.
+        """
+        extra = extra or {}
+        if not host:
+            raise ValueError("the Elasticsearch connection has no host")
+        if "://" in host:
+            url = host
+        else:
+            scheme = str(extra.get("scheme") or "").lower()
+            if scheme not in {"http", "https"}:
+                use_ssl = str(extra.get("use_ssl", "")).lower() in {"1", "true", "yes"}
+                scheme = "https" if use_ssl or (schema or "").lower() == "https" else "http"
+            url = f"{scheme}://{host}" + (f":{port}" if port else "")
+        return cls(
+            url=url.rstrip("/"),
+            username=login or None,
+            password=password or None,
+            api_key=extra.get("api_key") or None,
+            ca_certs=extra.get("ca_certs") or None,
+            verify_certs=str(extra.get("verify_certs", "true")).lower() not in {"0", "false", "no"},
+            request_timeout=request_timeout,
+            explicit=True,
+        )
+
+
 @dataclass(frozen=True)
 class LocalNodeSettings:
     version: str
@@ -77,6 +111,8 @@ class Settings:
     number_of_replicas: int
     es: ESConnection
     local_node: LocalNodeSettings
+    runs_dir: Path
+    es_connection_id: str
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -111,4 +147,6 @@ def load_settings() -> Settings:
             heap=str(local.get("heap", "512m")),
             home=resolve_path(env.get("ES_LOCAL_HOME") or local.get("home", ".local/elasticsearch")),
         ),
+        runs_dir=resolve_path(env.get("ETL_RUNS_DIR") or raw.get("runs_dir", "runs")),
+        es_connection_id=str(raw.get("airflow", {}).get("es_connection_id", "elasticsearch_default")),
     )

@@ -46,7 +46,8 @@ class Document:
     pipeline_version: str = ""
     ingested_at: str | None = None
     # --- bookkeeping ------------------------------------------------------------------
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # fatal: the document is not indexed
+    warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired
 
     @property
     def failed(self) -> bool:

@@ -1,0 +1,67 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is plumbing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+QUERY ?= New START treaty extension
+
+# Airflow runs from a git-ignored home inside the repo (SQLite metadata DB).
+export AIRFLOW_HOME := $(CURDIR)/.local/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export NO_PROXY := localhost,127.0.0.1
+
+.PHONY: help install run test stop es-start es-status airflow-db lock benchmarks clean-local
+
+help:
+	@echo "make run    - start a local Elasticsearch (unless ES_URL is set), run ingest_articles over seeds/ with Airflow, show results"
+	@echo "make test   - run the test suite (unit + real Elasticsearch + real Airflow)"
+	@echo "make stop   - stop the local Elasticsearch"
+	@echo "make lock   - re-resolve requirements.in into requirements.lock"
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@# the repo itself goes on the venv's path (no build step, no unpinned build backend)
+	$(PY) -c "import site; open(site.getsitepackages()[0] + '/news_etl.pth', 'w').write('$(CURDIR)\n')"
+	@touch $@
+
+install: $(VENV)/.installed
+
+es-start: install
+	$(PY) -m pipeline es start
+
+es-status: install
+	$(PY) -m pipeline es status
+
+stop: install
+	$(PY) -m pipeline es stop
+
+airflow-db: install
+	@mkdir -p $(AIRFLOW_HOME)
+	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -40 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+
+run: es-start airflow-db
+	$(VENV)/bin/airflow dags test ingest_articles > $(AIRFLOW_HOME)/last-dags-test.log 2>&1 \
+		|| (tail -60 $(AIRFLOW_HOME)/last-dags-test.log; exit 1)
+	@echo "Airflow log of this run: $(AIRFLOW_HOME)/last-dags-test.log"
+	$(PY) -m pipeline report --last
+	$(PY) -m pipeline search "$(QUERY)" --size 3
+
+test: es-start
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+benchmarks: install
+	$(PY) benchmarks/extraction.py
+	$(PY) benchmarks/language.py
+
+lock:
+	$(VENV)/bin/uv pip compile --python 3.11 --generate-hashes requirements.in -o requirements.lock
+
+clean-local: stop
+	rm -rf .local runs

@@ -1,0 +1,80 @@
+"""The clean stage: ``clean(doc) -> doc``.
+
+HTML (``doc.content_type == "html"``) goes through :mod:`pipeline.clean_html` (metadata from the markup,
+boilerplate pruned by markup role, main body found by trafilatura, caption/boilerplate line filters);
+plain text goes through :mod:`pipeline.clean_text` (line rules + main-region selection). Both fill
+``title``, ``body`` (paragraphs separated by a blank line), ``captions``, ``author``, ``source_name``,
+``dateline``, ``published_at`` and ``metadata``. Rules live in ``config/cleaning.yaml`` and are loaded
+once per process. Pure: no network, no Elasticsearch. Never raises: problems become ``doc.errors``.
+"""
+
+from __future__ import annotations
+
+from pipeline.clean_html import MalformedHTML, clean_html
+from pipeline.clean_text import CleanResult, clean_text, rules
+from pipeline.document import Document
+
+__all__ = ["clean", "clean_text", "clean_html_string", "CleanResult"]
+
+STAGE = "clean"
+
+
+def clean_html_string(html: str) -> CleanResult:
+    """HTML mode on a string; falls back to text mode on the visible text if the body comes out empty."""
+    res = clean_html(html)
+    if not res.body.strip():
+        from pipeline.clean_html import parse_html
+
+        tree = parse_html(html)
+        for bad in tree.xpath("//script|//style|//noscript|//template"):
+            bad.drop_tree()
+        fallback = clean_text("\n".join(t for t in tree.itertext()))
+        res.body = fallback.body
+        res.captions.extend(c for c in fallback.captions if c not in res.captions)
+        res.metadata["extraction"] = "text-fallback"
+    return res
+
+
+def _apply(doc: Document, res: CleanResult) -> None:
+    doc.title = res.title or doc.title
+    doc.body = res.body
+    doc.captions = list(res.captions)
+    doc.author = res.author
+    doc.source_name = res.source_name
+    doc.dateline = res.dateline
+    doc.published_at = res.published_at
+    md = dict(doc.metadata or {})
+    md.update({k: v for k, v in res.metadata.items() if v not in (None, "", [], {})})
+    doc.metadata = md
+
+
+def clean(doc: Document) -> Document:
+    raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
+    if not raw.strip():
+        doc.body = ""
+        doc.add_error(STAGE, "empty document")
+        return doc
+    try:
+        rules()  # a broken config/cleaning.yaml is a startup problem; surface it once per doc, not a crash
+    except Exception as exc:  # noqa: BLE001
+        doc.add_error(STAGE, f"cleaning rules unavailable: {exc}")
+        return doc
+    try:
+        if (doc.content_type or "text").lower() == "html":
+            try:
+                res = clean_html_string(raw)
+            except MalformedHTML as exc:
+                doc.add_error(STAGE, f"malformed HTML: {exc}")
+                return doc
+        else:
+            res = clean_text(raw)
+    except RecursionError:
+        doc.add_error(STAGE, "malformed input: nesting too deep")
+        return doc
+    except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
+        doc.add_error(STAGE, f"{type(exc).__name__}: {exc}")
+        return doc
+    _apply(doc, res)
+    if not doc.body.strip():
+        doc.add_error(STAGE, "no text content")
+    return doc

@@ -1,0 +1,183 @@
+"""``python -m pipeline``: the stages from the command line, without Airflow.
+
+The output of ``clean``, ``detect-language`` and ``search --format jsonl`` is a contract
+(other tools parse it): add keys if needed, never rename or drop them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import load_settings, resolve_path
+
+CLEAN_KEYS = ("source", "title", "body", "captions", "author", "source_name", "dateline", "published_at",
+              "language", "language_confidence", "errors", "warnings")
+
+
+def _emit(obj: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
+    from .clean import clean
+    from .extract import read_document
+    from .language import detect_language
+
+    settings = load_settings()
+    for name in args.files:
+        doc = read_document(name, source=name, max_bytes=settings.max_file_bytes)
+        if not doc.failed:
+            doc = clean(doc)
+        if not doc.failed:
+            doc = detect_language(doc)
+        record = {key: getattr(doc, key) for key in CLEAN_KEYS}
+        if args.format == "json":
+            out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        else:
+            _emit(record, out)
+    return 0
+
+
+def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
+    from .language import detect_lines
+
+    for result in detect_lines(line.rstrip("\n") for line in sys.stdin):
+        _emit(result, out)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from .es_local import ensure_cluster
+    from .load import make_client
+    from .run import run_pipeline
+
+    settings = load_settings()
+    ensure_cluster(settings)
+    es = make_client(settings.es)
+    report = run_pipeline(settings, es=es, source_dir=resolve_path(args.source) if args.source else None,
+                          alias=args.index_alias, full_refresh=args.full_refresh,
+                          runs_dir=resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir)
+    if args.format == "json":
+        out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.render_text() + "\n")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import make_client, prepare_index
+
+    settings = load_settings()
+    target = prepare_index(make_client(settings.es), args.index_alias or settings.index_alias,
+                           shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    state = "created" if target.created else "exists"
+    langs = ", ".join(target.languages) or "none (cluster offers no language analyzers)"
+    out.write(f"index template + alias ready: {target.alias} -> {target.index} ({state}); language subfields: {langs}\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from .run import load_report
+
+    settings = load_settings()
+    runs_dir = resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir
+    report = load_report(runs_dir, args.run_id)
+    if args.format == "json":
+        out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.render_text() + "\n")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import make_client
+    from .search import search
+
+    settings = load_settings()
+    es = make_client(settings.es)
+    hits = search(es, args.query, alias=args.index_alias or settings.index_alias, size=args.size,
+                  offset=args.offset, language=args.language)
+    for rank, hit in enumerate(hits, start=args.offset + 1):
+        if args.format == "jsonl":
+            _emit(hit.to_dict(), out)
+            continue
+        out.write(f"{rank:>3}. [{hit.score:.2f}] {hit.title}  ({hit.language})\n     {hit.source_path}\n")
+        for fragment in (hit.highlight.get("body") or hit.highlight.get("title") or [])[:2]:
+            out.write(f"     … {fragment} …\n")
+    if not hits and args.format == "text":
+        out.write("no hits\n")
+    return 0
+
+
+def cmd_es(args: argparse.Namespace, out: TextIO) -> int:
+    from . import es_local
+
+    return es_local.main([args.action])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("clean", help="clean files and print one JSON object per file")
+    p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_clean)
+
+    p = sub.add_parser("detect-language", help="one text per stdin line -> one JSON object per line")
+    p.set_defaults(func=cmd_detect_language)
+
+    p = sub.add_parser("run", help="run the whole ingestion in-process (what the DAG does)")
+    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR)")
+    p.add_argument("--index-alias", help="alias to load into (default: config index.alias)")
+    p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
+    p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("setup", help="install the index template and create the alias (idempotent)")
+    p.add_argument("--index-alias", help="default: config index.alias")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("report", help="print a run report (the latest by default)")
+    p.add_argument("run_id", nargs="?", help="run id (folder name under the runs dir)")
+    p.add_argument("--last", action="store_true", help="the latest run (the default)")
+    p.add_argument("--runs-dir", help="default: config runs_dir")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("search", help="search the articles alias")
+    p.add_argument("query")
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--offset", type=int, default=0, help="skip this many hits (pagination)")
+    p.add_argument("--language", help="only documents detected in this ISO 639-1 language")
+    p.add_argument("--index-alias", help="alias to search (default: config index.alias)")
+    p.add_argument("--format", choices=["text", "jsonl"], default="text")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("es", help="manage the local development Elasticsearch node")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_es)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(args.func(args, out or sys.stdout))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line for operators; -v shows the traceback
+        if args.verbose:
+            raise
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

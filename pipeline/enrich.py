@@ -1,0 +1,46 @@
+"""Enrich: identity, counts, hashes and provenance that analysts filter and sort on."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+
+from . import PIPELINE_VERSION
+from .document import Document
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_TITLE = 300
+
+
+def document_id(source_path: str) -> str:
+    """Deterministic ``_id``: one document per source file, so re-runs overwrite, never duplicate."""
+    return hashlib.sha256(source_path.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def content_hash(title: str | None, body: str) -> str:
+    return hashlib.sha256(f"{title or ''}\n\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fallback_title(doc: Document) -> str | None:
+    """When the page has no title, the first body line is what a reader would call it."""
+    for line in doc.body.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= _MAX_TITLE else line[: _MAX_TITLE - 1].rstrip() + "…"
+    return None
+
+
+def enrich(doc: Document, *, now: datetime | None = None) -> Document:
+    doc.id = document_id(doc.source_path)
+    doc.pipeline_version = PIPELINE_VERSION
+    doc.ingested_at = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    if doc.failed:
+        return doc
+    if not doc.title:
+        doc.title = fallback_title(doc)
+    doc.word_count = len(_WORD.findall(doc.body))
+    doc.char_count = len(doc.body)
+    doc.paragraph_count = sum(1 for p in doc.body.split("\n\n") if p.strip())
+    doc.content_sha256 = content_hash(doc.title, doc.body)
+    return doc

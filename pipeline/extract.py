@@ -1,0 +1,203 @@
+"""Extract: find source files and turn each into a decoded ``Document``.
+
+Every file under the source folder is accounted for: files we cannot read become
+documents with an ``extract`` error instead of disappearing. Decoding never guesses
+silently: a non-UTF-8 file that we decode anyway carries a warning saying how.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .document import Document
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+_HTML_SNIFF = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<title|<article|<div|<p[\s>])", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Magic numbers of common binary formats, so the error says what the file is.
+_MAGIC = {
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"%PDF": "PDF document",
+    b"\x7fELF": "ELF executable",
+    b"PK\x03\x04": "ZIP archive",
+    b"\x1f\x8b": "gzip data",
+}
+
+
+def discover(source_dir: Path) -> Iterator[Path]:
+    """Yield every regular file and symlink below ``source_dir`` in a stable order.
+
+    Hidden files and folders (``.name``) are skipped: they are editor/VCS droppings, not
+    articles. Symlinks are yielded (not followed here) so ``read_document`` can report
+    the ones that point outside the source folder.
+    """
+    root = Path(source_dir)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def is_html_name(name: str) -> bool:
+    return name.lower().endswith(HTML_SUFFIXES)
+
+
+def relative_source(path: Path, source_root: Path | None) -> str:
+    if source_root is not None:
+        try:
+            return str(path.relative_to(source_root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_document(path: Path | str, *, source_root: Path | None = None, max_bytes: int = 20_000_000,
+                  source: str | None = None) -> Document:
+    """Read and decode one file; never raises for a bad file (the error is on the document)."""
+    path = Path(path)
+    abs_path = Path(os.path.abspath(path))
+    doc = Document(source=source if source is not None else relative_source(path, source_root),
+                   source_path=str(abs_path))
+    try:
+        data = _read_bytes(abs_path, source_root, max_bytes, doc)
+    except ExtractError as exc:
+        doc.add_error("extract", str(exc))
+        return doc
+    except OSError as exc:
+        doc.add_error("extract", f"cannot read file: {exc.strerror or exc}")
+        return doc
+    doc.file_sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        decode_into(doc, data, path.name, max_bytes)
+    except ExtractError as exc:
+        doc.add_error("extract", str(exc))
+    return doc
+
+
+class ExtractError(ValueError):
+    """A file that cannot become text; the message is shown to operators as is."""
+
+
+def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Document) -> bytes:
+    if path.is_symlink() and source_root is not None:
+        target = path.resolve()
+        root = Path(source_root).resolve()
+        if not target.is_relative_to(root):
+            raise ExtractError("symlink points outside the source folder; not followed")
+    stat = path.stat()
+    if not path.is_file():
+        raise ExtractError("not a regular file")
+    doc.file_size = stat.st_size
+    doc.file_mtime = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).isoformat()
+    if stat.st_size > max_bytes:
+        raise ExtractError(f"file too large: {stat.st_size} bytes > limit {max_bytes}")
+    with open(path, "rb") as fh:
+        return fh.read(max_bytes + 1)
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress with a hard output cap so a gzip bomb costs at most ``max_bytes``."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise ExtractError(f"corrupt gzip data: {exc}") from None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise ExtractError(f"gzip expands past the limit of {max_bytes} bytes")
+    if not inflater.eof:
+        raise ExtractError("corrupt gzip data: truncated stream")
+    return out
+
+
+def decode_into(doc: Document, data: bytes, name: str, max_bytes: int = 20_000_000) -> None:
+    """Fill ``raw_text``, ``encoding`` and ``content_type`` from raw bytes."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        data = _gunzip(data, max_bytes)
+        lower = lower[:-3]
+    if not data.strip():
+        raise ExtractError("empty file")
+    kind = _binary_kind(data)
+    if kind:
+        raise ExtractError(f"binary content ({kind}), not text or HTML")
+    is_html = lower.endswith(HTML_SUFFIXES) or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
+    text, encoding, warning = decode_bytes(data, html=is_html)
+    if warning:
+        doc.warnings.append(f"extract: {warning}")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.strip():
+        raise ExtractError("no text after decoding")
+    doc.raw_text = text
+    doc.encoding = encoding
+    doc.content_type = "html" if is_html else "text"
+
+
+def _binary_kind(data: bytes) -> str | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOM: text, despite the NULs
+        return None
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    head = data[:4096]
+    if b"\x00" in head and not _looks_utf16(head):
+        return "NUL bytes"
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if control > len(head) * 0.1:
+        return "mostly control bytes"
+    return None
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
+    if len(head) < 4:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)
+
+
+def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str, str | None]:
+    """Return ``(text, encoding, warning)``.
+
+    Order: BOM, strict UTF-8, the charset an HTML page declares, then charset detection.
+    A document that is almost UTF-8 (a few broken bytes) is decoded with replacement
+    characters and a warning rather than mis-decoded as a legacy charset.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16", None
+    try:
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    if html:
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            charset = declared.group(1).decode("ascii", "ignore").lower()
+            if charset not in {"utf-8", "utf8"}:
+                try:
+                    return data.decode(charset), charset, None
+                except (LookupError, UnicodeDecodeError):
+                    pass
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if broken <= max(3, len(text) // 1000):
+        return text, "utf-8", f"invalid UTF-8: {broken} undecodable byte sequence(s) replaced"
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        encoding = best.encoding
+        return data.decode(encoding, errors="replace"), encoding, f"not UTF-8; decoded as {encoding}"
+    return data.decode("cp1252", errors="replace"), "cp1252", "not UTF-8 and no charset detected; decoded as cp1252"

@@ -1,0 +1,100 @@
+"""The index mapping: one base file plus per-language subfields generated from one table.
+
+A full Elasticsearch (the official image) offers the language analyzers (``english``,
+``german``, ``cjk`` …); the minimal integ-test node from Maven Central offers none.
+``available_analyzers`` asks the cluster which ones exist, so the same code yields
+``body.en``/``title.en``… on a full cluster and a clean standard-analyzer-only mapping on
+the minimal one. The physical index name carries a hash of the mapping, so a mapping
+change means a new index behind the same alias.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from .config import CONFIG_DIR, load_yaml
+
+LANGUAGE_FIELDS = ("title", "body")
+
+
+@lru_cache(maxsize=1)
+def language_analyzers() -> dict[str, str]:
+    """ISO 639-1 code -> Elasticsearch analyzer name (config/languages.yaml)."""
+    table = load_yaml("languages.yaml")["analyzers"]
+    return {str(code): str(analyzer) for code, analyzer in table.items()}
+
+
+def base_template() -> dict[str, Any]:
+    with open(CONFIG_DIR / "index_template.json", encoding="utf-8") as fh:
+        data = json.load(fh)
+    data.pop("_comment", None)
+    return data
+
+
+def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set[str]:
+    """Analyzers from ``candidates`` that the cluster can actually run (probed with _analyze)."""
+    names = sorted(set(candidates if candidates is not None else language_analyzers().values()))
+    found: set[str] = set()
+    for name in names:
+        try:
+            es.indices.analyze(analyzer=name, text="probe")
+        except Exception:  # noqa: BLE001 - any failure means "not offered here"
+            continue
+        found.add(name)
+    return found
+
+
+def supported_languages(analyzers_offered: Iterable[str]) -> dict[str, str]:
+    """Languages whose analyzer the cluster offers: the subfields the mapping will have."""
+    offered = set(analyzers_offered)
+    return {code: a for code, a in sorted(language_analyzers().items()) if a in offered}
+
+
+def build_mappings(analyzers_offered: Iterable[str]) -> dict[str, Any]:
+    mappings = copy.deepcopy(base_template()["mappings"])
+    languages = supported_languages(analyzers_offered)
+    for field in LANGUAGE_FIELDS:
+        sub = mappings["properties"][field].setdefault("fields", {})
+        for code, analyzer in languages.items():
+            sub[code] = {"type": "text", "analyzer": analyzer}
+    meta = mappings.setdefault("_meta", {})
+    meta["languages"] = sorted(languages)
+    return mappings
+
+
+def build_index_settings(number_of_shards: int, number_of_replicas: int) -> dict[str, Any]:
+    return {"number_of_shards": number_of_shards, "number_of_replicas": number_of_replicas}
+
+
+def mapping_version(mappings: Mapping[str, Any], settings: Mapping[str, Any]) -> str:
+    """Short stable hash of what defines the index layout (not of the data)."""
+    blob = json.dumps({"mappings": mappings, "settings": settings}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+
+def index_pattern(alias: str) -> str:
+    return f"{alias}-v*"
+
+
+def physical_index_name(alias: str, version: str) -> str:
+    return f"{alias}-v{version}"
+
+
+def index_template_body(alias: str, mappings: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """Composable index template for every physical index behind ``alias``."""
+    return {
+        "index_patterns": [index_pattern(alias)],
+        "priority": 100,
+        "template": {"settings": settings, "mappings": mappings},
+        "_meta": {"managed_by": "news-etl pipeline", "alias": alias},
+    }
+
+
+def language_subfields(mappings: Mapping[str, Any]) -> list[str]:
+    """Language codes with subfields in an existing mapping (used to build searches)."""
+    return list(mappings.get("_meta", {}).get("languages", []))

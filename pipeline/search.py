@@ -1,0 +1,94 @@
+"""Search the ``articles`` alias the way an analyst would in Kibana, from Python or the CLI.
+
+The query searches the language-neutral fields (standard analyzer) everywhere and, for
+every language the index has subfields for, the stemmed ``title.<code>``/``body.<code>``
+fields only of documents detected in that language: stemming helps where it fits and
+cannot distort documents of other languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from .load import alias_targets
+from .mapping import language_subfields
+
+NEUTRAL_FIELDS = ["title^3", "body", "captions^0.5", "author.text^2", "source_name.text", "dateline.text"]
+HIGHLIGHT_FIELDS = ("title", "body", "captions")
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float | None
+    title: str | None
+    source_path: str | None
+    language: str | None
+    highlight: dict[str, list[str]] = field(default_factory=dict)
+    published_at: str | None = None
+    source_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def index_languages(es: Elasticsearch, alias: str) -> list[str]:
+    """Language subfields present in the index behind ``alias`` (empty on a minimal cluster)."""
+    targets = alias_targets(es, alias)
+    if not targets:
+        return []
+    mapping = es.indices.get_mapping(index=targets[0])[targets[0]]["mappings"]
+    return language_subfields(mapping)
+
+
+def build_query(text: str, *, languages: list[str], language: str | None = None) -> dict[str, Any]:
+    should: list[dict[str, Any]] = [
+        {"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "best_fields", "tie_breaker": 0.3}}
+    ]
+    for code in languages:
+        should.append({
+            "bool": {
+                "filter": [{"term": {"language": code}}],
+                "must": [{"multi_match": {"query": text, "fields": [f"title.{code}^3", f"body.{code}"],
+                                          "type": "best_fields", "tie_breaker": 0.3}}],
+            }
+        })
+    query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1}}
+    if language:
+        query["bool"]["filter"] = [{"term": {"language": language}}]
+    return query
+
+
+def search(es: Elasticsearch, text: str, *, alias: str = "articles", size: int = 10, offset: int = 0,
+           language: str | None = None) -> list[Hit]:
+    languages = index_languages(es, alias)
+    response = es.search(
+        index=alias,
+        query=build_query(text, languages=languages, language=language),
+        size=size,
+        from_=offset,
+        source_includes=["title", "source_path", "language", "published_at", "source_name"],
+        highlight={
+            "fields": {name: {} for name in HIGHLIGHT_FIELDS},
+            "require_field_match": False,
+            "fragment_size": 160,
+            "number_of_fragments": 2,
+        },
+    )
+    hits = []
+    for raw in response["hits"]["hits"]:
+        src = raw.get("_source", {})
+        hits.append(Hit(
+            id=raw["_id"],
+            score=raw.get("_score"),
+            title=src.get("title"),
+            source_path=src.get("source_path"),
+            language=src.get("language"),
+            highlight=raw.get("highlight", {}),
+            published_at=src.get("published_at"),
+            source_name=src.get("source_name"),
+        ))
+    return hits

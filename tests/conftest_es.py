@@ -1,0 +1,89 @@
+"""Pytest plugin: a real Elasticsearch for tests (``pytest_plugins = ["tests.conftest_es"]``).
+
+``ES_URL`` set: tests use that cluster as configured and nothing is started. Otherwise the
+local development node from ``config/pipeline.yaml`` is started if needed (and left running:
+the next session then skips the ~15 s start). Every test gets its own index-name prefix, and
+everything under it is deleted afterwards, so tests can share one cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+from uuid import uuid4
+
+import pytest
+from elasticsearch import Elasticsearch, NotFoundError
+
+from pipeline.config import load_settings
+from pipeline.es_local import LocalNodeError, ensure_cluster
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """URL of the cluster under test: ES_URL, else the local node (started on demand)."""
+    try:
+        return ensure_cluster(load_settings())
+    except LocalNodeError as exc:
+        pytest.fail(f"no Elasticsearch for the tests: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def es_client(es_url: str) -> Iterator[Elasticsearch]:
+    """A client for ``es_url``; ES_USERNAME/ES_PASSWORD/ES_API_KEY/ES_CA_CERTS apply to ES_URL."""
+    conn = load_settings().es
+    kwargs: dict[str, Any] = {"request_timeout": 30}
+    if conn.explicit:
+        if conn.api_key:
+            kwargs["api_key"] = conn.api_key
+        elif conn.username:
+            kwargs["basic_auth"] = (conn.username, conn.password or "")
+        if conn.ca_certs:
+            kwargs["ca_certs"] = conn.ca_certs
+        if not conn.verify_certs:
+            kwargs["verify_certs"] = False
+    client = Elasticsearch(es_url, **kwargs)
+    yield client
+    client.close()
+
+
+def _names(call: Callable[..., Any], key: str | None = None, **kwargs: Any) -> list[str]:
+    """Concrete names matching a wildcard, resolved first: deleting by wildcard is refused
+    on clusters with ``action.destructive_requires_name`` (the default)."""
+    try:
+        body = call(**kwargs).body
+    except NotFoundError:
+        return []
+    if key is None:
+        return sorted(body)
+    return sorted(item["name"] for item in body.get(key, []))
+
+
+def delete_prefixed(es: Elasticsearch, prefix: str) -> None:
+    """Remove data streams, indices, aliases, templates and ingest pipelines named ``prefix*``."""
+    pattern = f"{prefix}*"
+    for name in _names(es.indices.get_data_stream, "data_streams", name=pattern, expand_wildcards="all"):
+        es.indices.delete_data_stream(name=name)
+    aliases = es.indices.get_alias(name=pattern, expand_wildcards="all", ignore_unavailable=True).body
+    for index, entry in aliases.items():
+        for alias in entry.get("aliases", {}):
+            if alias.startswith(prefix) and not index.startswith(prefix):
+                es.indices.delete_alias(index=index, name=alias, ignore_unavailable=True)
+    indices = _names(es.indices.get, index=pattern, expand_wildcards="all", ignore_unavailable=True)
+    if indices:
+        es.indices.delete(index=",".join(indices), ignore_unavailable=True)
+    for name in _names(es.indices.get_index_template, "index_templates", name=pattern):
+        es.indices.delete_index_template(name=name)
+    for name in _names(es.cluster.get_component_template, "component_templates", name=pattern):
+        es.cluster.delete_component_template(name=name)
+    for name in _names(es.indices.get_template, name=pattern):
+        es.indices.delete_template(name=name)
+    for name in _names(es.ingest.get_pipeline, id=pattern):
+        es.ingest.delete_pipeline(id=name)
+
+
+@pytest.fixture
+def index_prefix(es_client: Elasticsearch) -> Iterator[str]:
+    """A unique lowercase name prefix for this test; everything named ``<prefix>*`` is removed after."""
+    prefix = f"test-{uuid4().hex[:8]}"
+    yield prefix
+    delete_prefixed(es_client, prefix)

@@ -1,0 +1,73 @@
+"""The CLI contract: `python -m pipeline clean | detect-language | search` output shapes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+CLEAN_CONTRACT = {"source", "title", "body", "captions", "author", "source_name", "dateline", "published_at",
+                  "language", "errors"}
+
+
+def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_clean_prints_one_json_object_per_file(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    args = [str(p.relative_to(REPO)) for p in SEEDS] + [str(empty)]
+    result = cli("clean", "--format", "jsonl", *args)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in records] == args
+    for record in records:
+        assert CLEAN_CONTRACT <= set(record)
+    seed0, seed2, bad = records
+    assert seed0["author"] == "Wang Xiujun" and seed0["source_name"] == "China News Agency"
+    assert seed0["dateline"] == "Moscow, March 21" and seed0["language"] == "en"
+    assert seed2["author"] == "Dong Trieu" and seed2["errors"] == []
+    assert bad["errors"] == ["extract: empty file"] and bad["body"] == ""
+
+
+def test_detect_language_reads_lines_from_stdin():
+    result = cli("detect-language", stdin="This is a plain English sentence about the weather.\n"
+                                          "Das ist ein ganz normaler deutscher Satz über das Wetter.\n\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["language"] for r in rows] == ["en", "de", "und"]
+    assert all(0.0 <= r["confidence"] <= 1.0 for r in rows)
+
+
+@pytest.mark.es
+def test_run_and_search_from_the_cli(es_url, index_prefix, tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "seeds", source)
+    alias = f"{index_prefix}-cli"
+    env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
+    run = cli("run", "--source", str(source), "--index-alias", alias, "--format", "json", env=env)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["counts"]["indexed"] == 2
+    found = cli("search", "New START treaty extension", "--index-alias", alias, "--format", "jsonl", env=env)
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    assert Path(hits[0]["source_path"]).name == "002_d215e7a18fdb7f06.txt"
+    assert {"id", "score", "title", "source_path", "language", "highlight"} <= set(hits[0])
+    report = cli("report", "--last", env=env)
+    assert report.returncode == 0 and "indexed=2" in report.stdout
+
+
+def test_cli_errors_are_one_clear_line():
+    result = cli("search", "anything", env={"ES_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
