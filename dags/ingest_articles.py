@@ -56,59 +56,63 @@ def es_client() -> Any:
         "index_alias": Param(SETTINGS.index_alias, type="string", pattern=r"^[a-z0-9][a-z0-9_.-]{0,200}$",
                              description="Alias searches and Kibana use"),
         "full_refresh": Param(False, type="boolean", description="Re-process files even when unchanged"),
+        "sync_deletes": Param(False, type="boolean",
+                              description="Delete documents whose source file disappeared"),
     },
     tags=["news", "elasticsearch"],
     doc_md=__doc__,
 )
 def ingest_articles() -> None:
     @task
-    def prepare_index(params: dict[str, Any] | None = None) -> dict[str, Any]:
-        from pipeline.load import prepare_index as prepare
+    def start_run(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+        from pipeline import run
 
         params = params or {}
-        client = es_client()
-        target = prepare(client, params["index_alias"], shards=SETTINGS.number_of_shards,
-                         replicas=SETTINGS.number_of_replicas)
-        client.close()
-        return {"alias": target.alias, "index": target.index,
-                "source_dir": str(resolve_path(params["source_dir"]).resolve()),
-                "full_refresh": bool(params["full_refresh"])}
+        with es_client() as client:
+            ctx = run.start_run(client, SETTINGS, source_dir=resolve_path(params["source_dir"]),
+                                alias=params["index_alias"], full_refresh=bool(params["full_refresh"]),
+                                run_id=run_id)
+        return ctx.to_dict()
 
     @task
-    def plan_batches(target: dict[str, Any]) -> list[list[str]]:
-        from pipeline.run import plan_batches as plan
+    def plan_batches(ctx: dict[str, Any]) -> list[list[str]]:
+        from pipeline import run
 
-        batches = plan(Path(target["source_dir"]), SETTINGS.batch_size)
+        batches = run.plan_batches(Path(ctx["source_dir"]), SETTINGS.batch_size)
         log.info("%d file(s) in %d batch(es)", sum(map(len, batches)), len(batches))
         return batches
 
     @task(max_active_tis_per_dagrun=4)
-    def process_batch(batch: list[str], target: dict[str, Any]) -> dict[str, Any]:
-        from pipeline.run import process_batch as process
+    def process_batch(batch: list[str], ctx: dict[str, Any]) -> dict[str, Any]:
+        from pipeline import run
 
-        client = es_client()
-        report = process(batch, source_root=Path(target["source_dir"]), es=client, index=target["index"],
-                         max_file_bytes=SETTINGS.max_file_bytes, full_refresh=target["full_refresh"])
-        client.close()
-        return report.to_dict()
+        with es_client() as client:
+            return run.process_batch(batch, run.RunContext.from_dict(ctx), client).to_dict()
 
     @task
-    def write_report(target: dict[str, Any], batch_reports: list[dict[str, Any]], run_id: str | None = None) -> dict:
-        from pipeline.run import BatchReport, finish_run, new_run_report
+    def finish_run(ctx: dict[str, Any], batches: list[list[str]], batch_reports: list[dict[str, Any]],
+                   params: dict[str, Any] | None = None) -> dict[str, int]:
+        from airflow.sdk.exceptions import AirflowFailException
 
-        report = new_run_report(Path(target["source_dir"]), target["alias"], target["index"],
-                                run_id=(run_id or "").replace(":", "").replace("+", "_") or None)
-        finish_run(report, (BatchReport.from_dict(b) for b in batch_reports), SETTINGS.runs_dir)
-        client = es_client()
-        client.indices.refresh(index=target["alias"])
-        client.close()
+        from pipeline import run
+
+        context = run.RunContext.from_dict(ctx)
+        reports = [run.BatchReport.from_dict(b) for b in batch_reports]
+        with es_client() as client:
+            if (params or {}).get("sync_deletes"):
+                reports.append(run.sync_deletes(client, context, (rel for b in batches for rel in b)))
+            report = run.finish_run(context, reports, client)
         log.info("run report\n%s", report.render_text())
+        try:
+            run.enforce_failure_ratio(report, SETTINGS.max_failure_ratio)
+        except run.RunFailed as exc:
+            raise AirflowFailException(str(exc)) from exc  # a rerun would not help: fail, don't retry
         return report.counts()
 
-    target = prepare_index()
-    batches = plan_batches(target)
-    reports = process_batch.partial(target=target).expand(batch=batches)
-    write_report(target, reports)
+    ctx = start_run()
+    batches = plan_batches(ctx)
+    reports = process_batch.partial(ctx=ctx).expand(batch=batches)
+    finish_run(ctx, batches, reports)
 
 
 ingest_articles()

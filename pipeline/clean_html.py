@@ -24,7 +24,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.clean_text import CleanResult, TextRules, _is_boiler, _is_caption, _is_credit, rules
+from pipeline.clean_text import _WORD, CleanResult, TextRules, _is_boiler, _is_caption, _is_credit, _similar, rules
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
@@ -35,6 +35,7 @@ class HtmlRules:
     drop_tags: tuple[str, ...]
     tokens: frozenset[str]
     max_share: float
+    min_words: int = 50
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +45,7 @@ def html_rules() -> HtmlRules:
         drop_tags=tuple(raw.get("drop_tags", [])),
         tokens=frozenset(t.lower() for t in raw.get("boilerplate_tokens", [])),
         max_share=float(raw.get("prune_max_text_share", 0.25)),
+        min_words=int(raw.get("min_body_words", 50)),
     )
 
 
@@ -172,6 +174,8 @@ def extract_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     t_el = tree.find(".//title")
     doc_title = re.sub(r"\s+", " ", t_el.text_content()).strip() if t_el is not None else ""
     md["title"] = (title or h1_text or doc_title or None)
+    md["h1"] = h1_text
+    md["doc_title"] = doc_title
 
     authors: list[str] = []
     for d in ld:
@@ -326,8 +330,6 @@ def filter_lines(paragraphs: list[str], r: TextRules) -> tuple[list[str], list[s
 
 def clean_html(html: str) -> CleanResult:
     """Raises MalformedHTML only when lxml cannot build a tree at all."""
-    import trafilatura
-
     r = rules()
     hr = html_rules()
     tree = parse_html(html)
@@ -346,20 +348,32 @@ def clean_html(html: str) -> CleanResult:
         if t and t not in res.captions:
             res.captions.append(t)
     prune(tree, hr)
-    text = trafilatura.extract(
-        tree,
-        include_comments=False,
-        favor_precision=True,
-        include_tables=True,
-        deduplicate=False,
-        with_metadata=False,
-    ) or ""
+    text = _extract(tree, precision=True)
+    if len(_WORD.findall(text)) < hr.min_words:
+        # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
+        text = _extract(parse_html(html), precision=False) or text
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
     kept, caps = filter_lines(paras, r)
     res.captions.extend(c for c in caps if c not in res.captions)
-    # the title repeated as the first line of the body
-    if kept and res.title and kept[0].strip().lower() == res.title.strip().lower():
+    # the headline repeated as the first line of the body
+    titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
+    while kept and any(_similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
+    md.pop("h1", None)
+    md.pop("doc_title", None)
     res.body = "\n\n".join(kept)
     return res
+
+
+def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:
+    import trafilatura
+
+    return trafilatura.extract(
+        tree,
+        include_comments=False,
+        favor_precision=precision,
+        include_tables=True,
+        deduplicate=False,
+        with_metadata=False,
+    ) or ""

@@ -30,6 +30,7 @@ _WORD = re.compile(r"\w+")
 _SENT_END = re.compile(r"[.!?。！？…]['\"”’)\]]*$")
 _SENT_PUNCT = re.compile(r"[.!?。！？,;，；:]\s|[.!?。！？]$|[。，！？]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_COOKIE = re.compile(r"cookie|consent", re.IGNORECASE)
 _URLISH = re.compile(r"https?://|www\.|\.(com|org|net)\b|@\w")
 
 
@@ -66,6 +67,14 @@ class TextRules:
         self.repeat_max = int(t.get("repeat_max_chars", 120))
         self.follow_caption_max = int(t.get("following_caption_max_chars", 250))
         self.max_passes = int(t.get("max_fixpoint_passes", 6))
+        self.medium_factor = float(t.get("medium_line_factor", 0.5))
+        self.short_penalty = float(t.get("short_line_penalty", 3.0))
+        self.url_penalty = float(t.get("url_line_penalty", 6.0))
+        self.gap_penalty = float(t.get("gap_penalty", 0.0))
+        self.gap_free = int(t.get("gap_free_lines", 2))
+        self.gap_cap = int(t.get("gap_cap_lines", 10))
+        self.end_marker_after_words = float(t.get("end_marker_after_words", 80))
+        self.end_marker = re.compile(raw.get("end_marker", r"^$^"), flags)
         self.column_tag = re.compile(raw.get("column_tag", r"^$^"))
 
         months = "|".join(sorted((re.escape(m) for m in raw.get("months", [])), key=len, reverse=True))
@@ -89,6 +98,12 @@ class TextRules:
         self.dateline_place_first = re.compile(
             rf"^(?P<place>{place}|[A-Z][A-Z .'\-]{{1,40}})\s*,\s*(?P<date>{date})\s*"
             rf"(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-—–:]+\s*(?P<rest>.+)$"
+        )
+        self.date_only = re.compile(
+            rf"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:{date})"
+            rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?)?\s*$"
+            rf"|^\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$",
+            flags,
         )
         self.title_label = re.compile(r"^(?:title|headline|题|标题)\s*[:：]\s*(?P<title>.+)$", flags)
         self.byline_role = re.compile(
@@ -214,6 +229,24 @@ def _title_part(s: str) -> str:
     return re.sub(r"^\W+|\W+$", "", s)
 
 
+_TITLE_SEP = re.compile(r"^\s*[|–—\-:·•»]\s*")
+
+
+def _site_suffix(title: str, line: str) -> str | None:
+    """``"<line> | <Site>"`` (or ``"<Site> - <line>"``) -> ``"<Site>"``; None when it is not that shape."""
+    if title.startswith(line):
+        rest = title[len(line):]
+        m = _TITLE_SEP.match(rest)
+        if m and 0 < len(rest[m.end():].strip()) <= 60:
+            return rest[m.end():].strip()
+    if title.endswith(line):
+        rest = title[: len(title) - len(line)][::-1]
+        m = _TITLE_SEP.match(rest)
+        if m and 0 < len(rest[m.end():].strip()) <= 60:
+            return rest[m.end():][::-1].strip()
+    return None
+
+
 def _match_dateline(t: str, r: TextRules) -> dict[str, str] | None:
     m = r.dateline_agency_first.match(t)
     if m:
@@ -239,17 +272,18 @@ def _split_names(s: str) -> list[str]:
 
 
 def _is_caption(t: str, r: TextRules) -> bool:
-    return len(t) <= r.caption_max and any(rx.search(t) for rx in r.caption)
+    return len(t) <= r.caption_max and any(rx.match(t) for rx in r.caption)
 
 
 def _is_credit(t: str, r: TextRules) -> bool:
-    return len(t) <= 160 and any(rx.search(t) for rx in r.credit)
+    return len(t) <= 160 and any(rx.match(t) for rx in r.credit)
 
 
 def _is_boiler(t: str, r: TextRules) -> bool:
-    return len(t) <= max(r.boiler_max, 420) and any(rx.search(t) for rx in r.boiler) and (
-        len(t) <= r.boiler_max or re.search(r"cookie|consent", t, re.I) is not None
-    )
+    n = len(t)
+    if n > r.boiler_max and (n > 420 or not _COOKIE.search(t)):
+        return False
+    return any(rx.match(t) for rx in r.boiler)
 
 
 def _repeat_key(t: str) -> str:
@@ -311,10 +345,20 @@ def _mark_captions(lines: list[Line], r: TextRules) -> None:
                     prev.kind = "caption"
 
 
-def _mark_boiler(lines: list[Line], r: TextRules) -> None:
+def _mark_boiler(lines: list[Line], r: TextRules, res: CleanResult | None = None) -> None:
     for ln in lines:
-        if not ln.kind and _is_boiler(ln.text, r):
+        if ln.kind:
+            continue
+        if _is_boiler(ln.text, r):
             ln.kind = "boiler"
+
+
+def _mark_dates(lines: list[Line], r: TextRules, res: CleanResult) -> None:
+    """Date-only lines (``March 21, 2021``, ``2021-03-21 08:30``) left in the article: text to metadata."""
+    for ln in lines:
+        if not ln.kind and len(ln.text) <= 60 and r.date_only.match(ln.text):
+            ln.kind = "date"
+            res.metadata.setdefault("date_text", ln.text)
 
 
 def _mark_related(lines: list[Line], r: TextRules) -> None:
@@ -335,22 +379,30 @@ def _mark_related(lines: list[Line], r: TextRules) -> None:
 
 
 def _select_region(lines: list[Line], r: TextRules) -> None:
-    """Keep the maximum-sum run of lines: prose counts its words, short link-like lines cost."""
+    """Keep the maximum-sum run of lines: prose counts its words, short link-like lines and wide
+    layout gaps (many blank lines / removed lines in between) cost; an end marker (comments, related,
+    most-read heading) after the start of the article ends it."""
     live = [i for i, ln in enumerate(lines) if not ln.kind]
     if len(live) < 3:
         return
     scores: list[float] = []
+    prev = -1
     for i in live:
-        t = lines[i].text
+        ln = lines[i]
+        t = ln.text
         if _is_prose(t, r):
             s = _weight(t)
         elif len(t) >= r.short_chars and _SENT_PUNCT.search(t):
-            s = _weight(t) * 0.5
+            s = _weight(t) * r.medium_factor
         elif _URLISH.search(t):
-            s = -6.0
+            s = -r.url_penalty
         else:
-            s = -3.0 if len(t) < r.short_chars else -1.5
+            s = -r.short_penalty
+        # distance from the previous kept line: blank lines plus lines removed by other rules
+        dist = sum(lines[k].gap + 1 for k in range(prev + 1, i)) + ln.gap if prev >= 0 else 0
+        s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
         scores.append(s)
+        prev = i
     best, best_lo, best_hi = float("-inf"), 0, -1
     cur, lo = 0.0, 0
     for j, s in enumerate(scores):
@@ -367,6 +419,15 @@ def _select_region(lines: list[Line], r: TextRules) -> None:
         t = lines[live[best_lo - 1]].text
         if _is_heading_like(t) and not _is_boiler(t, r) and len(_WORD.findall(t)) >= 2:
             best_lo -= 1
+    # end markers inside the region, once some article text has been seen
+    words = 0.0
+    for j in range(best_lo, best_hi + 1):
+        t = lines[live[j]].text
+        if words >= r.end_marker_after_words and len(t) <= 60 and (r.related.match(t) or r.end_marker.match(t)):
+            best_hi = j - 1
+            break
+        if _is_prose(t, r):
+            words += _weight(t)
     for j, i in enumerate(live):
         if j < best_lo or j > best_hi:
             lines[i].kind = "outside"
@@ -404,6 +465,13 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, *, first: bool) -> str:
             if len(t) <= 300 and _similar(t, title):
                 ln.kind = "title"
                 confirmed = True
+            elif len(_tokens(t)) >= 3:
+                site = _site_suffix(title, t)
+                if site is not None:
+                    ln.kind = "title"
+                    confirmed = True
+                    res.metadata.setdefault("site_name", site)
+                    title = t
         if column:
             res.metadata["column"] = column
         res.title = title if (confirmed or _is_heading_like(head) or len(head) <= 200) else None
@@ -437,6 +505,7 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, *, first: bool) -> str:
             res.author = res.author or last
             res.metadata.setdefault("authors", [last])
     _select_region(lines, r)
+    _mark_dates(lines, r, res)
 
     kept = [ln for ln in lines if not ln.kind]
     for ln in lines:

@@ -55,23 +55,29 @@ def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from .es_local import ensure_cluster
     from .load import make_client
-    from .run import run_pipeline
+    from .run import RunFailed, enforce_failure_ratio, run_pipeline
 
     settings = load_settings()
     ensure_cluster(settings)
     es = make_client(settings.es)
     report = run_pipeline(settings, es=es, source_dir=resolve_path(args.source) if args.source else None,
-                          alias=args.index_alias, full_refresh=args.full_refresh,
+                          alias=args.index_alias, full_refresh=args.full_refresh, delete_missing=args.sync_deletes,
                           runs_dir=resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(report.render_text() + "\n")
+    try:
+        enforce_failure_ratio(report, settings.max_failure_ratio)
+    except RunFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import make_client, prepare_index
+    from .indices import prepare_index
+    from .load import make_client
 
     settings = load_settings()
     target = prepare_index(make_client(settings.es), args.index_alias or settings.index_alias,
@@ -139,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-alias", help="alias to load into (default: config index.alias)")
     p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
     p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
+    p.add_argument("--sync-deletes", action="store_true",
+                   help="delete indexed documents whose source file is gone from the folder")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_run)
 
@@ -172,6 +180,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not args.verbose:  # the client logs every failed attempt; the one error line below says it all
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     try:
         return int(args.func(args, out or sys.stdout))
     except KeyboardInterrupt:

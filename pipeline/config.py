@@ -113,6 +113,7 @@ class Settings:
     local_node: LocalNodeSettings
     runs_dir: Path
     es_connection_id: str
+    max_failure_ratio: float
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -149,4 +150,5 @@ def load_settings() -> Settings:
         ),
         runs_dir=resolve_path(env.get("ETL_RUNS_DIR") or raw.get("runs_dir", "runs")),
         es_connection_id=str(raw.get("airflow", {}).get("es_connection_id", "elasticsearch_default")),
+        max_failure_ratio=float(env.get("ETL_MAX_FAILURE_RATIO") or raw.get("max_failure_ratio", 0.5)),
     )

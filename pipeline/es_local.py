@@ -409,15 +409,15 @@ class LocalNode:
         for pid in candidates:
             if _pid_alive(pid) and marker in _cmdline(pid):
                 return pid
-        # Pid file lost? The node itself knows its home.
-        info = self._node_info()
+        # Pid file lost? The node itself knows its home (skip the probe if nothing listens).
+        info = None if port_is_free(self.port) else self._node_info()
         if info and info.get("settings", {}).get("path", {}).get("home") == str(self.es_home):
             pid = info.get("process", {}).get("id")
             if isinstance(pid, int) and _pid_alive(pid):
                 return pid
         return None
 
-    def _node_info(self, timeout: float = 2.0) -> dict[str, Any] | None:
+    def _node_info(self, timeout: float = 1.5) -> dict[str, Any] | None:
         code, body = _http_json(
             f"{self.url}/_nodes/_local?filter_path=nodes.*.version,nodes.*.process.id,"
             "nodes.*.settings.path.home,nodes.*.settings.cluster.name",

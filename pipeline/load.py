@@ -1,29 +1,26 @@
-"""Load: index template, versioned index behind an alias, and streaming bulk indexing.
+"""Load: bulk indexing with retries, a dead-letter for rejects, and deletes.
 
-Modelled on ``elasticsearch.helpers.streaming_bulk``: documents stream through in bounded
-chunks and every per-document failure comes back as a clear ``LoadFailure`` instead of
-aborting the batch.
+Modelled on ``elasticsearch.helpers.streaming_bulk``: documents go in bounded chunks and
+every per-document failure comes back as a clear ``LoadFailure`` instead of aborting the
+batch. Index lifecycle (template, alias, reindex) lives in ``indices``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator
+import random
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import ConnectionError, ConnectionTimeout, Elasticsearch, helpers
 
 from .config import ESConnection
 from .document import Document
-from .mapping import (
-    available_analyzers,
-    build_index_settings,
-    build_mappings,
-    index_template_body,
-    mapping_version,
-    physical_index_name,
-)
 
 log = logging.getLogger(__name__)
 
@@ -47,56 +44,6 @@ def make_client(conn: ESConnection) -> Elasticsearch:
     if not conn.verify_certs:
         kwargs["verify_certs"] = False
     return Elasticsearch(conn.url, **kwargs)
-
-
-@dataclass(frozen=True)
-class IndexTarget:
-    alias: str
-    index: str  # the physical index the alias points to (where we write)
-    languages: tuple[str, ...]  # language subfields this index has
-    created: bool = False
-    mapping_outdated: bool = False  # alias points at an index built from an older mapping
-
-
-def desired_layout(es: Elasticsearch, shards: int, replicas: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    mappings = build_mappings(available_analyzers(es))
-    return mappings, build_index_settings(shards, replicas)
-
-
-def prepare_index(es: Elasticsearch, alias: str, *, shards: int = 1, replicas: int = 0) -> IndexTarget:
-    """Install the template and make sure ``alias`` points at an index; idempotent.
-
-    A fresh cluster gets ``<alias>-v<mapping hash>`` with the alias on it. When the alias
-    already points at an index built from a different mapping we keep writing there (no
-    downtime, no surprise) and flag it: rebuilding is the reindex job's decision.
-    """
-    mappings, settings = desired_layout(es, shards, replicas)
-    version = mapping_version(mappings, settings)
-    es.indices.put_index_template(name=alias, **index_template_body(alias, mappings, settings))
-    current = alias_targets(es, alias)
-    if current:
-        index = current[0]
-        existing = es.indices.get_mapping(index=index)[index]["mappings"]
-        langs = tuple(existing.get("_meta", {}).get("languages", []))
-        outdated = index != physical_index_name(alias, version)
-        if outdated:
-            log.warning("alias %s points at %s, built from another mapping (wanted v%s)", alias, index, version)
-        return IndexTarget(alias, index, langs, created=False, mapping_outdated=outdated)
-    index = physical_index_name(alias, version)
-    if not es.indices.exists(index=index):
-        es.indices.create(index=index, aliases={alias: {"is_write_index": True}})
-        created = True
-    else:
-        es.indices.put_alias(index=index, name=alias, is_write_index=True)
-        created = False
-    return IndexTarget(alias, index, tuple(mappings["_meta"]["languages"]), created=created)
-
-
-def alias_targets(es: Elasticsearch, alias: str) -> list[str]:
-    try:
-        return sorted(es.indices.get_alias(name=alias).keys())
-    except NotFoundError:
-        return []
 
 
 def to_source(doc: Document) -> dict[str, Any]:
@@ -125,43 +72,104 @@ class LoadFailure:
     id: str
     source: str
     reason: str
+    status: int | None = None
 
 
 @dataclass
 class LoadResult:
     indexed: int = 0
     failures: list[LoadFailure] = field(default_factory=list)
+    retries: int = 0  # chunk re-sends after connection errors / 5xx
 
 
-def _actions(index: str, docs: Iterable[Document]) -> Iterator[dict[str, Any]]:
+class ClusterUnavailable(RuntimeError):
+    """Elasticsearch did not accept a chunk within the retry budget: the task should fail
+    (and Airflow retry it) rather than report documents as failed."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter (AWS architecture blog's recommendation)."""
+
+    attempts: int = 6
+    initial: float = 1.0
+    maximum: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        cap = min(self.maximum, self.initial * (2 ** attempt))
+        return (rng or random).uniform(cap / 2, cap)
+
+
+def chunked(docs: Sequence[Document], max_count: int, max_bytes: int) -> Iterator[list[tuple[Document, bytes]]]:
+    """Chunks bounded by document count and serialized bytes (one huge document still goes alone)."""
+    chunk: list[tuple[Document, bytes]] = []
+    size = 0
     for doc in docs:
-        yield {"_op_type": "index", "_index": index, "_id": doc.id, "_source": to_source(doc)}
+        blob = json.dumps(to_source(doc), ensure_ascii=False).encode()
+        if chunk and (len(chunk) >= max_count or size + len(blob) > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append((doc, blob))
+        size += len(blob)
+    if chunk:
+        yield chunk
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, (ConnectionError, ConnectionTimeout)):
+        return True
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+    return isinstance(status, int) and (status == 429 or status >= 500)
 
 
 def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_size: int = 500,
-              max_chunk_bytes: int = 10 * 1024 * 1024, max_retries: int = 5) -> LoadResult:
-    """Index documents; rejections (429) are retried with backoff by the helper, other
-    per-document errors are returned, never raised."""
-    docs = list(docs)
-    by_id = {d.id: d for d in docs}
+              max_chunk_bytes: int = 10 * 1024 * 1024, retry: RetryPolicy = RetryPolicy(),
+              sleep: Any = time.sleep) -> LoadResult:
+    """Index documents in chunks bounded by count and bytes.
+
+    Per-document rejections that are transient (429, 5xx) and whole-request failures
+    (connection refused, timeouts, 5xx) are retried with backoff and jitter; re-sending is
+    safe because every document has a deterministic ``_id``. Permanent per-document errors
+    (a mapping conflict, say) come back as ``LoadFailure`` with the reason. When the cluster
+    stays unreachable past the budget, ``ClusterUnavailable`` is raised.
+    """
     result = LoadResult()
-    for ok, item in helpers.streaming_bulk(
-        es,
-        _actions(index, docs),
-        chunk_size=chunk_size,
-        max_chunk_bytes=max_chunk_bytes,
-        max_retries=max_retries,
-        initial_backoff=1,
-        raise_on_error=False,
-        raise_on_exception=False,
-    ):
-        info = next(iter(item.values()))
-        if ok:
-            result.indexed += 1
-            continue
-        doc_id = str(info.get("_id", ""))
-        doc = by_id.get(doc_id)
-        result.failures.append(LoadFailure(doc_id, doc.source if doc else "?", describe_bulk_error(info)))
+    for chunk in chunked(list(docs), chunk_size, max_chunk_bytes):
+        pending = {doc.id: (doc, blob) for doc, blob in chunk}
+        for attempt in range(retry.attempts):
+            body = []
+            for doc, blob in pending.values():
+                body.append(json.dumps({"index": {"_index": index, "_id": doc.id}}).encode())
+                body.append(blob)
+            try:
+                response = es.bulk(operations=b"\n".join(body) + b"\n")
+            except Exception as exc:  # noqa: BLE001 - classified just below
+                if not _is_transient(exc) or attempt == retry.attempts - 1:
+                    if _is_transient(exc):
+                        raise ClusterUnavailable(f"bulk request failed {retry.attempts} times: {exc}") from exc
+                    raise
+                result.retries += 1
+                delay = retry.delay(attempt)
+                log.warning("bulk request failed (%s); retry %d in %.1fs", type(exc).__name__, attempt + 1, delay)
+                sleep(delay)
+                continue
+            retry_later: dict[str, tuple[Document, bytes]] = {}
+            for item in response["items"]:
+                info = next(iter(item.values()))
+                doc_id = str(info.get("_id", ""))
+                status = int(info.get("status", 0))
+                if status < 300:
+                    result.indexed += 1
+                elif (status == 429 or status >= 500) and attempt < retry.attempts - 1:
+                    retry_later[doc_id] = pending[doc_id]
+                else:
+                    doc = pending[doc_id][0]
+                    result.failures.append(LoadFailure(doc_id, doc.source, describe_bulk_error(info), status))
+            if not retry_later:
+                break
+            pending = retry_later
+            result.retries += 1
+            sleep(retry.delay(attempt))
     return result
 
 
@@ -174,3 +182,47 @@ def describe_bulk_error(info: dict[str, Any]) -> str:
             reason += f" (caused by {cause.get('type')}: {cause.get('reason')})"
         return reason
     return f"status {info.get('status')}: {error or 'unknown error'}"
+
+
+def write_deadletter(es: Elasticsearch | None, index: str, path: Path | None,
+                     records: list[dict[str, Any]]) -> None:
+    """Keep rejected documents with their reason: a JSONL file in the run folder (always)
+    and the dead-letter index (best effort: the cluster may be what failed)."""
+    if not records:
+        return
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    if es is not None:
+        try:
+            for ok, item in helpers.streaming_bulk(es, ({"_index": index, "_source": r} for r in records),
+                                                   raise_on_error=False, raise_on_exception=False):
+                if not ok:
+                    log.warning("dead-letter index rejected a record: %s", item)
+        except Exception as exc:  # noqa: BLE001 - the JSONL copy above is the record of truth
+            log.warning("could not write to dead-letter index %s: %s", index, exc)
+
+
+def deadletter_record(doc: Document, reason: str, *, run_id: str, index: str) -> dict[str, Any]:
+    return {
+        "run_id": run_id, "document_id": doc.id, "source": doc.source, "source_path": doc.source_path,
+        "index": index, "stage": "load", "reason": reason,
+        "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "document": to_source(doc),
+    }
+
+
+def indexed_source_paths(es: Elasticsearch, alias: str, source_dir: Path) -> dict[str, str]:
+    """``id -> source_path`` of every indexed document that came from ``source_dir``."""
+    prefix = str(source_dir).rstrip("/") + "/"
+    hits = helpers.scan(es, index=alias, query={"query": {"prefix": {"source_path": prefix}}},
+                        _source=["source_path"], size=1000)
+    return {h["_id"]: h["_source"]["source_path"] for h in hits}
+
+
+def delete_documents(es: Elasticsearch, alias: str, ids: Iterable[str]) -> int:
+    actions = ({"_op_type": "delete", "_index": alias, "_id": doc_id} for doc_id in ids)
+    deleted = 0
+    for ok, _item in helpers.streaming_bulk(es, actions, raise_on_error=False):
+        deleted += int(ok)
+    return deleted

@@ -1,9 +1,10 @@
 """Run the stages over a source folder in batches, and account for every file in a report.
 
-The same functions serve ``python -m pipeline run`` and the Airflow DAG: ``plan_batches``
-splits the folder, ``process_batch`` takes one batch from bytes to indexed documents,
-``RunReport.merge`` adds the batch reports up. A document that fails any stage is kept in
-the report with its reason; the others in the batch carry on.
+The same functions serve ``python -m pipeline run`` and the Airflow DAG: ``start_run``
+prepares the index and names the run, ``plan_batches`` splits the folder,
+``process_batch`` takes one batch from bytes to indexed documents, ``sync_deletes`` removes
+documents whose file is gone, ``finish_run`` adds the batch reports up and records the run.
+A document that fails any stage is kept in the report with its reason; the others carry on.
 """
 
 from __future__ import annotations
@@ -62,11 +63,12 @@ def transform(doc: Document, timings: Counter[str] | None = None) -> Document:
 class DocumentOutcome:
     source: str
     id: str
-    status: str  # "indexed", "unchanged" (already indexed from identical bytes) or "failed"
+    status: str  # "indexed", "unchanged" (identical bytes already indexed), "failed" or "deleted"
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     title: str | None = None
     language: str | None = None
+    change: str | None = None  # for processed files: "new" or "changed"
 
     @property
     def failed_stage(self) -> str | None:
@@ -86,46 +88,128 @@ class BatchReport:
         return cls([DocumentOutcome(**d) for d in data.get("documents", [])], dict(data.get("timings", {})))
 
 
-def process_batch(paths: Sequence[str], *, source_root: Path, es: Any, index: str,
-                  max_file_bytes: int = 20_000_000, full_refresh: bool = False) -> BatchReport:
+@dataclass
+class RunContext:
+    """What every batch of one run needs to know; JSON-safe so Airflow tasks can share it."""
+
+    run_id: str
+    source_dir: str
+    alias: str
+    index: str
+    started_at: str
+    full_refresh: bool = False
+    max_file_bytes: int = 20_000_000
+    runs_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunContext":
+        return cls(**data)
+
+    @property
+    def run_folder(self) -> Path | None:
+        return Path(self.runs_dir) / self.run_id if self.runs_dir else None
+
+
+class RunFailed(RuntimeError):
+    """Too many documents failed: the run is reported, then fails loudly."""
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def start_run(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+              full_refresh: bool = False, run_id: str | None = None, index: str | None = None,
+              runs_dir: Path | None = None) -> RunContext:
+    """Prepare the index (template, alias) and name the run. ``index`` targets a specific
+    physical index instead of the alias's (the reindex job builds a new one)."""
+    from .indices import prepare_index
+
+    source = Path(source_dir or settings.source_dir).resolve()
+    if not source.is_dir():
+        raise FileNotFoundError(f"source folder does not exist: {source}")
+    alias = alias or settings.index_alias
+    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    runs = runs_dir if runs_dir is not None else settings.runs_dir
+    return RunContext(
+        run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
+        index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        full_refresh=full_refresh, max_file_bytes=settings.max_file_bytes, runs_dir=str(runs) if runs else None,
+    )
+
+
+def safe_run_id(run_id: str) -> str:
+    """Airflow run ids (``manual__2026-01-01T00:00:00+00:00``) as folder names."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+
+
+def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
     """Extract, transform and load one batch; returns what happened to each file.
 
     Files whose bytes and pipeline version match what the index already holds are
-    ``unchanged``: they are hashed, not cleaned or re-indexed (``full_refresh`` forces it).
+    ``unchanged``: hashed, not cleaned or re-indexed (``full_refresh`` forces it).
+    Documents Elasticsearch rejects go to the dead-letter with the reason.
     """
-    from .load import bulk_load, indexed_fingerprints  # here so transform-only users need no ES client
+    from .indices import deadletter_index
+    from .load import bulk_load, deadletter_record, indexed_fingerprints, write_deadletter
 
+    root = Path(ctx.source_dir)
     timings: Counter[str] = Counter()
     started = time.perf_counter()
-    extracted = [read_document(Path(source_root) / rel, source_root=Path(source_root),
-                               max_bytes=max_file_bytes, source=rel) for rel in paths]
+    extracted = [read_document(root / rel, source_root=root, max_bytes=ctx.max_file_bytes, source=rel)
+                 for rel in paths]
     for doc in extracted:
         doc.id = document_id(doc.source_path)
-    known = {} if full_refresh else indexed_fingerprints(es, index, [d.id for d in extracted if not d.failed])
+    known = indexed_fingerprints(es, ctx.index, [d.id for d in extracted if not d.failed])
     timings["extract"] += time.perf_counter() - started
-    docs: list[Document] = []
-    unchanged: list[Document] = []
+
+    outcomes: list[DocumentOutcome] = []
+    processed: list[tuple[Document, str]] = []
     for doc in extracted:
-        if not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
-            unchanged.append(doc)
+        if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
+            outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
         else:
-            docs.append(transform(doc, timings))
-    loadable = [d for d in docs if not d.failed]
+            processed.append((transform(doc, timings), "changed" if doc.id in known else "new"))
+
+    loadable = [doc for doc, _ in processed if not doc.failed]
     if loadable:
         started = time.perf_counter()
-        result = bulk_load(es, index, loadable)
+        result = bulk_load(es, ctx.index, loadable)
         timings["load"] += time.perf_counter() - started
-        failed_ids = {f.id: f.reason for f in result.failures}
+        rejected = {f.id: f.reason for f in result.failures}
+        dead = []
         for doc in loadable:
-            if doc.id in failed_ids:
-                doc.add_error("load", failed_ids[doc.id])
-    outcomes = [
-        DocumentOutcome(source=d.source, id=d.id, status="failed" if d.failed else "indexed",
-                        errors=list(d.errors), warnings=list(d.warnings), title=d.title, language=d.language)
-        for d in docs
-    ] + [DocumentOutcome(source=d.source, id=d.id, status="unchanged") for d in unchanged]
+            if doc.id in rejected:
+                doc.add_error("load", rejected[doc.id])
+                dead.append(deadletter_record(doc, rejected[doc.id], run_id=ctx.run_id, index=ctx.index))
+        folder = ctx.run_folder
+        write_deadletter(es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None, dead)
+
+    for doc, change in processed:
+        outcomes.append(DocumentOutcome(
+            source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
+            warnings=list(doc.warnings), title=doc.title, language=doc.language,
+            change=None if doc.failed else change))
     outcomes.sort(key=lambda o: o.source)
     return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()})
+
+
+def sync_deletes(es: Any, ctx: RunContext, seen_sources: Iterable[str]) -> BatchReport:
+    """Delete documents whose source file disappeared from the source folder."""
+    from .load import delete_documents, indexed_source_paths
+
+    started = time.perf_counter()
+    root = Path(ctx.source_dir)
+    present = {document_id(str(root / rel)) for rel in seen_sources}
+    indexed = indexed_source_paths(es, ctx.alias, root)
+    gone = {doc_id: path for doc_id, path in indexed.items() if doc_id not in present}
+    delete_documents(es, ctx.alias, gone)
+    outcomes = [DocumentOutcome(source=str(Path(path).relative_to(root)) if path.startswith(str(root)) else path,
+                                id=doc_id, status="deleted") for doc_id, path in sorted(gone.items())]
+    return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)})
 
 
 @dataclass
@@ -139,27 +223,40 @@ class RunReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def seen(self) -> int:
-        return len(self.documents)
+    def _count(self, status: str) -> int:
+        return sum(1 for d in self.documents if d.status == status)
 
     @property
-    def failed(self) -> int:
-        return sum(1 for d in self.documents if d.status == "failed")
+    def seen(self) -> int:
+        """Files found in the source folder this run (deleted ones are, by definition, not)."""
+        return sum(1 for d in self.documents if d.status != "deleted")
 
     @property
     def indexed(self) -> int:
-        return sum(1 for d in self.documents if d.status == "indexed")
+        return self._count("indexed")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed")
 
     @property
     def unchanged(self) -> int:
-        return sum(1 for d in self.documents if d.status == "unchanged")
+        return self._count("unchanged")
+
+    @property
+    def deleted(self) -> int:
+        return self._count("deleted")
 
     @property
     def cleaned(self) -> int:
-        """Documents processed through extract and clean this run (they may still fail later)."""
+        """Files processed through extract and clean this run (they may still fail later)."""
         return sum(1 for d in self.documents
-                   if d.status != "unchanged" and d.failed_stage not in {"extract", "clean"})
+                   if d.status in {"indexed", "failed"} and d.failed_stage not in {"extract", "clean"})
+
+    @property
+    def failure_ratio(self) -> float:
+        processed = self.indexed + self.failed
+        return self.failed / processed if processed else 0.0
 
     def add(self, batch: BatchReport) -> None:
         self.documents.extend(batch.documents)
@@ -167,13 +264,32 @@ class RunReport:
             self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
 
     def counts(self) -> dict[str, int]:
-        return {"seen": self.seen, "unchanged": self.unchanged, "cleaned": self.cleaned, "failed": self.failed,
-                "indexed": self.indexed}
+        return {
+            "seen": self.seen, "new": sum(1 for d in self.documents if d.change == "new"),
+            "changed": sum(1 for d in self.documents if d.change == "changed"), "unchanged": self.unchanged,
+            "deleted": self.deleted, "cleaned": self.cleaned, "failed": self.failed, "indexed": self.indexed,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["counts"] = self.counts()
         return data
+
+    def to_run_record(self) -> dict[str, Any]:
+        """The ``etl-runs`` document (see config/etl_runs_template.json)."""
+        counts = self.counts()
+        started = datetime.fromisoformat(self.started_at)
+        finished = datetime.fromisoformat(self.finished_at) if self.finished_at else started
+        return {
+            "run_id": self.run_id, "status": "failed" if self.failed else "success",
+            "source_dir": self.source_dir, "alias": self.alias, "index": self.index,
+            "pipeline_version": PIPELINE_VERSION, "started_at": self.started_at, "finished_at": self.finished_at,
+            "duration_seconds": round((finished - started).total_seconds(), 3),
+            **{k: counts[k] for k in ("seen", "new", "changed", "unchanged", "deleted", "failed", "indexed")},
+            "timings": dict(self.timings),
+            "failures": [{"source": d.source, "stage": d.failed_stage, "reason": "; ".join(d.errors)}
+                         for d in self.documents if d.status == "failed"],
+        }
 
     def render_text(self) -> str:
         lines = [
@@ -184,48 +300,52 @@ class RunReport:
         for d in self.documents:
             if d.status == "failed":
                 lines.append(f"  FAILED {d.source}: {'; '.join(d.errors)}")
+            elif d.status == "deleted":
+                lines.append(f"  deleted {d.source}")
             for warning in d.warnings:
                 lines.append(f"  warning {d.source}: {warning}")
         return "\n".join(lines)
 
 
-def new_run_report(source_dir: Path, alias: str, index: str, run_id: str | None = None) -> RunReport:
-    return RunReport(
-        run_id=run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
-        source_dir=str(source_dir), alias=alias, index=index,
-        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
+def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None = None) -> RunReport:
+    """Merge batch reports, write ``<runs_dir>/<run_id>/report.json``, record the run in
+    ``etl-runs`` and refresh the index so the documents are searchable."""
+    from .indices import RUNS_INDEX
 
-
-def finish_run(report: RunReport, batches: Iterable[BatchReport], runs_dir: Path | None) -> RunReport:
-    """Merge batch reports, stamp the end time and write ``<runs_dir>/<run_id>/report.json``."""
+    report = RunReport(run_id=ctx.run_id, source_dir=ctx.source_dir, alias=ctx.alias, index=ctx.index,
+                       started_at=ctx.started_at)
     for batch in batches:
         report.add(batch)
+    report.documents.sort(key=lambda d: d.source)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    if runs_dir is not None:
-        folder = Path(runs_dir) / report.run_id
+    folder = ctx.run_folder
+    if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    if es is not None:
+        es.indices.refresh(index=ctx.index)
+        es.index(index=RUNS_INDEX, id=report.run_id, document=report.to_run_record(), refresh="wait_for")
     return report
+
+
+def enforce_failure_ratio(report: RunReport, max_failure_ratio: float) -> None:
+    """Fail loudly (after the report is written) when too many documents failed."""
+    if report.failure_ratio > max_failure_ratio:
+        raise RunFailed(f"{report.failed} of {report.indexed + report.failed} processed documents failed "
+                        f"({report.failure_ratio:.0%} > max_failure_ratio {max_failure_ratio:.0%})")
 
 
 def run_pipeline(settings: Any, *, es: Any, source_dir: Path | None = None, alias: str | None = None,
-                 runs_dir: Path | None = None, full_refresh: bool = False) -> RunReport:
+                 runs_dir: Path | None = None, full_refresh: bool = False, delete_missing: bool = False,
+                 index: str | None = None) -> RunReport:
     """The whole ingestion in-process: what the DAG does, without Airflow."""
-    from .load import prepare_index
-
-    source_dir = Path(source_dir or settings.source_dir).resolve()
-    alias = alias or settings.index_alias
-    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
-    report = new_run_report(source_dir, alias, target.index)
-    batches = (
-        process_batch(batch, source_root=source_dir, es=es, index=target.index,
-                      max_file_bytes=settings.max_file_bytes, full_refresh=full_refresh)
-        for batch in plan_batches(source_dir, settings.batch_size)
-    )
-    finish_run(report, batches, runs_dir)
-    es.indices.refresh(index=alias)
-    return report
+    ctx = start_run(es, settings, source_dir=source_dir, alias=alias, full_refresh=full_refresh,
+                    runs_dir=runs_dir, index=index)
+    batches = plan_batches(Path(ctx.source_dir), settings.batch_size)
+    reports = [process_batch(batch, ctx, es) for batch in batches]
+    if delete_missing:
+        reports.append(sync_deletes(es, ctx, (rel for batch in batches for rel in batch)))
+    return finish_run(ctx, reports, es)
 
 
 def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:

@@ -13,7 +13,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from .load import alias_targets
+from .indices import alias_targets
 from .mapping import language_subfields
 
 NEUTRAL_FIELDS = ["title^3", "body", "captions^0.5", "author.text^2", "source_name.text", "dateline.text"]

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 from uuid import uuid4
 
 import pytest
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import ApiError, Elasticsearch
 
 from pipeline.config import load_settings
 from pipeline.es_local import LocalNodeError, ensure_cluster
@@ -48,11 +48,14 @@ def es_client(es_url: str) -> Iterator[Elasticsearch]:
 
 def _names(call: Callable[..., Any], key: str | None = None, **kwargs: Any) -> list[str]:
     """Concrete names matching a wildcard, resolved first: deleting by wildcard is refused
-    on clusters with ``action.destructive_requires_name`` (the default)."""
+    on clusters with ``action.destructive_requires_name`` (the default). A 400/404 means
+    nothing matches or the feature is absent (the minimal distribution has no data streams)."""
     try:
         body = call(**kwargs).body
-    except NotFoundError:
-        return []
+    except ApiError as exc:
+        if exc.meta.status in (400, 404):
+            return []
+        raise
     if key is None:
         return sorted(body)
     return sorted(item["name"] for item in body.get(key, []))
@@ -63,11 +66,10 @@ def delete_prefixed(es: Elasticsearch, prefix: str) -> None:
     pattern = f"{prefix}*"
     for name in _names(es.indices.get_data_stream, "data_streams", name=pattern, expand_wildcards="all"):
         es.indices.delete_data_stream(name=name)
-    aliases = es.indices.get_alias(name=pattern, expand_wildcards="all", ignore_unavailable=True).body
-    for index, entry in aliases.items():
+    for index, entry in _alias_map(es, pattern).items():
         for alias in entry.get("aliases", {}):
             if alias.startswith(prefix) and not index.startswith(prefix):
-                es.indices.delete_alias(index=index, name=alias, ignore_unavailable=True)
+                es.indices.delete_alias(index=index, name=alias)
     indices = _names(es.indices.get, index=pattern, expand_wildcards="all", ignore_unavailable=True)
     if indices:
         es.indices.delete(index=",".join(indices), ignore_unavailable=True)
@@ -79,6 +81,15 @@ def delete_prefixed(es: Elasticsearch, prefix: str) -> None:
         es.indices.delete_template(name=name)
     for name in _names(es.ingest.get_pipeline, id=pattern):
         es.ingest.delete_pipeline(id=name)
+
+
+def _alias_map(es: Elasticsearch, pattern: str) -> dict[str, Any]:
+    try:
+        return dict(es.indices.get_alias(name=pattern, expand_wildcards="all").body)
+    except ApiError as exc:
+        if exc.meta.status == 404:
+            return {}
+        raise
 
 
 @pytest.fixture

@@ -27,12 +27,12 @@ def test_dags_import_without_errors(dagbag):
 @pytest.mark.airflow
 def test_ingest_dag_shape(dagbag):
     dag = dagbag.get_dag("ingest_articles")
-    assert set(dag.params.keys()) >= {"source_dir", "index_alias", "full_refresh"}
+    assert set(dag.params.keys()) >= {"source_dir", "index_alias", "full_refresh", "sync_deletes"}
     assert dag.catchup is False and dag.max_active_runs == 1
-    assert set(dag.task_ids) == {"prepare_index", "plan_batches", "process_batch", "write_report"}
+    assert set(dag.task_ids) == {"start_run", "plan_batches", "process_batch", "finish_run"}
     for task in dag.tasks:
         assert task.retries >= 1 and task.retry_exponential_backoff
-    assert dag.get_task("process_batch").upstream_task_ids == {"prepare_index", "plan_batches"}
+    assert dag.get_task("process_batch").upstream_task_ids == {"start_run", "plan_batches"}
 
 
 @pytest.mark.airflow
@@ -65,5 +65,7 @@ def test_dag_run_loads_the_seeds(airflow_db, es_client, es_url, index_prefix, tm
     es_client.indices.refresh(index=alias)
     assert es_client.count(index=alias)["count"] == 2
     report = load_report(tmp_path / "runs")
-    assert report.counts() == {"seen": 3, "unchanged": 0, "cleaned": 2, "failed": 1, "indexed": 2}
+    counts = report.counts()
+    assert (counts["seen"], counts["new"], counts["failed"], counts["indexed"]) == (3, 2, 1, 2)
+    assert report.documents[-1].source == "empty.txt" and report.documents[-1].errors == ["extract: empty file"]
     assert report.alias == alias

@@ -10,7 +10,8 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.document import Document
 from pipeline.enrich import enrich
-from pipeline.load import alias_targets, bulk_load, prepare_index
+from pipeline.indices import alias_targets, prepare_index
+from pipeline.load import bulk_load
 from pipeline.mapping import available_analyzers, supported_languages
 from pipeline.run import run_pipeline
 from pipeline.search import search
@@ -55,16 +56,18 @@ def test_prepare_index_is_idempotent_and_matches_the_cluster(es_client, alias):
 
 def test_seeds_load_once_and_rerun_never_duplicates(es_client, alias, source):
     first = ingest(es_client, alias, source)
-    assert first.counts() == {"seen": 2, "unchanged": 0, "cleaned": 2, "failed": 0, "indexed": 2}
+    assert first.counts() == {"seen": 2, "new": 2, "changed": 0, "unchanged": 0, "deleted": 0, "cleaned": 2,
+                              "failed": 0, "indexed": 2}
     assert es_client.count(index=alias)["count"] == 2
 
     second = ingest(es_client, alias, source)
-    assert second.counts() == {"seen": 2, "unchanged": 2, "cleaned": 0, "failed": 0, "indexed": 0}
+    assert second.counts() == {"seen": 2, "new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "cleaned": 0,
+                               "failed": 0, "indexed": 0}
 
     (source / "000_258accba25f326a9.txt").write_text(
         (source / "000_258accba25f326a9.txt").read_text() + "\n\nOne more paragraph added by an editor.\n")
     third = ingest(es_client, alias, source)
-    assert (third.indexed, third.unchanged) == (1, 1)
+    assert (third.indexed, third.unchanged, third.counts()["changed"]) == (1, 1, 1)
 
     refreshed = ingest(es_client, alias, source, full_refresh=True)
     assert refreshed.indexed == 2

@@ -1,0 +1,176 @@
+"""Index lifecycle: versioned physical indices behind an alias, atomic swaps, rollback.
+
+Readers (searches, Kibana) only ever use the alias. A physical index is named
+``<alias>-v<mapping hash>-<UTC timestamp>`` and records its mapping version in
+``_meta``, so "is the live index built from the mapping we want?" is a lookup, and a
+rebuild (new analyzers, new fields) never touches the index users are reading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+from .config import CONFIG_DIR
+from .mapping import (
+    available_analyzers,
+    build_index_settings,
+    build_mappings,
+    index_pattern,
+    index_template_body,
+    mapping_version,
+)
+
+log = logging.getLogger(__name__)
+
+RUNS_INDEX = "etl-runs"
+DEADLETTER_SUFFIX = "-deadletter"
+KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
+
+
+@dataclass(frozen=True)
+class IndexTarget:
+    alias: str
+    index: str  # the physical index the alias points to (where we write)
+    languages: tuple[str, ...]  # language subfields this index has
+    created: bool = False
+    mapping_outdated: bool = False  # alias points at an index built from another mapping
+
+
+@dataclass(frozen=True)
+class Layout:
+    mappings: dict[str, Any]
+    settings: dict[str, Any]
+    version: str
+
+
+def desired_layout(es: Elasticsearch, shards: int = 1, replicas: int = 0) -> Layout:
+    mappings = build_mappings(available_analyzers(es))
+    settings = build_index_settings(shards, replicas)
+    version = mapping_version(mappings, settings)
+    mappings["_meta"]["mapping_version"] = version
+    return Layout(mappings, settings, version)
+
+
+def new_index_name(alias: str, version: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S%f")[:17]
+    return f"{alias}-v{version}-{stamp}"
+
+
+def alias_targets(es: Elasticsearch, alias: str) -> list[str]:
+    try:
+        return sorted(es.indices.get_alias(name=alias).keys())
+    except NotFoundError:
+        return []
+
+
+def index_meta(es: Elasticsearch, index: str) -> dict[str, Any]:
+    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+
+
+def install_template(es: Elasticsearch, alias: str, layout: Layout) -> None:
+    es.indices.put_index_template(name=alias, **index_template_body(alias, layout.mappings, layout.settings))
+
+
+def create_index(es: Elasticsearch, alias: str, layout: Layout, *, with_alias: bool) -> str:
+    index = new_index_name(alias, layout.version)
+    aliases = {alias: {"is_write_index": True}} if with_alias else None
+    es.indices.create(index=index, mappings=layout.mappings, settings=layout.settings, aliases=aliases)
+    return index
+
+
+def prepare_index(es: Elasticsearch, alias: str, *, shards: int = 1, replicas: int = 0) -> IndexTarget:
+    """Install the template and make sure ``alias`` points at an index; idempotent.
+
+    When the alias already points at an index built from another mapping we keep writing
+    there (no downtime, no surprise) and flag it: rebuilding is the reindex job's call.
+    """
+    layout = desired_layout(es, shards, replicas)
+    install_template(es, alias, layout)
+    ensure_support_indices(es, alias)
+    current = alias_targets(es, alias)
+    if current:
+        index = current[-1]
+        meta = index_meta(es, index)
+        outdated = meta.get("mapping_version") != layout.version
+        if outdated:
+            log.warning("alias %s points at %s, built from another mapping (wanted v%s): run the reindex",
+                        alias, index, layout.version)
+        return IndexTarget(alias, index, tuple(meta.get("languages", [])), mapping_outdated=outdated)
+    index = create_index(es, alias, layout, with_alias=True)
+    return IndexTarget(alias, index, tuple(layout.mappings["_meta"]["languages"]), created=True)
+
+
+def _support_template(name: str) -> dict[str, Any]:
+    with open(CONFIG_DIR / name, encoding="utf-8") as fh:
+        data = json.load(fh)
+    data.pop("_comment", None)
+    return data
+
+
+def deadletter_index(alias: str) -> str:
+    return f"{alias}{DEADLETTER_SUFFIX}"
+
+
+def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
+    """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings."""
+    for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
+                            (deadletter_index(alias), "deadletter_template.json")):
+        if not es.indices.exists(index=index):
+            body = _support_template(template)
+            try:
+                es.indices.create(index=index, mappings=body["mappings"],
+                                  settings={"number_of_shards": 1, "number_of_replicas": 0})
+            except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
+                if "resource_already_exists" not in str(exc):
+                    raise
+
+
+def physical_indices(es: Elasticsearch, alias: str) -> list[str]:
+    """Physical indices of ``alias``, oldest first (names sort by their timestamp)."""
+    try:
+        found = es.indices.get(index=index_pattern(alias), expand_wildcards="open")
+    except NotFoundError:
+        return []
+    return sorted(found.keys(), key=lambda name: (name.rsplit("-", 1)[-1], name))
+
+
+def swap_alias(es: Elasticsearch, alias: str, new_index: str) -> str | None:
+    """Point ``alias`` at ``new_index`` in one atomic cluster-state update; returns the old index."""
+    old = alias_targets(es, alias)
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old if name != new_index]
+    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    es.indices.update_aliases(actions=actions)
+    return old[-1] if old else None
+
+
+def prune_old_indices(es: Elasticsearch, alias: str, keep_previous: int = KEEP_PREVIOUS) -> list[str]:
+    """Delete physical indices older than the live one and its ``keep_previous`` predecessors."""
+    live = set(alias_targets(es, alias))
+    indices = physical_indices(es, alias)
+    if not live:
+        return []
+    live_pos = max(indices.index(name) for name in live if name in indices)
+    doomed = [name for name in indices[: max(0, live_pos - keep_previous)] if name not in live]
+    for name in doomed:
+        es.indices.delete(index=name)
+    return doomed
+
+
+def rollback(es: Elasticsearch, alias: str) -> tuple[str, str]:
+    """Point the alias back at the physical index before the live one; returns (from, to)."""
+    indices = physical_indices(es, alias)
+    live = alias_targets(es, alias)
+    if not live:
+        raise RuntimeError(f"alias {alias} does not exist")
+    pos = indices.index(live[-1])
+    if pos == 0:
+        raise RuntimeError(f"no previous index to roll back to (live: {live[-1]})")
+    previous = indices[pos - 1]
+    swap_alias(es, alias, previous)
+    return live[-1], previous
