@@ -12,31 +12,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Connection, Param, dag, task
-from airflow.sdk.exceptions import AirflowNotFoundException
+from airflow.sdk import Param, dag, task
 
-from pipeline.config import ESConnection, Settings, load_settings, resolve_path
+from etl_common import SETTINGS, es_client
+from pipeline.config import resolve_path
 
 log = logging.getLogger(__name__)
-SETTINGS = load_settings()
-
-
-def es_connection(settings: Settings) -> ESConnection:
-    """The Airflow connection when it exists, else ES_URL / the local node. Secrets stay in it."""
-    try:
-        conn = Connection.get(settings.es_connection_id)
-    except AirflowNotFoundException:
-        return settings.es
-    return ESConnection.from_connection_fields(
-        host=conn.host, port=conn.port, schema=conn.schema, login=conn.login, password=conn.password,
-        extra=conn.extra_dejson, request_timeout=settings.es.request_timeout,
-    )
-
-
-def es_client() -> Any:
-    from pipeline.load import make_client
-
-    return make_client(es_connection(SETTINGS))
 
 
 @dag(

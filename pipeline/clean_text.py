@@ -107,7 +107,7 @@ class TextRules:
         )
         self.title_label = re.compile(r"^(?:title|headline|题|标题)\s*[:：]\s*(?P<title>.+)$", flags)
         self.byline_role = re.compile(
-            rf"^(?:(?P<agency>{agency})\s+)?(?:{roles})\s*[:：]?\s+(?P<name>{self.name_re}"
+            rf"^(?:(?P<agency>{agency})\s+)?(?i:{roles})\s*[:：]?\s+(?P<name>{self.name_re}"
             rf"(?:\s*(?:,|and|&)\s*{self.name_re})*)\s*$",
             flags=0,
         )

@@ -88,6 +88,44 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import make_client
+    from .reindex import reindex
+
+    settings = load_settings()
+    result = reindex(make_client(settings.es), settings, source_dir=resolve_path(args.source) if args.source else None,
+                     alias=args.index_alias)
+    out.write(result.report.render_text() + "\n")
+    out.write(f"alias {result.alias}: {result.previous_index or '(none)'} -> {result.new_index} "
+              f"({result.actual} documents verified); kept for rollback: {result.previous_index or 'nothing'}; "
+              f"pruned: {', '.join(result.pruned) or 'nothing'}\n")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
+    from .indices import rollback
+    from .load import make_client
+
+    settings = load_settings()
+    alias = args.index_alias or settings.index_alias
+    old, new = rollback(make_client(settings.es), alias)
+    out.write(f"alias {alias}: {old} -> {new}\n")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import make_client
+    from .status import collect_status
+
+    settings = load_settings()
+    status = collect_status(make_client(settings.es), args.index_alias or settings.index_alias, runs=args.runs)
+    if args.format == "json":
+        out.write(json.dumps(status.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(status.render_text() + "\n")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from .run import load_report
 
@@ -153,6 +191,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("setup", help="install the index template and create the alias (idempotent)")
     p.add_argument("--index-alias", help="default: config index.alias")
     p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("reindex", help="rebuild the index behind the alias without downtime, then swap")
+    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR)")
+    p.add_argument("--index-alias", help="default: config index.alias")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("rollback", help="point the alias back at the previous physical index")
+    p.add_argument("--index-alias", help="default: config index.alias")
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("status", help="cluster health, alias -> index, document count, last runs")
+    p.add_argument("--index-alias", help="default: config index.alias")
+    p.add_argument("--runs", type=int, default=5, help="how many recent runs to show")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("report", help="print a run report (the latest by default)")
     p.add_argument("run_id", nargs="?", help="run id (folder name under the runs dir)")

@@ -371,11 +371,13 @@ class LocalNode:
     def _fetch_zip(self) -> tuple[Path, bool]:
         """(zip, whether it is a temporary copy). Uses ~/.m2 directly when already cached."""
         name = f"{MAVEN_ARTIFACT}-{self.version}.zip"
-        cached = (
-            Path.home() / ".m2" / "repository" / MAVEN_GROUP.replace(".", "/") / MAVEN_ARTIFACT / self.version / name
-        )
-        if cached.is_file():
-            return cached, False
+        relative = Path(".m2", "repository", *MAVEN_GROUP.split("."), MAVEN_ARTIFACT, self.version, name)
+        homes = [Path.home()]  # $HOME, and the passwd home that Maven (Java's user.home) uses
+        with contextlib.suppress(KeyError):
+            homes.append(Path(pwd.getpwuid(os.geteuid()).pw_dir))
+        for home in homes:
+            if (home / relative).is_file():
+                return home / relative, False
         mvn = shutil.which("mvn")
         if not mvn:
             raise LocalNodeError(
@@ -458,6 +460,8 @@ class LocalNode:
             java_home = find_java_home()
             self.home.mkdir(parents=True, exist_ok=True)
             runtime = self._choose_runtime()
+            if runtime != self.home:
+                self._check_fallback(runtime)
             self._write_state(port=self.port, version=self.version, runtime=str(runtime), pid=None)
             es_home = self.install()
             for sub in ("data", "logs", "tmp"):
@@ -553,6 +557,22 @@ class LocalNode:
             if shown:
                 parts.append(f"--- tail of {path}\n" + "\n".join(shown))
         return LocalNodeError("\n".join(parts))
+
+    def _check_fallback(self, runtime: Path) -> None:
+        """/var/tmp is world-writable: never chown a symlink or someone else's directory there."""
+        print(
+            f"note: {self.home} is not reachable by user {SERVICE_USER}; node runtime is {runtime}",
+            file=sys.stderr,
+        )
+        if runtime.is_symlink():
+            raise LocalNodeError(f"refusing to use {runtime}: it is a symlink")
+        if runtime.exists():
+            owner = runtime.stat().st_uid
+            allowed = {0}
+            with contextlib.suppress(KeyError):
+                allowed.add(pwd.getpwnam(SERVICE_USER).pw_uid)
+            if owner not in allowed:
+                raise LocalNodeError(f"refusing to use {runtime}: owned by uid {owner}, not root or {SERVICE_USER}")
 
     def _prepare_user(self, runtime: Path, java_home: Path) -> str:
         """Root only: ES refuses root, so hand the runtime dir to an unprivileged system user."""

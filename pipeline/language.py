@@ -41,9 +41,10 @@ _DEFAULTS: dict[str, Any] = {
     "sample_above": 1200,
     "sample_chunks": 3,
     "chunk_chars": 300,
-    "max_paragraphs": 200,
-    "max_rechecks": 8,
-    "min_share": 0.02,
+    "min_paragraph_letters": 40,
+    "max_paragraphs": 24,
+    "max_rechecks": 0,
+    "min_share": 0.1,
 }
 
 _WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters
@@ -85,6 +86,52 @@ def settings() -> dict[str, Any]:
 _lock = threading.Lock()
 
 
+def _fast_detector_class():
+    """langdetect's Detector with the trial loop done in numpy: same profiles, same seeded random
+    draws in the same order, same stopping rule (checked every 5 updates) -- only the 55-language
+    arithmetic is vectorised (about 4x faster). Answers match the stock Detector (the benchmark
+    checks it)."""
+    import numpy as np
+    from langdetect.detector import Detector
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    class FastDetector(Detector):
+        matrix: Any = None  # one row of language probabilities per profile n-gram
+        row_of: dict[str, int] = {}
+
+        def _detect_block(self):
+            self.cleaning_text()
+            ngrams = self._extract_ngrams()
+            if not ngrams:
+                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+            index = {w: i for i, w in enumerate(dict.fromkeys(ngrams))}
+            table = self.matrix[[self.row_of[w] for w in index]]
+            picks = [index[w] for w in ngrams]
+            n_lang, n_picks = len(self.langlist), len(picks)
+            langprob = np.zeros(n_lang)
+            rnd = self.random
+            rnd.seed(self.seed)
+            for _ in range(self.n_trial):
+                prob = np.full(n_lang, 1.0 / n_lang) if self.prior_map is None else np.array(self.prior_map)
+                alpha = self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+                weighted = table + alpha / self.BASE_FREQ
+                # As Detector._detect_block: one update, check; then 5 updates, check; ...
+                # random.choice(seq) is seq[rnd._randbelow(len(seq))]: same draws, same order.
+                prob *= weighted[picks[rnd._randbelow(n_picks)]]
+                i = 0
+                while True:
+                    prob /= prob.sum()
+                    if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        break
+                    step = [picks[rnd._randbelow(n_picks)] for _ in range(5)]
+                    prob *= weighted[step].prod(axis=0)
+                    i += 5
+                langprob += prob / self.n_trial
+            self.langprob = langprob.tolist()
+
+    return FastDetector
+
+
 @lru_cache(maxsize=1)
 def _factory():
     """langdetect's profiles (about 1.3 s and 60 MB to load): once per process."""
@@ -95,6 +142,12 @@ def _factory():
         factory = DetectorFactory()
         factory.load_profile(PROFILES_DIRECTORY)
         factory.set_seed(0)
+        import numpy as np
+
+        fast = _fast_detector_class()
+        fast.row_of = {w: i for i, w in enumerate(factory.word_lang_prob_map)}
+        fast.matrix = np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64)
+        factory.fast_detector = fast
     return factory
 
 
@@ -114,11 +167,15 @@ def _second():
     return ident
 
 
-def langdetect_probabilities(text: str) -> list[tuple[str, float]]:
-    """langdetect's answer for ``text`` (seed 0, zh folded), best first; [] when it finds no features."""
+def langdetect_probabilities(text: str, fast: bool = True) -> list[tuple[str, float]]:
+    """langdetect's answer for ``text`` (seed 0, zh folded), best first; [] when it finds no features.
+
+    ``fast=False`` uses the stock Detector (for comparison); the default its numpy trial loop."""
     from langdetect.lang_detect_exception import LangDetectException
 
-    detector = _factory().create()  # a Detector per call: own Random seeded with 0 in detect()
+    factory = _factory()
+    # A Detector per call: its own Random, seeded with 0 when it detects (global state untouched).
+    detector = factory.fast_detector(factory) if fast else factory.create()
     detector.append(text)
     try:
         probs = detector.get_probabilities()
@@ -215,7 +272,8 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
 
     Each paragraph is classified by py3langid (fast, ~0.1 ms per kB); one whose answer differs from
     ``main`` (the document's language) is re-checked by ``detect_text`` (langdetect first), at most
-    ``max_rechecks`` times. Paragraphs too short to tell (a menu item, a date) count for nobody.
+    ``max_rechecks`` times. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a
+    date, a caption) count for nobody.
     """
     cfg = settings()
     paras = paragraphs(text)
@@ -234,9 +292,9 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
     totals: dict[str, float] = {}
     rechecks = int(cfg["max_rechecks"])
     for para, weight in reps:
-        if weight == 0 or _too_little(para, cfg):
+        if weight < int(cfg["min_paragraph_letters"]) or _too_little(para, cfg):
             continue
-        code, prob = py3langid_classify(sample_text(para, cfg))
+        code, prob = py3langid_classify(para[: int(cfg["chunk_chars"])])
         if code != main and rechecks > 0:
             rechecks -= 1
             det = detect_text(para)

@@ -21,7 +21,15 @@ def dagbag(airflow_db):
 @pytest.mark.airflow
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert "ingest_articles" in dagbag.dag_ids
+    assert {"ingest_articles", "reindex_articles"} <= set(dagbag.dag_ids)
+
+
+@pytest.mark.airflow
+def test_reindex_dag_is_manual_only(dagbag):
+    dag = dagbag.get_dag("reindex_articles")
+    assert dag.timetable.can_be_scheduled is False or dag.schedule is None
+    assert set(dag.params.keys()) >= {"source_dir", "index_alias"}
+    assert dag.get_task("begin").retries == 0
 
 
 @pytest.mark.airflow
@@ -52,13 +60,10 @@ def test_dag_run_loads_the_seeds(airflow_db, es_client, es_url, index_prefix, tm
     import importlib
     import sys
 
-    sys.modules.pop("ingest_articles", None)
-    sys.path.insert(0, str(DAGS))
-    try:
-        module = importlib.import_module("ingest_articles")
-    finally:
-        sys.path.remove(str(DAGS))
-    dag = module.ingest_articles()
+    for name in ("ingest_articles", "etl_common"):  # settings are read at import: re-import
+        sys.modules.pop(name, None)
+    monkeypatch.syspath_prepend(str(DAGS))
+    dag = importlib.import_module("ingest_articles").ingest_articles()
     run = dag.test(run_conf={"source_dir": str(source), "index_alias": alias, "full_refresh": False})
     assert run.state == DagRunState.SUCCESS
 

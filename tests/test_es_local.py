@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -140,21 +140,21 @@ def test_explicit_es_url_is_used_and_nothing_starts(monkeypatch):
     assert ensure_cluster(load_settings()) == "http://es.invalid:9200"
 
 
-def open_up(path: Path) -> None:
-    """pytest's temp dirs are 0700: add o+x up to the system temp dir, like a normal checkout."""
-    tmp_root = Path(tempfile.gettempdir()).resolve()
-    for parent in [path, *path.parents]:
-        if parent == tmp_root or not parent.is_relative_to(tmp_root):
-            break
-        parent.chmod(stat.S_IMODE(parent.stat().st_mode) | 0o011)
+@pytest.fixture
+def open_tmp() -> Iterator[Path]:
+    """A 0755 temp dir directly under /tmp, like a normal checkout. Not pytest's tmp_path: that
+    chain is 0700 and every pytest session of this user re-closes it, even under a running node."""
+    path = Path(tempfile.mkdtemp(prefix="news-etl-es-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
-def test_traversability_of_parent_dirs(tmp_path):
-    open_dir = tmp_path / "open"
+def test_traversability_of_parent_dirs(open_tmp):
+    open_dir = open_tmp / "open"
     open_dir.mkdir(mode=0o755)
-    closed = tmp_path / "closed"
+    closed = open_tmp / "closed"
     closed.mkdir(mode=0o700)
-    open_up(tmp_path)
     assert _traversable_by_others(open_dir / "home" / "not-yet-created")
     assert not _traversable_by_others(closed / "home")
 
@@ -165,13 +165,16 @@ def test_traversability_of_parent_dirs(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory) -> Iterator[LocalNode]:
-    base = tmp_path_factory.mktemp("es-node")
-    open_up(base)  # so that, as root, `esnode` can use `home` in place
+def node() -> Iterator[LocalNode]:
+    base = Path(tempfile.mkdtemp(prefix="news-etl-es-test-"))
+    base.chmod(0o755)  # reachable by `esnode`, so as root the runtime stays in `home`
     node = LocalNode(home=base / "home", port=free_port(), extra_settings={"node.attr.purpose": "news-etl-test"})
-    node.start(timeout=120)
-    yield node
-    node.destroy()
+    try:
+        node.start(timeout=120)
+        yield node
+    finally:
+        node.destroy()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.es

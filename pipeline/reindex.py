@@ -1,0 +1,89 @@
+"""Zero-downtime rebuild: load a new physical index, verify it, swap the alias atomically.
+
+Searches keep using the alias the whole time and only ever see a complete index: the old
+one until the single ``update_aliases`` call, the new one after it. The previous index is
+kept for ``rollback``; older ones are pruned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .indices import (
+    alias_targets,
+    create_index,
+    desired_layout,
+    ensure_support_indices,
+    install_template,
+    prune_old_indices,
+    swap_alias,
+)
+from .run import BatchReport, RunContext, RunReport, finish_run, new_run_id, plan_batches, process_batch, safe_run_id
+
+
+class ReindexFailed(RuntimeError):
+    """The new index did not verify; the alias still points at the old one."""
+
+
+@dataclass
+class ReindexResult:
+    alias: str
+    new_index: str
+    previous_index: str | None
+    expected: int
+    actual: int
+    report: RunReport
+    pruned: list[str] = field(default_factory=list)
+
+
+def begin_reindex(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+                  run_id: str | None = None, runs_dir: Path | None = None) -> RunContext:
+    """Create the new physical index (no alias yet, refresh off while loading) and the run context."""
+    from datetime import datetime, timezone
+
+    source = Path(source_dir or settings.source_dir).resolve()
+    if not source.is_dir():
+        raise FileNotFoundError(f"source folder does not exist: {source}")
+    alias = alias or settings.index_alias
+    layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
+    install_template(es, alias, layout)
+    ensure_support_indices(es, alias)
+    index = create_index(es, alias, layout, with_alias=False)
+    es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1"}})
+    runs = runs_dir if runs_dir is not None else settings.runs_dir
+    return RunContext(
+        run_id=safe_run_id(run_id) if run_id else "reindex-" + new_run_id(), source_dir=str(source), alias=alias,
+        index=index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full_refresh=True,
+        max_file_bytes=settings.max_file_bytes, runs_dir=str(runs) if runs else None,
+    )
+
+
+def complete_reindex(es: Any, ctx: RunContext, reports: list[BatchReport]) -> ReindexResult:
+    """Record the run, verify the new index against the source, then swap and prune."""
+    es.indices.put_settings(index=ctx.index, settings={"index": {"refresh_interval": None}})
+    report = finish_run(ctx, reports, es)
+    actual = es.count(index=ctx.index)["count"]
+    expected = report.indexed
+    if actual != expected or report.seen != report.indexed + report.failed:
+        raise ReindexFailed(f"{ctx.index} holds {actual} documents, expected {expected} "
+                            f"({report.seen} files seen, {report.failed} failed); alias {ctx.alias} unchanged")
+    if report.seen and not report.indexed:
+        raise ReindexFailed(f"no document of {report.seen} could be indexed; alias {ctx.alias} unchanged")
+    previous = swap_alias(es, ctx.alias, ctx.index)
+    pruned = prune_old_indices(es, ctx.alias)
+    return ReindexResult(ctx.alias, ctx.index, previous, expected, actual, report, pruned)
+
+
+def reindex(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+            runs_dir: Path | None = None) -> ReindexResult:
+    """Rebuild the whole alias from the source folder in-process (what ``reindex_articles`` does)."""
+    ctx = begin_reindex(es, settings, source_dir=source_dir, alias=alias, runs_dir=runs_dir)
+    reports = [process_batch(batch, ctx, es) for batch in plan_batches(Path(ctx.source_dir), settings.batch_size)]
+    return complete_reindex(es, ctx, reports)
+
+
+def live_index(es: Any, alias: str) -> str | None:
+    targets = alias_targets(es, alias)
+    return targets[-1] if targets else None

@@ -1,0 +1,63 @@
+"""``python -m pipeline status``: what an operator checks first."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from elasticsearch import NotFoundError
+
+from .indices import RUNS_INDEX, alias_targets, index_meta, physical_indices
+
+
+@dataclass
+class Status:
+    cluster: str
+    health: str
+    nodes: int
+    alias: str
+    live_index: str | None
+    documents: int | None
+    mapping_version: str | None
+    indices: list[str] = field(default_factory=list)
+    last_runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def render_text(self) -> str:
+        lines = [
+            f"cluster {self.cluster}: {self.health} ({self.nodes} node{'s' if self.nodes != 1 else ''})",
+            f"alias {self.alias} -> {self.live_index or '(missing)'}"
+            + (f": {self.documents} documents, mapping v{self.mapping_version}" if self.live_index else ""),
+        ]
+        others = [name for name in self.indices if name != self.live_index]
+        if others:
+            lines.append("other physical indices (rollback candidates): " + ", ".join(others))
+        if self.last_runs:
+            lines.append("last runs:")
+            for r in self.last_runs:
+                lines.append(
+                    f"  {r.get('started_at', '?')}  {r.get('status', '?'):<7}  seen={r.get('seen', 0)} new={r.get('new', 0)} "
+                    f"changed={r.get('changed', 0)} unchanged={r.get('unchanged', 0)} deleted={r.get('deleted', 0)} "
+                    f"failed={r.get('failed', 0)} indexed={r.get('indexed', 0)}  {r.get('duration_seconds', 0)}s  {r.get('run_id')}")
+        else:
+            lines.append("last runs: none recorded")
+        return "\n".join(lines)
+
+
+def collect_status(es: Any, alias: str, runs: int = 5) -> Status:
+    health = es.cluster.health()
+    targets = alias_targets(es, alias)
+    live = targets[-1] if targets else None
+    documents = es.count(index=live)["count"] if live else None
+    version = index_meta(es, live).get("mapping_version") if live else None
+    try:
+        hits = es.search(index=RUNS_INDEX, size=runs, sort=[{"started_at": "desc"}],
+                         query={"term": {"alias": alias}}, source_excludes=["failures"])["hits"]["hits"]
+        last_runs = [h["_source"] for h in hits]
+    except NotFoundError:
+        last_runs = []
+    return Status(cluster=health["cluster_name"], health=health["status"], nodes=health["number_of_nodes"],
+                  alias=alias, live_index=live, documents=documents, mapping_version=version,
+                  indices=physical_indices(es, alias), last_runs=last_runs)
