@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Connection
 from airflow.sdk.exceptions import AirflowNotFoundException
 
-from pipeline.config import ESConnection, Settings, load_settings
+from pipeline.config import ESConnection, Settings, UnsafeSourceDir, check_source_dir, load_settings, resolve_path
 
 SETTINGS = load_settings()
 
@@ -28,3 +29,13 @@ def es_client() -> Any:
     from pipeline.load import make_client
 
     return make_client(es_connection())
+
+
+def allowed_source_dir(value: str) -> Path:
+    """A manual trigger's ``source_dir``, only if it lies under the configured roots."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    try:
+        return check_source_dir(resolve_path(value), SETTINGS.allowed_source_roots)
+    except UnsafeSourceDir as exc:
+        raise AirflowFailException(str(exc)) from exc  # retrying cannot make it safe

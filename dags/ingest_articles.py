@@ -14,8 +14,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from etl_common import SETTINGS, es_client
-from pipeline.config import resolve_path
+from etl_common import SETTINGS, allowed_source_dir, es_client
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def ingest_articles() -> None:
 
         params = params or {}
         with es_client() as client:
-            ctx = run.start_run(client, SETTINGS, source_dir=resolve_path(params["source_dir"]),
+            ctx = run.start_run(client, SETTINGS, source_dir=allowed_source_dir(params["source_dir"]),
                                 alias=params["index_alias"], full_refresh=bool(params["full_refresh"]),
                                 run_id=run_id)
         return ctx.to_dict()

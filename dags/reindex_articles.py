@@ -14,8 +14,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from etl_common import SETTINGS, es_client
-from pipeline.config import resolve_path
+from etl_common import SETTINGS, allowed_source_dir, es_client
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def reindex_articles() -> None:
 
         params = params or {}
         with es_client() as client:
-            ctx = reindex.begin_reindex(client, SETTINGS, source_dir=resolve_path(params["source_dir"]),
+            ctx = reindex.begin_reindex(client, SETTINGS, source_dir=allowed_source_dir(params["source_dir"]),
                                         alias=params["index_alias"], run_id=f"reindex-{run_id}")
         log.info("building %s for alias %s", ctx.index, ctx.alias)
         return ctx.to_dict()

@@ -141,12 +141,13 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     from .load import make_client
-    from .search import search
+    from .search import Filters, render_explanation, search
 
     settings = load_settings()
     es = make_client(settings.es)
+    filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until)
     hits = search(es, args.query, alias=args.index_alias or settings.index_alias, size=args.size,
-                  offset=args.offset, language=args.language)
+                  offset=args.offset, filters=filters, explain=args.explain)
     for rank, hit in enumerate(hits, start=args.offset + 1):
         if args.format == "jsonl":
             _emit(hit.to_dict(), out)
@@ -154,6 +155,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{rank:>3}. [{hit.score:.2f}] {hit.title}  ({hit.language})\n     {hit.source_path}\n")
         for fragment in (hit.highlight.get("body") or hit.highlight.get("title") or [])[:2]:
             out.write(f"     … {fragment} …\n")
+        if hit.explanation:
+            out.write("\n".join("     " + line for line in render_explanation(hit.explanation)) + "\n")
     if not hits and args.format == "text":
         out.write("no hits\n")
     return 0
@@ -219,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (pagination)")
     p.add_argument("--language", help="only documents detected in this ISO 639-1 language")
+    p.add_argument("--source-name", help="only documents from this source / agency (exact)")
+    p.add_argument("--since", help="published_at on or after (ISO date or date math, e.g. now-7d)")
+    p.add_argument("--until", help="published_at on or before")
+    p.add_argument("--explain", action="store_true", help="show how each score was computed")
     p.add_argument("--index-alias", help="alias to search (default: config index.alias)")
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.set_defaults(func=cmd_search)

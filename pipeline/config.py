@@ -114,6 +114,7 @@ class Settings:
     runs_dir: Path
     es_connection_id: str
     max_failure_ratio: float
+    allowed_source_roots: tuple[Path, ...]
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -151,4 +152,24 @@ def load_settings() -> Settings:
         runs_dir=resolve_path(env.get("ETL_RUNS_DIR") or raw.get("runs_dir", "runs")),
         es_connection_id=str(raw.get("airflow", {}).get("es_connection_id", "elasticsearch_default")),
         max_failure_ratio=float(env.get("ETL_MAX_FAILURE_RATIO") or raw.get("max_failure_ratio", 0.5)),
+        allowed_source_roots=tuple(
+            resolve_path(p) for p in (env["ETL_ALLOWED_SOURCE_ROOTS"].split(os.pathsep)
+                                      if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw.get("allowed_source_roots", []))
+            if p
+        ) + (resolve_path(env.get("ETL_SOURCE_DIR") or raw.get("source_dir", "seeds")),),
     )
+
+
+class UnsafeSourceDir(ValueError):
+    """A source folder outside the allowed roots (e.g. from a manual DAG trigger)."""
+
+
+def check_source_dir(path: Path, allowed_roots: tuple[Path, ...]) -> Path:
+    """Resolve ``path`` (symlinks too) and insist it lies under one of ``allowed_roots``."""
+    resolved = Path(path).resolve()
+    for root in allowed_roots:
+        if resolved == root.resolve() or resolved.is_relative_to(root.resolve()):
+            return resolved
+    roots = ", ".join(str(r) for r in allowed_roots)
+    raise UnsafeSourceDir(f"source_dir {resolved} is outside the allowed roots ({roots}); "
+                          "add it to allowed_source_roots in config/pipeline.yaml or ETL_ALLOWED_SOURCE_ROOTS")

@@ -33,6 +33,27 @@ DEADLETTER_SUFFIX = "-deadletter"
 KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
 
 
+_FORBIDDEN = set('\\/*?"<>| ,#:')
+
+
+def validate_index_name(name: str) -> str:
+    """Elasticsearch's index/alias naming rules, checked before any request is made."""
+    problems = []
+    if not name or name in {".", ".."}:
+        problems.append("empty or a dot name")
+    if name != name.lower():
+        problems.append("must be lowercase")
+    if name[:1] in {"-", "_", "+", "."}:
+        problems.append("must not start with - _ + or .")
+    if set(name) & _FORBIDDEN:
+        problems.append("contains one of \\ / * ? \" < > | space , # :")
+    if len(name.encode()) > 200:
+        problems.append("longer than 200 bytes")
+    if problems:
+        raise ValueError(f"invalid index name {name!r}: {'; '.join(problems)}")
+    return name
+
+
 @dataclass(frozen=True)
 class IndexTarget:
     alias: str
@@ -90,6 +111,7 @@ def prepare_index(es: Elasticsearch, alias: str, *, shards: int = 1, replicas: i
     When the alias already points at an index built from another mapping we keep writing
     there (no downtime, no surprise) and flag it: rebuilding is the reindex job's call.
     """
+    validate_index_name(alias)
     layout = desired_layout(es, shards, replicas)
     install_template(es, alias, layout)
     ensure_support_indices(es, alias)

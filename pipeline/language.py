@@ -38,11 +38,12 @@ _DEFAULTS: dict[str, Any] = {
     "min_words": 2,
     "min_confidence": 0.5,
     "fallback_below": 0.9,
-    "sample_above": 1200,
+    "sample_above": 800,
     "sample_chunks": 3,
-    "chunk_chars": 300,
+    "chunk_chars": 200,
+    "paragraph_chars": 160,
     "min_paragraph_letters": 40,
-    "max_paragraphs": 24,
+    "max_paragraphs": 16,
     "max_rechecks": 0,
     "min_share": 0.1,
 }
@@ -205,10 +206,10 @@ def sample_text(text: str, cfg: dict[str, Any] | None = None) -> str:
         start = max(0, min(n - size, int((i + 0.5) * n / k - size / 2)))
         end = start + size
         if start > 0:  # do not start or end inside a word
-            cut = text.find(" ", start, start + 40)
-            start = cut + 1 if cut >= 0 else start
+            match = _SPACE_RE.search(text, start, start + 40)
+            start = match.end() if match else start
         if end < n:
-            cut = text.rfind(" ", end - 40, end)
+            cut = max(text.rfind(" ", end - 40, end), text.rfind("\n", end - 40, end))
             end = cut if cut > start else end
         chunks.append(text[start:end])
     return "\n".join(chunks)
@@ -233,7 +234,7 @@ def detect_text(text: str | None) -> Detection:
     cfg = settings()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
-    sample = sample_text(_SPACE_RE.sub(" ", text).strip(), cfg)
+    sample = _SPACE_RE.sub(" ", sample_text(text, cfg)).strip()
     reason = _too_little(sample, cfg)
     if reason:
         return Detection(UND, 0.0, reason)
@@ -294,7 +295,7 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
     for para, weight in reps:
         if weight < int(cfg["min_paragraph_letters"]) or _too_little(para, cfg):
             continue
-        code, prob = py3langid_classify(para[: int(cfg["chunk_chars"])])
+        code, prob = py3langid_classify(para[: int(cfg["paragraph_chars"])])
         if code != main and rechecks > 0:
             rechecks -= 1
             det = detect_text(para)
@@ -311,6 +312,18 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
     return {k: round(v / norm, 4) for k, v in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
+def _title_language(title: str, main: str) -> str:
+    """The title's language. Shortcut: when py3langid (0.05 ms) agrees with the body's language and
+    the title is long enough to detect, take it; otherwise the full detect_text (1-10 ms on short
+    ambiguous texts, where langdetect's trials do not converge)."""
+    cfg = settings()
+    if main != UND and not _too_little(title, cfg):
+        code, prob = py3langid_classify(title)
+        if code == main and prob >= float(cfg["min_confidence"]):
+            return code
+    return detect_text(title).language
+
+
 def detect_language(doc: Document) -> Document:
     """Stage: set language, language_confidence, languages and title_language. Never raises."""
     try:
@@ -324,7 +337,7 @@ def detect_language(doc: Document) -> Document:
         doc.languages = paragraph_shares(body, det.language) if det.language != UND else {}
         if det.language != UND and not doc.languages:
             doc.languages = {det.language: 1.0}
-        doc.title_language = detect_text(title).language if title else None
+        doc.title_language = _title_language(title, det.language) if title else None
     except Exception as exc:  # a real failure (broken install, bug): recorded, batch goes on
         doc.language = doc.language or UND
         doc.add_error(STAGE, f"{type(exc).__name__}: {exc}")

@@ -19,6 +19,7 @@ from .indices import (
     install_template,
     prune_old_indices,
     swap_alias,
+    validate_index_name,
 )
 from .run import BatchReport, RunContext, RunReport, finish_run, new_run_id, plan_batches, process_batch, safe_run_id
 
@@ -46,7 +47,7 @@ def begin_reindex(es: Any, settings: Any, *, source_dir: Path | None = None, ali
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
         raise FileNotFoundError(f"source folder does not exist: {source}")
-    alias = alias or settings.index_alias
+    alias = validate_index_name(alias or settings.index_alias)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
     install_template(es, alias, layout)
     ensure_support_indices(es, alias)

@@ -30,9 +30,22 @@ class Hit:
     highlight: dict[str, list[str]] = field(default_factory=dict)
     published_at: str | None = None
     source_name: str | None = None
+    explanation: dict[str, Any] | None = None  # Elasticsearch's score explanation (--explain)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if data["explanation"] is None:
+            data.pop("explanation")
+        return data
+
+
+def render_explanation(node: dict[str, Any], depth: int = 0, max_depth: int = 4) -> list[str]:
+    """The score explanation as an indented tree, trimmed to what a person reads."""
+    lines = [f"{'  ' * depth}{node.get('value', 0):.3f}  {node.get('description', '')}"]
+    if depth < max_depth:
+        for child in node.get("details", []):
+            lines.extend(render_explanation(child, depth + 1, max_depth))
+    return lines
 
 
 def index_languages(es: Elasticsearch, alias: str) -> list[str]:
@@ -44,7 +57,29 @@ def index_languages(es: Elasticsearch, alias: str) -> list[str]:
     return language_subfields(mapping)
 
 
-def build_query(text: str, *, languages: list[str], language: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Filters:
+    """Exact filters an analyst would click in Kibana; they never change the score."""
+
+    language: str | None = None
+    source_name: str | None = None  # agency / site, exact keyword
+    since: str | None = None  # published_at >= (ISO date or Elasticsearch date math, e.g. now-7d)
+    until: str | None = None  # published_at <=
+
+    def clauses(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.language:
+            out.append({"term": {"language": self.language}})
+        if self.source_name:
+            out.append({"term": {"source_name": self.source_name}})
+        if self.since or self.until:
+            bounds = {k: v for k, v in (("gte", self.since), ("lte", self.until)) if v}
+            out.append({"range": {"published_at": bounds}})
+        return out
+
+
+def build_query(text: str, *, languages: list[str], language: str | None = None,
+                filters: Filters | None = None) -> dict[str, Any]:
     should: list[dict[str, Any]] = [
         {"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "best_fields", "tie_breaker": 0.3}}
     ]
@@ -57,19 +92,23 @@ def build_query(text: str, *, languages: list[str], language: str | None = None)
             }
         })
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1}}
-    if language:
-        query["bool"]["filter"] = [{"term": {"language": language}}]
+    clauses = (filters or Filters()).clauses()
+    if language and not (filters and filters.language):
+        clauses.append({"term": {"language": language}})
+    if clauses:
+        query["bool"]["filter"] = clauses
     return query
 
 
 def search(es: Elasticsearch, text: str, *, alias: str = "articles", size: int = 10, offset: int = 0,
-           language: str | None = None) -> list[Hit]:
+           language: str | None = None, filters: Filters | None = None, explain: bool = False) -> list[Hit]:
     languages = index_languages(es, alias)
     response = es.search(
         index=alias,
-        query=build_query(text, languages=languages, language=language),
+        query=build_query(text, languages=languages, language=language, filters=filters),
         size=size,
         from_=offset,
+        explain=explain,
         source_includes=["title", "source_path", "language", "published_at", "source_name"],
         highlight={
             "fields": {name: {} for name in HIGHLIGHT_FIELDS},
@@ -90,5 +129,6 @@ def search(es: Elasticsearch, text: str, *, alias: str = "articles", size: int =
             highlight=raw.get("highlight", {}),
             published_at=src.get("published_at"),
             source_name=src.get("source_name"),
+            explanation=raw.get("_explanation") if explain else None,
         ))
     return hits

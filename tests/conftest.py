@@ -21,6 +21,9 @@ os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".local" / "airflow-test"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
+# Airflow puts the DAGs folder on sys.path (shared DAG helpers live there); so do the tests.
+sys.path.insert(0, str(REPO / "dags"))
+
 pytest_plugins = ["tests.conftest_es"]
 
 

@@ -52,6 +52,7 @@ def test_dag_run_loads_the_seeds(airflow_db, es_client, es_url, index_prefix, tm
 
     monkeypatch.setenv("ES_URL", es_url)
     monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
     source = tmp_path / "src"
     shutil.copytree(SEEDS, source)
     (source / "empty.txt").write_bytes(b"")
@@ -74,3 +75,23 @@ def test_dag_run_loads_the_seeds(airflow_db, es_client, es_url, index_prefix, tm
     assert (counts["seen"], counts["new"], counts["failed"], counts["indexed"]) == (3, 2, 1, 2)
     assert report.documents[-1].source == "empty.txt" and report.documents[-1].errors == ["extract: empty file"]
     assert report.alias == alias
+
+
+@pytest.mark.airflow
+@pytest.mark.es
+def test_manual_trigger_cannot_read_outside_allowed_roots(airflow_db, es_url, index_prefix, tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    from airflow.utils.state import DagRunState
+
+    monkeypatch.setenv("ES_URL", es_url)
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path / "allowed"))
+    for name in ("ingest_articles", "etl_common"):
+        sys.modules.pop(name, None)
+    monkeypatch.syspath_prepend(str(DAGS))
+    dag = importlib.import_module("ingest_articles").ingest_articles()
+    run = dag.test(run_conf={"source_dir": "/etc", "index_alias": f"{index_prefix}-evil", "full_refresh": False})
+    assert run.state == DagRunState.FAILED
+    ti = next(t for t in run.get_task_instances() if t.task_id == "start_run")
+    assert ti.state == "failed" and ti.try_number == 1  # failed at once, no retries

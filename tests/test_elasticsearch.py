@@ -135,3 +135,17 @@ def test_bad_input_is_reported_and_the_rest_lands(es_client, alias, source):
     assert "FAILED empty.txt" in text and "FAILED image.png" in text
     hits = search(es_client, "café", alias=alias)
     assert hits and hits[0].source_path.endswith("latin1.txt")
+
+
+def test_search_filters_pagination_and_explain(es_client, alias, source):
+    from pipeline.search import Filters
+
+    ingest(es_client, alias, source)
+    both = search(es_client, "Russia", alias=alias, size=10)
+    page2 = search(es_client, "Russia", alias=alias, size=1, offset=1)
+    assert len(both) == 2 and [h.id for h in page2] == [both[1].id]
+    agency = search(es_client, "Russia", alias=alias, filters=Filters(source_name="China News Agency"))
+    assert [Path(h.source_path).name for h in agency] == ["000_258accba25f326a9.txt"]
+    assert search(es_client, "Russia", alias=alias, filters=Filters(since="2999-01-01")) == []
+    explained = search(es_client, "treaty", alias=alias, size=1, explain=True)
+    assert explained[0].explanation and explained[0].explanation["value"] > 0

@@ -204,6 +204,7 @@ def test_reindex_dag_swaps_alias_under_a_search_loop(airflow_db, es_client, es_u
     before = alias_targets(es_client, alias)
     monkeypatch.setenv("ES_URL", es_url)
     monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
     for name in ("reindex_articles", "etl_common"):
         sys.modules.pop(name, None)
     monkeypatch.syspath_prepend(str(DAGS))
