@@ -33,8 +33,10 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# A configured cluster (ES_URL) is used as is; otherwise the local node is started (idempotent).
 es-start: install
-	$(PY) -m pipeline es start
+	@if [ -n "$${ES_URL:-}" ]; then echo "ES_URL is set: using that cluster, no local node started"; \
+	else $(PY) -m pipeline es start; fi
 
 es-status: install
 	$(PY) -m pipeline es status

@@ -10,6 +10,8 @@ once per process. Pure: no network, no Elasticsearch. Never raises: problems bec
 
 from __future__ import annotations
 
+import re
+
 from pipeline.clean_html import MalformedHTML, clean_html
 from pipeline.clean_text import CleanResult, clean_text, rules
 from pipeline.document import Document
@@ -35,13 +37,27 @@ def clean_html_string(html: str) -> CleanResult:
     return res
 
 
+# Tag-shaped text: markup that survived as text (escaped in HTML, or a plain-text dump of a
+# page). Last line of defence so that no field we index ever carries markup.
+_MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^<>]*>|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>",
+                     re.DOTALL)
+_SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def strip_markup(text: str | None) -> str | None:
+    """Remove anything tag-shaped (and whole script/style blocks) from extracted text."""
+    if not text or "<" not in text:
+        return text
+    return _MARKUP.sub("", _SCRIPT_BLOCK.sub("", text)).strip()
+
+
 def _apply(doc: Document, res: CleanResult) -> None:
-    doc.title = res.title or doc.title
-    doc.body = res.body
-    doc.captions = list(res.captions)
-    doc.author = res.author
-    doc.source_name = res.source_name
-    doc.dateline = res.dateline
+    doc.title = strip_markup(res.title) or strip_markup(doc.title)
+    doc.body = strip_markup(res.body) or ""
+    doc.captions = [c for c in (strip_markup(c) for c in res.captions) if c]
+    doc.author = strip_markup(res.author)
+    doc.source_name = strip_markup(res.source_name)
+    doc.dateline = strip_markup(res.dateline)
     doc.published_at = res.published_at
     md = dict(doc.metadata or {})
     md.update({k: v for k, v in res.metadata.items() if v not in (None, "", [], {})})

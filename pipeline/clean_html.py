@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import json
 import re
 from dataclasses import dataclass
@@ -344,7 +346,7 @@ def clean_html(html: str) -> CleanResult:
 
     # captions are recorded before pruning removes them
     for fc in tree.iter("figcaption"):
-        t = re.sub(r"\s+", " ", fc.text_content()).strip()
+        t = re.sub(r"\s+", " ", visible_text(fc)).strip()
         if t and t not in res.captions:
             res.captions.append(t)
     prune(tree, hr)
@@ -364,6 +366,19 @@ def clean_html(html: str) -> CleanResult:
     md.pop("doc_title", None)
     res.body = "\n\n".join(kept)
     return res
+
+
+_INVISIBLE = ("script", "style", "noscript", "template")
+
+
+def visible_text(el: lxml.html.HtmlElement) -> str:
+    """Text a reader sees: without script/style/noscript/template content."""
+    if not any(True for _ in el.iter(*_INVISIBLE)):
+        return el.text_content()
+    el = copy.deepcopy(el)
+    for bad in list(el.iter(*_INVISIBLE)):
+        bad.drop_tree()
+    return el.text_content()
 
 
 def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:

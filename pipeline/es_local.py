@@ -366,6 +366,8 @@ class LocalNode:
             shutil.rmtree(staging, ignore_errors=True)
             if downloaded:
                 zip_path.unlink(missing_ok=True)  # Maven keeps its own cached copy
+                with contextlib.suppress(OSError):
+                    zip_path.parent.rmdir()
         return es_home
 
     def _fetch_zip(self) -> tuple[Path, bool]:
@@ -395,7 +397,9 @@ class LocalNode:
         proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=out_dir)
         if proc.returncode != 0 or not (out_dir / name).is_file():
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
-            raise LocalNodeError(f"Maven could not fetch Elasticsearch {self.version} (exit {proc.returncode}):\n{tail}")
+            raise LocalNodeError(
+                f"Maven could not fetch Elasticsearch {self.version} (exit {proc.returncode}):\n{tail}"
+            )
         return out_dir / name, True
 
     # ---- identity ---------------------------------------------------------------------
@@ -467,7 +471,8 @@ class LocalNode:
             for sub in ("data", "logs", "tmp"):
                 (runtime / sub).mkdir(parents=True, exist_ok=True)
             user = self._prepare_user(runtime, java_home) if _is_root() else None
-            transport_port = self.port + 100 if self.port + 100 < 65536 and port_is_free(self.port + 100) else free_port()
+            wanted = self.port + 100  # 9200 -> 9300, the usual pair
+            transport_port = wanted if wanted < 65536 and port_is_free(wanted) else free_port()
             es_settings = {
                 "cluster.name": CLUSTER_NAME,
                 "node.name": f"local-{self.port}",
@@ -499,7 +504,11 @@ class LocalNode:
             pid = self._our_pid()
             if pid is None:
                 raise self._start_error("the launcher exited but no node process is running")
-            self._wait_healthy(pid, deadline)
+            try:
+                self._wait_healthy(pid, deadline)
+            except LocalNodeError:
+                self._stop_unlocked(10)  # a failed start leaves nothing running
+                raise
             self._write_state(
                 port=self.port, version=self.version, runtime=str(runtime), pid=pid, url=self.url,
                 transport_port=transport_port, user=user or pwd.getpwuid(os.geteuid()).pw_name,
@@ -635,7 +644,10 @@ class LocalNode:
         health = version = None
         if pid is not None:
             code, body = _http_json(f"{self.url}/_cluster/health", 3)
-            health = body.get("status") if code == 200 and isinstance(body, dict) else (f"HTTP {code}" if code else "no answer")
+            if code == 200 and isinstance(body, dict):
+                health = body.get("status")
+            else:
+                health = f"HTTP {code}" if code else "no answer"
             info = self._node_info()
             version = info.get("version") if info else None
         return NodeStatus(

@@ -66,7 +66,7 @@ class Detection:
     language: str  # ISO 639-1; "zh" for Chinese; "und" when undetermined
     confidence: float  # 0..1
     reason: str | None = None  # why "und"
-    detector: str | None = None  # "langdetect" or "py3langid" (None for und before detection)
+    detector: str | None = None  # which decided: "langdetect", "py3langid" or "script" (Han-only text)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"language": self.language, "confidence": round(self.confidence, 4)}
@@ -84,7 +84,7 @@ def settings() -> dict[str, Any]:
 
 
 # --- detectors, loaded once per process --------------------------------------------------------
-_lock = threading.Lock()
+_lock = threading.RLock()  # _second() calls _factory() while holding it
 
 
 def _fast_detector_class():
@@ -252,9 +252,11 @@ def detect_text(text: str | None) -> Detection:
     code, prob = py3langid_classify(sample)
     if ranked and ranked[0][0] == code:
         return Detection(code, max(prob, ranked[0][1]), detector="langdetect")
-    if prob < float(cfg["min_confidence"]):
-        return Detection(UND, prob, "low confidence", detector="py3langid")
-    return Detection(code, prob, detector="py3langid")
+    if prob >= float(cfg["min_confidence"]):
+        return Detection(code, prob, detector="py3langid")
+    if ranked and ranked[0][1] >= float(cfg["min_confidence"]):  # py3langid unsure too: the default stands
+        return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
+    return Detection(UND, max(prob, ranked[0][1] if ranked else 0.0), "low confidence")
 
 
 def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
