@@ -15,7 +15,7 @@ article's longest paragraph, where the cleaner keeps them; some text dumps are c
 therefore vary from a short dump to a long page. Document ``i`` depends only on ``i`` and the seed, so a
 smaller corpus is the prefix of a larger one, and the same arguments give byte-identical files.
 
-Files go to ``DIR/{html,html.gz,txt}/<i // 1000>/<i>.<ext>`` with ``DIR/manifest.json``; an
+Files go to ``DIR/{html,html.gz,txt}/<i // 1000>/<i>.<ext>`` with ``DIR/.manifest.json``; an
 existing folder with the same manifest is reused (``--force`` rebuilds).
 """
 
