@@ -44,9 +44,13 @@ es-status: install
 stop: install
 	$(PY) -m pipeline es stop
 
-airflow-db: install
+# Migrated once per Airflow version (the lock file pins it), not on every run.
+$(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 	@mkdir -p $(AIRFLOW_HOME)
 	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -40 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	@touch $@
+
+airflow-db: $(AIRFLOW_HOME)/.migrated
 
 run: es-start airflow-db
 	$(VENV)/bin/airflow dags test ingest_articles > $(AIRFLOW_HOME)/last-dags-test.log 2>&1 \

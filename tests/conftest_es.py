@@ -29,19 +29,13 @@ def es_url() -> str:
 
 @pytest.fixture(scope="session")
 def es_client(es_url: str) -> Iterator[Elasticsearch]:
-    """A client for ``es_url``; ES_USERNAME/ES_PASSWORD/ES_API_KEY/ES_CA_CERTS apply to ES_URL."""
-    conn = load_settings().es
-    kwargs: dict[str, Any] = {"request_timeout": 30}
-    if conn.explicit:
-        if conn.api_key:
-            kwargs["api_key"] = conn.api_key
-        elif conn.username:
-            kwargs["basic_auth"] = (conn.username, conn.password or "")
-        if conn.ca_certs:
-            kwargs["ca_certs"] = conn.ca_certs
-        if not conn.verify_certs:
-            kwargs["verify_certs"] = False
-    client = Elasticsearch(es_url, **kwargs)
+    """The pipeline's own client for ``es_url`` (ES_USERNAME/ES_PASSWORD/ES_API_KEY/ES_CA_CERTS
+    apply when ES_URL is set)."""
+    from dataclasses import replace
+
+    from pipeline.load import make_client
+
+    client = make_client(replace(load_settings().es, url=es_url))
     yield client
     client.close()
 
