@@ -62,7 +62,8 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     es = make_client(settings.es)
     report = run_pipeline(settings, es=es, source_dir=resolve_path(args.source) if args.source else None,
                           alias=args.index_alias, full_refresh=args.full_refresh, delete_missing=args.sync_deletes,
-                          runs_dir=resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir)
+                          runs_dir=resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir,
+                          workers=args.workers)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -168,6 +169,13 @@ def cmd_es(args: argparse.Namespace, out: TextIO) -> int:
     return es_local.main([args.action])
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -188,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
     p.add_argument("--sync-deletes", action="store_true",
                    help="delete indexed documents whose source file is gone from the folder")
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="worker processes sharing the batches (default 1; up to the CPU count helps)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_run)
 
@@ -233,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("es", help="manage the local development Elasticsearch node")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_es)
+    from .kibana import add_subparser as add_kibana_subparser
+
+    add_kibana_subparser(sub)
     return parser
 
 

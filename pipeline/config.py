@@ -7,6 +7,7 @@ Airflow, from the ``elasticsearch_default`` connection (the DAG passes them in).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -73,7 +74,8 @@ class ESConnection:
         if not host:
             raise ValueError("the Elasticsearch connection has no host")
         if "://" in host:
-            url = host
+            # a port in the connection applies unless the host URL names one already
+            url = host if port is None or re.search(r"://[^/]*:\d+", host) else f"{host.rstrip('/')}:{port}"
         else:
             scheme = str(extra.get("scheme") or "").lower()
             if scheme not in {"http", "https"}:

@@ -24,6 +24,10 @@ from .document import Document
 
 log = logging.getLogger(__name__)
 
+# Client-level retry backoff (elastic_transport's equal-jitter backoff), seconds.
+CLIENT_BACKOFF_BASE = 0.5
+CLIENT_BACKOFF_CAP = 10.0
+
 # Fields of Document that are not part of the indexed record.
 _NOT_INDEXED = {"raw_text", "errors", "id", "languages", "metadata"}
 
@@ -34,6 +38,11 @@ def make_client(conn: ESConnection) -> Elasticsearch:
         "request_timeout": conn.request_timeout,
         "retry_on_timeout": True,
         "max_retries": 3,
+        # Every call (the run record, refreshes, mget, deletes) retries connection errors and
+        # 429/502/503/504 with jittered backoff instead of three instant re-sends: a node that is
+        # restarting or rejecting writes (full write queue) gets time to recover.
+        "retry_backoff_base": CLIENT_BACKOFF_BASE,
+        "retry_backoff_cap": CLIENT_BACKOFF_CAP,
     }
     if conn.api_key:
         kwargs["api_key"] = conn.api_key
@@ -55,12 +64,15 @@ def to_source(doc: Document) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def indexed_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, tuple[str, str]]:
+def indexed_fingerprints(es: Elasticsearch, index: str, ids: list[str], *,
+                         retry: RetryPolicy | None = None, sleep: Any = time.sleep) -> dict[str, tuple[str, str]]:
     """``id -> (file_sha256, pipeline_version)`` of what the index holds: the incremental state
-    lives in the index itself, so it survives restarts and machines."""
+    lives in the index itself, so it survives restarts and machines. A read, so it is retried
+    like a bulk request when the cluster is briefly away (a node restart between batches)."""
     if not ids:
         return {}
-    response = es.mget(index=index, ids=ids, source_includes=["file_sha256", "pipeline_version"])
+    response = retrying(lambda: es.mget(index=index, ids=ids, source_includes=["file_sha256", "pipeline_version"]),
+                        "mget", retry=retry or RetryPolicy(), sleep=sleep)
     return {
         d["_id"]: (d["_source"].get("file_sha256", ""), d["_source"].get("pipeline_version", ""))
         for d in response["docs"] if d.get("found")
@@ -79,7 +91,7 @@ class LoadFailure:
 class LoadResult:
     indexed: int = 0
     failures: list[LoadFailure] = field(default_factory=list)
-    retries: int = 0  # chunk re-sends after connection errors / 5xx
+    retries: int = 0  # re-sends after connection errors, 429 rejections or 5xx
 
 
 class ClusterUnavailable(RuntimeError):
@@ -100,6 +112,23 @@ class RetryPolicy:
         return (rng or random).uniform(cap / 2, cap)
 
 
+def retrying(call: Any, what: str, *, retry: RetryPolicy, sleep: Any = time.sleep) -> Any:
+    """``call()`` for an idempotent request, retried on transient errors with ``retry``'s
+    backoff; ``ClusterUnavailable`` after the budget, any other error at once."""
+    for attempt in range(retry.attempts):
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - classified just below
+            if not _is_transient(exc):
+                raise
+            if attempt == retry.attempts - 1:
+                raise ClusterUnavailable(f"{what} failed {retry.attempts} times: {exc}") from exc
+            delay = retry.delay(attempt)
+            log.warning("%s failed (%s); retry %d in %.1fs", what, type(exc).__name__, attempt + 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
 def chunked(docs: Sequence[Document], max_count: int, max_bytes: int) -> Iterator[list[tuple[Document, bytes]]]:
     """Chunks bounded by document count and serialized bytes (one huge document still goes alone)."""
     chunk: list[tuple[Document, bytes]] = []
@@ -113,6 +142,12 @@ def chunked(docs: Sequence[Document], max_count: int, max_bytes: int) -> Iterato
         size += len(blob)
     if chunk:
         yield chunk
+
+
+# Per-document statuses that say "the cluster is busy or recovering", never "this document is
+# bad": still failing after the retry budget, they fail the run (ClusterUnavailable) instead
+# of sending good documents to the dead-letter.
+_CLUSTER_STATUSES = {429, 503}
 
 
 def _is_transient(exc: Exception) -> bool:
@@ -131,7 +166,8 @@ def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_
     (connection refused, timeouts, 5xx) are retried with backoff and jitter; re-sending is
     safe because every document has a deterministic ``_id``. Permanent per-document errors
     (a mapping conflict, say) come back as ``LoadFailure`` with the reason. When the cluster
-    stays unreachable past the budget, ``ClusterUnavailable`` is raised.
+    stays unreachable, or keeps rejecting documents with 429/503, past the budget,
+    ``ClusterUnavailable`` is raised: an overloaded cluster is not the documents' fault.
     """
     result = LoadResult()
     for chunk in chunked(list(docs), chunk_size, max_chunk_bytes):
@@ -162,6 +198,10 @@ def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_
                     result.indexed += 1
                 elif (status == 429 or status >= 500) and attempt < retry.attempts - 1:
                     retry_later[doc_id] = pending[doc_id]
+                elif status in _CLUSTER_STATUSES:
+                    raise ClusterUnavailable(
+                        f"Elasticsearch still rejected documents after {retry.attempts} attempts "
+                        f"(status {status}: {describe_bulk_error(info)})")
                 else:
                     doc = pending[doc_id][0]
                     result.failures.append(LoadFailure(doc_id, doc.source, describe_bulk_error(info), status))
@@ -169,7 +209,10 @@ def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_
                 break
             pending = retry_later
             result.retries += 1
-            sleep(retry.delay(attempt))
+            delay = retry.delay(attempt)
+            log.warning("%d document(s) rejected as transient (e.g. 429); retry %d in %.1fs",
+                        len(retry_later), attempt + 1, delay)
+            sleep(delay)
     return result
 
 
@@ -197,7 +240,8 @@ def write_deadletter(es: Elasticsearch | None, index: str, path: Path | None,
     if es is not None:
         try:
             for ok, item in helpers.streaming_bulk(es, ({"_index": index, "_source": r} for r in records),
-                                                   raise_on_error=False, raise_on_exception=False):
+                                                   raise_on_error=False, raise_on_exception=False,
+                                                   max_retries=3, initial_backoff=0.5, max_backoff=5):
                 if not ok:
                     log.warning("dead-letter index rejected a record: %s", item)
         except Exception as exc:  # noqa: BLE001 - the JSONL copy above is the record of truth
@@ -215,14 +259,29 @@ def deadletter_record(doc: Document, reason: str, *, run_id: str, index: str) ->
 def indexed_source_paths(es: Elasticsearch, alias: str, source_dir: Path) -> dict[str, str]:
     """``id -> source_path`` of every indexed document that came from ``source_dir``."""
     prefix = str(source_dir).rstrip("/") + "/"
-    hits = helpers.scan(es, index=alias, query={"query": {"prefix": {"source_path": prefix}}},
-                        _source=["source_path"], size=1000)
-    return {h["_id"]: h["_source"]["source_path"] for h in hits}
+
+    def scan() -> dict[str, str]:
+        hits = helpers.scan(es, index=alias, query={"query": {"prefix": {"source_path": prefix}}},
+                            _source=["source_path"], size=1000)
+        return {h["_id"]: h["_source"]["source_path"] for h in hits}
+
+    return retrying(scan, "listing indexed documents", retry=RetryPolicy())
 
 
-def delete_documents(es: Elasticsearch, alias: str, ids: Iterable[str]) -> int:
+def delete_documents(es: Elasticsearch, alias: str, ids: Iterable[str], *,
+                     retry: RetryPolicy = RetryPolicy()) -> int:
+    """Delete by id; 429 rejections are retried with backoff, an already-missing document is
+    fine, and any other failure raises (a silently skipped delete leaves a stale document)."""
     actions = ({"_op_type": "delete", "_index": alias, "_id": doc_id} for doc_id in ids)
     deleted = 0
-    for ok, _item in helpers.streaming_bulk(es, actions, raise_on_error=False):
-        deleted += int(ok)
+    problems: list[str] = []
+    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=retry.attempts - 1,
+                                           initial_backoff=retry.initial, max_backoff=retry.maximum):
+        info = next(iter(item.values()))
+        if ok:
+            deleted += 1
+        elif info.get("status") != 404:
+            problems.append(f"{info.get('_id')}: {describe_bulk_error(info)}")
+    if problems:
+        raise ClusterUnavailable(f"{len(problems)} delete(s) failed, e.g. {problems[0]}")
     return deleted

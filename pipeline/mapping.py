@@ -37,14 +37,24 @@ def base_template() -> dict[str, Any]:
 
 
 def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set[str]:
-    """Analyzers from ``candidates`` that the cluster can actually run (probed with _analyze)."""
+    """Analyzers from ``candidates`` that the cluster can actually run (probed with _analyze).
+
+    Only the cluster's "no such analyzer" answer (HTTP 400) means "not offered": anything
+    else (unreachable, TLS, 401, 429, 5xx) is raised. Swallowing those would build a mapping
+    without language subfields from a hiccup, and hide an auth/TLS error behind one failed,
+    retried probe per analyzer.
+    """
+    from elasticsearch import ApiError
+
     names = sorted(set(candidates if candidates is not None else language_analyzers().values()))
     found: set[str] = set()
     for name in names:
         try:
             es.indices.analyze(analyzer=name, text="probe")
-        except Exception:  # noqa: BLE001 - any failure means "not offered here"
-            continue
+        except ApiError as exc:
+            if exc.meta.status == 400:  # illegal_argument_exception: failed to find analyzer
+                continue
+            raise
         found.add(name)
     return found
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,53 +147,184 @@ def safe_run_id(run_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
 
 
+# Documents go to Elasticsearch in chunks of this many from a loader thread, while the
+# next ones are transformed: loading overlaps transformation, and at most
+# LOAD_QUEUE_CHUNKS + 1 chunks of transformed documents are in memory per batch.
+LOAD_CHUNK_DOCS = 50
+LOAD_CHUNK_CHARS = 5_000_000
+LOAD_QUEUE_CHUNKS = 2
+
+
+class _Loader:
+    """Bulk-loads chunks of transformed documents in a background thread.
+
+    The thread mostly waits on Elasticsearch (the GIL is released during network I/O), so
+    the calling thread keeps transforming. Rejected documents get a ``load`` error and go to
+    the dead-letter, as before; an exception (``ClusterUnavailable``) is re-raised in the
+    calling thread at the next ``add`` or at ``close``.
+    """
+
+    def __init__(self, es: Any, ctx: RunContext, timings: Counter[str]) -> None:
+        import queue
+        import threading
+
+        self.es, self.ctx, self.timings = es, ctx, timings
+        self.outcomes: list[DocumentOutcome] = []
+        self.error: BaseException | None = None
+        self._aborted = False
+        self._chunk: list[tuple[Document, str]] = []
+        self._chars = 0
+        self._queue: queue.Queue[list[tuple[Document, str]] | None] = queue.Queue(maxsize=LOAD_QUEUE_CHUNKS)
+        self._thread = threading.Thread(target=self._work, name="bulk-loader", daemon=True)
+        self._thread.start()
+
+    def add(self, doc: Document, change: str) -> None:
+        if self.error is not None:
+            self._raise()
+        self._chunk.append((doc, change))
+        self._chars += len(doc.body) + sum(map(len, doc.captions))
+        if len(self._chunk) >= LOAD_CHUNK_DOCS or self._chars >= LOAD_CHUNK_CHARS:
+            self._put(self._chunk)
+            self._chunk, self._chars = [], 0
+
+    def close(self) -> list[DocumentOutcome]:
+        """Load what is left, wait for the thread; the outcomes of every loaded document."""
+        if self._chunk and self.error is None:
+            self._put(self._chunk)
+            self._chunk = []
+        self._put(None)
+        self._thread.join()
+        if self.error is not None:
+            self._raise()
+        return self.outcomes
+
+    def abort(self) -> None:
+        """The caller is failing: load nothing more, let the thread end."""
+        self._aborted = True
+        self._put(None)
+        self._thread.join()
+
+    def _put(self, item: list[tuple[Document, str]] | None) -> None:
+        import queue
+
+        while True:  # a dead loader thread must not leave us blocked on a full queue
+            try:
+                self._queue.put(item, timeout=0.5)
+                break
+            except queue.Full:
+                if not self._thread.is_alive():
+                    break
+
+    def _raise(self) -> None:
+        raise self.error  # type: ignore[misc]
+
+    def _work(self) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self.error is not None or self._aborted:
+                continue  # drain: the caller is about to raise
+            try:
+                self._load(chunk)
+            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+                self.error = exc
+
+    def _load(self, chunk: list[tuple[Document, str]]) -> None:
+        from .indices import deadletter_index
+        from .load import bulk_load, deadletter_record, write_deadletter
+
+        ctx = self.ctx
+        started = time.perf_counter()
+        result = bulk_load(self.es, ctx.index, [doc for doc, _ in chunk])
+        self.timings["load"] += time.perf_counter() - started
+        rejected = {f.id: f.reason for f in result.failures}
+        dead = []
+        for doc, _ in chunk:
+            if doc.id in rejected:
+                doc.add_error("load", rejected[doc.id])
+                dead.append(deadletter_record(doc, rejected[doc.id], run_id=ctx.run_id, index=ctx.index))
+        if dead:
+            folder = ctx.run_folder
+            write_deadletter(self.es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None,
+                             dead)
+        self.outcomes.extend(_outcome(doc, change) for doc, change in chunk)
+
+
+def _outcome(doc: Document, change: str) -> DocumentOutcome:
+    return DocumentOutcome(
+        source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
+        warnings=list(doc.warnings), title=doc.title, language=doc.language, change=None if doc.failed else change)
+
+
+def _same_bytes(path: Path, sha256: str, max_bytes: int) -> bool:
+    """Whether a plain file's bytes hash to ``sha256``: the incremental check, without decoding.
+    Symlinks, non-files and oversized files take the full ``read_document`` path (and its checks)."""
+    import hashlib
+
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > max_bytes:
+            return False
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read(max_bytes + 1)).hexdigest() == sha256
+    except OSError:
+        return False
+
+
 def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
     """Extract, transform and load one batch; returns what happened to each file.
 
     Files whose bytes and pipeline version match what the index already holds are
     ``unchanged``: hashed, not cleaned or re-indexed (``full_refresh`` forces it).
     Documents Elasticsearch rejects go to the dead-letter with the reason.
+
+    Streaming: one file is read and transformed at a time and handed to a loader thread
+    that bulk-loads small chunks while the next files are transformed, so memory holds a
+    few chunks, never the batch's raw bytes.
     """
-    from .indices import deadletter_index
-    from .load import bulk_load, deadletter_record, indexed_fingerprints, write_deadletter
+    from .load import indexed_fingerprints
 
     root = Path(ctx.source_dir)
     timings: Counter[str] = Counter()
     started = time.perf_counter()
-    extracted = [read_document(root / rel, source_root=root, max_bytes=ctx.max_file_bytes, source=rel)
-                 for rel in paths]
-    for doc in extracted:
-        doc.id = document_id(doc.source_path)
-    known = indexed_fingerprints(es, ctx.index, [d.id for d in extracted if not d.failed])
+    # _id comes from the absolute path alone, so the index is asked once for the whole batch.
+    ids = {rel: document_id(str(Path(os.path.abspath(root / rel)))) for rel in paths}
+    known = indexed_fingerprints(es, ctx.index, list(dict.fromkeys(ids.values())))
     timings["extract"] += time.perf_counter() - started
 
     outcomes: list[DocumentOutcome] = []
-    processed: list[tuple[Document, str]] = []
-    for doc in extracted:
-        if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
-            outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
-        else:
-            processed.append((transform(doc, timings), "changed" if doc.id in known else "new"))
-
-    loadable = [doc for doc, _ in processed if not doc.failed]
-    if loadable:
-        started = time.perf_counter()
-        result = bulk_load(es, ctx.index, loadable)
-        timings["load"] += time.perf_counter() - started
-        rejected = {f.id: f.reason for f in result.failures}
-        dead = []
-        for doc in loadable:
-            if doc.id in rejected:
-                doc.add_error("load", rejected[doc.id])
-                dead.append(deadletter_record(doc, rejected[doc.id], run_id=ctx.run_id, index=ctx.index))
-        folder = ctx.run_folder
-        write_deadletter(es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None, dead)
-
-    for doc, change in processed:
-        outcomes.append(DocumentOutcome(
-            source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
-            warnings=list(doc.warnings), title=doc.title, language=doc.language,
-            change=None if doc.failed else change))
+    loader: _Loader | None = None
+    try:
+        for rel in paths:
+            started = time.perf_counter()
+            indexed = known.get(ids[rel])
+            if (not ctx.full_refresh and indexed is not None and indexed[1] == PIPELINE_VERSION
+                    and _same_bytes(root / rel, indexed[0], ctx.max_file_bytes)):
+                # identical bytes already indexed: hashed, not decoded, cleaned or re-indexed
+                outcomes.append(DocumentOutcome(source=rel, id=ids[rel], status="unchanged"))
+                timings["extract"] += time.perf_counter() - started
+                continue
+            doc = read_document(root / rel, source_root=root, max_bytes=ctx.max_file_bytes, source=rel)
+            doc.id = document_id(doc.source_path)
+            timings["extract"] += time.perf_counter() - started
+            if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
+                outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
+                continue
+            change = "changed" if not doc.failed and doc.id in known else "new"
+            doc = transform(doc, timings)
+            doc.raw_text = ""  # never indexed; the markup is the biggest thing a document holds
+            if doc.failed:
+                outcomes.append(_outcome(doc, change))
+                continue
+            if loader is None:
+                loader = _Loader(es, ctx, timings)
+            loader.add(doc, change)
+    except BaseException:
+        if loader is not None:
+            loader.abort()
+        raise
+    if loader is not None:
+        outcomes.extend(loader.close())
     outcomes.sort(key=lambda o: o.source)
     return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()})
 
@@ -323,8 +455,13 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     if es is not None:
-        es.indices.refresh(index=ctx.index)
-        es.index(index=RUNS_INDEX, id=report.run_id, document=report.to_run_record(), refresh="wait_for")
+        from .load import RetryPolicy, retrying
+
+        # The documents are already in: a node restart now must not fail the whole run.
+        retrying(lambda: es.indices.refresh(index=ctx.index), "refresh", retry=RetryPolicy())
+        record = report.to_run_record()
+        retrying(lambda: es.index(index=RUNS_INDEX, id=report.run_id, document=record, refresh="wait_for"),
+                 "recording the run", retry=RetryPolicy())
     return report
 
 
@@ -337,15 +474,71 @@ def enforce_failure_ratio(report: RunReport, max_failure_ratio: float) -> None:
 
 def run_pipeline(settings: Any, *, es: Any, source_dir: Path | None = None, alias: str | None = None,
                  runs_dir: Path | None = None, full_refresh: bool = False, delete_missing: bool = False,
-                 index: str | None = None) -> RunReport:
-    """The whole ingestion in-process: what the DAG does, without Airflow."""
+                 index: str | None = None, workers: int = 1, es_connection: Any | None = None) -> RunReport:
+    """The whole ingestion in-process: what the DAG does, without Airflow.
+
+    ``workers`` > 1 processes batches in that many worker processes (each with its own
+    Elasticsearch client, from ``es_connection``, default ``settings.es``); batch reports
+    stream into the run report as they finish, with a bounded number of batches in flight.
+    """
     ctx = start_run(es, settings, source_dir=source_dir, alias=alias, full_refresh=full_refresh,
                     runs_dir=runs_dir, index=index)
     batches = plan_batches(Path(ctx.source_dir), settings.batch_size)
-    reports = [process_batch(batch, ctx, es) for batch in batches]
-    if delete_missing:
-        reports.append(sync_deletes(es, ctx, (rel for batch in batches for rel in batch)))
-    return finish_run(ctx, reports, es)
+    if workers > 1 and len(batches) > 1:
+        reports: Iterable[BatchReport] = process_batches_parallel(
+            batches, ctx, es_connection if es_connection is not None else settings.es, workers)
+    else:
+        reports = (process_batch(batch, ctx, es) for batch in batches)
+
+    def all_reports() -> Iterator[BatchReport]:
+        yield from reports
+        if delete_missing:
+            yield sync_deletes(es, ctx, (rel for batch in batches for rel in batch))
+
+    return finish_run(ctx, all_reports(), es)
+
+
+_WORKER_ES: Any = None
+
+
+def _init_worker(conn: Any) -> None:
+    global _WORKER_ES
+    from .load import make_client
+
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+    _WORKER_ES = make_client(conn)
+
+
+def _process_in_worker(batch: Sequence[str], ctx: RunContext) -> BatchReport:
+    return process_batch(batch, ctx, _WORKER_ES)
+
+
+def process_batches_parallel(batches: Iterable[Sequence[str]], ctx: RunContext, es_connection: Any,
+                             workers: int) -> Iterator[BatchReport]:
+    """``process_batch`` over ``batches`` in a pool of ``workers`` processes, reports in batch order.
+
+    Processes, not threads: cleaning and language detection are CPU-bound Python. Workers
+    are spawned (no inherited sockets or locks) and build their own client from
+    ``es_connection``. At most ``2 * workers`` batches are queued, so nothing grows with the
+    corpus but the (small) per-document outcomes.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque[Any] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(es_connection,)) as pool:
+        try:
+            for batch in batches:
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+                pending.append(pool.submit(_process_in_worker, list(batch), ctx))
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
