@@ -314,7 +314,6 @@ def _drop(el: etree._Element) -> None:
 def filter_lines(paragraphs: list[str], r: TextRules) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     captions: list[str] = []
-    n = len(paragraphs)
     total = sum(len(p) for p in paragraphs) or 1
     pos = 0
     for i, p in enumerate(paragraphs):

@@ -7,7 +7,6 @@ silently: a non-UTF-8 file that we decode anyway carries a warning saying how.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import re

@@ -7,6 +7,7 @@ before any test module imports it: a git-ignored home under .local/ with SQLite.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,17 @@ def seed_paths() -> list[Path]:
     paths = sorted(SEEDS.glob("*.txt"))
     assert len(paths) == 2
     return paths
+
+
+@pytest.fixture
+def alias(index_prefix) -> str:
+    """A per-test articles alias (cleaned up with everything under ``index_prefix``)."""
+    return f"{index_prefix}-articles"
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    """A writable copy of the seeds folder."""
+    folder = tmp_path / "src"
+    shutil.copytree(SEEDS, folder)
+    return folder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,6 @@ from pipeline.search import search
 pytestmark = pytest.mark.es
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-@pytest.fixture
-def alias(index_prefix) -> str:
-    return f"{index_prefix}-articles"
-
-
-@pytest.fixture
-def source(tmp_path) -> Path:
-    folder = tmp_path / "src"
-    shutil.copytree(SEEDS, folder)
-    return folder
 
 
 def ingest(es_client, alias: str, source: Path, **kwargs):

@@ -27,18 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 DAGS = REPO / "dags"
 
 
-@pytest.fixture
-def alias(index_prefix) -> str:
-    return f"{index_prefix}-articles"
-
-
-@pytest.fixture
-def source(tmp_path) -> Path:
-    folder = tmp_path / "src"
-    shutil.copytree(REPO / "seeds", folder)
-    return folder
-
-
 def ingest(es, alias, source, tmp_path, **kwargs):
     return run_pipeline(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs", **kwargs)
 
