@@ -49,7 +49,7 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 _WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters
-_LETTER_RE = re.compile(r"[^\W\d_]")
+_NON_LETTERS_RE = re.compile(r"[\W\d_]+")  # runs of anything but letters
 # Scripts without spaces between words, where a couple of characters already identify the language.
 _DENSE_RE = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
@@ -59,6 +59,12 @@ _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _SPACE_RE = re.compile(r"\s+")
+
+
+def count_letters(text: str) -> int:
+    """How many letters ``text`` has (``[^\\W\\d_]``): deleting the runs of non-letters costs
+    less than listing every letter."""
+    return len(_NON_LETTERS_RE.sub("", text))
 
 
 @dataclass(frozen=True)
@@ -96,9 +102,44 @@ def _fast_detector_class():
     from langdetect.detector import Detector
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
+    from langdetect.utils.ngram import NGram
+
+    normalized: dict[str, str] = {}  # NGram.normalize is a pure function of one character
+
     class FastDetector(Detector):
         matrix: Any = None  # one row of language probabilities per profile n-gram
         row_of: dict[str, int] = {}
+
+        def _extract_ngrams(self):
+            # Detector._extract_ngrams with NGram.add_char inlined and each character's
+            # normalisation (a Unicode-block bisect) looked up once per process: the same
+            # n-grams in the same order, without two method calls per character.
+            words = self.word_lang_prob_map
+            result: list[str] = []
+            grams, capital = " ", False
+            for raw in self.text:
+                ch = normalized.get(raw)
+                if ch is None:
+                    ch = normalized[raw] = NGram.normalize(raw)
+                last = grams[-1]
+                if last == " ":
+                    grams, capital = " ", False
+                    if ch == " ":
+                        continue
+                elif len(grams) >= NGram.N_GRAM:
+                    grams = grams[1:]
+                grams += ch
+                if ch.isupper():
+                    capital = capital or last.isupper()
+                else:
+                    capital = False
+                if capital:
+                    continue
+                for n in range(1, min(len(grams), NGram.N_GRAM) + 1):
+                    w = grams[-n:]
+                    if w != " " and w in words:
+                        result.append(w)
+            return result
 
         def _detect_block(self):
             self.cleaning_text()
@@ -217,7 +258,7 @@ def sample_text(text: str, cfg: dict[str, Any] | None = None) -> str:
 
 def _too_little(text: str, cfg: dict[str, Any]) -> str | None:
     """The reason a text cannot be detected, or None."""
-    letters = len(_LETTER_RE.findall(text))
+    letters = count_letters(text)
     if letters == 0:
         return "no letters"
     dense = len(_DENSE_RE.findall(text))
@@ -243,7 +284,7 @@ def detect_text(text: str | None) -> Detection:
         # Script prior: Han characters without any kana or Hangul are Chinese, not ja/ko.
         han = len(_HAN_RE.findall(sample))
         if han >= int(cfg["min_letters_dense"]) and not _KANA_HANGUL_RE.search(sample):
-            share = han / len(_LETTER_RE.findall(sample))
+            share = han / count_letters(sample)
             if share >= 0.5:
                 return Detection("zh", share, detector="script")
     if ranked and ranked[0][1] >= float(cfg["fallback_below"]):
@@ -284,7 +325,7 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
         return {}
     if len(paras) == 1 and main and main != UND:
         return {main: 1.0}  # the document's own detection already looked at this paragraph
-    weights = [len(_LETTER_RE.findall(p)) for p in paras]
+    weights = [count_letters(p) for p in paras]
     limit = int(cfg["max_paragraphs"])
     if len(paras) > limit:  # evenly spaced representatives, each standing for its neighbours
         step = len(paras) / limit

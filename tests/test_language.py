@@ -86,7 +86,7 @@ def test_mixed_document_shares():
     assert d.language == "en"
     assert set(d.languages) == {"en", "de"}
     assert abs(sum(d.languages.values()) - 1.0) < 1e-3
-    letters = {c: sum(len(L._LETTER_RE.findall(p)) for p in ps) for c, ps in (("en", en), ("de", de))}
+    letters = {c: sum(L.count_letters(p) for p in ps) for c, ps in (("en", en), ("de", de))}
     expected_de = letters["de"] / (letters["en"] + letters["de"])
     assert abs(d.languages["de"] - expected_de) < 0.05
     assert d.languages["en"] > d.languages["de"]
@@ -230,3 +230,27 @@ def test_fast_trial_loop_matches_stock_langdetect():
         fast, stock = L.langdetect_probabilities(text), L.langdetect_probabilities(text, fast=False)
         assert [c for c, _ in fast] == [c for c, _ in stock], text
         assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(fast, stock)), text
+
+
+@needs_data
+def test_fast_ngram_extraction_matches_stock_langdetect():
+    """The n-grams the fast detector feeds its trials are exactly langdetect's, in every script
+    langdetect normalises specially (Vietnamese, Romanian, CJK, kana, Hangul, Arabic/Farsi)."""
+    factory = L._factory()
+    texts = [" ".join(sentences(path.stem)[:3]) for path in sorted(SENTENCES.glob("*.txt"))]
+    texts += ["NATO and the UN met in NEW YORK; IBM's CEO spoke.", "  ...  \u2014 \u201cquoted\u201d  ", "A",
+              "\u0219i \u021bara", "\u06cc\u06a9 \u06a9\u062a\u0627\u0628", "Vi\u1ec7t Nam \u1ea0\u1eb6", "AbC dEf GHi"]
+    for text in texts:
+        stock, fast = factory.create(), factory.fast_detector(factory)
+        for detector in (stock, fast):
+            detector.append(text)
+            detector.cleaning_text()
+        assert fast._extract_ngrams() == stock._extract_ngrams(), text[:80]
+
+
+def test_count_letters_matches_the_letter_class():
+    import re
+
+    letter = re.compile(r"[^\W\d_]")
+    for text in ["", "123 __ ...", "Grüße, Köln!", "北京 2024 年", "l'été — x_y", "a\u0301b\u0928\u093f"]:
+        assert L.count_letters(text) == len(letter.findall(text)), text
