@@ -28,6 +28,21 @@ sys.path.insert(0, str(REPO / "dags"))
 pytest_plugins = ["tests.conftest_es"]
 
 
+def without_dac_override(cmd: list[str]) -> list[str]:
+    """``cmd`` run so that file permission bits bind, as they do for an unprivileged worker.
+
+    Root reads a mode-000 file through CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH; CI runs as
+    root, so an "unreadable file" test would otherwise never see a read fail. util-linux's
+    ``setpriv`` drops both from the bounding set before exec: the child is still uid 0 (it
+    reads root-owned files through their owner bits) but a file with mode 000 is unreadable.
+    """
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test unreadable files as root"
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *cmd]
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
     """A migrated Airflow metadata DB (SQLite) for real ``dag.test()`` runs."""

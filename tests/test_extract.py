@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.extract import decode_bytes, discover, read_document
+from tests.conftest import REPO, without_dac_override
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 ELF = b"\x7fELF\x02\x01\x01" + bytes(200)
@@ -108,15 +112,22 @@ def test_symlink_outside_source_folder_is_not_followed(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
+    """A file the worker may not read: one clear error, no crash (permission bits enforced
+    for real, also as root: see ``without_dac_override``)."""
     path = write(tmp_path / "locked.txt", b"text")
     path.chmod(0)
+    probe = ("import json, sys; from pathlib import Path; from pipeline.extract import read_document; "
+             "doc = read_document(Path(sys.argv[1]), source_root=Path(sys.argv[2])); "
+             "print(json.dumps({'errors': doc.errors, 'raw_text': doc.raw_text}))")
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as root: permission bits do not stop reads")
-        doc = read_document(path, source_root=tmp_path)
-        assert doc.errors and "cannot read file" in doc.errors[0]
+        result = subprocess.run(without_dac_override([sys.executable, "-c", probe, str(path), str(tmp_path)]),
+                                capture_output=True, text=True, timeout=120, cwd=REPO)
     finally:
         path.chmod(0o644)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["raw_text"] == ""
+    assert len(doc["errors"]) == 1 and doc["errors"][0].startswith("extract: cannot read file"), doc["errors"]
 
 
 def test_discover_is_sorted_recursive_and_skips_hidden(tmp_path):

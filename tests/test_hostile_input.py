@@ -5,14 +5,18 @@ hostile reaches the index as markup."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.run import run_pipeline
+from pipeline.run import DocumentOutcome, RunReport, run_pipeline
+from tests.conftest import without_dac_override
 
 pytestmark = pytest.mark.es
 
@@ -63,21 +67,37 @@ def build_corpus(root: Path, outside: Path, max_bytes: int) -> dict[str, str]:
     expected["escape.txt"] = "extract: symlink points outside the source folder"
     (root / "dangling.txt").symlink_to(root / "does-not-exist.txt")
     expected["dangling.txt"] = "extract: cannot read file"
+    put("locked.txt", ARTICLE.encode(), "extract: cannot read file")
+    (root / "locked.txt").chmod(0)
     shutil.copy(REPO / "seeds" / "000_258accba25f326a9.txt", root / "seed.txt")
     expected["seed.txt"] = "indexed"
     return expected
 
 
-def test_hostile_folder(es_client, index_prefix, tmp_path, monkeypatch):
+def run_cli(source: Path, alias: str, runs: Path, es_url: str) -> RunReport:
+    """``python -m pipeline run`` as an operator would start it, with file permissions binding
+    (see ``without_dac_override``); its JSON report, parsed."""
+    env = {**os.environ, "ES_URL": es_url, "ETL_MAX_FAILURE_RATIO": "1.0"}
+    cmd = [sys.executable, "-m", "pipeline", "run", "--source", str(source), "--index-alias", alias,
+           "--runs-dir", str(runs), "--format", "json"]
+    result = subprocess.run(without_dac_override(cmd), capture_output=True, text=True, env=env, cwd=REPO,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(result.stdout)
+    data.pop("counts")
+    data["documents"] = [DocumentOutcome(**d) for d in data["documents"]]
+    return RunReport(**data)
+
+
+def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     monkeypatch.setenv("ETL_MAX_FAILURE_RATIO", "1.0")
     settings = load_settings()
-    max_bytes = 2_000_000
-    settings = settings.with_overrides(max_file_bytes=max_bytes)
+    max_bytes = settings.max_file_bytes  # the CLI run uses the configured cap
     outside = tmp_path / "outside"
     outside.mkdir()
     expected = build_corpus(tmp_path / "src", outside, max_bytes)
     alias = f"{index_prefix}-hostile"
-    report = run_pipeline(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
+    report = run_cli(tmp_path / "src", alias, tmp_path / "runs", es_url)
 
     outcomes = {d.source: d for d in report.documents}
     assert set(outcomes) == set(expected), "every file is accounted for"
@@ -107,7 +127,10 @@ def test_hostile_folder(es_client, index_prefix, tmp_path, monkeypatch):
     utf16 = next(d for d in docs if d["source"] == "utf16.txt")
     assert "Stadtrat" in utf16["body"] and utf16["language"] == "de"
 
+    (tmp_path / "src" / "locked.txt").chmod(0o600)  # readable again (and root would read it anyway)
     rerun = run_pipeline(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
     rc = rerun.counts()
     assert rc["seen"] == rc["indexed"] + rc["unchanged"] + rc["failed"] == len(expected)
-    assert rc["indexed"] == 0 and rc["unchanged"] == report.indexed
+    # the file that was unreadable is now processed; everything indexed before is unchanged
+    assert rc["unchanged"] == report.indexed and rc["indexed"] == 1
+    assert {d.source for d in rerun.documents if d.status == "indexed"} == {"locked.txt"}
