@@ -101,7 +101,8 @@ class ClusterUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter (AWS architecture blog's recommendation)."""
+    """Exponential backoff with "equal jitter": a random delay between half the cap and the cap, so
+    clients spread out yet a restarting node always gets at least half the backoff."""
 
     attempts: int = 6
     initial: float = 1.0
