@@ -101,7 +101,6 @@ def _fast_detector_class():
     import numpy as np
     from langdetect.detector import Detector
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-
     from langdetect.utils.ngram import NGram
 
     normalized: dict[str, str] = {}  # NGram.normalize is a pure function of one character
