@@ -36,13 +36,13 @@ install: $(VENV)/.installed
 # A configured cluster (ES_URL) is used as is; otherwise the local node is started (idempotent).
 es-start: install
 	@if [ -n "$${ES_URL:-}" ]; then echo "ES_URL is set: using that cluster, no local node started"; \
-	else $(PY) -m pipeline es start; fi
+	else $(PY) -m devtools.es_local start; fi
 
 es-status: install
-	$(PY) -m pipeline es status
+	$(PY) -m devtools.es_local status
 
 stop: install
-	$(PY) -m pipeline es stop
+	$(PY) -m devtools.es_local stop
 
 # Migrated once per Airflow version (the lock file pins it), not on every run.
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed

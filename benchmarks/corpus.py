@@ -105,8 +105,8 @@ def load_sources(data: Path) -> tuple[list[Source], list[Source], list[str]]:
     """
     from bs4 import BeautifulSoup
 
-    from pipeline.clean import clean_html_string
-    from pipeline.clean_text import clean_text
+    from pipeline.stages.clean import clean_html_string
+    from pipeline.stages.clean.text import clean_text
 
     pages = sorted((data / "html").glob("*.html.gz"))
     if not pages:

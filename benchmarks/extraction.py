@@ -127,13 +127,13 @@ def score(preds: Iterable[str], truths: Iterable[str]) -> tuple[float, float, fl
 
 # ---------------------------------------------------------------------------------------- systems
 def ours_html(html: str) -> str:
-    from pipeline.clean import clean_html_string
+    from pipeline.stages.clean import clean_html_string
 
     return clean_html_string(html).body
 
 
 def ours_text(text: str) -> str:
-    from pipeline.clean_text import clean_text
+    from pipeline.stages.clean.text import clean_text
 
     return clean_text(text).body
 

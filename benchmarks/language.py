@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from langdetect import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
-    from pipeline import language as L
+    from pipeline.stages import language as L
 
     DetectorFactory.seed = 0
 

@@ -44,9 +44,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from devtools.es_local import LocalNode, free_port  # noqa: E402
 from pipeline.config import ESConnection  # noqa: E402
-from pipeline.es_local import LocalNode, free_port  # noqa: E402
-from pipeline.load import make_client  # noqa: E402
+from pipeline.elastic.client import make_client  # noqa: E402
 
 ALIAS = "soak-articles"
 FAULTS = ("es_restart", "killed_run", "killed_worker", "none")

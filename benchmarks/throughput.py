@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     from elasticsearch import Elasticsearch
 
     from pipeline.config import load_settings
-    from pipeline.indices import desired_layout
+    from pipeline.elastic.indices import desired_layout
 
     settings = load_settings()
     es_url = args.es_url or os.environ.get("ES_URL") or settings.es.url

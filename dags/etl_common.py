@@ -26,7 +26,7 @@ def es_connection(settings: Settings = SETTINGS) -> ESConnection:
 
 
 def es_client() -> Any:
-    from pipeline.load import make_client
+    from pipeline.elastic.client import make_client
 
     return make_client(es_connection())
 

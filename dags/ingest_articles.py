@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Param, dag, task
-
 from etl_common import SETTINGS, allowed_source_dir, es_client
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Param, dag, task
-
 from etl_common import SETTINGS, allowed_source_dir, es_client
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ log = logging.getLogger(__name__)
 def reindex_articles() -> None:
     @task(retries=0)  # a retry would create yet another index; fail and let the operator look
     def begin(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
-        from pipeline import reindex
+        from pipeline.run import reindex
 
         params = params or {}
         with es_client() as client:
@@ -60,7 +59,8 @@ def reindex_articles() -> None:
 
     @task
     def verify_and_swap(ctx: dict[str, Any], batch_reports: list[dict[str, Any]]) -> dict[str, Any]:
-        from pipeline import reindex, run
+        from pipeline import run
+        from pipeline.run import reindex
 
         with es_client() as client:
             result = reindex.complete_reindex(client, run.RunContext.from_dict(ctx),

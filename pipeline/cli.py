@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .config import load_settings, resolve_path
+from pipeline.config import Settings, load_settings, resolve_path
 
 CLEAN_KEYS = ("source", "title", "body", "captions", "author", "source_name", "dateline", "published_at",
               "language", "language_confidence", "errors", "warnings")
@@ -24,9 +24,9 @@ def _emit(obj: dict[str, Any], out: TextIO) -> None:
 
 
 def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
-    from .clean import clean
-    from .extract import read_document
-    from .language import detect_language
+    from pipeline.stages.clean import clean
+    from pipeline.stages.extract import read_document
+    from pipeline.stages.language import detect_language
 
     settings = load_settings()
     for name in args.files:
@@ -44,7 +44,7 @@ def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
-    from .language import detect_lines
+    from pipeline.stages.language import detect_lines
 
     for result in detect_lines(line.rstrip("\n") for line in sys.stdin):
         _emit(result, out)
@@ -52,12 +52,15 @@ def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    from .es_local import ensure_cluster
-    from .load import make_client
-    from .run import RunFailed, enforce_failure_ratio, run_pipeline
+    from pipeline.elastic.client import make_client
+    from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
 
     settings = load_settings()
-    ensure_cluster(settings)
+    if args.local_es:
+        settings = _start_local_node(settings)
+    elif not settings.es.explicit:
+        raise SystemExit("error: no Elasticsearch configured: set ES_URL (a comma-separated list for several nodes), "
+                         "or pass --local-es to start the local development node")
     es = make_client(settings.es)
     report = run_pipeline(settings, es=es, source_dir=resolve_path(args.source) if args.source else None,
                           alias=args.index_alias, full_refresh=args.full_refresh, delete_missing=args.sync_deletes,
@@ -76,8 +79,8 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
-    from .indices import prepare_index
-    from .load import make_client
+    from pipeline.elastic.client import make_client
+    from pipeline.elastic.indices import prepare_index
 
     settings = load_settings()
     target = prepare_index(make_client(settings.es), args.index_alias or settings.index_alias,
@@ -89,8 +92,8 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import make_client
-    from .reindex import reindex
+    from pipeline.elastic.client import make_client
+    from pipeline.run.reindex import reindex
 
     settings = load_settings()
     result = reindex(make_client(settings.es), settings, source_dir=resolve_path(args.source) if args.source else None,
@@ -103,8 +106,8 @@ def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
-    from .indices import rollback
-    from .load import make_client
+    from pipeline.elastic.client import make_client
+    from pipeline.elastic.indices import rollback
 
     settings = load_settings()
     alias = args.index_alias or settings.index_alias
@@ -114,8 +117,8 @@ def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import make_client
-    from .status import collect_status
+    from pipeline.elastic.client import make_client
+    from pipeline.elastic.status import collect_status
 
     settings = load_settings()
     status = collect_status(make_client(settings.es), args.index_alias or settings.index_alias, runs=args.runs)
@@ -127,7 +130,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from .run import load_report
+    from pipeline.run import load_report
 
     settings = load_settings()
     runs_dir = resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir
@@ -140,8 +143,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import make_client
-    from .search import Filters, render_explanation, search
+    from pipeline.elastic.client import make_client
+    from pipeline.elastic.search import Filters, render_explanation, search
 
     settings = load_settings()
     es = make_client(settings.es)
@@ -162,10 +165,19 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_es(args: argparse.Namespace, out: TextIO) -> int:
-    from . import es_local
+def _start_local_node(settings: Settings) -> Settings:
+    """``--local-es``: start the development node (devtools, a separate program) and use it.
 
-    return es_local.main([args.action])
+    A subprocess, not an import: ``devtools`` is not part of the runtime package, and a
+    deployment without it fails here with a clear message instead of indexing into nowhere.
+    """
+    import subprocess
+    from dataclasses import replace
+
+    result = subprocess.run([sys.executable, "-m", "devtools.es_local", "start"], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"error: could not start the local node: {(result.stderr or result.stdout).strip()}")
+    return replace(settings, es=replace(settings.es, explicit=True))
 
 
 def _positive_int(value: str) -> int:
@@ -197,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="delete indexed documents whose source file is gone from the folder")
     p.add_argument("--workers", type=_positive_int, default=1,
                    help="worker processes sharing the batches (default 1; up to the CPU count helps)")
+    p.add_argument("--local-es", action="store_true",
+                   help="start the local development node (devtools/es_local.py) and index into it")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_run)
 
@@ -239,10 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("es", help="manage the local development Elasticsearch node")
-    p.add_argument("action", choices=["start", "stop", "status"])
-    p.set_defaults(func=cmd_es)
-    from .kibana import add_subparser as add_kibana_subparser
+    from pipeline.elastic.kibana import add_subparser as add_kibana_subparser
 
     add_kibana_subparser(sub)
     return parser

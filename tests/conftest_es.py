@@ -14,8 +14,8 @@ from uuid import uuid4
 import pytest
 from elasticsearch import ApiError, Elasticsearch
 
+from devtools.es_local import LocalNodeError, ensure_cluster
 from pipeline.config import load_settings
-from pipeline.es_local import LocalNodeError, ensure_cluster
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def es_client(es_url: str) -> Iterator[Elasticsearch]:
     apply when ES_URL is set)."""
     from dataclasses import replace
 
-    from pipeline.load import make_client
+    from pipeline.elastic.client import make_client
 
     client = make_client(replace(load_settings().es, url=es_url))
     yield client

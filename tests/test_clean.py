@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean import clean, clean_text
 from pipeline.document import Document
+from pipeline.stages.clean import clean, clean_text
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -147,7 +147,7 @@ def test_only_boilerplate_reports_no_text_content() -> None:
 
 
 def test_clean_is_pure_and_rules_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import clean_text as ct
+    from pipeline.stages.clean import text as ct
 
     ct.rules()
     calls = []

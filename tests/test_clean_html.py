@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean, clean_html_string
-from pipeline.clean_html import extract_metadata, iso_date, parse_html
 from pipeline.document import Document
+from pipeline.stages.clean import clean, clean_html_string
+from pipeline.stages.clean.html import extract_metadata, iso_date, parse_html
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"
 REPO = Path(__file__).resolve().parent.parent

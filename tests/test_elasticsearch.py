@@ -8,12 +8,12 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.document import Document
-from pipeline.enrich import enrich
-from pipeline.indices import alias_targets, prepare_index
-from pipeline.load import bulk_load
-from pipeline.mapping import available_analyzers, supported_languages
+from pipeline.elastic.bulk import bulk_load
+from pipeline.elastic.indices import alias_targets, prepare_index
+from pipeline.elastic.mapping import available_analyzers, supported_languages
+from pipeline.elastic.search import search
 from pipeline.run import run_pipeline
-from pipeline.search import search
+from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
 
@@ -125,7 +125,7 @@ def test_bad_input_is_reported_and_the_rest_lands(es_client, alias, source):
 
 
 def test_search_filters_pagination_and_explain(es_client, alias, source):
-    from pipeline.search import Filters
+    from pipeline.elastic.search import Filters
 
     ingest(es_client, alias, source)
     both = search(es_client, "Russia", alias=alias, size=10)

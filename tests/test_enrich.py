@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from pipeline import PIPELINE_VERSION
 from pipeline.document import Document
-from pipeline.enrich import content_hash, document_id, enrich
+from pipeline.stages.enrich import content_hash, document_id, enrich
 
 
 def make(body: str, title: str | None = "T", path: str = "/data/a.txt") -> Document:

@@ -20,8 +20,7 @@ from typing import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline.config import REPO_ROOT, load_settings
-from pipeline.es_local import (
+from devtools.es_local import (
     MIN_JAVA,
     SERVICE_USER,
     LocalNode,
@@ -34,6 +33,7 @@ from pipeline.es_local import (
     java_major,
     port_is_free,
 )
+from pipeline.config import REPO_ROOT, load_settings
 from tests.conftest_es import delete_prefixed
 
 IS_ROOT = os.geteuid() == 0
@@ -236,7 +236,7 @@ def test_cli_status_prints_state_and_log(node):
     env = {**os.environ, "ES_LOCAL_HOME": str(node.home), "ES_LOCAL_PORT": str(node.port)}
     env.pop("ES_URL", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.es_local", "status"], cwd=REPO_ROOT, env=env,
+        [sys.executable, "-m", "devtools.es_local", "status"], cwd=REPO_ROOT, env=env,
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

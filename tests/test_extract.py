@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import decode_bytes, discover, read_document
+from pipeline.stages.extract import decode_bytes, discover, read_document
 from tests.conftest import REPO, without_dac_override
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -116,7 +116,7 @@ def test_unreadable_file(tmp_path):
     for real, also as root: see ``without_dac_override``)."""
     path = write(tmp_path / "locked.txt", b"text")
     path.chmod(0)
-    probe = ("import json, sys; from pathlib import Path; from pipeline.extract import read_document; "
+    probe = ("import json, sys; from pathlib import Path; from pipeline.stages.extract import read_document; "
              "doc = read_document(Path(sys.argv[1]), source_root=Path(sys.argv[2])); "
              "print(json.dumps({'errors': doc.errors, 'raw_text': doc.raw_text}))")
     try:

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.load
+import pipeline.elastic.bulk
+from devtools.es_local import LocalNode, free_port
 from pipeline.config import ESConnection, load_settings
-from pipeline.enrich import document_id
-from pipeline.es_local import LocalNode, free_port
-from pipeline.load import ClusterUnavailable, RetryPolicy, make_client
+from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, make_client
 from pipeline.run import run_pipeline
+from pipeline.stages.enrich import document_id
 
 pytestmark = pytest.mark.es
 
@@ -142,11 +142,11 @@ class BulkSpy:
     policy with short delays, record every ``LoadResult`` and fire a fault before call N."""
 
     def __init__(self, monkeypatch, retry: RetryPolicy, fault_on_call: int | None = None, fault=None) -> None:
-        self.real = pipeline.load.bulk_load
+        self.real = pipeline.elastic.bulk.bulk_load
         self.retry, self.fault_on_call, self.fault = retry, fault_on_call, fault
         self.calls = 0
-        self.results: list[pipeline.load.LoadResult] = []
-        monkeypatch.setattr(pipeline.load, "bulk_load", self)
+        self.results: list[pipeline.elastic.bulk.LoadResult] = []
+        monkeypatch.setattr(pipeline.elastic.bulk, "bulk_load", self)
 
     def __call__(self, es, index, docs, **kwargs):
         self.calls += 1
@@ -303,8 +303,8 @@ def test_write_rejections_are_retried_and_nothing_is_lost(busy_node, corpus, run
 
 def test_rejections_past_the_budget_fail_the_load_instead_of_dead_lettering(busy_node, corpus):
     from pipeline.document import Document
-    from pipeline.enrich import enrich
-    from pipeline.indices import prepare_index
+    from pipeline.elastic.indices import prepare_index
+    from pipeline.stages.enrich import enrich
 
     es = make_client(ESConnection(busy_node.url))
     target = prepare_index(es, "busy-budget", shards=8)
@@ -312,7 +312,7 @@ def test_rejections_past_the_budget_fail_the_load_instead_of_dead_lettering(busy
                             body=f"Short wire note number {i} about the markets.")) for i in range(200)]
     for _ in range(10):  # one attempt only: the first 429 exhausts the budget
         try:
-            result = pipeline.load.bulk_load(es, target.index, docs, retry=RetryPolicy(attempts=1))
+            result = pipeline.elastic.bulk.bulk_load(es, target.index, docs, retry=RetryPolicy(attempts=1))
         except ClusterUnavailable as exc:
             assert "429" in str(exc) and "es_rejected_execution_exception" in str(exc)
             break

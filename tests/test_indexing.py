@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.indices import RUNS_INDEX, alias_targets, deadletter_index, physical_indices, rollback
-from pipeline.load import ClusterUnavailable, RetryPolicy, bulk_load
 from pipeline.document import Document
-from pipeline.enrich import enrich
-from pipeline.reindex import reindex
+from pipeline.elastic.bulk import bulk_load
+from pipeline.elastic.client import ClusterUnavailable, RetryPolicy
+from pipeline.elastic.indices import RUNS_INDEX, alias_targets, deadletter_index, physical_indices, rollback
+from pipeline.elastic.search import search
+from pipeline.elastic.status import collect_status
 from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
-from pipeline.search import search
-from pipeline.status import collect_status
+from pipeline.run.reindex import reindex
+from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
 
@@ -88,7 +89,7 @@ def test_failure_ratio_fails_loudly(es_client, alias, tmp_path):
 def test_document_breaking_the_mapping_goes_to_the_dead_letter(es_client, alias, source, tmp_path):
     """Mapping drift: the live index maps `author` as a number. Documents with an author are
     rejected with the reason; a document without one lands."""
-    from pipeline.indices import desired_layout
+    from pipeline.elastic.indices import desired_layout
 
     layout = desired_layout(es_client)
     mappings = json.loads(json.dumps(layout.mappings))

@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import kibana
 from pipeline.config import load_settings
-from pipeline.indices import RUNS_INDEX, deadletter_index
-from pipeline.mapping import build_mappings, language_analyzers
+from pipeline.elastic import kibana
+from pipeline.elastic.indices import RUNS_INDEX, deadletter_index
+from pipeline.elastic.mapping import build_mappings, language_analyzers
 
 REPO = Path(__file__).resolve().parent.parent
 KIBANA_DIR = REPO / "config" / "kibana"
@@ -642,18 +642,18 @@ def test_malformed_ndjson_is_refused_before_any_request(stub, clean_env, tmp_pat
 
 
 def test_module_runs_as_a_process(stub, clean_env):
-    """``python -m pipeline.kibana import`` in a real interpreter, env-configured like compose's init."""
+    """``python -m pipeline.elastic.kibana import`` in a real interpreter, env-configured like compose's init."""
     import os
 
     env = {**os.environ, "KIBANA_URL": stub.url, "ES_USERNAME": "elastic", "ES_PASSWORD": "proc-pw"}
-    result = subprocess.run([sys.executable, "-m", "pipeline.kibana", "import", "--wait", "10"], cwd=REPO, env=env,
+    result = subprocess.run([sys.executable, "-m", "pipeline.elastic.kibana", "import", "--wait", "10"], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert f"successCount={len(OBJECTS)}" in result.stdout and "proc-pw" not in result.stdout + result.stderr
 
 
 def test_cli_has_the_kibana_import_command():
-    """``python -m pipeline kibana import`` (the command compose's init service runs)."""
+    """``python -m pipeline.elastic.kibana import`` (the command compose's init service runs)."""
     from pipeline.cli import build_parser
 
     args = build_parser().parse_args(["kibana", "import", "--url", "http://kibana:5601", "--wait", "300"])

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import language as L
 from pipeline.document import Document
+from pipeline.stages import language as L
 
 REPO = Path(__file__).resolve().parent.parent
 SENTENCES = REPO.parent / "shared" / "benchmarks" / "language-id" / "sentences"
@@ -182,7 +182,7 @@ def test_detect_lines():
 _PROBE = r"""
 import json, sys
 sys.path.insert(0, {repo!r})
-from pipeline import language as L
+from pipeline.stages import language as L
 from pipeline.document import Document
 texts = json.loads(sys.stdin.read())
 out = [L.detect_text(t).as_dict() for t in texts]

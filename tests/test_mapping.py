@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.mapping import (
+from pipeline.elastic.mapping import (
     build_mappings,
     index_template_body,
     language_analyzers,

@@ -8,11 +8,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean import clean, clean_text
 from pipeline.document import Document
-from pipeline.enrich import document_id, enrich
-from pipeline.language import detect_language, detect_text
 from pipeline.run import transform
+from pipeline.stages.clean import clean, clean_text
+from pipeline.stages.enrich import document_id, enrich
+from pipeline.stages.language import detect_language, detect_text
 
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(\s[^<>]*)?/?>")
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

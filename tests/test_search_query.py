@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.search import Filters, build_query
+from pipeline.elastic.search import Filters, build_query
 
 
 def test_full_cluster_query_favours_each_documents_language():

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.es_local import LocalNode, find_java_home, free_port
 from pipeline.config import ESConnection, load_settings
-from pipeline.es_local import LocalNode, find_java_home, free_port
-from pipeline.load import make_client
+from pipeline.elastic.client import make_client
 from pipeline.run import run_pipeline
 
 pytestmark = pytest.mark.es

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from .config import CONFIG_DIR, load_yaml
+from pipeline.config import CONFIG_DIR, load_yaml
 
 LANGUAGE_FIELDS = ("title", "body")
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from .config import CONFIG_DIR
-from .mapping import (
+from pipeline.config import CONFIG_DIR
+from pipeline.elastic.mapping import (
     available_analyzers,
     build_index_settings,
     build_mappings,

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .config import CONFIG_DIR
+from pipeline.config import CONFIG_DIR
 
 DEFAULT_URL = "http://127.0.0.1:5601"
 SAVED_OBJECTS_DIR = CONFIG_DIR / "kibana"

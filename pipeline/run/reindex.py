@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .indices import (
+from pipeline.elastic.indices import (
     alias_targets,
     create_index,
     desired_layout,
@@ -21,7 +21,9 @@ from .indices import (
     swap_alias,
     validate_index_name,
 )
-from .run import BatchReport, RunContext, RunReport, finish_run, new_run_id, plan_batches, process_batch, safe_run_id
+from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.report import BatchReport, RunReport
+from pipeline.run.steps import finish_run, plan_batches, process_batch
 
 
 class ReindexFailed(RuntimeError):

@@ -13,8 +13,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from .indices import alias_targets
-from .mapping import language_subfields
+from pipeline.elastic.indices import alias_targets
+from pipeline.elastic.mapping import language_subfields
 
 NEUTRAL_FIELDS = ["title^3", "body", "captions^0.5", "author.text^2", "source_name.text", "dateline.text"]
 HIGHLIGHT_FIELDS = ("title", "body", "captions")

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import copy
-
 import json
 import re
 from dataclasses import dataclass
@@ -26,7 +25,16 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.clean_text import _WORD, CleanResult, TextRules, _is_boiler, _is_caption, _is_credit, _similar, rules
+from pipeline.stages.clean.text import (
+    _WORD,
+    CleanResult,
+    TextRules,
+    _is_boiler,
+    _is_caption,
+    _is_credit,
+    _similar,
+    rules,
+)
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")

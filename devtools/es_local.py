@@ -11,7 +11,7 @@ Elasticsearch refuses to run as root. As root the node runs as the unprivileged 
 traversable by others) the runtime moves to ``/var/tmp/news-etl-es-<port>-<hash>`` and
 ``status`` says where. Nothing here imports Airflow.
 
-CLI: ``python -m pipeline.es_local start|stop|status`` (also ``python -m pipeline es ...``).
+CLI: ``python -m devtools.es_local start|stop|status`` (the Makefile wraps it).
 """
 
 from __future__ import annotations
@@ -675,7 +675,7 @@ def ensure_cluster(settings: Settings) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``es start|stop|status`` for humans and Makefiles: one clear line on error, no traceback."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline es", description="Manage the local Elasticsearch node.")
+    parser = argparse.ArgumentParser(prog="python -m devtools.es_local", description="Manage the local Elasticsearch node.")
     parser.add_argument("command", choices=["start", "stop", "status"])
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:

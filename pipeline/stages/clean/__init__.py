@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.clean_html import MalformedHTML, clean_html
-from pipeline.clean_text import CleanResult, clean_text, rules
 from pipeline.document import Document
+from pipeline.stages.clean.html import MalformedHTML, clean_html
+from pipeline.stages.clean.text import CleanResult, clean_text, rules
 
 __all__ = ["clean", "clean_text", "clean_html_string", "CleanResult"]
 
@@ -25,7 +25,7 @@ def clean_html_string(html: str) -> CleanResult:
     """HTML mode on a string; falls back to text mode on the visible text if the body comes out empty."""
     res = clean_html(html)
     if not res.body.strip():
-        from pipeline.clean_html import parse_html
+        from pipeline.stages.clean.html import parse_html
 
         tree = parse_html(html)
         for bad in tree.xpath("//script|//style|//noscript|//template"):

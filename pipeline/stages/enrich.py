@@ -6,8 +6,8 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from . import PIPELINE_VERSION
-from .document import Document
+from pipeline import PIPELINE_VERSION
+from pipeline.document import Document
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TITLE = 300

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .config import CONFIG_DIR, load_yaml
-from .document import Document
+from pipeline.config import CONFIG_DIR, load_yaml
+from pipeline.document import Document
 
 UND = "und"
 STAGE = "language"

@@ -7,7 +7,7 @@ from typing import Any
 
 from elasticsearch import NotFoundError
 
-from .indices import RUNS_INDEX, alias_targets, index_meta, physical_indices
+from pipeline.elastic.indices import RUNS_INDEX, alias_targets, index_meta, physical_indices
 
 
 @dataclass

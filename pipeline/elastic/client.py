@@ -1,0 +1,89 @@
+"""The Elasticsearch client from settings, and the retry policy every request shares.
+
+Credentials come only from the ``ESConnection`` (environment or an Airflow connection).
+Several node URLs may be given: the client spreads requests over them and retries a
+failed node's requests on the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import ConnectionError, ConnectionTimeout, Elasticsearch
+
+from pipeline.config import ESConnection
+
+log = logging.getLogger(__name__)
+
+# Client-level retry backoff (elastic_transport's equal-jitter backoff), seconds.
+CLIENT_BACKOFF_BASE = 0.5
+CLIENT_BACKOFF_CAP = 10.0
+
+def make_client(conn: ESConnection) -> Elasticsearch:
+    """Client from settings; credentials come only from ``conn`` (env / Airflow connection)."""
+    kwargs: dict[str, Any] = {
+        "request_timeout": conn.request_timeout,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+        # Every call (the run record, refreshes, mget, deletes) retries connection errors and
+        # 429/502/503/504 with jittered backoff instead of three instant re-sends: a node that is
+        # restarting or rejecting writes (full write queue) gets time to recover.
+        "retry_backoff_base": CLIENT_BACKOFF_BASE,
+        "retry_backoff_cap": CLIENT_BACKOFF_CAP,
+    }
+    if conn.api_key:
+        kwargs["api_key"] = conn.api_key
+    elif conn.username:
+        kwargs["basic_auth"] = (conn.username, conn.password or "")
+    if conn.ca_certs:
+        kwargs["ca_certs"] = conn.ca_certs
+    if not conn.verify_certs:
+        kwargs["verify_certs"] = False
+    return Elasticsearch(conn.url, **kwargs)
+
+
+class ClusterUnavailable(RuntimeError):
+    """Elasticsearch did not accept a chunk within the retry budget: the task should fail
+    (and Airflow retry it) rather than report documents as failed."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with "equal jitter": a random delay between half the cap and the cap, so
+    clients spread out yet a restarting node always gets at least half the backoff."""
+
+    attempts: int = 6
+    initial: float = 1.0
+    maximum: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        cap = min(self.maximum, self.initial * (2 ** attempt))
+        return (rng or random).uniform(cap / 2, cap)
+
+
+def retrying(call: Any, what: str, *, retry: RetryPolicy, sleep: Any = time.sleep) -> Any:
+    """``call()`` for an idempotent request, retried on transient errors with ``retry``'s
+    backoff; ``ClusterUnavailable`` after the budget, any other error at once."""
+    for attempt in range(retry.attempts):
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - classified just below
+            if not is_transient(exc):
+                raise
+            if attempt == retry.attempts - 1:
+                raise ClusterUnavailable(f"{what} failed {retry.attempts} times: {exc}") from exc
+            delay = retry.delay(attempt)
+            log.warning("%s failed (%s); retry %d in %.1fs", what, type(exc).__name__, attempt + 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def is_transient(exc: Exception) -> bool:
+    if isinstance(exc, (ConnectionError, ConnectionTimeout)):
+        return True
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+    return isinstance(status, int) and (status == 429 or status >= 500)

@@ -1,0 +1,43 @@
+"""What every batch of one run needs to know, JSON-safe so Airflow tasks can pass it on."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class RunContext:
+    """What every batch of one run needs to know; JSON-safe so Airflow tasks can share it."""
+
+    run_id: str
+    source_dir: str
+    alias: str
+    index: str
+    started_at: str
+    full_refresh: bool = False
+    max_file_bytes: int = 20_000_000
+    runs_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunContext":
+        return cls(**data)
+
+    @property
+    def run_folder(self) -> Path | None:
+        return Path(self.runs_dir) / self.run_id if self.runs_dir else None
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def safe_run_id(run_id: str) -> str:
+    """Airflow run ids (``manual__2026-01-01T00:00:00+00:00``) as folder names."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)

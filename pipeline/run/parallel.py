@@ -1,0 +1,53 @@
+"""Batches over a pool of worker processes (``pipeline run --workers N``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from pipeline.run.context import RunContext
+from pipeline.run.report import BatchReport
+from pipeline.run.steps import process_batch
+
+_WORKER_ES: Any = None
+
+
+def _init_worker(conn: Any) -> None:
+    global _WORKER_ES
+    from pipeline.elastic.client import make_client
+
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+    _WORKER_ES = make_client(conn)
+
+
+def _process_in_worker(batch: Sequence[str], ctx: RunContext) -> BatchReport:
+    return process_batch(batch, ctx, _WORKER_ES)
+
+
+def process_batches_parallel(batches: Iterable[Sequence[str]], ctx: RunContext, es_connection: Any,
+                             workers: int) -> Iterator[BatchReport]:
+    """``process_batch`` over ``batches`` in a pool of ``workers`` processes, reports in batch order.
+
+    Processes, not threads: cleaning and language detection are CPU-bound Python. Workers
+    are spawned (no inherited sockets or locks) and build their own client from
+    ``es_connection``. At most ``2 * workers`` batches are queued, so nothing grows with the
+    corpus but the (small) per-document outcomes.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque[Any] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(es_connection,)) as pool:
+        try:
+            for batch in batches:
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+                pending.append(pool.submit(_process_in_worker, list(batch), ctx))
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

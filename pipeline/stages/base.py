@@ -1,0 +1,115 @@
+"""The one interface every stage shares, and the time limit around a document's work.
+
+Modelled on datatrove's ``PipelineStep``: a stage has a ``name``, gets its typed
+configuration when it is built (never from a global lookup), says whether it runs on a
+document that already failed, and keeps ``counters`` that the run report adds up. A stage
+never raises for a bad document: a problem becomes a ``Failure`` (stage, code, message) on
+the document, so one bad page never stops a batch.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import ClassVar
+
+from pipeline.document import Document
+
+
+class DocumentTimeout(Exception):
+    """Raised inside a document's work when its time limit is over."""
+
+
+class Stage(ABC):
+    """A step ``Document -> Document``. Subclasses set ``name`` and implement ``process``."""
+
+    name: ClassVar[str]
+    runs_on_failed: ClassVar[bool] = False  # enrich gives failed documents their id, so it does
+
+    def __init__(self) -> None:
+        self.counters: Counter[str] = Counter()
+
+    @abstractmethod
+    def process(self, doc: Document) -> Document:
+        """Do the work; record problems with ``doc.fail(self.name, code, message)``."""
+
+    def __call__(self, doc: Document) -> Document:
+        if doc.failed and not self.runs_on_failed:
+            return doc
+        started = time.perf_counter()
+        try:
+            doc = self.process(doc)
+        except DocumentTimeout:
+            raise  # the caller's time limit covers several stages; it records the failure
+        except RecursionError:
+            doc.fail(self.name, "too-deep", "malformed input: nesting too deep")
+        except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
+            doc.fail(self.name, "unexpected", f"unexpected {type(exc).__name__}: {exc}")
+        self.counters["documents"] += 1
+        self.counters["seconds"] += time.perf_counter() - started
+        if doc.failed and doc.errors[-1].stage == self.name:
+            self.counters[f"failed/{doc.errors[-1].code}"] += 1
+        return doc
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``DocumentTimeout`` in the block once ``seconds`` have passed.
+
+    In the main thread (the CLI, its worker processes, an Airflow task) this is a
+    ``SIGALRM`` timer: it interrupts Python code and the regular-expression engine alike.
+    An outer timer (Airflow's ``execution_timeout`` uses one) is kept: when it is due
+    sooner, it alone applies, and afterwards it is re-armed with the time it has left.
+    Elsewhere (a thread) the exception is delivered asynchronously between bytecodes.
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_time_limit(seconds):
+            yield
+        return
+    outer_handler = signal.getsignal(signal.SIGALRM)
+    outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left <= seconds:
+        yield  # the outer deadline comes first and stays in charge
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise DocumentTimeout(f"over the time limit of {seconds:g} s")
+
+    started = time.monotonic()
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, outer_handler)
+        if outer_left:
+            left = outer_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float) -> Iterator[None]:
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if not done.wait(seconds):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(DocumentTimeout))
+
+    guard = threading.Thread(target=watchdog, name="document-time-limit", daemon=True)
+    guard.start()
+    try:
+        yield
+    finally:
+        done.set()
+        guard.join()
