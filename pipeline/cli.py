@@ -36,6 +36,8 @@ def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
         if not doc.failed:
             doc = detect_language(doc)
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
+        record["errors"] = [str(e) for e in doc.errors]  # the contract: "stage: message" strings
+        record["error_codes"] = [e.key for e in doc.errors]
         if args.format == "json":
             out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         else:

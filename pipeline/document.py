@@ -1,8 +1,9 @@
 """The one record every stage reads and returns.
 
-Stages are small functions ``Document -> Document``; a document carries its own
-per-document ``errors`` so one bad file never stops a batch. ``to_dict``/``from_dict``
-give a JSON-safe form for Airflow XCom and run reports.
+Stages turn a ``Document`` into a better one; a document carries its own ``errors``
+(``Failure`` records: stage, short code, message) so one bad file never stops a batch and
+the run report can count failures by cause. ``to_dict``/``from_dict`` give a JSON-safe
+form for run reports.
 """
 
 from __future__ import annotations
@@ -10,6 +11,28 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a document is not indexed. ``code`` is short and stable (``binary``, ``timeout``, ``mapping``):
+    reports and Kibana count by ``stage/code``; ``message`` is for people."""
+
+    stage: str
+    code: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.stage}/{self.code}"
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.message}"
+
+    @classmethod
+    def from_value(cls, value: "Failure | dict[str, str]") -> "Failure":
+        return value if isinstance(value, Failure) else cls(str(value["stage"]), str(value["code"]),
+                                                            str(value["message"]))
 
 
 @dataclass
@@ -46,15 +69,15 @@ class Document:
     pipeline_version: str = ""
     ingested_at: str | None = None
     # --- bookkeeping ------------------------------------------------------------------
-    errors: list[str] = field(default_factory=list)  # fatal: the document is not indexed
+    errors: list[Failure] = field(default_factory=list)  # fatal: the document is not indexed
     warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired
 
     @property
     def failed(self) -> bool:
         return bool(self.errors)
 
-    def add_error(self, stage: str, message: str) -> None:
-        self.errors.append(f"{stage}: {message}")
+    def fail(self, stage: str, code: str, message: str) -> None:
+        self.errors.append(Failure(stage, code, message))
 
     def to_dict(self, *, with_raw: bool = False) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -65,4 +88,6 @@ class Document:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        doc = cls(**{k: v for k, v in data.items() if k in names})
+        doc.errors = [Failure.from_value(e) for e in doc.errors]
+        return doc

@@ -113,7 +113,7 @@ def test_html_without_article_falls_back_to_text() -> None:
 def test_empty_html_reports_no_text() -> None:
     d = clean(Document(source="e.html", source_path="e.html", content_type="html", raw_text="<html><body></body></html>"))
     assert d.body == ""
-    assert d.errors == ["clean: no text content"]
+    assert [str(e) for e in d.errors] == ["clean: no text content"]
 
 
 # ------------------------------------------------------------------------------- quality floor

@@ -73,7 +73,7 @@ def test_dag_run_loads_the_seeds(airflow_db, es_client, es_url, index_prefix, tm
     report = load_report(tmp_path / "runs")
     counts = report.counts()
     assert (counts["seen"], counts["new"], counts["failed"], counts["indexed"]) == (3, 2, 1, 2)
-    assert report.documents[-1].source == "empty.txt" and report.documents[-1].errors == ["extract: empty file"]
+    assert report.documents[-1].source == "empty.txt" and [str(e) for e in report.documents[-1].errors] == ["extract: empty file"]
     assert report.alias == alias
 
 

@@ -41,6 +41,6 @@ def test_missing_title_falls_back_to_first_line():
 
 def test_failed_document_still_gets_an_id_but_no_counts():
     doc = make("text")
-    doc.add_error("extract", "empty file")
+    doc.fail("extract", "empty", "empty file")
     doc = enrich(doc)
     assert doc.id and doc.word_count == 0 and doc.content_sha256 == ""

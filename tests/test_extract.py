@@ -47,12 +47,12 @@ def test_gzipped_html(tmp_path):
 def test_gzip_bomb_is_capped(tmp_path):
     bomb = gzip.compress(b"<p>" + b"a" * 5_000_000)
     doc = read_document(write(tmp_path / "bomb.html.gz", bomb), source_root=tmp_path, max_bytes=1_000_000)
-    assert doc.errors and "expands past the limit" in doc.errors[0]
+    assert doc.errors and "expands past the limit" in str(doc.errors[0])
 
 
 def test_corrupt_gzip(tmp_path):
     doc = read_document(write(tmp_path / "bad.html.gz", b"\x1f\x8b\x08\x00garbage"), source_root=tmp_path)
-    assert doc.errors and "gzip" in doc.errors[0]
+    assert doc.errors and "gzip" in str(doc.errors[0])
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -64,7 +64,7 @@ def test_corrupt_gzip(tmp_path):
 ])
 def test_unreadable_content_gets_a_clear_error(tmp_path, data, expected):
     doc = read_document(write(tmp_path / "x.txt", data), source_root=tmp_path)
-    assert len(doc.errors) == 1 and doc.errors[0].startswith("extract: " + expected)
+    assert len(doc.errors) == 1 and str(doc.errors[0]).startswith("extract: " + expected)
 
 
 def test_latin1_is_decoded_with_a_warning(tmp_path):
@@ -95,7 +95,7 @@ def test_html_declared_charset(tmp_path):
 
 def test_too_large_file_is_not_read(tmp_path):
     doc = read_document(write(tmp_path / "big.txt", b"a" * 2000), source_root=tmp_path, max_bytes=1000)
-    assert doc.errors == ["extract: file too large: 2000 bytes > limit 1000"]
+    assert [str(e) for e in doc.errors] == ["extract: file too large: 2000 bytes > limit 1000"]
 
 
 def test_symlink_outside_source_folder_is_not_followed(tmp_path):
@@ -107,7 +107,7 @@ def test_symlink_outside_source_folder_is_not_followed(tmp_path):
     (root / "ok-link.txt").symlink_to(root / "inner.txt")
     bad = read_document(root / "link.txt", source_root=root)
     good = read_document(root / "ok-link.txt", source_root=root)
-    assert bad.errors and "outside the source folder" in bad.errors[0] and bad.raw_text == ""
+    assert bad.errors and "outside the source folder" in str(bad.errors[0]) and bad.raw_text == ""
     assert good.errors == [] and good.raw_text == "fine"
 
 
@@ -118,7 +118,7 @@ def test_unreadable_file(tmp_path):
     path.chmod(0)
     probe = ("import json, sys; from pathlib import Path; from pipeline.stages.extract import read_document; "
              "doc = read_document(Path(sys.argv[1]), source_root=Path(sys.argv[2])); "
-             "print(json.dumps({'errors': doc.errors, 'raw_text': doc.raw_text}))")
+             "print(json.dumps({'errors': [str(e) for e in doc.errors], 'raw_text': doc.raw_text}))")
     try:
         result = subprocess.run(without_dac_override([sys.executable, "-c", probe, str(path), str(tmp_path)]),
                                 capture_output=True, text=True, timeout=120, cwd=REPO)

@@ -65,7 +65,10 @@ def test_run_is_recorded_in_etl_runs_and_status(es_client, alias, source, tmp_pa
     report = ingest(es_client, alias, source, tmp_path)
     record = es_client.get(index=RUNS_INDEX, id=report.run_id)["_source"]
     assert (record["seen"], record["new"], record["failed"], record["indexed"]) == (3, 2, 1, 2)
-    assert record["failures"] == [{"source": "empty.txt", "stage": "extract", "reason": "extract: empty file"}]
+    assert record["failures"] == [{"source": "empty.txt", "stage": "extract", "code": "extract/empty",
+                                   "reason": "extract: empty file"}]
+    # one failure under max_failure_ratio: the run is "partial", and the record counts failures by code
+    assert record["status"] == "partial" and record["failure_counts"] == [{"code": "extract/empty", "count": 1}]
     assert set(record["timings"]) >= {"extract", "clean", "language", "enrich", "load"}
     saved = json.loads((tmp_path / "runs" / report.run_id / "report.json").read_text())
     assert saved["counts"]["failed"] == 1
@@ -102,8 +105,8 @@ def test_document_breaking_the_mapping_goes_to_the_dead_letter(es_client, alias,
     failed = {d.source: d for d in report.documents if d.status == "failed"}
     assert set(failed) == {"000_258accba25f326a9.txt", "002_d215e7a18fdb7f06.txt"}
     for outcome in failed.values():
-        assert outcome.errors[0].startswith("load: document_parsing_exception")
-        assert "author" in outcome.errors[0]
+        assert str(outcome.errors[0]).startswith("load: document_parsing_exception")
+        assert "author" in str(outcome.errors[0])
     lines = (tmp_path / "runs" / report.run_id / "deadletter.jsonl").read_text().splitlines()
     dead = [json.loads(line) for line in lines]
     assert sorted(d["source"] for d in dead) == sorted(failed)

@@ -57,6 +57,7 @@ class LoadFailure:
     source: str
     reason: str
     status: int | None = None
+    code: str = "rejected"  # "mapping" (the document does not fit the mapping), "conflict", "rejected"
 
 
 @dataclass
@@ -134,7 +135,8 @@ def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_
                         f"(status {status}: {describe_bulk_error(info)})")
                 else:
                     doc = pending[doc_id][0]
-                    result.failures.append(LoadFailure(doc_id, doc.source, describe_bulk_error(info), status))
+                    result.failures.append(LoadFailure(doc_id, doc.source, describe_bulk_error(info), status,
+                                                      failure_code(info)))
             if not retry_later:
                 break
             pending = retry_later
@@ -144,6 +146,21 @@ def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_
                         len(retry_later), attempt + 1, delay)
             sleep(delay)
     return result
+
+
+_MAPPING_ERRORS = {"document_parsing_exception", "mapper_parsing_exception", "strict_dynamic_mapping_exception",
+                   "illegal_argument_exception"}
+
+
+def failure_code(info: dict[str, Any]) -> str:
+    """Short code of a rejected document, for counting by cause."""
+    error = info.get("error")
+    kind = error.get("type", "") if isinstance(error, dict) else ""
+    if kind in _MAPPING_ERRORS:
+        return "mapping"
+    if kind == "version_conflict_engine_exception":
+        return "conflict"
+    return "rejected"
 
 
 def describe_bulk_error(info: dict[str, Any]) -> str:

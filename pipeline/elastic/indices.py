@@ -143,14 +143,17 @@ def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
     """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings."""
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
                             (deadletter_index(alias), "deadletter_template.json")):
+        body = _support_template(template)
         if not es.indices.exists(index=index):
-            body = _support_template(template)
             try:
                 es.indices.create(index=index, mappings=body["mappings"],
                                   settings={"number_of_shards": 1, "number_of_replicas": 0})
+                continue
             except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
                 if "resource_already_exists" not in str(exc):
                     raise
+        # An index made by an older release gets the fields added since (additive, so allowed).
+        es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
 
 
 def physical_indices(es: Elasticsearch, alias: str) -> list[str]:

@@ -18,8 +18,9 @@ class RunContext:
     alias: str
     index: str
     started_at: str
+    max_file_bytes: int
+    max_failure_ratio: float
     full_refresh: bool = False
-    max_file_bytes: int = 20_000_000
     runs_dir: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

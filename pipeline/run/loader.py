@@ -102,12 +102,13 @@ class Loader:
         started = time.perf_counter()
         result = bulk_load(self.es, ctx.index, [doc for doc, _ in chunk])
         self.timings["load"] += time.perf_counter() - started
-        rejected = {f.id: f.reason for f in result.failures}
+        rejected = {f.id: f for f in result.failures}
         dead = []
         for doc, _ in chunk:
             if doc.id in rejected:
-                doc.add_error("load", rejected[doc.id])
-                dead.append(deadletter_record(doc, rejected[doc.id], run_id=ctx.run_id, index=ctx.index))
+                failure = rejected[doc.id]
+                doc.fail("load", failure.code, failure.reason)
+                dead.append(deadletter_record(doc, failure.reason, run_id=ctx.run_id, index=ctx.index))
         if dead:
             folder = ctx.run_folder
             write_deadletter(self.es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None,

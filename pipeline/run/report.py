@@ -2,47 +2,77 @@
 
 ``DocumentOutcome`` is one file's line, ``BatchReport`` one batch's (what a mapped Airflow
 task returns), ``RunReport`` the whole run (``runs/<run_id>/report.json`` and the
-``etl-runs`` record).
+``etl-runs`` record). Failures are counted by ``stage/code`` so a run can say *why*
+documents failed, not only how many.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pipeline import PIPELINE_VERSION
+from pipeline.document import Failure
+
+# The etl-runs record keeps this many failures verbatim; the counts by code cover all of them.
+RECORD_MAX_FAILURES = 100
+
+
+class Status(StrEnum):
+    INDEXED = "indexed"
+    UNCHANGED = "unchanged"  # identical bytes already indexed by the same processing
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+class RunStatus(StrEnum):
+    SUCCEEDED = "succeeded"  # every processed document landed
+    PARTIAL = "partial"  # some failed, within max_failure_ratio
+    FAILED = "failed"  # too many failed, or the run itself could not complete
 
 
 @dataclass
 class DocumentOutcome:
     source: str
     id: str
-    status: str  # "indexed", "unchanged" (identical bytes already indexed), "failed" or "deleted"
-    errors: list[str] = field(default_factory=list)
+    status: Status
+    errors: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     title: str | None = None
     language: str | None = None
     change: str | None = None  # for processed files: "new" or "changed"
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+        self.errors = [Failure.from_value(e) for e in self.errors]
+
     @property
     def failed_stage(self) -> str | None:
-        return self.errors[0].split(":", 1)[0] if self.errors else None
+        return self.errors[0].stage if self.errors else None
+
+    @property
+    def failure_code(self) -> str | None:
+        return self.errors[0].key if self.errors else None
 
 
 @dataclass
 class BatchReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)  # "<stage>/<counter>" from the stages
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BatchReport":
-        return cls([DocumentOutcome(**d) for d in data.get("documents", [])], dict(data.get("timings", {})))
+        return cls([DocumentOutcome(**d) for d in data.get("documents", [])], dict(data.get("timings", {})),
+                   dict(data.get("counters", {})))
 
 
 @dataclass
@@ -55,46 +85,60 @@ class RunReport:
     finished_at: str | None = None
     documents: list[DocumentOutcome] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    max_failure_ratio: float = 1.0
+    error: str | None = None  # the run itself failed (e.g. the source folder is missing)
 
-    def _count(self, status: str) -> int:
+    def _count(self, status: Status) -> int:
         return sum(1 for d in self.documents if d.status == status)
 
     @property
     def seen(self) -> int:
         """Files found in the source folder this run (deleted ones are, by definition, not)."""
-        return sum(1 for d in self.documents if d.status != "deleted")
+        return sum(1 for d in self.documents if d.status != Status.DELETED)
 
     @property
     def indexed(self) -> int:
-        return self._count("indexed")
+        return self._count(Status.INDEXED)
 
     @property
     def failed(self) -> int:
-        return self._count("failed")
+        return self._count(Status.FAILED)
 
     @property
     def unchanged(self) -> int:
-        return self._count("unchanged")
+        return self._count(Status.UNCHANGED)
 
     @property
     def deleted(self) -> int:
-        return self._count("deleted")
+        return self._count(Status.DELETED)
 
     @property
     def cleaned(self) -> int:
         """Files processed through extract and clean this run (they may still fail later)."""
         return sum(1 for d in self.documents
-                   if d.status in {"indexed", "failed"} and d.failed_stage not in {"extract", "clean"})
+                   if d.status in {Status.INDEXED, Status.FAILED} and d.failed_stage not in {"extract", "clean"})
 
     @property
     def failure_ratio(self) -> float:
         processed = self.indexed + self.failed
         return self.failed / processed if processed else 0.0
 
+    @property
+    def status(self) -> RunStatus:
+        if self.error or self.failure_ratio > self.max_failure_ratio:
+            return RunStatus.FAILED
+        return RunStatus.PARTIAL if self.failed else RunStatus.SUCCEEDED
+
+    def failures_by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(d.failure_code for d in self.documents if d.failure_code).items()))
+
     def add(self, batch: BatchReport) -> None:
         self.documents.extend(batch.documents)
         for stage, seconds in batch.timings.items():
             self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
+        for name, value in batch.counters.items():
+            self.counters[name] = self.counters.get(name, 0) + value
 
     def counts(self) -> dict[str, int]:
         return {
@@ -106,6 +150,8 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["counts"] = self.counts()
+        data["status"] = str(self.status)
+        data["failures_by_code"] = self.failures_by_code()
         return data
 
     def to_run_record(self) -> dict[str, Any]:
@@ -113,27 +159,34 @@ class RunReport:
         counts = self.counts()
         started = datetime.fromisoformat(self.started_at)
         finished = datetime.fromisoformat(self.finished_at) if self.finished_at else started
+        failed = [d for d in self.documents if d.status == Status.FAILED]
         return {
-            "run_id": self.run_id, "status": "failed" if self.failed else "success",
+            "run_id": self.run_id, "status": str(self.status), "error": self.error,
             "source_dir": self.source_dir, "alias": self.alias, "index": self.index,
             "pipeline_version": PIPELINE_VERSION, "started_at": self.started_at, "finished_at": self.finished_at,
             "duration_seconds": round((finished - started).total_seconds(), 3),
             **{k: counts[k] for k in ("seen", "new", "changed", "unchanged", "deleted", "failed", "indexed")},
             "timings": dict(self.timings),
-            "failures": [{"source": d.source, "stage": d.failed_stage, "reason": "; ".join(d.errors)}
-                         for d in self.documents if d.status == "failed"],
+            "failure_counts": [{"code": code, "count": n} for code, n in self.failures_by_code().items()],
+            "failures": [{"source": d.source, "stage": d.failed_stage, "code": d.failure_code,
+                          "reason": "; ".join(str(e) for e in d.errors)} for d in failed[:RECORD_MAX_FAILURES]],
+            "failures_truncated": max(0, len(failed) - RECORD_MAX_FAILURES),
         }
 
     def render_text(self) -> str:
         lines = [
-            f"run {self.run_id}: {self.source_dir} -> {self.alias} ({self.index})",
+            f"run {self.run_id}: {self.source_dir} -> {self.alias} ({self.index}): {self.status}",
             "  " + "  ".join(f"{k}={v}" for k, v in self.counts().items()),
             "  timings (s): " + ", ".join(f"{k}={v:.3f}" for k, v in sorted(self.timings.items())),
         ]
+        if self.error:
+            lines.append(f"  ERROR {self.error}")
+        if self.failed:
+            lines.append("  failures by code: " + ", ".join(f"{k}={v}" for k, v in self.failures_by_code().items()))
         for d in self.documents:
-            if d.status == "failed":
-                lines.append(f"  FAILED {d.source}: {'; '.join(d.errors)}")
-            elif d.status == "deleted":
+            if d.status == Status.FAILED:
+                lines.append(f"  FAILED {d.source} [{d.failure_code}]: {'; '.join(str(e) for e in d.errors)}")
+            elif d.status == Status.DELETED:
                 lines.append(f"  deleted {d.source}")
             for warning in d.warnings:
                 lines.append(f"  warning {d.source}: {warning}")
@@ -151,6 +204,7 @@ def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
             raise FileNotFoundError(f"no run reports under {runs_dir}")
         path = candidates[-1]
     data = json.loads(path.read_text(encoding="utf-8"))
-    data.pop("counts", None)
+    for derived in ("counts", "status", "failures_by_code"):
+        data.pop(derived, None)
     data["documents"] = [DocumentOutcome(**d) for d in data.get("documents", [])]
     return RunReport(**data)

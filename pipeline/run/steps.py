@@ -56,7 +56,7 @@ def transform(doc: Document, timings: Counter[str] | None = None) -> Document:
             doc = stage(doc)
         except Exception as exc:  # noqa: BLE001 - reported per document, with the type
             log.exception("stage %s failed on %s", name, doc.source)
-            doc.add_error(name, f"unexpected {type(exc).__name__}: {exc}")
+            doc.fail(name, "unexpected", f"unexpected {type(exc).__name__}: {exc}")
         timings[name] += time.perf_counter() - started
     return doc
 
@@ -81,7 +81,7 @@ def start_run(es: Any, settings: Any, *, source_dir: Path | None = None, alias: 
     return RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        full_refresh=full_refresh, max_file_bytes=settings.max_file_bytes, runs_dir=str(runs) if runs else None,
+        full_refresh=full_refresh, max_file_bytes=settings.max_file_bytes, max_failure_ratio=settings.max_failure_ratio, runs_dir=str(runs) if runs else None,
     )
 
 
@@ -178,7 +178,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
     from pipeline.elastic.indices import RUNS_INDEX
 
     report = RunReport(run_id=ctx.run_id, source_dir=ctx.source_dir, alias=ctx.alias, index=ctx.index,
-                       started_at=ctx.started_at)
+                       started_at=ctx.started_at, max_failure_ratio=ctx.max_failure_ratio)
     for batch in batches:
         report.add(batch)
     report.documents.sort(key=lambda d: d.source)

@@ -72,21 +72,25 @@ def read_document(path: Path | str, *, source_root: Path | None = None, max_byte
     try:
         data = _read_bytes(abs_path, source_root, max_bytes, doc)
     except ExtractError as exc:
-        doc.add_error("extract", str(exc))
+        doc.fail("extract", exc.code, str(exc))
         return doc
     except OSError as exc:
-        doc.add_error("extract", f"cannot read file: {exc.strerror or exc}")
+        doc.fail("extract", "unreadable", f"cannot read file: {exc.strerror or exc}")
         return doc
     doc.file_sha256 = hashlib.sha256(data).hexdigest()
     try:
         decode_into(doc, data, path.name, max_bytes)
     except ExtractError as exc:
-        doc.add_error("extract", str(exc))
+        doc.fail("extract", exc.code, str(exc))
     return doc
 
 
 class ExtractError(ValueError):
-    """A file that cannot become text; the message is shown to operators as is."""
+    """A file that cannot become text; ``code`` is the failure code, the message is shown as is."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Document) -> bytes:
@@ -94,14 +98,14 @@ def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Docum
         target = path.resolve()
         root = Path(source_root).resolve()
         if not target.is_relative_to(root):
-            raise ExtractError("symlink points outside the source folder; not followed")
+            raise ExtractError("symlink-outside", "symlink points outside the source folder; not followed")
     stat = path.stat()
     if not path.is_file():
-        raise ExtractError("not a regular file")
+        raise ExtractError("not-a-file", "not a regular file")
     doc.file_size = stat.st_size
     doc.file_mtime = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).isoformat()
     if stat.st_size > max_bytes:
-        raise ExtractError(f"file too large: {stat.st_size} bytes > limit {max_bytes}")
+        raise ExtractError("too-large", f"file too large: {stat.st_size} bytes > limit {max_bytes}")
     with open(path, "rb") as fh:
         return fh.read(max_bytes + 1)
 
@@ -112,11 +116,11 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
     try:
         out = inflater.decompress(data, max_bytes + 1)
     except zlib.error as exc:
-        raise ExtractError(f"corrupt gzip data: {exc}") from None
+        raise ExtractError("corrupt-gzip", f"corrupt gzip data: {exc}") from None
     if len(out) > max_bytes or inflater.unconsumed_tail:
-        raise ExtractError(f"gzip expands past the limit of {max_bytes} bytes")
+        raise ExtractError("too-large", f"gzip expands past the limit of {max_bytes} bytes")
     if not inflater.eof:
-        raise ExtractError("corrupt gzip data: truncated stream")
+        raise ExtractError("corrupt-gzip", "corrupt gzip data: truncated stream")
     return out
 
 
@@ -127,10 +131,10 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int = 20_000_0
         data = _gunzip(data, max_bytes)
         lower = lower[:-3]
     if not data.strip():
-        raise ExtractError("empty file")
+        raise ExtractError("empty", "empty file")
     kind = _binary_kind(data)
     if kind:
-        raise ExtractError(f"binary content ({kind}), not text or HTML")
+        raise ExtractError("binary", f"binary content ({kind}), not text or HTML")
     is_html = lower.endswith(HTML_SUFFIXES) or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
     text, encoding, warning = decode_bytes(data, html=is_html)
     if warning:
@@ -138,7 +142,7 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int = 20_000_0
     if "\x00" in text:
         text = text.replace("\x00", "")
     if not text.strip():
-        raise ExtractError("no text after decoding")
+        raise ExtractError("no-text", "no text after decoding")
     doc.raw_text = text
     doc.encoding = encoding
     doc.content_type = "html" if is_html else "text"

@@ -382,5 +382,5 @@ def detect_language(doc: Document) -> Document:
         doc.title_language = _title_language(title, det.language) if title else None
     except Exception as exc:  # a real failure (broken install, bug): recorded, batch goes on
         doc.language = doc.language or UND
-        doc.add_error(STAGE, f"{type(exc).__name__}: {exc}")
+        doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
     return doc

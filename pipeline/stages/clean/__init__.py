@@ -68,29 +68,29 @@ def clean(doc: Document) -> Document:
     raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
     if not raw.strip():
         doc.body = ""
-        doc.add_error(STAGE, "empty document")
+        doc.fail(STAGE, "empty", "empty document")
         return doc
     try:
         rules()  # a broken config/cleaning.yaml is a startup problem; surface it once per doc, not a crash
     except Exception as exc:  # noqa: BLE001
-        doc.add_error(STAGE, f"cleaning rules unavailable: {exc}")
+        doc.fail(STAGE, "rules", f"cleaning rules unavailable: {exc}")
         return doc
     try:
         if (doc.content_type or "text").lower() == "html":
             try:
                 res = clean_html_string(raw)
             except MalformedHTML as exc:
-                doc.add_error(STAGE, f"malformed HTML: {exc}")
+                doc.fail(STAGE, "malformed-html", f"malformed HTML: {exc}")
                 return doc
         else:
             res = clean_text(raw)
     except RecursionError:
-        doc.add_error(STAGE, "malformed input: nesting too deep")
+        doc.fail(STAGE, "too-deep", "malformed input: nesting too deep")
         return doc
     except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
-        doc.add_error(STAGE, f"{type(exc).__name__}: {exc}")
+        doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
         return doc
     _apply(doc, res)
     if not doc.body.strip():
-        doc.add_error(STAGE, "no text content")
+        doc.fail(STAGE, "no-text", "no text content")
     return doc
