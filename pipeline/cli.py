@@ -24,17 +24,12 @@ def _emit(obj: dict[str, Any], out: TextIO) -> None:
 
 
 def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
-    from pipeline.stages.clean import clean
-    from pipeline.stages.extract import read_document
-    from pipeline.stages.language import detect_language
+    from pipeline.run.stages import build_stages
 
     settings = load_settings()
+    stages = build_stages(settings.run)
     for name in args.files:
-        doc = read_document(name, source=name, max_bytes=settings.max_file_bytes)
-        if not doc.failed:
-            doc = clean(doc)
-        if not doc.failed:
-            doc = detect_language(doc)
+        doc = stages.transform(stages.extract.read(name, source=name))
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
         record["errors"] = [str(e) for e in doc.errors]  # the contract: "stage: message" strings
         record["error_codes"] = [e.key for e in doc.errors]

@@ -6,9 +6,12 @@ Airflow, from the ``elasticsearch_default`` connection (the DAG passes them in).
 
 from __future__ import annotations
 
+import copy
+import difflib
 import os
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,59 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 
 
-def load_yaml(name: str) -> Any:
-    """Read ``config/<name>``; a missing or malformed file is a startup error, not a silent default."""
-    with open(CONFIG_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+class ConfigError(ValueError):
+    """A config file that is missing, malformed, or has an unknown, misspelt or missing key."""
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from ``path``; a missing or malformed file is a startup error, not a silent default."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    """``config/<name>`` as a mapping (see ``read_yaml``)."""
+    return read_yaml(CONFIG_DIR / name)
+
+
+def check_keys(data: dict[str, Any], schema: dict[str, Any], source: str, where: str = "",
+               optional: frozenset[str] = frozenset()) -> None:
+    """Every key of ``schema`` present in ``data`` with the right type, and no other key.
+
+    ``schema`` maps a key to a type (``int`` accepts only ints, ``float`` ints or floats) or to
+    a nested schema dict; keys in ``optional`` (dotted paths) may be absent.
+    """
+    for key in data:
+        if key not in schema:
+            close = difflib.get_close_matches(str(key), list(schema), n=1)
+            hint = f" (did you mean {where}{close[0]!r}?)" if close else ""
+            raise ConfigError(f"{source}: unknown key {f'{where}{key}'!r}{hint}")
+    for key, kind in schema.items():
+        path = f"{where}{key}"
+        if key not in data:
+            if path in optional:
+                continue
+            raise ConfigError(f"{source}: missing key {path!r}")
+        value = data[key]
+        if isinstance(kind, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: {path!r} must be a mapping")
+            check_keys(value, kind, source, f"{path}.", optional)
+            continue
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) if kind is float else (
+            isinstance(value, kind) and not (kind is int and isinstance(value, bool)))
+        if value is None and path in optional:
+            ok = True
+        if not ok:
+            raise ConfigError(f"{source}: {path!r} must be {kind.__name__}, got {type(value).__name__}")
 
 
 def resolve_path(value: str | os.PathLike[str]) -> Path:
@@ -103,11 +155,26 @@ class LocalNodeSettings:
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    """How a run is carried out: the one object the CLI, the ingest DAG and the reindex DAG share."""
+
+    batch_size: int  # documents per batch (one mapped Airflow task per batch)
+    workers: int  # CLI worker processes sharing the batches
+    max_active_batches: int  # mapped batch tasks one DAG run runs at once
+    max_failure_ratio: float  # failed/processed above this fails the run (below: "partial")
+    document_time_limit_seconds: float  # extraction, cleaning and language work of one document
+    max_file_bytes: int  # bigger files fail as extract/too-large, never read whole
+    max_decoded_chars: int  # bigger decoded texts fail as clean/too-large
+    task_timeout_minutes: float  # execution_timeout of every DAG task
+    task_retries: int
+    retry_delay_seconds: float
+
+
+@dataclass(frozen=True)
 class Settings:
     source_dir: Path
-    schedule: str
-    batch_size: int
-    max_file_bytes: int
+    schedule: str | None  # None: manual runs only
+    paused_on_creation: bool
     index_alias: str
     number_of_shards: int
     number_of_replicas: int
@@ -115,11 +182,72 @@ class Settings:
     local_node: LocalNodeSettings
     runs_dir: Path
     es_connection_id: str
-    max_failure_ratio: float
     allowed_source_roots: tuple[Path, ...]
+    run: RunSettings
+
+    @property
+    def batch_size(self) -> int:
+        return self.run.batch_size
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.run.max_file_bytes
+
+    @property
+    def max_failure_ratio(self) -> float:
+        return self.run.max_failure_ratio
 
     def with_overrides(self, **changes: Any) -> "Settings":
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A copy with top-level fields or ``RunSettings`` fields changed (``None`` keeps a value)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        run_fields = {f.name for f in fields(RunSettings)}
+        run = replace(self.run, **{k: v for k, v in changes.items() if k in run_fields})
+        return replace(self, run=run, **{k: v for k, v in changes.items() if k not in run_fields})
+
+
+# Every key of config/pipeline.yaml with its type (see check_keys); these may be absent or null:
+SCHEMA: dict[str, Any] = {
+    "source_dir": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
+    "run": {f.name: {"int": int, "float": float}[f.type] for f in fields(RunSettings)},
+    "index": {"alias": str, "number_of_shards": int, "number_of_replicas": int},
+    "elasticsearch": {"url": str, "request_timeout": float},
+    "local_node": {"version": str, "port": int, "heap": str, "home": str},
+    "airflow": {"es_connection_id": str},
+}
+OPTIONAL = frozenset({"elasticsearch.url"})
+
+# Environment overrides: variable -> (dotted key, type).
+ENV_OVERRIDES: dict[str, tuple[str, type]] = {
+    "ETL_SOURCE_DIR": ("source_dir", str), "ETL_RUNS_DIR": ("runs_dir", str), "ETL_SCHEDULE": ("schedule", str),
+    "ETL_PAUSED_ON_CREATION": ("paused_on_creation", bool), "ETL_BATCH_SIZE": ("run.batch_size", int),
+    "ETL_MAX_FAILURE_RATIO": ("run.max_failure_ratio", float), "ETL_WORKERS": ("run.workers", int),
+    "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
+    "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
+    "ES_LOCAL_VERSION": ("local_node.version", str),
+}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    data = copy.deepcopy(raw)
+    for var, (key, kind) in ENV_OVERRIDES.items():
+        value = env.get(var)
+        if not value:
+            continue
+        *parents, leaf = key.split(".")
+        target = data
+        for part in parents:
+            target = target.setdefault(part, {})
+        try:
+            if kind is bool:
+                if value.lower() not in _TRUE | _FALSE:
+                    raise ValueError(value)
+                target[leaf] = value.lower() in _TRUE
+            else:
+                target[leaf] = kind(value)
+        except ValueError:
+            raise ConfigError(f"environment variable {var}={value!r} is not a valid {kind.__name__}") from None
+    return data
 
 
 @lru_cache(maxsize=1)
@@ -127,38 +255,36 @@ def _raw_settings() -> dict[str, Any]:
     return load_yaml("pipeline.yaml")
 
 
-def load_settings() -> Settings:
-    raw = _raw_settings()
-    env = os.environ
-    local = raw.get("local_node", {})
-    es = raw.get("elasticsearch", {})
-    index = raw.get("index", {})
-    local_port = int(env.get("ES_LOCAL_PORT") or local.get("port", 9200))
-    # Without ES_URL / a connection, everything talks to the local development node.
-    default_url = str(es.get("url") or f"http://127.0.0.1:{local_port}")
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """``config/pipeline.yaml`` with environment overrides, validated (see ``SCHEMA``)."""
+    env = os.environ if env is None else env
+    source = str(CONFIG_DIR / "pipeline.yaml")
+    check_keys(_raw_settings(), SCHEMA, source, optional=OPTIONAL)
+    raw = _apply_env(_raw_settings(), env)
+    check_keys(raw, SCHEMA, source + " (with environment overrides)", optional=OPTIONAL)
+    local, es, index = raw["local_node"], raw["elasticsearch"], raw["index"]
+    # Without ES_URL / a connection, the URL names the local development node (``--local-es``).
+    default_url = str(es.get("url") or f"http://127.0.0.1:{local['port']}")
+    source_dir = resolve_path(raw["source_dir"])
+    schedule = str(raw["schedule"]).strip()
     return Settings(
-        source_dir=resolve_path(env.get("ETL_SOURCE_DIR") or raw.get("source_dir", "seeds")),
-        schedule=str(raw.get("schedule", "@hourly")),
-        batch_size=int(raw.get("batch_size", 200)),
-        max_file_bytes=int(raw.get("max_file_bytes", 20_000_000)),
-        index_alias=str(index.get("alias", "articles")),
-        number_of_shards=int(index.get("number_of_shards", 1)),
-        number_of_replicas=int(index.get("number_of_replicas", 0)),
-        es=ESConnection.from_env(default_url, float(es.get("request_timeout", 30))),
-        local_node=LocalNodeSettings(
-            version=str(env.get("ES_LOCAL_VERSION") or local.get("version", "9.5.4")),
-            port=local_port,
-            heap=str(local.get("heap", "512m")),
-            home=resolve_path(env.get("ES_LOCAL_HOME") or local.get("home", ".local/elasticsearch")),
-        ),
-        runs_dir=resolve_path(env.get("ETL_RUNS_DIR") or raw.get("runs_dir", "runs")),
-        es_connection_id=str(raw.get("airflow", {}).get("es_connection_id", "elasticsearch_default")),
-        max_failure_ratio=float(env.get("ETL_MAX_FAILURE_RATIO") or raw.get("max_failure_ratio", 0.5)),
+        source_dir=source_dir,
+        schedule=None if schedule.lower() in {"none", "null", "manual", ""} else schedule,
+        paused_on_creation=bool(raw["paused_on_creation"]),
+        index_alias=str(index["alias"]),
+        number_of_shards=int(index["number_of_shards"]),
+        number_of_replicas=int(index["number_of_replicas"]),
+        es=ESConnection.from_env(default_url, float(es["request_timeout"])),
+        local_node=LocalNodeSettings(version=str(local["version"]), port=int(local["port"]), heap=str(local["heap"]),
+                                     home=resolve_path(local["home"])),
+        runs_dir=resolve_path(raw["runs_dir"]),
+        es_connection_id=str(raw["airflow"]["es_connection_id"]),
         allowed_source_roots=tuple(
             resolve_path(p) for p in (env["ETL_ALLOWED_SOURCE_ROOTS"].split(os.pathsep)
-                                      if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw.get("allowed_source_roots", []))
+                                      if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw["allowed_source_roots"])
             if p
-        ) + (resolve_path(env.get("ETL_SOURCE_DIR") or raw.get("source_dir", "seeds")),),
+        ) + (source_dir,),
+        run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
     )
 
 

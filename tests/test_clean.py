@@ -147,13 +147,31 @@ def test_only_boilerplate_reports_no_text_content() -> None:
 
 
 def test_clean_is_pure_and_rules_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.stages.clean import text as ct
+    from pipeline.stages.clean import rules as cr
 
-    ct.rules()
+    cr.load_rules()
     calls = []
-    monkeypatch.setattr(ct, "load_yaml", lambda name: calls.append(name) or {})
+    monkeypatch.setattr(cr, "read_yaml", lambda path: calls.append(path) or {})
     clean(_doc("A title\n\nSome body text that is long enough to be a real paragraph of prose, yes indeed."))
     assert calls == []  # rules are loaded once per process, not per document
+
+
+def test_rule_files_are_validated_with_the_file_and_key_named(tmp_path: Path) -> None:
+    import yaml
+
+    from pipeline.config import ConfigError
+    from pipeline.stages.clean.rules import compile_rules, load_rules
+
+    raw = yaml.safe_load((Path(load_rules().source)).read_text(encoding="utf-8"))
+    misspelt = {**raw, "text": {**raw["text"], "short_line_penlty": 6}}
+    del misspelt["text"]["short_line_penalty"]
+    with pytest.raises(ConfigError, match=r"x\.yaml: unknown key 'text\.short_line_penlty'"):
+        compile_rules(misspelt, "x.yaml")
+    missing = {k: v for k, v in raw.items() if k != "caption_max_chars"}
+    with pytest.raises(ConfigError, match=r"x\.yaml: missing key 'caption_max_chars'"):
+        compile_rules(missing, "x.yaml")
+    with pytest.raises(ConfigError, match=r"'caption_max_chars' must be int"):
+        compile_rules({**raw, "caption_max_chars": "many"}, "x.yaml")
 
 
 # -------------------------------------------------------------------------------- text fixtures

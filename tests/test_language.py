@@ -105,7 +105,7 @@ def test_monolingual_document_has_one_language():
 def test_long_document_is_sampled_and_right():
     body = "\n\n".join(paragraph("es", i, size=5) for i in range(40))
     assert len(body) > 20_000
-    assert len(L.sample_text(body)) <= L.settings()["sample_chunks"] * L.settings()["chunk_chars"] + 10
+    assert len(L.sample_text(body)) <= L.load_language_config().sample_chunks * L.load_language_config().chunk_chars + 10
     d = L.detect_language(doc(body))
     assert d.language == "es" and d.languages == {"es": 1.0}
 

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import RunSettings
+
 
 @dataclass
 class RunContext:
@@ -18,8 +20,7 @@ class RunContext:
     alias: str
     index: str
     started_at: str
-    max_file_bytes: int
-    max_failure_ratio: float
+    run: RunSettings
     full_refresh: bool = False
     runs_dir: str | None = None
 
@@ -28,6 +29,8 @@ class RunContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunContext":
+        data = dict(data)
+        data["run"] = RunSettings(**data["run"])
         return cls(**data)
 
     @property

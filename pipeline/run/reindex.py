@@ -59,7 +59,7 @@ def begin_reindex(es: Any, settings: Any, *, source_dir: Path | None = None, ali
     return RunContext(
         run_id=safe_run_id(run_id) if run_id else "reindex-" + new_run_id(), source_dir=str(source), alias=alias,
         index=index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full_refresh=True,
-        max_file_bytes=settings.max_file_bytes, max_failure_ratio=settings.max_failure_ratio, runs_dir=str(runs) if runs else None,
+        run=settings.run, runs_dir=str(runs) if runs else None,
     )
 
 

@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,17 +24,11 @@ from pipeline.document import Document
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.loader import Loader, outcome_of
 from pipeline.run.report import BatchReport, DocumentOutcome, RunReport
-from pipeline.stages.clean import clean
-from pipeline.stages.enrich import document_id, enrich
-from pipeline.stages.extract import discover, read_document
-from pipeline.stages.language import detect_language
+from pipeline.run.stages import Stages, build_stages
+from pipeline.stages.enrich import document_id
+from pipeline.stages.extract import discover
 
 log = logging.getLogger(__name__)
-
-Stage = Callable[[Document], Document]
-# Order matters: each stage reads what the previous one wrote.
-TRANSFORM_STAGES: tuple[tuple[str, Stage], ...] = (("clean", clean), ("language", detect_language))
-
 
 def plan_batches(source_dir: Path, batch_size: int) -> list[list[str]]:
     """Paths (relative to ``source_dir``) in stable batches: small JSON for Airflow XCom."""
@@ -45,20 +39,13 @@ def plan_batches(source_dir: Path, batch_size: int) -> list[list[str]]:
     return [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)]
 
 
-def transform(doc: Document, timings: Counter[str] | None = None) -> Document:
-    """clean -> detect_language -> enrich. A stage that blows up marks the document, not the batch."""
-    timings = timings if timings is not None else Counter()
-    for name, stage in (*TRANSFORM_STAGES, ("enrich", enrich)):
-        if doc.failed and name != "enrich":  # enrich still gives failed documents their id
-            continue
-        started = time.perf_counter()
-        try:
-            doc = stage(doc)
-        except Exception as exc:  # noqa: BLE001 - reported per document, with the type
-            log.exception("stage %s failed on %s", name, doc.source)
-            doc.fail(name, "unexpected", f"unexpected {type(exc).__name__}: {exc}")
-        timings[name] += time.perf_counter() - started
-    return doc
+def transform(doc: Document, stages: Stages | None = None) -> Document:
+    """clean -> language -> enrich on one extracted document (stages from config/ by default)."""
+    if stages is None:
+        from pipeline.config import load_settings
+
+        stages = build_stages(load_settings().run)
+    return stages.transform(doc)
 
 
 class RunFailed(RuntimeError):
@@ -81,7 +68,7 @@ def start_run(es: Any, settings: Any, *, source_dir: Path | None = None, alias: 
     return RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        full_refresh=full_refresh, max_file_bytes=settings.max_file_bytes, max_failure_ratio=settings.max_failure_ratio, runs_dir=str(runs) if runs else None,
+        run=settings.run, full_refresh=full_refresh, runs_dir=str(runs) if runs else None,
     )
 
 
@@ -113,6 +100,7 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
     from pipeline.elastic.bulk import indexed_fingerprints
 
     root = Path(ctx.source_dir)
+    stages = build_stages(ctx.run, root)
     timings: Counter[str] = Counter()
     started = time.perf_counter()
     # _id comes from the absolute path alone, so the index is asked once for the whole batch.
@@ -127,19 +115,19 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
             started = time.perf_counter()
             indexed = known.get(ids[rel])
             if (not ctx.full_refresh and indexed is not None and indexed[1] == PIPELINE_VERSION
-                    and _same_bytes(root / rel, indexed[0], ctx.max_file_bytes)):
+                    and _same_bytes(root / rel, indexed[0], ctx.run.max_file_bytes)):
                 # identical bytes already indexed: hashed, not decoded, cleaned or re-indexed
                 outcomes.append(DocumentOutcome(source=rel, id=ids[rel], status="unchanged"))
                 timings["extract"] += time.perf_counter() - started
                 continue
-            doc = read_document(root / rel, source_root=root, max_bytes=ctx.max_file_bytes, source=rel)
+            doc = stages.extract.new_document(root / rel, source=rel)
             doc.id = document_id(doc.source_path)
-            timings["extract"] += time.perf_counter() - started
+            doc = stages.extract(doc)
             if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
                 outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
                 continue
             change = "changed" if not doc.failed and doc.id in known else "new"
-            doc = transform(doc, timings)
+            doc = stages.transform(doc)
             doc.raw_text = ""  # never indexed; the markup is the biggest thing a document holds
             if doc.failed:
                 outcomes.append(outcome_of(doc, change))
@@ -154,7 +142,8 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
     if loader is not None:
         outcomes.extend(loader.close())
     outcomes.sort(key=lambda o: o.source)
-    return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()})
+    timings.update(stages.timings())
+    return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, stages.counters())
 
 
 def sync_deletes(es: Any, ctx: RunContext, seen_sources: Iterable[str]) -> BatchReport:
@@ -178,7 +167,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
     from pipeline.elastic.indices import RUNS_INDEX
 
     report = RunReport(run_id=ctx.run_id, source_dir=ctx.source_dir, alias=ctx.alias, index=ctx.index,
-                       started_at=ctx.started_at, max_failure_ratio=ctx.max_failure_ratio)
+                       started_at=ctx.started_at, max_failure_ratio=ctx.run.max_failure_ratio)
     for batch in batches:
         report.add(batch)
     report.documents.sort(key=lambda d: d.source)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from pipeline import PIPELINE_VERSION
 from pipeline.document import Document
+from pipeline.stages.base import Stage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TITLE = 300
@@ -31,16 +33,33 @@ def fallback_title(doc: Document) -> str | None:
     return None
 
 
-def enrich(doc: Document, *, now: datetime | None = None) -> Document:
-    doc.id = document_id(doc.source_path)
-    doc.pipeline_version = PIPELINE_VERSION
-    doc.ingested_at = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    if doc.failed:
+class Enrich(Stage):
+    """Identity, counts, hashes and provenance. Runs on failed documents too: they need their id."""
+
+    name = "enrich"
+    runs_on_failed = True
+
+    def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.pipeline_version = pipeline_version
+        self.now = now or (lambda: datetime.now(timezone.utc))
+
+    def process(self, doc: Document) -> Document:
+        doc.id = doc.id or document_id(doc.source_path)
+        doc.pipeline_version = self.pipeline_version
+        doc.ingested_at = self.now().isoformat(timespec="seconds")
+        if doc.failed:
+            return doc
+        if not doc.title:
+            doc.title = fallback_title(doc)
+            self.counters["fallback_title"] += 1
+        doc.word_count = len(_WORD.findall(doc.body))
+        doc.char_count = len(doc.body)
+        doc.paragraph_count = sum(1 for p in doc.body.split("\n\n") if p.strip())
+        doc.content_sha256 = content_hash(doc.title, doc.body)
         return doc
-    if not doc.title:
-        doc.title = fallback_title(doc)
-    doc.word_count = len(_WORD.findall(doc.body))
-    doc.char_count = len(doc.body)
-    doc.paragraph_count = sum(1 for p in doc.body.split("\n\n") if p.strip())
-    doc.content_sha256 = content_hash(doc.title, doc.body)
-    return doc
+
+
+def enrich(doc: Document, *, now: datetime | None = None) -> Document:
+    """One document through the enrich stage."""
+    return Enrich(now=(lambda: now) if now else None)(doc)

@@ -12,12 +12,14 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from pipeline.document import Document
+from pipeline.stages.base import DocumentTimeout, Stage, time_limit
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<title|<article|<div|<p[\s>])", re.I)
@@ -62,27 +64,63 @@ def relative_source(path: Path, source_root: Path | None) -> str:
     return str(path)
 
 
-def read_document(path: Path | str, *, source_root: Path | None = None, max_bytes: int = 20_000_000,
+@dataclass(frozen=True)
+class ExtractConfig:
+    max_file_bytes: int  # bigger files fail as extract/too-large (gzip output counts too)
+    time_limit_seconds: float  # decoding (charset detection) of one file; over it: extract/timeout
+    source_root: Path | None = None  # symlinks may not leave it; sources are named relative to it
+
+
+class Extract(Stage):
+    """Read ``doc.source_path`` and decode it into ``raw_text``; a bad file fails with its code."""
+
+    name = "extract"
+
+    def __init__(self, config: ExtractConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def new_document(self, path: Path | str, source: str | None = None) -> Document:
+        path = Path(path)
+        return Document(source=source if source is not None else relative_source(path, self.config.source_root),
+                        source_path=os.path.abspath(path))
+
+    def read(self, path: Path | str, source: str | None = None) -> Document:
+        return self(self.new_document(path, source))
+
+    def process(self, doc: Document) -> Document:
+        path, limit = Path(doc.source_path), self.config.max_file_bytes
+        try:
+            data = _read_bytes(path, self.config.source_root, limit, doc)
+        except ExtractError as exc:
+            doc.fail(self.name, exc.code, str(exc))
+            return doc
+        except OSError as exc:
+            doc.fail(self.name, "unreadable", f"cannot read file: {exc.strerror or exc}")
+            return doc
+        doc.file_sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            with time_limit(self.config.time_limit_seconds):
+                decode_into(doc, data, path.name, limit)
+        except ExtractError as exc:
+            doc.fail(self.name, exc.code, str(exc))
+        except DocumentTimeout as exc:
+            doc.raw_text = ""
+            doc.fail(self.name, "timeout", f"decoding took too long: {exc}")
+        self.counters[f"content_type/{doc.content_type}"] += 1
+        return doc
+
+
+def read_document(path: Path | str, *, source_root: Path | None = None, max_bytes: int | None = None,
                   source: str | None = None) -> Document:
-    """Read and decode one file; never raises for a bad file (the error is on the document)."""
-    path = Path(path)
-    abs_path = Path(os.path.abspath(path))
-    doc = Document(source=source if source is not None else relative_source(path, source_root),
-                   source_path=str(abs_path))
-    try:
-        data = _read_bytes(abs_path, source_root, max_bytes, doc)
-    except ExtractError as exc:
-        doc.fail("extract", exc.code, str(exc))
-        return doc
-    except OSError as exc:
-        doc.fail("extract", "unreadable", f"cannot read file: {exc.strerror or exc}")
-        return doc
-    doc.file_sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        decode_into(doc, data, path.name, max_bytes)
-    except ExtractError as exc:
-        doc.fail("extract", exc.code, str(exc))
-    return doc
+    """Read and decode one file; never raises for a bad file (the error is on the document).
+    ``max_bytes`` defaults to ``run.max_file_bytes`` in config/pipeline.yaml."""
+    from pipeline.config import load_settings
+
+    run = load_settings().run
+    config = ExtractConfig(run.max_file_bytes if max_bytes is None else max_bytes, run.document_time_limit_seconds,
+                           Path(source_root) if source_root else None)
+    return Extract(config).read(path, source)
 
 
 class ExtractError(ValueError):
@@ -124,7 +162,7 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def decode_into(doc: Document, data: bytes, name: str, max_bytes: int = 20_000_000) -> None:
+def decode_into(doc: Document, data: bytes, name: str, max_bytes: int) -> None:
     """Fill ``raw_text``, ``encoding`` and ``content_type`` from raw bytes."""
     lower = name.lower()
     if lower.endswith(".gz"):

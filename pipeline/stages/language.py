@@ -21,32 +21,44 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from pipeline.config import CONFIG_DIR, load_yaml
+from pipeline.config import CONFIG_DIR, check_keys, read_yaml
 from pipeline.document import Document
+from pipeline.stages.base import DocumentTimeout, Stage
 
 UND = "und"
 STAGE = "language"
 _FOLD = {"zh-cn": "zh", "zh-tw": "zh"}
 
-_DEFAULTS: dict[str, Any] = {
-    "min_letters": 8,
-    "min_letters_dense": 2,
-    "min_words": 2,
-    "min_confidence": 0.5,
-    "fallback_below": 0.9,
-    "sample_above": 800,
-    "sample_chunks": 3,
-    "chunk_chars": 200,
-    "paragraph_chars": 160,
-    "min_paragraph_letters": 40,
-    "max_paragraphs": 16,
-    "max_rechecks": 0,
-    "min_share": 0.1,
-}
+@dataclass(frozen=True)
+class LanguageConfig:
+    """Thresholds from ``config/language_detection.yaml`` (every key required there)."""
+
+    min_letters: int
+    min_letters_dense: int
+    min_words: int
+    min_confidence: float
+    fallback_below: float
+    sample_above: int
+    sample_chunks: int
+    chunk_chars: int
+    paragraph_chars: int
+    min_paragraph_letters: int
+    max_paragraphs: int
+    max_rechecks: int
+    min_share: float
+
+
+@lru_cache(maxsize=1)
+def load_language_config() -> LanguageConfig:
+    path = CONFIG_DIR / "language_detection.yaml"
+    raw = read_yaml(path)
+    schema = {f.name: {"int": int, "float": float}[str(f.type)] for f in fields(LanguageConfig)}
+    check_keys(raw, schema, str(path))
+    return LanguageConfig(**{k: schema[k](v) for k, v in raw.items()})
 
 _WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")  # runs of anything but letters
@@ -79,14 +91,6 @@ class Detection:
         if self.reason:
             out["reason"] = self.reason
         return out
-
-
-@lru_cache(maxsize=1)
-def settings() -> dict[str, Any]:
-    merged = dict(_DEFAULTS)
-    if (CONFIG_DIR / "language_detection.yaml").exists():
-        merged.update(load_yaml("language_detection.yaml") or {})
-    return merged
 
 
 # --- detectors, loaded once per process --------------------------------------------------------
@@ -235,12 +239,12 @@ def py3langid_classify(text: str) -> tuple[str, float]:
 
 
 # --- text preparation --------------------------------------------------------------------------
-def sample_text(text: str, cfg: dict[str, Any] | None = None) -> str:
+def sample_text(text: str, cfg: LanguageConfig | None = None) -> str:
     """``text`` itself when short; else ``sample_chunks`` evenly spaced chunks cut at spaces."""
-    cfg = cfg or settings()
-    if len(text) <= int(cfg["sample_above"]):
+    cfg = cfg or load_language_config()
+    if len(text) <= cfg.sample_above:
         return text
-    k, size, n = int(cfg["sample_chunks"]), int(cfg["chunk_chars"]), len(text)
+    k, size, n = cfg.sample_chunks, cfg.chunk_chars, len(text)
     chunks = []
     for i in range(k):
         start = max(0, min(n - size, int((i + 0.5) * n / k - size / 2)))
@@ -255,23 +259,23 @@ def sample_text(text: str, cfg: dict[str, Any] | None = None) -> str:
     return "\n".join(chunks)
 
 
-def _too_little(text: str, cfg: dict[str, Any]) -> str | None:
+def _too_little(text: str, cfg: LanguageConfig) -> str | None:
     """The reason a text cannot be detected, or None."""
     letters = count_letters(text)
     if letters == 0:
         return "no letters"
     dense = len(_DENSE_RE.findall(text))
     if dense * 2 >= letters:
-        return None if dense >= int(cfg["min_letters_dense"]) else "too little text"
-    if letters < int(cfg["min_letters"]) or len(_WORD_RE.findall(text)) < int(cfg["min_words"]):
+        return None if dense >= cfg.min_letters_dense else "too little text"
+    if letters < cfg.min_letters or len(_WORD_RE.findall(text)) < cfg.min_words:
         return "too little text"
     return None
 
 
 # --- public API --------------------------------------------------------------------------------
-def detect_text(text: str | None) -> Detection:
+def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
     """The language of ``text``; deterministic; "und" with a reason instead of a guess."""
-    cfg = settings()
+    cfg = cfg or load_language_config()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
     sample = _SPACE_RE.sub(" ", sample_text(text, cfg)).strip()
@@ -282,19 +286,19 @@ def detect_text(text: str | None) -> Detection:
     if ranked and ranked[0][0] != "zh":
         # Script prior: Han characters without any kana or Hangul are Chinese, not ja/ko.
         han = len(_HAN_RE.findall(sample))
-        if han >= int(cfg["min_letters_dense"]) and not _KANA_HANGUL_RE.search(sample):
+        if han >= cfg.min_letters_dense and not _KANA_HANGUL_RE.search(sample):
             share = han / count_letters(sample)
             if share >= 0.5:
                 return Detection("zh", share, detector="script")
-    if ranked and ranked[0][1] >= float(cfg["fallback_below"]):
+    if ranked and ranked[0][1] >= cfg.fallback_below:
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     # langdetect unsure (or no features: e.g. only all-caps words): ask py3langid.
     code, prob = py3langid_classify(sample)
     if ranked and ranked[0][0] == code:
         return Detection(code, max(prob, ranked[0][1]), detector="langdetect")
-    if prob >= float(cfg["min_confidence"]):
+    if prob >= cfg.min_confidence:
         return Detection(code, prob, detector="py3langid")
-    if ranked and ranked[0][1] >= float(cfg["min_confidence"]):  # py3langid unsure too: the default stands
+    if ranked and ranked[0][1] >= cfg.min_confidence:  # py3langid unsure too: the default stands
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     return Detection(UND, max(prob, ranked[0][1] if ranked else 0.0), "low confidence")
 
@@ -310,7 +314,7 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_RE.split(text or "") if p.strip()]
 
 
-def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
+def paragraph_shares(text: str, main: str | None = None, cfg: LanguageConfig | None = None) -> dict[str, float]:
     """Share of ``text``'s letters per language, from per-paragraph detection.
 
     Each paragraph is classified by py3langid (fast, ~0.1 ms per kB); one whose answer differs from
@@ -318,14 +322,14 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
     ``max_rechecks`` times. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a
     date, a caption) count for nobody.
     """
-    cfg = settings()
+    cfg = cfg or load_language_config()
     paras = paragraphs(text)
     if not paras:
         return {}
     if len(paras) == 1 and main and main != UND:
         return {main: 1.0}  # the document's own detection already looked at this paragraph
     weights = [count_letters(p) for p in paras]
-    limit = int(cfg["max_paragraphs"])
+    limit = cfg.max_paragraphs
     if len(paras) > limit:  # evenly spaced representatives, each standing for its neighbours
         step = len(paras) / limit
         groups = [range(int(i * step), int((i + 1) * step)) for i in range(limit)]
@@ -333,54 +337,70 @@ def paragraph_shares(text: str, main: str | None = None) -> dict[str, float]:
     else:
         reps = list(zip(paras, weights))
     totals: dict[str, float] = {}
-    rechecks = int(cfg["max_rechecks"])
+    rechecks = cfg.max_rechecks
     for para, weight in reps:
-        if weight < int(cfg["min_paragraph_letters"]) or _too_little(para, cfg):
+        if weight < cfg.min_paragraph_letters or _too_little(para, cfg):
             continue
-        code, prob = py3langid_classify(para[: int(cfg["paragraph_chars"])])
+        code, prob = py3langid_classify(para[: cfg.paragraph_chars])
         if code != main and rechecks > 0:
             rechecks -= 1
-            det = detect_text(para)
+            det = detect_text(para, cfg)
             code = det.language
-        elif prob < float(cfg["min_confidence"]):
+        elif prob < cfg.min_confidence:
             code = UND
         if code != UND:
             totals[code] = totals.get(code, 0.0) + weight
     total = sum(totals.values())
     if not total:
         return {}
-    shares = {k: v / total for k, v in totals.items() if v / total >= float(cfg["min_share"])}
+    shares = {k: v / total for k, v in totals.items() if v / total >= cfg.min_share}
     norm = sum(shares.values())
     return {k: round(v / norm, 4) for k, v in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
-def _title_language(title: str, main: str) -> str:
+def _title_language(title: str, main: str, cfg: LanguageConfig) -> str:
     """The title's language. Shortcut: when py3langid (0.05 ms) agrees with the body's language and
     the title is long enough to detect, take it; otherwise the full detect_text (1-10 ms on short
     ambiguous texts, where langdetect's trials do not converge)."""
-    cfg = settings()
     if main != UND and not _too_little(title, cfg):
         code, prob = py3langid_classify(title)
-        if code == main and prob >= float(cfg["min_confidence"]):
+        if code == main and prob >= cfg.min_confidence:
             return code
-    return detect_text(title).language
+    return detect_text(title, cfg).language
 
 
-def detect_language(doc: Document) -> Document:
-    """Stage: set language, language_confidence, languages and title_language. Never raises."""
-    try:
+class DetectLanguage(Stage):
+    """Set language, language_confidence, languages and title_language from the cleaned text."""
+
+    name = STAGE
+
+    def __init__(self, config: LanguageConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def process(self, doc: Document) -> Document:
+        cfg = self.config
         title = (doc.title or "").strip()
         body = doc.body or ""
-        det = detect_text(body)
-        if det.language == UND and title and det.reason in {"empty text", "too little text", "no letters"}:
-            det = detect_text(f"{title}\n\n{body}")  # a short body: let the title help
-        doc.language = det.language
-        doc.language_confidence = round(det.confidence, 4)
-        doc.languages = paragraph_shares(body, det.language) if det.language != UND else {}
-        if det.language != UND and not doc.languages:
-            doc.languages = {det.language: 1.0}
-        doc.title_language = _title_language(title, det.language) if title else None
-    except Exception as exc:  # a real failure (broken install, bug): recorded, batch goes on
-        doc.language = doc.language or UND
-        doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
-    return doc
+        try:
+            det = detect_text(body, cfg)
+            if det.language == UND and title and det.reason in {"empty text", "too little text", "no letters"}:
+                det = detect_text(f"{title}\n\n{body}", cfg)  # a short body: let the title help
+            doc.language = det.language
+            doc.language_confidence = round(det.confidence, 4)
+            doc.languages = paragraph_shares(body, det.language, cfg) if det.language != UND else {}
+            if det.language != UND and not doc.languages:
+                doc.languages = {det.language: 1.0}
+            doc.title_language = _title_language(title, det.language, cfg) if title else None
+        except DocumentTimeout:
+            raise
+        except Exception as exc:  # a real failure (broken install, bug): recorded, batch goes on
+            doc.language = doc.language or UND
+            doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
+        self.counters[f"language/{doc.language}"] += 1
+        return doc
+
+
+def detect_language(doc: Document, config: LanguageConfig | None = None) -> Document:
+    """One document through the language stage (``config`` defaults to config/language_detection.yaml)."""
+    return DetectLanguage(config or load_language_config())(doc)

@@ -1,36 +1,49 @@
-"""The clean stage: ``clean(doc) -> doc``.
+"""The clean stage: raw HTML or text -> title, body, captions and byline metadata.
 
-HTML (``doc.content_type == "html"``) goes through :mod:`pipeline.clean_html` (metadata from the markup,
-boilerplate pruned by markup role, main body found by trafilatura, caption/boilerplate line filters);
-plain text goes through :mod:`pipeline.clean_text` (line rules + main-region selection). Both fill
-``title``, ``body`` (paragraphs separated by a blank line), ``captions``, ``author``, ``source_name``,
-``dateline``, ``published_at`` and ``metadata``. Rules live in ``config/cleaning.yaml`` and are loaded
-once per process. Pure: no network, no Elasticsearch. Never raises: problems become ``doc.errors``.
+HTML (``doc.content_type == "html"``) goes through :mod:`pipeline.stages.clean.html`
+(metadata from the markup, boilerplate pruned by markup role, main body found by
+trafilatura, caption/boilerplate line filters); plain text goes through
+:mod:`pipeline.stages.clean.text` (line rules + main-region selection). Rules live in
+``config/cleaning.yaml`` (:mod:`pipeline.stages.clean.rules`), compiled once and passed in.
+Pure: no network, no Elasticsearch. Bounded: a time and a size limit per document.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.document import Document
-from pipeline.stages.clean.html import MalformedHTML, clean_html
-from pipeline.stages.clean.text import CleanResult, clean_text, rules
+from pipeline.stages.base import DocumentTimeout, Stage, time_limit
+from pipeline.stages.clean.html import MalformedHTML, clean_html, parse_html
+from pipeline.stages.clean.rules import CleaningRules, CleanResult, load_rules
+from pipeline.stages.clean.text import clean_text
 
-__all__ = ["clean", "clean_text", "clean_html_string", "CleanResult"]
+__all__ = ["Clean", "CleanConfig", "CleanResult", "clean", "clean_html_string", "clean_text", "strip_markup"]
 
 STAGE = "clean"
 
 
-def clean_html_string(html: str) -> CleanResult:
-    """HTML mode on a string; falls back to text mode on the visible text if the body comes out empty."""
-    res = clean_html(html)
-    if not res.body.strip():
-        from pipeline.stages.clean.html import parse_html
+@dataclass(frozen=True)
+class CleanConfig:
+    rules: CleaningRules
+    time_limit_seconds: float  # per document; over it the document fails as clean/timeout
+    max_input_chars: int  # bigger decoded inputs fail as clean/too-large instead of being cut
 
-        tree = parse_html(html)
-        for bad in tree.xpath("//script|//style|//noscript|//template"):
-            bad.drop_tree()
-        fallback = clean_text("\n".join(t for t in tree.itertext()))
+
+def clean_html_string(html: str, rules: CleaningRules | None = None) -> CleanResult:
+    """HTML mode on a string; falls back to text mode on the visible text if the body comes out empty.
+
+    The fallback takes the page's visible text the way BeautifulSoup gives it (the same dump the
+    text-mode benchmark feeds in), so a page trafilatura finds nothing in is still read."""
+    res = clean_html(html, rules)
+    if not res.body.strip():
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(html, "lxml")
+        for bad in soup(["script", "style", "noscript", "template"]):
+            bad.decompose()
+        fallback = clean_text(soup.get_text("\n"), rules)
         res.body = fallback.body
         res.captions.extend(c for c in fallback.captions if c not in res.captions)
         res.metadata["extraction"] = "text-fallback"
@@ -64,33 +77,48 @@ def _apply(doc: Document, res: CleanResult) -> None:
     doc.metadata = md
 
 
-def clean(doc: Document) -> Document:
-    raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
-    if not raw.strip():
-        doc.body = ""
-        doc.fail(STAGE, "empty", "empty document")
+class Clean(Stage):
+    name = STAGE
+
+    def __init__(self, config: CleanConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def process(self, doc: Document) -> Document:
+        raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
+        if not raw.strip():
+            doc.body = ""
+            doc.fail(STAGE, "empty", "empty document")
+            return doc
+        if len(raw) > self.config.max_input_chars:
+            doc.fail(STAGE, "too-large", f"{len(raw)} characters after decoding > limit {self.config.max_input_chars}")
+            return doc
+        try:
+            with time_limit(self.config.time_limit_seconds):
+                if (doc.content_type or "text").lower() == "html":
+                    res = clean_html_string(raw, self.config.rules)
+                else:
+                    res = clean_text(raw, self.config.rules)
+        except DocumentTimeout as exc:
+            doc.fail(STAGE, "timeout", f"cleaning took too long: {exc}")
+            return doc
+        except MalformedHTML as exc:
+            doc.fail(STAGE, "malformed-html", f"malformed HTML: {exc}")
+            return doc
+        _apply(doc, res)
+        if not doc.body.strip():
+            doc.fail(STAGE, "no-text", "no text content")
         return doc
-    try:
-        rules()  # a broken config/cleaning.yaml is a startup problem; surface it once per doc, not a crash
-    except Exception as exc:  # noqa: BLE001
-        doc.fail(STAGE, "rules", f"cleaning rules unavailable: {exc}")
-        return doc
-    try:
-        if (doc.content_type or "text").lower() == "html":
-            try:
-                res = clean_html_string(raw)
-            except MalformedHTML as exc:
-                doc.fail(STAGE, "malformed-html", f"malformed HTML: {exc}")
-                return doc
-        else:
-            res = clean_text(raw)
-    except RecursionError:
-        doc.fail(STAGE, "too-deep", "malformed input: nesting too deep")
-        return doc
-    except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
-        doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
-        return doc
-    _apply(doc, res)
-    if not doc.body.strip():
-        doc.fail(STAGE, "no-text", "no text content")
-    return doc
+
+
+def clean(doc: Document, config: CleanConfig | None = None) -> Document:
+    """One document through the clean stage (``config`` defaults to the settings in ``config/``)."""
+    if config is None:
+        from pipeline.config import load_settings
+
+        run = load_settings().run
+        config = CleanConfig(load_rules(), run.document_time_limit_seconds, run.max_decoded_chars)
+    return Clean(config)(doc)
+
+
+__all__ += ["parse_html", "load_rules"]

@@ -17,46 +17,27 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.text import (
-    _WORD,
+from pipeline.stages.clean.rules import (
+    WORD,
+    CleaningRules,
     CleanResult,
+    HtmlRules,
     TextRules,
-    _is_boiler,
-    _is_caption,
-    _is_credit,
-    _similar,
-    rules,
+    is_boiler,
+    is_caption,
+    is_credit,
+    load_rules,
+    similar,
 )
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
-
-
-@dataclass
-class HtmlRules:
-    drop_tags: tuple[str, ...]
-    tokens: frozenset[str]
-    max_share: float
-    min_words: int = 50
-
-
-@lru_cache(maxsize=1)
-def html_rules() -> HtmlRules:
-    raw = rules().raw.get("html", {})
-    return HtmlRules(
-        drop_tags=tuple(raw.get("drop_tags", [])),
-        tokens=frozenset(t.lower() for t in raw.get("boilerplate_tokens", [])),
-        max_share=float(raw.get("prune_max_text_share", 0.25)),
-        min_words=int(raw.get("min_body_words", 50)),
-    )
 
 
 class MalformedHTML(ValueError):
@@ -328,19 +309,20 @@ def filter_lines(paragraphs: list[str], r: TextRules) -> tuple[list[str], list[s
         if len(p) <= 60 and r.related.match(p) and pos / total >= r.related_tail:
             break
         pos += len(p)
-        if _is_caption(p, r) or _is_credit(p, r):
+        if is_caption(p, r) or is_credit(p, r):
             captions.append(p)
             continue
-        if _is_boiler(p, r):
+        if is_boiler(p, r):
             continue
         kept.append(p)
     return kept, captions
 
 
-def clean_html(html: str) -> CleanResult:
-    """Raises MalformedHTML only when lxml cannot build a tree at all."""
-    r = rules()
-    hr = html_rules()
+def clean_html(html: str, rules: CleaningRules | None = None) -> CleanResult:
+    """Raises MalformedHTML only when lxml cannot build a tree at all. ``rules`` default to
+    ``config/cleaning.yaml`` (the stage always passes its own)."""
+    rules = rules or load_rules()
+    r, hr = rules.text, rules.html
     tree = parse_html(html)
     res = CleanResult()
     md = extract_metadata(tree)
@@ -358,7 +340,7 @@ def clean_html(html: str) -> CleanResult:
             res.captions.append(t)
     prune(tree, hr)
     text = _extract(tree, precision=True)
-    if len(_WORD.findall(text)) < hr.min_words:
+    if len(WORD.findall(text)) < hr.min_words:
         # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
@@ -367,7 +349,7 @@ def clean_html(html: str) -> CleanResult:
     res.captions.extend(c for c in caps if c not in res.captions)
     # the headline repeated as the first line of the body
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
-    while kept and any(_similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
+    while kept and any(similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
     md.pop("h1", None)
     md.pop("doc_title", None)
