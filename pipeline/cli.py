@@ -50,7 +50,8 @@ def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
-    from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
+    from pipeline.errors import RunFailed
+    from pipeline.run.flow import Ingest, RunRequest, run_flow
 
     settings = load_settings()
     if args.local_es:
@@ -58,17 +59,18 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     elif not settings.es.explicit:
         raise SystemExit("error: no Elasticsearch configured: set ES_URL (a comma-separated list for several nodes), "
                          "or pass --local-es to start the local development node")
-    es = make_client(settings.es)
-    report = run_pipeline(settings, es=es, source_dir=resolve_path(args.source) if args.source else None,
-                          alias=args.index_alias, full_refresh=args.full_refresh, delete_missing=args.sync_deletes,
-                          runs_dir=resolve_path(args.runs_dir) if args.runs_dir else settings.runs_dir,
-                          workers=args.workers)
+    if args.runs_dir:
+        settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
+    flow = Ingest(settings)
+    request = RunRequest(source_dir=args.source, index_alias=args.index_alias, full_refresh=args.full_refresh,
+                         sync_deletes=args.sync_deletes)
+    report = run_flow(flow, make_client(settings.es), request, workers=args.workers)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(report.render_text() + "\n")
     try:
-        enforce_failure_ratio(report, settings.max_failure_ratio)
+        flow.check(report)
     except RunFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -204,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
     p.add_argument("--sync-deletes", action="store_true",
                    help="delete indexed documents whose source file is gone from the folder")
-    p.add_argument("--workers", type=_positive_int, default=1,
-                   help="worker processes sharing the batches (default 1; up to the CPU count helps)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes sharing the batches (default: run.workers in config/pipeline.yaml)")
     p.add_argument("--local-es", action="store_true",
                    help="start the local development node (devtools/es_local.py) and index into it")
     p.add_argument("--format", choices=["text", "json"], default="text")

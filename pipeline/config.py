@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.errors import UnsafeSourceDir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 
@@ -286,10 +288,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ) + (source_dir,),
         run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
     )
-
-
-class UnsafeSourceDir(ValueError):
-    """A source folder outside the allowed roots (e.g. from a manual DAG trigger)."""
 
 
 def check_source_dir(path: Path, allowed_roots: tuple[Path, ...]) -> Path:

@@ -7,10 +7,11 @@ batch. Index lifecycle (template, alias, reindex) lives in ``indices``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,85 +68,70 @@ class LoadResult:
     retries: int = 0  # re-sends after connection errors, 429 rejections or 5xx
 
 
-def chunked(docs: Sequence[Document], max_count: int, max_bytes: int) -> Iterator[list[tuple[Document, bytes]]]:
-    """Chunks bounded by document count and serialized bytes (one huge document still goes alone)."""
-    chunk: list[tuple[Document, bytes]] = []
-    size = 0
-    for doc in docs:
-        blob = json.dumps(to_source(doc), ensure_ascii=False).encode()
-        if chunk and (len(chunk) >= max_count or size + len(blob) > max_bytes):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append((doc, blob))
-        size += len(blob)
-    if chunk:
-        yield chunk
-
-
 # Per-document statuses that say "the cluster is busy or recovering", never "this document is
 # bad": still failing after the retry budget, they fail the run (ClusterUnavailable) instead
 # of sending good documents to the dead-letter.
 _CLUSTER_STATUSES = {429, 503}
+# Per-document statuses the helper re-sends with backoff (rejections and a shard briefly unavailable).
+_RETRY_STATUSES = (429, 502, 503, 504)
 
 
 def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_size: int = 500,
               max_chunk_bytes: int = 10 * 1024 * 1024, retry: RetryPolicy = RetryPolicy(),
               sleep: Any = time.sleep) -> LoadResult:
-    """Index documents in chunks bounded by count and bytes.
+    """Index documents with ``elasticsearch.helpers.streaming_bulk``, streaming (no list of all docs).
 
-    Per-document rejections that are transient (429, 5xx) and whole-request failures
-    (connection refused, timeouts, 5xx) are retried with backoff and jitter; re-sending is
-    safe because every document has a deterministic ``_id``. Permanent per-document errors
-    (a mapping conflict, say) come back as ``LoadFailure`` with the reason. When the cluster
-    stays unreachable, or keeps rejecting documents with 429/503, past the budget,
-    ``ClusterUnavailable`` is raised: an overloaded cluster is not the documents' fault.
+    The helper chunks by count and bytes, reports every document's result and re-sends
+    documents rejected with 429 with exponential backoff. On top of it, the project's own
+    handling of an unreachable cluster: a request that fails (connection refused, timeout,
+    5xx) is retried with ``retry``'s backoff for the documents not yet acknowledged (safe:
+    every document has a deterministic ``_id``); past the budget ``ClusterUnavailable`` is
+    raised, as it is for documents still rejected with 429/503: an overloaded cluster is not
+    the documents' fault. Permanent per-document errors (a mapping conflict, say) come back
+    as ``LoadFailure`` with the reason and a code.
     """
     result = LoadResult()
-    for chunk in chunked(list(docs), chunk_size, max_chunk_bytes):
-        pending = {doc.id: (doc, blob) for doc, blob in chunk}
-        for attempt in range(retry.attempts):
-            body = []
-            for doc, blob in pending.values():
-                body.append(json.dumps({"index": {"_index": index, "_id": doc.id}}).encode())
-                body.append(blob)
-            try:
-                response = es.bulk(operations=b"\n".join(body) + b"\n")
-            except Exception as exc:  # noqa: BLE001 - classified just below
-                if not is_transient(exc) or attempt == retry.attempts - 1:
-                    if is_transient(exc):
-                        raise ClusterUnavailable(f"bulk request failed {retry.attempts} times: {exc}") from exc
-                    raise
-                result.retries += 1
-                delay = retry.delay(attempt)
-                log.warning("bulk request failed (%s); retry %d in %.1fs", type(exc).__name__, attempt + 1, delay)
-                sleep(delay)
-                continue
-            retry_later: dict[str, tuple[Document, bytes]] = {}
-            for item in response["items"]:
+    unacked: dict[str, Document] = {}  # taken from ``docs``, result not seen yet
+
+    def actions(source: Iterable[Document]) -> Iterator[dict[str, Any]]:
+        for doc in source:
+            unacked[doc.id] = doc
+            yield {"_index": index, "_id": doc.id, "_source": to_source(doc)}
+
+    remaining: Iterator[Document] = iter(docs)
+    for attempt in range(retry.attempts):
+        try:
+            for ok, item in helpers.streaming_bulk(
+                    es, actions(itertools.chain(list(unacked.values()), remaining)), chunk_size=chunk_size,
+                    max_chunk_bytes=max_chunk_bytes, raise_on_error=False, raise_on_exception=True,
+                    max_retries=retry.attempts - 1, initial_backoff=retry.initial, max_backoff=retry.maximum,
+                    retry_on_status=_RETRY_STATUSES):
                 info = next(iter(item.values()))
-                doc_id = str(info.get("_id", ""))
+                doc = unacked.pop(str(info.get("_id", "")))
                 status = int(info.get("status", 0))
-                if status < 300:
+                if ok:
                     result.indexed += 1
-                elif (status == 429 or status >= 500) and attempt < retry.attempts - 1:
-                    retry_later[doc_id] = pending[doc_id]
                 elif status in _CLUSTER_STATUSES:
                     raise ClusterUnavailable(
                         f"Elasticsearch still rejected documents after {retry.attempts} attempts "
                         f"(status {status}: {describe_bulk_error(info)})")
                 else:
-                    doc = pending[doc_id][0]
-                    result.failures.append(LoadFailure(doc_id, doc.source, describe_bulk_error(info), status,
-                                                      failure_code(info)))
-            if not retry_later:
-                break
-            pending = retry_later
+                    result.failures.append(LoadFailure(doc.id, doc.source, describe_bulk_error(info), status,
+                                                       failure_code(info)))
+            return result
+        except ClusterUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified just below
+            if not is_transient(exc):
+                raise
+            if attempt == retry.attempts - 1:
+                raise ClusterUnavailable(f"bulk request failed {retry.attempts} times: {exc}") from exc
             result.retries += 1
             delay = retry.delay(attempt)
-            log.warning("%d document(s) rejected as transient (e.g. 429); retry %d in %.1fs",
-                        len(retry_later), attempt + 1, delay)
+            log.warning("bulk request failed (%s); %d document(s) re-sent in %.1fs (retry %d)",
+                        type(exc).__name__, len(unacked), delay, attempt + 1)
             sleep(delay)
-    return result
+    raise AssertionError("unreachable")
 
 
 _MAPPING_ERRORS = {"document_parsing_exception", "mapper_parsing_exception", "strict_dynamic_mapping_exception",

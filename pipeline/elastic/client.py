@@ -23,8 +23,14 @@ log = logging.getLogger(__name__)
 CLIENT_BACKOFF_BASE = 0.5
 CLIENT_BACKOFF_CAP = 10.0
 
-def make_client(conn: ESConnection) -> Elasticsearch:
-    """Client from settings; credentials come only from ``conn`` (env / Airflow connection)."""
+
+def client_hosts(conn: ESConnection) -> list[str]:
+    """The node URLs of ``conn`` (one or several, comma-separated)."""
+    return [url.strip() for url in conn.url.split(",") if url.strip()]
+
+
+def client_options(conn: ESConnection) -> dict[str, Any]:
+    """Keyword arguments of ``Elasticsearch(...)`` for ``conn``: timeouts, retries, credentials."""
     kwargs: dict[str, Any] = {
         "request_timeout": conn.request_timeout,
         "retry_on_timeout": True,
@@ -43,7 +49,12 @@ def make_client(conn: ESConnection) -> Elasticsearch:
         kwargs["ca_certs"] = conn.ca_certs
     if not conn.verify_certs:
         kwargs["verify_certs"] = False
-    return Elasticsearch(conn.url, **kwargs)
+    return kwargs
+
+
+def make_client(conn: ESConnection) -> Elasticsearch:
+    """Client from settings; credentials come only from ``conn`` (env / Airflow connection)."""
+    return Elasticsearch(client_hosts(conn), **client_options(conn))
 
 
 class ClusterUnavailable(RuntimeError):

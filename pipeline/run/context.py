@@ -22,6 +22,7 @@ class RunContext:
     started_at: str
     run: RunSettings
     full_refresh: bool = False
+    sync_deletes: bool = False
     runs_dir: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -7,10 +7,11 @@ kept for ``rollback``; older ones are pruned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import Settings
 from pipeline.elastic.indices import (
     alias_targets,
     create_index,
@@ -21,9 +22,10 @@ from pipeline.elastic.indices import (
     swap_alias,
     validate_index_name,
 )
+from pipeline.errors import SourceMissing
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.report import BatchReport, RunReport
-from pipeline.run.steps import finish_run, plan_batches, process_batch
+from pipeline.run.steps import finish_run
 
 
 class ReindexFailed(RuntimeError):
@@ -41,14 +43,14 @@ class ReindexResult:
     pruned: list[str] = field(default_factory=list)
 
 
-def begin_reindex(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
                   run_id: str | None = None, runs_dir: Path | None = None) -> RunContext:
     """Create the new physical index (no alias yet, refresh off while loading) and the run context."""
     from datetime import datetime, timezone
 
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
-        raise FileNotFoundError(f"source folder does not exist: {source}")
+        raise SourceMissing(f"source folder does not exist: {source}")
     alias = validate_index_name(alias or settings.index_alias)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
     install_template(es, alias, layout)
@@ -79,11 +81,16 @@ def complete_reindex(es: Any, ctx: RunContext, reports: list[BatchReport]) -> Re
     return ReindexResult(ctx.alias, ctx.index, previous, expected, actual, report, pruned)
 
 
-def reindex(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
             runs_dir: Path | None = None) -> ReindexResult:
     """Rebuild the whole alias from the source folder in-process (what ``reindex_articles`` does)."""
-    ctx = begin_reindex(es, settings, source_dir=source_dir, alias=alias, runs_dir=runs_dir)
-    reports = [process_batch(batch, ctx, es) for batch in plan_batches(Path(ctx.source_dir), settings.batch_size)]
+    from pipeline.run.flow import Reindex, RunRequest
+
+    if runs_dir is not None:
+        settings = replace(settings, runs_dir=Path(runs_dir))
+    flow = Reindex(settings)
+    ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias))
+    reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]
     return complete_reindex(es, ctx, reports)
 
 

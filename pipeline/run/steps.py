@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PIPELINE_VERSION
+from pipeline.config import Settings
 from pipeline.document import Document
+from pipeline.errors import RunFailed, SourceMissing
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.loader import Loader, outcome_of
 from pipeline.run.report import BatchReport, DocumentOutcome, RunReport
@@ -48,27 +50,23 @@ def transform(doc: Document, stages: Stages | None = None) -> Document:
     return stages.transform(doc)
 
 
-class RunFailed(RuntimeError):
-    """Too many documents failed: the run is reported, then fails loudly."""
-
-
-def start_run(es: Any, settings: Any, *, source_dir: Path | None = None, alias: str | None = None,
+def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
               full_refresh: bool = False, run_id: str | None = None, index: str | None = None,
-              runs_dir: Path | None = None) -> RunContext:
+              runs_dir: Path | None = None, sync_deletes: bool = False) -> RunContext:
     """Prepare the index (template, alias) and name the run. ``index`` targets a specific
     physical index instead of the alias's (the reindex job builds a new one)."""
     from pipeline.elastic.indices import prepare_index
 
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
-        raise FileNotFoundError(f"source folder does not exist: {source}")
+        raise SourceMissing(f"source folder does not exist: {source}")
     alias = alias or settings.index_alias
     target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
     return RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        run=settings.run, full_refresh=full_refresh, runs_dir=str(runs) if runs else None,
+        run=settings.run, full_refresh=full_refresh, sync_deletes=sync_deletes, runs_dir=str(runs) if runs else None,
     )
 
 

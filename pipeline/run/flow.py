@@ -1,0 +1,176 @@
+"""The one orchestration path: a run is ``start -> plan -> process (per batch) -> finish``.
+
+``Ingest`` and ``Reindex`` are the two kinds of run. The CLI executes the steps in-process
+(``run_flow``); the DAGs map each step to a task (``dags/etl_common.py``), so both paths run
+the same code with the same ``RunSettings`` (batch size, workers / mapped-task concurrency,
+failure ratio, time limits) and produce the same report for the same input.
+
+A run that cannot start (missing or unsafe folder, bad alias) still leaves a failed
+``etl-runs`` record with its reason, and raises a ``PermanentError`` that no retry repeats.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pipeline.config import ESConnection, Settings, check_source_dir, resolve_path
+from pipeline.errors import BadParameter, PermanentError
+from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.report import BatchReport, RunReport
+from pipeline.run.steps import enforce_failure_ratio, finish_run, plan_batches, process_batch, start_run, sync_deletes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What one run was asked to do: CLI flags or DAG parameters (JSON-safe)."""
+
+    source_dir: str | None = None  # default: settings.source_dir
+    index_alias: str | None = None  # default: settings.index_alias
+    full_refresh: bool = False
+    sync_deletes: bool = False
+    run_id: str | None = None
+    check_allowed_roots: bool = False  # manual DAG triggers may only name folders under allowed roots
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], *, run_id: str | None = None,
+                    check_allowed_roots: bool = True) -> "RunRequest":
+        known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes") if k in params}
+        return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Flow(ABC):
+    """The steps of one kind of run. Every step takes and returns JSON-safe values."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def start(self, es: Any, request: RunRequest) -> RunContext:
+        """Check the request, prepare the target index, name the run; a failure is recorded, then raised."""
+        run_id = safe_run_id(request.run_id) if request.run_id else f"{self.kind}-{new_run_id()}"
+        try:
+            source = resolve_path(request.source_dir) if request.source_dir else self.settings.source_dir
+            if request.check_allowed_roots:
+                source = check_source_dir(source, self.settings.allowed_source_roots)
+            alias = request.index_alias or self.settings.index_alias
+            from pipeline.elastic.indices import validate_index_name
+
+            try:
+                validate_index_name(alias)
+            except ValueError as exc:
+                raise BadParameter(str(exc)) from exc
+            return self._start(es, request, run_id, Path(source), alias)
+        except PermanentError as exc:
+            record_failed_start(es, self.settings, request, run_id, exc)
+            raise
+
+    @abstractmethod
+    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+        ...
+
+    def plan(self, ctx: RunContext) -> list[list[str]]:
+        return plan_batches(Path(ctx.source_dir), ctx.run.batch_size)
+
+    def process(self, batch: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
+        return process_batch(batch, ctx, es)
+
+    @abstractmethod
+    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
+               es: Any) -> RunReport:
+        """Add the batch reports up and record the run (``check`` then says whether it failed)."""
+
+    def check(self, report: RunReport) -> None:
+        """Raise ``RunFailed`` when more documents failed than ``max_failure_ratio`` allows."""
+        enforce_failure_ratio(report, report.max_failure_ratio)
+
+
+class Ingest(Flow):
+    """New and changed files of a folder into the live index behind the alias."""
+
+    kind = "ingest"
+
+    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+        return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
+                         run_id=run_id, sync_deletes=request.sync_deletes)
+
+    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
+               es: Any) -> RunReport:
+        def with_deletes() -> Iterator[BatchReport]:
+            yield from reports
+            if ctx.sync_deletes:
+                yield sync_deletes(es, ctx, (rel for batch in batches for rel in batch))
+
+        return finish_run(ctx, with_deletes(), es)
+
+
+class Reindex(Flow):
+    """Rebuild the alias into a new physical index, verify it, swap atomically (zero downtime)."""
+
+    kind = "reindex"
+
+    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+        from pipeline.run.reindex import begin_reindex
+
+        return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id)
+
+    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
+               es: Any) -> RunReport:
+        from pipeline.run.reindex import complete_reindex
+
+        result = complete_reindex(es, ctx, list(reports))
+        log.info("alias %s: %s -> %s (%d documents); pruned %s", result.alias, result.previous_index,
+                 result.new_index, result.actual, result.pruned or "nothing")
+        return result.report
+
+
+FLOWS: dict[str, type[Flow]] = {"ingest": Ingest, "reindex": Reindex}
+
+
+def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
+    """An ``etl-runs`` record (and report.json) for a run that could not start, so failure views show it."""
+    from pipeline.elastic.client import RetryPolicy, retrying
+    from pipeline.elastic.indices import RUNS_INDEX, ensure_support_indices
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    alias = request.index_alias or settings.index_alias
+    report = RunReport(run_id=run_id, source_dir=str(request.source_dir or settings.source_dir), alias=alias,
+                       index="", started_at=now, finished_at=now, error=f"{type(error).__name__}: {error}")
+    folder = Path(settings.runs_dir) / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(__import__("json").dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    try:
+        ensure_support_indices(es, settings.index_alias)
+        record = report.to_run_record()
+        retrying(lambda: es.index(index=RUNS_INDEX, id=run_id, document=record, refresh="wait_for"),
+                 "recording the failed run", retry=RetryPolicy(attempts=3))
+    except Exception as exc:  # noqa: BLE001 - the cluster may be what failed; report.json has it
+        log.warning("could not record the failed run %s in %s: %s", run_id, RUNS_INDEX, exc)
+
+
+def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = None,
+             es_connection: ESConnection | None = None) -> RunReport:
+    """Every step of ``flow`` in this process; batches in ``workers`` processes when > 1.
+    The caller decides what a failed run means (``flow.check(report)``)."""
+    ctx = flow.start(es, request)
+    batches = flow.plan(ctx)
+    workers = workers or ctx.run.workers
+    if workers > 1 and len(batches) > 1:
+        from pipeline.run.parallel import process_batches_parallel
+
+        reports: Iterable[BatchReport] = process_batches_parallel(
+            batches, ctx, es_connection if es_connection is not None else flow.settings.es, workers)
+    else:
+        reports = (flow.process(batch, ctx, es) for batch in batches)
+    return flow.finish(ctx, batches, reports, es)
