@@ -17,9 +17,12 @@ outlet names); no form is copied from one article.
 
 from __future__ import annotations
 
+import re
+
 
 def _s(dev: str, kept: str) -> tuple[list[str], list[str]]:
-    return [x for x in dev.split("|") if x], [x for x in kept.split("|") if x]
+    """``"a|b"`` lists; a ``|`` followed by a space is text (``"{desc} | Photo: {name}"``), not a separator."""
+    return [x for x in re.split(r"\|(?! )", dev) if x], [x for x in re.split(r"\|(?! )", kept) if x]
 
 
 FORMS: dict[str, dict] = {}

@@ -8,9 +8,12 @@ Each block's ``about`` names the kinds of real sites whose conventions it follow
 
 from __future__ import annotations
 
+import re
+
 
 def _s(dev: str, kept: str) -> tuple[list[str], list[str]]:
-    return [x for x in dev.split("|") if x], [x for x in kept.split("|") if x]
+    """``"a|b"`` lists; a ``|`` followed by a space is text (``"{desc} | Photo: {name}"``), not a separator."""
+    return [x for x in re.split(r"\|(?! )", dev) if x], [x for x in re.split(r"\|(?! )", kept) if x]
 
 
 FORMS: dict[str, dict] = {}
@@ -28,7 +31,7 @@ FORMS["ru"] = dict(
     given=_s("Иван|Мария|Алексей|Елена|Дмитрий", "Ольга|Сергей|Анна|Николай|Татьяна"),
     family=_s("Петров|Смирнов|Кузнецов|Попов|Волков", "Соколов|Лебедев|Морозов|Новиков|Федоров"),
     name="{given} {family}",
-    dateline=_s("{place}, {d} {mon3} — {agency}. |{place}, {d} {mon}. /{agency}/. ", "{place}. {d} {mon}. {AGENCY} - |{agency}, {d} {mon}. "),
+    dateline=_s("{place}, {d} {mon3} — {agency}. |{place}, {d} {mon}. /{agency}/. ", "{place}. {d} {mon}. {AGENCY} - |{Place}, {d} {mon} ({agency}) — "),
     date_line=_s("{d} {mon} {y}, {hh}:{mi}|{dd}.{mm}.{y} {hh}:{mi}", "Обновлено {dd}.{mm}.{y} в {hh}:{mi}|{hh}:{mi} {dd}.{mm}.{y}"),
     byline=_s("top:Автор: {name}|top:Текст: {name}", "end:Подготовил {name}|top:Корреспондент {name}"),
     caption=_s("{desc}. Фото: {agency}/{name}|{desc}. © {agency} / {name}", "{desc}. Архивное фото|{desc} (Источник: {agency})"),
@@ -173,7 +176,7 @@ FORMS["pt"] = dict(
     given=_s("João|Maria|Pedro|Ana", "Rafael|Beatriz|Lucas|Mariana"),
     family=_s("Silva|Santos|Oliveira|Souza", "Pereira|Costa|Rodrigues|Almeida"),
     name="{given} {family}",
-    dateline=_s("{place} ({agency}) - |{Place}, {d} {mon3} {y} ({agency}) - ", "{Place} ({agency}) — |{place}, {d} de {mon} – "),
+    dateline=_s("{place} ({agency}) - |{Place}, {d} {mon3} {y} ({agency}) - ", "{Place} ({agency}) — |{place}, {d} de {mon} ({agency}) – "),
     date_line=_s("{dd}/{mm}/{y} {hh}h{mi}|Publicado em {d} de {mon} de {y}", "Atualizado em {dd}/{mm}/{y} às {hh}:{mi}|{d} {mon3} {y}, {hh}:{mi}"),
     byline=_s("top:Por {name}|top:{name}, da {agency}", "top:Reportagem de {name}|end:Texto: {name}"),
     caption=_s("{desc}. Foto: {name}/{agency}|{desc} - Imagem de arquivo", "{desc} | Crédito: {agency}|{desc} (Fotografia: {name})"),
@@ -201,7 +204,7 @@ FORMS["it"] = dict(
     given=_s("Marco|Giulia|Luca|Francesca", "Andrea|Chiara|Matteo|Elena"),
     family=_s("Rossi|Russo|Ferrari|Esposito", "Bianchi|Romano|Colombo|Ricci"),
     name="{given} {family}",
-    dateline=_s("({AGENCY}) - {PLACE}, {d} {MON3} - |{PLACE}, {d} {MON3} - ", "{Place}, {d} {mon} ({agency}) – |({agency}) {Place} — "),
+    dateline=_s("({AGENCY}) - {PLACE}, {d} {MON3} - |{PLACE}, {d} {MON3} ({AGENCY}) - ", "{Place}, {d} {mon} ({agency}) – |({agency}) {Place} — "),
     date_line=_s("{d} {mon} {y} {hh}:{mi}|{dd}/{mm}/{y} - {hh}:{mi}", "Aggiornato il {d} {mon} {y} alle {hh}:{mi}|Pubblicato il {dd}/{mm}/{y}"),
     byline=_s("top:di {name}|top:di {NAME}", "top:Articolo di {name}|end:({name})"),
     caption=_s("{desc}. Foto: {agency}|{desc} (Immagine d'archivio)", "{desc} - Credits: {name}|{desc}. Fotografia di {name}"),
@@ -233,7 +236,7 @@ FORMS["tr"] = dict(
     name="{given} {family}",
     dateline=_s("{PLACE} ({agency}) - |{Place}, {d} {mon} ({agency}) - ", "{PLACE} - {agency} |{Place} ({agency}) — "),
     date_line=_s("{dd}.{mm}.{y} - {hh}:{mi}|{d} {mon} {y} {hh}:{mi}", "Güncelleme: {dd}.{mm}.{y} {hh}:{mi}|Yayınlanma: {d} {mon} {y}"),
-    byline=_s("top:Muhabir: {name}|end:{NAME} - {Place}", "top:Haber: {name}|end:Editör: {name}"),
+    byline=_s("top:Muhabir: {name}|end:{name} - {Place}", "top:Haber: {name}|end:Editör: {name}"),
     caption=_s("{desc}. Fotoğraf: {agency}|{desc} (Fotoğraf: {name}/{agency})", "{desc} - Foto: {name}|{desc} (Arşiv)"),
     read_also=_s("İlgili Haber: {link}|Haberin Devamı", "Bunu da okuyun: {link}|ÖNE ÇIKANLAR: {link}"),
     related=_s("İlgili Haberler|Çok Okunanlar", "İlginizi Çekebilir|Diğer Haberler"),
