@@ -25,7 +25,9 @@ Each document goes through the project's real code path (``build_stages(load_set
 * author (true name contained in ``doc.author`` or vice versa), dateline (``doc.dateline`` contains the
   place), agency (``doc.source_name`` contains the agency); normalisation: NFKC, case-folded, no spaces;
 * boilerplate left: share of the inserted junk lines found in ``doc.body`` (lines whose text also
-  occurs in the true body are not counted).
+  occurs in the true body are not counted); "of which inline" is the same share for the junk placed
+  among the body paragraphs (title repeated as image alt text, "read also" lines, end markers), which
+  main-region selection alone cannot remove (information, no target).
 
 A baseline row (the uncleaned dump, or the page's ``get_text``, as the body) is printed in the same run.
 Targets (issue 14) are checked on the non-English languages of the text dumps; English is the control.
@@ -111,6 +113,8 @@ class LangScore:
     agency: int = 0
     boiler: int = 0
     boiler_left: int = 0
+    inline: int = 0
+    inline_left: int = 0
     failed: int = 0
 
     def row(self) -> dict[str, float]:
@@ -119,7 +123,8 @@ class LangScore:
                     captions_found=self.captions_found / max(1, self.captions),
                     captions_leaked=self.captions_leaked / max(1, self.captions),
                     author=self.author / n, dateline=self.dateline / n, agency=self.agency / n,
-                    boilerplate_left=self.boiler_left / max(1, self.boiler), docs=self.docs, failed=self.failed)
+                    boilerplate_left=self.boiler_left / max(1, self.boiler),
+                    inline_left=self.inline_left / max(1, self.inline), docs=self.docs, failed=self.failed)
 
 
 def score_doc(s: LangScore, t: Truth, *, body: str, captions: list[str], author: str | None,
@@ -145,6 +150,11 @@ def score_doc(s: LangScore, t: Truth, *, body: str, captions: list[str], author:
             continue
         s.boiler += 1
         s.boiler_left += nl in nbody
+    for line in dict.fromkeys(t.inline):
+        nl = norm(line)
+        if _WORD.findall(nl) and nl not in ntruth:
+            s.inline += 1
+            s.inline_left += nl in nbody
 
 
 def _visible_text(html: str) -> str:
@@ -179,7 +189,7 @@ def run(languages: list[str], split: str, docs: int, html_docs: int, seed: int,
 # ------------------------------------------------------------------------------------------ report
 _COLS = [("f1", "body F1"), ("baseline_f1", "uncleaned F1"), ("captions_found", "captions found"),
          ("captions_leaked", "captions in body"), ("author", "author"), ("dateline", "dateline"),
-         ("agency", "agency"), ("boilerplate_left", "boilerplate left")]
+         ("agency", "agency"), ("boilerplate_left", "boilerplate left"), ("inline_left", "of which inline")]
 
 
 def summarise(rows: dict[str, dict[str, float]]) -> dict[str, object]:

@@ -74,6 +74,7 @@ class Truth:
     date: str  # ISO 8601
     agency: str
     boilerplate: list[str] = field(default_factory=list)
+    inline: list[str] = field(default_factory=list)  # the junk lines among the body paragraphs (subset)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -196,11 +197,13 @@ def _text_dump(t: Truth, p: dict, dateline: str, byline: str, by_where: str, joi
     """The page's visible text the way ``BeautifulSoup(html).get_text("\\n")`` gives it."""
     out: list[str] = []
 
-    def junk(*lines: str) -> None:
+    def junk(*lines: str, inline: bool = False) -> None:
         for line in lines:
             if line.strip():
                 out.append(line)
                 t.boilerplate.append(line)
+                if inline:
+                    t.inline.append(line)
 
     def blank(lo: int = 1, hi: int = 3) -> None:
         out.extend([""] * rng.randint(lo, hi))
@@ -216,7 +219,7 @@ def _text_dump(t: Truth, p: dict, dateline: str, byline: str, by_where: str, joi
     junk(*p["share"])
     blank()
     if rng.random() < 0.5:
-        junk(t.title)  # the lead image's alt/title text repeats the headline
+        junk(t.title, inline=True)  # the lead image's alt/title text repeats the headline
     caps = list(zip(t.captions, t.caption_cores))
     first_cap = caps.pop(0)
     out.append(first_cap[0])
@@ -226,18 +229,18 @@ def _text_dump(t: Truth, p: dict, dateline: str, byline: str, by_where: str, joi
         out.append((dateline + joiner + para) if i == 0 else para)
         blank(1, 2)
         if i == 1 and reads:
-            junk(reads.pop(0))
+            junk(reads.pop(0), inline=True)
             blank(1, 1)
         if i >= 2 and caps and rng.random() < 0.6:
             out.append(caps.pop(0)[0])
             blank(1, 1)
         if i == len(t.paragraphs) - 2 and reads:
-            junk(reads.pop(0))
+            junk(reads.pop(0), inline=True)
     for cap in caps:
         out.append(cap[0])
     if byline and by_where == "end":
         out.append(byline)
-    junk(p["end"])
+    junk(p["end"], inline=True)
     blank()
     junk(p["tags"])
     junk(*p["share"][:2])
@@ -257,6 +260,7 @@ def _html_page(lang: str, t: Truth, p: dict, dateline: str, byline: str, by_wher
                rng: random.Random) -> str:
     """An article page: nav, breadcrumb, h1, byline/time markup, figures, related aside, footer."""
     e = _html.escape
+    t.inline.extend([*p["read_also"]] + ([p["end"]] if p["end"] else []))
     t.boilerplate.extend([*p["menu"], p["crumbs"][1], p["date_line"], *p["share"], *p["read_also"], p["related"], *p["links"],
                           p["subscribe"], p["cookie"], p["copyright"]] + ([p["end"]] if p["end"] else []))
     nav = "".join(f'<li><a href="/{i}">{e(m)}</a></li>' for i, m in enumerate(p["menu"]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +54,7 @@ def test_truth_is_consistent_with_the_text_dump(lang: str, split: str) -> None:
         assert t.paragraphs and all(p in s.raw for p in t.paragraphs)
         assert t.paragraphs[0] in lines[[k for k, ln in enumerate(lines) if t.paragraphs[0] in ln][0]]
         assert all(line in lines for line in t.boilerplate), "every inserted junk line is a line of the dump"
+        assert t.inline and set(t.inline) <= set(t.boilerplate)
         assert all(cap in lines for cap in t.captions)
         assert all(core in cap for core, cap in zip(t.caption_cores, t.captions))
         assert t.title in lines and M.norm(t.author) in M.norm(s.raw)
@@ -100,10 +100,6 @@ def test_the_two_splits_share_no_vocabulary() -> None:
         for name in ("given", "family", "places", "agencies", "sites"):
             dev, kept = FORMS[lang][name]
             assert not {d.casefold() for d in dev} & {k.casefold() for k in kept}, (lang, name)
-
-
-def _fixed_words(template: str) -> str:
-    return "".join(lit for lit, *_ in string.Formatter().parse(template))
 
 
 @needs_data
