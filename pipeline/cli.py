@@ -92,7 +92,7 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
-    from pipeline.run.reindex import reindex
+    from pipeline.run.flow import reindex
 
     settings = load_settings()
     result = reindex(make_client(settings.es), settings, source_dir=resolve_path(args.source) if args.source else None,

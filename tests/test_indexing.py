@@ -19,7 +19,7 @@ from pipeline.elastic.indices import RUNS_INDEX, alias_targets, deadletter_index
 from pipeline.elastic.search import search
 from pipeline.elastic.status import collect_status
 from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
-from pipeline.run.reindex import reindex
+from pipeline.run.flow import reindex
 from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es

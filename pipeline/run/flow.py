@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from pipeline.config import ESConnection, Settings, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
 from pipeline.run.report import BatchReport, RunReport
 from pipeline.run.steps import enforce_failure_ratio, finish_run, plan_batches, process_batch, start_run, sync_deletes
 
@@ -121,14 +122,10 @@ class Reindex(Flow):
     kind = "reindex"
 
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
-        from pipeline.run.reindex import begin_reindex
-
         return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id)
 
     def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
                es: Any) -> RunReport:
-        from pipeline.run.reindex import complete_reindex
-
         result = complete_reindex(es, ctx, list(reports))
         log.info("alias %s: %s -> %s (%d documents); pruned %s", result.alias, result.previous_index,
                  result.new_index, result.actual, result.pruned or "nothing")
@@ -174,3 +171,14 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
     else:
         reports = (flow.process(batch, ctx, es) for batch in batches)
     return flow.finish(ctx, batches, reports, es)
+
+
+def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+            runs_dir: Path | None = None) -> ReindexResult:
+    """Rebuild the whole alias from the source folder in-process (what ``reindex_articles`` does)."""
+    if runs_dir is not None:
+        settings = replace(settings, runs_dir=Path(runs_dir))
+    flow = Reindex(settings)
+    ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias))
+    reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]
+    return complete_reindex(es, ctx, reports)

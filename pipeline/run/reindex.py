@@ -7,7 +7,7 @@ kept for ``rollback``; older ones are pruned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,19 +79,6 @@ def complete_reindex(es: Any, ctx: RunContext, reports: list[BatchReport]) -> Re
     previous = swap_alias(es, ctx.alias, ctx.index)
     pruned = prune_old_indices(es, ctx.alias)
     return ReindexResult(ctx.alias, ctx.index, previous, expected, actual, report, pruned)
-
-
-def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
-            runs_dir: Path | None = None) -> ReindexResult:
-    """Rebuild the whole alias from the source folder in-process (what ``reindex_articles`` does)."""
-    from pipeline.run.flow import Reindex, RunRequest
-
-    if runs_dir is not None:
-        settings = replace(settings, runs_dir=Path(runs_dir))
-    flow = Reindex(settings)
-    ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias))
-    reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]
-    return complete_reindex(es, ctx, reports)
 
 
 def live_index(es: Any, alias: str) -> str | None:
