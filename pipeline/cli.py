@@ -15,7 +15,8 @@ from typing import Any, TextIO
 
 from pipeline.config import Settings, load_settings, resolve_path
 
-CLEAN_KEYS = ("source", "title", "body", "captions", "author", "source_name", "dateline", "published_at",
+CLEAN_KEYS = ("source", "title", "body", "captions", "author", "author_source", "source_name", "dateline",
+              "published_at", "published_at_source", "modified_at", "modified_at_source",
               "language", "language_confidence", "errors", "warnings")
 
 

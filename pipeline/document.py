@@ -55,6 +55,12 @@ class Document:
     source_name: str | None = None  # agency / publisher ("China News Agency")
     dateline: str | None = None  # "Moscow, March 21"
     published_at: str | None = None  # ISO 8601
+    modified_at: str | None = None  # ISO 8601; never stands in for published_at
+    # where author / dates came from: "structured" (JSON-LD, meta), "markup" (byline / time elements),
+    # "text" (a byline or date line), "url" (a date in the URL): lets an analyst drop weak guesses
+    author_source: str | None = None
+    published_at_source: str | None = None
+    modified_at_source: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)  # site_name, canonical_url, ...
     # --- language -------------------------------------------------------------------
     language: str | None = None  # ISO 639-1, "zh" for Chinese, "und" when undetermined

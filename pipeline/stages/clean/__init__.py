@@ -74,6 +74,12 @@ def _apply(doc: Document, res: CleanResult) -> None:
     doc.published_at = res.published_at
     md = dict(doc.metadata or {})
     md.update({k: v for k, v in res.metadata.items() if v not in (None, "", [], {})})
+    # provenance: HTML metadata says where each value came from; text mode only has text patterns
+    doc.author_source = md.pop("author_source", None) or ("text" if doc.author else None)
+    doc.published_at_source = md.pop("published_at_source", None) or ("text" if doc.published_at else None)
+    doc.modified_at = md.pop("modified_at", None)
+    doc.modified_at_source = md.pop("modified_at_source", None) if doc.modified_at else None
+    md.pop("modified_at_source", None)
     doc.metadata = md
 
 

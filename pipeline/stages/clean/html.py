@@ -1,9 +1,8 @@
 """HTML-mode cleaning: page markup -> title, body (headings + paragraphs in reading order), metadata.
 
 1. Parse once with lxml (tolerant; an encoding declaration in a ``str`` is dropped).
-2. Metadata from the head: ``<title>``/og:title, authors (meta author, article:author, JSON-LD
-   ``author``, ``rel=author``), published date (article:published_time & co, JSON-LD ``datePublished``,
-   ``<time datetime>``) normalised to ISO 8601, site name, canonical URL, description, keywords.
+2. Metadata (:mod:`metadata`): structured data first (JSON-LD, meta tags), then byline markup / text,
+   htmldate, local-form and URL dates, each value with its source; site name, canonical URL, keywords.
 3. Prune boilerplate by markup role before extraction: ``<figcaption>``, ``<nav>``, ``<aside>``,
    ``<footer>``, forms, and small containers whose class/id tokens say related / share / subscribe /
    cookie / comment / caption / promo (never one holding a large share of the page's text).
@@ -15,14 +14,12 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
-from datetime import datetime, timezone
-from typing import Any
 
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.rules import (
     WORD,
     CleaningRules,
@@ -35,6 +32,8 @@ from pipeline.stages.clean.rules import (
     load_rules,
     similar,
 )
+
+__all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
@@ -61,194 +60,6 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     if tree is None:
         raise MalformedHTML("no document element")
     return tree
-
-
-# ------------------------------------------------------------------------------------- metadata
-_DATE_KEYS = (
-    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-    "date", "dc.date", "dc.date.issued", "dcterms.created", "pubdate", "publishdate", "publish-date",
-    "publish_date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
-    "cxenseparse:recs:publishtime", "originalpublicationdate", "dc.date.created", "citation_publication_date",
-)
-_MOD_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
-_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl", "citation_author")
-
-
-def _meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for m in tree.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
-        val = (m.get("content") or "").strip()
-        if key and val:
-            out.setdefault(key, []).append(val)
-    return out
-
-
-def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for s in tree.iter("script"):
-        if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
-            continue
-        try:
-            data = json.loads(s.text.strip().rstrip(";"))
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            d = stack.pop()
-            if isinstance(d, list):
-                stack.extend(d)
-            elif isinstance(d, dict):
-                items.append(d)
-                if "@graph" in d:
-                    stack.append(d["@graph"])
-    return items
-
-
-def _ld_type(d: dict[str, Any]) -> str:
-    t = d.get("@type")
-    return " ".join(t) if isinstance(t, list) else str(t or "")
-
-
-def _names(v: Any) -> list[str]:
-    if isinstance(v, str):
-        return [v]
-    if isinstance(v, dict):
-        n = v.get("name")
-        return _names(n) if n else []
-    if isinstance(v, list):
-        return [n for x in v for n in _names(x)]
-    return []
-
-
-def iso_date(value: str) -> str | None:
-    """ISO 8601 from the usual machine-readable date forms (None if it is not one)."""
-    v = (value or "").strip()
-    if not v:
-        return None
-    if re.fullmatch(r"\d{10}(\d{3})?", v):  # epoch seconds / ms
-        ts = int(v[:10])
-        return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
-    v2 = v.replace("Z", "+00:00")
-    v2 = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", v2)
-    v2 = re.sub(r"\s+", "T", v2, count=1) if re.match(r"\d{4}-\d{2}-\d{2}\s+\d", v2) else v2
-    try:
-        return datetime.fromisoformat(v2).isoformat()
-    except ValueError:
-        pass
-    m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", v)
-    if m:
-        try:
-            return datetime(int(m[1]), int(m[2]), int(m[3])).date().isoformat()
-        except ValueError:
-            return None
-    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y%m%d"):
-        try:
-            return datetime.strptime(v, fmt).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def extract_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
-    meta = _meta_map(tree)
-    ld = [d for d in _jsonld(tree) if re.search(r"Article|Posting|Report|NewsArticle|WebPage|BlogPosting", _ld_type(d))]
-    ld.sort(key=lambda d: 0 if re.search(r"Article|Posting|Report", _ld_type(d)) else 1)
-    first = lambda *keys: next((meta[k][0] for k in keys if k in meta), None)  # noqa: E731
-    md: dict[str, Any] = {}
-
-    title = first("og:title", "twitter:title", "dc.title", "headline")
-    if not title:
-        title = next((d["headline"] for d in ld if isinstance(d.get("headline"), str)), None)
-    h1 = tree.find(".//h1")
-    h1_text = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
-    t_el = tree.find(".//title")
-    doc_title = re.sub(r"\s+", " ", t_el.text_content()).strip() if t_el is not None else ""
-    md["title"] = (title or h1_text or doc_title or None)
-    md["h1"] = h1_text
-    md["doc_title"] = doc_title
-
-    authors: list[str] = []
-    for d in ld:
-        authors += _names(d.get("author"))
-    for k in _AUTHOR_KEYS:
-        for v in meta.get(k, []):
-            if not re.match(r"https?://", v):
-                authors.append(v)
-    for a in tree.xpath('//a[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"]'):
-        authors.append(a.text_content())
-    seen: set[str] = set()
-    clean_authors = []
-    for a in authors:
-        a = re.sub(r"\s+", " ", a).strip()
-        a = re.sub(r"^by\s+", "", a, flags=re.I)
-        if a and len(a) <= 80 and a.lower() not in seen:
-            seen.add(a.lower())
-            clean_authors.append(a)
-    if clean_authors:
-        md["authors"] = clean_authors
-
-    date = None
-    for d in ld:
-        if isinstance(d.get("datePublished"), str):
-            date = iso_date(d["datePublished"])
-            if date:
-                break
-    if not date:
-        for k in _DATE_KEYS:
-            for v in meta.get(k, []):
-                date = iso_date(v)
-                if date:
-                    break
-            if date:
-                break
-    if not date:
-        for t in tree.iter("time"):
-            date = iso_date(t.get("datetime") or "")
-            if date:
-                break
-    md["published_at"] = date
-    for k in _MOD_KEYS:
-        if k in meta and iso_date(meta[k][0]):
-            md["modified_at"] = iso_date(meta[k][0])
-            break
-    else:
-        mod = next((d.get("dateModified") for d in ld if isinstance(d.get("dateModified"), str)), None)
-        if mod and iso_date(mod):
-            md["modified_at"] = iso_date(mod)
-
-    site = first("og:site_name", "application-name", "twitter:site")
-    if not site:
-        for d in ld:
-            pub = _names(d.get("publisher"))
-            if pub:
-                site = pub[0]
-                break
-    if site:
-        md["site_name"] = site
-    canon = None
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            canon = link.get("href").strip()
-            break
-    canon = canon or first("og:url", "twitter:url")
-    if canon:
-        md["canonical_url"] = canon
-    desc = first("description", "og:description", "twitter:description", "dc.description")
-    if desc:
-        md["description"] = desc
-    kw = first("keywords", "news_keywords", "article:tag")
-    tags = meta.get("article:tag", [])
-    if kw or tags:
-        words = [w.strip() for w in (kw or "").split(",") if w.strip()] + tags
-        md["keywords"] = list(dict.fromkeys(words))
-    section = first("article:section")
-    if section:
-        md["section"] = section
-    lang = tree.get("lang") or first("og:locale", "content-language", "language")
-    if lang:
-        md["html_lang"] = lang
-    return {k: v for k, v in md.items() if v}
 
 
 # --------------------------------------------------------------------------------------- pruning

@@ -1,0 +1,179 @@
+"""Dates as news sites write them, in many languages, parsed to ISO 8601 (``YYYY-MM-DD``).
+
+Shared by HTML mode (metadata fallbacks) and text mode (datelines, bylines). Month names and the
+"updated" labels live in ``config/dates.yaml`` (CLDR month names); the date *shapes* are few and
+script-independent, so they are code:
+
+* CJK: ``2026年3月19日`` (zh, ja), ``2026년 3월 19일`` (ko); without a year ``3月19日`` / ``3월 19일``
+* numeric: ``2026-03-19``, ``2026/3/19``, ``2026.03.19``; ``19/3/2026``, ``19.03.2026``, ``ngày 19/3/2026``
+  (day first, except ``month_first`` languages when both readings are possible)
+* day + month name + year: ``19. März 2026``, ``19 марта 2026 г.``, ``19 de marzo de 2026``,
+  ``19 tháng 3 năm 2026``, ``19 مارس 2026``, ``19 Mart 2026``
+* month name + day + year: ``March 19, 2026``; year-less forms only with a ``reference`` date.
+
+Digits of any script (Arabic-Indic ``١٩``, full-width ``１９``) count as digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from pipeline.config import load_yaml
+
+__all__ = ["parse_local_date", "find_local_date", "DateMatch", "is_updated_label", "date_rules"]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    iso: str  # YYYY-MM-DD
+    start: int  # span in the (digit-normalised) text
+    end: int
+    has_year: bool
+
+
+@dataclass(frozen=True)
+class DateRules:
+    months: dict[str, dict[str, int]]  # language -> spelling -> month
+    all_months: dict[str, int]  # every language's spellings (when the language is unknown)
+    month_first: frozenset[str]
+    min_year: int
+    max_year: int
+    updated: re.Pattern[str]
+    raw: dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def date_rules() -> DateRules:
+    raw = load_yaml("dates.yaml")
+    months: dict[str, dict[str, int]] = {}
+    merged: dict[str, int] = {}
+    for lang, table in raw["months"].items():
+        if len(table) != 12:
+            raise ValueError(f"config/dates.yaml: {lang} has {len(table)} months, not 12")
+        names = {str(n).lower(): i + 1 for i, forms in enumerate(table) for n in forms}
+        months[str(lang)] = names
+        for n, m in names.items():
+            merged.setdefault(n, m)  # a spelling shared by languages names the same month in all of them
+    markers = sorted((str(m) for m in raw.get("updated_markers", [])), key=len, reverse=True)
+    updated = re.compile(r"(?:^|[\s(|·•,;])(?:" + "|".join(map(re.escape, markers)) + r")\s*(?:on|am|le|el|em|:)?\s*[:：]?",
+                         re.IGNORECASE)
+    return DateRules(months, merged, frozenset(raw.get("month_first", [])), int(raw["min_year"]),
+                     int(raw["max_year"]), updated, raw)
+
+
+def _normalise_digits(text: str) -> str:
+    """Any-script decimal digits -> ASCII, full-width forms -> ASCII; same length (spans stay valid)."""
+    out = []
+    for ch in text:
+        if ch.isdigit() and not ("0" <= ch <= "9"):
+            d = unicodedata.decimal(ch, None)
+            out.append(str(d) if d is not None else ch)
+        elif "\uff01" <= ch <= "\uff5e":  # full-width ASCII
+            out.append(chr(ord(ch) - 0xFEE0))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _name_alternation(names: dict[str, int]) -> str:
+    return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def _patterns(language: str | None) -> tuple[dict[str, int], list[tuple[str, re.Pattern[str]]]]:
+    r = date_rules()
+    names = r.months.get(language or "", r.all_months)
+    if language and language in r.months and language != "en":
+        names = {**r.months["en"], **names}  # English month names appear on every site
+    mon = _name_alternation(names)
+    d, y = r"(?P<d>[0-3]?\d)", r"(?P<y>(?:19|20|21)\d\d)"
+    pats = [
+        ("ymd", re.compile(y + r"\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*" + d + r"\s*[日일号號]?")),
+        ("md", re.compile(r"(?<!\d)(?P<m>[01]?\d)\s*[月월]\s*" + d + r"\s*[日일号號]")),
+        ("ymd", re.compile(r"(?<![\d.])" + y + r"[-/.](?P<m>[01]?\d)[-/.]" + d + r"(?![\d])")),
+        ("dmy?", re.compile(r"(?<![\d./-])(?P<a>[0-3]?\d)[./-](?P<b>[0-3]?\d)[./-]" + y + r"(?!\d)")),
+        ("dmy", re.compile(r"(?<![\d\w])" + d + r"(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|ngày\s+)?(?P<mn>" + mon
+                           + r")\.?(?:\s+năm|\s+de|\s*,)?\s+" + y + r"(?!\d)", re.IGNORECASE)),
+        ("mdy", re.compile(r"(?<![\w])(?P<mn>" + mon + r")\.?\s+" + d + r"(?:st|nd|rd|th)?,?\s+" + y + r"(?!\d)",
+                           re.IGNORECASE)),
+        ("dm", re.compile(r"(?<![\d\w])" + d + r"\.?\s*(?:de\s+)?(?P<mn>" + mon + r")(?![\w])", re.IGNORECASE)),
+    ]
+    return names, pats
+
+
+def _valid(y: int, m: int, d: int) -> str | None:
+    r = date_rules()
+    if not (r.min_year <= y <= r.max_year):
+        return None
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _with_reference(m: int, d: int, reference: date) -> str | None:
+    """A year-less date is the latest such day not after the reference date (news is rarely dated ahead)."""
+    for y in (reference.year, reference.year - 1):
+        iso = _valid(y, m, d)
+        if iso and date.fromisoformat(iso) <= reference:
+            return iso
+    return None
+
+
+def find_local_date(text: str, language: str | None = None, *, reference: date | None = None) -> DateMatch | None:
+    """The first date in ``text`` (leftmost match), with its span; see :func:`parse_local_date`."""
+    if not text:
+        return None
+    s = _normalise_digits(text)
+    names, pats = _patterns(language)
+    best: DateMatch | None = None
+    for kind, pat in pats:
+        if kind in ("md", "dm") and reference is None:
+            continue
+        for m in pat.finditer(s):
+            if best is not None and m.start() >= best.start:
+                break
+            iso: str | None = None
+            if kind == "ymd":
+                iso = _valid(int(m["y"]), int(m["m"]), int(m["d"]))
+            elif kind == "dmy?":
+                a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+                month_first = (language in date_rules().month_first and a <= 12) or b > 12
+                iso = _valid(y, a, b) if month_first else _valid(y, b, a)
+            elif kind in ("dmy", "mdy"):
+                mon = names.get(re.sub(r"\s+", " ", m["mn"].lower()))
+                iso = _valid(int(m["y"]), mon, int(m["d"])) if mon else None
+            elif reference is not None:
+                mon = int(m["m"]) if kind == "md" else names.get(re.sub(r"\s+", " ", m["mn"].lower()))
+                iso = _with_reference(mon, int(m["d"]), reference) if mon else None
+            if iso:
+                best = DateMatch(iso, m.start(), m.end(), kind not in ("md", "dm"))
+                break
+    return best
+
+
+def parse_local_date(text: str, language: str | None = None, *, reference: date | None = None) -> str | None:
+    """ISO 8601 date (``YYYY-MM-DD``) of the first date written in ``text``, or None.
+
+    ``language`` is an ISO 639-1 code (``"ru"``, ``"zh"``, ...): its month names (config/dates.yaml, plus
+    English) are used, and it decides ``19/3`` vs ``3/19`` when both are possible; None or an unknown code
+    tries every language's month names. Year-less forms (``3月19日``, ``19 марта``) need ``reference`` (e.g. the
+    HTML published date or the file date): the result is the latest such day on or before it. Never raises.
+
+    >>> parse_local_date("中新社北京2026年3月19日电", "zh")
+    '2026-03-19'
+    >>> parse_local_date("МОСКВА, 19 марта 2026 г. — РИА Новости", "ru")
+    '2026-03-19'
+    """
+    m = find_local_date(text, language, reference=reference)
+    return m.iso if m else None
+
+
+def is_updated_label(text: str) -> bool:
+    """True when ``text`` (what precedes a date) says the date is a modification date ("Updated:", "更新")."""
+    return bool(date_rules().updated.search(" " + (text or "")[-40:]))

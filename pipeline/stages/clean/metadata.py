@@ -1,0 +1,357 @@
+"""HTML metadata: title, author, published and modified dates, site, URL, description, keywords.
+
+Structured data first (JSON-LD, meta tags), then the fallbacks the best extractors use, each only when
+everything before it found nothing:
+
+* author: byline markup in the article head (``rel``/``itemprop=author``, byline/author/autor/... classes,
+  ``<address>``), then a byline line below the headline in the page's language ("By", "Von", "Автор:",
+  "记者", "기자"; see :mod:`byline`);
+* published date: markup (``<time datetime>``, ``itemprop=datePublished``, date-classed elements), then
+  htmldate (markup heuristics, no free-text search), then a local-form date below the headline
+  (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``).
+
+Each value records where it came from (``author_source``, ``published_at_source``,
+``modified_at_source``: ``structured`` | ``markup`` | ``text`` | ``url``) so an analyst can filter out
+weak guesses. A date labelled "Updated"/"Aktualisiert"/"更新" is a modified date, never a published one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import lxml.html
+
+from pipeline.stages.clean import byline
+from pipeline.stages.clean.dates import find_local_date, is_updated_label
+
+_DATE_KEYS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "date", "dc.date", "dc.date.issued", "dcterms.created", "pubdate", "publishdate", "publish-date",
+    "publish_date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
+    "cxenseparse:recs:publishtime", "originalpublicationdate", "dc.date.created", "citation_publication_date",
+)
+_MOD_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl", "citation_author")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=[/\-_.]|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)/")
+
+
+# ------------------------------------------------------------------------------------ structured
+def _meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        val = (m.get("content") or "").strip()
+        if key and val:
+            out.setdefault(key, []).append(val)
+    return out
+
+
+def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for s in tree.iter("script"):
+        if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
+            continue
+        try:
+            data = json.loads(s.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            d = stack.pop()
+            if isinstance(d, list):
+                stack.extend(d)
+            elif isinstance(d, dict):
+                items.append(d)
+                if "@graph" in d:
+                    stack.append(d["@graph"])
+    return items
+
+
+def _ld_type(d: dict[str, Any]) -> str:
+    t = d.get("@type")
+    return " ".join(t) if isinstance(t, list) else str(t or "")
+
+
+def _names(v: Any) -> list[str]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict):
+        n = v.get("name")
+        return _names(n) if n else []
+    if isinstance(v, list):
+        return [n for x in v for n in _names(x)]
+    return []
+
+
+def iso_date(value: str) -> str | None:
+    """ISO 8601 from the usual machine-readable date forms (None if it is not one)."""
+    v = (value or "").strip()
+    if not v:
+        return None
+    if re.fullmatch(r"\d{10}(\d{3})?", v):  # epoch seconds / ms
+        ts = int(v[:10])
+        return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
+    v2 = v.replace("Z", "+00:00")
+    v2 = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", v2)
+    v2 = re.sub(r"\s+", "T", v2, count=1) if re.match(r"\d{4}-\d{2}-\d{2}\s+\d", v2) else v2
+    try:
+        return datetime.fromisoformat(v2).isoformat()
+    except ValueError:
+        pass
+    m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", v)
+    if m:
+        try:
+            return datetime(int(m[1]), int(m[2]), int(m[3])).date().isoformat()
+        except ValueError:
+            return None
+    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(v, fmt).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _plausible(value: str) -> str | None:
+    """``iso_date`` limited to plausible news years (``0001-01-01`` placeholders are no date)."""
+    from pipeline.stages.clean.dates import date_rules
+
+    iso = iso_date(value)
+    if iso is None:
+        return None
+    r = date_rules()
+    return iso if r.min_year <= int(iso[:4]) <= r.max_year else None
+
+
+def _clean_authors(authors: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for a in authors:
+        a = re.sub(r"\s+", " ", a).strip()
+        a = re.sub(r"^by\s+", "", a, flags=re.I)
+        if a and len(a) <= 80 and not re.match(r"https?://", a) and a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
+    return out
+
+
+def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
+    """Everything the page states in JSON-LD and meta tags (no heuristics)."""
+    meta = _meta_map(tree)
+    ld = [d for d in _jsonld(tree) if re.search(r"Article|Posting|Report|NewsArticle|WebPage|BlogPosting", _ld_type(d))]
+    ld.sort(key=lambda d: 0 if re.search(r"Article|Posting|Report", _ld_type(d)) else 1)
+    first = lambda *keys: next((meta[k][0] for k in keys if k in meta), None)  # noqa: E731
+    md: dict[str, Any] = {}
+
+    title = first("og:title", "twitter:title", "dc.title", "headline")
+    if not title:
+        title = next((d["headline"] for d in ld if isinstance(d.get("headline"), str)), None)
+    h1 = tree.find(".//h1")
+    h1_text = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
+    t_el = tree.find(".//title")
+    doc_title = re.sub(r"\s+", " ", t_el.text_content()).strip() if t_el is not None else ""
+    md["title"] = (title or h1_text or doc_title or None)
+    md["h1"] = h1_text
+    md["doc_title"] = doc_title
+
+    authors: list[str] = []
+    for d in ld:
+        authors += _names(d.get("author"))
+    for k in _AUTHOR_KEYS:
+        authors += meta.get(k, [])
+    authors = _clean_authors(authors)
+    if authors:
+        md["authors"] = authors
+        md["author_source"] = "structured"
+
+    date = next((_plausible(d["datePublished"]) for d in ld if isinstance(d.get("datePublished"), str)
+                 and _plausible(d["datePublished"])), None)
+    date = date or next((_plausible(v) for k in _DATE_KEYS for v in meta.get(k, []) if _plausible(v)), None)
+    if date:
+        md["published_at"], md["published_at_source"] = date, "structured"
+    mod = next((_plausible(meta[k][0]) for k in _MOD_KEYS if k in meta and _plausible(meta[k][0])), None)
+    mod = mod or next((_plausible(d["dateModified"]) for d in ld if isinstance(d.get("dateModified"), str)
+                       and _plausible(d["dateModified"])), None)
+    if mod:
+        md["modified_at"], md["modified_at_source"] = mod, "structured"
+
+    site = first("og:site_name", "application-name", "twitter:site")
+    if not site:
+        site = next((_names(d.get("publisher"))[0] for d in ld if _names(d.get("publisher"))), None)
+    if site:
+        md["site_name"] = site
+    canon = next((link.get("href").strip() for link in tree.iter("link")
+                  if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
+    canon = canon or first("og:url", "twitter:url")
+    if canon:
+        md["canonical_url"] = canon
+    desc = first("description", "og:description", "twitter:description", "dc.description")
+    if desc:
+        md["description"] = desc
+    kw = first("keywords", "news_keywords", "article:tag")
+    tags = meta.get("article:tag", [])
+    if kw or tags:
+        words = [w.strip() for w in (kw or "").split(",") if w.strip()] + tags
+        md["keywords"] = list(dict.fromkeys(words))
+    section = first("article:section")
+    if section:
+        md["section"] = section
+    lang = tree.get("lang") or first("og:locale", "content-language", "language")
+    if lang:
+        md["html_lang"] = lang
+    return md
+
+
+# ------------------------------------------------------------------------------------- fallbacks
+def url_date(url: str | None) -> str | None:
+    """``/2026/03/19/``, ``/2026-03-19/`` or ``/20260319/`` in a URL path -> ISO date."""
+    from pipeline.stages.clean.dates import date_rules
+
+    m = _URL_DATE.search(url or "")
+    if not m:
+        return None
+    y, mo, d = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
+    try:
+        iso = datetime(int(y), int(mo), int(d)).date().isoformat()
+    except ValueError:
+        return None
+    r = date_rules()
+    return iso if r.min_year <= int(y) <= r.max_year else None
+
+
+def _label_before(el: Any) -> str:
+    """Text just before an element (its previous strings) plus its class tokens: "Updated", "Posted"."""
+    prev = el.find_previous(string=True)
+    return f"{' '.join(byline.tokens(el))} {prev or ''}"
+
+
+def markup_dates(soup: Any, language: str | None) -> tuple[str | None, str | None]:
+    """(published, modified) from ``<time>``, ``itemprop=date*`` and date-classed elements in the head."""
+    r = byline.byline_rules()
+    published: str | None = None
+    modified: str | None = None
+    marked = soup.select("time, [itemprop~=datePublished], [itemprop~=dateModified], [itemprop~=dateCreated]")
+    classed = soup.find_all(lambda el: bool(byline.tokens(el) & r.date_tokens))
+    for el in marked + [el for el in classed if el not in marked]:
+        prop = str(el.get("itemprop") or "")
+        raw = str(el.get("datetime") or el.get("content") or "")
+        value = _plausible(raw) if raw else None
+        if not value:
+            text = el.get_text(" ", strip=True)
+            m = find_local_date(text[:120], language) if text else None
+            value = m.iso if m else None
+            if m and is_updated_label(text[: m.start]):
+                prop = prop or "dateModified"
+        if not value:
+            continue
+        is_mod = "Modified" in prop or ("Published" not in prop and is_updated_label(_label_before(el)))
+        if is_mod:
+            modified = modified or value
+        elif published is None:
+            published = value
+        if published and modified:
+            break
+    return published, modified
+
+
+def text_dates(strings: list[str], language: str | None) -> tuple[str | None, str | None]:
+    """(published, modified) from local-form dates in the lines below the headline."""
+    published: str | None = None
+    modified: str | None = None
+    for i, s in enumerate(strings):
+        if len(s) > 200:
+            continue
+        m = find_local_date(s, language)
+        if not m:
+            continue
+        before = (strings[i - 1] + " " if i else "") + s[: m.start]
+        if is_updated_label(before):
+            modified = modified or m.iso
+        elif published is None:
+            published = m.iso
+        if published and modified:
+            break
+    return published, modified
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, extensive_search=False, original_date=True, url=url or None,
+                         outputformat="%Y-%m-%d", deferred_url_extractor=True)
+    except Exception:  # noqa: BLE001 - a heuristic date finder failing is "no date", not a page failure
+        return None
+
+
+def _cross_check(published: str, url: str | None) -> tuple[str, str]:
+    """A structured stamp is often UTC while the date in the article's URL is the newsroom's local day:
+    when the URL date is exactly one day off, the local day wins (day precision, source ``url``).
+    Anything further off is a different event (a URL of the first version, a series): structured stays."""
+    found = url_date(url)
+    if found and found != published[:10]:
+        try:
+            gap = abs((datetime.fromisoformat(found) - datetime.fromisoformat(published[:10])).days)
+        except ValueError:
+            return published, "structured"
+        if gap == 1:
+            return found, "url"
+    return published, "structured"
+
+
+def _language(md: dict[str, Any]) -> str | None:
+    lang = str(md.get("html_lang") or "").strip().lower().replace("_", "-")
+    return lang.split("-")[0] or None if lang else None
+
+
+def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, soup: Any, strings: list[str],
+                    url: str | None, lang: str | None) -> None:
+    """Published (and, if the page has none yet, modified) date from markup, htmldate, text, URL."""
+    pub, mod = markup_dates(soup, lang) if soup is not None else (None, None)
+    mod_source = "markup"
+    udate = url_date(url)
+    if pub:
+        md["published_at"], md["published_at_source"] = _cross_check(pub, url)
+        if md["published_at_source"] == "structured":
+            md["published_at_source"] = "markup"
+    else:
+        found = _htmldate(tree, url)
+        tpub, tmod = text_dates(strings, lang)
+        if tmod and not mod:
+            mod, mod_source = tmod, "text"
+        if found:
+            found, src = _cross_check(found, url)
+            md["published_at"], md["published_at_source"] = found, "url" if found == udate else "markup"
+        elif tpub:
+            md["published_at"], md["published_at_source"] = tpub, "text"
+        elif udate:
+            md["published_at"], md["published_at_source"] = udate, "url"
+    if mod and not md.get("modified_at") and mod != md.get("published_at"):
+        md["modified_at"], md["modified_at_source"] = mod, mod_source
+
+
+def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dict[str, Any]:
+    """Structured metadata, completed by the fallbacks where it says nothing; empty values dropped."""
+    md = structured_metadata(tree)
+    url = url or md.get("canonical_url")
+    need_author = not md.get("authors")
+    need_date = not md.get("published_at")
+    if need_date is False and md.get("published_at"):
+        md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
+    if need_author or need_date:
+        soup = byline.head_region(tree, md.get("title"))
+        lang = _language(md)
+        strings = byline.head_strings(tree, md.get("title"))
+        if need_author:
+            name = byline.markup_author(soup) if soup is not None else None
+            source = "markup"
+            if not name:
+                name, source = byline.text_author(strings), "text"
+            if name:
+                md["authors"], md["author_source"] = [byline.first_author(name)], source
+        if need_date:
+            _fallback_dates(md, tree, soup, strings, url, lang)
+    return {k: v for k, v in md.items() if v}
