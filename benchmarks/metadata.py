@@ -22,7 +22,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 TRUTH_SHARED = DATA / "metadata-truth.json"

@@ -10,12 +10,13 @@ to a fraction of a millisecond. Words and tokens come from ``config/metadata.yam
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import lxml.html
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from pipeline.config import load_yaml
 
@@ -41,11 +42,19 @@ class BylineRules:
     head_window: int
     region_min: int
     region_max_elements: int
-    selector: str
+    candidates_xpath: str
 
 
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+def _candidates_xpath(toks: list[str]) -> str:
+    """One C-level query for the elements the markup fallback looks at (refined by tokens in Python)."""
+    low = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    stems = sorted({t.replace("-", "") for t in toks if re.fullmatch(r"[a-z-]+", t)} | {"author", "byline", "autor"})
+    tests = " or ".join(f"contains({low}, '{t}')" for t in stems)
+    return f".//*[@rel='author' or contains(@itemprop, 'author') or self::address or {tests}]"
 
 
 @lru_cache(maxsize=1)
@@ -68,14 +77,8 @@ def byline_rules() -> BylineRules:
         head_window=int(raw["head_window_chars"]),
         region_min=int(raw["region_min_chars"]),
         region_max_elements=int(raw["region_max_elements"]),
-        selector="[rel~=author], [itemprop~=author], address, [data-component*=byline i]",
+        candidates_xpath=_candidates_xpath(toks),
     )
-
-
-def tokens(el: Tag) -> set[str]:
-    cls = el.get("class") or []
-    attrs = " ".join(cls if isinstance(cls, list) else [str(cls)]) + " " + str(el.get("id") or "")
-    return {t.lower() for t in _SPLIT.split(attrs) if t}
 
 
 # ------------------------------------------------------------------------------------------ region
@@ -94,8 +97,9 @@ def _anchor(tree: lxml.html.HtmlElement, title: str | None = None) -> lxml.html.
     return anchor
 
 
-def head_region(tree: lxml.html.HtmlElement, title: str | None = None) -> BeautifulSoup | None:
-    """BeautifulSoup of the block around the headline (None for a page without h1/article/main)."""
+def head_region(tree: lxml.html.HtmlElement, title: str | None = None) -> lxml.html.HtmlElement | None:
+    """The block around the headline: grown from the h1 until it holds ``region_min_chars`` of text, never
+    to more than ``region_max_elements`` elements (None for a page without h1/article/main)."""
     r = byline_rules()
     anchor = _anchor(tree, title)
     if anchor is None:
@@ -108,29 +112,61 @@ def head_region(tree: lxml.html.HtmlElement, title: str | None = None) -> Beauti
         if parent.xpath("count(.//*)") > r.region_max_elements:
             break
         el = parent
-    soup = BeautifulSoup(lxml.html.tostring(el, encoding="unicode"), "lxml")
-    for bad in soup.find_all(_INVISIBLE):
-        bad.decompose()
-    return soup
+    return el
 
 
-_PRECEDING = "preceding::text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::noscript)]"
-_FOLLOWING = "following::text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::noscript)]"
+def _texts(el: Any) -> Iterator[str]:
+    """Visible text of ``el``'s subtree in document order (no script/style), without el's own tail."""
+    if not isinstance(el.tag, str) or el.tag in _INVISIBLE:
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _following(anchor: Any) -> Iterator[str]:
+    el = anchor
+    while el is not None and el.tag not in ("body", "html"):
+        if el.tail:
+            yield el.tail
+        for sib in el.itersiblings():
+            yield from _texts(sib)
+            if sib.tail:
+                yield sib.tail
+        el = el.getparent()
+
+
+def _preceding(anchor: Any, limit: int) -> list[str]:
+    out: list[str] = []
+    el = anchor
+    while el is not None and el.tag not in ("body", "html") and len(out) < limit:
+        for sib in el.itersiblings(preceding=True):
+            if isinstance(sib.tag, str) and sib.xpath("count(.//*)") > 40:
+                return list(reversed(out[:limit]))  # a navigation block: nothing above it is the byline
+            out.extend(reversed([t for t in ([*_texts(sib)] + [sib.tail or ""]) if t.strip()]))
+            if len(out) >= limit:
+                break
+        el = el.getparent()
+    return list(reversed(out[:limit]))
 
 
 def head_strings(tree: lxml.html.HtmlElement, title: str | None = None) -> list[str]:
-    """Visible strings from the headline on (in document order), up to ``head_window_chars`` of text."""
+    """Visible strings around the headline in document order: a few before it (a byline above the
+    headline, at most 120 characters each), the headline, then up to ``head_window_chars`` after it."""
     r = byline_rules()
     anchor = _anchor(tree, title)
     if anchor is None:
         return []
-    out = [re.sub(r"\s+", " ", str(t)).strip() for t in anchor.xpath(f"({_PRECEDING})[position() > last() - 6]")]
-    out = [t for t in out if len(t) <= 120]  # a byline above the headline, not the previous teaser
-    if anchor.tag == "h1":
-        out.append(re.sub(r"\s+", " ", anchor.text_content()).strip())
+    out = [t for t in (re.sub(r"\s+", " ", x).strip() for x in _preceding(anchor, 6)) if len(t) <= 120]
+    out.append(re.sub(r"\s+", " ", anchor.text_content()).strip())
     total = 0
-    for s in anchor.xpath(f"({_FOLLOWING})[position() <= 120]"):
-        t = re.sub(r"\s+", " ", str(s)).strip()
+    for s in _following(anchor):
+        t = re.sub(r"\s+", " ", s).strip()
+        if not t:
+            continue
         out.append(t)
         total += len(t)
         if total >= r.head_window:
@@ -179,29 +215,37 @@ def first_author(names: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ markup
-def markup_author(soup: BeautifulSoup) -> str | None:
-    """Author from byline markup in the article head (rel/itemprop=author, byline classes, <address>)."""
+def _lxml_tokens(el: Any) -> set[str]:
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return {t.lower() for t in _SPLIT.split(attrs) if t}
+
+
+def markup_author(region: lxml.html.HtmlElement | None) -> str | None:
+    """Author from byline markup in the article head (rel/itemprop=author, byline classes, <address>).
+
+    lxml finds the few candidate elements (one C-level XPath); each candidate, a small fragment, is read
+    with BeautifulSoup: ``select_one("[itemprop~=name]")`` and ``stripped_strings`` say what we want."""
+    if region is None:
+        return None
     r = byline_rules()
-    explicit_els = soup.select(r.selector)  # the vocabularies' own markers, then class/id tokens
-    classed = soup.find_all(lambda el: bool(tokens(el) & r.author_tokens)
-                            or any(t.startswith(("author", "byline", "autor")) for t in tokens(el)))
-    for el in explicit_els + [el for el in classed if el not in explicit_els]:
-        toks = tokens(el)
-        explicit = "author" in str(el.get("rel") or "") or "author" in str(el.get("itemprop") or "")
-        if not explicit and el.name != "address":
+    for el in region.xpath(r.candidates_xpath)[:12]:
+        explicit = "author" in (el.get("rel") or "") or "author" in (el.get("itemprop") or "").lower()
+        toks = _lxml_tokens(el)
+        if not explicit and el.tag != "address":
             if not toks & r.author_tokens and not any(t.startswith(("author", "byline", "autor")) for t in toks):
                 continue
             if toks & r.skip_tokens:
                 continue
-        name_el = el.select_one("[itemprop~=name]") if explicit else None
+        frag = BeautifulSoup(lxml.html.tostring(el, encoding="unicode", with_tail=False), "lxml")
+        for bad in frag.find_all(_INVISIBLE):
+            bad.decompose()
+        name_el = frag.select_one("[itemprop~=name]") if explicit else None
         if name_el is not None:
-            candidate = name_el.get("content") or name_el.get_text(" ", strip=True)
-            name = clean_name(str(candidate))
+            name = clean_name(str(name_el.get("content") or name_el.get_text(" ", strip=True)))
             if name:
                 return name
-        strings = [re.sub(r"\s+", " ", s).strip() for s in el.stripped_strings][:8]
         pending = False
-        for s in strings:
+        for s in [re.sub(r"\s+", " ", x).strip() for x in frag.stripped_strings][:8]:
             if r.bare.match(s):
                 pending = True
                 continue

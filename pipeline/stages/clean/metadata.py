@@ -222,41 +222,6 @@ def url_date(url: str | None) -> str | None:
     return iso if r.min_year <= int(y) <= r.max_year else None
 
 
-def _label_before(el: Any) -> str:
-    """Text just before an element (its previous strings) plus its class tokens: "Updated", "Posted"."""
-    prev = el.find_previous(string=True)
-    return f"{' '.join(byline.tokens(el))} {prev or ''}"
-
-
-def markup_dates(soup: Any, language: str | None) -> tuple[str | None, str | None]:
-    """(published, modified) from ``<time>``, ``itemprop=date*`` and date-classed elements in the head."""
-    r = byline.byline_rules()
-    published: str | None = None
-    modified: str | None = None
-    marked = soup.select("time, [itemprop~=datePublished], [itemprop~=dateModified], [itemprop~=dateCreated]")
-    classed = soup.find_all(lambda el: bool(byline.tokens(el) & r.date_tokens))
-    for el in marked + [el for el in classed if el not in marked]:
-        prop = str(el.get("itemprop") or "")
-        raw = str(el.get("datetime") or el.get("content") or "")
-        value = _plausible(raw) if raw else None
-        if not value:
-            text = el.get_text(" ", strip=True)
-            m = find_local_date(text[:120], language) if text else None
-            value = m.iso if m else None
-            if m and is_updated_label(text[: m.start]):
-                prop = prop or "dateModified"
-        if not value:
-            continue
-        is_mod = "Modified" in prop or ("Published" not in prop and is_updated_label(_label_before(el)))
-        if is_mod:
-            modified = modified or value
-        elif published is None:
-            published = value
-        if published and modified:
-            break
-    return published, modified
-
-
 def text_dates(strings: list[str], language: str | None) -> tuple[str | None, str | None]:
     """(published, modified) from local-form dates in the lines below the headline."""
     published: str | None = None
@@ -307,30 +272,21 @@ def _language(md: dict[str, Any]) -> str | None:
     return lang.split("-")[0] or None if lang else None
 
 
-def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, soup: Any, strings: list[str],
+def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: list[str],
                     url: str | None, lang: str | None) -> None:
-    """Published (and, if the page has none yet, modified) date from markup, htmldate, text, URL."""
-    pub, mod = markup_dates(soup, lang) if soup is not None else (None, None)
-    mod_source = "markup"
+    """Published (and, if the page has none yet, modified) date from markup (htmldate), text, URL."""
     udate = url_date(url)
-    if pub:
-        md["published_at"], md["published_at_source"] = _cross_check(pub, url)
-        if md["published_at_source"] == "structured":
-            md["published_at_source"] = "markup"
-    else:
-        found = _htmldate(tree, url)
-        tpub, tmod = text_dates(strings, lang)
-        if tmod and not mod:
-            mod, mod_source = tmod, "text"
-        if found:
-            found, src = _cross_check(found, url)
-            md["published_at"], md["published_at_source"] = found, "url" if found == udate else "markup"
-        elif tpub:
-            md["published_at"], md["published_at_source"] = tpub, "text"
-        elif udate:
-            md["published_at"], md["published_at_source"] = udate, "url"
-    if mod and not md.get("modified_at") and mod != md.get("published_at"):
-        md["modified_at"], md["modified_at_source"] = mod, mod_source
+    found = _htmldate(tree, url)
+    tpub, tmod = text_dates(strings, lang)
+    if found:
+        found, _ = _cross_check(found, url)
+        md["published_at"], md["published_at_source"] = found, "url" if found == udate else "markup"
+    elif tpub:
+        md["published_at"], md["published_at_source"] = tpub, "text"
+    elif udate:
+        md["published_at"], md["published_at_source"] = udate, "url"
+    if tmod and not md.get("modified_at") and tmod != md.get("published_at"):
+        md["modified_at"], md["modified_at_source"] = tmod, "text"
 
 
 def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dict[str, Any]:
@@ -342,10 +298,10 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     if need_date is False and md.get("published_at"):
         md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
     if need_author or need_date:
-        soup = byline.head_region(tree, md.get("title"))
         lang = _language(md)
         strings = byline.head_strings(tree, md.get("title"))
         if need_author:
+            soup = byline.head_region(tree, md.get("title"))
             name = byline.markup_author(soup) if soup is not None else None
             source = "markup"
             if not name:
@@ -353,5 +309,5 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
             if name:
                 md["authors"], md["author_source"] = [byline.first_author(name)], source
         if need_date:
-            _fallback_dates(md, tree, soup, strings, url, lang)
+            _fallback_dates(md, tree, strings, url, lang)
     return {k: v for k, v in md.items() if v}
