@@ -39,6 +39,7 @@ class BylineRules:
     bare: re.Pattern[str]  # a string that is only a prefix ("By") -> the name is the next string
     cjk_before: re.Pattern[str]
     cjk_after: re.Pattern[str]
+    cjk_suffix: re.Pattern[str]
     head_window: int
     region_min: int
     region_max_elements: int
@@ -69,11 +70,12 @@ def byline_rules() -> BylineRules:
         date_tokens=frozenset(str(t).lower() for t in raw["date_tokens"]),
         non_name=frozenset(str(t).lower() for t in raw["non_name_words"]),
         particles=frozenset(str(t).lower() for t in raw["name_particles"]),
-        prefix=re.compile(r"^\s*(?:" + _alt(prefixes) + r")\s+(?P<n>.+)$", re.IGNORECASE),
+        prefix=re.compile(r"^\s*(?:" + _alt(prefixes) + r")\s*[:：]?\s+(?P<n>.+)$", re.IGNORECASE),
         label=re.compile(r"(?:^|[\s(（|·•])(?:" + _alt(labels) + r")\s*[:：/／]\s*(?P<n>.+)$", re.IGNORECASE),
         bare=re.compile(r"^\s*(?:" + _alt(prefixes + labels) + r")\s*[:：]?\s*$", re.IGNORECASE),
         cjk_before=re.compile(r"(?:" + _alt([str(w) for w in raw["cjk_reporter_before"]]) + r")\s*(?P<n>[\u4e00-\u9fff]{2,4})(?=[\s）)\]】|,，、。]|$)"),
         cjk_after=re.compile(r"(?P<n>[\u4e00-\u9fff\uac00-\ud7a3]{2,4})\s*(?:" + _alt([str(w) for w in raw["cjk_reporter_after"]]) + r")"),
+        cjk_suffix=re.compile(r"\s*(?:" + _alt([str(w) for w in raw["cjk_reporter_after"]]) + r")$"),
         head_window=int(raw["head_window_chars"]),
         region_min=int(raw["region_min_chars"]),
         region_max_elements=int(raw["region_max_elements"]),
@@ -179,7 +181,7 @@ def clean_name(text: str) -> str | None:
     """The person (or agency) name in a byline fragment, or None when it does not look like one."""
     r = byline_rules()
     s = re.sub(r"\s+", " ", text or "").strip(" \t|·•,;:-–—()（）[]")
-    m = r.prefix.match(s)
+    m = r.prefix.match(s) or r.label.match(s)
     if m:
         s = m["n"]
     s = re.split(r"\s+[|·•/–—]\s+|\s*[|·•]\s*|,\s+(?=\d)|\s+-\s+|\s*\(\s*|\s+\d", s)[0].strip(" ,;:-")
@@ -187,8 +189,8 @@ def clean_name(text: str) -> str | None:
     if not s or len(s) > 60 or re.search(r"\d|@|https?:|www\.|©", s):
         return None
     if _CJK.search(s):
-        s = s.replace(" ", "")
-        return s if 2 <= len(s) <= 12 and not re.search(r"[，。、：:！？]", s) else None
+        s = r.cjk_suffix.sub("", s).strip()  # "이지은 기자" -> "이지은"
+        return s if 2 <= len(s.replace(" ", "")) <= 12 and not re.search(r"[，。、：:！？]", s) else None
     words = s.split()
     if not 1 <= len(words) <= 5:
         return None
@@ -197,7 +199,7 @@ def clean_name(text: str) -> str | None:
         lw = w.lower().strip(".,")
         if lw in r.non_name:
             return None
-        if w[0].isupper():
+        if not w[0].islower():  # upper case, or a script without case (Arabic, Hebrew, Thai ...)
             capitalised += 1
         elif lw not in r.particles and lw not in {"and", "und", "et", "y", "e", "i", "и", "та", "ve", "dan", "và"}:
             return None

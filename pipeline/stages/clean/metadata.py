@@ -285,7 +285,7 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
         md["published_at"], md["published_at_source"] = tpub, "text"
     elif udate:
         md["published_at"], md["published_at_source"] = udate, "url"
-    if tmod and not md.get("modified_at") and tmod != md.get("published_at"):
+    if tmod and not md.get("modified_at"):  # labelled "updated": kept even on the same day
         md["modified_at"], md["modified_at_source"] = tmod, "text"
 
 
