@@ -23,10 +23,17 @@ LANGUAGE_FIELDS = ("title", "body")
 
 
 @lru_cache(maxsize=1)
-def language_analyzers() -> dict[str, str]:
-    """ISO 639-1 code -> Elasticsearch analyzer name (config/languages.yaml)."""
+def analyzer_candidates() -> dict[str, list[str]]:
+    """ISO 639-1 code -> analyzers in order of preference (config/languages.yaml; a plugin such as
+    smartcn before the built-in ``cjk``)."""
     table = load_yaml("languages.yaml")["analyzers"]
-    return {str(code): str(analyzer) for code, analyzer in table.items()}
+    return {str(code): [str(a) for a in (v if isinstance(v, list) else [v])] for code, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def language_analyzers() -> dict[str, str]:
+    """ISO 639-1 code -> the fallback analyzer (last of its preferences: the built-in one where any)."""
+    return {code: names[-1] for code, names in analyzer_candidates().items()}
 
 
 def base_template() -> dict[str, Any]:
@@ -46,7 +53,8 @@ def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set
     """
     from elasticsearch import ApiError
 
-    names = sorted(set(candidates if candidates is not None else language_analyzers().values()))
+    every = {a for names in analyzer_candidates().values() for a in names}
+    names = sorted(set(candidates if candidates is not None else every))
     found: set[str] = set()
     for name in names:
         try:
@@ -62,7 +70,12 @@ def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set
 def supported_languages(analyzers_offered: Iterable[str]) -> dict[str, str]:
     """Languages whose analyzer the cluster offers: the subfields the mapping will have."""
     offered = set(analyzers_offered)
-    return {code: a for code, a in sorted(language_analyzers().items()) if a in offered}
+    out: dict[str, str] = {}
+    for code, names in sorted(analyzer_candidates().items()):
+        chosen = next((a for a in names if a in offered), None)
+        if chosen:
+            out[code] = chosen
+    return out
 
 
 def build_mappings(analyzers_offered: Iterable[str]) -> dict[str, Any]:

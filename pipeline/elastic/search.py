@@ -3,11 +3,13 @@
 The query searches the language-neutral fields (standard analyzer) everywhere and, for
 every language the index has subfields for, the stemmed ``title.<code>``/``body.<code>``
 fields only of documents detected in that language: stemming helps where it fits and
-cannot distort documents of other languages.
+cannot distort documents of other languages. Queries in Chinese, Japanese or Korean also work on
+a cluster with ``standard`` only (see :func:`neutral_clauses`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -78,11 +80,27 @@ class Filters:
         return out
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]")
+
+
+def neutral_clauses(text: str) -> list[dict[str, Any]]:
+    """The language-neutral (``standard`` analyzer) part of the query.
+
+    ``standard`` cuts Chinese/Japanese into single characters and keeps Korean words with their
+    particles, so an OR of the query's tokens would match any page sharing one character. A query
+    in those scripts therefore asks for the characters in sequence (``phrase_prefix``: a substring
+    search; the prefix also finds 서울 in 서울에서) and, looser, for all of them anywhere (``and``)."""
+    if _CJK.search(text):
+        return [
+            {"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "phrase_prefix", "boost": 2.0}},
+            {"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "best_fields", "operator": "and"}},
+        ]
+    return [{"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "best_fields", "tie_breaker": 0.3}}]
+
+
 def build_query(text: str, *, languages: list[str], language: str | None = None,
                 filters: Filters | None = None) -> dict[str, Any]:
-    should: list[dict[str, Any]] = [
-        {"multi_match": {"query": text, "fields": NEUTRAL_FIELDS, "type": "best_fields", "tie_breaker": 0.3}}
-    ]
+    should: list[dict[str, Any]] = neutral_clauses(text)
     for code in languages:
         should.append({
             "bool": {
