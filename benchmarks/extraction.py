@@ -5,6 +5,10 @@ by default, or ``--data DIR``. Metric (as the benchmark publishes it): ``\\w+`` 
 4-token shingles, per-document precision/recall averaged over documents, F1 from the two means.
 
     python benchmarks/extraction.py [--data DIR] [--mode html|text|both] [--systems ours,trafilatura,...]
+                                    [--no-metadata]
+
+A final section (``benchmarks/metadata.py``) compares author / published date with trafilatura's own
+metadata extraction on the hand-annotated pages, and the clean-time cost of the metadata fallbacks.
 
 Importable: ``load_pages``, ``score``, ``evaluate`` (used by the quality-floor test).
 """
@@ -247,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=["html", "text", "both"], default="both")
     ap.add_argument("--systems", help="comma-separated subset of system names")
     ap.add_argument("--limit", type=int, help="only the first N pages (quick look)")
+    ap.add_argument("--no-metadata", action="store_true", help="skip the author / date section")
     args = ap.parse_args(argv)
 
     pages = load_pages(args.data, args.limit)
@@ -290,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     if "text" in results and "ours" in results["text"]:
         s = results["text"]["ours"]
         print(_line(s.f1 >= TARGET_TEXT_F1, f"text F1 {s.f1:.3f} >= {TARGET_TEXT_F1}"))
+    if not args.no_metadata:
+        from benchmarks.metadata import report
+
+        print("\n".join(report(find_data(args.data), [p.html for p in pages])))
     return 0
 
 
