@@ -87,8 +87,14 @@ def test_utc_stamp_one_day_off_the_url_day_takes_the_local_day() -> None:
     assert far["published_at_source"] == "structured"  # a different event, not a time zone
 
 
-def test_time_markup_via_htmldate() -> None:
-    md = md_of(page(top='<time datetime="2026-03-18T10:00:00">18 March</time>'))
+def test_time_markup_keeps_its_precision_and_skips_updates() -> None:
+    md = md_of(page(top='<time class="updated" datetime="2026-03-20T08:00:00">20 March</time>'
+                        '<time datetime="2026-03-18T10:00:00">18 March</time>'))
+    assert md["published_at"] == "2026-03-18T10:00:00" and md["published_at_source"] == "markup"
+
+
+def test_date_classed_markup_via_htmldate() -> None:
+    md = md_of(page(top='<div class="meta"><span class="entry-date">2026-03-18</span></div>'))
     assert md["published_at"] == "2026-03-18" and md["published_at_source"] == "markup"
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import lxml.html
 from bs4 import BeautifulSoup
+from lxml import etree
 
-from pipeline.config import load_yaml
+from pipeline.config import check_keys, load_yaml
 
 _SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
@@ -27,11 +28,19 @@ _HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
 _INVISIBLE = ("script", "style", "noscript", "template", "svg")
 
 
+# Every key of config/metadata.yaml with its type (see pipeline.config.check_keys).
+SCHEMA: dict[str, Any] = {
+    "author_tokens": list, "author_skip_tokens": list, "byline_prefixes": list, "byline_labels": list,
+    "cjk_reporter_before": list, "cjk_reporter_after": list, "arabic_prefixes": list, "non_name_words": list,
+    "name_particles": list, "head_window_chars": int, "region_min_chars": int,
+    "region_max_elements": int,
+}
+
+
 @dataclass(frozen=True)
 class BylineRules:
     author_tokens: frozenset[str]
     skip_tokens: frozenset[str]
-    date_tokens: frozenset[str]
     non_name: frozenset[str]
     particles: frozenset[str]
     prefix: re.Pattern[str]  # "By Jane Doe"
@@ -43,31 +52,35 @@ class BylineRules:
     head_window: int
     region_min: int
     region_max_elements: int
-    candidates_xpath: str
+    candidates_xpath: etree.XPath
 
 
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
-def _candidates_xpath(toks: list[str]) -> str:
-    """One C-level query for the elements the markup fallback looks at (refined by tokens in Python)."""
-    low = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+def _candidates_xpath(toks: list[str]) -> etree.XPath:
+    """One C-level query (an EXSLT regex per element) for the elements the markup fallback looks at;
+    refined by whole tokens in Python."""
     stems = sorted({t.replace("-", "") for t in toks if re.fullmatch(r"[a-z-]+", t)} | {"author", "byline", "autor"})
-    tests = " or ".join(f"contains({low}, '{t}')" for t in stems)
-    return f".//*[@rel='author' or contains(@itemprop, 'author') or self::address or {tests}]"
+    pattern = "|".join(stems)
+    return etree.XPath(f".//*[@rel='author' or contains(@itemprop, 'author') or self::address or "
+                       f"re:test(concat(@class, ' ', @id), '{pattern}', 'i')]", namespaces=_RE_NS)
 
 
 @lru_cache(maxsize=1)
 def byline_rules() -> BylineRules:
     raw: dict[str, Any] = load_yaml("metadata.yaml")
+    check_keys(raw, SCHEMA, "config/metadata.yaml")
     prefixes = [str(p) for p in raw["byline_prefixes"]] + [str(p) for p in raw.get("arabic_prefixes", [])]
     labels = [str(p) for p in raw["byline_labels"]]
     toks = [str(t).lower() for t in raw["author_tokens"]]
     return BylineRules(
         author_tokens=frozenset(toks),
         skip_tokens=frozenset(str(t).lower() for t in raw["author_skip_tokens"]),
-        date_tokens=frozenset(str(t).lower() for t in raw["date_tokens"]),
         non_name=frozenset(str(t).lower() for t in raw["non_name_words"]),
         particles=frozenset(str(t).lower() for t in raw["name_particles"]),
         prefix=re.compile(r"^\s*(?:" + _alt(prefixes) + r")\s*[:：]?\s+(?P<n>.+)$", re.IGNORECASE),
@@ -230,7 +243,7 @@ def markup_author(region: lxml.html.HtmlElement | None) -> str | None:
     if region is None:
         return None
     r = byline_rules()
-    for el in region.xpath(r.candidates_xpath)[:12]:
+    for el in r.candidates_xpath(region)[:12]:
         explicit = "author" in (el.get("rel") or "") or "author" in (el.get("itemprop") or "").lower()
         toks = _lxml_tokens(el)
         if not explicit and el.tag != "address":

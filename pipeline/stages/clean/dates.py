@@ -23,7 +23,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from pipeline.config import load_yaml
+from pipeline.config import ConfigError, check_keys, load_yaml
 
 __all__ = ["parse_local_date", "find_local_date", "DateMatch", "is_updated_label", "date_rules"]
 
@@ -47,14 +47,19 @@ class DateRules:
     raw: dict[str, Any]
 
 
+# Every key of config/dates.yaml with its type (see pipeline.config.check_keys).
+SCHEMA: dict[str, Any] = {"months": dict, "month_first": list, "min_year": int, "max_year": int, "updated_markers": list}
+
+
 @lru_cache(maxsize=1)
 def date_rules() -> DateRules:
     raw = load_yaml("dates.yaml")
+    check_keys(raw, SCHEMA, "config/dates.yaml")
     months: dict[str, dict[str, int]] = {}
     merged: dict[str, int] = {}
     for lang, table in raw["months"].items():
-        if len(table) != 12:
-            raise ValueError(f"config/dates.yaml: {lang} has {len(table)} months, not 12")
+        if not isinstance(table, list) or len(table) != 12:
+            raise ConfigError(f"config/dates.yaml: months.{lang} must list 12 months")
         names = {str(n).lower(): i + 1 for i, forms in enumerate(table) for n in forms}
         months[str(lang)] = names
         for n, m in names.items():

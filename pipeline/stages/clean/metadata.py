@@ -6,9 +6,10 @@ everything before it found nothing:
 * author: byline markup in the article head (``rel``/``itemprop=author``, byline/author/autor/... classes,
   ``<address>``), then a byline line below the headline in the page's language ("By", "Von", "Автор:",
   "记者", "기자"; see :mod:`byline`);
-* published date: markup (``<time datetime>``, ``itemprop=datePublished``, date-classed elements), then
-  htmldate (markup heuristics, no free-text search), then a local-form date below the headline
-  (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``).
+* published date: htmldate's markup heuristics (``<time>``, ``itemprop=datePublished``, date-classed
+  elements; no free-text search), then a local-form date near the headline
+  (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``). A structured UTC stamp
+  one day off the URL's date yields the URL's (local) day.
 
 Each value records where it came from (``author_source``, ``published_at_source``,
 ``modified_at_source``: ``structured`` | ``markup`` | ``text`` | ``url``) so an analyst can filter out
@@ -242,6 +243,18 @@ def text_dates(strings: list[str], language: str | None) -> tuple[str | None, st
     return published, modified
 
 
+def _time_element(tree: lxml.html.HtmlElement) -> str | None:
+    """The first ``<time datetime>`` (full precision) that is not marked as an update."""
+    for t in tree.iter("time"):
+        marks = f"{t.get('class') or ''} {t.get('itemprop') or ''}".lower()
+        if "modif" in marks or "updat" in marks:
+            continue
+        value = _plausible(t.get("datetime") or "")
+        if value:
+            return value
+    return None
+
+
 def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
     from htmldate import find_date
 
@@ -276,7 +289,7 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
                     url: str | None, lang: str | None) -> None:
     """Published (and, if the page has none yet, modified) date from markup (htmldate), text, URL."""
     udate = url_date(url)
-    found = _htmldate(tree, url)
+    found = _time_element(tree) or _htmldate(tree, url)
     tpub, tmod = text_dates(strings, lang)
     if found:
         found, _ = _cross_check(found, url)
