@@ -130,16 +130,16 @@ def head_region(tree: lxml.html.HtmlElement, title: str | None = None) -> lxml.h
     return el
 
 
-def _texts(el: Any) -> Iterator[str]:
-    """Visible text of ``el``'s subtree in document order (no script/style), without el's own tail."""
+_TEXTS = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+                     "or ancestor::template or ancestor::svg)]")
+
+
+def _texts(el: Any) -> list[str]:
+    """Visible text of ``el``'s subtree in document order (no script/style), without el's own tail.
+    One C-level query: no Python recursion, whatever the nesting depth."""
     if not isinstance(el.tag, str) or el.tag in _INVISIBLE:
-        return
-    if el.text:
-        yield el.text
-    for child in el:
-        yield from _texts(child)
-        if child.tail:
-            yield child.tail
+        return []
+    return [str(t) for t in _TEXTS(el)]
 
 
 def _following(anchor: Any) -> Iterator[str]:
