@@ -251,10 +251,15 @@ def markup_author(region: lxml.html.HtmlElement | None) -> str | None:
                 continue
             if toks & r.skip_tokens:
                 continue
-        frag = BeautifulSoup(lxml.html.tostring(el, encoding="unicode", with_tail=False), "lxml")
-        for bad in frag.find_all(_INVISIBLE):
-            bad.decompose()
-        name_el = frag.select_one("[itemprop~=name]") if explicit else None
+        text = el.text_content().strip()
+        if not text or len(text) > 400:
+            continue  # empty (an avatar) or a whole bio box: not a byline
+        html = lxml.html.tostring(el, encoding="unicode", with_tail=False)
+        frag = BeautifulSoup(html, "lxml")
+        if "<script" in html or "<style" in html or "<noscript" in html:
+            for bad in frag.find_all(_INVISIBLE):
+                bad.decompose()
+        name_el = frag.select_one("[itemprop~=name]") if explicit and "itemprop" in html[10:] else None
         if name_el is not None:
             name = clean_name(str(name_el.get("content") or name_el.get_text(" ", strip=True)))
             if name:
