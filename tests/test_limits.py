@@ -39,6 +39,26 @@ def test_time_limit_interrupts_python_work():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_swallowed_by_a_gc_callback_is_raised_again():
+    """A signal that lands in a gc callback raises there and Python drops it ("Exception ignored"):
+    the timer keeps firing until the exception reaches the work (found with hypothesis's gc hook)."""
+    import gc
+
+    def slow_callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            busy(0.3)  # the first expiry lands here and is dropped
+
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(DocumentTimeout):
+            with time_limit(0.1):
+                gc.collect()
+                busy(5)
+    finally:
+        gc.callbacks.remove(slow_callback)
+
+
 def test_an_outer_timer_is_kept_and_re_armed():
     fired = []
     previous = signal.signal(signal.SIGALRM, lambda *a: fired.append("outer"))

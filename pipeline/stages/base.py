@@ -22,8 +22,15 @@ from typing import ClassVar
 from pipeline.document import Document
 
 
-class DocumentTimeout(Exception):
-    """Raised inside a document's work when its time limit is over."""
+# After the first expiry the timer fires again this often until the exception lands in the work.
+RETRY_TICK_SECONDS = 0.05
+
+
+class DocumentTimeout(BaseException):
+    """Raised inside a document's work when its time limit is over.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``): library code that catches ``Exception``
+    to carry on must not swallow it."""
 
 
 class Stage(ABC):
@@ -81,16 +88,24 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield  # the outer deadline comes first and stays in charge
         return
 
+    active = True
+
     def expire(signum: int, frame: object) -> None:
-        raise DocumentTimeout(f"over the time limit of {seconds:g} s")
+        if active:
+            raise DocumentTimeout(f"over the time limit of {seconds:g} s")
 
     started = time.monotonic()
     signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Repeating: a signal that lands while Python runs a gc or weakref callback raises there, and
+    # that exception is dropped ("Exception ignored in ..."); the next tick raises again.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_TICK_SECONDS)
     try:
         yield
     finally:
+        active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+        for _ in range(3):
+            pass  # a signal Python has already received runs the (now inert) handler here, not the outer one
         signal.signal(signal.SIGALRM, outer_handler)
         if outer_left:
             left = outer_left - (time.monotonic() - started)
@@ -103,8 +118,12 @@ def _thread_time_limit(seconds: float) -> Iterator[None]:
     done = threading.Event()
 
     def watchdog() -> None:
-        if not done.wait(seconds):
+        if done.wait(seconds):
+            return
+        while True:  # again every tick until the block has ended (see above)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(DocumentTimeout))
+            if done.wait(RETRY_TICK_SECONDS):
+                return
 
     guard = threading.Thread(target=watchdog, name="document-time-limit", daemon=True)
     guard.start()
@@ -113,3 +132,4 @@ def _thread_time_limit(seconds: float) -> Iterator[None]:
     finally:
         done.set()
         guard.join()
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # drop one not yet delivered
