@@ -39,8 +39,18 @@ def test_client_gets_every_host_and_enough_retries() -> None:
     es = make_client(ESConnection(hosts))
     assert sorted(n.config.port for n in es.transport.node_pool.all()) == [1, 2, 3, 4, 5]
     assert es._max_retries >= 5  # per-request option: a request may have to try every other node
-    sniffing = make_client(ESConnection("http://127.0.0.1:1", sniff=True))
+    sniffing = make_client(ESConnection("http://127.0.0.1:1", sniff=True))  # nothing there: no error yet
     assert sniffing.transport._sniff_on_node_failure
+
+
+@pytest.mark.es
+def test_sniffing_discovers_the_node(es_url: str) -> None:
+    """Against the shared node: the sniffed pool holds the node's own publish address."""
+    es = make_client(ESConnection(es_url, sniff=True))
+    assert es.info()["version"]["number"]
+    published = {f"{n.config.host}:{n.config.port}" for n in es.transport.node_pool.all()}
+    http = es.nodes.info(metric="http")["nodes"]
+    assert {n["http"]["publish_address"].rsplit("/", 1)[-1] for n in http.values()} <= published
 
 
 def test_index_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
