@@ -47,7 +47,7 @@ def test_client_gets_every_host_and_enough_retries() -> None:
 def test_sniffing_discovers_the_node(es_url: str) -> None:
     """Against the shared node: the sniffed pool holds the node's own publish address."""
     es = make_client(ESConnection(es_url, sniff=True))
-    assert es.info()["version"]["number"]
+    assert es.cluster.health()["number_of_nodes"] >= 1  # (this minimal node has no GET /)
     published = {f"{n.config.host}:{n.config.port}" for n in es.transport.node_pool.all()}
     http = es.nodes.info(metric="http")["nodes"]
     assert {n["http"]["publish_address"].rsplit("/", 1)[-1] for n in http.values()} <= published
