@@ -77,7 +77,9 @@ def desired_layout(es: Elasticsearch, shards: int | None = None, replicas: int |
         settings = load_settings()
         shards = settings.number_of_shards if shards is None else shards
         replicas = settings.number_of_replicas if replicas is None else replicas
-    mappings = build_mappings(available_analyzers(es))
+    # probe through the run log when it exists, so the least-privileged writer can do it
+    probe = RUNS_INDEX if es.indices.exists(index=RUNS_INDEX) else None
+    mappings = build_mappings(available_analyzers(es, index=probe))
     settings = build_index_settings(shards, replicas)
     version = mapping_version(mappings, settings)
     mappings["_meta"]["mapping_version"] = version
@@ -119,9 +121,9 @@ def prepare_index(es: Elasticsearch, alias: str, *, shards: int | None = None,
     there (no downtime, no surprise) and flag it: rebuilding is the reindex job's call.
     """
     validate_index_name(alias)
+    ensure_support_indices(es, alias)
     layout = desired_layout(es, shards, replicas)
     install_template(es, alias, layout)
-    ensure_support_indices(es, alias)
     current = alias_targets(es, alias)
     if current:
         index = current[-1]

@@ -44,13 +44,14 @@ def base_template() -> dict[str, Any]:
     return data
 
 
-def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set[str]:
+def available_analyzers(es: Any, candidates: Iterable[str] | None = None, index: str | None = None) -> set[str]:
     """Analyzers from ``candidates`` that the cluster can actually run (probed with _analyze).
 
     Only the cluster's "no such analyzer" answer (HTTP 400) means "not offered": anything
     else (unreachable, TLS, 401, 429, 5xx) is raised. Swallowing those would build a mapping
     without language subfields from a hiccup, and hide an auth/TLS error behind one failed,
-    retried probe per analyzer.
+    retried probe per analyzer. With ``index`` the probe goes through that index (any index
+    resolves the built-in analyzers): it then needs only index privileges, not cluster ``manage``.
     """
     from elasticsearch import ApiError
 
@@ -59,7 +60,7 @@ def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set
     found: set[str] = set()
     for name in names:
         try:
-            es.indices.analyze(analyzer=name, text="probe")
+            es.indices.analyze(analyzer=name, text="probe", index=index)
         except ApiError as exc:
             if exc.meta.status == 400:  # illegal_argument_exception: failed to find analyzer
                 continue
