@@ -56,7 +56,7 @@ def test_sniffing_discovers_the_node(es_url: str) -> None:
 def test_index_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = _raw_settings()
     base = load_settings()
-    assert base.batch_size == raw["batch_size"]
+    assert base.batch_size == raw["run"]["batch_size"]
     assert base.number_of_replicas == str(raw["index"]["number_of_replicas"])
     assert base.support_replicas == str(raw["support_indices"]["number_of_replicas"])
     monkeypatch.setenv("ETL_BATCH_SIZE", "17")

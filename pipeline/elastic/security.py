@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.config import load_yaml
+from pipeline.config import settings_section
 from pipeline.elastic.indices import DEADLETTER_SUFFIX, RUNS_INDEX
 
 # What the pipeline does to its own indices: create versioned indices, write/delete documents,
@@ -44,14 +44,9 @@ class SecurityNames:
 
     @classmethod
     def from_config(cls) -> "SecurityNames":
-        raw = load_yaml("pipeline.yaml")["security"]
-        env = os.environ
-        return cls(
-            writer_role=str(raw["writer_role"]),
-            writer_user=str(env.get("ETL_ES_WRITER_USER") or raw["writer_user"]),
-            analyst_role=str(raw["analyst_role"]),
-            analyst_user=str(env.get("ETL_ES_ANALYST_USER") or raw["analyst_user"]),
-        )
+        raw = settings_section("security")  # ETL_ES_WRITER_USER / ETL_ES_ANALYST_USER applied
+        return cls(writer_role=str(raw["writer_role"]), writer_user=str(raw["writer_user"]),
+                   analyst_role=str(raw["analyst_role"]), analyst_user=str(raw["analyst_user"]))
 
 
 def writer_patterns(alias: str) -> list[str]:
