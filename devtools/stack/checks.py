@@ -76,3 +76,17 @@ def verify_run_record(es_url: str, alias: str, files: int) -> dict[str, Any]:
     if got != wanted:
         raise StackError(f"etl-runs record {record.get('run_id')} says {got}, expected {wanted}")
     return {"run_id": record["run_id"], **got}
+
+
+def verify_failed_record(es_url: str, alias: str) -> dict[str, Any]:
+    """The run record of a run that could not start: status failed, with its reason."""
+    es = make_client(ESConnection(es_url))
+    es.indices.refresh(index="etl-runs")
+    hits = es.search(index="etl-runs", query={"term": {"alias": alias}}, size=1)["hits"]["hits"]
+    if not hits:
+        raise StackError(f"no etl-runs record for the failed run (alias {alias})")
+    record = hits[0]["_source"]
+    if record.get("status") != "failed" or not record.get("error"):
+        raise StackError(f"etl-runs record for alias {alias}: status {record.get('status')!r}, "
+                         f"error {record.get('error')!r}")
+    return {"status": record["status"], "error": str(record["error"])[:200]}

@@ -31,7 +31,7 @@ import requests
 
 from devtools.es_cluster import LocalCluster
 from devtools.es_local import free_port, port_is_free
-from devtools.stack.checks import build_corpus, verify_index, verify_run_record
+from devtools.stack.checks import build_corpus, verify_failed_record, verify_index, verify_run_record
 from devtools.stack.services import Postgres, Processes, Redis, StackError, kill_tree, tail
 from pipeline.config import REPO_ROOT, load_settings
 
@@ -109,13 +109,11 @@ class Stack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": json.dumps(conn),
             "ES_URL": self.es.es_url,  # for `pipeline setup`; tasks use the connection above
-            # the default folder of scheduled runs (an unpaused hourly DAG starts one at once while
-            # ETL_SCHEDULE is not honoured): the two seeds, so it costs seconds, not the corpus
-            "ETL_SOURCE_DIR": str(REPO_ROOT / "seeds"),
+            "ETL_SOURCE_DIR": str(REPO_ROOT / "seeds"),  # only manual runs here, each names its folder
             "ETL_ALLOWED_SOURCE_ROOTS": str(self.corpus),
             "ETL_RUNS_DIR": str(self.root / "runs"),
             "ETL_BATCH_SIZE": "20",
-            "ETL_SCHEDULE": "none",  # manual runs only (honoured once the DAG reads it)
+            "ETL_SCHEDULE": "none",  # manual runs only: no scheduled run competes with the test's
         }
 
     def start(self) -> dict[str, str]:
@@ -273,7 +271,31 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     survivors = ",".join(stack.es.urls[1:])
     index = verify_index(survivors, ALIAS, stack.corpus)
     record = verify_run_record(survivors, ALIAS, stack.docs)
-    return {"run_id": run_id, "killed": killed, "retried_batches": retried, "index": index, "record": record}
+    missing = missing_folder_run(stack, token, survivors)
+    return {"run_id": run_id, "killed": killed, "retried_batches": retried, "index": index, "record": record,
+            "missing_folder_run": missing}
+
+
+def missing_folder_run(stack: Stack, token: str, es_url: str, limit: float = 30) -> dict[str, Any]:
+    """A trigger whose folder does not exist fails at once (no retries) and leaves a failed record."""
+    t = time.monotonic()
+    alias = ALIAS + "-missing"
+    run_ = stack.call("POST", f"/dags/{DAG_ID}/dagRuns", token, json={
+        "logical_date": None, "conf": {"source_dir": str(stack.corpus / "no-such-folder"), "index_alias": alias}})
+    while True:
+        state = stack.call("GET", f"/dags/{DAG_ID}/dagRuns/{run_['dag_run_id']}", token)["state"]
+        if state in ("success", "failed") or time.monotonic() - t > 120:
+            break
+        time.sleep(1)
+    seconds = time.monotonic() - t
+    stack.timings["missing-folder run (trigger -> failed)"] = seconds
+    if state != "failed":
+        raise StackError(f"a run over a missing folder ended {state!r}, not failed")
+    if seconds > limit:
+        raise StackError(f"a run over a missing folder took {seconds:.0f}s to fail (limit {limit:.0f}s)")
+    record = verify_failed_record(es_url, alias)
+    log(f"missing folder: failed after {seconds:.1f}s, etl-runs says {record}")
+    return {"seconds": round(seconds, 1), **record}
 
 
 def main(argv: list[str] | None = None) -> int:
