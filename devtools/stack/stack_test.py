@@ -322,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as exc:
         print(f"STACK TEST FAILED: {exc}\nlogs: {stack.procs.folder}", file=sys.stderr)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the teardown short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         t = time.monotonic()
         stack.stop()
         stack.timings["teardown"] = time.monotonic() - t
