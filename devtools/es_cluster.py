@@ -12,18 +12,21 @@ CLI: ``python -m devtools.es_cluster start|stop|status --base DIR [--nodes 3] [-
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import os
 import signal
 import sys
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devtools.es_local import LocalNode, LocalNodeError, _http_json, _pid_alive, port_is_free
+from devtools.es_local import LocalNode, LocalNodeError, _pid_alive, port_is_free
 from pipeline.config import load_settings
 
 
@@ -37,6 +40,7 @@ class LocalCluster:
     version: str = "9.5.4"
     heap: str = "512m"
     extra_settings: dict[str, str] = field(default_factory=dict)
+    auth: tuple[str, str] | None = field(default=None, repr=False)  # basic auth when security is on
 
     def __post_init__(self) -> None:
         self.base = Path(self.base).expanduser().absolute()
@@ -92,14 +96,26 @@ class LocalCluster:
         last: Any = None
         while True:
             for url in self.live_urls():
-                code, body = _http_json(f"{url}/_cluster/health?wait_for_nodes={nodes}"
-                                        f"&wait_for_status={status}&timeout=2s", 10)
+                code, body = self._get(f"{url}/_cluster/health?wait_for_nodes={nodes}"
+                                       f"&wait_for_status={status}&timeout=2s")
                 last = (code, body)
                 if code == 200 and isinstance(body, dict) and not body.get("timed_out"):
                     return body
             if time.monotonic() >= deadline:
                 raise LocalNodeError(f"cluster not {status} with {nodes} nodes in time (last: {last})")
             time.sleep(1)
+
+    def _get(self, url: str, timeout: float = 10) -> tuple[int, Any]:
+        headers = {}
+        if self.auth:
+            headers["Authorization"] = "Basic " + base64.b64encode(":".join(self.auth).encode()).decode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, None
+        except (OSError, ValueError):
+            return 0, None
 
     def live_urls(self) -> list[str]:
         return [node.url for node in self.members if node.is_running()]

@@ -90,7 +90,7 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     es = make_client(settings.es)
     try:
-        for line in ensure_roles_and_users(es, alias):
+        for line in ([] if args.no_security else ensure_roles_and_users(es, alias)):
             out.write(line + "\n")
     except SecuritySetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -229,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-alias", help="default: config index.alias")
     p.add_argument("--roles-file", action="store_true",
                    help="print the pipeline's roles as roles.yml (file-based roles) and exit")
+    p.add_argument("--no-security", action="store_true",
+                   help="leave roles and users alone (managed elsewhere, e.g. roles.yml); index setup only")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("reindex", help="rebuild the index behind the alias without downtime, then swap")

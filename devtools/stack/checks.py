@@ -35,11 +35,11 @@ def build_corpus(seeds: Path, folder: Path, count: int) -> list[Path]:
     return out
 
 
-def verify_index(es_url: str, alias: str, corpus: Path) -> dict[str, Any]:
+def verify_index(conn: ESConnection, alias: str, corpus: Path) -> dict[str, Any]:
     """Count == files, ids unique and deterministic, every source file present once."""
     from elasticsearch import helpers
 
-    es = make_client(ESConnection(es_url))
+    es = make_client(conn)
     es.indices.refresh(index=alias)
     files = {str(p.resolve()) for p in corpus.rglob("*") if p.is_file()}
     hits = list(helpers.scan(es, index=alias, query={"query": {"match_all": {}}}, _source=["source_path"], size=500))
@@ -62,9 +62,9 @@ def verify_index(es_url: str, alias: str, corpus: Path) -> dict[str, Any]:
     return {k: (len(v) if isinstance(v, list) else v) for k, v in result.items()}
 
 
-def verify_run_record(es_url: str, alias: str, files: int) -> dict[str, Any]:
+def verify_run_record(conn: ESConnection, alias: str, files: int) -> dict[str, Any]:
     """The newest ``etl-runs`` record for ``alias`` says: succeeded, every file seen and indexed."""
-    es = make_client(ESConnection(es_url))
+    es = make_client(conn)
     es.indices.refresh(index="etl-runs")
     hits = es.search(index="etl-runs", query={"term": {"alias": alias}}, sort=[{"started_at": "desc"}],
                      size=1)["hits"]["hits"]
@@ -78,9 +78,9 @@ def verify_run_record(es_url: str, alias: str, files: int) -> dict[str, Any]:
     return {"run_id": record["run_id"], **got}
 
 
-def verify_failed_record(es_url: str, alias: str) -> dict[str, Any]:
+def verify_failed_record(conn: ESConnection, alias: str) -> dict[str, Any]:
     """The run record of a run that could not start: status failed, with its reason."""
-    es = make_client(ESConnection(es_url))
+    es = make_client(conn)
     es.indices.refresh(index="etl-runs")
     hits = es.search(index="etl-runs", query={"term": {"alias": alias}}, size=1)["hits"]["hits"]
     if not hits:

@@ -19,6 +19,7 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,10 +31,11 @@ import psutil
 import requests
 
 from devtools.es_cluster import LocalCluster
-from devtools.es_local import free_port, port_is_free
+from devtools.es_local import LocalNode, find_java_home, free_port, port_is_free
 from devtools.stack.checks import build_corpus, verify_failed_record, verify_index, verify_run_record
 from devtools.stack.services import Postgres, Processes, Redis, StackError, kill_tree, tail
-from pipeline.config import REPO_ROOT, load_settings
+from pipeline.config import REPO_ROOT, ESConnection, load_settings
+from pipeline.elastic.security import SecurityNames, roles_file
 
 DAG_ID = "ingest_articles"
 ALIAS = "stack-articles"
@@ -62,7 +64,15 @@ class Stack:
         self.pg = Postgres(root / "postgres", free_port(), secrets.token_urlsafe(16))
         self.redis = Redis(root / "redis", free_port(), secrets.token_urlsafe(16))
         local = load_settings().local_node
-        self.es = LocalCluster(root / "es", nodes=3, port=port_block(3), version=local.version, heap="384m")
+        # security on: the pipeline (setup, every task) connects as the least-privileged writer;
+        # only the test's own checks use the superuser
+        self.names = SecurityNames.from_config()
+        self.es_admin = ("admin", "adm-" + secrets.token_hex(12))
+        self.es_writer = (self.names.writer_user, "wr-" + secrets.token_hex(12))
+        self.es = LocalCluster(root / "es", nodes=3, port=port_block(3), version=local.version, heap="384m",
+                               extra_settings={"xpack.security.enabled": "true",
+                                               "xpack.security.http.ssl.enabled": "false"},
+                               auth=self.es_admin)
         self.api_port = free_port()
         self.admin_password = secrets.token_urlsafe(16)
         self.corpus = root / "corpus"
@@ -79,7 +89,8 @@ class Stack:
         from cryptography.fernet import Fernet
 
         first, *others = self.es.urls
-        conn = {"conn_type": "elasticsearch", "host": first, "extra": {"hosts": others}}
+        conn = {"conn_type": "elasticsearch", "host": first, "login": self.es_writer[0],
+                "password": self.es_writer[1], "extra": {"hosts": others}}
         return {
             "PATH": f"{self.venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8", "NO_PROXY": "127.0.0.1,localhost",
@@ -109,6 +120,7 @@ class Stack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": json.dumps(conn),
             "ES_URL": self.es.es_url,  # for `pipeline setup`; tasks use the connection above
+            "ES_USERNAME": self.es_writer[0], "ES_PASSWORD": self.es_writer[1],
             "ETL_SOURCE_DIR": str(REPO_ROOT / "seeds"),  # only manual runs here, each names its folder
             "ETL_ALLOWED_SOURCE_ROOTS": str(self.corpus),
             "ETL_RUNS_DIR": str(self.root / "runs"),
@@ -119,7 +131,7 @@ class Stack:
     def start(self) -> dict[str, str]:
         t = time.monotonic()
         es_error: list[BaseException] = []
-        es_thread = threading.Thread(target=lambda: self._guard(self.es.start, es_error), name="es-start")
+        es_thread = threading.Thread(target=lambda: self._guard(self.start_es, es_error), name="es-start")
         es_thread.start()  # the slowest part: overlap it with Postgres, Redis and the migration
         self.pg.start()
         self.redis.start()
@@ -136,7 +148,9 @@ class Stack:
         self.timings["bring-up (postgres, redis, es, migrate)"] = time.monotonic() - t
         t = time.monotonic()
         # index template + alias + support indices, as an operator does before the first run
-        self._once("setup", [str(self.venv_bin / "python"), "-m", "pipeline", "setup", "--index-alias", ALIAS], env)
+        # (as the writer: roles and users come from roles.yml here, so --no-security)
+        self._once("setup", [str(self.venv_bin / "python"), "-m", "pipeline", "setup", "--index-alias", ALIAS,
+                             "--no-security"], env)
         repo = REPO_ROOT
         self.procs.start("api-server", ["airflow", "api-server", "--host", "127.0.0.1", "--port",
                                         str(self.api_port)], env, repo)
@@ -150,6 +164,29 @@ class Stack:
                                              "--without-gossip", "--without-mingle"], worker_env, repo)
         self.timings["airflow processes started"] = time.monotonic() - t
         return env
+
+    def start_es(self) -> None:
+        """Every node gets the pipeline's roles as roles.yml (the minimal distribution has no native
+        realm: docs/operations.md) and two file-realm users: the writer and the test's superuser."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        java = find_java_home()
+        roles = roles_file(ALIAS, self.names)
+
+        def prepare(node: LocalNode) -> None:
+            es_home = node.install()
+            (es_home / "config" / "roles.yml").write_text(roles)
+            env = {"ES_JAVA_HOME": str(java), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+            for (user, password), role in ((self.es_admin, "superuser"), (self.es_writer, self.names.writer_role)):
+                proc = subprocess.run([str(es_home / "bin" / "elasticsearch-users"), "useradd", user, "-p", password,
+                                       "-r", role], env=env, capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise StackError(f"elasticsearch-users useradd {user} failed: {proc.stderr.strip()[-500:]}")
+
+        with ThreadPoolExecutor(len(self.es.members)) as pool:
+            for f in [pool.submit(prepare, node) for node in self.es.members]:
+                f.result()
+        self.es.start()
 
     def _guard(self, fn: Any, errors: list[BaseException]) -> None:
         try:
@@ -268,7 +305,7 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
         raise StackError(f"run {run_id} failed: {summary}")
     retried = [ti["map_index"] for ti in stack.task_instances(token, run_id)
                if ti["task_id"] == "process_batch" and ti.get("try_number", 1) > 1]
-    survivors = ",".join(stack.es.urls[1:])
+    survivors = ESConnection(",".join(stack.es.urls[1:]), username=stack.es_admin[0], password=stack.es_admin[1])
     index = verify_index(survivors, ALIAS, stack.corpus)
     record = verify_run_record(survivors, ALIAS, stack.docs)
     missing = missing_folder_run(stack, token, survivors)
@@ -276,7 +313,7 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
             "missing_folder_run": missing}
 
 
-def missing_folder_run(stack: Stack, token: str, es_url: str, limit: float = 30) -> dict[str, Any]:
+def missing_folder_run(stack: Stack, token: str, es_url: ESConnection, limit: float = 30) -> dict[str, Any]:
     """A trigger whose folder does not exist fails at once (no retries) and leaves a failed record."""
     t = time.monotonic()
     alias = ALIAS + "-missing"
