@@ -149,3 +149,13 @@ def test_roles_only_name_the_pipelines_indices() -> None:
     assert writer == ["news", "news-*", "articles*", "etl-runs", "*-deadletter"]
     assert "*" not in writer and "all" not in roles[names.writer_role]["cluster"]
     assert roles[names.analyst_role]["indices"][0]["privileges"] == ["read", "view_index_metadata"]
+
+
+def test_setup_as_the_writer_with_roles_managed_elsewhere(node: Node) -> None:
+    """With file-based roles, `setup --no-security` runs as the writer itself (what the stack test does)."""
+    env = {**os.environ, "ES_URL": node.url, "ES_USERNAME": node.names.writer_user, "ES_PASSWORD": PASSWORDS["writer"]}
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "setup", "--no-security", "--index-alias", "articles-setup"],
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "index template + alias ready: articles-setup" in proc.stdout
+    assert node.client("admin").indices.exists_alias(name="articles-setup")
