@@ -15,13 +15,15 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export NO_PROXY := localhost,127.0.0.1
 
-.PHONY: help install run test stop es-start es-status airflow-db lock benchmarks clean-local
+.PHONY: help install install-prod stack-deps stack-test run test stop es-start es-status airflow-db lock lock-prod benchmarks clean-local
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ES_URL is set), run ingest_articles over seeds/ with Airflow, show results"
 	@echo "make test   - run the test suite (unit + real Elasticsearch + real Airflow)"
 	@echo "make stop   - stop the local Elasticsearch"
 	@echo "make lock   - re-resolve requirements.in into requirements.lock"
+	@echo "make install-prod - .venv-prod from requirements-prod.lock (CeleryExecutor, Postgres, Redis)"
+	@echo "make stack-test   - the production topology for real (Postgres, Redis, 3 ES nodes, Celery; see docs/operations.md)"
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +70,35 @@ benchmarks: install
 
 lock:
 	$(VENV)/bin/uv pip compile --python 3.11 --generate-hashes requirements.in -o requirements.lock
+
+# The production install: its own venv, so `make test` / `make run` keep the dev lock. The prod lock
+# is requirements.in + the prod extras, constrained by requirements.lock (same pins where both have it).
+VENV_PROD := .venv-prod
+PY_PROD := $(VENV_PROD)/bin/python
+
+$(VENV_PROD)/.installed: requirements-prod.lock
+	@test -x $(PY_PROD) || $(PYTHON) -m venv $(VENV_PROD)
+	$(PY_PROD) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV_PROD)/bin/uv pip sync -q --python $(PY_PROD) --require-hashes requirements-prod.lock
+	$(PY_PROD) -c "import site; open(site.getsitepackages()[0] + '/news_etl.pth', 'w').write('$(CURDIR)\n')"
+	@touch $@
+
+install-prod: $(VENV_PROD)/.installed
+
+lock-prod: install
+	$(VENV)/bin/uv pip compile --python 3.11 --generate-hashes requirements-prod.in -o requirements-prod.lock
+
+# Debian's PostgreSQL and Redis server binaries (the stack test runs private instances of them, not
+# the system services). Root only; a no-op when both are installed.
+stack-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
+		test "$$(id -u)" = 0 || { echo "stack-test needs postgresql and redis-server: apt-get install them (as root)"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server; \
+	fi
+
+# Not part of `make test`: ~3-4 minutes, needs root or the two servers installed (docs/operations.md).
+stack-test: install-prod stack-deps
+	$(PY_PROD) -m devtools.stack.stack_test $(STACK_ARGS)
 
 clean-local: stop
 	rm -rf .local runs

@@ -36,7 +36,7 @@ def es_connection(settings: Settings = SETTINGS) -> ESConnection:
         return settings.es
     return ESConnection.from_connection_fields(
         host=conn.host, port=conn.port, schema=conn.schema, login=conn.login, password=conn.password,
-        extra=conn.extra_dejson, request_timeout=settings.es.request_timeout,
+        extra=conn.extra_dejson, request_timeout=settings.es.request_timeout, sniff=settings.es.sniff,
     )
 
 

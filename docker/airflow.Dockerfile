@@ -1,45 +1,21 @@
 # syntax=docker/dockerfile:1
-# Airflow 3 image with the pipeline's runtime dependencies (same pins as requirements.lock).
+# Airflow 3 image with exactly the production lock (requirements-prod.lock, hashes checked): the
+# same install as `make install-prod` and the stack test (docs/operations.md). The lock goes into its
+# own venv, first on PATH, so the base image's other packages (and their versions) play no part.
 ARG AIRFLOW_VERSION=3.3.2
 FROM apache/airflow:${AIRFLOW_VERSION}-python3.11
-# an ARG declared before FROM is not visible after it: declare it again for the pip line
+# an ARG declared before FROM is not visible after it: declare it again for the check below
 ARG AIRFLOW_VERSION
-COPY requirements.in requirements.lock /tmp/
-# The runtime packages are requirements.in's direct dependencies above its "# test / dev" line,
-# minus Airflow itself (the image has it), at the versions requirements.lock pins. A package
-# the lock does not pin fails the build instead of installing an unpinned version.
-# (tests/test_compose.py runs this very script against the repository's files.)
-RUN python - /tmp/requirements.in /tmp/requirements.lock > /tmp/runtime.txt <<'PY'
-import re
-import sys
-
-def norm(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-req_in, lock = sys.argv[1], sys.argv[2]
-wanted = []
-for line in open(req_in, encoding="utf-8"):
-    line = line.strip()
-    if line.startswith("# test"):
-        break
-    m = re.match(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)", line)
-    if m and norm(m.group(1)) != "apache-airflow":
-        wanted.append(norm(m.group(1)))
-pins = {}
-for line in open(lock, encoding="utf-8"):
-    m = re.match(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)==([^ \\;]+)", line)
-    if m:
-        pins[norm(m.group(1))] = m.group(2)
-missing = [name for name in wanted if name not in pins]
-if missing:
-    sys.exit(f"not pinned in requirements.lock: {', '.join(missing)}")
-for name in wanted:
-    print(f"{name}=={pins[name]}")
-PY
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /tmp/runtime.txt
-# Run reports go to a named volume mounted here; a fresh volume copies this directory's owner,
-# so the Airflow user (any AIRFLOW_UID, group 0) can write to it.
+ARG UV_VERSION=0.13.9
+COPY requirements-prod.lock /tmp/requirements-prod.lock
 USER root
-RUN mkdir -p /opt/news-etl/runs && chown -R airflow:0 /opt/news-etl && chmod -R g+rwX /opt/news-etl
+RUN python -m venv /opt/news-etl/venv \
+ && /opt/news-etl/venv/bin/pip install --no-cache-dir -q "uv==${UV_VERSION}" \
+ && /opt/news-etl/venv/bin/uv pip sync --no-cache --python /opt/news-etl/venv/bin/python --require-hashes /tmp/requirements-prod.lock \
+ && /opt/news-etl/venv/bin/python -c "import airflow, sys; sys.exit(0 if airflow.__version__ == '${AIRFLOW_VERSION}' else f'lock has Airflow {airflow.__version__}, image is ${AIRFLOW_VERSION}')"
+ENV PATH=/opt/news-etl/venv/bin:${PATH}
+# Run reports go to a named volume mounted here; a fresh volume copies this directory's owner,
+# so the Airflow user (any AIRFLOW_UID, group 0) can write to it. Same for the auth volume.
+RUN mkdir -p /opt/news-etl/runs /opt/news-etl/auth && chown -R airflow:0 /opt/news-etl && chmod -R g+rwX /opt/news-etl
 USER airflow
 ENV PYTHONPATH=/opt/news-etl

@@ -81,10 +81,21 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.elastic.indices import prepare_index
+    from pipeline.elastic.security import SecuritySetupError, ensure_roles_and_users, roles_file
 
     settings = load_settings()
-    target = prepare_index(make_client(settings.es), args.index_alias or settings.index_alias,
-                           shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    alias = args.index_alias or settings.index_alias
+    if args.roles_file:
+        out.write(roles_file(alias))
+        return 0
+    es = make_client(settings.es)
+    try:
+        for line in ([] if args.no_security else ensure_roles_and_users(es, alias)):
+            out.write(line + "\n")
+    except SecuritySetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
     state = "created" if target.created else "exists"
     langs = ", ".join(target.languages) or "none (cluster offers no language analyzers)"
     out.write(f"index template + alias ready: {target.alias} -> {target.index} ({state}); language subfields: {langs}\n")
@@ -214,8 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("setup", help="install the index template and create the alias (idempotent)")
+    p = sub.add_parser("setup", help="roles/users (security on), index template, alias (idempotent)")
     p.add_argument("--index-alias", help="default: config index.alias")
+    p.add_argument("--roles-file", action="store_true",
+                   help="print the pipeline's roles as roles.yml (file-based roles) and exit")
+    p.add_argument("--no-security", action="store_true",
+                   help="leave roles and users alone (managed elsewhere, e.g. roles.yml); index setup only")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("reindex", help="rebuild the index behind the alias without downtime, then swap")

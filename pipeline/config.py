@@ -89,7 +89,7 @@ def resolve_path(value: str | os.PathLike[str]) -> Path:
 class ESConnection:
     """How to reach Elasticsearch. ``repr`` hides the secrets so they never reach a log."""
 
-    url: str
+    url: str  # the first node; a comma-separated list is split into ``hosts``
     username: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
@@ -97,12 +97,24 @@ class ESConnection:
     verify_certs: bool = True
     request_timeout: float = 30.0
     explicit: bool = False  # True when configured by ES_URL / a connection, not the local default
+    # Every node URL the client may use (``url`` is the first): a request that fails on one node
+    # (connection refused, reset, timeout) is retried on the others.
+    hosts: tuple[str, ...] = ()
+    sniff: bool = False  # also discover the cluster's other HTTP nodes (before the first request, on a failure)
+
+    def __post_init__(self) -> None:
+        hosts = tuple(dict.fromkeys(split_urls(",".join(self.hosts) if self.hosts else self.url)))
+        if not hosts:
+            raise ValueError("no Elasticsearch URL given")
+        object.__setattr__(self, "hosts", hosts)
+        object.__setattr__(self, "url", hosts[0])
 
     @classmethod
-    def from_env(cls, default_url: str, request_timeout: float = 30.0) -> "ESConnection":
+    def from_env(cls, default_url: str, request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
         url = os.environ.get("ES_URL")
         return cls(
-            url=(url or default_url).rstrip("/"),
+            url=(url or default_url),
+            sniff=sniff,
             username=os.environ.get("ES_USERNAME") or None,
             password=os.environ.get("ES_PASSWORD") or None,
             api_key=os.environ.get("ES_API_KEY") or None,
@@ -117,16 +129,21 @@ class ESConnection:
     def from_connection_fields(cls, *, host: str | None, port: int | None = None, schema: str | None = None,
                                login: str | None = None, password: str | None = None,
                                extra: dict[str, Any] | None = None,
-                               request_timeout: float = 30.0) -> "ESConnection":
+                               request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
         """Build from the fields of an Airflow connection (``elasticsearch_default``).
 
         ``host`` may carry a scheme (``https://es:9200``); otherwise ``schema`` or the
         extra ``use_ssl``/``scheme`` picks http or https. ``api_key``, ``ca_certs`` and
-        ``verify_certs`` come from the extra.
+        ``verify_certs`` come from the extra; so do ``hosts`` (more node URLs, a list or a
+        comma-separated string, used after ``host``) and ``sniff``.
         """
         extra = extra or {}
+        more = extra.get("hosts") or ()
+        more_hosts = split_urls(more if isinstance(more, str) else ",".join(str(h) for h in more))
         if not host:
-            raise ValueError("the Elasticsearch connection has no host")
+            if not more_hosts:
+                raise ValueError("the Elasticsearch connection has no host (nor extra hosts)")
+            host = more_hosts[0]
         if "://" in host:
             # a port in the connection applies unless the host URL names one already
             url = host if port is None or re.search(r"://[^/]*:\d+", host) else f"{host.rstrip('/')}:{port}"
@@ -145,7 +162,14 @@ class ESConnection:
             verify_certs=str(extra.get("verify_certs", "true")).lower() not in {"0", "false", "no"},
             request_timeout=request_timeout,
             explicit=True,
+            hosts=(url, *more_hosts),
+            sniff=str(extra["sniff"]).strip().lower() in _TRUE if "sniff" in extra else sniff,
         )
+
+
+def split_urls(value: str) -> tuple[str, ...]:
+    """``"http://a:9200, http://b:9200/"`` -> ``("http://a:9200", "http://b:9200")``."""
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -179,7 +203,9 @@ class Settings:
     paused_on_creation: bool
     index_alias: str
     number_of_shards: int
-    number_of_replicas: int
+    number_of_replicas: str  # "N", or "a-b"/"a-all": auto_expand_replicas (pipeline.elastic.mapping)
+    support_shards: int  # etl-runs and <alias>-deadletter
+    support_replicas: str
     es: ESConnection
     local_node: LocalNodeSettings
     runs_dir: Path
@@ -211,8 +237,10 @@ class Settings:
 SCHEMA: dict[str, Any] = {
     "source_dir": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
     "run": {f.name: {"int": int, "float": float}[f.type] for f in fields(RunSettings)},
-    "index": {"alias": str, "number_of_shards": int, "number_of_replicas": int},
-    "elasticsearch": {"url": str, "request_timeout": float},
+    "index": {"alias": str, "number_of_shards": int, "number_of_replicas": str},
+    "support_indices": {"number_of_shards": int, "number_of_replicas": str},
+    "elasticsearch": {"url": str, "request_timeout": float, "sniff": bool},
+    "security": {"writer_role": str, "writer_user": str, "analyst_role": str, "analyst_user": str},
     "local_node": {"version": str, "port": int, "heap": str, "home": str},
     "airflow": {"es_connection_id": str},
 }
@@ -226,6 +254,10 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
     "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
     "ES_LOCAL_VERSION": ("local_node.version", str),
+    "ETL_INDEX_SHARDS": ("index.number_of_shards", int), "ETL_INDEX_REPLICAS": ("index.number_of_replicas", str),
+    "ETL_SUPPORT_SHARDS": ("support_indices.number_of_shards", int),
+    "ETL_SUPPORT_REPLICAS": ("support_indices.number_of_replicas", str), "ES_SNIFF": ("elasticsearch.sniff", bool),
+    "ETL_ES_WRITER_USER": ("security.writer_user", str), "ETL_ES_ANALYST_USER": ("security.analyst_user", str),
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -257,13 +289,24 @@ def _raw_settings() -> dict[str, Any]:
     return load_yaml("pipeline.yaml")
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """``config/pipeline.yaml`` with environment overrides, validated (see ``SCHEMA``)."""
-    env = os.environ if env is None else env
+def settings_section(name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One validated section of ``config/pipeline.yaml``, environment overrides applied (for
+    sections only one module reads, e.g. ``security``)."""
+    return _validated(os.environ if env is None else env)[name]
+
+
+def _validated(env: Mapping[str, str]) -> dict[str, Any]:
     source = str(CONFIG_DIR / "pipeline.yaml")
     check_keys(_raw_settings(), SCHEMA, source, optional=OPTIONAL)
     raw = _apply_env(_raw_settings(), env)
     check_keys(raw, SCHEMA, source + " (with environment overrides)", optional=OPTIONAL)
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """``config/pipeline.yaml`` with environment overrides, validated (see ``SCHEMA``)."""
+    env = os.environ if env is None else env
+    raw = _validated(env)
     local, es, index = raw["local_node"], raw["elasticsearch"], raw["index"]
     # Without ES_URL / a connection, the URL names the local development node (``--local-es``).
     default_url = str(es.get("url") or f"http://127.0.0.1:{local['port']}")
@@ -275,8 +318,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         paused_on_creation=bool(raw["paused_on_creation"]),
         index_alias=str(index["alias"]),
         number_of_shards=int(index["number_of_shards"]),
-        number_of_replicas=int(index["number_of_replicas"]),
-        es=ESConnection.from_env(default_url, float(es["request_timeout"])),
+        number_of_replicas=str(index["number_of_replicas"]),
+        support_shards=int(raw["support_indices"]["number_of_shards"]),
+        support_replicas=str(raw["support_indices"]["number_of_replicas"]),
+        es=ESConnection.from_env(default_url, float(es["request_timeout"]), bool(es["sniff"])),
         local_node=LocalNodeSettings(version=str(local["version"]), port=int(local["port"]), heap=str(local["heap"]),
                                      home=resolve_path(local["home"])),
         runs_dir=resolve_path(raw["runs_dir"]),

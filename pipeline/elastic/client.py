@@ -25,8 +25,8 @@ CLIENT_BACKOFF_CAP = 10.0
 
 
 def client_hosts(conn: ESConnection) -> list[str]:
-    """The node URLs of ``conn`` (one or several, comma-separated)."""
-    return [url.strip() for url in conn.url.split(",") if url.strip()]
+    """The node URLs of ``conn`` (``ES_URL`` split at commas, or the connection's extra ``hosts``)."""
+    return list(conn.hosts)
 
 
 def client_options(conn: ESConnection) -> dict[str, Any]:
@@ -49,6 +49,16 @@ def client_options(conn: ESConnection) -> dict[str, Any]:
         kwargs["ca_certs"] = conn.ca_certs
     if not conn.verify_certs:
         kwargs["verify_certs"] = False
+    if conn.sniff:
+        # Discover the other HTTP nodes before the first request and after a node failure (not at
+        # construction, which would raise while the cluster is briefly away); every node the
+        # client learns of gets the same credentials and TLS settings.
+        kwargs.update(sniff_before_requests=True, sniff_on_node_failure=True, min_delay_between_sniffing=10,
+                      sniff_timeout=min(conn.request_timeout, 5.0))
+    # A request that fails on one node (refused, reset, timed out) is retried on another at once
+    # (the failed node is marked dead and re-tried after a backoff), so one node down costs no
+    # batch: max_retries must cover the other nodes.
+    kwargs["max_retries"] = max(kwargs["max_retries"], len(conn.hosts))
     return kwargs
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipeline.config import CONFIG_DIR
+from pipeline.config import CONFIG_DIR, load_settings
 from pipeline.elastic.mapping import (
+    DYNAMIC_SETTINGS,
     available_analyzers,
     build_index_settings,
     build_mappings,
@@ -70,8 +71,15 @@ class Layout:
     version: str
 
 
-def desired_layout(es: Elasticsearch, shards: int = 1, replicas: int = 0) -> Layout:
-    mappings = build_mappings(available_analyzers(es))
+def desired_layout(es: Elasticsearch, shards: int | None = None, replicas: int | str | None = None) -> Layout:
+    """Mapping + settings wanted for ``articles``; shards/replicas default to the settings."""
+    if shards is None or replicas is None:
+        settings = load_settings()
+        shards = settings.number_of_shards if shards is None else shards
+        replicas = settings.number_of_replicas if replicas is None else replicas
+    # probe through the run log when it exists, so the least-privileged writer can do it
+    probe = RUNS_INDEX if es.indices.exists(index=RUNS_INDEX) else None
+    mappings = build_mappings(available_analyzers(es, index=probe))
     settings = build_index_settings(shards, replicas)
     version = mapping_version(mappings, settings)
     mappings["_meta"]["mapping_version"] = version
@@ -105,21 +113,23 @@ def create_index(es: Elasticsearch, alias: str, layout: Layout, *, with_alias: b
     return index
 
 
-def prepare_index(es: Elasticsearch, alias: str, *, shards: int = 1, replicas: int = 0) -> IndexTarget:
+def prepare_index(es: Elasticsearch, alias: str, *, shards: int | None = None,
+                  replicas: int | str | None = None) -> IndexTarget:
     """Install the template and make sure ``alias`` points at an index; idempotent.
 
     When the alias already points at an index built from another mapping we keep writing
     there (no downtime, no surprise) and flag it: rebuilding is the reindex job's call.
     """
     validate_index_name(alias)
+    ensure_support_indices(es, alias)
     layout = desired_layout(es, shards, replicas)
     install_template(es, alias, layout)
-    ensure_support_indices(es, alias)
     current = alias_targets(es, alias)
     if current:
         index = current[-1]
         meta = index_meta(es, index)
         outdated = meta.get("mapping_version") != layout.version
+        apply_replicas(es, index, layout.settings)
         if outdated:
             log.warning("alias %s points at %s, built from another mapping (wanted v%s): run the reindex",
                         alias, index, layout.version)
@@ -139,21 +149,33 @@ def deadletter_index(alias: str) -> str:
     return f"{alias}{DEADLETTER_SUFFIX}"
 
 
+def apply_replicas(es: Elasticsearch, index: str, settings: dict[str, Any]) -> None:
+    """Bring an existing index's replica settings to what the settings say (dynamic, in place)."""
+    wanted = {k: v for k, v in settings.items() if k in DYNAMIC_SETTINGS}
+    current = es.indices.get_settings(index=index, flat_settings=True)[index]["settings"]
+    if any(str(current.get(f"index.{k}", "false" if k == "auto_expand_replicas" else "")) != str(v)
+           for k, v in wanted.items()):
+        es.indices.put_settings(index=index, settings=wanted)
+
+
 def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
-    """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings."""
+    """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings;
+    shards/replicas from ``support_indices`` in config/pipeline.yaml."""
+    cfg = load_settings()
+    index_settings = build_index_settings(cfg.support_shards, cfg.support_replicas)
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
                             (deadletter_index(alias), "deadletter_template.json")):
         body = _support_template(template)
         if not es.indices.exists(index=index):
             try:
-                es.indices.create(index=index, mappings=body["mappings"],
-                                  settings={"number_of_shards": 1, "number_of_replicas": 0})
+                es.indices.create(index=index, mappings=body["mappings"], settings=index_settings)
                 continue
             except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
                 if "resource_already_exists" not in str(exc):
                     raise
         # An index made by an older release gets the fields added since (additive, so allowed).
         es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
+        apply_replicas(es, index, index_settings)
 
 
 def physical_indices(es: Elasticsearch, alias: str) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -43,13 +44,14 @@ def base_template() -> dict[str, Any]:
     return data
 
 
-def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set[str]:
+def available_analyzers(es: Any, candidates: Iterable[str] | None = None, index: str | None = None) -> set[str]:
     """Analyzers from ``candidates`` that the cluster can actually run (probed with _analyze).
 
     Only the cluster's "no such analyzer" answer (HTTP 400) means "not offered": anything
     else (unreachable, TLS, 401, 429, 5xx) is raised. Swallowing those would build a mapping
     without language subfields from a hiccup, and hide an auth/TLS error behind one failed,
-    retried probe per analyzer.
+    retried probe per analyzer. With ``index`` the probe goes through that index (any index
+    resolves the built-in analyzers): it then needs only index privileges, not cluster ``manage``.
     """
     from elasticsearch import ApiError
 
@@ -58,7 +60,7 @@ def available_analyzers(es: Any, candidates: Iterable[str] | None = None) -> set
     found: set[str] = set()
     for name in names:
         try:
-            es.indices.analyze(analyzer=name, text="probe")
+            es.indices.analyze(analyzer=name, text="probe", index=index)
         except ApiError as exc:
             if exc.meta.status == 400:  # illegal_argument_exception: failed to find analyzer
                 continue
@@ -90,13 +92,31 @@ def build_mappings(analyzers_offered: Iterable[str]) -> dict[str, Any]:
     return mappings
 
 
-def build_index_settings(number_of_shards: int, number_of_replicas: int) -> dict[str, Any]:
-    return {"number_of_shards": number_of_shards, "number_of_replicas": number_of_replicas}
+_REPLICAS = re.compile(r"^\d+-(\d+|all)$")
+# Dynamic settings: changed on the live index in place, so not part of the layout's version.
+DYNAMIC_SETTINGS = ("number_of_replicas", "auto_expand_replicas")
+
+
+def replica_settings(replicas: int | str) -> dict[str, Any]:
+    """``2`` -> a fixed replica count; ``"0-2"``/``"0-all"`` -> ``auto_expand_replicas``, so a
+    single node stays green with none and a cluster gets copies as nodes join."""
+    value = str(replicas).strip()
+    if value.isdigit():
+        return {"number_of_replicas": int(value), "auto_expand_replicas": "false"}
+    if _REPLICAS.match(value):
+        return {"auto_expand_replicas": value}
+    raise ValueError(f"replicas must be a number or a range like 0-2 / 0-all, not {replicas!r}")
+
+
+def build_index_settings(number_of_shards: int, number_of_replicas: int | str) -> dict[str, Any]:
+    return {"number_of_shards": int(number_of_shards), **replica_settings(number_of_replicas)}
 
 
 def mapping_version(mappings: Mapping[str, Any], settings: Mapping[str, Any]) -> str:
-    """Short stable hash of what defines the index layout (not of the data)."""
-    blob = json.dumps({"mappings": mappings, "settings": settings}, sort_keys=True)
+    """Short stable hash of what defines the index layout (not of the data, nor of the
+    replica count, which can change in place)."""
+    static = {k: v for k, v in settings.items() if k not in DYNAMIC_SETTINGS}
+    blob = json.dumps({"mappings": mappings, "settings": static}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
 

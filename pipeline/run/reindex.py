@@ -52,9 +52,9 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
     alias = validate_index_name(alias or settings.index_alias)
+    ensure_support_indices(es, alias)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
     install_template(es, alias, layout)
-    ensure_support_indices(es, alias)
     index = create_index(es, alias, layout, with_alias=False)
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1"}})
     runs = runs_dir if runs_dir is not None else settings.runs_dir

@@ -1,0 +1,87 @@
+"""Several Elasticsearch hosts, sniffing, and the environment overrides of shards, replicas and
+batch size (config/pipeline.yaml stays the one source of defaults)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import ESConnection, _raw_settings, load_settings
+from pipeline.elastic.client import make_client
+from pipeline.elastic.mapping import build_index_settings, mapping_version, replica_settings
+
+
+def test_es_url_list_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ES_URL", " http://a:9200/, http://b:9200 ,http://a:9200,")
+    conn = load_settings().es
+    assert conn.hosts == ("http://a:9200", "http://b:9200")  # trimmed, de-duplicated, order kept
+    assert conn.url == "http://a:9200" and conn.explicit
+
+
+def test_connection_extra_hosts() -> None:
+    as_list = ESConnection.from_connection_fields(host="es1", port=9200, extra={"hosts": ["http://es2:9200",
+                                                                                        "http://es3:9200"]})
+    assert as_list.hosts == ("http://es1:9200", "http://es2:9200", "http://es3:9200")
+    as_text = ESConnection.from_connection_fields(host=None, extra={"hosts": "https://es2:9200,https://es3:9200",
+                                                                    "sniff": "true"})
+    assert as_text.hosts == ("https://es2:9200", "https://es3:9200") and as_text.sniff
+    with pytest.raises(ValueError):
+        ESConnection.from_connection_fields(host=None, extra={})
+
+
+def test_sniff_setting_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().es.sniff is (str(_raw_settings()["elasticsearch"]["sniff"]).lower() == "true")
+    monkeypatch.setenv("ES_SNIFF", "1")
+    assert load_settings().es.sniff is True
+
+
+def test_client_gets_every_host_and_enough_retries() -> None:
+    hosts = ",".join(f"http://127.0.0.1:{p}" for p in (1, 2, 3, 4, 5))
+    es = make_client(ESConnection(hosts))
+    assert sorted(n.config.port for n in es.transport.node_pool.all()) == [1, 2, 3, 4, 5]
+    assert es._max_retries >= 5  # per-request option: a request may have to try every other node
+    sniffing = make_client(ESConnection("http://127.0.0.1:1", sniff=True))  # nothing there: no error yet
+    assert sniffing.transport._sniff_on_node_failure
+
+
+@pytest.mark.es
+def test_sniffing_discovers_the_node(es_url: str) -> None:
+    """Against the shared node: the sniffed pool holds the node's own publish address."""
+    es = make_client(ESConnection(es_url, sniff=True))
+    assert es.cluster.health()["number_of_nodes"] >= 1  # (this minimal node has no GET /)
+    published = {f"{n.config.host}:{n.config.port}" for n in es.transport.node_pool.all()}
+    http = es.nodes.info(metric="http")["nodes"]
+    assert {n["http"]["publish_address"].rsplit("/", 1)[-1] for n in http.values()} <= published
+
+
+def test_index_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _raw_settings()
+    base = load_settings()
+    assert base.batch_size == raw["run"]["batch_size"]
+    assert base.number_of_replicas == str(raw["index"]["number_of_replicas"])
+    assert base.support_replicas == str(raw["support_indices"]["number_of_replicas"])
+    monkeypatch.setenv("ETL_BATCH_SIZE", "17")
+    monkeypatch.setenv("ETL_INDEX_SHARDS", "3")
+    monkeypatch.setenv("ETL_INDEX_REPLICAS", "1")
+    monkeypatch.setenv("ETL_SUPPORT_SHARDS", "2")
+    monkeypatch.setenv("ETL_SUPPORT_REPLICAS", "0-all")
+    s = load_settings()
+    assert (s.batch_size, s.number_of_shards, s.number_of_replicas, s.support_shards, s.support_replicas) == \
+        (17, 3, "1", 2, "0-all")
+
+
+def test_replica_forms() -> None:
+    assert replica_settings("2") == {"number_of_replicas": 2, "auto_expand_replicas": "false"}
+    assert replica_settings(0) == {"number_of_replicas": 0, "auto_expand_replicas": "false"}
+    assert replica_settings("0-all") == {"auto_expand_replicas": "0-all"}
+    for bad in ("two", "-1", "0-", "1-x"):
+        with pytest.raises(ValueError):
+            replica_settings(bad)
+
+
+def test_replicas_do_not_change_the_layout_version() -> None:
+    """Replicas change in place; only shards (fixed at creation) make a new index."""
+    mappings = {"properties": {"x": {"type": "keyword"}}}
+    assert mapping_version(mappings, build_index_settings(1, "0-2")) == mapping_version(mappings,
+                                                                                       build_index_settings(1, 1))
+    assert mapping_version(mappings, build_index_settings(1, 1)) != mapping_version(mappings,
+                                                                                   build_index_settings(2, 1))
