@@ -43,7 +43,8 @@ class Document:
     id: str = ""  # deterministic Elasticsearch _id (see enrich.document_id)
     content_type: str = "text"  # "html" or "text"
     raw_text: str = ""  # decoded input (HTML markup or plain text); never indexed
-    encoding: str | None = None
+    encoding: str | None = None  # the charset the bytes were decoded with (utf-8, windows-1251, ...)
+    encoding_source: str | None = None  # how it was known: bom | utf-8 | declared | hint | detected | repaired
     file_size: int = 0
     file_sha256: str = ""  # hash of the raw bytes: detects changed source files
     file_mtime: str | None = None

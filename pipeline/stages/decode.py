@@ -1,0 +1,280 @@
+"""Bytes -> text without losing a byte silently, and say how the charset was known.
+
+Order of evidence (docs/encodings.md):
+
+1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``;
+2. ISO-2022 escape sequences in 7-bit data, then strict UTF-8 -> ``detected`` / ``utf-8``;
+3. candidates: the charset the file declares (HTML ``<meta>``, XML declaration, via
+   BeautifulSoup's ``EncodingDetector``; an HTTP-style ``Content-Type`` header at the top), the
+   run's or source's hint, the detectors' guesses (chardetng, chardet) and the most common
+   charset of every family. Each must decode the *whole* file strictly; the survivors are
+   ranked by how well the text reads as a language the charset serves (``charset_fit``),
+   checked by the project's language detector, with small priors for declared / hinted /
+   detected. The winner's source is ``declared``, ``hint`` or ``detected``;
+4. only when no candidate decodes strictly: the best one with replacement characters,
+   ``repaired``, and the number of replaced bytes goes into the warning.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pipeline.config import load_yaml
+from pipeline.stages.charset_fit import fit, text_sample
+
+# (mark, codec of the bytes after it, label); UTF-32 LE first: its mark starts with UTF-16 LE's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+        (codecs.BOM_UTF8, "utf-8", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"))
+_ISO2022 = ((b"\x1b$B", "iso2022_jp"), (b"\x1b$@", "iso2022_jp"), (b"\x1b(J", "iso2022_jp"),
+            (b"\x1b$(D", "iso2022_jp_2"), (b"\x1b$)C", "iso2022_kr"), (b"\x1b$A", "iso2022_jp_2"))
+_HTTP_HEADER = re.compile(rb"\A(?:[A-Za-z][\w-]*:[^\r\n]*\r?\n)*?content-type:[^\r\n]*?charset=[\"']?([\w.:-]+)",
+                          re.I)
+_SURROGATES = re.compile("[\udc80-\udcff]+")
+_SAMPLE_WHOLE = 256 * 1024  # detectors see files up to this size whole, bigger ones in spread chunks
+_CHUNKS, _CHUNK = 32, 8 * 1024
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # WHATWG-style label: utf-8, windows-1252, shift_jis, ...
+    source: str  # bom | utf-8 | declared | hint | detected | repaired
+    replaced: int = 0  # bytes that became U+FFFD (repaired only)
+    declared: str | None = None  # what the file declared, when that was overruled
+
+    @property
+    def warning(self) -> str | None:
+        if self.source == "repaired":
+            return (f"no charset decodes this file cleanly: decoded as {self.encoding}, "
+                    f"{self.replaced} undecodable byte(s) replaced")
+        if self.declared and self.source != "declared":
+            return f"declared charset {self.declared} does not fit the bytes; decoded as {self.encoding} ({self.source})"
+        if self.source in {"detected", "hint"}:
+            return f"not UTF-8; decoded as {self.encoding} ({self.source})"
+        return None
+
+
+@dataclass
+class _Candidate:
+    codec: str
+    prior: float = 0.0
+    sources: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Any]:
+    """``config/encodings.yaml``, with every charset name checked against Python's codecs."""
+    raw = load_yaml("encodings.yaml")
+    for name in [*raw["charsets"], *raw["supersets"], *raw["supersets"].values(), *raw["always_try"]]:
+        if codecs.lookup(name).name != name:
+            raise ValueError(f"config/encodings.yaml: {name!r} is not a canonical codec name "
+                             f"(use {codecs.lookup(name).name!r})")
+    return raw
+
+
+def canonical(name: str | None) -> str | None:
+    """Python codec name for a charset label, or None when Python has no such codec."""
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def label(codec: str) -> str:
+    info = table()["charsets"].get(codec)
+    if info:
+        return str(info["label"])
+    return {"utf-8-sig": "utf-8"}.get(codec, codec.replace("_", "-"))
+
+
+def _languages(codec: str) -> tuple[str, ...]:
+    info = table()["charsets"].get(codec)
+    return tuple(info["languages"]) if info else ()
+
+
+def declared_charset(data: bytes, html: bool) -> str | None:
+    """The charset the bytes declare: HTTP-style header at the top, XML declaration, HTML meta."""
+    from bs4.dammit import EncodingDetector
+
+    header = _HTTP_HEADER.match(data[:4096])
+    if header:
+        return header.group(1).decode("ascii", "ignore").lower()
+    found = EncodingDetector.find_declared_encoding(data[:65536], is_html=html)
+    return found.lower() if found else None
+
+
+def detector_sample(data: bytes) -> bytes:
+    """The whole file when small, else evenly spaced chunks of it starting at line breaks (so a
+    multibyte character is not cut), so a legacy part deep in a big file is still seen."""
+    if len(data) <= _SAMPLE_WHOLE:
+        return data
+    parts = []
+    stride = len(data) // _CHUNKS
+    for i in range(_CHUNKS):
+        start = i * stride
+        if start:
+            nl = data.find(b"\n", start, start + _CHUNK)
+            start = nl + 1 if nl >= 0 else start
+        parts.append(data[start:start + _CHUNK])
+    return b"\n".join(parts)
+
+
+def detector_guesses(sample: bytes) -> list[tuple[str, float]]:
+    """(codec, prior) from the detectors; chardetng (Firefox's) first, then chardet's best two."""
+    import chardet
+    import chardetng_py
+
+    guesses: list[tuple[str, float]] = []
+    weights = table()["scoring"]
+    codec = canonical(chardetng_py.detect(sample, allow_utf8=False))
+    if codec:
+        guesses.append((codec, float(weights["prior_chardetng"])))
+    for i, result in enumerate(chardet.detect_all(sample, max_bytes=len(sample))[:2]):
+        codec = canonical(result.get("encoding"))
+        if codec:
+            guesses.append((codec, float(weights["prior_chardet"]) / (i + 1)))
+    return guesses
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        text = data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if codec == "cp1258":  # windows-1258 writes tones as combining marks; the text is the composed form
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _repair(data: bytes, codec: str) -> tuple[str, int]:
+    """Decode with one U+FFFD per run of undecodable bytes; returns (text, bytes replaced)."""
+    escaped = data.decode(codec, errors="surrogateescape")
+    replaced = sum(len(m.group()) for m in _SURROGATES.finditer(escaped))
+    return _SURROGATES.sub("\ufffd", escaped), replaced
+
+
+def _add(cands: dict[str, _Candidate], codec: str | None, prior: float, source: str) -> None:
+    if not codec:
+        return
+    supersets = table()["supersets"]
+    for name, boost in ((supersets.get(codec), 0.0), (codec, 0.0)):
+        if name:
+            cand = cands.setdefault(name, _Candidate(name))
+            cand.prior = max(cand.prior, prior + boost)
+            cand.sources.add(source)
+
+
+def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decoded:
+    """Decode ``data`` (see the module docstring for the order of evidence)."""
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            text = _strict(data[len(bom):], codec)
+            if text is not None:
+                return Decoded(text, name, "bom")
+            text, replaced = _repair(data[len(bom):], codec)
+            return Decoded(text, name, "repaired", replaced)
+    if b"\x1b" in data and data.isascii():
+        for marker, codec in _ISO2022:
+            if marker in data:
+                text = _strict(data, codec)
+                if text is not None:
+                    return Decoded(text, label(codec), "detected")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(data, html=html, hint=hint)
+
+
+def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
+    weights = table()["scoring"]
+    cands: dict[str, _Candidate] = {}
+    declared_name = declared_charset(data, html)
+    declared = canonical(declared_name)
+    if declared in {"utf-8", "utf-16", "utf-16-le", "utf-16-be"}:
+        declared = None  # they did not decode (or there is no BOM): the declaration is wrong
+    _add(cands, declared, float(weights["prior_declared"]), "declared")
+    _add(cands, canonical(hint), float(weights["prior_hint"]), "hint")
+    sample = detector_sample(data)
+    for codec, prior in detector_guesses(sample):
+        _add(cands, codec, prior, "detected")
+    for codec in table()["always_try"]:
+        _add(cands, codec, 0.0, "detected")
+    if _looks_utf16(sample[:4096]):
+        _add(cands, "utf-16-le", 0.0, "detected")
+        _add(cands, "utf-16-be", 0.0, "detected")
+
+    decoded: dict[str, tuple[_Candidate, str]] = {}  # text -> the candidate with the best prior
+    for cand in cands.values():
+        text = _strict(data, cand.codec)
+        if text is None:
+            continue
+        seen = decoded.get(text)
+        if seen is None or cand.prior > seen[0].prior:
+            if seen is not None:
+                cand.sources |= seen[0].sources
+            decoded[text] = (cand, text)
+        else:
+            seen[0].sources |= cand.sources
+    if not decoded:
+        return _best_repair(data, cands, declared_name if declared else None)
+    winner, text = _rank(list(decoded.values()), html) if len(decoded) > 1 else next(iter(decoded.values()))
+    source = next(s for s in ("declared", "hint", "detected") if s in winner.sources)
+    overruled = declared_name if declared and "declared" not in winner.sources else None
+    return Decoded(text, label(winner.codec), source, declared=overruled)
+
+
+def _rank(options: list[tuple[_Candidate, str]], html: bool) -> tuple[_Candidate, str]:
+    """The candidate whose text reads best as one of its charset's languages."""
+    from pipeline.stages.language import detect_text
+
+    w = table()["scoring"]
+    scored = []
+    for cand, text in options:
+        sample = text_sample(text, html)
+        langs = _languages(cand.codec) or ("en",)
+        f = fit(sample, langs)
+        lm = f.lm if f.grams else float(w["lm_no_letters"])
+        score = (lm - float(w["rare"]) * f.rare - float(w["case"]) * f.case + cand.prior)
+        scored.append([score, cand, text, sample, langs])
+    scored.sort(key=lambda s: -s[0])
+    top = scored[: int(w["language_check_top"])]
+    if len(top) > 1 and top[0][0] - top[1][0] < float(w["language_check_margin"]):
+        for entry in top:
+            detected = detect_text(entry[3]).language
+            if detected != "und" and detected not in entry[4]:
+                entry[0] -= float(w["language_misfit"])
+        top.sort(key=lambda s: -s[0])
+    return top[0][1], top[0][2]
+
+
+def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:
+    """No strict decode: the candidate that needs the fewest replacements (UTF-8 first on ties)."""
+    best: tuple[int, float, str, str] | None = None
+    for codec in ["utf-8", *cands]:
+        try:
+            text, replaced = _repair(data, codec)
+        except LookupError:
+            continue
+        prior = cands[codec].prior if codec in cands else 1.0
+        key = (replaced, -prior)
+        if best is None or key < (best[0], -best[1]):
+            best = (replaced, prior, codec, text)
+    assert best is not None
+    return Decoded(best[3], label(best[2]), "repaired", best[0], declared=declared)
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
+    if len(head) < 4:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)
