@@ -4,12 +4,14 @@ A wrong legacy charset usually still decodes: windows-1250 turns French ``è`` i
 KOI8-R turns windows-1251 Russian into ``пРИМЕР``. What gives it away is that the result does
 not read as any language the charset serves. Three measures, all cheap:
 
-* ``lm``: mean log-probability of the text's non-ASCII unigrams and bigrams under langdetect's
-  language profiles (n-gram frequencies from Wikipedia, shipped with langdetect), best over
-  the charset's languages (``config/encodings.yaml``). Only n-grams with a non-ASCII character
-  count: ASCII decodes the same in every candidate, so it carries no evidence.
-* ``rare``: share of non-ASCII characters that are neither letters, marks, digits nor common
-  punctuation (C1 controls, ``¤ ¦ ± ¶``, box drawing, private use...).
+* ``lm``: log-likelihood per non-ASCII byte of the text's non-ASCII characters: a letter costs
+  its unigram and bigram log-probabilities under langdetect's language profiles (n-gram
+  frequencies from Wikipedia, shipped with langdetect), best over the charset's languages
+  (``config/encodings.yaml``); a Han character or Hangul syllable outside the standards'
+  common sets costs extra; a non-letter costs a fixed price, high for rare symbols (C1
+  controls, ``¤ ¦ ± ¶``, box drawing, private use...). ASCII decodes the same in every
+  candidate, so it carries no evidence and is not scored.
+* ``rare``: share of non-ASCII characters that are rare symbols (reported, for explanations).
 * ``case``: share of non-ASCII words with a lowercase letter right before an uppercase one.
 """
 
@@ -34,11 +36,12 @@ _UNKNOWN = 0.5  # pseudo-count of an n-gram a profile has never seen
 
 @dataclass(frozen=True)
 class Fit:
-    lm: float  # mean log-probability per n-gram (0 when there is nothing to judge)
+    lm: float  # log-likelihood per non-ASCII byte (higher reads better)
     language: str | None  # the charset language the text reads best as
     rare: float
     case: float
-    grams: int  # how many n-grams were judged
+    mixed: float  # share of non-ASCII words mixing ASCII Latin with another script
+    chars: int  # how many non-ASCII characters were judged
 
 
 @lru_cache(maxsize=None)
@@ -99,31 +102,135 @@ def text_sample(text: str, html: bool, limit: int = 4000) -> str:
     return "\n".join(picked)
 
 
-def _grams(sample: str) -> list[str]:
-    norm = "".join(_normalize(ch) for ch in sample)
-    norm = " " + re.sub(" +", " ", norm) + " "
-    out = [ch for ch in norm if ord(ch) > 0x7f]
-    out += [norm[i:i + 2] for i in range(len(norm) - 1)
-            if (ord(norm[i]) > 0x7f or ord(norm[i + 1]) > 0x7f) and norm[i:i + 2] != "  "]
+@lru_cache(maxsize=1)
+def common_cjk() -> frozenset[str]:
+    """The everyday Han characters and Hangul syllables: GB 2312 level 1, Big5's frequently used
+    characters (0xA440-0xC67E), JIS X 0208 level 1 and KS X 1001's 2,350 syllables -- the sets
+    those standards define as common, read from Python's codecs. A wrong CJK decode lands
+    mostly outside them."""
+    chars: set[str] = set()
+    for codec, leads, trails in (("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
+                                 ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+                                 ("euc_jp", range(0xB0, 0xD0), range(0xA1, 0xFF)),
+                                 ("euc_kr", range(0xB0, 0xC9), range(0xA1, 0xFF))):
+        for lead in leads:
+            for trail in trails:
+                try:
+                    chars.add(bytes((lead, trail)).decode(codec))
+                except UnicodeDecodeError:
+                    pass
+    return frozenset(chars)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+
+
+_SPACE_P = 0.15  # unigram probability of a word boundary (about one in 6-7 characters)
+_BACKOFF = -1.0  # an unseen bigram costs its two unigrams and this much more
+_CONTEXT_CHARS = 600  # ASCII letters scored for the language context
+
+
+class _Model:
+    """Unigram + bigram log-probabilities of one language, bigrams backing off to unigrams."""
+
+    def __init__(self, code: str) -> None:
+        profile = _profile(code)
+        self.ok = profile is not None
+        self.freq, totals = profile if profile else ({}, (1, 1, 1))
+        self.n1, self.n2 = max(1, totals[0]), max(1, totals[1])
+        self.cache: dict[str, float] = {}
+
+    def uni(self, ch: str) -> float:
+        if ch == " ":
+            return math.log(_SPACE_P)
+        return math.log((self.freq.get(ch, 0) + _UNKNOWN) / self.n1)
+
+    def cost(self, prev: str, ch: str, nxt: str) -> float:
+        """Log-probability of ``ch`` with half of each bigram it is in."""
+        key = prev + ch + nxt
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self.uni(ch) + 0.5 * (self._bi(prev + ch) + self._bi(ch + nxt))
+            self.cache[key] = cached
+        return cached
+
+    def _bi(self, gram: str) -> float:
+        count = self.freq.get(gram)
+        if count:
+            return math.log(count / self.n2)
+        return self.uni(gram[0]) + self.uni(gram[1]) + _BACKOFF
+
+
+@lru_cache(maxsize=None)
+def model(code: str) -> _Model:
+    return _Model(code)
+
+
+def normalized(sample: str) -> str:
+    """``sample`` as langdetect sees it (non-letters as spaces), padded with a space each side."""
+    return " " + "".join(_normalize(ch) for ch in sample) + " "
+
+
+def context(norm: str, languages: tuple[str, ...]) -> dict[str, float]:
+    """Log-likelihood of the ASCII letters (the same in every candidate) per language: the
+    language the context is written in, so a lone "è" is judged as Italian, not as Russian "и"."""
+    positions = [j for j in range(1, len(norm) - 1) if norm[j] != " " and norm[j].isascii()
+                 and norm[j - 1].isascii() and norm[j + 1].isascii()][:_CONTEXT_CHARS]
+    out = {}
+    for code in languages:
+        m = model(code)
+        if m.ok:
+            out[code] = sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) for j in positions)
     return out
 
 
-def fit(sample: str, languages: tuple[str, ...]) -> Fit:
-    """How well ``sample`` reads as the best of ``languages`` (see the module docstring)."""
-    chars = _NON_ASCII_RE.findall(sample)
-    rare = sum(1 for ch in chars if is_rare(ch)) / len(chars) if chars else 0.0
+def fit(sample: str, languages: tuple[str, ...], weights: dict[str, float], nonascii_bytes: int,
+        ctx: dict[str, float]) -> Fit:
+    """How well ``sample`` reads as the best of ``languages``, given the ASCII ``context``
+    log-likelihoods: (best over the languages of context + non-ASCII log-likelihood, minus the
+    best context of any language), per non-ASCII byte of the file, so a two-byte character and
+    two one-byte letters compete fairly."""
+    chars = [i for i, ch in enumerate(sample) if ord(ch) > 0x7f]
+    rare = sum(1 for i in chars if is_rare(sample[i])) / len(chars) if chars else 0.0
     words = [w for w in _WORD_RE.findall(sample) if not w.isascii()]
     odd = sum(1 for w in words if any(a.islower() and b.isupper() for a, b in zip(w, w[1:])))
     case = odd / len(words) if words else 0.0
-    grams = _grams(sample)
+    mixed = sum(1 for w in words if _mixed_script(w)) / len(words) if words else 0.0
+    norm = normalized(sample)
+    common = common_cjk()
+    fixed = 0.0  # costs that do not depend on the language
+    letters = []
+    for i in chars:
+        ch = sample[i]
+        if norm[i + 1] == " ":
+            inside_word = norm[i] != " " and norm[i + 2] != " "  # "»" between two letters: not punctuation
+            fixed += (weights["symbol_in_word_cost"] if inside_word else
+                      weights["rare_cost"] if is_rare(ch) else weights["punctuation_cost"])
+        else:
+            letters.append(i + 1)
+            if _is_cjk(ch) and ch not in common:
+                fixed += weights["uncommon_cjk_cost"]
+    # ASCII positions whose bigrams touch a non-ASCII letter belong to this candidate, not the context
+    edges = {j for i in letters for j in (i - 1, i + 1) if norm[j] != " " and norm[j].isascii()}
     best, best_lang = -math.inf, None
     for code in languages:
-        profile = _profile(code)
-        if profile is None or not grams:
+        m = model(code)
+        if not m.ok:
             continue
-        freq, totals = profile
-        total = sum(math.log((freq.get(g, 0) + _UNKNOWN) / max(1, totals[len(g) - 1])) for g in grams)
-        mean = total / len(grams)
-        if mean > best:
-            best, best_lang = mean, code
-    return Fit(best if best_lang else 0.0, best_lang, rare, case, len(grams))
+        total = ctx.get(code, 0.0)
+        total += sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) for j in letters)
+        total += sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) - m.uni(norm[j]) for j in edges)
+        if total > best:
+            best, best_lang = total, code
+    if best_lang is None:
+        best = len(letters) * weights["rare_cost"]
+    baseline = max(ctx.values()) if ctx else 0.0
+    lm = (best - baseline + fixed) / max(1, nonascii_bytes)
+    return Fit(lm, best_lang, rare, case, mixed, len(chars))
+
+
+def _mixed_script(word: str) -> bool:
+    """ASCII Latin letters and letters of another script in one word ("Ѕtбt"): mojibake."""
+    return any(ch.isascii() for ch in word) and any(ch > "\u024f" and not "\u1e00" <= ch <= "\u1eff"
+                                                     for ch in word)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.config import load_yaml
-from pipeline.stages.charset_fit import fit, text_sample
+from pipeline.stages.charset_fit import context, fit, normalized, text_sample
 
 # (mark, codec of the bytes after it, label); UTF-32 LE first: its mark starts with UTF-16 LE's.
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
@@ -194,7 +194,8 @@ def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decod
     return _decode_legacy(data, html=html, hint=hint)
 
 
-def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
+def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list["_Candidate"]], dict[str, "_Candidate"], str | None, str | None]:
+    """Strict decodes of every candidate, grouped by the text they give."""
     weights = table()["scoring"]
     cands: dict[str, _Candidate] = {}
     declared_name = declared_charset(data, html)
@@ -205,55 +206,118 @@ def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
     _add(cands, canonical(hint), float(weights["prior_hint"]), "hint")
     sample = detector_sample(data)
     for codec, prior in detector_guesses(sample):
-        _add(cands, codec, prior, "detected")
+        if codec in table()["charsets"] or codec in table()["supersets"]:  # not e.g. hp-roman8, cp437
+            _add(cands, codec, prior, "detected")
     for codec in table()["always_try"]:
         _add(cands, codec, 0.0, "detected")
     if _looks_utf16(sample[:4096]):
         _add(cands, "utf-16-le", 0.0, "detected")
         _add(cands, "utf-16-be", 0.0, "detected")
 
-    decoded: dict[str, tuple[_Candidate, str]] = {}  # text -> the candidate with the best prior
+    # Candidates that give the same text are one option: the best prior names it, and the text
+    # may read as a language of any of them (windows-1252 and -1250 agree on Romanian "î").
+    decoded: dict[str, list[_Candidate]] = {}
     for cand in cands.values():
         text = _strict(data, cand.codec)
-        if text is None:
-            continue
-        seen = decoded.get(text)
-        if seen is None or cand.prior > seen[0].prior:
-            if seen is not None:
-                cand.sources |= seen[0].sources
-            decoded[text] = (cand, text)
-        else:
-            seen[0].sources |= cand.sources
+        if text is not None:
+            decoded.setdefault(text, []).append(cand)
+    return decoded, cands, declared_name, declared
+
+
+def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
+    decoded, cands, declared_name, declared = _options(data, html, hint)
     if not decoded:
         return _best_repair(data, cands, declared_name if declared else None)
-    winner, text = _rank(list(decoded.values()), html) if len(decoded) > 1 else next(iter(decoded.values()))
-    source = next(s for s in ("declared", "hint", "detected") if s in winner.sources)
-    overruled = declared_name if declared and "declared" not in winner.sources else None
+    text, group = _rank(decoded, html) if len(decoded) > 1 else next(iter(decoded.items()))
+    winner = max(group, key=lambda c: c.prior)
+    sources = set().union(*(c.sources for c in group))
+    source = next(s for s in ("declared", "hint", "detected") if s in sources)
+    overruled = declared_name if declared and "declared" not in sources else None
     return Decoded(text, label(winner.codec), source, declared=overruled)
 
 
-def _rank(options: list[tuple[_Candidate, str]], html: bool) -> tuple[_Candidate, str]:
-    """The candidate whose text reads best as one of its charset's languages."""
+def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_Candidate]]:
+    """The text (and its candidates) that reads best as a language of its charsets."""
+    best = max(score_options(options, html), key=lambda s: s.score)
+    return best.text, best.group
+
+
+@dataclass
+class Scored:
+    score: float
+    text: str
+    group: list[_Candidate]
+    detail: str
+
+
+def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scored]:
+    """Every option with its score; the closest ones are checked by the language detector."""
     from pipeline.stages.language import detect_text
 
     w = table()["scoring"]
     scored = []
-    for cand, text in options:
+    ctx: dict[str, float] | None = None
+    for text, group in options.items():
         sample = text_sample(text, html)
-        langs = _languages(cand.codec) or ("en",)
-        f = fit(sample, langs)
-        lm = f.lm if f.grams else float(w["lm_no_letters"])
-        score = (lm - float(w["rare"]) * f.rare - float(w["case"]) * f.case + cand.prior)
-        scored.append([score, cand, text, sample, langs])
-    scored.sort(key=lambda s: -s[0])
+        langs = tuple(dict.fromkeys(lang for c in group for lang in _languages(c.codec))) or ("en",)
+        if ctx is None:  # the ASCII context is the same in every candidate: scored once, for all languages
+            every = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
+            ctx = context(normalized(sample), every)
+        f = fit(sample, langs, w, _nonascii_bytes(sample, group[0].codec), ctx)
+        prior = max(c.prior + _charset_prior(c.codec) for c in group)
+        score = f.lm - float(w["case"]) * f.case - float(w["mixed"]) * f.mixed + prior
+        detail = (f"{'/'.join(label(c.codec) for c in group)}: lm {f.lm:.2f} ({f.language}) case {f.case:.2f} "
+                  f"mixed {f.mixed:.2f} prior {prior:.2f}")
+        scored.append((Scored(score, text, group, detail), sample, langs))
+    scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
-    if len(top) > 1 and top[0][0] - top[1][0] < float(w["language_check_margin"]):
-        for entry in top:
-            detected = detect_text(entry[3]).language
-            if detected != "und" and detected not in entry[4]:
-                entry[0] -= float(w["language_misfit"])
-        top.sort(key=lambda s: -s[0])
-    return top[0][1], top[0][2]
+    if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
+        for entry, sample, langs in top:
+            detected = detect_text(sample).language
+            if detected != "und" and detected not in langs:
+                entry.score -= float(w["language_misfit"])
+                entry.detail += f" misfit {detected}"
+    return [entry for entry, _, _ in scored]
+
+
+def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list[str]:
+    """The ranking of a legacy file's candidates, best first (for docs and debugging)."""
+    options = _options(data, html, hint)[0]
+    return [f"{s.score:7.2f} {s.detail}" for s in sorted(score_options(options, html), key=lambda s: -s.score)]
+
+
+def _charset_prior(codec: str) -> float:
+    info = table()["charsets"].get(codec)
+    return float(info.get("prior", 0.0)) if info else 0.0
+
+
+def _nonascii_bytes(sample: str, codec: str) -> int:
+    if codec == "cp1258":
+        sample = encode_cp1258_text(sample)
+    raw = sample.encode(codec, errors="replace") if isinstance(sample, str) else sample
+    return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
+
+
+def encode_cp1258_text(text: str) -> bytes:
+    """``text`` in windows-1258, which spells most tones as a base letter plus a combining mark:
+    characters it lacks are decomposed just far enough (``ệ`` -> ``ê`` + U+0323)."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        for k in range(len(parts), 0, -1):
+            try:
+                out += unicodedata.normalize("NFC", parts[:k]).encode("cp1258") + parts[k:].encode("cp1258")
+                break
+            except UnicodeEncodeError:
+                continue
+        else:
+            out += b"?"
+    return bytes(out)
 
 
 def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:
