@@ -21,6 +21,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -128,7 +129,7 @@ def _is_cjk(ch: str) -> bool:
 
 _SPACE_P = 0.15  # unigram probability of a word boundary (about one in 6-7 characters)
 _BACKOFF = -1.0  # an unseen bigram costs its two unigrams and this much more
-_CONTEXT_CHARS = 600  # ASCII letters scored for the language context
+_CONTEXT_CHARS = 400  # ASCII letters scored for the language context
 
 
 class _Model:
@@ -177,11 +178,12 @@ def context(norm: str, languages: tuple[str, ...]) -> dict[str, float]:
     language the context is written in, so a lone "è" is judged as Italian, not as Russian "и"."""
     positions = [j for j in range(1, len(norm) - 1) if norm[j] != " " and norm[j].isascii()
                  and norm[j - 1].isascii() and norm[j + 1].isascii()][:_CONTEXT_CHARS]
+    trigrams = Counter(norm[j - 1:j + 2] for j in positions)
     out = {}
     for code in languages:
         m = model(code)
         if m.ok:
-            out[code] = sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) for j in positions)
+            out[code] = sum(n * m.cost(g[0], g[1], g[2]) for g, n in trigrams.items())
     return out
 
 
@@ -214,13 +216,24 @@ def fit(sample: str, languages: tuple[str, ...], weights: dict[str, float], nona
     # ASCII positions whose bigrams touch a non-ASCII letter belong to this candidate, not the context
     edges = {j for i in letters for j in (i - 1, i + 1) if norm[j] != " " and norm[j].isascii()}
     best, best_lang = -math.inf, None
-    for code in languages:
+    # Every cost is a log-probability (<= 0): a language whose context alone is no better than the
+    # best total so far cannot win, so languages are tried best context first and cut off early.
+    keys = [norm[j - 1:j + 2] for j in letters]
+    edge_keys = [norm[j - 1:j + 2] for j in edges]
+    for code in sorted((c for c in languages if model(c).ok), key=lambda c: -ctx.get(c, 0.0)):
         m = model(code)
-        if not m.ok:
-            continue
         total = ctx.get(code, 0.0)
-        total += sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) for j in letters)
-        total += sum(m.cost(norm[j - 1], norm[j], norm[j + 1]) - m.uni(norm[j]) for j in edges)
+        if total <= best:
+            break
+        cost, cut = m.cost, False
+        for n, key in enumerate(keys):
+            total += cost(key[0], key[1], key[2])
+            if n % 8 == 7 and total <= best:  # the rest can only lower it
+                cut = True
+                break
+        if cut:
+            continue
+        total += sum(cost(k[0], k[1], k[2]) - m.uni(k[1]) for k in edge_keys)
         if total > best:
             best, best_lang = total, code
     if best_lang is None:

@@ -3,7 +3,7 @@
 Order of evidence (docs/encodings.md):
 
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``;
-2. ISO-2022 escape sequences in 7-bit data, then strict UTF-8 -> ``detected`` / ``utf-8``;
+2. strict UTF-8 -> ``utf-8`` (7-bit data with ISO-2022 escape sequences -> ``detected``);
 3. candidates: the charset the file declares (HTML ``<meta>``, XML declaration, via
    BeautifulSoup's ``EncodingDetector``; an HTTP-style ``Content-Type`` header at the top), the
    run's or source's hint, the detectors' guesses (chardetng, chardet) and the most common
@@ -31,6 +31,7 @@ from pipeline.stages.charset_fit import context, fit, normalized, text_sample
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
         (codecs.BOM_UTF8, "utf-8", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"))
+_BOM_LEADS = tuple(bom for bom, _, _ in BOMS)
 _ISO2022 = ((b"\x1b$B", "iso2022_jp"), (b"\x1b$@", "iso2022_jp"), (b"\x1b(J", "iso2022_jp"),
             (b"\x1b$(D", "iso2022_jp_2"), (b"\x1b$)C", "iso2022_kr"), (b"\x1b$A", "iso2022_jp_2"))
 _HTTP_HEADER = re.compile(rb"\A(?:[A-Za-z][\w-]*:[^\r\n]*\r?\n)*?content-type:[^\r\n]*?charset=[\"']?([\w.:-]+)",
@@ -40,7 +41,7 @@ _SAMPLE_WHOLE = 256 * 1024  # detectors see files up to this size whole, bigger 
 _CHUNKS, _CHUNK = 32, 8 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decoded:
     text: str
     encoding: str  # WHATWG-style label: utf-8, windows-1252, shift_jis, ...
@@ -128,19 +129,23 @@ def detector_sample(data: bytes) -> bytes:
 
 
 def detector_guesses(sample: bytes) -> list[tuple[str, float]]:
-    """(codec, prior) from the detectors; chardetng (Firefox's) first, then chardet's best two."""
-    import chardet
-    import chardetng_py
-
-    guesses: list[tuple[str, float]] = []
+    """(codec, prior) from the detectors named in ``config/encodings.yaml`` (``detectors``)."""
     weights = table()["scoring"]
-    codec = canonical(chardetng_py.detect(sample, allow_utf8=False))
-    if codec:
-        guesses.append((codec, float(weights["prior_chardetng"])))
-    for i, result in enumerate(chardet.detect_all(sample, max_bytes=len(sample))[:2]):
-        codec = canonical(result.get("encoding"))
+    guesses: list[tuple[str, float]] = []
+    names = table()["detectors"]
+    if "chardetng" in names:  # Firefox's detector: one guess, the best single detector measured
+        import chardetng_py
+
+        codec = canonical(chardetng_py.detect(sample, allow_utf8=False))
         if codec:
-            guesses.append((codec, float(weights["prior_chardet"]) / (i + 1)))
+            guesses.append((codec, float(weights["prior_chardetng"])))
+    if "chardet" in names:
+        import chardet
+
+        for i, result in enumerate(chardet.detect_all(sample, max_bytes=len(sample))[:2]):
+            codec = canonical(result.get("encoding"))
+            if codec:
+                guesses.append((codec, float(weights["prior_chardet"]) / (i + 1)))
     return guesses
 
 
@@ -174,23 +179,28 @@ def _add(cands: dict[str, _Candidate], codec: str | None, prior: float, source: 
 
 def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decoded:
     """Decode ``data`` (see the module docstring for the order of evidence)."""
-    for bom, codec, name in BOMS:
-        if data.startswith(bom):
-            text = _strict(data[len(bom):], codec)
-            if text is not None:
-                return Decoded(text, name, "bom")
-            text, replaced = _repair(data[len(bom):], codec)
-            return Decoded(text, name, "repaired", replaced)
-    if b"\x1b" in data and data.isascii():
-        for marker, codec in _ISO2022:
-            if marker in data:
-                text = _strict(data, codec)
+    if data.startswith(_BOM_LEADS):
+        for bom, codec, name in BOMS:
+            if data.startswith(bom):
+                text = _strict(data[len(bom):], codec)
                 if text is not None:
-                    return Decoded(text, label(codec), "detected")
+                    return Decoded(text, name, "bom")
+                text, replaced = _repair(data[len(bom):], codec)
+                return Decoded(text, name, "repaired", replaced)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        # 7-bit ISO-2022 is valid UTF-8 (ASCII) but no real text holds ESC: isascii() stops at the
+        # first non-ASCII byte, so UTF-8 files pay next to nothing for this check
+        if data.isascii() and b"\x1b" in data:
+            for marker, codec in _ISO2022:
+                if marker in data:
+                    iso = _strict(data, codec)
+                    if iso is not None:
+                        return Decoded(iso, label(codec), "detected")
+        return Decoded(text, "utf-8", "utf-8")
     return _decode_legacy(data, html=html, hint=hint)
 
 
@@ -210,6 +220,11 @@ def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list[
             _add(cands, codec, prior, "detected")
     for codec in table()["always_try"]:
         _add(cands, codec, 0.0, "detected")
+    family_of = {name: info["family"] for name, info in table()["charsets"].items()}
+    families = {family_of[c] for c in cands if c in family_of}
+    for name, family in family_of.items():  # the relatives of every candidate: one wrong guess in a family
+        if family in families:  # is not fatal
+            _add(cands, name, 0.0, "detected")
     if _looks_utf16(sample[:4096]):
         _add(cands, "utf-16-le", 0.0, "detected")
         _add(cands, "utf-16-be", 0.0, "detected")
