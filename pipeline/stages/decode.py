@@ -51,6 +51,8 @@ class Decoded:
 
     @property
     def warning(self) -> str | None:
+        if self.source == "repaired" and self.encoding.startswith("utf"):
+            return f"invalid {self.encoding.upper()}: {self.replaced} undecodable byte(s) replaced"
         if self.source == "repaired":
             return (f"no charset decodes this file cleanly: decoded as {self.encoding}, "
                     f"{self.replaced} undecodable byte(s) replaced")
@@ -66,6 +68,7 @@ class _Candidate:
     codec: str
     prior: float = 0.0
     sources: set[str] = field(default_factory=set)
+    replaced: int = 0  # bytes replaced (the "UTF-8 with damage" option only)
 
 
 @lru_cache(maxsize=1)
@@ -201,6 +204,9 @@ def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decod
                     if iso is not None:
                         return Decoded(iso, label(codec), "detected")
         return Decoded(text, "utf-8", "utf-8")
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
     return _decode_legacy(data, html=html, hint=hint)
 
 
@@ -236,6 +242,11 @@ def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list[
         text = _strict(data, cand.codec)
         if text is not None:
             decoded.setdefault(text, []).append(cand)
+    # UTF-8 with damage competes too, paying for every byte it replaces: a UTF-8 file with a block of
+    # garbage reads far better so than as latin-1 mojibake of its every accented letter.
+    text, replaced = _repair(data, "utf-8")
+    if any(ord(ch) > 0x7f and ch != "\ufffd" for ch in text):
+        decoded.setdefault(text, []).append(_Candidate("utf-8", 0.0, {"repaired"}, replaced))
     return decoded, cands, declared_name, declared
 
 
@@ -246,9 +257,9 @@ def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
     text, group = _rank(decoded, html) if len(decoded) > 1 else next(iter(decoded.items()))
     winner = max(group, key=lambda c: c.prior)
     sources = set().union(*(c.sources for c in group))
-    source = next(s for s in ("declared", "hint", "detected") if s in sources)
+    source = next(s for s in ("declared", "hint", "detected", "repaired") if s in sources)
     overruled = declared_name if declared and "declared" not in sources else None
-    return Decoded(text, label(winner.codec), source, declared=overruled)
+    return Decoded(text, label(winner.codec), source, winner.replaced, declared=overruled)
 
 
 def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_Candidate]]:
@@ -278,9 +289,19 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
         if ctx is None:  # the ASCII context is the same in every candidate: scored once, for all languages
             every = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
             ctx = context(normalized(sample), every)
-        f = fit(sample, langs, w, _nonascii_bytes(sample, group[0].codec), ctx)
+        damaged = next((c for c in group if "repaired" in c.sources), None)
+        if damaged is None:
+            nbytes, extra = _nonascii_bytes(sample, group[0].codec), 0.0
+        else:  # U+FFFD stands for a run of bytes: count and charge every byte of it
+            runs = text.count("\ufffd")
+            per_run = damaged.replaced / runs if runs else 1.0
+            marks = sample.count("\ufffd")
+            nbytes = sum(len(ch.encode()) for ch in sample if ord(ch) > 0x7f and ch != "\ufffd") + round(marks * per_run)
+            extra = marks * (per_run - 1) * float(w["rare_cost"])
+            langs = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
+        f = fit(sample, langs, w, max(1, nbytes), ctx)
         prior = max(c.prior + _charset_prior(c.codec) for c in group)
-        score = f.lm - float(w["case"]) * f.case - float(w["mixed"]) * f.mixed + prior
+        score = f.lm + extra / max(1, nbytes) - float(w["case"]) * f.case - float(w["mixed"]) * f.mixed + prior
         detail = (f"{'/'.join(label(c.codec) for c in group)}: lm {f.lm:.2f} ({f.language}) case {f.case:.2f} "
                   f"mixed {f.mixed:.2f} prior {prior:.2f}")
         scored.append((Scored(score, text, group, detail), sample, langs))
@@ -349,6 +370,17 @@ def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None
             best = (replaced, prior, codec, text)
     assert best is not None
     return Decoded(best[3], label(best[2]), "repaired", best[0], declared=declared)
+
+
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few broken bytes (a truncated copy, one stray byte): the valid multibyte
+    sequences outnumber the broken bytes many times over. A legacy file seldom forms even one valid
+    sequence by chance (GBK Chinese, the likeliest, about one character in twelve), so it never
+    gets here; a cp1252 file with curly quotes has none at all."""
+    text, replaced = _repair(data, "utf-8")
+    valid = sum(1 for ch in text if ord(ch) > 0x7f and ch != "\ufffd")
+    ratio = float(table()["scoring"]["damaged_utf8_ratio"])
+    return Decoded(text, "utf-8", "repaired", replaced) if valid >= ratio * replaced else None
 
 
 def _looks_utf16(head: bytes) -> bool:
