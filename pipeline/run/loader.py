@@ -119,4 +119,5 @@ class Loader:
 def outcome_of(doc: Document, change: str) -> DocumentOutcome:
     return DocumentOutcome(
         source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
-        warnings=list(doc.warnings), title=doc.title, language=doc.language, change=None if doc.failed else change)
+        warnings=list(doc.warnings), title=doc.title, language=doc.language, change=None if doc.failed else change,
+        encoding=doc.encoding, encoding_source=doc.encoding_source)

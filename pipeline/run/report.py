@@ -46,6 +46,8 @@ class DocumentOutcome:
     title: str | None = None
     language: str | None = None
     change: str | None = None  # for processed files: "new" or "changed"
+    encoding: str | None = None  # charset the file was decoded with
+    encoding_source: str | None = None  # bom | utf-8 | declared | hint | detected | repaired
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)

@@ -334,9 +334,12 @@ def _nonascii_bytes(sample: str, codec: str) -> int:
     return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
 
 
+_CP1258_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the combining tone marks windows-1258 has
+
+
 def encode_cp1258_text(text: str) -> bytes:
-    """``text`` in windows-1258, which spells most tones as a base letter plus a combining mark:
-    characters it lacks are decomposed just far enough (``ệ`` -> ``ê`` + U+0323)."""
+    """``text`` in windows-1258, which spells tones as a base letter (with its other marks:
+    ``ê``, ``ơ``, ``ă``) plus a combining tone mark: ``ệ`` -> ``ê`` + U+0323. ``?`` for what it lacks."""
     out = bytearray()
     for ch in text:
         try:
@@ -345,13 +348,11 @@ def encode_cp1258_text(text: str) -> bytes:
         except UnicodeEncodeError:
             pass
         parts = unicodedata.normalize("NFD", ch)
-        for k in range(len(parts), 0, -1):
-            try:
-                out += unicodedata.normalize("NFC", parts[:k]).encode("cp1258") + parts[k:].encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-        else:
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _CP1258_TONES))
+        tones = "".join(c for c in parts if c in _CP1258_TONES)
+        try:
+            out += base.encode("cp1258") + tones.encode("cp1258")
+        except UnicodeEncodeError:
             out += b"?"
     return bytes(out)
 
