@@ -170,7 +170,7 @@ def model(code: str) -> _Model:
 
 def normalized(sample: str) -> str:
     """``sample`` as langdetect sees it (non-letters as spaces), padded with a space each side."""
-    return " " + "".join(_normalize(ch) for ch in sample) + " "
+    return " " + "".join(" " if ch == "\ufffd" else _normalize(ch) for ch in sample) + " "
 
 
 def context(norm: str, languages: tuple[str, ...]) -> dict[str, float]:
@@ -193,7 +193,7 @@ def fit(sample: str, languages: tuple[str, ...], weights: dict[str, float], nona
     log-likelihoods: (best over the languages of context + non-ASCII log-likelihood, minus the
     best context of any language), per non-ASCII byte of the file, so a two-byte character and
     two one-byte letters compete fairly."""
-    chars = [i for i, ch in enumerate(sample) if ord(ch) > 0x7f]
+    chars = [i for i, ch in enumerate(sample) if ord(ch) > 0x7f and ch != "\ufffd"]  # the caller prices U+FFFD
     rare = sum(1 for i in chars if is_rare(sample[i])) / len(chars) if chars else 0.0
     words = [w for w in _WORD_RE.findall(sample) if not w.isascii()]
     odd = sum(1 for w in words if any(a.islower() and b.isupper() for a, b in zip(w, w[1:])))
@@ -241,6 +241,21 @@ def fit(sample: str, languages: tuple[str, ...], weights: dict[str, float], nona
     baseline = max(ctx.values()) if ctx else 0.0
     lm = (best - baseline + fixed) / max(1, nonascii_bytes)
     return Fit(lm, best_lang, rare, case, mixed, len(chars))
+
+
+@lru_cache(maxsize=65536)
+def script_of(ch: str) -> str:
+    """The script of a letter as Unicode names it (LATIN, CYRILLIC, ARABIC, CJK, HIRAGANA...)."""
+    try:
+        return unicodedata.name(ch).split()[0]
+    except ValueError:
+        return "UNKNOWN"
+
+
+def main_script(sample: str) -> str | None:
+    """The script most of ``sample``'s non-ASCII letters are in (None when it has none)."""
+    counts = Counter(script_of(ch) for ch in sample if ord(ch) > 0x7f and ch.isalpha())
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _mixed_script(word: str) -> bool:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.config import load_yaml
-from pipeline.stages.charset_fit import context, fit, normalized, text_sample
+from pipeline.stages.charset_fit import context, fit, main_script, normalized, text_sample
 
 # (mark, codec of the bytes after it, label); UTF-32 LE first: its mark starts with UTF-16 LE's.
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
@@ -245,8 +245,7 @@ def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list[
     # UTF-8 with damage competes too, paying for every byte it replaces: a UTF-8 file with a block of
     # garbage reads far better so than as latin-1 mojibake of its every accented letter.
     text, replaced = _repair(data, "utf-8")
-    if any(ord(ch) > 0x7f and ch != "\ufffd" for ch in text):
-        decoded.setdefault(text, []).append(_Candidate("utf-8", 0.0, {"repaired"}, replaced))
+    decoded.setdefault(text, []).append(_Candidate("utf-8", 0.0, {"repaired"}, replaced))
     return decoded, cands, declared_name, declared
 
 
@@ -264,7 +263,13 @@ def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
 
 def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_Candidate]]:
     """The text (and its candidates) that reads best as a language of its charsets."""
-    best = max(score_options(options, html), key=lambda s: s.score)
+    ranked = sorted(score_options(options, html), key=lambda s: -s.score)
+    best = ranked[0]
+    if any("repaired" in c.sources for c in best.group):
+        # replacing bytes loses text for good: only when every strict decode is implausible
+        strict = next((s for s in ranked if not any("repaired" in c.sources for c in s.group)), None)
+        if strict is not None and not strict.implausible:
+            best = strict
     return best.text, best.group
 
 
@@ -274,6 +279,7 @@ class Scored:
     text: str
     group: list[_Candidate]
     detail: str
+    implausible: bool = False  # rare symbols, odd case, mixed or misfitting script: reads as no language
 
 
 def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scored]:
@@ -297,14 +303,23 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             per_run = damaged.replaced / runs if runs else 1.0
             marks = sample.count("\ufffd")
             nbytes = sum(len(ch.encode()) for ch in sample if ord(ch) > 0x7f and ch != "\ufffd") + round(marks * per_run)
-            extra = marks * (per_run - 1) * float(w["rare_cost"])
+            extra = marks * per_run * float(w["replaced_cost"])  # fit() leaves U+FFFD to us
             langs = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
         f = fit(sample, langs, w, max(1, nbytes), ctx)
         prior = max(c.prior + _charset_prior(c.codec) for c in group)
         score = f.lm + extra / max(1, nbytes) - float(w["case"]) * f.case - float(w["mixed"]) * f.mixed + prior
         detail = (f"{'/'.join(label(c.codec) for c in group)}: lm {f.lm:.2f} ({f.language}) case {f.case:.2f} "
                   f"mixed {f.mixed:.2f} prior {prior:.2f}")
-        scored.append((Scored(score, text, group, detail), sample, langs))
+        script = main_script(sample)
+        if script and f.language and script not in _scripts(f.language):
+            # the letters are in a script the language the text reads as does not use: an Arabic
+            # letter in an English article is a stray byte, not Arabic
+            score -= float(w["script_misfit"])
+            detail += f" script-misfit {script}/{f.language}"
+        share = float(w["implausible_share"])
+        misfit = bool(script and f.language and script not in _scripts(f.language))
+        implausible = misfit or f.rare >= share or f.case >= share or f.mixed >= share
+        scored.append((Scored(score, text, group, detail, implausible), sample, langs))
     scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
@@ -320,6 +335,10 @@ def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list
     """The ranking of a legacy file's candidates, best first (for docs and debugging)."""
     options = _options(data, html, hint)[0]
     return [f"{s.score:7.2f} {s.detail}" for s in sorted(score_options(options, html), key=lambda s: -s.score)]
+
+
+def _scripts(language: str) -> tuple[str, ...]:
+    return tuple(table()["scripts"].get(language, ("LATIN",)))
 
 
 def _charset_prior(codec: str) -> float:
