@@ -28,7 +28,7 @@ def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.run.stages import build_stages
 
     settings = load_settings()
-    stages = build_stages(settings.run)
+    stages = build_stages(settings.run, encoding=args.encoding)
     for name in args.files:
         doc = stages.transform(stages.extract.read(name, source=name))
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     flow = Ingest(settings)
     request = RunRequest(source_dir=args.source, index_alias=args.index_alias, full_refresh=args.full_refresh,
-                         sync_deletes=args.sync_deletes)
+                         sync_deletes=args.sync_deletes, encoding=args.encoding)
     report = run_flow(flow, make_client(settings.es), request, workers=args.workers)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -198,6 +198,19 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _encoding(value: str) -> str:
+    from pipeline.config import check_encoding
+
+    try:
+        return check_encoding(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_ENCODING_HELP = ("charset hint for files that are not UTF-8, e.g. cp1251; a BOM, valid UTF-8, a declared "
+                  "charset that fits or clearly better-reading text still overrule it (docs/encodings.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -205,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="clean files and print one JSON object per file")
     p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
+    p.add_argument("--encoding", type=_encoding, help=_ENCODING_HELP)
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_clean)
 
@@ -223,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--local-es", action="store_true",
                    help="start the local development node (devtools/es_local.py) and index into it")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--encoding", type=_encoding, help=_ENCODING_HELP)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("setup", help="roles/users (security on), index template, alias (idempotent)")

@@ -335,6 +335,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+def check_encoding(name: str) -> str:
+    """A charset hint as given (``cp1251``, ``windows-1251``); ValueError naming it when Python has no such codec."""
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r} (use a charset name Python knows, e.g. cp1251, gb18030, "
+                         "shift_jis)") from None
+    return name
+
+
 def check_source_dir(path: Path, allowed_roots: tuple[Path, ...]) -> Path:
     """Resolve ``path`` (symlinks too) and insist it lies under one of ``allowed_roots``."""
     resolved = Path(path).resolve()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,16 +24,7 @@ class RunContext:
     full_refresh: bool = False
     sync_deletes: bool = False
     runs_dir: str | None = None
-    encoding: str | None = None  # charset hint for this run's legacy files; the bytes can overrule it
-    source_encodings: dict[str, str] = field(default_factory=dict)  # glob below source_dir -> charset hint
-
-    def encoding_for(self, rel: str) -> str | None:
-        """The hint for one file: the run's, else the first per-source glob that matches its path."""
-        if self.encoding:
-            return self.encoding
-        from fnmatch import fnmatch
-
-        return next((name for glob, name in self.source_encodings.items() if fnmatch(rel, glob)), None)
+    encoding: str | None = None  # charset hint for this run's legacy (non-UTF-8) files; the bytes can overrule it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipeline.config import ESConnection, Settings, check_source_dir, resolve_path
+from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
@@ -39,11 +39,17 @@ class RunRequest:
     sync_deletes: bool = False
     run_id: str | None = None
     check_allowed_roots: bool = False  # manual DAG triggers may only name folders under allowed roots
+    encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param ``encoding``)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, run_id: str | None = None,
                     check_allowed_roots: bool = True) -> "RunRequest":
         known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes") if k in params}
+        if params.get("encoding"):  # "" / None: no hint
+            try:
+                known["encoding"] = check_encoding(str(params["encoding"]))
+            except ValueError as exc:
+                raise BadParameter(str(exc)) from exc
         return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,7 +110,7 @@ class Ingest(Flow):
 
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
-                         run_id=run_id, sync_deletes=request.sync_deletes)
+                         run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding)
 
     def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
                es: Any) -> RunReport:

@@ -39,11 +39,12 @@ class Stages:
         return dict(out)
 
 
-def build_stages(run: RunSettings, source_root: Path | None = None) -> Stages:
-    """Stages configured from ``run`` and the rule files in ``config/`` (compiled once per process)."""
+def build_stages(run: RunSettings, source_root: Path | None = None, encoding: str | None = None) -> Stages:
+    """Stages configured from ``run`` and the rule files in ``config/`` (compiled once per process);
+    ``encoding`` is the run's charset hint for legacy files."""
     limit = run.document_time_limit_seconds
     return Stages(
-        extract=Extract(ExtractConfig(run.max_file_bytes, limit, source_root)),
+        extract=Extract(ExtractConfig(run.max_file_bytes, limit, source_root, encoding)),
         transforms=(
             Clean(CleanConfig(load_rules(), limit, run.max_decoded_chars)),
             DetectLanguage(load_language_config()),

@@ -52,7 +52,7 @@ def transform(doc: Document, stages: Stages | None = None) -> Document:
 
 def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
               full_refresh: bool = False, run_id: str | None = None, index: str | None = None,
-              runs_dir: Path | None = None, sync_deletes: bool = False) -> RunContext:
+              runs_dir: Path | None = None, sync_deletes: bool = False, encoding: str | None = None) -> RunContext:
     """Prepare the index (template, alias) and name the run. ``index`` targets a specific
     physical index instead of the alias's (the reindex job builds a new one)."""
     from pipeline.elastic.indices import prepare_index
@@ -67,6 +67,7 @@ def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, al
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=settings.run, full_refresh=full_refresh, sync_deletes=sync_deletes, runs_dir=str(runs) if runs else None,
+        encoding=encoding,
     )
 
 
@@ -98,7 +99,7 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
     from pipeline.elastic.bulk import indexed_fingerprints
 
     root = Path(ctx.source_dir)
-    stages = build_stages(ctx.run, root)
+    stages = build_stages(ctx.run, root, ctx.encoding)
     timings: Counter[str] = Counter()
     started = time.perf_counter()
     # _id comes from the absolute path alone, so the index is asked once for the whole batch.

@@ -231,7 +231,7 @@ def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list[
     for name, family in family_of.items():  # the relatives of every candidate: one wrong guess in a family
         if family in families:  # is not fatal
             _add(cands, name, 0.0, "detected")
-    if _looks_utf16(sample[:4096]):
+    if looks_utf16(sample[:4096]):
         _add(cands, "utf-16-le", 0.0, "detected")
         _add(cands, "utf-16-be", 0.0, "detected")
 
@@ -403,7 +403,7 @@ def _damaged_utf8(data: bytes) -> Decoded | None:
     return Decoded(text, "utf-8", "repaired", replaced) if valid >= ratio * replaced else None
 
 
-def _looks_utf16(head: bytes) -> bool:
+def looks_utf16(head: bytes) -> bool:
     """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
     if len(head) < 4:
         return False

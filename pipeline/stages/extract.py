@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 
 from pipeline.document import Document
 from pipeline.stages.base import DocumentTimeout, Stage, time_limit
+from pipeline.stages.decode import decode, looks_utf16
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<title|<article|<div|<p[\s>])", re.I)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 # Magic numbers of common binary formats, so the error says what the file is.
 _MAGIC = {
     b"\x89PNG": "PNG image",
@@ -69,6 +68,8 @@ class ExtractConfig:
     max_file_bytes: int  # bigger files fail as extract/too-large (gzip output counts too)
     time_limit_seconds: float  # decoding (charset detection) of one file; over it: extract/timeout
     source_root: Path | None = None  # symlinks may not leave it; sources are named relative to it
+    encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param encoding);
+    #                              a BOM, valid UTF-8, a fitting declaration or better-reading text overrule it
 
 
 class Extract(Stage):
@@ -101,7 +102,7 @@ class Extract(Stage):
         doc.file_sha256 = hashlib.sha256(data).hexdigest()
         try:
             with time_limit(self.config.time_limit_seconds):
-                decode_into(doc, data, path.name, limit)
+                decode_into(doc, data, path.name, limit, encoding=self.config.encoding)
         except ExtractError as exc:
             doc.fail(self.name, exc.code, str(exc))
         except DocumentTimeout as exc:
@@ -112,14 +113,14 @@ class Extract(Stage):
 
 
 def read_document(path: Path | str, *, source_root: Path | None = None, max_bytes: int | None = None,
-                  source: str | None = None) -> Document:
+                  source: str | None = None, encoding: str | None = None) -> Document:
     """Read and decode one file; never raises for a bad file (the error is on the document).
     ``max_bytes`` defaults to ``run.max_file_bytes`` in config/pipeline.yaml."""
     from pipeline.config import load_settings
 
     run = load_settings().run
     config = ExtractConfig(run.max_file_bytes if max_bytes is None else max_bytes, run.document_time_limit_seconds,
-                           Path(source_root) if source_root else None)
+                           Path(source_root) if source_root else None, encoding)
     return Extract(config).read(path, source)
 
 
@@ -162,8 +163,9 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def decode_into(doc: Document, data: bytes, name: str, max_bytes: int) -> None:
-    """Fill ``raw_text``, ``encoding`` and ``content_type`` from raw bytes."""
+def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encoding: str | None = None) -> None:
+    """Fill ``raw_text``, ``encoding``, ``encoding_source`` and ``content_type`` from raw bytes
+    (``pipeline.stages.decode``: BOM, UTF-8, declared charset, hint, detection, repair)."""
     lower = name.lower()
     if lower.endswith(".gz"):
         data = _gunzip(data, max_bytes)
@@ -174,15 +176,17 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int) -> None:
     if kind:
         raise ExtractError("binary", f"binary content ({kind}), not text or HTML")
     is_html = lower.endswith(HTML_SUFFIXES) or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
-    text, encoding, warning = decode_bytes(data, html=is_html)
-    if warning:
-        doc.warnings.append(f"extract: {warning}")
+    result = decode(data, html=is_html, hint=encoding)
+    if result.warning:
+        doc.warnings.append(f"extract: {result.warning}")
+    text = result.text
     if "\x00" in text:
         text = text.replace("\x00", "")
     if not text.strip():
         raise ExtractError("no-text", "no text after decoding")
     doc.raw_text = text
-    doc.encoding = encoding
+    doc.encoding = result.encoding
+    doc.encoding_source = result.source
     doc.content_type = "html" if is_html else "text"
 
 
@@ -193,7 +197,7 @@ def _binary_kind(data: bytes) -> str | None:
         if data.startswith(magic):
             return kind
     head = data[:4096]
-    if b"\x00" in head and not _looks_utf16(head):
+    if b"\x00" in head and not looks_utf16(head):
         return "NUL bytes"
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     if control > len(head) * 0.1:
@@ -201,44 +205,7 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
-def _looks_utf16(head: bytes) -> bool:
-    """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
-    if len(head) < 4:
-        return False
-    evens, odds = head[0::2], head[1::2]
-    return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)
-
-
-def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str, str | None]:
-    """Return ``(text, encoding, warning)``.
-
-    Order: BOM, strict UTF-8, the charset an HTML page declares, then charset detection.
-    A document that is almost UTF-8 (a few broken bytes) is decoded with replacement
-    characters and a warning rather than mis-decoded as a legacy charset.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "utf-16", None
-    try:
-        return data.decode("utf-8"), "utf-8", None
-    except UnicodeDecodeError:
-        pass
-    if html:
-        declared = _META_CHARSET.search(data[:4096])
-        if declared:
-            charset = declared.group(1).decode("ascii", "ignore").lower()
-            if charset not in {"utf-8", "utf8"}:
-                try:
-                    return data.decode(charset), charset, None
-                except (LookupError, UnicodeDecodeError):
-                    pass
-    text = data.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd")
-    if broken <= max(3, len(text) // 1000):
-        return text, "utf-8", f"invalid UTF-8: {broken} undecodable byte sequence(s) replaced"
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        encoding = best.encoding
-        return data.decode(encoding, errors="replace"), encoding, f"not UTF-8; decoded as {encoding}"
-    return data.decode("cp1252", errors="replace"), "cp1252", "not UTF-8 and no charset detected; decoded as cp1252"
+def decode_bytes(data: bytes, *, html: bool = False, hint: str | None = None) -> tuple[str, str, str | None]:
+    """Return ``(text, encoding, warning)``; see ``pipeline.stages.decode`` for the order of evidence."""
+    result = decode(data, html=html, hint=hint)
+    return result.text, result.encoding, result.warning
