@@ -95,11 +95,13 @@ def test_html_with_a_wrong_declared_charset(tmp_path):
 
 def test_html_with_a_right_declared_charset_and_xml_declaration(tmp_path):
     text = "Das Rathaus wird im Frühjahr für zwei Wochen geschlossen, teilte die Stadt mit."
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15"></head><p>{text}€</p></html>'
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15"></head>'
+            f"<p>{text}€</p></html>")
     doc = read_document(write(tmp_path / "d.html", page.encode("iso8859-15")), source_root=tmp_path)
     assert doc.raw_text == page and doc.encoding_source == "declared" and doc.encoding == "iso-8859-15"
     assert doc.warnings == []
-    xml = f'<?xml version="1.0" encoding="windows-1250"?>\n<article><p>Zażółć gęślą jaźń — powiedział rzecznik.</p></article>'
+    xml = ('<?xml version="1.0" encoding="windows-1250"?>\n'
+           "<article><p>Zażółć gęślą jaźń — powiedział rzecznik.</p></article>")
     result = decode(xml.encode("cp1250"))
     assert result.text == xml and result.source == "declared" and result.encoding == "windows-1250"
 

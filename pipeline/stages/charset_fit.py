@@ -262,3 +262,34 @@ def _mixed_script(word: str) -> bool:
     """ASCII Latin letters and letters of another script in one word ("Ѕtбt"): mojibake."""
     return any(ch.isascii() for ch in word) and any(ch > "\u024f" and not "\u1e00" <= ch <= "\u1eff"
                                                      for ch in word)
+
+
+_CP1258_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the combining tone marks windows-1258 has
+
+
+def encode_cp1258_text(text: str) -> bytes:
+    """``text`` in windows-1258, which spells tones as a base letter (with its other marks:
+    ``ê``, ``ơ``, ``ă``) plus a combining tone mark: ``ệ`` -> ``ê`` + U+0323. ``?`` for what it lacks."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _CP1258_TONES))
+        tones = "".join(c for c in parts if c in _CP1258_TONES)
+        try:
+            out += base.encode("cp1258") + tones.encode("cp1258")
+        except UnicodeEncodeError:
+            out += b"?"
+    return bytes(out)
+
+
+def looks_utf16(head: bytes) -> bool:
+    """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
+    if len(head) < 4:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)

@@ -4,15 +4,17 @@ Order of evidence (docs/encodings.md):
 
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``;
 2. strict UTF-8 -> ``utf-8`` (7-bit data with ISO-2022 escape sequences -> ``detected``);
+   UTF-8 with a few broken bytes (valid sequences outnumber them 10:1) -> ``repaired``;
 3. candidates: the charset the file declares (HTML ``<meta>``, XML declaration, via
    BeautifulSoup's ``EncodingDetector``; an HTTP-style ``Content-Type`` header at the top), the
-   run's or source's hint, the detectors' guesses (chardetng, chardet) and the most common
-   charset of every family. Each must decode the *whole* file strictly; the survivors are
-   ranked by how well the text reads as a language the charset serves (``charset_fit``),
-   checked by the project's language detector, with small priors for declared / hinted /
-   detected. The winner's source is ``declared``, ``hint`` or ``detected``;
-4. only when no candidate decodes strictly: the best one with replacement characters,
-   ``repaired``, and the number of replaced bytes goes into the warning.
+   run's hint, chardetng's guess (``detectors`` in config/encodings.yaml), the most common
+   charset of every script and every relative of all of these. Each must decode the *whole*
+   file strictly; the survivors are ranked by how well the text reads as a language the
+   charset serves (``charset_fit``: language-profile likelihood, rare symbols, case, script),
+   the closest checked by the project's language detector, with small priors for declared /
+   hinted / detected / common charsets. The winner's source is ``declared``, ``hint`` or ``detected``;
+4. UTF-8 with replacement characters (``repaired``, the count of replaced bytes in the warning)
+   only when there is no strict decode or every strict decode reads as no language at all.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.config import load_yaml
-from pipeline.stages.charset_fit import context, fit, main_script, normalized, text_sample
+from pipeline.stages.charset_fit import (
+    context,
+    encode_cp1258_text,
+    fit,
+    looks_utf16,
+    main_script,
+    normalized,
+    text_sample,
+)
 
 # (mark, codec of the bytes after it, label); UTF-32 LE first: its mark starts with UTF-16 LE's.
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
@@ -57,7 +67,8 @@ class Decoded:
             return (f"no charset decodes this file cleanly: decoded as {self.encoding}, "
                     f"{self.replaced} undecodable byte(s) replaced")
         if self.declared and self.source != "declared":
-            return f"declared charset {self.declared} does not fit the bytes; decoded as {self.encoding} ({self.source})"
+            return (f"declared charset {self.declared} does not fit the bytes; "
+                    f"decoded as {self.encoding} ({self.source})")
         if self.source in {"detected", "hint"}:
             return f"not UTF-8; decoded as {self.encoding} ({self.source})"
         return None
@@ -210,7 +221,10 @@ def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decod
     return _decode_legacy(data, html=html, hint=hint)
 
 
-def _options(data: bytes, html: bool, hint: str | None) -> tuple[dict[str, list["_Candidate"]], dict[str, "_Candidate"], str | None, str | None]:
+_Options = tuple[dict[str, list["_Candidate"]], dict[str, "_Candidate"], str | None, str | None]
+
+
+def _options(data: bytes, html: bool, hint: str | None) -> _Options:
     """Strict decodes of every candidate, grouped by the text they give."""
     weights = table()["scoring"]
     cands: dict[str, _Candidate] = {}
@@ -302,7 +316,8 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             runs = text.count("\ufffd")
             per_run = damaged.replaced / runs if runs else 1.0
             marks = sample.count("\ufffd")
-            nbytes = sum(len(ch.encode()) for ch in sample if ord(ch) > 0x7f and ch != "\ufffd") + round(marks * per_run)
+            nbytes = round(marks * per_run) + sum(len(ch.encode()) for ch in sample
+                                                  if ord(ch) > 0x7f and ch != "\ufffd")
             extra = marks * per_run * float(w["replaced_cost"])  # fit() leaves U+FFFD to us
             langs = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
         f = fit(sample, langs, w, max(1, nbytes), ctx)
@@ -353,29 +368,6 @@ def _nonascii_bytes(sample: str, codec: str) -> int:
     return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
 
 
-_CP1258_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the combining tone marks windows-1258 has
-
-
-def encode_cp1258_text(text: str) -> bytes:
-    """``text`` in windows-1258, which spells tones as a base letter (with its other marks:
-    ``ê``, ``ơ``, ``ă``) plus a combining tone mark: ``ệ`` -> ``ê`` + U+0323. ``?`` for what it lacks."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _CP1258_TONES))
-        tones = "".join(c for c in parts if c in _CP1258_TONES)
-        try:
-            out += base.encode("cp1258") + tones.encode("cp1258")
-        except UnicodeEncodeError:
-            out += b"?"
-    return bytes(out)
-
-
 def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:
     """No strict decode: the candidate that needs the fewest replacements (UTF-8 first on ties)."""
     best: tuple[int, float, str, str] | None = None
@@ -401,11 +393,3 @@ def _damaged_utf8(data: bytes) -> Decoded | None:
     valid = sum(1 for ch in text if ord(ch) > 0x7f and ch != "\ufffd")
     ratio = float(table()["scoring"]["damaged_utf8_ratio"])
     return Decoded(text, "utf-8", "repaired", replaced) if valid >= ratio * replaced else None
-
-
-def looks_utf16(head: bytes) -> bool:
-    """BOM-less UTF-16 of mostly ASCII text: every other byte is NUL."""
-    if len(head) < 4:
-        return False
-    evens, odds = head[0::2], head[1::2]
-    return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)

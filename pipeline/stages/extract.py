@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 from pipeline.document import Document
 from pipeline.stages.base import DocumentTimeout, Stage, time_limit
 from pipeline.stages.decode import decode, looks_utf16
