@@ -95,7 +95,7 @@ def build_files(split: str, groups: int) -> list[dict]:
                         continue
                     if raw.isascii() and b"\x1b" not in raw:
                         continue
-                    if _valid_utf8(raw):  # legacy bytes that are also valid UTF-8 ("ďż˝" is U+FFFD's
+                    if not raw.isascii() and _valid_utf8(raw):  # legacy bytes that are also valid UTF-8 ("ďż˝" is U+FFFD's
                         continue          # UTF-8 read as iso-8859-2): UTF-8 by the order of evidence
                     wrong = WRONG.get(charset, "windows-1252")
                     for kind, declared in (("text", None), ("html", None), ("html-declared", charset),
