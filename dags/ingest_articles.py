@@ -30,6 +30,9 @@ from etl_common import ALIAS_PATTERN, DEFAULT_ARGS, SETTINGS, wire_run
         "full_refresh": Param(False, type="boolean", description="Re-process files even when unchanged"),
         "sync_deletes": Param(False, type="boolean",
                               description="Delete documents whose source file disappeared"),
+        "encoding": Param("", type="string",
+                          description="Usual charset of this source (e.g. cp1251), a hint that evidence can "
+                                      "overrule; empty: detect"),
     },
     tags=["news", "elasticsearch"],
     doc_md=__doc__,
