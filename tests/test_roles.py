@@ -29,7 +29,7 @@ from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
 from pipeline.elastic.security import SecurityNames, ensure_roles_and_users, roles_file, security_enabled
 from pipeline.run import run_pipeline
-from pipeline.run.reindex import reindex
+from pipeline.run.flow import reindex
 from tests.test_faults import make_corpus
 
 pytestmark = pytest.mark.es
