@@ -293,8 +293,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    transport_log = logging.getLogger("elastic_transport")
+    level = transport_log.level
     if not args.verbose:  # the client logs every failed attempt; the one error line below says it all
-        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+        transport_log.setLevel(logging.ERROR)
     try:
         return int(args.func(args, out or sys.stdout))
     except KeyboardInterrupt:
@@ -304,3 +306,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             raise
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        transport_log.setLevel(level)  # main() may run in-process (tests, other tools)

@@ -78,7 +78,7 @@ def desired_layout(es: Elasticsearch, shards: int | None = None, replicas: int |
         shards = settings.number_of_shards if shards is None else shards
         replicas = settings.number_of_replicas if replicas is None else replicas
     # probe through the run log when it exists, so the least-privileged writer can do it
-    probe = RUNS_INDEX if es.indices.exists(index=RUNS_INDEX) else None
+    probe = RUNS_INDEX if index_exists(es, RUNS_INDEX) else None
     mappings = build_mappings(available_analyzers(es, index=probe))
     settings = build_index_settings(shards, replicas)
     version = mapping_version(mappings, settings)
@@ -158,6 +158,16 @@ def apply_replicas(es: Elasticsearch, index: str, settings: dict[str, Any]) -> N
         es.indices.put_settings(index=index, settings=wanted)
 
 
+def index_exists(es: Elasticsearch, index: str) -> bool:
+    """Like ``indices.exists``, but a GET: a HEAD answer has no body, so a refused request
+    (401/403) would reach the operator without Elasticsearch's reason."""
+    try:
+        es.indices.get_settings(index=index, name="index.number_of_shards")
+    except NotFoundError:
+        return False
+    return True
+
+
 def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
     """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings;
     shards/replicas from ``support_indices`` in config/pipeline.yaml."""
@@ -166,7 +176,7 @@ def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
                             (deadletter_index(alias), "deadletter_template.json")):
         body = _support_template(template)
-        if not es.indices.exists(index=index):
+        if not index_exists(es, index):
             try:
                 es.indices.create(index=index, mappings=body["mappings"], settings=index_settings)
                 continue
