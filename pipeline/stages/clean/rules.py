@@ -27,7 +27,7 @@ PACK_SCHEMA: dict[str, Any] = {
     "fragments": {k: str for k in FRAGMENT_KEYS},
 }
 # A language pack may override any fragment of the common pack, or none.
-PACK_OPTIONAL = frozenset(f"fragments.{k}" for k in FRAGMENT_KEYS)
+PACK_OPTIONAL = frozenset({"fragments", *(f"fragments.{k}" for k in FRAGMENT_KEYS)})
 # config/cleaning/common.yaml also holds every threshold (one place for them: no pack overrides one).
 COMMON_SCHEMA: dict[str, Any] = {
     **PACK_SCHEMA, "undetermined_pack": str, "caption_max_chars": int, "related_tail_fraction": float, "boilerplate_max_chars": int,
@@ -91,11 +91,11 @@ def _union(patterns: list[str], flags: int) -> re.Pattern[str]:
 
 
 class TextRules:
-    """Compiled line rules of one language: common pack + that language's pack (lists concatenated,
-    vocabularies merged, the pack's fragments over common's)."""
+    """Compiled line rules of one language: that language's pack + the common pack (lists concatenated,
+    the pack's first; vocabularies merged; the pack's fragments over common's)."""
 
     def __init__(self, common: dict[str, Any], pack: dict[str, Any] | None) -> None:
-        packs = [common] + ([pack] if pack else [])
+        packs = ([pack] if pack else []) + [common]  # the language's own (more specific) forms first
         lists = {k: [p for d in packs for p in d[k]] for k in _LIST_KEYS}
         vocab = {k: [w for d in packs for w in d["vocab"].get(k, [])] for k in VOCAB_KEYS}
         fragments = {**common["fragments"], **((pack or {}).get("fragments") or {})}
