@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import CONFIG_DIR, read_yaml
-from pipeline.stages.clean.lines import is_prose, norm_space
+from pipeline.stages.clean.lines import is_prose
 from pipeline.stages.clean.rules import CleaningRules, compile_rules
 from pipeline.stages.language import LanguageConfig, detect_text, load_language_config, py3langid_classify, sample_text
 
@@ -59,7 +59,15 @@ class RulePacks:
         bars and captions do not vote, and a cleaned body detects as its raw dump did); with no prose
         line at all, ``undetermined_pack`` of the common pack (``und`` if that is empty)."""
         r = self.for_language(COMMON).text
-        prose = [t for t in (norm_space(x) for x in text.split("\n")) if is_prose(t, r)]
+        prose: list[str] = []
+        size = 0
+        for line in text.split("\n"):  # the first prose lines are plenty: stop at twice the sample size
+            t = line.strip()
+            if len(t) >= r.prose_min_dense and is_prose(t, r):
+                prose.append(t)
+                size += len(t)
+                if size >= 2 * self.detection.sample_above:
+                    break
         if not prose:
             return self.undetermined
         sample = sample_text("\n".join(prose), self.detection).strip()

@@ -56,6 +56,8 @@ def heading_like_script(t: str) -> bool:
 
 def tokens(t: str) -> list[str]:
     """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams."""
+    if not DENSE.search(t):
+        return WORD.findall(t.lower())
     out: list[str] = []
     for w in WORD.findall(t):
         if DENSE.search(w) and len(w) > 1:
