@@ -13,8 +13,9 @@ from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
 from pipeline.stages.clean.script import similar, tokens
 
-HEAD_LINES = 40  # datelines and repeated titles are looked for in this many first lines
-BYLINE_LINES = 30
+HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
+BYLINE_LINES = 100
+TAIL_LINES = 3  # a closing byline / signature is one of the last lines
 
 
 def strip_column(title: str, r: TextRules) -> tuple[str, str | None]:
@@ -140,7 +141,8 @@ def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int) 
 
 
 def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
-    """A trailing name-only line after prose is the author's signature."""
+    """A trailing name-only line after prose is the author's signature; a byline among the last lines
+    ("（记者 王秀军）", "Theo TTXVN", "<Name> (<AGENCY>)") closes the article the same way."""
     live = [ln for ln in lines if not ln.kind]
     if len(live) < 3:
         return
@@ -150,15 +152,21 @@ def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
         live[-1].kind = "signature"
         res.author = res.author or last
         res.metadata.setdefault("authors", [last])
-    else:
-        b = match_byline(last, r)
-        if b and is_prose(prev, r):  # "（记者 王秀军）" / "Theo TTXVN" closing the article
-            live[-1].kind = "byline"
+        return
+    if not any(is_prose(ln.text, r) for ln in live[:-1]):
+        return
+    for ln in live[-TAIL_LINES:]:
+        if is_prose(ln.text, r):
+            continue
+        b = match_byline(ln.text, r)
+        if b:
+            ln.kind = "byline"
             names = split_names(b.get("name", ""), r)
             if names:
                 res.author = res.author or names[0]
                 res.metadata.setdefault("authors", names)
             _set_agency(res, b.get("agency") or None)
+            return
 
 
 def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]]) -> None:

@@ -17,7 +17,8 @@ from pipeline.stages.clean.script import SENT_END, WORD, heading_like_script
 
 _LIST_KEYS = ("caption_patterns", "credit_patterns", "related_headings", "end_headings", "boilerplate_line_patterns",
               "end_marks", "date_line_patterns", "byline_patterns", "dateline_patterns", "title_labels")
-VOCAB_KEYS = ("months", "agency_nouns", "byline_roles", "name_particles", "name_joiners", "cookie_words")
+VOCAB_KEYS = ("months", "agency_nouns", "byline_roles", "name_particles", "name_joiners", "cookie_words",
+              "caption_words", "caption_phrases")
 FRAGMENT_KEYS = ("cap", "nameword", "name", "names", "place", "agency", "date")
 
 # The keys of every pack (common and per language), with their types.
@@ -53,7 +54,8 @@ class CleanResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-_PLACEHOLDER = re.compile(r"\{(cap|nameword|names|name|place|agency|date|months|roles|nouns|particles|joiners)\}")
+_PLACEHOLDER = re.compile(
+    r"\{(cap|nameword|names|name|place|agency|date|months|roles|nouns|particles|joiners|photo|photo_phrases)\}")
 
 
 def _alternation(words: list[str]) -> str:
@@ -66,7 +68,8 @@ def _alternation(words: list[str]) -> str:
 def _expander(vocab: dict[str, list[str]], fragments: dict[str, str]):
     values = {"months": _alternation(vocab["months"]), "roles": _alternation(vocab["byline_roles"]),
               "nouns": _alternation(vocab["agency_nouns"]), "particles": _alternation(vocab["name_particles"]),
-              "joiners": _alternation(vocab["name_joiners"])}
+              "joiners": _alternation(vocab["name_joiners"]), "photo": _alternation(vocab["caption_words"]),
+              "photo_phrases": _alternation(vocab["caption_phrases"])}
 
     def expand(pattern: str, depth: int = 0) -> str:
         if depth > 6:
