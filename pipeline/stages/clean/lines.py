@@ -22,8 +22,9 @@ def norm_space(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-# zero-width characters, soft hyphens and bidi controls (right-to-left pages carry many) hold no text
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# zero-width spaces, soft hyphens and bidi controls (right-to-left pages carry many) hold no text; the
+# zero-width (non-)joiners stay: Persian and the Indic scripts spell words with them (می‌توانند)
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def normalize_text(text: str) -> str:

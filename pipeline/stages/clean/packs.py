@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.config import CONFIG_DIR, read_yaml
 from pipeline.stages.clean.lines import is_prose
 from pipeline.stages.clean.rules import CleaningRules, compile_rules
-from pipeline.stages.language import LanguageConfig, detect_text, load_language_config, py3langid_classify, sample_text
+from pipeline.stages.language import LanguageConfig, detect_text, load_language_config, py3langid_classify
 
 PACK_DIR = CONFIG_DIR / "cleaning"
 COMMON = "common"
@@ -61,16 +61,16 @@ class RulePacks:
         r = self.for_language(COMMON).text
         prose: list[str] = []
         size = 0
-        for line in text.split("\n"):  # the first prose lines are plenty: stop at twice the sample size
+        for line in text.split("\n"):  # the first prose lines are plenty: stop at two chunks' worth
             t = line.strip()
             if len(t) >= r.prose_min_dense and is_prose(t, r):
                 prose.append(t)
                 size += len(t)
-                if size >= 2 * self.detection.sample_above:
+                if size >= 2 * self.detection.chunk_chars:
                     break
         if not prose:
             return self.undetermined
-        sample = sample_text("\n".join(prose), self.detection).strip()
+        sample = "\n".join(prose)
         code, prob = py3langid_classify(sample)
         if prob >= self.detection.min_confidence:
             return code

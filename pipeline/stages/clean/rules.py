@@ -66,7 +66,7 @@ def _alternation(words: list[str]) -> str:
 
 
 def _expander(vocab: dict[str, list[str]], fragments: dict[str, str]):
-    values = {"months": _alternation(vocab["months"]), "roles": _alternation(vocab["byline_roles"]),
+    values = {"months": f"(?i:{_alternation(vocab['months'])})", "roles": _alternation(vocab["byline_roles"]),
               "nouns": _alternation(vocab["agency_nouns"]), "particles": _alternation(vocab["name_particles"]),
               "joiners": _alternation(vocab["name_joiners"]), "photo": _alternation(vocab["caption_words"]),
               "photo_phrases": _alternation(vocab["caption_phrases"])}
