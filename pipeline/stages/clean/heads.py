@@ -169,9 +169,29 @@ def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
             return
 
 
-def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]]) -> None:
-    """An end mark (``（完）``) closes the article: stripped from its line; a following run of
-    non-prose lines (related links, editor credits) is cut, and the cut counted."""
+def _signature_line(ln: Line, r: TextRules, res: CleanResult) -> bool:
+    """A name-only or byline line (the signature right after an end mark) -> author / agency."""
+    t = ln.text
+    if r.name_only.match(t) and len(t) <= r.name_max_chars and not r.related.match(t):
+        ln.kind = "signature"
+        res.author = res.author or t
+        res.metadata.setdefault("authors", [t])
+        return True
+    b = match_byline(t, r)
+    if not b:
+        return False
+    ln.kind = "byline"
+    names = split_names(b.get("name", ""), r)
+    if names:
+        res.author = res.author or names[0]
+        res.metadata.setdefault("authors", names)
+    _set_agency(res, b.get("agency") or None)
+    return True
+
+
+def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]], res: CleanResult) -> None:
+    """An end mark (``（完）``) closes the article: stripped from its line; a signature right after it
+    is read, and a following run of non-prose lines (related links, editor credits) is cut, counted."""
     live = [i for i, ln in enumerate(lines) if not ln.kind]
     for pos, i in enumerate(live):
         ln = lines[i]
@@ -183,6 +203,8 @@ def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]]) -> 
         if not ln.text:
             ln.kind = "end"
         after = [lines[k] for k in live[pos + 1:]]
+        if after and _signature_line(after[0], r, res):
+            after = after[1:]
         if after and not any(is_prose(a.text, r) for a in after):
             cuts.append({"at": m.group(0).strip(), "lines": len(after), "chars": sum(len(a.text) for a in after)})
             for a in after:

@@ -136,7 +136,7 @@ def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = 
             ln.kind = "boiler"
     mark_head(lines, r, res, res.title, 0)
     mark_bylines(lines, r, res, 0)
-    mark_end(lines, r, cuts)
+    mark_end(lines, r, cuts, res)
     mark_signature(lines, r, res)
     return [ln.text for ln in lines if not ln.kind], captions
 

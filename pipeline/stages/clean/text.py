@@ -202,27 +202,50 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             lines[i].kind = "outside"
 
 
+MENU_RUN = 3  # this many short lines in a row, no blank line between them, are a menu
+
+
+def _title_index(lines: list[Line], r: TextRules) -> int:
+    """The title is the first line, unless the dump opens with navigation: boilerplate lines and runs of
+    short menu lines (``首页 / 国际 / 财经``, ``Trang chủ / Thế giới``) are skipped."""
+    i, n = 0, min(len(lines), 60)
+    while i < n:
+        t = lines[i].text
+        if is_boiler(t, r):
+            i += 1
+            continue
+        run = i
+        while run < n and len(lines[run].text) <= r.short_chars // 2 and (run == i or lines[run].gap == 0):
+            run += 1
+        if run - i >= MENU_RUN:
+            i = run
+            continue
+        return i
+    return 0
+
+
 def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: bool) -> str:
     lines = join_fragments(split_lines(text))
     if not lines:
         return ""
     # title / dateline / byline removal runs in every pass (metadata kept from the first)
-    head = lines[0].text
+    h = _title_index(lines, r)
+    head = lines[h].text
     title, column = strip_column(head, r)
-    title, confirmed = mark_head(lines, r, res, title, 1)
+    title, confirmed = mark_head(lines, r, res, title, h + 1)
     if column:
         res.metadata["column"] = column
     res.title = title if (confirmed or looks_like_title(head)) else None
     if confirmed:
-        lines[0].kind = "title"
-    mark_bylines(lines, r, res, 1)
+        lines[h].kind = "title"
+    mark_bylines(lines, r, res, h + 1)
 
     _mark_related(lines, r, cuts)
     captions: list[str] = []
     _mark_repeats(lines, r, captions)
     _mark_captions(lines, r)
     _mark_boiler(lines, r)
-    mark_end(lines, r, cuts)
+    mark_end(lines, r, cuts, res)
     mark_signature(lines, r, res)
     _select_region(lines, r, cuts)
     _mark_dates(lines, r, res)
