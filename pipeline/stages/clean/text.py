@@ -24,6 +24,7 @@ import re
 
 from pipeline.stages.clean.heads import (
     cut_after,
+    match_dateline,
     link_run_after,
     looks_like_title,
     mark_bylines,
@@ -43,7 +44,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
+from pipeline.stages.clean.script import SENT_END, SENT_PUNCT, URLISH, WORD, tokens
 
 Cuts = list[dict[str, object]]
 
@@ -97,11 +98,11 @@ def _mark_captions(lines: list[Line], r: TextRules) -> None:
     for i, ln in enumerate(lines):
         if ln.kind:
             continue
-        if is_caption(ln.text, r):
+        credit = is_credit(ln.text, r)
+        if credit or is_caption(ln.text, r):
             ln.kind = "caption"
-        elif is_credit(ln.text, r):
-            ln.kind = "caption"
-            if i > 0 and ln.gap == 0:
+            # a credit line ("Photo: <credit>") under its caption, same block: the line above is the caption
+            if credit and i > 0 and ln.gap == 0:
                 prev = lines[i - 1]
                 if not prev.kind and len(prev.text) <= r.caption_max and not is_heading_like(prev.text):
                     prev.kind = "caption"
@@ -224,6 +225,17 @@ def _title_index(lines: list[Line], r: TextRules) -> int:
     return 0
 
 
+def _headline_follows(lines: list[Line], h: int, r: TextRules) -> bool:
+    """A headline is followed by its date, dateline or byline lines (a body's sub-heading never is:
+    those lines are gone from a cleaned body, so re-cleaning a body keeps its first heading)."""
+    for ln in lines[h + 1: h + 4]:
+        if ln.kind in ("dateline", "byline") or (not ln.kind and r.date_only.match(ln.text)) or is_boiler(ln.text, r):
+            return True
+        if match_dateline(ln.text, r):
+            return True
+    return False
+
+
 def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: bool) -> str:
     lines = join_fragments(split_lines(text))
     if not lines:
@@ -236,9 +248,9 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: b
     if column:
         res.metadata["column"] = column
     res.title = title if (confirmed or looks_like_title(head)) else None
-    if confirmed:
-        lines[h].kind = "title"
     mark_bylines(lines, r, res, h + 1)
+    if confirmed or (res.title and is_heading_like(head) and _headline_follows(lines, h, r)):
+        lines[h].kind = "title"  # the headline is the title, not the first line of the body
 
     _mark_related(lines, r, cuts)
     captions: list[str] = []
