@@ -59,6 +59,10 @@ def test_fixture_body_captions_and_metadata(lang: str) -> None:
     assert _norm(exp["agency"]) in _norm(doc.source_name), doc.source_name
     if "column" in exp:
         assert doc.metadata["column"] == exp["column"]
+    if "published_at" in exp:  # the local date line, parsed (pipeline.stages.clean.dates)
+        assert doc.published_at == exp["published_at"]
+    if "cuts" in exp:
+        assert len(doc.metadata["cuts"]) >= exp["cuts"]
 
 
 @pytest.mark.parametrize("lang", LANGS)

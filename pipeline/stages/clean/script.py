@@ -23,6 +23,8 @@ _DENSE_RUN = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u
 # About one word per two characters of Han / kana / Thai: the unit that makes a dense-script line's
 # weight comparable with a spaced line's word count (the 12-word heading limit, the region score).
 DENSE_CHARS_PER_WORD = 2.0
+# A headline in Han / kana / Thai runs to 60 characters (Thai counts its vowel and tone marks) = 30 "words".
+DENSE_HEADING_WORDS = 30
 
 
 def dense_chars(t: str) -> int:
@@ -51,7 +53,7 @@ def heading_like_script(t: str) -> bool:
         return True
     if not c.isalpha() or c.islower():
         return False
-    return word_count(t) <= 12
+    return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
 
 
 def tokens(t: str) -> list[str]:

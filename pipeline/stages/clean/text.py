@@ -117,10 +117,11 @@ def _mark_boiler(lines: list[Line], r: TextRules, res: CleanResult | None = None
 
 
 def _mark_dates(lines: list[Line], r: TextRules, res: CleanResult) -> None:
-    """Date-only lines (``March 21, 2021``, ``2021-03-21 08:30``) left in the article: text to metadata."""
+    """Date-only lines (``March 21, 2021``, ``2021-03-21 08:30``) left in the article: removed; the first
+    one (also above the article region, where the page header puts it) is kept as metadata["date_text"]."""
     for ln in lines:
-        if not ln.kind and len(ln.text) <= 60 and r.date_only.match(ln.text):
-            ln.kind = "date"
+        if ln.kind in ("", "outside") and len(ln.text) <= 60 and r.date_only.match(ln.text):
+            ln.kind = ln.kind or "date"
             res.metadata.setdefault("date_text", ln.text)
 
 
@@ -181,10 +182,12 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             best, best_lo, best_hi = cur, lo, j
     if best <= 0:
         return
-    # a short heading-like line right before the region is its first sub-heading / lead-in
+    # a short heading-like line right before the region is its first sub-heading / lead-in (right before:
+    # no line removed by another rule lies between them, so a menu item above the headline never is)
     if best_lo > 0:
         t = lines[live[best_lo - 1]].text
-        if is_heading_like(t) and not is_boiler(t, r) and len(WORD.findall(t)) >= 2:
+        adjacent = live[best_lo] - live[best_lo - 1] == 1
+        if adjacent and is_heading_like(t) and not is_boiler(t, r) and len(WORD.findall(t)) >= 2:
             best_lo -= 1
     # end markers inside the region, once some article text has been seen
     words = 0.0
@@ -309,4 +312,17 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         body = nxt
     res.body = body
     record_cuts(res, cuts)
+    _published_from_text(res, rules.language)
     return res
+
+
+def _published_from_text(res: CleanResult, language: str) -> None:
+    """A dump has no markup: its date line (or the dateline's date) in the local form gives the date."""
+    from pipeline.stages.clean.dates import parse_local_date
+
+    for text in (res.metadata.get("date_text"), res.dateline):
+        iso = parse_local_date(text, None if language == "common" else language) if text else None
+        if iso:
+            res.published_at = iso
+            res.metadata["published_at_source"] = "text"
+            return
