@@ -166,6 +166,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if len(WORD.findall(text)) < hr.min_words:
         # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
+    text = _restore_joiners(text, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
     chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
@@ -184,6 +185,20 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         md["cut_chars"] = sum(int(c["chars"]) for c in cuts)  # type: ignore[call-overload]
     res.body = "\n\n".join(kept)
     return res
+
+
+_JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
+
+
+def _restore_joiners(text: str, html: str) -> str:
+    """trafilatura drops the zero-width (non-)joiners that Persian and the Indic scripts spell words
+    with (می‌توان); put them back, word by word, from the page's own spelling."""
+    if "\u200c" not in html and "\u200d" not in html:
+        return text
+    spelled = {w.replace("\u200c", "").replace("\u200d", ""): w for w in _JOINED.findall(html)}
+    if not spelled:
+        return text
+    return re.sub(r"\w+", lambda m: spelled.get(m.group(0), m.group(0)), text)
 
 
 _INVISIBLE = ("script", "style", "noscript", "template")
