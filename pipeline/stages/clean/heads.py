@@ -87,6 +87,7 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
     A dateline line that goes on with body text keeps the text; one ending ``title: <title>`` goes.
     Returns the (possibly site-suffix-stripped) title and whether a copy of it was seen."""
     confirmed = False
+    with_agency = False
     for ln in lines[start:min(len(lines), HEAD_LINES)]:
         if ln.kind:
             continue
@@ -108,7 +109,9 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
             if names:
                 res.author = res.author or names[0]
                 res.metadata.setdefault("authors", names)
-            res.dateline = res.dateline or _dateline_text(dl) or None
+            if not res.dateline or (dl.get("agency") and not with_agency):
+                res.dateline = _dateline_text(dl) or res.dateline  # one naming its agency wins
+                with_agency = bool(dl.get("agency"))
             continue
         if not title:
             continue
