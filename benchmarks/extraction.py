@@ -240,12 +240,16 @@ def evaluate(
 
 
 def evaluate_interleaved(pages: list[Page], mode: str, fns: dict[str, Callable[[str], str]]) -> dict[str, Score]:
-    """All systems page by page, in turn, so load changes on a shared machine hit them alike."""
+    """All systems page by page, in turn, so load changes on a shared machine hit them alike; the order
+    rotates from page to page, so no system always pays the first touch of a page (caches, allocator)."""
     preds: dict[str, list[str]] = {n: [] for n in fns}
     secs: dict[str, float] = {n: 0.0 for n in fns}
-    for pg in pages:
+    names = list(fns)
+    for i, pg in enumerate(pages):
         x = pg.html if mode == "html" else pg.text_dump
-        for name, fn in fns.items():
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            fn = fns[name]
             t0 = time.perf_counter()
             try:
                 out = fn(x) or ""
