@@ -147,22 +147,38 @@ def test_only_boilerplate_reports_no_text_content() -> None:
 
 
 def test_clean_is_pure_and_rules_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.stages.clean import rules as cr
+    from pipeline.stages.clean import packs as cp
 
-    cr.load_rules()
+    cp.load_rules("en")
     calls = []
-    monkeypatch.setattr(cr, "read_yaml", lambda path: calls.append(path) or {})
+    monkeypatch.setattr(cp, "read_yaml", lambda path: calls.append(path) or {})
     clean(_doc("A title\n\nSome body text that is long enough to be a real paragraph of prose, yes indeed."))
-    assert calls == []  # rules are loaded once per process, not per document
+    assert calls == []  # packs are loaded once per process, not per document
+
+
+def test_packs_load_lazily_once_per_language(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.stages.clean.packs import PACK_DIR, RulePacks
+
+    for name in ("common.yaml", "en.yaml", "de.yaml"):
+        shutil.copy(PACK_DIR / name, tmp_path / name)
+    packs = RulePacks(tmp_path)
+    assert packs.loaded() == ["common"]
+    assert packs.for_language("de") is packs.for_language("de")
+    assert packs.loaded() == ["common", "de"]
+    assert packs.for_language("sw").language == "common"  # no pack: common rules only
+    assert packs.loaded() == ["common", "de"]
 
 
 def test_rule_files_are_validated_with_the_file_and_key_named(tmp_path: Path) -> None:
     import yaml
 
     from pipeline.config import ConfigError
-    from pipeline.stages.clean.rules import compile_rules, load_rules
+    from pipeline.stages.clean.packs import PACK_DIR
+    from pipeline.stages.clean.rules import compile_rules
 
-    raw = yaml.safe_load((Path(load_rules().source)).read_text(encoding="utf-8"))
+    raw = yaml.safe_load((PACK_DIR / "common.yaml").read_text(encoding="utf-8"))
     misspelt = {**raw, "text": {**raw["text"], "short_line_penlty": 6}}
     del misspelt["text"]["short_line_penalty"]
     with pytest.raises(ConfigError, match=r"x\.yaml: unknown key 'text\.short_line_penlty'"):
@@ -172,6 +188,19 @@ def test_rule_files_are_validated_with_the_file_and_key_named(tmp_path: Path) ->
         compile_rules(missing, "x.yaml")
     with pytest.raises(ConfigError, match=r"'caption_max_chars' must be int"):
         compile_rules({**raw, "caption_max_chars": "many"}, "x.yaml")
+    # every language pack is validated the same way, naming its own file
+    for path in sorted(PACK_DIR.glob("*.yaml")):
+        if path.stem != "common":
+            compile_rules(raw, "common.yaml", yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    de = yaml.safe_load((PACK_DIR / "de.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ConfigError, match=r"de\.yaml: unknown key 'caption_paterns'"):
+        compile_rules(raw, "common.yaml", {**de, "caption_paterns": []}, "de.yaml")
+    with pytest.raises(ConfigError, match=r"de\.yaml: missing key 'byline_patterns'"):
+        compile_rules(raw, "common.yaml", {k: v for k, v in de.items() if k != "byline_patterns"}, "de.yaml")
+    with pytest.raises(ConfigError, match=r"de\.yaml: invalid regular expression"):
+        compile_rules(raw, "common.yaml", {**de, "caption_patterns": ["^(foto"]}, "de.yaml")
+    with pytest.raises(ConfigError, match=r"de\.yaml: 'threshold' is not a pack key|de\.yaml: unknown key 'text'"):
+        compile_rules(raw, "common.yaml", {**de, "text": raw["text"]}, "de.yaml")  # thresholds: common only
 
 
 # -------------------------------------------------------------------------------- text fixtures

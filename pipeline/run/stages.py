@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.config import RunSettings
 from pipeline.document import Document
 from pipeline.stages.base import Stage
-from pipeline.stages.clean import Clean, CleanConfig, load_rules
+from pipeline.stages.clean import Clean, CleanConfig, load_packs
 from pipeline.stages.enrich import Enrich
 from pipeline.stages.extract import Extract, ExtractConfig
 from pipeline.stages.language import DetectLanguage, load_language_config
@@ -46,7 +46,7 @@ def build_stages(run: RunSettings, source_root: Path | None = None, encoding: st
     return Stages(
         extract=Extract(ExtractConfig(run.max_file_bytes, limit, source_root, encoding)),
         transforms=(
-            Clean(CleanConfig(load_rules(), limit, run.max_decoded_chars)),
+            Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars)),
             DetectLanguage(load_language_config()),
             Enrich(),
         ),

@@ -3,8 +3,10 @@
 HTML (``doc.content_type == "html"``) goes through :mod:`pipeline.stages.clean.html`
 (metadata from the markup, boilerplate pruned by markup role, main body found by
 trafilatura, caption/boilerplate line filters); plain text goes through
-:mod:`pipeline.stages.clean.text` (line rules + main-region selection). Rules live in
-``config/cleaning.yaml`` (:mod:`pipeline.stages.clean.rules`), compiled once and passed in.
+:mod:`pipeline.stages.clean.text` (line rules + main-region selection). Language first, then rules:
+the language of the raw text (of the extracted body for HTML) picks a pack,
+``config/cleaning/<iso>.yaml``, applied on top of ``config/cleaning/common.yaml``
+(:mod:`pipeline.stages.clean.packs`: each compiled once per process, on first use).
 Pure: no network, no Elasticsearch. Bounded: a time and a size limit per document.
 """
 
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from pipeline.document import Document
 from pipeline.stages.base import DocumentTimeout, Stage, time_limit
 from pipeline.stages.clean.html import MalformedHTML, clean_html, parse_html
-from pipeline.stages.clean.rules import CleaningRules, CleanResult, load_rules
+from pipeline.stages.clean.packs import RulePacks, load_packs, load_rules
+from pipeline.stages.clean.rules import CleaningRules, CleanResult
 from pipeline.stages.clean.text import clean_text
 
 __all__ = ["Clean", "CleanConfig", "CleanResult", "clean", "clean_html_string", "clean_text", "strip_markup"]
@@ -26,12 +29,12 @@ STAGE = "clean"
 
 @dataclass(frozen=True)
 class CleanConfig:
-    rules: CleaningRules
+    rules: RulePacks | CleaningRules  # packs: chosen per document by language; rules: fixed
     time_limit_seconds: float  # per document; over it the document fails as clean/timeout
     max_input_chars: int  # bigger decoded inputs fail as clean/too-large instead of being cut
 
 
-def clean_html_string(html: str, rules: CleaningRules | None = None) -> CleanResult:
+def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None) -> CleanResult:
     """HTML mode on a string; falls back to text mode on the visible text if the body comes out empty.
 
     The fallback takes the page's visible text the way BeautifulSoup gives it (the same dump the
@@ -46,6 +49,9 @@ def clean_html_string(html: str, rules: CleaningRules | None = None) -> CleanRes
         fallback = clean_text(soup.get_text("\n"), rules)
         res.body = fallback.body
         res.captions.extend(c for c in fallback.captions if c not in res.captions)
+        for key in ("rules_language", "cuts", "cut_chars"):
+            if key in fallback.metadata:
+                res.metadata[key] = fallback.metadata[key]
         res.metadata["extraction"] = "text-fallback"
     return res
 
@@ -112,9 +118,20 @@ class Clean(Stage):
             doc.fail(STAGE, "malformed-html", f"malformed HTML: {exc}")
             return doc
         _apply(doc, res)
+        self._count(res)
         if not doc.body.strip():
             doc.fail(STAGE, "no-text", "no text content")
         return doc
+
+
+    def _count(self, res: CleanResult) -> None:
+        """Rule pack used, and every cut of a closing block (count and characters) for the run report."""
+        self.counters[f"rules_{res.metadata.get('rules_language', 'common')}"] += 1
+        cuts = res.metadata.get("cuts") or []
+        if cuts:
+            self.counters["cuts"] += len(cuts)
+            self.counters["cut_chars"] += int(res.metadata.get("cut_chars", 0))
+            self.counters["cut_documents"] += 1
 
 
 def clean(doc: Document, config: CleanConfig | None = None) -> Document:
@@ -123,8 +140,8 @@ def clean(doc: Document, config: CleanConfig | None = None) -> Document:
         from pipeline.config import load_settings
 
         run = load_settings().run
-        config = CleanConfig(load_rules(), run.document_time_limit_seconds, run.max_decoded_chars)
+        config = CleanConfig(load_packs(), run.document_time_limit_seconds, run.max_decoded_chars)
     return Clean(config)(doc)
 
 
-__all__ += ["parse_html", "load_rules"]
+__all__ += ["parse_html", "load_rules", "load_packs", "RulePacks"]

@@ -7,8 +7,10 @@
    ``<footer>``, forms, and small containers whose class/id tokens say related / share / subscribe /
    cookie / comment / caption / promo (never one holding a large share of the page's text).
 4. Main-body extraction by trafilatura (pinned) on the pruned tree, comments excluded.
-5. Line post-filters shared with text mode: caption and photo-credit lines, share/subscribe/cookie
-   lines, a trailing related-links block.
+5. Line post-filters shared with text mode, with the pack of the body's language (detected on the
+   extracted body): caption and photo-credit lines, share/subscribe/cookie lines, a closing
+   related-links block (cut only when a run of link-like lines follows its heading; counted), and the
+   byline / dateline / agency / end-mark lines of :mod:`pipeline.stages.clean.heads`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import lxml.html
 from lxml import etree
 
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
+from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
+from pipeline.stages.clean.lines import Line
+from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.rules import (
-    WORD,
     CleaningRules,
     CleanResult,
     HtmlRules,
@@ -29,9 +33,8 @@ from pipeline.stages.clean.rules import (
     is_boiler,
     is_caption,
     is_credit,
-    load_rules,
-    similar,
 )
+from pipeline.stages.clean.script import WORD, similar
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
 
@@ -111,29 +114,38 @@ def _drop(el: etree._Element) -> None:
 
 
 # --------------------------------------------------------------------------------------- filters
-def filter_lines(paragraphs: list[str], r: TextRules) -> tuple[list[str], list[str]]:
-    kept: list[str] = []
+def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = None,
+                 cuts: list[dict[str, object]] | None = None) -> tuple[list[str], list[str]]:
+    """Body paragraphs -> (kept, captions), with the text-mode metadata lines moved to ``res``."""
+    res = res if res is not None else CleanResult()
+    cuts = cuts if cuts is not None else []
+    lines = [Line(p, p, 1) for p in paragraphs]
     captions: list[str] = []
     total = sum(len(p) for p in paragraphs) or 1
     pos = 0
-    for i, p in enumerate(paragraphs):
-        if len(p) <= 60 and r.related.match(p) and pos / total >= r.related_tail:
+    for i, ln in enumerate(lines):
+        p = ln.text
+        if len(p) <= 60 and r.related.match(p) and pos / total >= r.related_tail and link_run_after(lines, i, r):
+            cut_after(lines, i, "related", cuts)
             break
         pos += len(p)
         if is_caption(p, r) or is_credit(p, r):
             captions.append(p)
-            continue
-        if is_boiler(p, r):
-            continue
-        kept.append(p)
-    return kept, captions
+            ln.kind = "caption"
+        elif is_boiler(p, r):
+            ln.kind = "boiler"
+    mark_head(lines, r, res, res.title, 0)
+    mark_bylines(lines, r, res, 0)
+    mark_end(lines, r, cuts, res)
+    mark_signature(lines, r, res)
+    return [ln.text for ln in lines if not ln.kind], captions
 
 
-def clean_html(html: str, rules: CleaningRules | None = None) -> CleanResult:
-    """Raises MalformedHTML only when lxml cannot build a tree at all. ``rules`` default to
-    ``config/cleaning.yaml`` (the stage always passes its own)."""
-    rules = rules or load_rules()
-    r, hr = rules.text, rules.html
+def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> CleanResult:
+    """Raises MalformedHTML only when lxml cannot build a tree at all. ``rules``: one language's rules,
+    or the packs to pick from by the language of the extracted body (default: ``config/cleaning/``)."""
+    packs_or_rules = rules or load_packs()
+    hr = (packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_language(None)).html
     tree = parse_html(html)
     res = CleanResult()
     md = extract_metadata(tree)
@@ -154,9 +166,13 @@ def clean_html(html: str, rules: CleaningRules | None = None) -> CleanResult:
     if len(WORD.findall(text)) < hr.min_words:
         # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
+    text = _restore_joiners(text, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
-    kept, caps = filter_lines(paras, r)
+    chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
+    md["rules_language"] = chosen.language
+    cuts: list[dict[str, object]] = []
+    kept, caps = filter_lines(paras, chosen.text, res, cuts)
     res.captions.extend(c for c in caps if c not in res.captions)
     # the headline repeated as the first line of the body
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
@@ -164,8 +180,25 @@ def clean_html(html: str, rules: CleaningRules | None = None) -> CleanResult:
         kept = kept[1:]
     md.pop("h1", None)
     md.pop("doc_title", None)
+    if cuts:
+        md["cuts"] = cuts
+        md["cut_chars"] = sum(int(c["chars"]) for c in cuts)  # type: ignore[call-overload]
     res.body = "\n\n".join(kept)
     return res
+
+
+_JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
+
+
+def _restore_joiners(text: str, html: str) -> str:
+    """trafilatura drops the zero-width (non-)joiners that Persian and the Indic scripts spell words
+    with (می‌توان); put them back, word by word, from the page's own spelling."""
+    if "\u200c" not in html and "\u200d" not in html:
+        return text
+    spelled = {w.replace("\u200c", "").replace("\u200d", ""): w for w in _JOINED.findall(html)}
+    if not spelled:
+        return text
+    return re.sub(r"\w+", lambda m: spelled.get(m.group(0), m.group(0)), text)
 
 
 _INVISIBLE = ("script", "style", "noscript", "template")

@@ -1,38 +1,43 @@
-"""Cleaning rules: ``config/cleaning.yaml`` validated and compiled, and the line predicates that
-text mode and HTML mode share.
+"""Cleaning rules: the common pack plus one language pack (``config/cleaning/``) validated, merged
+and compiled, and the line predicates that text mode and HTML mode share.
 
-The file is the one source of every rule and threshold: a missing, unknown or misspelt key is
-an error naming the file and the key, raised when the rules load (once per process per file),
-never a silent default in code.
+The files are the one source of every rule and threshold: a missing, unknown or misspelt key is an
+error naming the file and the key, raised when a pack loads (once per process per language, see
+:mod:`pipeline.stages.clean.packs`), never a silent default in code.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from pipeline.config import CONFIG_DIR, ConfigError, check_keys, read_yaml
+from pipeline.config import ConfigError, check_keys
+from pipeline.stages.clean.script import SENT_END, WORD, heading_like_script
 
-WORD = re.compile(r"\w+")
-SENT_END = re.compile(r"[.!?。！？…]['\"”’)\]]*$")
-SENT_PUNCT = re.compile(r"[.!?。！？,;，；:]\s|[.!?。！？]$|[。，！？]")
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-COOKIE = re.compile(r"cookie|consent", re.IGNORECASE)
-URLISH = re.compile(r"https?://|www\.|\.(com|org|net)\b|@\w")
+_LIST_KEYS = ("caption_patterns", "credit_patterns", "related_headings", "end_headings", "boilerplate_line_patterns",
+              "end_marks", "date_line_patterns", "byline_patterns", "dateline_patterns", "title_labels")
+VOCAB_KEYS = ("months", "agency_nouns", "byline_roles", "name_particles", "name_joiners", "cookie_words",
+              "caption_words", "caption_phrases")
+FRAGMENT_KEYS = ("cap", "nameword", "name", "names", "place", "agency", "date")
 
-# Every key of config/cleaning.yaml, with its type; nested sections are dicts of the same form.
-SCHEMA: dict[str, Any] = {
-    "caption_patterns": list, "credit_patterns": list, "caption_max_chars": int, "related_heading": str,
-    "related_tail_fraction": float, "end_marker": str, "boilerplate_line_patterns": list,
-    "boilerplate_max_chars": int, "agency_nouns": list, "byline_roles": list, "months": list, "column_tag": str,
-    "name_max_words": int, "name_particles": list,
-    "text": {"prose_min_chars": int, "short_line_chars": int, "repeat_min_count": int, "repeat_max_chars": int,
-             "following_caption_max_chars": int, "max_fixpoint_passes": int, "medium_line_factor": float,
-             "short_line_penalty": float, "url_line_penalty": float, "gap_penalty": float, "gap_free_lines": int,
-             "gap_cap_lines": int, "end_marker_after_words": float},
+# The keys of every pack (common and per language), with their types.
+PACK_SCHEMA: dict[str, Any] = {
+    "language": str, **{k: list for k in _LIST_KEYS},
+    "vocab": {k: list for k in VOCAB_KEYS},
+    "fragments": {k: str for k in FRAGMENT_KEYS},
+}
+# A language pack may override any fragment of the common pack, or none.
+PACK_OPTIONAL = frozenset({"fragments", *(f"fragments.{k}" for k in FRAGMENT_KEYS)})
+# config/cleaning/common.yaml also holds every threshold (one place for them: no pack overrides one).
+COMMON_SCHEMA: dict[str, Any] = {
+    **PACK_SCHEMA, "undetermined_pack": str, "caption_max_chars": int, "related_tail_fraction": float, "boilerplate_max_chars": int,
+    "column_tag": str,
+    "text": {"prose_min_chars": int, "prose_min_chars_dense": int, "short_line_chars": int, "repeat_min_count": int,
+             "repeat_max_chars": int, "following_caption_max_chars": int, "max_fixpoint_passes": int,
+             "medium_line_factor": float, "short_line_penalty": float, "url_line_penalty": float,
+             "gap_penalty": float, "gap_free_lines": int, "gap_cap_lines": int, "end_marker_after_words": float,
+             "cut_link_run_lines": int, "name_max_chars": int},
     "html": {"boilerplate_tokens": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int},
 }
 
@@ -49,20 +54,71 @@ class CleanResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-class TextRules:
-    """Compiled line rules from a validated ``config/cleaning.yaml`` (every key is required there)."""
+_PLACEHOLDER = re.compile(
+    r"\{(cap|nameword|names|name|place|agency|date|months|roles|nouns|particles|joiners|photo|photo_phrases)\}")
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        flags = re.IGNORECASE
-        self.caption = [re.compile(p, flags) for p in raw["caption_patterns"]]
-        self.credit = [re.compile(p, flags) for p in raw["credit_patterns"]]
-        self.caption_max = int(raw["caption_max_chars"])
-        self.related = re.compile(raw["related_heading"], flags)
-        self.related_tail = float(raw["related_tail_fraction"])
-        self.boiler = [re.compile(p, flags) for p in raw["boilerplate_line_patterns"]]
-        self.boiler_max = int(raw["boilerplate_max_chars"])
-        t = raw["text"]
+
+def _alternation(words: list[str]) -> str:
+    """``a|b|c`` longest first; a pattern that never matches when the list is empty."""
+    if not words:
+        return "(?!)"
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
+
+
+def _expander(vocab: dict[str, list[str]], fragments: dict[str, str]):
+    values = {"months": f"(?i:{_alternation(vocab['months'])})", "roles": _alternation(vocab["byline_roles"]),
+              "nouns": _alternation(vocab["agency_nouns"]), "particles": _alternation(vocab["name_particles"]),
+              "joiners": _alternation(vocab["name_joiners"]), "photo": _alternation(vocab["caption_words"]),
+              "photo_phrases": _alternation(vocab["caption_phrases"])}
+
+    def expand(pattern: str, depth: int = 0) -> str:
+        if depth > 6:
+            raise ConfigError(f"fragment placeholders nest too deeply in {pattern!r}")
+
+        def one(m: re.Match[str]) -> str:
+            key = m.group(1)
+            if key in values:
+                return values[key]
+            return "(?:" + expand(fragments[key], depth + 1) + ")"
+
+        return _PLACEHOLDER.sub(one, pattern)
+
+    return expand
+
+
+def _union(patterns: list[str], flags: int) -> re.Pattern[str]:
+    """One regex trying each pattern in turn (each keeps its own ^ anchor); never matches when empty."""
+    if not patterns:
+        return re.compile("(?!)")
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+class TextRules:
+    """Compiled line rules of one language: that language's pack + the common pack (lists concatenated,
+    the pack's first; vocabularies merged; the pack's fragments over common's)."""
+
+    def __init__(self, common: dict[str, Any], pack: dict[str, Any] | None) -> None:
+        packs = ([pack] if pack else []) + [common]  # the language's own (more specific) forms first
+        lists = {k: [p for d in packs for p in d[k]] for k in _LIST_KEYS}
+        vocab = {k: [w for d in packs for w in d["vocab"].get(k, [])] for k in VOCAB_KEYS}
+        fragments = {**common["fragments"], **((pack or {}).get("fragments") or {})}
+        self.language: str = (pack or {}).get("language", "common")
+        expand = _expander(vocab, fragments)
+        ci = re.IGNORECASE
+        self.caption = _union([expand(p) for p in lists["caption_patterns"]], ci)
+        self.credit = _union([expand(p) for p in lists["credit_patterns"]], ci)
+        self.caption_max = int(common["caption_max_chars"])
+        self.related = re.compile(rf"^(?:{'|'.join(lists['related_headings']) or '(?!)'})\s*[:：»›>]*\s*$", ci)
+        self.end_marker = re.compile(rf"^(?:{'|'.join(lists['end_headings']) or '(?!)'})\s*[:：]?\s*$", ci)
+        self.related_tail = float(common["related_tail_fraction"])
+        self.boiler = _union([expand(p) for p in lists["boilerplate_line_patterns"]], ci)
+        self.boiler_max = int(common["boilerplate_max_chars"])
+        self.long_boiler = re.compile(_alternation(vocab["cookie_words"]), ci)
+        marks = "|".join(f"(?:{m})" for m in lists["end_marks"]) or "(?!)"
+        self.end_mark = re.compile(rf"(?:^|(?<=[\s.!?。！？”」』\"']))(?:{marks})\s*$", ci)
+        t = common["text"]
         self.prose_min = int(t["prose_min_chars"])
+        self.prose_min_dense = int(t["prose_min_chars_dense"])
         self.short_chars = int(t["short_line_chars"])
         self.repeat_min = int(t["repeat_min_count"])
         self.repeat_max = int(t["repeat_max_chars"])
@@ -75,49 +131,16 @@ class TextRules:
         self.gap_free = int(t["gap_free_lines"])
         self.gap_cap = int(t["gap_cap_lines"])
         self.end_marker_after_words = float(t["end_marker_after_words"])
-        self.end_marker = re.compile(raw["end_marker"], flags)
-        self.column_tag = re.compile(raw["column_tag"])
-
-        months = "|".join(sorted((re.escape(m) for m in raw["months"]), key=len, reverse=True))
-        nouns = "|".join(re.escape(n) for n in raw["agency_nouns"])
-        roles = "|".join(sorted((re.escape(r) for r in raw["byline_roles"]), key=len, reverse=True))
-        particles = "|".join(re.escape(p) for p in raw["name_particles"])
-        nmax = int(raw["name_max_words"])
-        cap = r"[A-Z\u00C0-\u024F][\w'’.\-]*"
-        word = rf"(?:{cap}|(?:{particles}))" if particles else cap
-        self.name_re = rf"{cap}(?:\s+{word}){{1,{nmax - 1}}}"
-        self.name_only = re.compile(rf"^{self.name_re}$")
-        agency = rf"(?:(?:{cap}\s+){{0,4}}(?:{nouns})\b(?:\s+{cap}){{0,2}}|[A-Z]{{2,6}})"
-        date = rf"(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{months})\.?(?:,?\s+\d{{4}})?"
-        place = r"[A-Z\u00C0-\u024F][\w'’.\-]*(?:\s+[A-Z\u00C0-\u024F][\w'’.\-]*){0,3}"
-        # "<Agency>, <Place>, <Month> <Day>[, <rest>]"  (rest may be "title: ..." or body text)
-        self.dateline_agency_first = re.compile(
-            rf"^(?P<agency>{agency})\s*[,，]\s*(?P<place>{place})\s*[,，]\s*(?P<date>{date})"
-            rf"(?:\s*(?:[,，:：]|\s[-—–]\s?)\s*(?P<rest>.*))?$"
-        )
-        # "<PLACE>, <Month> <Day> (<Agency>) - <body text>"
-        self.dateline_place_first = re.compile(
-            rf"^(?P<place>{place}|[A-Z][A-Z .'\-]{{1,40}})\s*,\s*(?P<date>{date})\s*"
-            rf"(?:\((?P<agency>[^()]{{2,40}})\))?\s*[-—–:]+\s*(?P<rest>.+)$"
-        )
-        self.date_only = re.compile(
-            rf"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:{date})"
-            rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?)?\s*$"
-            rf"|^\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$",
-            flags,
-        )
-        self.title_label = re.compile(r"^(?:title|headline|题|标题)\s*[:：]\s*(?P<title>.+)$", flags)
-        self.byline_role = re.compile(
-            rf"^(?:(?P<agency>{agency})\s+)?(?i:{roles})\s*[:：]?\s+(?P<name>{self.name_re}"
-            rf"(?:\s*(?:,|and|&)\s*{self.name_re})*)\s*$",
-            flags=0,
-        )
-        self.byline_role_ci = re.compile(rf"\b(?:{roles})\b", flags)
-        self.byline_by = re.compile(
-            rf"^(?:written\s+)?by\s*[:：]?\s+(?P<name>{self.name_re}(?:\s*(?:,|and|&)\s*{self.name_re})*)"
-            rf"(?:\s*[,|/—–-]\s*(?P<agency>[^,|/]{{2,60}}))?\s*$",
-            flags,
-        )
+        self.cut_link_run = int(t["cut_link_run_lines"])
+        self.name_max_chars = int(t["name_max_chars"])
+        self.column_tag = re.compile(common["column_tag"])
+        self.name_only = re.compile(rf"^(?:{expand(fragments['name'])})$")
+        self.name_split = re.compile(rf"\s*(?:,|&|、|，|;|\b(?:{_alternation(vocab['name_joiners'])})\b)\s*")
+        self.datelines = [re.compile(expand(p)) for p in lists["dateline_patterns"]]
+        self.bylines = [re.compile(expand(p)) for p in lists["byline_patterns"]]
+        self.date_only = _union([expand(p) for p in lists["date_line_patterns"]], ci)
+        labels = _alternation(lists["title_labels"])
+        self.title_label = re.compile(rf"^(?:{labels})\s*[:：]\s*(?P<title>.+)$", ci)
 
 
 @dataclass(frozen=True)
@@ -130,61 +153,60 @@ class HtmlRules:
 
 @dataclass(frozen=True)
 class CleaningRules:
-    """Everything the clean stage is configured with: text-mode and HTML-mode rules."""
+    """Everything the clean stage applies to one language: text-mode and HTML-mode rules."""
 
     text: TextRules = field(repr=False)
     html: HtmlRules
-    source: str  # the file they came from
+    source: str  # the files they came from ("config/cleaning/common.yaml + .../en.yaml")
+    language: str = "common"
 
 
-def compile_rules(raw: dict[str, Any], source: str) -> CleaningRules:
-    check_keys(raw, SCHEMA, source)
+def check_pack(raw: dict[str, Any], source: str, *, common: bool) -> None:
+    if common:
+        check_keys(raw, COMMON_SCHEMA, source)
+    else:
+        check_keys(raw, PACK_SCHEMA, source, optional=PACK_OPTIONAL)
+    for key in _LIST_KEYS:
+        for i, p in enumerate(raw[key]):
+            if not isinstance(p, str):
+                raise ConfigError(f"{source}: '{key}[{i}]' must be str, got {type(p).__name__}")
+
+
+def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | None = None,
+                  pack_source: str | None = None) -> CleaningRules:
+    """Validated, merged and compiled rules; a bad key or regular expression names its file."""
+    check_pack(common, source, common=True)
+    if pack is not None:
+        check_pack(pack, pack_source or "language pack", common=False)
     try:
-        text = TextRules(raw)
-    except re.error as exc:
-        raise ConfigError(f"{source}: invalid regular expression: {exc}") from exc
-    h = raw["html"]
+        text = TextRules(common, pack)
+    except (re.error, KeyError) as exc:
+        where = source if pack is None else f"{source} + {pack_source}"
+        raise ConfigError(f"{where}: invalid regular expression: {exc}") from exc
+    h = common["html"]
     html = HtmlRules(drop_tags=tuple(h["drop_tags"]), tokens=frozenset(t.lower() for t in h["boilerplate_tokens"]),
                      max_share=float(h["prune_max_text_share"]), min_words=int(h["min_body_words"]))
-    return CleaningRules(text, html, source)
+    label = source if pack is None else f"{source} + {pack_source}"
+    return CleaningRules(text, html, label, text.language)
 
 
-@lru_cache(maxsize=8)
-def load_rules(path: Path = CONFIG_DIR / "cleaning.yaml") -> CleaningRules:
-    """Rules from ``path`` (default ``config/cleaning.yaml``), compiled once per process."""
-    return compile_rules(read_yaml(path), str(path))
-
-
+# ------------------------------------------------------------------------------------ predicates
 def is_heading_like(t: str) -> bool:
-    return len(t) <= 100 and not SENT_END.search(t) and t[:1].isupper() and len(WORD.findall(t)) <= 12
-
-
-def tokens(t: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(t)]
-
-
-def similar(a: str, b: str) -> bool:
-    """Near-identical lines (punctuation, case, ellipsis and small wording changes ignored)."""
-    ta, tb = tokens(a), tokens(b)
-    if not ta or not tb:
+    if len(t) > 100 or SENT_END.search(t):
         return False
-    if ta == tb:
-        return True
-    sa, sb = set(ta), set(tb)
-    inter = len(sa & sb)
-    return inter >= 3 and inter / max(len(sa), len(sb)) >= 0.8
+    return heading_like_script(t) and len(WORD.findall(t)) <= 12
 
 
 def is_caption(t: str, r: TextRules) -> bool:
-    return len(t) <= r.caption_max and any(rx.match(t) for rx in r.caption)
+    return len(t) <= r.caption_max and r.caption.match(t) is not None
 
 
 def is_credit(t: str, r: TextRules) -> bool:
-    return len(t) <= 160 and any(rx.match(t) for rx in r.credit)
+    return len(t) <= 160 and r.credit.match(t) is not None
 
 
 def is_boiler(t: str, r: TextRules) -> bool:
     n = len(t)
-    if n > r.boiler_max and (n > 420 or not COOKIE.search(t)):
+    if n > r.boiler_max and (n > 420 or not r.long_boiler.search(t)):
         return False
-    return any(rx.match(t) for rx in r.boiler)
+    return r.boiler.match(t) is not None

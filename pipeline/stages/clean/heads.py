@@ -1,0 +1,233 @@
+"""Metadata lines of an article, the same in text and HTML mode: the repeated title, datelines
+(``<Agency>, <Place>, <Date>``, ``<PLACE> (<AGENCY>) -``, ``中新社北京3月19日电``), bylines (``By <Name>``,
+``记者 <Name>``, ``<Name> 기자``), a trailing signature and end marks (``（完）``, ``(hết)``, ``/.``).
+
+The patterns are the language pack's (``config/cleaning/<iso>.yaml``) on top of the common ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.stages.clean.lines import Line, is_prose, link_like
+from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
+from pipeline.stages.clean.script import similar, tokens
+
+HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
+BYLINE_LINES = 100
+TAIL_LINES = 3  # a closing byline / signature is one of the last lines
+
+
+def strip_column(title: str, r: TextRules) -> tuple[str, str | None]:
+    m = r.column_tag.match(title)
+    if m and len(title) - m.end() >= 10:
+        return title[m.end():].strip(), m.group(1).strip()
+    return title, None
+
+
+_TITLE_SEP = re.compile(r"^\s*[|｜–—\-:：·•»]\s*")
+
+
+def site_suffix(title: str, line: str) -> str | None:
+    """``"<line> | <Site>"`` (or ``"<Site> - <line>"``) -> ``"<Site>"``; None when it is not that shape."""
+    if title.startswith(line):
+        rest = title[len(line):]
+        m = _TITLE_SEP.match(rest)
+        if m and 0 < len(rest[m.end():].strip()) <= 60:
+            return rest[m.end():].strip()
+    if title.endswith(line):
+        rest = title[: len(title) - len(line)][::-1]
+        m = _TITLE_SEP.match(rest)
+        if m and 0 < len(rest[m.end():].strip()) <= 60:
+            return rest[m.end():][::-1].strip()
+    return None
+
+
+def match_dateline(t: str, r: TextRules) -> dict[str, str] | None:
+    if len(t) > 2000:
+        return None
+    for rx in r.datelines:
+        m = rx.match(t)
+        if m:
+            d = {k: (v or "").strip() for k, v in m.groupdict().items()}
+            if len(d.get("place", "")) <= 40:
+                return d
+    return None
+
+
+def match_byline(t: str, r: TextRules) -> dict[str, str] | None:
+    if len(t) > 150:
+        return None
+    for rx in r.bylines:
+        m = rx.match(t)
+        if m and ((m.groupdict().get("name") or "").strip() or (m.groupdict().get("agency") or "").strip()):
+            return {k: (v or "").strip() for k, v in m.groupdict().items()}
+    return None
+
+
+def split_names(s: str, r: TextRules) -> list[str]:
+    return [p.strip() for p in r.name_split.split(s) if p and p.strip()]
+
+
+def _dateline_text(d: dict[str, str]) -> str:
+    return ", ".join(x for x in (d.get("place", ""), d.get("date", "")) if x)
+
+
+def _set_agency(res: CleanResult, agency: str | None) -> None:
+    """The wire agency goes to metadata["agency"]; it is the source unless the markup named a site."""
+    if agency:
+        res.metadata.setdefault("agency", agency)
+        res.source_name = res.source_name or agency
+
+
+def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | None,
+              start: int) -> tuple[str | None, bool]:
+    """Datelines and near-copies of ``title`` among the first lines (from ``start``): metadata, removed.
+
+    A dateline line that goes on with body text keeps the text; one ending ``title: <title>`` goes.
+    Returns the (possibly site-suffix-stripped) title and whether a copy of it was seen."""
+    confirmed = False
+    with_agency = False
+    for ln in lines[start:min(len(lines), HEAD_LINES)]:
+        if ln.kind:
+            continue
+        t = ln.text
+        dl = match_dateline(t, r)
+        if dl:
+            rest = dl.get("rest", "")
+            tm = r.title_label.match(rest) if rest else None
+            if tm and title and similar(tm.group("title"), title):
+                ln.kind = "title"
+                confirmed = True
+            elif rest:
+                ln.text = rest
+                ln.raw = rest
+            else:
+                ln.kind = "dateline"
+            _set_agency(res, dl.get("agency") or None)
+            names = split_names(dl.get("name", ""), r)  # "新华社北京3月19日电（记者 X）"
+            if names:
+                res.author = res.author or names[0]
+                res.metadata.setdefault("authors", names)
+            if not res.dateline or (dl.get("agency") and not with_agency):
+                res.dateline = _dateline_text(dl) or res.dateline  # one naming its agency wins
+                with_agency = bool(dl.get("agency"))
+            continue
+        if not title:
+            continue
+        if len(t) <= 300 and similar(t, title):
+            ln.kind = "title"
+            confirmed = True
+        elif len(tokens(t)) >= 3:
+            site = site_suffix(title, t)
+            if site is not None:
+                ln.kind = "title"
+                confirmed = True
+                res.metadata.setdefault("site_name", site)
+                title = t
+    return title, confirmed
+
+
+def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int) -> None:
+    for ln in lines[start:min(len(lines), BYLINE_LINES)]:
+        if ln.kind:
+            continue
+        b = match_byline(ln.text, r)
+        if not b:
+            continue
+        ln.kind = "byline"
+        names = split_names(b.get("name", ""), r)
+        if names:
+            res.author = res.author or names[0]
+            res.metadata.setdefault("authors", names)
+        _set_agency(res, b.get("agency") or None)
+
+
+def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
+    """A trailing name-only line after prose is the author's signature; a byline among the last lines
+    ("（记者 王秀军）", "Theo TTXVN", "<Name> (<AGENCY>)") closes the article the same way."""
+    live = [ln for ln in lines if not ln.kind]
+    if len(live) < 3:
+        return
+    last, prev = live[-1].text, live[-2].text
+    if (r.name_only.match(last) and len(last) <= r.name_max_chars and is_prose(prev, r)
+            and not r.related.match(last)):
+        live[-1].kind = "signature"
+        res.author = res.author or last
+        res.metadata.setdefault("authors", [last])
+        return
+    if not any(is_prose(ln.text, r) for ln in live[:-1]):
+        return
+    for ln in live[-TAIL_LINES:]:
+        if is_prose(ln.text, r):
+            continue
+        b = match_byline(ln.text, r)
+        if b:
+            ln.kind = "byline"
+            names = split_names(b.get("name", ""), r)
+            if names:
+                res.author = res.author or names[0]
+                res.metadata.setdefault("authors", names)
+            _set_agency(res, b.get("agency") or None)
+            return
+
+
+def _signature_line(ln: Line, r: TextRules, res: CleanResult) -> bool:
+    """A name-only or byline line (the signature right after an end mark) -> author / agency."""
+    t = ln.text
+    if r.name_only.match(t) and len(t) <= r.name_max_chars and not r.related.match(t):
+        ln.kind = "signature"
+        res.author = res.author or t
+        res.metadata.setdefault("authors", [t])
+        return True
+    b = match_byline(t, r)
+    if not b:
+        return False
+    ln.kind = "byline"
+    names = split_names(b.get("name", ""), r)
+    if names:
+        res.author = res.author or names[0]
+        res.metadata.setdefault("authors", names)
+    _set_agency(res, b.get("agency") or None)
+    return True
+
+
+def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]], res: CleanResult) -> None:
+    """An end mark (``（完）``) closes the article: stripped from its line; a signature right after it
+    is read, and a following run of non-prose lines (related links, editor credits) is cut, counted."""
+    live = [i for i, ln in enumerate(lines) if not ln.kind]
+    for pos, i in enumerate(live):
+        ln = lines[i]
+        m = r.end_mark.search(ln.text)
+        if not m:
+            continue
+        ln.text = ln.text[: m.start()].rstrip()
+        ln.raw = ln.text
+        if not ln.text:
+            ln.kind = "end"
+        after = [lines[k] for k in live[pos + 1:]]
+        if after and _signature_line(after[0], r, res):
+            after = after[1:]
+        if after and not any(is_prose(a.text, r) for a in after):
+            cuts.append({"at": m.group(0).strip(), "lines": len(after), "chars": sum(len(a.text) for a in after)})
+            for a in after:
+                a.kind = "end"
+        return
+
+
+def link_run_after(lines: list[Line], i: int, r: TextRules) -> bool:
+    """The lines after ``lines[i]`` start with a run of link-like short lines (or there are none)."""
+    nxt = lines[i + 1: i + 1 + r.cut_link_run]
+    return all(ln.kind in ("boiler", "related", "caption", "repeat", "alt") or link_like(ln.text, r) for ln in nxt)
+
+
+def cut_after(lines: list[Line], i: int, kind: str, cuts: list[dict[str, object]]) -> None:
+    """Remove ``lines[i:]`` (a closing related / comments block) and count the cut."""
+    gone = [ln for ln in lines[i:] if not ln.kind]
+    cuts.append({"at": lines[i].text, "lines": len(gone), "chars": sum(len(ln.text) for ln in gone)})
+    for ln in lines[i:]:
+        ln.kind = ln.kind or kind
+
+
+def looks_like_title(head: str) -> bool:
+    return is_heading_like(head) or len(head) <= 200

@@ -1,0 +1,93 @@
+"""Lines of a text dump: normalisation, splitting, inline-fragment joining, prose and weight measures."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline.stages.clean.rules import TextRules, is_heading_like
+from pipeline.stages.clean.script import CJK, SENT_END, SENT_PUNCT, THAI, URLISH, WORD, is_dense, word_count
+
+
+@dataclass
+class Line:
+    text: str  # whitespace-collapsed
+    raw: str  # as in the input (for inline-fragment joining)
+    gap: int  # blank lines before it
+    kind: str = ""  # why it was removed ("" = kept)
+
+
+def norm_space(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+# zero-width spaces, soft hyphens and bidi controls (right-to-left pages carry many) hold no text; the
+# zero-width (non-)joiners stay: Persian and the Indic scripts spell words with them (می‌توانند)
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub("", text)
+
+
+def split_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    gap = 0
+    for raw in normalize_text(text).split("\n"):
+        t = norm_space(raw)
+        if not t:
+            gap += 1
+            continue
+        out.append(Line(t, raw, gap))
+        gap = 0
+    return out
+
+
+_JOIN_NEXT_START = re.compile(r"^[,.;:!?)\]}’”%»，。、；：！？）」』]")
+_JOIN_PREV_END = re.compile(r"[(\[{“‘«\-–—/（「『]$")
+
+
+def join_fragments(lines: list[Line]) -> list[Line]:
+    """Re-join inline fragments of one paragraph that a markup dump put on separate lines."""
+    out: list[Line] = []
+    for ln in lines:
+        if out and ln.gap == 0:
+            prev = out[-1]
+            spaced = prev.raw[-1:].isspace() or ln.raw[:1].isspace()
+            ends_sentence = bool(SENT_END.search(prev.text))
+            starts_upper = ln.text[:1].isupper()
+            if (
+                _JOIN_NEXT_START.match(ln.text)
+                or _JOIN_PREV_END.search(prev.text)
+                or (spaced and not (ends_sentence and starts_upper) and not is_heading_like(prev.text))
+                or (spaced and ln.text[:1].islower())
+            ):
+                glue = _JOIN_NEXT_START.match(ln.text) or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
+                sep = "" if glue or (is_dense(prev.text[-1:]) and is_dense(ln.text[:1])) else " "
+                prev.text = prev.text + sep + ln.text
+                prev.raw = prev.raw.rstrip("\n") + (" " if sep else "") + ln.raw
+                continue
+        out.append(Line(ln.text, ln.raw, ln.gap))
+    return out
+
+
+def is_prose(t: str, r: TextRules) -> bool:
+    """A sentence-like line: long enough (in characters for scripts without spaces) with punctuation."""
+    if (len(CJK.findall(t)) + len(THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
+        if len(t) < r.prose_min_dense:
+            return False
+        return bool(SENT_PUNCT.search(t)) or (bool(THAI.search(t)) and " " in t)
+    return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and len(WORD.findall(t)) >= 10
+
+
+def weight(t: str) -> float:
+    return word_count(t)
+
+
+def link_like(t: str, r: TextRules) -> bool:
+    """A line of a link list: short, no sentence end (or a bare URL)."""
+    return bool(URLISH.search(t)) and len(t) <= r.repeat_max or (
+        len(t) <= r.repeat_max and not SENT_END.search(t) and not is_prose(t, r))

@@ -1,0 +1,81 @@
+"""Script-aware text measures shared by text and HTML mode.
+
+Han, kana, Thai (and Lao, Khmer, Myanmar) are written without spaces between words: a line's length,
+its weight in the main-region score and title similarity are counted in characters there, not in
+``\\w+`` tokens (a Chinese title is one token). Hangul has spaces but short words: it counts as words.
+Sentence ends include the full-width ``。！？``, Arabic ``؟`` and Devanagari ``।``.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+")
+# closing quotes/brackets after a sentence end, full-width and CJK corner brackets included
+SENT_END = re.compile(r"[.!?。！？…؟।][\'\"”’)\]」』）》】]*$")
+SENT_PUNCT = re.compile(r"[.!?。！？,;，；:؟،؛।]\s|[.!?。！？؟।]$|[。，！？、；：]")
+DENSE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+THAI = re.compile("[\u0e00-\u0e7f]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+URLISH = re.compile(r"https?://|www\.|\.(com|org|net)\b|@\w")
+_DENSE_RUN = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# About one word per two characters of Han / kana / Thai: the unit that makes a dense-script line's
+# weight comparable with a spaced line's word count (the 12-word heading limit, the region score).
+DENSE_CHARS_PER_WORD = 2.0
+# A headline in Han / kana / Thai runs to 60 characters (Thai counts its vowel and tone marks) = 30 "words".
+DENSE_HEADING_WORDS = 30
+
+
+def dense_chars(t: str) -> int:
+    return len(DENSE.findall(t))
+
+
+def is_dense(t: str) -> bool:
+    """Mostly written without spaces (at least a third of its letters are Han / kana / Thai)."""
+    d = dense_chars(t)
+    return d > 0 and d * 3 >= len(re.sub(r"[\W\d_]", "", t))
+
+
+def word_count(t: str) -> float:
+    """Words of a spaced script plus dense characters / DENSE_CHARS_PER_WORD."""
+    d = dense_chars(t)
+    if not d:
+        return float(len(WORD.findall(t)))
+    spaced = len(WORD.findall(_DENSE_RUN.sub(" ", t)))
+    return spaced + d / DENSE_CHARS_PER_WORD
+
+
+def heading_like_script(t: str) -> bool:
+    """A heading starts with a capital, or with a letter of a script without case (Han, Arabic, Thai...)."""
+    c = t[:1]
+    if c.isupper():
+        return True
+    if not c.isalpha() or c.islower():
+        return False
+    return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
+
+
+def tokens(t: str) -> list[str]:
+    """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams."""
+    if not DENSE.search(t):
+        return WORD.findall(t.lower())
+    out: list[str] = []
+    for w in WORD.findall(t):
+        if DENSE.search(w) and len(w) > 1:
+            out.extend(w[i:i + 2] for i in range(len(w) - 1))
+        else:
+            out.append(w.lower())
+    return out
+
+
+def similar(a: str, b: str) -> bool:
+    """Near-identical lines (punctuation, case, ellipsis and small wording changes ignored)."""
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return False
+    if ta == tb:
+        return True
+    sa, sb = set(ta), set(tb)
+    inter = len(sa & sb)
+    return inter >= 3 and inter / max(len(sa), len(sb)) >= 0.8
