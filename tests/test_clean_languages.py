@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from pipeline.document import Document
-from pipeline.stages.clean import Clean, CleanConfig, clean, load_packs
-from pipeline.stages.clean.html import clean_html
+from pipeline.stages.clean import clean, load_packs
 from pipeline.stages.clean.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"

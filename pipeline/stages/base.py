@@ -21,7 +21,6 @@ from typing import ClassVar
 
 from pipeline.document import Document
 
-
 # After the first expiry the timer fires again this often until the exception lands in the work.
 RETRY_TICK_SECONDS = 0.05
 

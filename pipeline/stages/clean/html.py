@@ -21,9 +21,9 @@ import re
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
 from pipeline.stages.clean.lines import Line
+from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.rules import (
     CleaningRules,

@@ -24,13 +24,13 @@ import re
 
 from pipeline.stages.clean.heads import (
     cut_after,
-    match_dateline,
     link_run_after,
     looks_like_title,
     mark_bylines,
     mark_end,
     mark_head,
     mark_signature,
+    match_dateline,
     strip_column,
 )
 from pipeline.stages.clean.lines import Line, is_prose, join_fragments, split_lines, weight
@@ -44,7 +44,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.script import SENT_END, SENT_PUNCT, URLISH, WORD, tokens
+from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
 
 Cuts = list[dict[str, object]]
 
