@@ -161,12 +161,13 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     es = make_client(settings.es)
     filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until)
     hits = search(es, args.query, alias=args.index_alias or settings.index_alias, size=args.size,
-                  offset=args.offset, filters=filters, explain=args.explain)
+                  offset=args.offset, filters=filters, explain=args.explain, collapse=args.collapse)
     for rank, hit in enumerate(hits, start=args.offset + 1):
         if args.format == "jsonl":
             _emit(hit.to_dict(), out)
             continue
-        out.write(f"{rank:>3}. [{hit.score:.2f}] {hit.title}  ({hit.language})\n     {hit.source_path}\n")
+        copies = f"  [{hit.duplicate_count} copies]" if args.collapse and (hit.duplicate_count or 1) > 1 else ""
+        out.write(f"{rank:>3}. [{hit.score:.2f}] {hit.title}  ({hit.language}){copies}\n     {hit.source_path}\n")
         for fragment in (hit.highlight.get("body") or hit.highlight.get("title") or [])[:2]:
             out.write(f"     … {fragment} …\n")
         if hit.explanation:
@@ -279,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="published_at on or after (ISO date or date math, e.g. now-7d)")
     p.add_argument("--until", help="published_at on or before")
     p.add_argument("--explain", action="store_true", help="show how each score was computed")
+    p.add_argument("--collapse", action="store_true",
+                   help="each story once (field collapsing on duplicate_group), with its copy count")
     p.add_argument("--index-alias", help="alias to search (default: config index.alias)")
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.set_defaults(func=cmd_search)

@@ -75,6 +75,10 @@ class Document:
     content_sha256: str = ""  # hash of the cleaned title + body
     pipeline_version: str = ""
     ingested_at: str | None = None
+    # --- dedup (pipeline/stages/dedup.py; None when grouping is off) -----------------
+    duplicate_group: str | None = None  # same value for every copy of one story
+    is_canonical: bool | None = None  # the copy that stands for the group
+    duplicate_count: int | None = None  # copies in the group (1: seen once)
     # --- bookkeeping ------------------------------------------------------------------
     errors: list[Failure] = field(default_factory=list)  # fatal: the document is not indexed
     warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired

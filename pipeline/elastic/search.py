@@ -33,11 +33,15 @@ class Hit:
     published_at: str | None = None
     source_name: str | None = None
     explanation: dict[str, Any] | None = None  # Elasticsearch's score explanation (--explain)
+    duplicate_group: str | None = None  # near-duplicate group (pipeline/stages/dedup.py)
+    duplicate_count: int | None = None  # copies of this story in the index
+    is_canonical: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if data["explanation"] is None:
-            data.pop("explanation")
+        for optional in ("explanation", "duplicate_group", "duplicate_count", "is_canonical"):
+            if data[optional] is None:
+                data.pop(optional)
         return data
 
 
@@ -119,15 +123,21 @@ def build_query(text: str, *, languages: list[str], language: str | None = None,
 
 
 def search(es: Elasticsearch, text: str, *, alias: str = "articles", size: int = 10, offset: int = 0,
-           language: str | None = None, filters: Filters | None = None, explain: bool = False) -> list[Hit]:
+           language: str | None = None, filters: Filters | None = None, explain: bool = False,
+           collapse: bool = False) -> list[Hit]:
+    """Hits for ``text``; ``collapse`` shows each story once (field collapsing on
+    ``duplicate_group``: the best-scoring copy stands for the group, with its copy count)."""
     languages = index_languages(es, alias)
+    extra: dict[str, Any] = {"collapse": {"field": "duplicate_group"}} if collapse else {}
     response = es.search(
+        **extra,
         index=alias,
         query=build_query(text, languages=languages, language=language, filters=filters),
         size=size,
         from_=offset,
         explain=explain,
-        source_includes=["title", "source_path", "language", "published_at", "source_name"],
+        source_includes=["title", "source_path", "language", "published_at", "source_name", "duplicate_group",
+                         "duplicate_count", "is_canonical"],
         highlight={
             "fields": {name: {} for name in HIGHLIGHT_FIELDS},
             "require_field_match": False,
@@ -148,5 +158,8 @@ def search(es: Elasticsearch, text: str, *, alias: str = "articles", size: int =
             published_at=src.get("published_at"),
             source_name=src.get("source_name"),
             explanation=raw.get("_explanation") if explain else None,
+            duplicate_group=src.get("duplicate_group"),
+            duplicate_count=src.get("duplicate_count"),
+            is_canonical=src.get("is_canonical"),
         ))
     return hits

@@ -23,6 +23,7 @@ from pipeline import PIPELINE_VERSION
 from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.errors import RunFailed, SourceMissing
+from pipeline.run import dedup_step
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.loader import Loader, outcome_of
 from pipeline.run.report import BatchReport, DocumentOutcome, RunReport
@@ -63,6 +64,7 @@ def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, al
     alias = alias or settings.index_alias
     target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
+    dedup_step.prepare(es, alias, full_refresh=full_refresh)
     return RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -109,6 +111,7 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
 
     outcomes: list[DocumentOutcome] = []
     loader: Loader | None = None
+    dedup = dedup_step.BatchDedup.start()  # None when grouping is off (config/dedup.yaml)
     try:
         for rel in paths:
             started = time.perf_counter()
@@ -131,6 +134,10 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
             if doc.failed:
                 outcomes.append(outcome_of(doc, change))
                 continue
+            if dedup is not None:
+                started = time.perf_counter()
+                doc = dedup.observe(doc)
+                timings["dedup"] += time.perf_counter() - started
             if loader is None:
                 loader = Loader(es, ctx, timings)
             loader.add(doc, change)
@@ -140,9 +147,15 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
         raise
     if loader is not None:
         outcomes.extend(loader.close())
+    counters: dict[str, int] = {}
+    if dedup is not None:
+        started = time.perf_counter()
+        counters = dedup.finish(es, ctx, outcomes)
+        timings["dedup"] += time.perf_counter() - started
     outcomes.sort(key=lambda o: o.source)
     timings.update(stages.timings())
-    return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, stages.counters())
+    counters.update(stages.counters())
+    return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, counters)
 
 
 def sync_deletes(es: Any, ctx: RunContext, seen_sources: Iterable[str]) -> BatchReport:
@@ -155,9 +168,10 @@ def sync_deletes(es: Any, ctx: RunContext, seen_sources: Iterable[str]) -> Batch
     indexed = indexed_source_paths(es, ctx.alias, root)
     gone = {doc_id: path for doc_id, path in indexed.items() if doc_id not in present}
     delete_documents(es, ctx.alias, gone)
+    counters = dedup_step.after_deletes(es, ctx.alias, ctx.index, sorted(gone))
     outcomes = [DocumentOutcome(source=str(Path(path).relative_to(root)) if path.startswith(str(root)) else path,
                                 id=doc_id, status="deleted") for doc_id, path in sorted(gone.items())]
-    return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)})
+    return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)}, counters)
 
 
 def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None = None) -> RunReport:
@@ -169,6 +183,11 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
                        started_at=ctx.started_at, max_failure_ratio=ctx.run.max_failure_ratio)
     for batch in batches:
         report.add(batch)
+    if es is not None:  # groups that met in concurrent batches or runs end as one (dedup_step)
+        started = time.perf_counter()
+        report.counters.update(dedup_step.reconcile(es, ctx, (d.id for d in report.documents
+                                                             if d.status == "indexed")))
+        report.timings["dedup"] = round(report.timings.get("dedup", 0.0) + time.perf_counter() - started, 4)
     report.documents.sort(key=lambda d: d.source)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     folder = ctx.run_folder

@@ -1,0 +1,339 @@
+"""The near-duplicate store ``<alias>-dedup``: band keys, signatures, links and groups in Elasticsearch.
+
+State lives here, never in a process, so the CLI, every Airflow worker and a re-run see the
+same groups. One entry per indexed document (``kind=document``, ``_id`` = the article's id):
+its LSH band keys, MinHash signature, ``links`` (ids it was verified to copy) and the group
+fields mirrored on the article. Groups are the connected components of the links; ``settle``
+recomputes a component from the store and writes the difference to the entries and articles,
+repeating until a re-read agrees, so writers that met concurrently converge on one answer.
+
+One more entry per batch (``kind=batch``) records the batch's window in the store's
+sequence numbers (the index has one shard, so ``_seq_no`` is a total order of writes): two
+batches whose windows overlap may each have missed the other's copies, and only those are
+re-checked at the end of the run.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from pipeline.config import CONFIG_DIR
+from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
+from pipeline.stages.dedup import Fingerprint, canonical_key
+
+SUFFIX = "-dedup"
+_CHUNK = 500  # ids per mget / terms query
+_MSEARCH = 100  # queries per msearch
+
+
+def dedup_index(alias: str) -> str:
+    return f"{alias}{SUFFIX}"
+
+
+def ensure_store(es: Elasticsearch, alias: str, *, rebuild: bool = False) -> str:
+    """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
+    first (a full refresh re-fingerprints every document anyway)."""
+    index = dedup_index(alias)
+    with open(CONFIG_DIR / "dedup_template.json", encoding="utf-8") as fh:
+        mappings = json.load(fh)["mappings"]
+    if rebuild:
+        es.indices.delete(index=index, ignore_unavailable=True)
+    if not es.indices.exists(index=index):
+        try:  # one shard on purpose: its sequence numbers order every write (see module docstring)
+            es.indices.create(index=index, mappings=mappings, settings={"number_of_shards": 1,
+                                                                        "number_of_replicas": 0})
+            return index
+        except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
+            if "resource_already_exists" not in str(exc):
+                raise
+    es.indices.put_mapping(index=index, properties=mappings["properties"])
+    return index
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def visible_checkpoint(es: Elasticsearch, alias: str) -> int:
+    """Refresh the store and return a sequence number up to which every write is now searchable
+    (the primary's local checkpoint, read *before* the refresh)."""
+    index = dedup_index(alias)
+    stats = es.indices.stats(index=index, metric="docs", level="shards")
+    shard = next(iter(stats["indices"].values()))["shards"]["0"][0]
+    checkpoint = int(shard["seq_no"]["local_checkpoint"])
+    es.indices.refresh(index=index)
+    return checkpoint
+
+
+def refresh(es: Elasticsearch, alias: str) -> None:
+    es.indices.refresh(index=dedup_index(alias))
+
+
+def entry_source(fp: Fingerprint, *, group: str, links: Sequence[str], run_id: str, batch: str,
+                 seen_seq: int) -> dict[str, Any]:
+    return {
+        "kind": "document", "doc_id": fp.doc_id, "batch": batch, "group": group, "links": sorted(set(links)),
+        "band_keys": fp.band_keys, "signature": base64.b64encode(fp.signature.tobytes()).decode(),
+        "body_length": fp.body_length, "published": fp.published, "language": fp.language,
+        "is_canonical": group == fp.doc_id, "duplicate_count": 1, "run_id": run_id, "seen_seq": seen_seq,
+        "updated_at": _now(),
+    }
+
+
+def _check_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], what: str,
+                allow_missing: bool = False) -> list[dict[str, Any]]:
+    """Run bulk actions; any failure but a tolerated 404 raises (a lost write is a wrong group)."""
+    items, problems = [], []
+    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=5,
+                                           initial_backoff=0.5, max_backoff=10, chunk_size=500):
+        info = next(iter(item.values()))
+        if ok:
+            items.append(info)
+        elif not (allow_missing and info.get("status") == 404):
+            problems.append(f"{info.get('_id')}: {info.get('error')}")
+    if problems:
+        raise ClusterUnavailable(f"{what}: {len(problems)} write(s) failed, e.g. {problems[0]}")
+    return items
+
+
+def write_entries(es: Elasticsearch, alias: str, sources: list[dict[str, Any]]) -> int:
+    """Index document entries; returns the highest sequence number written (-1: none)."""
+    index = dedup_index(alias)
+    items = _check_bulk(es, ({"_index": index, "_id": s["doc_id"], "_source": s} for s in sources), "dedup store")
+    return max((int(i.get("_seq_no", -1)) for i in items), default=-1)
+
+
+def write_batch_marker(es: Elasticsearch, alias: str, *, run_id: str, batch: str, seen_seq: int,
+                       written_seq: int) -> None:
+    retrying(lambda: es.index(index=dedup_index(alias), id=f"batch:{batch}", document={
+        "kind": "batch", "batch": batch, "run_id": run_id, "seen_seq": seen_seq, "written_seq": written_seq,
+        "updated_at": _now()}), "dedup batch marker", retry=RetryPolicy())
+
+
+def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = None,
+                  run_id: str | None = None) -> list[dict[str, Any]]:
+    """Batch windows: this run's, or every batch that wrote after ``written_after``."""
+    clauses: list[dict[str, Any]] = [{"term": {"kind": "batch"}}]
+    if run_id is not None:
+        clauses.append({"term": {"run_id": run_id}})
+    if written_after is not None:
+        clauses.append({"range": {"written_seq": {"gt": written_after}}})
+    hits = helpers.scan(es, index=dedup_index(alias), query={"query": {"bool": {"filter": clauses}}}, size=1000)
+    return [h["_source"] for h in hits]
+
+
+def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int,
+               only_batch: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per fingerprint, stored documents sharing a band key, most shared bands first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    asking = [fp for fp in fps if fp.band_keys]
+    index = dedup_index(alias)
+    for start in range(0, len(asking), _MSEARCH):
+        part = asking[start:start + _MSEARCH]
+        body: list[dict[str, Any]] = []
+        for fp in part:
+            query: dict[str, Any] = {"bool": {
+                "should": [{"constant_score": {"filter": {"term": {"band_keys": k}}}} for k in fp.band_keys],
+                "minimum_should_match": 1, "must_not": [{"ids": {"values": [fp.doc_id]}}]}}
+            if only_batch is not None:
+                query["bool"]["filter"] = [{"term": {"batch": only_batch}}]
+            body += [{"index": index}, {"query": query, "size": size, "_source": ["doc_id", "group", "links"]}]
+        response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
+        for fp, result in zip(part, response["responses"]):
+            if "error" in result:
+                raise ClusterUnavailable(f"dedup candidates: {result['error']}")
+            out[fp.doc_id] = [h["_source"] for h in result["hits"]["hits"]]
+    return out
+
+
+def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """``id -> (body, language)`` of indexed articles (real-time get: fresh documents included)."""
+    wanted = sorted(set(ids))
+    out: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start:start + _CHUNK]
+        response = retrying(lambda: es.mget(index=index, ids=part, source_includes=["body", "language"]),
+                            "dedup bodies", retry=RetryPolicy())
+        for doc in response["docs"]:
+            if doc.get("found"):
+                out[doc["_id"]] = (doc["_source"].get("body", ""), doc["_source"].get("language"))
+    return out
+
+
+def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = sorted(set(ids))
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start:start + _CHUNK]
+        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_excludes=["signature"]),
+                            "dedup entries", retry=RetryPolicy())
+        out.update({d["_id"]: d["_source"] for d in response["docs"] if d.get("found")})
+    return out
+
+
+def linking_to(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Entries whose ``links`` name one of ``ids`` (searchable state: call after a refresh)."""
+    wanted = sorted(set(ids))
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = {"bool": {"filter": [{"terms": {"links": wanted[start:start + _CHUNK]}}]}}
+        for hit in helpers.scan(es, index=dedup_index(alias), query={"query": query}, size=1000,
+                                _source_excludes=["signature"]):
+            out[hit["_id"]] = hit["_source"]
+    return out
+
+
+def _edit_links(es: Elasticsearch, alias: str, edits: dict[str, Any], what: str, attempts: int = 8) -> None:
+    """Read-modify-write of entries' ``links`` with ``if_seq_no``/``if_primary_term`` (the minimal
+    distribution has no scripting): a concurrent change makes the write fail with 409, and the
+    entry is read again and edited again, so no writer's links are lost."""
+    index = dedup_index(alias)
+    pending = {doc_id: edit for doc_id, edit in edits.items()}
+    for _ in range(attempts):
+        if not pending:
+            return
+        ids = sorted(pending)
+        docs = retrying(lambda: es.mget(index=index, ids=ids), what, retry=RetryPolicy())["docs"]
+        actions = []
+        for doc in docs:
+            if not doc.get("found"):
+                pending.pop(doc["_id"])  # deleted meanwhile: nothing to link or unlink
+                continue
+            source = doc["_source"]
+            links = pending[doc["_id"]](set(source.get("links", [])))
+            if links == set(source.get("links", [])):
+                pending.pop(doc["_id"])
+                continue
+            source["links"] = sorted(links)
+            actions.append({"_op_type": "index", "_index": index, "_id": doc["_id"], "_source": source,
+                            "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})
+        conflicts = set()
+        for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=5,
+                                               initial_backoff=0.5, max_backoff=10):
+            info = next(iter(item.values()))
+            if ok:
+                pending.pop(info["_id"], None)
+            elif info.get("status") == 409:
+                conflicts.add(info["_id"])
+            else:
+                raise ClusterUnavailable(f"{what}: {info.get('_id')}: {info.get('error')}")
+        pending = {k: v for k, v in pending.items() if k in conflicts}
+    if pending:
+        raise ClusterUnavailable(f"{what}: {len(pending)} entr(ies) kept changing under {attempts} attempts")
+
+
+def add_links(es: Elasticsearch, alias: str, links: dict[str, set[str]]) -> None:
+    """Append verified copies to entries' ``links``; concurrent appends both survive."""
+    _edit_links(es, alias, {doc_id: (lambda cur, new=frozenset(ids): cur | new)
+                            for doc_id, ids in links.items() if ids}, "dedup links")
+
+
+def forget(es: Elasticsearch, alias: str, ids: Sequence[str], *, delete: bool) -> set[str]:
+    """Drop ``ids`` from every entry's links (and delete their entries when ``delete``);
+    returns the ids of the documents that were linked with them, whose groups must be settled."""
+    if not ids:
+        return set()
+    refresh(es, alias)
+    own = get_entries(es, alias, ids)
+    referrers = linking_to(es, alias, ids)
+    neighbours = {link for e in own.values() for link in e.get("links", [])} | set(referrers)
+    gone = frozenset(ids)
+    _edit_links(es, alias, {doc_id: (lambda cur: cur - gone) for doc_id in sorted(set(referrers) - gone)},
+                "dedup unlink")
+    if delete:
+        index = dedup_index(alias)
+        _check_bulk(es, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in sorted(gone)),
+                    "dedup delete", allow_missing=True)
+    return neighbours - gone
+
+
+@dataclass
+class Component:
+    """One group as the store holds it now."""
+
+    group: str
+    canonical: str
+    members: dict[str, dict[str, Any]]  # id -> entry
+
+
+def components(es: Elasticsearch, alias: str, seeds: Iterable[str], max_size: int) -> list[Component]:
+    """Connected components (by links, either direction) around ``seeds``, from searchable state."""
+    found: dict[str, dict[str, Any]] = {}
+    frontier = set(seeds)
+    while frontier and len(found) < max_size:
+        fresh = get_entries(es, alias, frontier - set(found))
+        found.update(fresh)
+        back = linking_to(es, alias, fresh)
+        found.update({k: v for k, v in back.items() if k not in found})
+        frontier = ({link for e in fresh.values() for link in e.get("links", [])} | set(back)) - set(found)
+    parent = {doc_id: doc_id for doc_id in found}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc_id, entry in found.items():
+        for link in entry.get("links", []):
+            if link in parent:
+                a, b = root(doc_id), root(link)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
+    for doc_id, entry in found.items():
+        groups.setdefault(root(doc_id), {})[doc_id] = entry
+    out = []
+    for members in groups.values():
+        canonical = min(members, key=lambda i: canonical_key(members[i].get("published"),
+                                                             int(members[i].get("body_length") or 0), i))
+        out.append(Component(_label(members, canonical), canonical, members))
+    return out
+
+
+def _label(members: dict[str, dict[str, Any]], canonical: str) -> str:
+    """The group value: the label most members already carry, if it is a member's id (so a copy
+    joining later, or a merge, keeps the existing group; ties go to the smallest); else the
+    canonical copy's id. Labels are always member ids, so two groups never share one."""
+    carried = Counter(e.get("group") for e in members.values() if e.get("group") in members)
+    if not carried:
+        return canonical
+    return min(carried, key=lambda g: (-carried[g], g))
+
+
+def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,
+           rounds: int = 6) -> list[Component]:
+    """Make the groups around ``seeds`` agree with the links: ``duplicate_group`` from ``_label``, ``is_canonical`` by the canonical rule, ``duplicate_count`` = members; written to
+    the store and the articles in ``index``. Re-reads until nothing differs (concurrent writers)."""
+    seeds = set(seeds)
+    comps: list[Component] = []
+    for _ in range(rounds):
+        if not seeds:
+            return []
+        refresh(es, alias)
+        comps = components(es, alias, seeds, max_size)
+        changes: dict[str, dict[str, Any]] = {}
+        for comp in comps:
+            for doc_id, entry in comp.members.items():
+                want = {"duplicate_group": comp.group, "is_canonical": doc_id == comp.canonical,
+                        "duplicate_count": len(comp.members)}
+                if (entry.get("group"), entry.get("is_canonical"), entry.get("duplicate_count")) != tuple(want.values()):
+                    changes[doc_id] = want
+        if not changes:
+            return comps
+        _check_bulk(es, ({"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
+                         for i, w in changes.items()), "duplicate fields", allow_missing=True)
+        store = dedup_index(alias)
+        _check_bulk(es, ({"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
+                          "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
+                                  "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
+                         for i, w in changes.items()), "dedup groups", allow_missing=True)
+    return comps

@@ -1,0 +1,194 @@
+"""The dedup step of a run: fingerprint while transforming, group after each batch's load,
+reconcile at the end of the run, re-settle groups after deletes.
+
+Per batch (after the documents are loaded): candidates from the store (band keys) and from
+the batch itself, the containment check on the cleaned bodies, the store entries with the
+verified links, then ``settle`` on the touched groups. At the end of a run only batches whose
+store windows overlapped (concurrent batches or runs, which may have missed each other's
+copies) are checked against each other again, and their groups settled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from pipeline.document import Document
+from pipeline.run.context import RunContext
+from pipeline.run.report import DocumentOutcome, Status
+from pipeline.stages.dedup import DedupConfig, Fingerprint, FingerprintStage, compare, load_dedup_config, shingle_set
+
+MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
+
+
+def dedup_config() -> DedupConfig | None:
+    cfg = load_dedup_config()
+    return cfg if cfg.enabled else None
+
+
+def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
+    """At run start: the store exists; a full refresh empties it (every document is re-fingerprinted)."""
+    from pipeline.elastic.dedup_store import ensure_store
+
+    if dedup_config() is not None:
+        ensure_store(es, alias, rebuild=full_refresh)
+
+
+def _verify(fps: Sequence[Fingerprint], proposed: dict[str, set[str]], es: Any, index: str,
+            cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
+    """Keep the proposed pairs whose cleaned bodies pass the containment check."""
+    from pipeline.elastic.dedup_store import fetch_bodies
+
+    own = {fp.doc_id: fp.shingles for fp in fps}
+    remote: dict[str, np.ndarray] = {
+        doc_id: shingle_set(body, language, cfg)
+        for doc_id, (body, language) in fetch_bodies(es, index, {c for cs in proposed.values() for c in cs}
+                                                     - set(own)).items()}
+    links: dict[str, set[str]] = defaultdict(set)
+    for doc_id, cands in proposed.items():
+        for other in sorted(cands):
+            theirs = own.get(other, remote.get(other))
+            if theirs is None:
+                continue  # the article is gone (deleted meanwhile): nothing to join
+            counters["dedup/checked"] += 1
+            if compare(own[doc_id], theirs, cfg).duplicate:
+                links[doc_id].add(other)
+                counters["dedup/linked"] += 1
+    return links
+
+
+class BatchDedup:
+    """One batch's share of the step; ``observe`` runs after enrich, ``finish`` after the load."""
+
+    def __init__(self, cfg: DedupConfig) -> None:
+        self.cfg = cfg
+        self.stage = FingerprintStage(cfg)
+
+    @classmethod
+    def start(cls) -> "BatchDedup | None":
+        cfg = dedup_config()
+        return cls(cfg) if cfg is not None else None
+
+    def observe(self, doc: Document) -> Document:
+        return self.stage(doc)
+
+    def finish(self, es: Any, ctx: RunContext, outcomes: Sequence[DocumentOutcome]) -> dict[str, int]:
+        from pipeline.elastic import dedup_store as store
+
+        counters: Counter[str] = Counter()
+        loaded = {o.id: o for o in outcomes if o.status == Status.INDEXED}
+        fps = [fp for fp in self.stage.pending if fp.doc_id in loaded]
+        self.stage.pending = []
+        if not fps:
+            return {}
+        store.ensure_store(es, ctx.alias)
+        changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
+        affected = store.forget(es, ctx.alias, changed, delete=False) if changed else set()
+        seen = store.visible_checkpoint(es, ctx.alias)
+        proposed: dict[str, set[str]] = {
+            doc_id: {c["doc_id"] for c in cands}
+            for doc_id, cands in store.candidates(es, ctx.alias, fps, self.cfg.max_candidates).items()}
+        owner: dict[str, list[str]] = defaultdict(list)
+        for fp in fps:  # within the batch: each pair once, the later document links to the earlier
+            mates = {other for key in fp.band_keys for other in owner[key]}
+            proposed.setdefault(fp.doc_id, set()).update(mates)
+            for key in fp.band_keys:
+                owner[key].append(fp.doc_id)
+        links = _verify(fps, proposed, es, ctx.index, self.cfg, counters)
+        batch = f"{ctx.run_id}:{uuid.uuid4().hex[:12]}"
+        written = store.write_entries(es, ctx.alias, [
+            store.entry_source(fp, group=fp.doc_id, links=sorted(links.get(fp.doc_id, ())), run_id=ctx.run_id,
+                               batch=batch, seen_seq=seen) for fp in fps])
+        store.write_batch_marker(es, ctx.alias, run_id=ctx.run_id, batch=batch, seen_seq=seen, written_seq=written)
+        seeds = {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls} | affected
+        store.settle(es, ctx.alias, ctx.index, seeds, max_size=self.cfg.max_group_size)
+        counters["dedup/fingerprinted"] += len(fps)
+        counters["dedup/too-short"] += self.stage.counters.pop("too-short", 0)
+        return dict(counters)
+
+
+def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str, int]:
+    """End of run: re-check batches that overlapped another batch's window, settle their
+    groups, and count this run's groups (``dedup/groups``, ``dedup/new_groups``, ``dedup/copies``)."""
+    from elasticsearch import helpers
+
+    from pipeline.elastic import dedup_store as store
+
+    cfg = dedup_config()
+    if cfg is None:
+        return {}
+    counters: Counter[str] = Counter()
+    store.ensure_store(es, ctx.alias)
+    store.refresh(es, ctx.alias)
+    mine = store.batch_markers(es, ctx.alias, run_id=ctx.run_id)
+    seeds: set[str] = set()
+    if mine:
+        others = store.batch_markers(es, ctx.alias, written_after=min(int(m["seen_seq"]) for m in mine))
+        pairs = {(m["batch"], o["batch"]) for m in mine for o in others
+                 if o["batch"] != m["batch"] and int(o["written_seq"]) > int(m["seen_seq"])
+                 and int(m["written_seq"]) > int(o["seen_seq"])}
+        for mine_batch, other_batch in sorted(pairs):
+            if (other_batch, mine_batch) in pairs and other_batch < mine_batch:
+                continue  # both batches are this run's: check the pair once
+            counters["dedup/overlapping-batches"] += 1
+            query = {"query": {"bool": {"filter": [{"term": {"kind": "document"}}, {"term": {"batch": mine_batch}}]}}}
+            entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query,
+                                                           size=500, _source_excludes=["signature"])]
+            bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries])
+            fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32),
+                               shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
+                   for e in entries if e["doc_id"] in bodies]
+            found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, only_batch=other_batch)
+            known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
+            proposed = {d: {c["doc_id"] for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]}
+                        for d, cs in found.items()}
+            links = _verify(fps, proposed, es, ctx.index, cfg, counters)
+            store.add_links(es, ctx.alias, links)
+            counters["dedup/reconciled"] += sum(map(len, links.values()))
+            seeds |= {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls}
+    run_ids = set(run_doc_ids)
+    if seeds:
+        store.settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
+    store.refresh(es, ctx.alias)
+    entries = store.get_entries(es, ctx.alias, run_ids)
+    grouped = {d: e for d, e in entries.items() if int(e.get("duplicate_count") or 1) > 1}
+    per_group: Counter[str] = Counter(e["group"] for e in grouped.values())
+    counters["dedup/copies"] = len(grouped)
+    counters["dedup/groups"] = len(per_group)
+    # a group is new when every member arrived in this run
+    sizes = {e["group"]: int(e["duplicate_count"]) for e in grouped.values()}
+    counters["dedup/new_groups"] = sum(1 for g, n in per_group.items() if n == sizes[g])
+    _prune_markers(es, ctx.alias)
+    return dict(counters)
+
+
+def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[str, int]:
+    """Deleted articles leave their groups; the remaining copies are settled (a new canonical)."""
+    from pipeline.elastic import dedup_store as store
+
+    cfg = dedup_config()
+    if cfg is None or not gone:
+        return {}
+    store.ensure_store(es, alias)
+    neighbours = store.forget(es, alias, list(gone), delete=True)
+    store.settle(es, alias, index, neighbours, max_size=cfg.max_group_size)
+    return {"dedup/regrouped": len(neighbours)}
+
+
+def _prune_markers(es: Any, alias: str) -> None:
+    """Scan + bulk delete, not ``_delete_by_query``: the minimal distribution has no reindex module."""
+    from elasticsearch import helpers
+
+    from pipeline.elastic.dedup_store import dedup_index
+
+    index = dedup_index(alias)
+    cutoff = (datetime.now(timezone.utc) - timedelta(days=MARKER_DAYS)).isoformat(timespec="seconds")
+    old = [h["_id"] for h in helpers.scan(es, index=index, _source=False, query={"query": {"bool": {"filter": [
+        {"term": {"kind": "batch"}}, {"range": {"updated_at": {"lt": cutoff}}}]}}})]
+    if old:
+        helpers.bulk(es, ({"_op_type": "delete", "_index": index, "_id": i} for i in old), raise_on_error=False)

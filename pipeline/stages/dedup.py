@@ -1,0 +1,227 @@
+"""Near-duplicate matching: shingles, MinHash signatures, LSH band keys and the pair check.
+
+Pure computation (no Elasticsearch): ``pipeline.elastic.dedup_store`` keeps the band keys and
+groups, ``pipeline.run.dedup_step`` wires both into a run. Why each piece:
+
+- Shingles follow the script: word n-grams where words are spaced, character n-grams for
+  languages written without spaces (Chinese, Japanese, Thai...), where a "word" would be a
+  whole sentence.
+- MinHash + LSH (numpy, vectorised) only proposes candidates. With 2 rows per band a pair is
+  proposed down to a Jaccard of ~0.2, because an excerpt or a truncated copy shares only a
+  small part of the longer copy's shingles.
+- The decision is the check on the cleaned bodies: the share of the *shorter* text's shingles
+  found in the longer (containment). An excerpt or truncation scores ~1; two different stories
+  that reuse one background or boilerplate paragraph score that paragraph's share, well below
+  ``min_containment``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pipeline.config import CONFIG_DIR, ConfigError, check_keys, read_yaml
+from pipeline.document import Document
+from pipeline.stages.base import Stage
+
+CONFIG_FILE = "dedup.yaml"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PRIME = np.uint64((1 << 61) - 1)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MIX = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: mixes the unit hashes of a shingle
+_PERM_SEED = 20261201  # fixed forever: signatures in the store must stay comparable across runs
+_CHUNK = 4096  # shingles per block when computing a signature (bounds the temporary matrix)
+
+
+class DedupConfigError(ConfigError):
+    """config/dedup.yaml is inconsistent (e.g. bands do not divide num_perm)."""
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Settings from ``config/dedup.yaml`` (documented there)."""
+
+    enabled: bool
+    num_perm: int
+    bands: int
+    word_shingle: int
+    char_shingle: int
+    char_shingle_languages: tuple[str, ...]
+    min_shingles: int
+    min_containment: float
+    max_candidates: int
+    max_group_size: int
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+
+_SCHEMA: dict[str, Any] = {"enabled": bool, "num_perm": int, "bands": int, "word_shingle": int, "char_shingle": int,
+                          "char_shingle_languages": list, "min_shingles": int, "min_containment": float,
+                          "max_candidates": int, "max_group_size": int}
+
+
+def load_dedup_config(path: Path | None = None) -> DedupConfig:
+    """Read and validate the dedup settings (unknown, missing or mistyped keys name file and key);
+    ``ETL_DEDUP_ENABLED`` overrides ``enabled``."""
+    where = Path(path) if path else CONFIG_DIR / CONFIG_FILE
+    raw = read_yaml(where)
+    check_keys(raw, _SCHEMA, str(where))
+    env = os.environ.get("ETL_DEDUP_ENABLED")
+    if env is not None:
+        raw["enabled"] = env.strip().lower() not in {"0", "false", "no", "off"}
+    cfg = DedupConfig(**{**raw, "min_containment": float(raw["min_containment"]),
+                         "char_shingle_languages": tuple(str(v) for v in raw["char_shingle_languages"])})
+    if cfg.bands <= 0 or cfg.num_perm % cfg.bands:
+        raise DedupConfigError(f"{where}: 'bands' must divide 'num_perm' ({cfg.num_perm})")
+    if not 0 < cfg.min_containment <= 1:
+        raise DedupConfigError(f"{where}: 'min_containment' must be in (0, 1]")
+    return cfg
+
+
+def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str], int]:
+    """Words (spaced scripts) or letters (unspaced ones), case- and width-folded; and n."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if language in cfg.char_shingle_languages:
+        return [ch for ch in text if ch.isalnum()], cfg.char_shingle
+    return _WORD.findall(text), cfg.word_shingle
+
+
+def shingle_set(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the text's shingles (stable across processes: crc32)."""
+    units, n = _units(text, language, cfg)
+    if not units:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.fromiter((zlib.crc32(u.encode("utf-8", "surrogatepass")) for u in units), dtype=np.uint64,
+                        count=len(units))
+    n = min(n, len(codes))
+    width = len(codes) - n + 1
+    h = np.zeros(width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            h = (h ^ codes[k:k + width]) * _MIX
+    return np.unique((h ^ (h >> np.uint64(32))) & _MASK32)
+
+
+@dataclass(frozen=True)
+class _Permutations:
+    a: np.ndarray
+    b: np.ndarray
+
+
+_PERMS: dict[int, _Permutations] = {}
+
+
+def _permutations(num_perm: int) -> _Permutations:
+    if num_perm not in _PERMS:
+        rng = np.random.default_rng(_PERM_SEED)
+        a = rng.integers(1, 1 << 32, size=num_perm, dtype=np.uint64)
+        b = rng.integers(0, 1 << 32, size=num_perm, dtype=np.uint64)
+        _PERMS[num_perm] = _Permutations(a[:, None], b[:, None])
+    return _PERMS[num_perm]
+
+
+def signature(shingles: np.ndarray, cfg: DedupConfig) -> np.ndarray:
+    """MinHash signature (``num_perm`` uint32) of a shingle set: ``min((a*x + b) mod p)``.
+
+    ``a, b < 2**32`` and ``x < 2**32`` keep ``a*x + b`` inside uint64, so numpy computes the
+    universal hash exactly, block by block."""
+    perms = _permutations(cfg.num_perm)
+    out = np.full(cfg.num_perm, 0xFFFFFFFF, dtype=np.uint64)
+    for start in range(0, len(shingles), _CHUNK):
+        block = shingles[start:start + _CHUNK][None, :]
+        hashed = ((perms.a * block + perms.b) % _PRIME) & _MASK32
+        np.minimum(out, hashed.min(axis=1), out=out)
+    return out.astype(np.uint32)
+
+
+def band_keys(sig: np.ndarray, cfg: DedupConfig) -> list[str]:
+    """One key per LSH band: documents sharing any key are candidates."""
+    rows = sig.reshape(cfg.bands, cfg.rows)
+    return [f"{i:02x}{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}" for i, row in enumerate(rows)]
+
+
+@dataclass(frozen=True)
+class PairCheck:
+    containment: float  # shared shingles / shingles of the shorter text
+    jaccard: float
+    duplicate: bool
+
+
+def compare(a: np.ndarray, b: np.ndarray, cfg: DedupConfig) -> PairCheck:
+    """The decision on two shingle sets (see the module docstring)."""
+    smaller = min(len(a), len(b))
+    if smaller == 0:
+        return PairCheck(0.0, 0.0, False)
+    shared = int(np.intersect1d(a, b, assume_unique=True).size)
+    containment = shared / smaller
+    jaccard = shared / (len(a) + len(b) - shared)
+    return PairCheck(containment, jaccard, smaller >= cfg.min_shingles and containment >= cfg.min_containment)
+
+
+def published_ms(value: str | None) -> int | None:
+    """``published_at`` as epoch milliseconds (UTC when no offset); None when absent or unparsable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def canonical_key(published: int | None, body_length: int, doc_id: str) -> tuple[int, int, int, str]:
+    """Sort key of the canonical rule: earliest published (undated last), then longest body, then id."""
+    return (0 if published is not None else 1, published or 0, -body_length, doc_id)
+
+
+@dataclass
+class Fingerprint:
+    """What a document contributes to grouping; ``shingles`` stays in memory, never stored."""
+
+    doc_id: str
+    band_keys: list[str]
+    signature: np.ndarray
+    shingles: np.ndarray = field(repr=False)
+    body_length: int = 0
+    published: int | None = None
+    language: str | None = None
+
+
+def fingerprint(doc: Document, cfg: DedupConfig) -> Fingerprint:
+    shingles = shingle_set(doc.body, doc.language, cfg)
+    sig = signature(shingles, cfg)
+    keys = band_keys(sig, cfg) if len(shingles) >= cfg.min_shingles else []
+    return Fingerprint(doc.id, keys, sig, shingles, len(doc.body), published_ms(doc.published_at), doc.language)
+
+
+class FingerprintStage(Stage):
+    """Computes a document's fingerprint and gives it the "seen once" group until the run's
+    dedup step finds its copies. Fingerprints wait in ``pending`` for that step."""
+
+    name: ClassVar[str] = "dedup"
+
+    def __init__(self, cfg: DedupConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.pending: list[Fingerprint] = []
+
+    def process(self, doc: Document) -> Document:
+        fp = fingerprint(doc, self.cfg)
+        doc.duplicate_group, doc.is_canonical, doc.duplicate_count = doc.id, True, 1
+        self.pending.append(fp)
+        if not fp.band_keys:
+            self.counters["too-short"] += 1
+        return doc
