@@ -133,24 +133,42 @@ def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(e
     assert not es_client.exists(index=dedup_index(alias), id=document_id(str((src / "a.html").resolve())))
 
 
+class HeldAtCandidates:
+    """The real client, except that the first dedup candidate query of each run waits until both
+    runs have reached theirs: both look before either writes, the race the end-of-run
+    reconciliation exists for (nothing is faked: Elasticsearch answers every request)."""
+
+    def __init__(self, es, barrier: threading.Barrier) -> None:
+        self._es, self._barrier, self._held = es, barrier, False
+
+    def msearch(self, **kwargs):
+        if not self._held:
+            self._held = True
+            self._barrier.wait(timeout=60)
+        return self._es.msearch(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._es, name)
+
+
 def test_two_concurrent_runs_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
     paras = story(7)
     one, two = tmp_path / "one", tmp_path / "two"
     for i in range(4):  # each run brings its own copies of the same new story
         write(one, f"a{i}.html", page("Water rules", paras[i % 2:7 - i % 3], f"2025-03-0{i + 1}T08:00:00Z",
-                                         f"Outlet {i}"))
+                                      f"Outlet {i}"))
         write(two, f"b{i}.html", page("Water plan", paras[(i + 1) % 2:], f"2025-03-0{i + 5}T08:00:00Z",
-                                         f"Paper {i}"))
+                                      f"Paper {i}"))
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
+    reports: list = []
 
     def go(folder: Path) -> None:
-        try:
-            barrier.wait()
-            from pipeline.elastic.client import make_client
+        from pipeline.elastic.client import make_client
 
-            es = make_client(load_settings().es)
-            run(es, folder, alias, tmp_path / folder.name)
+        try:
+            es = HeldAtCandidates(make_client(load_settings().es), barrier)
+            reports.append(run(es, folder, alias, tmp_path / folder.name))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
             errors.append(exc)
 
@@ -160,6 +178,9 @@ def test_two_concurrent_runs_on_overlapping_new_copies_end_in_one_group(es_clien
     for t in threads:
         t.join()
     assert not errors, errors
+    # neither run saw the other's copies while grouping its batch; the reconciliation joined them
+    assert sum(r.counters.get("dedup/reconciled", 0) for r in reports) >= 1
+    assert all(r.counters.get("dedup/overlapping-batches", 0) == 1 for r in reports)
     docs = fields(es_client, alias)
     assert len(docs) == 8
     assert len({d["duplicate_group"] for d in docs.values()}) == 1

@@ -658,3 +658,12 @@ def test_cli_has_the_kibana_import_command():
 
     args = build_parser().parse_args(["kibana", "import", "--url", "http://kibana:5601", "--wait", "300"])
     assert args.func is kibana.cmd_import and args.wait == 300 and args.url == "http://kibana:5601"
+
+
+def test_stories_search_lists_canonical_copies_on_the_dashboard():
+    by_title = {s["attributes"]["title"]: s for s in of_type("search")}
+    stories = by_title["Stories (canonical copies)"]
+    assert kql_fields(search_source(stories)["query"]["query"]) == {"is_canonical"}
+    assert "duplicate_count" in stories["attributes"]["columns"]
+    dash = of_type("dashboard")[0]
+    assert ("search", stories["id"]) in {(r["type"], r["id"]) for r in dash["references"]}
