@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_settings
+from pipeline.config import ConfigError, load_settings
 from pipeline.elastic.dedup_store import dedup_index
 from pipeline.elastic.search import search
 from pipeline.run import run_pipeline
 from pipeline.stages.dedup import (
-    DedupConfigError,
     band_keys,
     compare,
     load_dedup_config,
@@ -241,5 +240,9 @@ def test_unknown_config_key_names_file_and_key(tmp_path):
     path = tmp_path / "dedup.yaml"
     good = (Path(__file__).resolve().parent.parent / "config" / "dedup.yaml").read_text()
     path.write_text(good + "min_containmnet: 0.5\n")
-    with pytest.raises(DedupConfigError, match=r"dedup\.yaml.*'min_containmnet'"):
+    with pytest.raises(ConfigError, match=r"dedup\.yaml: unknown key 'min_containmnet'"):
+        load_dedup_config(path)
+
+    path.write_text(good.replace("bands: 64", "bands: 60"))
+    with pytest.raises(ConfigError, match=r"dedup\.yaml: 'bands' must divide 'num_perm'"):
         load_dedup_config(path)
