@@ -130,9 +130,9 @@ def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = 
     return [h["_source"] for h in hits]
 
 
-def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int,
+def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int, min_shared: int,
                only_batch: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Per fingerprint, stored documents sharing a band key, most shared bands first."""
+    """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first."""
     out: dict[str, list[dict[str, Any]]] = {}
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
@@ -142,7 +142,7 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
         for fp in part:
             query: dict[str, Any] = {"bool": {
                 "should": [{"constant_score": {"filter": {"term": {"band_keys": k}}}} for k in fp.band_keys],
-                "minimum_should_match": 1, "must_not": [{"ids": {"values": [fp.doc_id]}}]}}
+                "minimum_should_match": min(min_shared, len(fp.band_keys)), "must_not": [{"ids": {"values": [fp.doc_id]}}]}}
             if only_batch is not None:
                 query["bool"]["filter"] = [{"term": {"batch": only_batch}}]
             body += [{"index": index}, {"query": query, "size": size, "_source": ["doc_id", "group", "links"]}]

@@ -92,10 +92,12 @@ class BatchDedup:
         seen = store.visible_checkpoint(es, ctx.alias)
         proposed: dict[str, set[str]] = {
             doc_id: {c["doc_id"] for c in cands}
-            for doc_id, cands in store.candidates(es, ctx.alias, fps, self.cfg.max_candidates).items()}
+            for doc_id, cands in store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
+                                                  self.cfg.min_shared_keys).items()}
         owner: dict[str, list[str]] = defaultdict(list)
         for fp in fps:  # within the batch: each pair once, the later document links to the earlier
-            mates = {other for key in fp.band_keys for other in owner[key]}
+            shared = Counter(other for key in fp.band_keys for other in owner[key])
+            mates = {other for other, n in shared.items() if n >= min(self.cfg.min_shared_keys, len(fp.band_keys))}
             proposed.setdefault(fp.doc_id, set()).update(mates)
             for key in fp.band_keys:
                 owner[key].append(fp.doc_id)
@@ -143,7 +145,8 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32),
                                shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
                    for e in entries if e["doc_id"] in bodies]
-            found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, only_batch=other_batch)
+            found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
+                                     only_batch=other_batch)
             known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
             proposed = {d: {c["doc_id"] for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]}
                         for d, cs in found.items()}

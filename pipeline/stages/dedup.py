@@ -6,9 +6,10 @@ groups, ``pipeline.run.dedup_step`` wires both into a run. Why each piece:
 - Shingles follow the script: word n-grams where words are spaced, character n-grams for
   languages written without spaces (Chinese, Japanese, Thai...), where a "word" would be a
   whole sentence.
-- MinHash + LSH (numpy, vectorised) only proposes candidates. With 2 rows per band a pair is
-  proposed down to a Jaccard of ~0.2, because an excerpt or a truncated copy shares only a
-  small part of the longer copy's shingles.
+- Candidates only are proposed by keys: MinHash + LSH bands (numpy, vectorised; 2 rows per
+  band reach down to a Jaccard of ~0.2) for copies of similar length, and winnowing
+  fingerprints of passages for an excerpt or a truncation, which shares only a small part of
+  the longer copy's shingles (a Jaccard of 0.05 is common) and which no Jaccard band finds.
 - The decision is the check on the cleaned bodies: the share of the *shorter* text's shingles
   found in the longer (containment). An excerpt or truncation scores ~1; two different stories
   that reuse one background or boilerplate paragraph score that paragraph's share, well below
@@ -57,6 +58,9 @@ class DedupConfig:
     char_shingle: int
     char_shingle_languages: tuple[str, ...]
     min_shingles: int
+    passage_window: int
+    max_passage_keys: int
+    min_shared_keys: int
     min_containment: float
     max_candidates: int
     max_group_size: int
@@ -67,7 +71,8 @@ class DedupConfig:
 
 
 _SCHEMA: dict[str, Any] = {"enabled": bool, "num_perm": int, "bands": int, "word_shingle": int, "char_shingle": int,
-                          "char_shingle_languages": list, "min_shingles": int, "min_containment": float,
+                          "char_shingle_languages": list, "min_shingles": int, "passage_window": int,
+                          "max_passage_keys": int, "min_shared_keys": int, "min_containment": float,
                           "max_candidates": int, "max_group_size": int}
 
 
@@ -97,8 +102,8 @@ def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str]
     return _WORD.findall(text), cfg.word_shingle
 
 
-def shingle_set(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the text's shingles (stable across processes: crc32)."""
+def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
+    """32-bit hashes of the text's shingles in text order (stable across processes: crc32)."""
     units, n = _units(text, language, cfg)
     if not units:
         return np.zeros(0, dtype=np.uint64)
@@ -110,7 +115,27 @@ def shingle_set(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray
     with np.errstate(over="ignore"):
         for k in range(n):
             h = (h ^ codes[k:k + width]) * _MIX
-    return np.unique((h ^ (h >> np.uint64(32))) & _MASK32)
+    return (h ^ (h >> np.uint64(32))) & _MASK32
+
+
+def shingle_set(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
+    """Sorted unique shingle hashes: what the pair check compares."""
+    return np.unique(shingle_sequence(text, language, cfg))
+
+
+def passage_keys(sequence: np.ndarray, cfg: DedupConfig) -> list[str]:
+    """Winnowing fingerprints (Schleimer et al., SIGMOD 2003): the smallest hash of every window
+    of ``passage_window`` shingles. Two texts sharing a passage of at least a window share its
+    fingerprints, however short the passage is next to the rest: this proposes the excerpts and
+    truncations whose Jaccard is too low for the LSH bands. The first ``max_passage_keys`` are kept
+    (excerpts and truncations are leads)."""
+    if len(sequence) == 0:
+        return []
+    w = min(cfg.passage_window, len(sequence))
+    windows = np.lib.stride_tricks.sliding_window_view(sequence, w)
+    positions = np.unique(np.arange(len(windows)) + windows.argmin(axis=1))
+    values = list(dict.fromkeys(int(v) for v in sequence[positions]))[: cfg.max_passage_keys]
+    return [f"p{v:08x}" for v in values]
 
 
 @dataclass(frozen=True)
@@ -192,7 +217,7 @@ class Fingerprint:
     """What a document contributes to grouping; ``shingles`` stays in memory, never stored."""
 
     doc_id: str
-    band_keys: list[str]
+    band_keys: list[str]  # LSH bands and passage fingerprints: sharing min_shared_keys proposes a pair
     signature: np.ndarray
     shingles: np.ndarray = field(repr=False)
     body_length: int = 0
@@ -201,9 +226,10 @@ class Fingerprint:
 
 
 def fingerprint(doc: Document, cfg: DedupConfig) -> Fingerprint:
-    shingles = shingle_set(doc.body, doc.language, cfg)
+    sequence = shingle_sequence(doc.body, doc.language, cfg)
+    shingles = np.unique(sequence)
     sig = signature(shingles, cfg)
-    keys = band_keys(sig, cfg) if len(shingles) >= cfg.min_shingles else []
+    keys = band_keys(sig, cfg) + passage_keys(sequence, cfg) if len(shingles) >= cfg.min_shingles else []
     return Fingerprint(doc.id, keys, sig, shingles, len(doc.body), published_ms(doc.published_at), doc.language)
 
 
