@@ -32,6 +32,10 @@ from pipeline.stages.dedup import Fingerprint, canonical_key
 SUFFIX = "-dedup"
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
+# what grouping reads of an entry (never the keys or the signature: they are the bulk of it)
+_GROUP_FIELDS = ["doc_id", "group", "links", "body_length", "published", "is_canonical", "duplicate_count",
+                 "run_id", "band_keys"]
+_SETTLE_FIELDS = [f for f in _GROUP_FIELDS if f != "band_keys"]
 
 
 def dedup_index(alias: str) -> str:
@@ -168,12 +172,14 @@ def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str,
     return out
 
 
-def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str], *,
+                with_keys: bool = False) -> dict[str, dict[str, Any]]:
     wanted = sorted(set(ids))
     out: dict[str, dict[str, Any]] = {}
+    fields = _GROUP_FIELDS if with_keys else _SETTLE_FIELDS
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start:start + _CHUNK]
-        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_excludes=["signature"]),
+        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_includes=fields),
                             "dedup entries", retry=RetryPolicy())
         out.update({d["_id"]: d["_source"] for d in response["docs"] if d.get("found")})
     return out
@@ -186,7 +192,7 @@ def linking_to(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, d
     for start in range(0, len(wanted), _CHUNK):
         query = {"bool": {"filter": [{"terms": {"links": wanted[start:start + _CHUNK]}}]}}
         for hit in helpers.scan(es, index=dedup_index(alias), query={"query": query}, size=1000,
-                                _source_excludes=["signature"]):
+                                _source_includes=_SETTLE_FIELDS):
             out[hit["_id"]] = hit["_source"]
     return out
 

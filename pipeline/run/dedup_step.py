@@ -21,7 +21,15 @@ import numpy as np
 from pipeline.document import Document
 from pipeline.run.context import RunContext
 from pipeline.run.report import DocumentOutcome, Status
-from pipeline.stages.dedup import DedupConfig, Fingerprint, FingerprintStage, compare, load_dedup_config, shingle_set
+from pipeline.stages.dedup import (
+    DedupConfig,
+    Fingerprint,
+    FingerprintStage,
+    canonical_key,
+    compare,
+    load_dedup_config,
+    shingle_set,
+)
 
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
 
@@ -39,27 +47,97 @@ def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
         ensure_store(es, alias, rebuild=full_refresh)
 
 
-def _verify(fps: Sequence[Fingerprint], proposed: dict[str, set[str]], es: Any, index: str,
+PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
+
+
+def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, index: str,
             cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
-    """Keep the proposed pairs whose cleaned bodies pass the containment check."""
+    """Keep proposed pairs whose cleaned bodies pass the containment check.
+
+    ``proposed`` lists ``(candidate, its group)`` best first. One verified link joins a whole
+    group, so once a document is linked to a group no other member of it is checked, and a
+    group gets ``PER_GROUP_TRIES`` members per round (an excerpt may fail against another
+    excerpt yet pass against the original): bodies fetched stay near one per group."""
     from pipeline.elastic.dedup_store import fetch_bodies
 
     own = {fp.doc_id: fp.shingles for fp in fps}
-    remote: dict[str, np.ndarray] = {
-        doc_id: shingle_set(body, language, cfg)
-        for doc_id, (body, language) in fetch_bodies(es, index, {c for cs in proposed.values() for c in cs}
-                                                     - set(own)).items()}
+    remote: dict[str, np.ndarray | None] = {}
     links: dict[str, set[str]] = defaultdict(set)
-    for doc_id, cands in proposed.items():
-        for other in sorted(cands):
-            theirs = own.get(other, remote.get(other))
-            if theirs is None:
-                continue  # the article is gone (deleted meanwhile): nothing to join
-            counters["dedup/checked"] += 1
-            if compare(own[doc_id], theirs, cfg).duplicate:
-                links[doc_id].add(other)
-                counters["dedup/linked"] += 1
+    linked_groups: dict[str, set[str]] = defaultdict(set)
+    offset = {doc_id: 0 for doc_id in proposed}
+    for _ in range(3):
+        wanted: dict[str, list[str]] = {}
+        for doc_id, cands in proposed.items():
+            tries: Counter[str] = Counter()
+            picked = []
+            for other, group in cands[offset[doc_id]:]:
+                if group in linked_groups[doc_id]:
+                    continue
+                if tries[group] >= PER_GROUP_TRIES:
+                    continue
+                tries[group] += 1
+                picked.append(other)
+            wanted[doc_id] = picked
+        if not any(wanted.values()):
+            break
+        missing = {o for picked in wanted.values() for o in picked} - set(own) - set(remote)
+        fetched = fetch_bodies(es, index, missing)
+        remote.update({i: shingle_set(body, language, cfg) for i, (body, language) in fetched.items()})
+        remote.update({i: None for i in missing - set(fetched)})  # gone meanwhile: nothing to join
+        for doc_id, picked in wanted.items():
+            group_of = dict(proposed[doc_id])
+            for other in picked:
+                theirs = own.get(other, remote.get(other))
+                if theirs is None or group_of[other] in linked_groups[doc_id]:
+                    continue
+                counters["dedup/checked"] += 1
+                if compare(own[doc_id], theirs, cfg).duplicate:
+                    links[doc_id].add(other)
+                    linked_groups[doc_id].add(group_of[other])
+                    counters["dedup/linked"] += 1
+            # next round: the candidates after the ones looked at, in groups still unlinked
+            done = set(picked)
+            proposed[doc_id] = [(o, g) for o, g in proposed[doc_id] if o not in done]
     return links
+
+
+def _repair(es: Any, alias: str, index: str, members: set[str], cfg: DedupConfig,
+            counters: Counter[str]) -> None:
+    """Re-link what is left of groups a document left (deleted or changed): a group is joined by
+    one link per copy, so the copy that left may have been the only path between the others.
+    Greedy, in canonical order: each copy joins the first cluster one of whose first members
+    it matches, so it costs a few checks per cluster, not all pairs."""
+    from pipeline.elastic import dedup_store as store
+
+    if len(members) < 2:
+        return
+    entries = store.get_entries(es, alias, members)
+    bodies = store.fetch_bodies(es, index, entries)
+    order = sorted(bodies, key=lambda i: canonical_key(entries[i].get("published"),
+                                                       int(entries[i].get("body_length") or 0), i))
+    sets = {i: shingle_set(bodies[i][0], bodies[i][1], cfg) for i in order}
+    clusters: list[list[str]] = []
+    links: dict[str, set[str]] = defaultdict(set)
+    for doc_id in order:
+        for cluster in clusters:
+            match = next((m for m in cluster[:PER_GROUP_TRIES + 1]
+                          if compare(sets[doc_id], sets[m], cfg).duplicate), None)
+            counters["dedup/checked"] += 1
+            if match is not None:
+                links[doc_id].add(match)
+                cluster.append(doc_id)
+                break
+        else:
+            clusters.append([doc_id])
+    store.add_links(es, alias, links)
+    counters["dedup/relinked"] += sum(map(len, links.values()))
+
+
+def _former_members(es: Any, alias: str, ids: Sequence[str], max_size: int) -> set[str]:
+    from pipeline.elastic import dedup_store as store
+
+    store.refresh(es, alias)
+    return {m for comp in store.components(es, alias, ids, max_size) for m in comp.members} - set(ids)
 
 
 class BatchDedup:
@@ -88,17 +166,21 @@ class BatchDedup:
             return {}
         store.ensure_store(es, ctx.alias)
         changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
-        affected = store.forget(es, ctx.alias, changed, delete=False) if changed else set()
+        affected: set[str] = set()
+        if changed:  # re-processed files: their old links go, the rest of their groups is re-linked
+            affected = _former_members(es, ctx.alias, changed, self.cfg.max_group_size)
+            store.forget(es, ctx.alias, changed, delete=False)
+            _repair(es, ctx.alias, ctx.index, affected, self.cfg, counters)
         seen = store.visible_checkpoint(es, ctx.alias)
-        proposed: dict[str, set[str]] = {
-            doc_id: {c["doc_id"] for c in cands}
+        proposed: dict[str, list[tuple[str, str]]] = {
+            doc_id: [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cands]
             for doc_id, cands in store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
                                                   self.cfg.min_shared_keys).items()}
         owner: dict[str, list[str]] = defaultdict(list)
         for fp in fps:  # within the batch: each pair once, the later document links to the earlier
             shared = Counter(other for key in fp.band_keys for other in owner[key])
-            mates = {other for other, n in shared.items() if n >= min(self.cfg.min_shared_keys, len(fp.band_keys))}
-            proposed.setdefault(fp.doc_id, set()).update(mates)
+            need = min(self.cfg.min_shared_keys, len(fp.band_keys))
+            proposed.setdefault(fp.doc_id, []).extend((other, other) for other, n in shared.most_common() if n >= need)
             for key in fp.band_keys:
                 owner[key].append(fp.doc_id)
         links = _verify(fps, proposed, es, ctx.index, self.cfg, counters)
@@ -140,7 +222,7 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             counters["dedup/overlapping-batches"] += 1
             query = {"query": {"bool": {"filter": [{"term": {"kind": "document"}}, {"term": {"batch": mine_batch}}]}}}
             entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query,
-                                                           size=500, _source_excludes=["signature"])]
+                                                           size=500, _source_includes=["doc_id", "band_keys", "links"])]
             bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries])
             fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32),
                                shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
@@ -148,8 +230,8 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
                                      only_batch=other_batch)
             known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
-            proposed = {d: {c["doc_id"] for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]}
-                        for d, cs in found.items()}
+            proposed = {d: [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cs
+                            if d not in c.get("links", []) and c["doc_id"] not in known[d]] for d, cs in found.items()}
             links = _verify(fps, proposed, es, ctx.index, cfg, counters)
             store.add_links(es, ctx.alias, links)
             counters["dedup/reconciled"] += sum(map(len, links.values()))
@@ -178,9 +260,13 @@ def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[
     if cfg is None or not gone:
         return {}
     store.ensure_store(es, alias)
-    neighbours = store.forget(es, alias, list(gone), delete=True)
-    store.settle(es, alias, index, neighbours, max_size=cfg.max_group_size)
-    return {"dedup/regrouped": len(neighbours)}
+    counters: Counter[str] = Counter()
+    members = _former_members(es, alias, gone, cfg.max_group_size)
+    store.forget(es, alias, list(gone), delete=True)
+    _repair(es, alias, index, members, cfg, counters)
+    store.settle(es, alias, index, members, max_size=cfg.max_group_size)
+    counters["dedup/regrouped"] = len(members)
+    return dict(counters)
 
 
 def _prune_markers(es: Any, alias: str) -> None:
