@@ -308,12 +308,13 @@ def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, 
         print("  false e.g.: " + "; ".join(" ~ ".join(m) for m in wrong))
     from benchmarks.throughput import cleanup
 
-    cleanup(es, alias)
+    if not os.environ.get("NEARDUP_KEEP"):
+        cleanup(es, alias)
     return ok
 
 
 def signature_speed(pages: list[Page]) -> None:
-    """Own numpy MinHash vs datasketch vs rensa on the same shingles (128 permutations)."""
+    """Own numpy MinHash vs datasketch vs rensa on the same bodies (the configured permutations)."""
     from pipeline.stages.dedup import load_dedup_config, shingle_set, signature
 
     cfg = load_dedup_config()
@@ -326,13 +327,13 @@ def signature_speed(pages: list[Page]) -> None:
     for t in texts:
         w = _WORD.findall(t.lower())
         grams.append([" ".join(w[i:i + 5]) for i in range(max(1, len(w) - 4))])
-    line = f"\nsignatures of {len(texts)} bodies (128 perms, shingling included): own numpy {own * 1000:.0f} ms"
+    line = f"\nsignatures of {len(texts)} bodies ({cfg.num_perm} perms as configured, shingling included): own numpy {own * 1000:.0f} ms"
     try:
         from datasketch import MinHash
 
         started = time.perf_counter()
         for g in grams:
-            m = MinHash(num_perm=128)
+            m = MinHash(num_perm=cfg.num_perm)
             m.update_batch([s.encode() for s in g])
         line += f", datasketch {(time.perf_counter() - started) * 1000:.0f} ms"
     except ImportError:
@@ -342,7 +343,7 @@ def signature_speed(pages: list[Page]) -> None:
 
         started = time.perf_counter()
         for g in grams:
-            RMinHash(num_perm=128, seed=1).update(g)
+            RMinHash(num_perm=cfg.num_perm, seed=1).update(g)
         line += f", rensa {(time.perf_counter() - started) * 1000:.0f} ms"
     except ImportError:
         line += ", rensa not installed"

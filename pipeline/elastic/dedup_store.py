@@ -27,14 +27,15 @@ from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import CONFIG_DIR
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
-from pipeline.stages.dedup import Fingerprint, canonical_key
+from pipeline.stages.dedup import Fingerprint, canonical_key, is_passage_key
 
 SUFFIX = "-dedup"
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
+_BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
 # what grouping reads of an entry (never the keys or the signature: they are the bulk of it)
 _GROUP_FIELDS = ["doc_id", "group", "links", "body_length", "published", "is_canonical", "duplicate_count",
-                 "run_id", "band_keys"]
+                 "run_id", "band_keys", "passage_count"]
 _SETTLE_FIELDS = [f for f in _GROUP_FIELDS if f != "band_keys"]
 
 
@@ -85,7 +86,7 @@ def entry_source(fp: Fingerprint, *, group: str, links: Sequence[str], run_id: s
                  seen_seq: int) -> dict[str, Any]:
     return {
         "kind": "document", "doc_id": fp.doc_id, "batch": batch, "group": group, "links": sorted(set(links)),
-        "band_keys": fp.band_keys, "signature": base64.b64encode(fp.signature.tobytes()).decode(),
+        "band_keys": fp.band_keys, "passage_count": fp.passage_count, "signature": base64.b64encode(fp.signature.tobytes()).decode(),
         "body_length": fp.body_length, "published": fp.published, "language": fp.language,
         "is_canonical": group == fp.doc_id, "duplicate_count": 1, "run_id": run_id, "seen_seq": seen_seq,
         "updated_at": _now(),
@@ -136,7 +137,9 @@ def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = 
 
 def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int, min_shared: int,
                only_batch: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first."""
+    """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first;
+    each hit's ``_bands``/``_passages`` say how many of each kind it shares (a band clause scores
+    ``_BAND_WEIGHT``, a fingerprint 1)."""
     out: dict[str, list[dict[str, Any]]] = {}
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
@@ -145,16 +148,23 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
         body: list[dict[str, Any]] = []
         for fp in part:
             query: dict[str, Any] = {"bool": {
-                "should": [{"constant_score": {"filter": {"term": {"band_keys": k}}}} for k in fp.band_keys],
+                "should": [{"constant_score": {"filter": {"term": {"band_keys": k}},
+                                               "boost": 1 if is_passage_key(k) else _BAND_WEIGHT}}
+                           for k in fp.band_keys],
                 "minimum_should_match": min(min_shared, len(fp.band_keys)), "must_not": [{"ids": {"values": [fp.doc_id]}}]}}
             if only_batch is not None:
                 query["bool"]["filter"] = [{"term": {"batch": only_batch}}]
-            body += [{"index": index}, {"query": query, "size": size, "_source": ["doc_id", "group", "links"]}]
+            body += [{"index": index}, {"query": query, "size": size,
+                                        "_source": ["doc_id", "group", "links", "passage_count"]}]
         response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
         for fp, result in zip(part, response["responses"]):
             if "error" in result:
                 raise ClusterUnavailable(f"dedup candidates: {result['error']}")
-            out[fp.doc_id] = [h["_source"] for h in result["hits"]["hits"]]
+            hits = []
+            for h in result["hits"]["hits"]:
+                score = int(round(h["_score"]))
+                hits.append({**h["_source"], "_bands": score // _BAND_WEIGHT, "_passages": score % _BAND_WEIGHT})
+            out[fp.doc_id] = hits
     return out
 
 
@@ -273,13 +283,15 @@ class Component:
 def components(es: Elasticsearch, alias: str, seeds: Iterable[str], max_size: int) -> list[Component]:
     """Connected components (by links, either direction) around ``seeds``, from searchable state."""
     found: dict[str, dict[str, Any]] = {}
-    frontier = set(seeds)
-    while frontier and len(found) < max_size:
-        fresh = get_entries(es, alias, frontier - set(found))
-        found.update(fresh)
-        back = linking_to(es, alias, fresh)
+    explored: set[str] = set()  # ids whose links and referrers have been followed
+    pending = set(seeds)
+    while pending and len(found) < max_size:
+        found.update(get_entries(es, alias, pending - set(found)))
+        step = sorted(i for i in pending if i in found and i not in explored)
+        explored.update(step)
+        back = linking_to(es, alias, step)
         found.update({k: v for k, v in back.items() if k not in found})
-        frontier = ({link for e in fresh.values() for link in e.get("links", [])} | set(back)) - set(found)
+        pending = ({link for i in step for link in found[i].get("links", [])} | set(back)) - explored
     parent = {doc_id: doc_id for doc_id in found}
 
     def root(x: str) -> str:

@@ -27,8 +27,10 @@ from pipeline.stages.dedup import (
     FingerprintStage,
     canonical_key,
     compare,
+    is_passage_key,
     load_dedup_config,
     shingle_set,
+    worth_checking,
 )
 
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
@@ -48,6 +50,7 @@ def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
 
 
 PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
+OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
 
 
 def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, index: str,
@@ -98,6 +101,62 @@ def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]
             # next round: the candidates after the ones looked at, in groups still unlinked
             done = set(picked)
             proposed[doc_id] = [(o, g) for o, g in proposed[doc_id] if o not in done]
+    return links
+
+
+def _worth(fps: Sequence[Fingerprint], found: dict[str, list[dict[str, Any]]], cfg: DedupConfig,
+           counters: Counter[str]) -> dict[str, list[tuple[str, str]]]:
+    """Store candidates whose shared keys justify a check, as ``(id, group)`` best first."""
+    own = {fp.doc_id: fp.passage_count for fp in fps}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for doc_id, cands in found.items():
+        kept = [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cands
+                if worth_checking(c["_bands"], c["_passages"], own[doc_id], int(c.get("passage_count") or 0), cfg)]
+        counters["dedup/candidates-skipped"] += len(cands) - len(kept)
+        out[doc_id] = kept
+    return out
+
+
+def _within_batch(fps: Sequence[Fingerprint], cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
+    """Copies inside one batch: each document is checked against earlier ones sharing keys, one
+    cluster at a time (union-find), so a story printed 50 times costs ~50 checks, not 50²/2."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[str, list[str]] = defaultdict(list)
+    by_id = {fp.doc_id: fp for fp in fps}
+    links: dict[str, set[str]] = defaultdict(set)
+    for fp in fps:  # the later document links to the earlier
+        parent[fp.doc_id] = fp.doc_id
+        bands = Counter(o for key in fp.band_keys if not is_passage_key(key) for o in owner.get(key, ()))
+        passages = Counter(o for key in fp.band_keys if is_passage_key(key) for o in owner.get(key, ()))
+        tries: Counter[str] = Counter()
+        joined: set[str] = set()
+        mine = fp.passage_count
+        ranked = sorted(set(bands) | set(passages), key=lambda o: (-bands[o], -passages[o], o))
+        for other in ranked:
+            r = root(other)
+            if r in joined or tries[r] >= PER_GROUP_TRIES:
+                continue
+            if not worth_checking(bands[other], passages[other], mine, by_id[other].passage_count, cfg):
+                counters["dedup/candidates-skipped"] += 1
+                continue
+            tries[r] += 1
+            counters["dedup/checked"] += 1
+            if compare(fp.shingles, by_id[other].shingles, cfg).duplicate:
+                links[fp.doc_id].add(other)
+                counters["dedup/linked"] += 1
+                joined.add(r)
+        for r in joined:
+            parent[root(r)] = root(fp.doc_id)
+        for key in fp.band_keys:  # a key many documents share is a common phrase: its first owners suffice
+            if len(owner[key]) < OWNERS_PER_KEY:
+                owner[key].append(fp.doc_id)
     return links
 
 
@@ -172,18 +231,11 @@ class BatchDedup:
             store.forget(es, ctx.alias, changed, delete=False)
             _repair(es, ctx.alias, ctx.index, affected, self.cfg, counters)
         seen = store.visible_checkpoint(es, ctx.alias)
-        proposed: dict[str, list[tuple[str, str]]] = {
-            doc_id: [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cands]
-            for doc_id, cands in store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
-                                                  self.cfg.min_shared_keys).items()}
-        owner: dict[str, list[str]] = defaultdict(list)
-        for fp in fps:  # within the batch: each pair once, the later document links to the earlier
-            shared = Counter(other for key in fp.band_keys for other in owner[key])
-            need = min(self.cfg.min_shared_keys, len(fp.band_keys))
-            proposed.setdefault(fp.doc_id, []).extend((other, other) for other, n in shared.most_common() if n >= need)
-            for key in fp.band_keys:
-                owner[key].append(fp.doc_id)
+        proposed = _worth(fps, store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
+                                                self.cfg.min_shared_keys), self.cfg, counters)
         links = _verify(fps, proposed, es, ctx.index, self.cfg, counters)
+        for doc_id, mates in _within_batch(fps, self.cfg, counters).items():
+            links.setdefault(doc_id, set()).update(mates)
         batch = f"{ctx.run_id}:{uuid.uuid4().hex[:12]}"
         written = store.write_entries(es, ctx.alias, [
             store.entry_source(fp, group=fp.doc_id, links=sorted(links.get(fp.doc_id, ())), run_id=ctx.run_id,
@@ -230,8 +282,9 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
                                      only_batch=other_batch)
             known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
-            proposed = {d: [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cs
-                            if d not in c.get("links", []) and c["doc_id"] not in known[d]] for d, cs in found.items()}
+            found = {d: [c for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]]
+                     for d, cs in found.items()}
+            proposed = _worth(fps, found, cfg, counters)
             links = _verify(fps, proposed, es, ctx.index, cfg, counters)
             store.add_links(es, ctx.alias, links)
             counters["dedup/reconciled"] += sum(map(len, links.values()))

@@ -36,7 +36,6 @@ from pipeline.stages.base import Stage
 
 CONFIG_FILE = "dedup.yaml"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_PRIME = np.uint64((1 << 61) - 1)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: mixes the unit hashes of a shingle
 _PERM_SEED = 20261201  # fixed forever: signatures in the store must stay comparable across runs
@@ -61,6 +60,7 @@ class DedupConfig:
     passage_window: int
     max_passage_keys: int
     min_shared_keys: int
+    min_key_containment: float
     min_containment: float
     max_candidates: int
     max_group_size: int
@@ -72,7 +72,8 @@ class DedupConfig:
 
 _SCHEMA: dict[str, Any] = {"enabled": bool, "num_perm": int, "bands": int, "word_shingle": int, "char_shingle": int,
                           "char_shingle_languages": list, "min_shingles": int, "passage_window": int,
-                          "max_passage_keys": int, "min_shared_keys": int, "min_containment": float,
+                          "max_passage_keys": int, "min_shared_keys": int, "min_key_containment": float,
+                          "min_containment": float,
                           "max_candidates": int, "max_group_size": int}
 
 
@@ -86,6 +87,7 @@ def load_dedup_config(path: Path | None = None) -> DedupConfig:
     if env is not None:
         raw["enabled"] = env.strip().lower() not in {"0", "false", "no", "off"}
     cfg = DedupConfig(**{**raw, "min_containment": float(raw["min_containment"]),
+                         "min_key_containment": float(raw["min_key_containment"]),
                          "char_shingle_languages": tuple(str(v) for v in raw["char_shingle_languages"])})
     if cfg.bands <= 0 or cfg.num_perm % cfg.bands:
         raise DedupConfigError(f"{where}: 'bands' must divide 'num_perm' ({cfg.num_perm})")
@@ -150,23 +152,23 @@ _PERMS: dict[int, _Permutations] = {}
 def _permutations(num_perm: int) -> _Permutations:
     if num_perm not in _PERMS:
         rng = np.random.default_rng(_PERM_SEED)
-        a = rng.integers(1, 1 << 32, size=num_perm, dtype=np.uint64)
-        b = rng.integers(0, 1 << 32, size=num_perm, dtype=np.uint64)
+        a = rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
+        b = rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64, endpoint=True)
         _PERMS[num_perm] = _Permutations(a[:, None], b[:, None])
     return _PERMS[num_perm]
 
 
 def signature(shingles: np.ndarray, cfg: DedupConfig) -> np.ndarray:
-    """MinHash signature (``num_perm`` uint32) of a shingle set: ``min((a*x + b) mod p)``.
-
-    ``a, b < 2**32`` and ``x < 2**32`` keep ``a*x + b`` inside uint64, so numpy computes the
-    universal hash exactly, block by block."""
+    """MinHash signature (``num_perm`` uint32) of a shingle set: per permutation the minimum of a
+    multiply-shift hash ``(a*x + b) mod 2**64 >> 32`` (Dietzfelbinger et al.; ``a`` odd): one
+    multiply and one add per shingle and permutation, no modulo, vectorised block by block."""
     perms = _permutations(cfg.num_perm)
     out = np.full(cfg.num_perm, 0xFFFFFFFF, dtype=np.uint64)
-    for start in range(0, len(shingles), _CHUNK):
-        block = shingles[start:start + _CHUNK][None, :]
-        hashed = ((perms.a * block + perms.b) % _PRIME) & _MASK32
-        np.minimum(out, hashed.min(axis=1), out=out)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(shingles), _CHUNK):
+            block = shingles[start:start + _CHUNK][None, :]
+            hashed = (perms.a * block + perms.b) >> np.uint64(32)
+            np.minimum(out, hashed.min(axis=1), out=out)
     return out.astype(np.uint32)
 
 
@@ -174,6 +176,23 @@ def band_keys(sig: np.ndarray, cfg: DedupConfig) -> list[str]:
     """One key per LSH band: documents sharing any key are candidates."""
     rows = sig.reshape(cfg.bands, cfg.rows)
     return [f"{i:02x}{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}" for i, row in enumerate(rows)]
+
+
+def is_passage_key(key: str) -> bool:
+    return key.startswith("p")
+
+
+def worth_checking(bands: int, passages: int, own_passages: int, their_passages: int, cfg: DedupConfig) -> bool:
+    """Whether a candidate's shared keys justify fetching and comparing its body: several shared
+    bands (similar as a whole), or shared fingerprints covering ``min_key_containment`` of the
+    shorter text's fingerprints (a sample of its containment). Two stories that reuse one
+    sentence or paragraph share a couple of fingerprints out of many, and are not checked."""
+    if bands + passages < cfg.min_shared_keys:
+        return False
+    if bands >= cfg.min_shared_keys:
+        return True
+    smaller = max(1, min(own_passages, their_passages))
+    return passages / smaller >= cfg.min_key_containment
 
 
 @dataclass(frozen=True)
@@ -223,6 +242,10 @@ class Fingerprint:
     body_length: int = 0
     published: int | None = None
     language: str | None = None
+
+    @property
+    def passage_count(self) -> int:
+        return sum(1 for k in self.band_keys if is_passage_key(k))
 
 
 def fingerprint(doc: Document, cfg: DedupConfig) -> Fingerprint:
