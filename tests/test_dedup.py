@@ -104,6 +104,7 @@ def test_copies_excerpt_and_truncation_group_and_a_hard_negative_stays_apart(es_
         assert docs[name]["duplicate_count"] == 1 and docs[name]["is_canonical"]
         assert docs[name]["duplicate_group"] == document_id(str((src / name).resolve()))
     assert report.counters["dedup/copies"] == 4 and report.counters["dedup/new_groups"] == 1
+    assert "duplicates: new_groups=1, groups=1, copies=4" in report.render_text()
 
 
 def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(es_client, alias, tmp_path):
