@@ -343,7 +343,8 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
             for doc_id, entry in comp.members.items():
                 want = {"duplicate_group": comp.group, "is_canonical": doc_id == comp.canonical,
                         "duplicate_count": len(comp.members)}
-                if (entry.get("group"), entry.get("is_canonical"), entry.get("duplicate_count")) != tuple(want.values()):
+                stored = (entry.get("group"), entry.get("is_canonical"), entry.get("duplicate_count"))
+                if stored != tuple(want.values()):
                     changes[doc_id] = want
         if not changes:
             return comps

@@ -268,8 +268,13 @@ class FingerprintStage(Stage):
         self.pending: list[Fingerprint] = []
 
     def process(self, doc: Document) -> Document:
-        fp = fingerprint(doc, self.cfg)
         doc.duplicate_group, doc.is_canonical, doc.duplicate_count = doc.id, True, 1
+        try:
+            fp = fingerprint(doc, self.cfg)
+        except Exception as exc:  # noqa: BLE001 - grouping is extra: the document is still indexed, alone
+            doc.warnings.append(f"dedup: not grouped ({type(exc).__name__}: {exc})")
+            self.counters["not-grouped"] += 1
+            return doc
         self.pending.append(fp)
         if not fp.band_keys:
             self.counters["too-short"] += 1
