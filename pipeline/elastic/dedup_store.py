@@ -83,12 +83,16 @@ def refresh(es: Elasticsearch, alias: str) -> None:
 
 
 def entry_source(fp: Fingerprint, *, group: str, links: Sequence[str], run_id: str, batch: str,
-                 seen_seq: int) -> dict[str, Any]:
+                 seen_seq: int, alone: bool) -> dict[str, Any]:
+    """A document's entry. ``alone``: no copy found, the entry says what the article already says
+    (its own group, canonical, 1); otherwise canonical and count stay unset until ``settle``
+    writes the group to the articles (once per run, not once per joining copy)."""
     return {
         "kind": "document", "doc_id": fp.doc_id, "batch": batch, "group": group, "links": sorted(set(links)),
-        "band_keys": fp.band_keys, "passage_count": fp.passage_count, "signature": base64.b64encode(fp.signature.tobytes()).decode(),
+        "band_keys": fp.band_keys, "passage_count": fp.passage_count,
+        "signature": base64.b64encode(fp.signature.tobytes()).decode(),
         "body_length": fp.body_length, "published": fp.published, "language": fp.language,
-        "is_canonical": group == fp.doc_id, "duplicate_count": 1, "run_id": run_id, "seen_seq": seen_seq,
+        "is_canonical": True if alone else None, "duplicate_count": 1 if alone else None, "run_id": run_id, "seen_seq": seen_seq,
         "updated_at": _now(),
     }
 
@@ -136,7 +140,7 @@ def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = 
 
 
 def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int, min_shared: int,
-               only_batch: str | None = None) -> dict[str, list[dict[str, Any]]]:
+               only_batch: str | None = None, with_links: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first;
     each hit's ``_bands``/``_passages`` say how many of each kind it shares (a band clause scores
     ``_BAND_WEIGHT``, a fingerprint 1)."""
@@ -155,7 +159,7 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
             if only_batch is not None:
                 query["bool"]["filter"] = [{"term": {"batch": only_batch}}]
             body += [{"index": index}, {"query": query, "size": size,
-                                        "_source": ["doc_id", "group", "links", "passage_count"]}]
+                                        "_source": ["doc_id", "group", "passage_count"] + (["links"] if with_links else [])}]
         response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
         for fp, result in zip(part, response["responses"]):
             if "error" in result:

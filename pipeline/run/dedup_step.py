@@ -117,6 +117,38 @@ def _worth(fps: Sequence[Fingerprint], found: dict[str, list[dict[str, Any]]], c
     return out
 
 
+def _local_labels(fps: Sequence[Fingerprint], links: dict[str, set[str]],
+                  stored_group: dict[str, str]) -> dict[str, str]:
+    """Group labels for the batch's documents that found copies, from what the batch knows: a
+    cluster (by links) joining one stored group takes its label; a new group takes its
+    canonical copy's id; a cluster touching several stored groups takes the smallest label and
+    the end-of-run ``settle`` merges them. Articles are written once, at the end of the run."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc_id, mates in links.items():
+        for other in mates:
+            parent[root(other)] = root(doc_id)
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for node in list(parent):
+        clusters[root(node)].append(node)
+    own = {fp.doc_id: fp for fp in fps}
+    labels: dict[str, str] = {}
+    for members in clusters.values():
+        stored = sorted({stored_group[m] for m in members if m not in own and m in stored_group})
+        mine = [m for m in members if m in own]
+        label = stored[0] if stored else min(mine, key=lambda m: canonical_key(own[m].published,
+                                                                               own[m].body_length, m))
+        labels.update({m: label for m in mine})
+    return labels
+
+
 def _within_batch(fps: Sequence[Fingerprint], cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
     """Copies inside one batch: each document is checked against earlier ones sharing keys, one
     cluster at a time (union-find), so a story printed 50 times costs ~50 checks, not 50²/2."""
@@ -236,13 +268,15 @@ class BatchDedup:
         links = _verify(fps, proposed, es, ctx.index, self.cfg, counters)
         for doc_id, mates in _within_batch(fps, self.cfg, counters).items():
             links.setdefault(doc_id, set()).update(mates)
+        labels = _local_labels(fps, links, {o: g for cands in proposed.values() for o, g in cands})
         batch = f"{ctx.run_id}:{uuid.uuid4().hex[:12]}"
         written = store.write_entries(es, ctx.alias, [
-            store.entry_source(fp, group=fp.doc_id, links=sorted(links.get(fp.doc_id, ())), run_id=ctx.run_id,
-                               batch=batch, seen_seq=seen) for fp in fps])
+            store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
+                               run_id=ctx.run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
+            for fp in fps])
         store.write_batch_marker(es, ctx.alias, run_id=ctx.run_id, batch=batch, seen_seq=seen, written_seq=written)
-        seeds = {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls} | affected
-        store.settle(es, ctx.alias, ctx.index, seeds, max_size=self.cfg.max_group_size)
+        if affected:
+            store.settle(es, ctx.alias, ctx.index, affected, max_size=self.cfg.max_group_size)
         counters["dedup/fingerprinted"] += len(fps)
         counters["dedup/too-short"] += self.stage.counters.pop("too-short", 0)
         return dict(counters)
@@ -280,7 +314,7 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
                                shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
                    for e in entries if e["doc_id"] in bodies]
             found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
-                                     only_batch=other_batch)
+                                     only_batch=other_batch, with_links=True)
             known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
             found = {d: [c for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]]
                      for d, cs in found.items()}
@@ -290,6 +324,8 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             counters["dedup/reconciled"] += sum(map(len, links.values()))
             seeds |= {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls}
     run_ids = set(run_doc_ids)
+    # this run's documents that found copies: their groups are written to the articles now
+    seeds |= {d for d, e in store.get_entries(es, ctx.alias, run_ids).items() if e.get("duplicate_count") is None}
     if seeds:
         store.settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
     store.refresh(es, ctx.alias)
