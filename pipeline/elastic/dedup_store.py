@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import CONFIG_DIR
@@ -91,6 +92,7 @@ def entry_source(fp: Fingerprint, *, group: str, links: Sequence[str], run_id: s
         "kind": "document", "doc_id": fp.doc_id, "batch": batch, "group": group, "links": sorted(set(links)),
         "band_keys": fp.band_keys, "passage_count": fp.passage_count,
         "signature": base64.b64encode(fp.signature.tobytes()).decode(),
+        "shingles": base64.b64encode(fp.shingles.astype(np.uint32).tobytes()).decode(),
         "body_length": fp.body_length, "published": fp.published, "language": fp.language,
         "is_canonical": True if alone else None, "duplicate_count": 1 if alone else None, "run_id": run_id, "seen_seq": seen_seq,
         "updated_at": _now(),
@@ -183,6 +185,21 @@ def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str,
         for doc in response["docs"]:
             if doc.get("found"):
                 out[doc["_id"]] = (doc["_source"].get("body", ""), doc["_source"].get("language"))
+    return out
+
+
+def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+    """Stored shingle sets (sorted, as ``shingle_set`` gives them) of entries that have one."""
+    wanted = sorted(set(ids))
+    out: dict[str, np.ndarray] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start:start + _CHUNK]
+        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_includes=["shingles"]),
+                            "dedup shingles", retry=RetryPolicy())
+        for doc in response["docs"]:
+            blob = doc.get("_source", {}).get("shingles") if doc.get("found") else None
+            if blob is not None:
+                out[doc["_id"]] = np.frombuffer(base64.b64decode(blob), dtype=np.uint32).astype(np.uint64)
     return out
 
 

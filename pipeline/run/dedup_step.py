@@ -53,15 +53,15 @@ PER_GROUP_TRIES = 2  # members of one stored group checked per round before givi
 OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
 
 
-def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, index: str,
-            cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
+def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, alias: str,
+            index: str, cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
     """Keep proposed pairs whose cleaned bodies pass the containment check.
 
     ``proposed`` lists ``(candidate, its group)`` best first. One verified link joins a whole
     group, so once a document is linked to a group no other member of it is checked, and a
     group gets ``PER_GROUP_TRIES`` members per round (an excerpt may fail against another
     excerpt yet pass against the original): bodies fetched stay near one per group."""
-    from pipeline.elastic.dedup_store import fetch_bodies
+    from pipeline.elastic.dedup_store import fetch_bodies, fetch_shingles
 
     own = {fp.doc_id: fp.shingles for fp in fps}
     remote: dict[str, np.ndarray | None] = {}
@@ -84,9 +84,10 @@ def _verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]
         if not any(wanted.values()):
             break
         missing = {o for picked in wanted.values() for o in picked} - set(own) - set(remote)
-        fetched = fetch_bodies(es, index, missing)
+        remote.update(fetch_shingles(es, alias, missing))  # stored with the entry: no body re-read
+        fetched = fetch_bodies(es, index, missing - set(remote))  # entries written before shingles were kept
         remote.update({i: shingle_set(body, language, cfg) for i, (body, language) in fetched.items()})
-        remote.update({i: None for i in missing - set(fetched)})  # gone meanwhile: nothing to join
+        remote.update({i: None for i in missing - set(remote)})  # gone meanwhile: nothing to join
         for doc_id, picked in wanted.items():
             group_of = dict(proposed[doc_id])
             for other in picked:
@@ -265,7 +266,7 @@ class BatchDedup:
         seen = store.visible_checkpoint(es, ctx.alias)
         proposed = _worth(fps, store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
                                                 self.cfg.min_shared_keys), self.cfg, counters)
-        links = _verify(fps, proposed, es, ctx.index, self.cfg, counters)
+        links = _verify(fps, proposed, es, ctx.alias, ctx.index, self.cfg, counters)
         for doc_id, mates in _within_batch(fps, self.cfg, counters).items():
             links.setdefault(doc_id, set()).update(mates)
         labels = _local_labels(fps, links, {o: g for cands in proposed.values() for o, g in cands})
@@ -319,7 +320,7 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
             found = {d: [c for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]]
                      for d, cs in found.items()}
             proposed = _worth(fps, found, cfg, counters)
-            links = _verify(fps, proposed, es, ctx.index, cfg, counters)
+            links = _verify(fps, proposed, es, ctx.alias, ctx.index, cfg, counters)
             store.add_links(es, ctx.alias, links)
             counters["dedup/reconciled"] += sum(map(len, links.values()))
             seeds |= {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls}
