@@ -122,7 +122,10 @@ def test_first_node_killed_mid_run_loses_nothing(cluster: LocalCluster, corpus: 
         time.sleep(0.05)
     assert not done.is_set(), "the run finished before the node could be killed: use a bigger corpus"
     cluster.kill(0)
-    thread.join(300)
+    # generous: on a loaded 2-core machine the two survivors first wait out the dead node's
+    # fault detection, then re-replicate; the run must finish, however slowly
+    thread.join(600)
+    assert done.is_set(), "the run was still going 600 s after the node was killed"
     assert "error" not in result, result.get("error")
     report = result["report"]
     assert report.indexed == 200 and report.failed == 0
