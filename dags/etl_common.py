@@ -7,6 +7,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from airflow.sdk import Connection, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
@@ -60,13 +63,18 @@ START_RETRIES = {"ingest": RUN.task_retries, "reindex": 0}
 
 
 def wire_run(flow_kind: str) -> None:
-    """The run's steps as tasks: start -> plan -> process_batch (mapped, one task per batch) -> finish."""
+    """The run's steps as tasks: start -> plan -> process_batch (mapped, one task per batch) -> finish,
+    and a teardown that gives the writer lease back whatever happened. XCom carries references only:
+    batch numbers (manifests in the run folder) and small batch summaries (outcomes in the run folder)."""
     from pipeline.run.flow import FLOWS
 
     flow = FLOWS[flow_kind](SETTINGS)
+    pool = {"pool": SETTINGS.writer_pool} if SETTINGS.writer_pool else {}
 
-    @task(retries=START_RETRIES[flow_kind], doc_md="Check the parameters and the source folder, prepare the target index, name the run. "
-                            "A bad parameter or a missing/unsafe folder fails at once and is recorded in etl-runs.")
+    @task(retries=START_RETRIES[flow_kind], **pool,
+          doc_md="Check the parameters and the source folder, take the alias's writer lease (waiting up to "
+                 "`run.lease_wait_seconds` for another run), prepare the target index, name the run. A bad parameter, "
+                 "a missing/unsafe folder or a lease still held fails at once and is recorded in etl-runs.")
     def start(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
         from pipeline.run.flow import RunRequest
 
@@ -76,32 +84,37 @@ def wire_run(flow_kind: str) -> None:
             except PermanentError as exc:
                 raise permanent(exc) from exc
 
-    @task(doc_md="List the source folder and split it into batches of `run.batch_size` files.")
-    def plan(ctx: dict[str, Any]) -> list[list[str]]:
+    @task(doc_md="Stream the source folder(s) into batch manifests of `run.batch_size` files in the run folder; "
+                 "returns the batch numbers.")
+    def plan(ctx: dict[str, Any]) -> list[int]:
         from pipeline.run.context import RunContext
 
-        batches = flow.plan(RunContext.from_dict(ctx))
-        log.info("%d file(s) in %d batch(es)", sum(map(len, batches)), len(batches))
+        context = RunContext.from_dict(ctx)
+        with es_client() as client, guarded(), flow.holding(context, client):
+            batches = flow.plan(context)
+        log.info("%d batch(es) planned", len(batches))
         return batches
 
-    @task(max_active_tis_per_dagrun=RUN.max_active_batches,
-          doc_md="One batch: extract -> clean -> language -> enrich -> bulk load. Bad documents are reported, "
-                 "not fatal; an unreachable cluster fails the task and Airflow retries it.")
-    def process_batch(batch: list[str], ctx: dict[str, Any]) -> dict[str, Any]:
+    @task(max_active_tis_per_dagrun=RUN.max_active_batches, **pool,
+          doc_md="One batch: extract -> clean -> language -> enrich -> bulk load, under the run's lease. Bad "
+                 "documents are reported, not fatal; an unreachable cluster fails the task and Airflow retries it.")
+    def process_batch(batch: int, ctx: dict[str, Any]) -> dict[str, Any]:
         from pipeline.run.context import RunContext
+        from pipeline.run.manifest import save_outcomes
 
-        with es_client() as client:
-            return flow.process(batch, RunContext.from_dict(ctx), client).to_dict()
+        context = RunContext.from_dict(ctx)
+        with es_client() as client, guarded(), flow.holding(context, client):
+            return save_outcomes(context, batch, flow.process(batch, context, client))
 
     @task(doc_md="Add the batch reports up (and sync deletes when asked), write the run report and the etl-runs "
                  "record; fail when more documents failed than `run.max_failure_ratio` allows.")
-    def finish(ctx: dict[str, Any], batches: list[list[str]], reports: list[dict[str, Any]]) -> dict[str, Any]:
+    def finish(ctx: dict[str, Any], summaries: list[dict[str, Any]]) -> dict[str, Any]:
         from pipeline.run.context import RunContext
-        from pipeline.run.report import BatchReport
+        from pipeline.run.manifest import load_outcomes
 
-        with es_client() as client:
-            report = flow.finish(RunContext.from_dict(ctx), batches, (BatchReport.from_dict(b) for b in reports),
-                                 client)
+        context = RunContext.from_dict(ctx)
+        with es_client() as client, guarded(), flow.holding(context, client):
+            report = flow.finish(context, (load_outcomes(context, s) for s in summaries), client)
         log.info("run report\n%s", report.render_text())
         try:
             flow.check(report)
@@ -109,6 +122,23 @@ def wire_run(flow_kind: str) -> None:
             raise permanent(exc) from exc
         return {"status": str(report.status), **report.counts()}
 
+    @task(doc_md="Teardown: give the alias's writer lease back (runs after success or failure; idempotent).")
+    def release(ctx: dict[str, Any]) -> bool:
+        from pipeline.run.context import RunContext
+
+        with es_client() as client:
+            return flow.release(RunContext.from_dict(ctx), client)
+
     context = start()
     batches = plan(context)
-    finish(context, batches, process_batch.partial(ctx=context).expand(batch=batches))
+    done = finish(context, process_batch.partial(ctx=context).expand(batch=batches))
+    done >> release(context).as_teardown(setups=context)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """A lost lease (another run took it over) is permanent: retrying would write next to it."""
+    try:
+        yield
+    except PermanentError as exc:
+        raise permanent(exc) from exc

@@ -27,6 +27,8 @@ from etl_common import ALIAS_PATTERN, DEFAULT_ARGS, SETTINGS, wire_run
                             description="Folder to ingest (under the allowed source roots)"),
         "index_alias": Param(SETTINGS.index_alias, type="string", pattern=ALIAS_PATTERN,
                              description="Alias searches and Kibana use"),
+        "source_name": Param("", type="string", description="Name of the source (part of every document id); "
+                             "empty: config source_name for the configured folder, else the folder's name"),
         "full_refresh": Param(False, type="boolean", description="Re-process files even when unchanged"),
         "sync_deletes": Param(False, type="boolean",
                               description="Delete documents whose source file disappeared"),

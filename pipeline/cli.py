@@ -64,7 +64,8 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     flow = Ingest(settings)
     request = RunRequest(source_dir=args.source, index_alias=args.index_alias, full_refresh=args.full_refresh,
-                         sync_deletes=args.sync_deletes, encoding=args.encoding)
+                         sync_deletes=args.sync_deletes, encoding=args.encoding,
+                         source_name=args.source_name)
     report = run_flow(flow, make_client(settings.es), request, workers=args.workers)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -107,8 +108,10 @@ def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.run.flow import reindex
 
     settings = load_settings()
+    if args.runs_dir:
+        settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     result = reindex(make_client(settings.es), settings, source_dir=resolve_path(args.source) if args.source else None,
-                     alias=args.index_alias)
+                     alias=args.index_alias, source_name=args.source_name, allow_shrink=args.allow_shrink)
     out.write(result.report.render_text() + "\n")
     out.write(f"alias {result.alias}: {result.previous_index or '(none)'} -> {result.new_index} "
               f"({result.actual} documents verified); kept for rollback: {result.previous_index or 'nothing'}; "
@@ -120,9 +123,20 @@ def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.elastic.indices import rollback
 
+    from pipeline.elastic import lease
+    from pipeline.run.context import new_run_id
+
     settings = load_settings()
     alias = args.index_alias or settings.index_alias
-    old, new = rollback(make_client(settings.es), alias)
+    es = make_client(settings.es)
+    # Moving the alias under a running ingest would leave it writing into the retired index.
+    holder = f"rollback-{new_run_id()}"
+    lease.acquire(es, alias, holder, ttl=settings.run.lease_ttl_seconds, wait=settings.run.lease_wait_seconds,
+                  process_bound=True)
+    try:
+        old, new = rollback(es, alias)
+    finally:
+        lease.release(es, alias, holder)
     out.write(f"alias {alias}: {old} -> {new}\n")
     return 0
 
@@ -131,8 +145,11 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.elastic.status import collect_status
 
+    from pipeline.fingerprint import processing_fingerprint
+
     settings = load_settings()
-    status = collect_status(make_client(settings.es), args.index_alias or settings.index_alias, runs=args.runs)
+    status = collect_status(make_client(settings.es), args.index_alias or settings.index_alias, runs=args.runs,
+                            fingerprint=processing_fingerprint(settings.run))
     if args.format == "json":
         out.write(json.dumps(status.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -192,6 +209,10 @@ def _start_local_node(settings: Settings) -> Settings:
     return replace(settings, es=replace(settings.es, explicit=True))
 
 
+SOURCE_NAME_HELP = ("name of the source (part of every document id, so a moved or remounted folder keeps "
+                    "its ids; default: config source_name for the configured folder, else the folder's name)")
+
+
 def _positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -230,9 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR)")
     p.add_argument("--index-alias", help="alias to load into (default: config index.alias)")
     p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
+    p.add_argument("--source-name", help=SOURCE_NAME_HELP)
     p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
     p.add_argument("--sync-deletes", action="store_true",
-                   help="delete indexed documents whose source file is gone from the folder")
+                   help="delete indexed documents of this source whose file is gone from the folder")
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="worker processes sharing the batches (default: run.workers in config/pipeline.yaml)")
     p.add_argument("--local-es", action="store_true",
@@ -249,9 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave roles and users alone (managed elsewhere, e.g. roles.yml); index setup only")
     p.set_defaults(func=cmd_setup)
 
-    p = sub.add_parser("reindex", help="rebuild the index behind the alias without downtime, then swap")
-    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR)")
+    p = sub.add_parser("reindex", help="rebuild the index behind the alias from every recorded source, then swap")
+    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR); every other "
+                                    "source recorded for the alias is rebuilt too")
+    p.add_argument("--source-name", help=SOURCE_NAME_HELP)
     p.add_argument("--index-alias", help="default: config index.alias")
+    p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="swap even when the new index holds fewer documents than the live one")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("rollback", help="point the alias back at the previous physical index")

@@ -24,6 +24,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 
 
+# Every config file or folder (relative to CONFIG_DIR) a stage reads: what shapes a document.
+# The processing fingerprint (pipeline/fingerprint.py) hashes all of them, so a new rule file
+# goes here, in one place; a listed entry that does not exist (yet) hashes as "absent".
+# (tests/test_integrity.py checks that every config file the stages open is listed.)
+STAGE_CONFIG_FILES: tuple[str, ...] = ("cleaning.yaml", "cleaning", "language_detection.yaml", "metadata.yaml",
+                                       "dates.yaml", "decoding.yaml")
+# Installed distributions whose behaviour shapes a document (their versions enter the fingerprint).
+STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "lxml", "beautifulsoup4",
+                                    "charset-normalizer", "justext", "htmldate")
+
+
 class ConfigError(ValueError):
     """A config file that is missing, malformed, or has an unknown, misspelt or missing key."""
 
@@ -194,11 +205,14 @@ class RunSettings:
     task_timeout_minutes: float  # execution_timeout of every DAG task
     task_retries: int
     retry_delay_seconds: float
+    lease_ttl_seconds: float  # a writer's lease on the alias expires this long after its last heartbeat
+    lease_wait_seconds: float  # how long a run waits for another run's lease before failing
 
 
 @dataclass(frozen=True)
 class Settings:
     source_dir: Path
+    source_name: str | None  # name of source_dir (part of every document id); None: the folder's name
     schedule: str | None  # None: manual runs only
     paused_on_creation: bool
     index_alias: str
@@ -210,6 +224,7 @@ class Settings:
     local_node: LocalNodeSettings
     runs_dir: Path
     es_connection_id: str
+    writer_pool: str | None  # Airflow pool of the writing tasks of both DAGs (None: default_pool)
     allowed_source_roots: tuple[Path, ...]
     run: RunSettings
 
@@ -235,25 +250,27 @@ class Settings:
 
 # Every key of config/pipeline.yaml with its type (see check_keys); these may be absent or null:
 SCHEMA: dict[str, Any] = {
-    "source_dir": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
+    "source_dir": str, "source_name": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
     "run": {f.name: {"int": int, "float": float}[f.type] for f in fields(RunSettings)},
     "index": {"alias": str, "number_of_shards": int, "number_of_replicas": str},
     "support_indices": {"number_of_shards": int, "number_of_replicas": str},
     "elasticsearch": {"url": str, "request_timeout": float, "sniff": bool},
     "security": {"writer_role": str, "writer_user": str, "analyst_role": str, "analyst_user": str},
     "local_node": {"version": str, "port": int, "heap": str, "home": str},
-    "airflow": {"es_connection_id": str},
+    "airflow": {"es_connection_id": str, "writer_pool": str},
 }
-OPTIONAL = frozenset({"elasticsearch.url"})
+OPTIONAL = frozenset({"elasticsearch.url", "source_name", "airflow.writer_pool"})
 
 # Environment overrides: variable -> (dotted key, type).
 ENV_OVERRIDES: dict[str, tuple[str, type]] = {
-    "ETL_SOURCE_DIR": ("source_dir", str), "ETL_RUNS_DIR": ("runs_dir", str), "ETL_SCHEDULE": ("schedule", str),
+    "ETL_SOURCE_DIR": ("source_dir", str), "ETL_SOURCE_NAME": ("source_name", str),
+    "ETL_LEASE_WAIT": ("run.lease_wait_seconds", float), "ETL_LEASE_TTL": ("run.lease_ttl_seconds", float),
+    "ETL_RUNS_DIR": ("runs_dir", str), "ETL_SCHEDULE": ("schedule", str),
     "ETL_PAUSED_ON_CREATION": ("paused_on_creation", bool), "ETL_BATCH_SIZE": ("run.batch_size", int),
     "ETL_MAX_FAILURE_RATIO": ("run.max_failure_ratio", float), "ETL_WORKERS": ("run.workers", int),
     "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
     "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
-    "ES_LOCAL_VERSION": ("local_node.version", str),
+    "ES_LOCAL_VERSION": ("local_node.version", str), "ETL_WRITER_POOL": ("airflow.writer_pool", str),
     "ETL_INDEX_SHARDS": ("index.number_of_shards", int), "ETL_INDEX_REPLICAS": ("index.number_of_replicas", str),
     "ETL_SUPPORT_SHARDS": ("support_indices.number_of_shards", int),
     "ETL_SUPPORT_REPLICAS": ("support_indices.number_of_replicas", str), "ES_SNIFF": ("elasticsearch.sniff", bool),
@@ -314,6 +331,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     schedule = str(raw["schedule"]).strip()
     return Settings(
         source_dir=source_dir,
+        source_name=str(raw["source_name"]) if raw.get("source_name") else None,
         schedule=None if schedule.lower() in {"none", "null", "manual", ""} else schedule,
         paused_on_creation=bool(raw["paused_on_creation"]),
         index_alias=str(index["alias"]),
@@ -326,6 +344,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                      home=resolve_path(local["home"])),
         runs_dir=resolve_path(raw["runs_dir"]),
         es_connection_id=str(raw["airflow"]["es_connection_id"]),
+        writer_pool=str(raw["airflow"]["writer_pool"]) if raw["airflow"].get("writer_pool") else None,
         allowed_source_roots=tuple(
             resolve_path(p) for p in (env["ETL_ALLOWED_SOURCE_ROOTS"].split(os.pathsep)
                                       if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw["allowed_source_roots"])

@@ -41,6 +41,8 @@ class Document:
     source: str  # the path as given (CLI argument or path relative to the source folder)
     source_path: str  # absolute path of the source file
     id: str = ""  # deterministic Elasticsearch _id (see enrich.document_id)
+    source_id: str = ""  # name of the source (folder) the file came from: part of the identity
+    source_relpath: str = ""  # path relative to the source root: the other part of the identity
     content_type: str = "text"  # "html" or "text"
     raw_text: str = ""  # decoded input (HTML markup or plain text); never indexed
     encoding: str | None = None  # the charset the bytes were decoded with (utf-8, windows-1251, ...)
@@ -74,6 +76,7 @@ class Document:
     paragraph_count: int = 0
     content_sha256: str = ""  # hash of the cleaned title + body
     pipeline_version: str = ""
+    processing_fingerprint: str = ""  # see pipeline/fingerprint.py: code + rules + libraries
     ingested_at: str | None = None
     # --- dedup (pipeline/stages/dedup.py; None when grouping is off) -----------------
     duplicate_group: str | None = None  # same value for every copy of one story

@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 DAGS = REPO / "dags"
 SEEDS = REPO / "seeds"
-TASKS = {"start", "plan", "process_batch", "finish"}
+TASKS = {"start", "plan", "process_batch", "finish", "release"}
 
 
 @pytest.fixture(scope="module")

@@ -43,12 +43,12 @@ def test_prepare_index_is_idempotent_and_matches_the_cluster(es_client, alias):
 
 def test_seeds_load_once_and_rerun_never_duplicates(es_client, alias, source):
     first = ingest(es_client, alias, source)
-    assert first.counts() == {"seen": 2, "new": 2, "changed": 0, "unchanged": 0, "deleted": 0, "cleaned": 2,
+    assert first.counts() == {"seen": 2, "new": 2, "changed": 0, "reprocessed": 0, "unchanged": 0, "deleted": 0, "cleaned": 2,
                               "failed": 0, "indexed": 2}
     assert es_client.count(index=alias)["count"] == 2
 
     second = ingest(es_client, alias, source)
-    assert second.counts() == {"seen": 2, "new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "cleaned": 0,
+    assert second.counts() == {"seen": 2, "new": 0, "changed": 0, "reprocessed": 0, "unchanged": 2, "deleted": 0, "cleaned": 0,
                                "failed": 0, "indexed": 0}
 
     (source / "000_258accba25f326a9.txt").write_text(

@@ -17,7 +17,15 @@ def test_id_depends_only_on_source_path():
     a = enrich(make("one"))
     b = enrich(make("completely different"))
     c = enrich(make("one", path="/data/b.txt"))
-    assert a.id == b.id == document_id("/data/a.txt") and a.id != c.id
+    assert a.id == b.id == document_id("", "/data/a.txt") and a.id != c.id
+
+
+def test_id_of_a_run_document_is_source_name_and_relative_path():
+    """Inside a run the absolute path is not part of the id: the same folder mounted elsewhere keeps it."""
+    here = Document(source="x/a.txt", source_path="/mnt/one/x/a.txt", source_id="feed", source_relpath="x/a.txt")
+    there = Document(source="x/a.txt", source_path="/srv/two/x/a.txt", source_id="feed", source_relpath="x/a.txt")
+    other = Document(source="x/a.txt", source_path="/mnt/one/x/a.txt", source_id="wire", source_relpath="x/a.txt")
+    assert enrich(here).id == enrich(there).id == document_id("feed", "x/a.txt") != enrich(other).id
 
 
 def test_counts_hash_and_provenance():

@@ -63,7 +63,7 @@ def index_vs_folder(es, alias: str, folder: Path) -> dict[str, list[str]]:
     files = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
     es.indices.refresh(index=alias)
     hits = list(helpers.scan(es, index=alias, query={"query": {"match_all": {}}},
-                             _source=["source_path", "file_sha256"], size=1000))
+                             _source=["source_path", "file_sha256", "source_id", "source_relpath"], size=1000))
     per_path = Counter(h["_source"]["source_path"] for h in hits)
     return {
         "lost": sorted(set(files) - set(per_path)),
@@ -73,7 +73,8 @@ def index_vs_folder(es, alias: str, folder: Path) -> dict[str, list[str]]:
                         if files.get(h["_source"]["source_path"], h["_source"]["file_sha256"])
                         != h["_source"]["file_sha256"]),
         "wrong_id": sorted(h["_source"]["source_path"] for h in hits
-                           if h["_id"] != document_id(h["_source"]["source_path"])),
+                           if h["_id"] != document_id(h["_source"]["source_id"], h["_source"]["source_relpath"])
+                           or Path(h["_source"]["source_path"]) != root / h["_source"]["source_relpath"]),
     }
 
 

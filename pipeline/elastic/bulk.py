@@ -39,15 +39,17 @@ def to_source(doc: Document) -> dict[str, Any]:
 
 def indexed_fingerprints(es: Elasticsearch, index: str, ids: list[str], *,
                          retry: RetryPolicy | None = None, sleep: Any = time.sleep) -> dict[str, tuple[str, str]]:
-    """``id -> (file_sha256, pipeline_version)`` of what the index holds: the incremental state
-    lives in the index itself, so it survives restarts and machines. A read, so it is retried
-    like a bulk request when the cluster is briefly away (a node restart between batches)."""
+    """``id -> (file_sha256, processing_fingerprint)`` of what the index holds: the incremental state
+    lives in the index itself, so it survives restarts and machines (a document indexed before
+    fingerprints existed has ``""``, so it is re-processed). A read, so it is retried like a bulk
+    request when the cluster is briefly away (a node restart between batches)."""
     if not ids:
         return {}
-    response = retrying(lambda: es.mget(index=index, ids=ids, source_includes=["file_sha256", "pipeline_version"]),
+    response = retrying(lambda: es.mget(index=index, ids=ids,
+                                        source_includes=["file_sha256", "processing_fingerprint"]),
                         "mget", retry=retry or RetryPolicy(), sleep=sleep)
     return {
-        d["_id"]: (d["_source"].get("file_sha256", ""), d["_source"].get("pipeline_version", ""))
+        d["_id"]: (d["_source"].get("file_sha256", ""), d["_source"].get("processing_fingerprint", ""))
         for d in response["docs"] if d.get("found")
     }
 
@@ -189,16 +191,13 @@ def deadletter_record(doc: Document, reason: str, *, run_id: str, index: str) ->
     }
 
 
-def indexed_source_paths(es: Elasticsearch, alias: str, source_dir: Path) -> dict[str, str]:
-    """``id -> source_path`` of every indexed document that came from ``source_dir``."""
-    prefix = str(source_dir).rstrip("/") + "/"
-
-    def scan() -> dict[str, str]:
-        hits = helpers.scan(es, index=alias, query={"query": {"prefix": {"source_path": prefix}}},
-                            _source=["source_path"], size=1000)
-        return {h["_id"]: h["_source"]["source_path"] for h in hits}
-
-    return retrying(scan, "listing indexed documents", retry=RetryPolicy())
+def indexed_source_documents(es: Elasticsearch, alias: str, source_id: str) -> Iterator[tuple[str, str]]:
+    """``(id, source_relpath)`` of every indexed document of the source ``source_id``, streamed
+    (a scroll of 1,000 at a time: nothing here grows with the index)."""
+    hits = helpers.scan(es, index=alias, query={"query": {"term": {"source_id": source_id}}},
+                        _source=["source_relpath"], size=1000)
+    for hit in hits:
+        yield hit["_id"], str(hit["_source"].get("source_relpath", ""))
 
 
 def delete_documents(es: Elasticsearch, alias: str, ids: Iterable[str], *,

@@ -131,11 +131,23 @@ def prepare_index(es: Elasticsearch, alias: str, *, shards: int | None = None,
         outdated = meta.get("mapping_version") != layout.version
         apply_replicas(es, index, layout.settings)
         if outdated:
+            add_missing_fields(es, index, layout)
             log.warning("alias %s points at %s, built from another mapping (wanted v%s): run the reindex",
                         alias, index, layout.version)
         return IndexTarget(alias, index, tuple(meta.get("languages", [])), mapping_outdated=outdated)
     index = create_index(es, alias, layout, with_alias=True)
     return IndexTarget(alias, index, tuple(layout.mappings["_meta"]["languages"]), created=True)
+
+
+def add_missing_fields(es: Elasticsearch, index: str, layout: Layout) -> list[str]:
+    """Top-level fields of the wanted mapping that ``index`` lacks, added in place (additive, so
+    allowed on a live index): documents of the current code then still fit an older index."""
+    have = es.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    missing = {k: v for k, v in layout.mappings["properties"].items() if k not in have}
+    if missing:
+        es.indices.put_mapping(index=index, properties=missing)
+        log.warning("added fields %s to %s (built from an older mapping)", ", ".join(sorted(missing)), index)
+    return sorted(missing)
 
 
 def _support_template(name: str) -> dict[str, Any]:
@@ -175,17 +187,37 @@ def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
     index_settings = build_index_settings(cfg.support_shards, cfg.support_replicas)
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
                             (deadletter_index(alias), "deadletter_template.json")):
-        body = _support_template(template)
-        if not index_exists(es, index):
-            try:
-                es.indices.create(index=index, mappings=body["mappings"], settings=index_settings)
-                continue
-            except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
-                if "resource_already_exists" not in str(exc):
-                    raise
-        # An index made by an older release gets the fields added since (additive, so allowed).
-        es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
-        apply_replicas(es, index, index_settings)
+        ensure_index(es, index, template, update=True, settings=index_settings)
+
+
+_ENSURED: set[tuple[int, str]] = set()
+
+
+def ensure_index(es: Elasticsearch, index: str, template: str, *, update: bool = False,
+                 settings: dict[str, Any] | None = None) -> None:
+    """``index`` with the strict mapping of ``config/<template>``, created once (a concurrent creator
+    winning the race is fine). ``update`` adds fields introduced since an older release made it
+    (and applies the replicas); otherwise an index this process has seen is not asked about again.
+    ``settings``: shards/replicas (default: ``support_indices`` in config/pipeline.yaml)."""
+    if not update and (id(es), index) in _ENSURED:
+        return
+    if settings is None:
+        cfg = load_settings()
+        settings = build_index_settings(cfg.support_shards, cfg.support_replicas)
+    body = _support_template(template)
+    if not index_exists(es, index):
+        try:
+            es.indices.create(index=index, mappings=body["mappings"], settings=settings)
+            _ENSURED.add((id(es), index))
+            return
+        except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
+            if "resource_already_exists" not in str(exc):
+                raise
+    # An index made by an older release gets the fields added since (additive, so allowed).
+    es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
+    if update:
+        apply_replicas(es, index, settings)
+    _ENSURED.add((id(es), index))
 
 
 def physical_indices(es: Elasticsearch, alias: str) -> list[str]:

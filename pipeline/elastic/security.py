@@ -51,8 +51,13 @@ class SecurityNames:
 
 def writer_patterns(alias: str) -> list[str]:
     """Every index and alias the pipeline writes: the alias, its physical indices and dead-letter
-    (``<alias>-*``), the default ``articles*``, ``etl-runs`` and every ``*-deadletter``."""
-    return list(dict.fromkeys([alias, f"{alias}-*", "articles*", RUNS_INDEX, f"*{DEADLETTER_SUFFIX}"]))
+    (``<alias>-*``), the default ``articles*``, ``etl-runs``, every ``*-deadletter``, the writer leases
+    (``etl-leases``) and the sources registry (``etl-sources``)."""
+    from pipeline.elastic.lease import LEASES_INDEX
+    from pipeline.elastic.sources import SOURCES_INDEX
+
+    return list(dict.fromkeys([alias, f"{alias}-*", "articles*", RUNS_INDEX, f"*{DEADLETTER_SUFFIX}", LEASES_INDEX,
+                               SOURCES_INDEX]))
 
 
 def analyst_patterns(alias: str) -> list[str]:

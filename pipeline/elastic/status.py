@@ -21,6 +21,9 @@ class Status:
     mapping_version: str | None
     indices: list[str] = field(default_factory=list)
     last_runs: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: str = ""  # this process's processing fingerprint (pipeline/fingerprint.py)
+    behind: int | None = None  # live documents processed under another fingerprint: the next run re-processes them
+    lease: str | None = None  # who holds the alias's writer lease, if anybody
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -31,6 +34,11 @@ class Status:
             f"alias {self.alias} -> {self.live_index or '(missing)'}"
             + (f": {self.documents} documents, mapping v{self.mapping_version}" if self.live_index else ""),
         ]
+        if self.live_index and self.fingerprint:
+            lines.append(f"processing fingerprint {self.fingerprint}: {self.behind} document(s) behind it "
+                         "(re-processed by the next run)" if self.behind else
+                         f"processing fingerprint {self.fingerprint}: every document is up to date")
+        lines.append(f"writer lease: {self.lease or 'free'}")
         others = [name for name in self.indices if name != self.live_index]
         if others:
             lines.append("other physical indices (rollback candidates): " + ", ".join(others))
@@ -39,18 +47,25 @@ class Status:
             for r in self.last_runs:
                 lines.append(
                     f"  {r.get('started_at', '?')}  {r.get('status', '?'):<7}  seen={r.get('seen', 0)} new={r.get('new', 0)} "
-                    f"changed={r.get('changed', 0)} unchanged={r.get('unchanged', 0)} deleted={r.get('deleted', 0)} "
+                    f"changed={r.get('changed', 0)} reprocessed={r.get('reprocessed', 0)} unchanged={r.get('unchanged', 0)} deleted={r.get('deleted', 0)} "
                     f"failed={r.get('failed', 0)} indexed={r.get('indexed', 0)}  {r.get('duration_seconds', 0)}s  {r.get('run_id')}")
         else:
             lines.append("last runs: none recorded")
         return "\n".join(lines)
 
 
-def collect_status(es: Any, alias: str, runs: int = 5) -> Status:
+def collect_status(es: Any, alias: str, runs: int = 5, fingerprint: str = "") -> Status:
+    from pipeline.elastic.lease import current_lease
+
     health = es.cluster.health()
     targets = alias_targets(es, alias)
     live = targets[-1] if targets else None
     documents = es.count(index=live)["count"] if live else None
+    behind = None
+    if live and fingerprint:
+        behind = es.count(index=live, query={"bool": {"must_not": {"term": {"processing_fingerprint": fingerprint}}}})[
+            "count"]
+    lease = current_lease(es, alias)
     version = index_meta(es, live).get("mapping_version") if live else None
     try:
         hits = es.search(index=RUNS_INDEX, size=runs, sort=[{"started_at": "desc"}],
@@ -60,4 +75,5 @@ def collect_status(es: Any, alias: str, runs: int = 5) -> Status:
         last_runs = []
     return Status(cluster=health["cluster_name"], health=health["status"], nodes=health["number_of_nodes"],
                   alias=alias, live_index=live, documents=documents, mapping_version=version,
-                  indices=physical_indices(es, alias), last_runs=last_runs)
+                  indices=physical_indices(es, alias), last_runs=last_runs, fingerprint=fingerprint, behind=behind,
+                  lease=lease.describe() if lease else None)

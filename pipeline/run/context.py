@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,14 @@ class RunContext:
     sync_deletes: bool = False
     runs_dir: str | None = None
     encoding: str | None = None  # charset hint for this run's legacy (non-UTF-8) files; the bytes can overrule it
+    source_name: str = ""  # the name of source_dir: document ids are hash(source name, relative path)
+    sources: dict[str, str] = field(default_factory=dict)  # name -> root of every source this run reads
+    fingerprint: str = ""  # processing fingerprint at start (each batch process uses its own, see fingerprint.py)
+    allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents
+
+    def __post_init__(self) -> None:
+        if not self.sources and self.source_name:
+            self.sources = {self.source_name: self.source_dir}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -38,6 +46,19 @@ class RunContext:
     @property
     def run_folder(self) -> Path | None:
         return Path(self.runs_dir) / self.run_id if self.runs_dir else None
+
+
+def default_source_name(source_dir: Path) -> str:
+    """A source is named after its folder unless told otherwise."""
+    return Path(source_dir).name or "root"
+
+
+def check_source_name(name: str) -> str:
+    """A source name is part of every document id: printable, no path separator, not too long."""
+    if not name or len(name) > 200 or "/" in name or not name.isprintable() or name.strip() != name:
+        raise ValueError(f"invalid source name {name!r}: 1-200 printable characters, no '/', "
+                         "no leading or trailing space")
+    return name
 
 
 def new_run_id() -> str:

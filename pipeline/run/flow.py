@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,11 +41,16 @@ class RunRequest:
     run_id: str | None = None
     check_allowed_roots: bool = False  # manual DAG triggers may only name folders under allowed roots
     encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param ``encoding``)
+    source_name: str | None = None  # default: settings.source_name for settings.source_dir, else the folder name
+    allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents than the old
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, run_id: str | None = None,
                     check_allowed_roots: bool = True) -> "RunRequest":
-        known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes") if k in params}
+        known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes", "source_name",
+                                        "allow_shrink") if k in params}
+        if not known.get("source_name"):
+            known.pop("source_name", None)
         if params.get("encoding"):  # "" / None: no hint
             try:
                 known["encoding"] = check_encoding(str(params["encoding"]))
@@ -64,9 +70,16 @@ class Flow(ABC):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def start(self, es: Any, request: RunRequest) -> RunContext:
-        """Check the request, prepare the target index, name the run; a failure is recorded, then raised."""
+    def start(self, es: Any, request: RunRequest, *, in_process: bool = False) -> RunContext:
+        """Check the request, take the alias's writer lease (waiting up to ``run.lease_wait_seconds``),
+        prepare the target index, name the run; a failure is recorded (and the lease released), then raised.
+        ``in_process``: the whole run happens in this process (the CLI), so the lease is freed as soon
+        as the process is gone; under Airflow it spans tasks and only expires."""
+        from pipeline.elastic import lease
+
         run_id = safe_run_id(request.run_id) if request.run_id else f"{self.kind}-{new_run_id()}"
+        alias = request.index_alias or self.settings.index_alias
+        held = False
         try:
             source = resolve_path(request.source_dir) if request.source_dir else self.settings.source_dir
             if request.check_allowed_roots:
@@ -78,24 +91,58 @@ class Flow(ABC):
                 validate_index_name(alias)
             except ValueError as exc:
                 raise BadParameter(str(exc)) from exc
+            run = self.settings.run
+            lease.acquire(es, alias, run_id, ttl=run.lease_ttl_seconds, wait=run.lease_wait_seconds,
+                          process_bound=in_process)
+            held = True
             return self._start(es, request, run_id, Path(source), alias)
         except PermanentError as exc:
+            if held:
+                _release_quietly(es, alias, run_id)
             record_failed_start(es, self.settings, request, run_id, exc)
             raise
+        except BaseException:
+            if held:
+                _release_quietly(es, alias, run_id)
+            raise
+
+    @contextmanager
+    def holding(self, ctx: RunContext, es: Any) -> Iterator[None]:
+        """Run a step under the run's lease: checked (``LeaseLost`` if another run took it), kept
+        alive by a heartbeat thread while the step works. Every task of a DAG run uses it."""
+        from pipeline.elastic.lease import holding
+
+        with holding(es, ctx.alias, ctx.run_id, ctx.run.lease_ttl_seconds):
+            yield
+
+    def release(self, ctx: RunContext, es: Any, *, best_effort: bool = False) -> bool:
+        """Give the alias's lease back (idempotent: the CLI's ``finally``, the DAG's teardown task).
+        ``best_effort``: a cluster that cannot be reached (often why the run is failing) is logged, not
+        raised, so it does not hide the run's own error; the lease then expires (or, held by a
+        process-bound run, is free once this run is over)."""
+        from pipeline.elastic.lease import release
+
+        try:
+            return release(es, ctx.alias, ctx.run_id)
+        except Exception as exc:  # noqa: BLE001 - see above
+            if not best_effort:
+                raise
+            log.warning("could not release the lease on %s for %s: %s", ctx.alias, ctx.run_id, exc)
+            return False
 
     @abstractmethod
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         ...
 
-    def plan(self, ctx: RunContext) -> list[list[str]]:
-        return plan_batches(Path(ctx.source_dir), ctx.run.batch_size)
+    def plan(self, ctx: RunContext) -> list[int]:
+        """Batch manifests in the run folder; the batch numbers (all that XCom carries)."""
+        return plan_batches(ctx)
 
-    def process(self, batch: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
+    def process(self, batch: int, ctx: RunContext, es: Any) -> BatchReport:
         return process_batch(batch, ctx, es)
 
     @abstractmethod
-    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
-               es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
         """Add the batch reports up and record the run (``check`` then says whether it failed)."""
 
     def check(self, report: RunReport) -> None:
@@ -110,14 +157,14 @@ class Ingest(Flow):
 
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
-                         run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding)
+                         run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding,
+                         source_name=request.source_name)
 
-    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
-               es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
         def with_deletes() -> Iterator[BatchReport]:
             yield from reports
             if ctx.sync_deletes:
-                yield sync_deletes(es, ctx, (rel for batch in batches for rel in batch))
+                yield sync_deletes(es, ctx)
 
         return finish_run(ctx, with_deletes(), es)
 
@@ -128,10 +175,10 @@ class Reindex(Flow):
     kind = "reindex"
 
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
-        return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id)
+        return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id,
+                             source_name=request.source_name, allow_shrink=request.allow_shrink)
 
-    def finish(self, ctx: RunContext, batches: Sequence[Sequence[str]], reports: Iterable[BatchReport],
-               es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
         result = complete_reindex(es, ctx, list(reports))
         log.info("alias %s: %s -> %s (%d documents); pruned %s", result.alias, result.previous_index,
                  result.new_index, result.actual, result.pruned or "nothing")
@@ -139,6 +186,16 @@ class Reindex(Flow):
 
 
 FLOWS: dict[str, type[Flow]] = {"ingest": Ingest, "reindex": Reindex}
+
+
+def _release_quietly(es: Any, alias: str, run_id: str) -> None:
+    """Give a lease back while failing: an unreachable cluster must not hide the real error."""
+    from pipeline.elastic.lease import release
+
+    try:
+        release(es, alias, run_id)
+    except Exception as exc:  # noqa: BLE001 - the lease expires (or is orphaned) anyway
+        log.warning("could not release the lease on %s for %s: %s", alias, run_id, exc)
 
 
 def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
@@ -166,25 +223,35 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
              es_connection: ESConnection | None = None) -> RunReport:
     """Every step of ``flow`` in this process; batches in ``workers`` processes when > 1.
     The caller decides what a failed run means (``flow.check(report)``)."""
-    ctx = flow.start(es, request)
-    batches = flow.plan(ctx)
-    workers = workers or ctx.run.workers
-    if workers > 1 and len(batches) > 1:
-        from pipeline.run.parallel import process_batches_parallel
+    ctx = flow.start(es, request, in_process=True)
+    try:
+        with flow.holding(ctx, es):
+            batches = flow.plan(ctx)
+            workers = workers or ctx.run.workers
+            if workers > 1 and len(batches) > 1:
+                from pipeline.run.parallel import process_batches_parallel
 
-        reports: Iterable[BatchReport] = process_batches_parallel(
-            batches, ctx, es_connection if es_connection is not None else flow.settings.es, workers)
-    else:
-        reports = (flow.process(batch, ctx, es) for batch in batches)
-    return flow.finish(ctx, batches, reports, es)
+                reports: Iterable[BatchReport] = process_batches_parallel(
+                    batches, ctx, es_connection if es_connection is not None else flow.settings.es, workers)
+            else:
+                reports = (flow.process(batch, ctx, es) for batch in batches)
+            return flow.finish(ctx, reports, es)
+    finally:
+        flow.release(ctx, es, best_effort=True)
 
 
 def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
-            runs_dir: Path | None = None) -> ReindexResult:
-    """Rebuild the whole alias from the source folder in-process (what ``reindex_articles`` does)."""
+            runs_dir: Path | None = None, source_name: str | None = None,
+            allow_shrink: bool = False) -> ReindexResult:
+    """Rebuild the whole alias from every recorded source in-process (what ``reindex_articles`` does)."""
     if runs_dir is not None:
         settings = replace(settings, runs_dir=Path(runs_dir))
     flow = Reindex(settings)
-    ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias))
-    reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]
-    return complete_reindex(es, ctx, reports)
+    ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias,
+                                    source_name=source_name, allow_shrink=allow_shrink), in_process=True)
+    try:
+        with flow.holding(ctx, es):
+            reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]
+            return complete_reindex(es, ctx, reports)
+    finally:
+        flow.release(ctx, es, best_effort=True)

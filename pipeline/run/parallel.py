@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.run.context import RunContext
@@ -21,11 +21,11 @@ def _init_worker(conn: Any) -> None:
     _WORKER_ES = make_client(conn)
 
 
-def _process_in_worker(batch: Sequence[str], ctx: RunContext) -> BatchReport:
+def _process_in_worker(batch: int, ctx: RunContext) -> BatchReport:
     return process_batch(batch, ctx, _WORKER_ES)
 
 
-def process_batches_parallel(batches: Iterable[Sequence[str]], ctx: RunContext, es_connection: Any,
+def process_batches_parallel(batches: Iterable[int], ctx: RunContext, es_connection: Any,
                              workers: int) -> Iterator[BatchReport]:
     """``process_batch`` over ``batches`` in a pool of ``workers`` processes, reports in batch order.
 
@@ -45,7 +45,7 @@ def process_batches_parallel(batches: Iterable[Sequence[str]], ctx: RunContext, 
             for batch in batches:
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
-                pending.append(pool.submit(_process_in_worker, list(batch), ctx))
+                pending.append(pool.submit(_process_in_worker, batch, ctx))
             while pending:
                 yield pending.popleft().result()
         finally:

@@ -45,7 +45,8 @@ class DocumentOutcome:
     warnings: list[str] = field(default_factory=list)
     title: str | None = None
     language: str | None = None
-    change: str | None = None  # for processed files: "new" or "changed"
+    change: str | None = None  # for processed files: "new", "changed" (other bytes) or "reprocessed"
+    #                            (same bytes, processed under another fingerprint: rules/code/libraries)
     encoding: str | None = None  # charset the file was decoded with
     encoding_source: str | None = None  # bom | utf-8 | declared | hint | detected | repaired
 
@@ -90,6 +91,8 @@ class RunReport:
     counters: dict[str, int] = field(default_factory=dict)
     max_failure_ratio: float = 1.0
     error: str | None = None  # the run itself failed (e.g. the source folder is missing)
+    fingerprint: str = ""  # processing fingerprint the run started with (pipeline/fingerprint.py)
+    source_name: str = ""  # the source's name (document ids are hash(source name, relative path))
 
     def _count(self, status: Status) -> int:
         return sum(1 for d in self.documents if d.status == status)
@@ -145,7 +148,8 @@ class RunReport:
     def counts(self) -> dict[str, int]:
         return {
             "seen": self.seen, "new": sum(1 for d in self.documents if d.change == "new"),
-            "changed": sum(1 for d in self.documents if d.change == "changed"), "unchanged": self.unchanged,
+            "changed": sum(1 for d in self.documents if d.change == "changed"),
+            "reprocessed": sum(1 for d in self.documents if d.change == "reprocessed"), "unchanged": self.unchanged,
             "deleted": self.deleted, "cleaned": self.cleaned, "failed": self.failed, "indexed": self.indexed,
         }
 
@@ -165,9 +169,11 @@ class RunReport:
         return {
             "run_id": self.run_id, "status": str(self.status), "error": self.error,
             "source_dir": self.source_dir, "alias": self.alias, "index": self.index,
-            "pipeline_version": PIPELINE_VERSION, "started_at": self.started_at, "finished_at": self.finished_at,
+            "pipeline_version": PIPELINE_VERSION, "processing_fingerprint": self.fingerprint or None,
+            "source_id": self.source_name or None, "started_at": self.started_at, "finished_at": self.finished_at,
             "duration_seconds": round((finished - started).total_seconds(), 3),
-            **{k: counts[k] for k in ("seen", "new", "changed", "unchanged", "deleted", "failed", "indexed")},
+            **{k: counts[k] for k in ("seen", "new", "changed", "reprocessed", "unchanged", "deleted", "failed",
+                                      "indexed")},
             "timings": dict(self.timings),
             "failure_counts": [{"code": code, "count": n} for code, n in self.failures_by_code().items()],
             "failures": [{"source": d.source, "stage": d.failed_stage, "code": d.failure_code,

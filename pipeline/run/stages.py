@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.config import RunSettings
 from pipeline.document import Document
+from pipeline.fingerprint import processing_fingerprint
 from pipeline.stages.base import Stage
 from pipeline.stages.clean import Clean, CleanConfig, load_packs
 from pipeline.stages.enrich import Enrich
@@ -48,6 +49,6 @@ def build_stages(run: RunSettings, source_root: Path | None = None, encoding: st
         transforms=(
             Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars)),
             DetectLanguage(load_language_config()),
-            Enrich(),
+            Enrich(fingerprint=processing_fingerprint(run)),
         ),
     )

@@ -1,9 +1,10 @@
 """Run the stages over a source folder in batches, and account for every file in a report.
 
 The same functions serve ``python -m pipeline run`` and the Airflow DAG: ``start_run``
-prepares the index and names the run, ``plan_batches`` splits the folder,
-``process_batch`` takes one batch from bytes to indexed documents, ``sync_deletes`` removes
-documents whose file is gone, ``finish_run`` adds the batch reports up and records the run.
+prepares the index and names the run, ``plan_batches`` streams the folder into batch
+manifests, ``process_batch`` takes one batch from bytes to indexed documents, ``sync_deletes``
+removes documents of the source whose file is gone, ``finish_run`` adds the batch reports up and
+records the run.
 A document that fails any stage is kept in the report with its reason; the others carry on.
 """
 
@@ -14,17 +15,17 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline import PIPELINE_VERSION
 from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.errors import RunFailed, SourceMissing
+from pipeline.fingerprint import processing_fingerprint
 from pipeline.run import dedup_step
-from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.context import RunContext, check_source_name, default_source_name, new_run_id, safe_run_id
 from pipeline.run.loader import Loader, outcome_of
 from pipeline.run.report import BatchReport, DocumentOutcome, RunReport
 from pipeline.run.stages import Stages, build_stages
@@ -33,13 +34,22 @@ from pipeline.stages.extract import discover
 
 log = logging.getLogger(__name__)
 
-def plan_batches(source_dir: Path, batch_size: int) -> list[list[str]]:
-    """Paths (relative to ``source_dir``) in stable batches: small JSON for Airflow XCom."""
-    root = Path(source_dir)
+def plan_batches(ctx: RunContext, listings: Iterable[tuple[str, Iterable[str]]] | None = None) -> list[int]:
+    """Stream every source's listing into batch manifests in the run folder (see ``manifest``);
+    returns the batch numbers, the only thing that goes through Airflow XCom."""
+    from pipeline.run.manifest import write_manifests
+
+    if listings is None:
+        listings = ((name, list_source(Path(root))) for name, root in sorted(ctx.sources.items()))
+    return write_manifests(ctx, listings, ctx.run.batch_size)
+
+
+def list_source(root: Path) -> Iterator[str]:
+    """Paths (relative to ``root``) of every file the run reads, in a stable order, streamed."""
     if not root.is_dir():
-        raise FileNotFoundError(f"source folder does not exist: {root}")
-    paths = [str(p.relative_to(root)) for p in discover(root)]
-    return [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)]
+        raise SourceMissing(f"source folder does not exist: {root}")
+    for path in discover(root):
+        yield str(path.relative_to(root))
 
 
 def transform(doc: Document, stages: Stages | None = None) -> Document:
@@ -53,24 +63,42 @@ def transform(doc: Document, stages: Stages | None = None) -> Document:
 
 def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
               full_refresh: bool = False, run_id: str | None = None, index: str | None = None,
-              runs_dir: Path | None = None, sync_deletes: bool = False, encoding: str | None = None) -> RunContext:
-    """Prepare the index (template, alias) and name the run. ``index`` targets a specific
-    physical index instead of the alias's (the reindex job builds a new one)."""
+              runs_dir: Path | None = None, sync_deletes: bool = False, encoding: str | None = None,
+              source_name: str | None = None) -> RunContext:
+    """Prepare the index (template, alias), record the source and name the run. ``index`` targets a
+    specific physical index instead of the alias's (the reindex job builds a new one)."""
     from pipeline.elastic.indices import prepare_index
+    from pipeline.elastic.sources import record_source
 
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
+    name = source_name_for(settings, source, source_name)
     alias = alias or settings.index_alias
     target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
     dedup_step.prepare(es, alias, full_refresh=full_refresh)
-    return RunContext(
+    ctx = RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=settings.run, full_refresh=full_refresh, sync_deletes=sync_deletes, runs_dir=str(runs) if runs else None,
         encoding=encoding,
+        source_name=name, fingerprint=processing_fingerprint(settings.run),
     )
+    record_source(es, alias, name, source, ctx.run_id)
+    return ctx
+
+
+def source_name_for(settings: Settings, source: Path, requested: str | None) -> str:
+    """The run's source name: asked for, else the configured one for the configured folder, else
+    the folder's name."""
+    from pipeline.errors import BadParameter
+
+    name = requested or (settings.source_name if source == Path(settings.source_dir).resolve() else None)
+    try:
+        return check_source_name(name or default_source_name(source))
+    except ValueError as exc:
+        raise BadParameter(str(exc)) from exc
 
 
 def _same_bytes(path: Path, sha256: str, max_bytes: int) -> bool:
@@ -87,11 +115,20 @@ def _same_bytes(path: Path, sha256: str, max_bytes: int) -> bool:
         return False
 
 
-def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
-    """Extract, transform and load one batch; returns what happened to each file.
+def process_batch(batch: int, ctx: RunContext, es: Any) -> BatchReport:
+    """Extract, transform and load batch ``batch`` (a manifest in the run folder)."""
+    from pipeline.run.manifest import read_manifest
 
-    Files whose bytes and pipeline version match what the index already holds are
-    ``unchanged``: hashed, not cleaned or re-indexed (``full_refresh`` forces it).
+    source, paths = read_manifest(ctx, batch)
+    return process_files(source, paths, ctx, es)
+
+
+def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
+    """Extract, transform and load files of ``source``; returns what happened to each file.
+
+    Files whose bytes and processing fingerprint match what the index already holds are
+    ``unchanged``: hashed, not cleaned or re-indexed (``full_refresh`` forces it). Same bytes
+    under another fingerprint (rules, code or libraries changed) are ``reprocessed``.
     Documents Elasticsearch rejects go to the dead-letter with the reason.
 
     Streaming: one file is read and transformed at a time and handed to a loader thread
@@ -100,12 +137,13 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
     """
     from pipeline.elastic.bulk import indexed_fingerprints
 
-    root = Path(ctx.source_dir)
+    root = Path(ctx.sources[source])
     stages = build_stages(ctx.run, root, ctx.encoding)
+    fingerprint = processing_fingerprint(ctx.run)
     timings: Counter[str] = Counter()
     started = time.perf_counter()
-    # _id comes from the absolute path alone, so the index is asked once for the whole batch.
-    ids = {rel: document_id(str(Path(os.path.abspath(root / rel)))) for rel in paths}
+    # _id comes from (source name, relative path) alone, so the index is asked once for the whole batch.
+    ids = {rel: document_id(source, rel) for rel in paths}
     known = indexed_fingerprints(es, ctx.index, list(dict.fromkeys(ids.values())))
     timings["extract"] += time.perf_counter() - started
 
@@ -116,19 +154,21 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
         for rel in paths:
             started = time.perf_counter()
             indexed = known.get(ids[rel])
-            if (not ctx.full_refresh and indexed is not None and indexed[1] == PIPELINE_VERSION
+            if (not ctx.full_refresh and indexed is not None and indexed[1] == fingerprint
                     and _same_bytes(root / rel, indexed[0], ctx.run.max_file_bytes)):
                 # identical bytes already indexed: hashed, not decoded, cleaned or re-indexed
                 outcomes.append(DocumentOutcome(source=rel, id=ids[rel], status="unchanged"))
                 timings["extract"] += time.perf_counter() - started
                 continue
             doc = stages.extract.new_document(root / rel, source=rel)
-            doc.id = document_id(doc.source_path)
+            doc.id, doc.source_id, doc.source_relpath = ids[rel], source, Path(rel).as_posix()
             doc = stages.extract(doc)
-            if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, PIPELINE_VERSION):
+            if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, fingerprint):
                 outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
                 continue
-            change = "changed" if not doc.failed and doc.id in known else "new"
+            change = "new"
+            if not doc.failed and doc.id in known:
+                change = "reprocessed" if known[doc.id][0] == doc.file_sha256 else "changed"
             doc = stages.transform(doc)
             doc.raw_text = ""  # never indexed; the markup is the biggest thing a document holds
             if doc.failed:
@@ -158,19 +198,39 @@ def process_batch(paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport
     return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, counters)
 
 
-def sync_deletes(es: Any, ctx: RunContext, seen_sources: Iterable[str]) -> BatchReport:
-    """Delete documents whose source file disappeared from the source folder."""
-    from pipeline.elastic.bulk import delete_documents, indexed_source_paths
+def present_in_source(root: Path, relpath: str) -> bool:
+    """Whether the run would still read ``relpath`` below ``root`` (exists, no hidden component)."""
+    parts = Path(relpath).parts
+    return bool(parts) and not any(p.startswith(".") for p in parts) and os.path.lexists(root / relpath)
+
+
+def gone_documents(indexed: Iterable[tuple[str, str]], present: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+    """``(id, relpath)`` of the indexed documents whose file is gone: a stream, nothing kept."""
+    for doc_id, rel in indexed:
+        if not present(rel):
+            yield doc_id, rel
+
+
+def sync_deletes(es: Any, ctx: RunContext) -> BatchReport:
+    """Delete the documents of this run's source whose file disappeared (other sources are not
+    touched). Streams: the index is scrolled and each file checked on disk, no map of the folder."""
+    from pipeline.elastic.bulk import delete_documents, indexed_source_documents
 
     started = time.perf_counter()
     root = Path(ctx.source_dir)
-    present = {document_id(str(root / rel)) for rel in seen_sources}
-    indexed = indexed_source_paths(es, ctx.alias, root)
-    gone = {doc_id: path for doc_id, path in indexed.items() if doc_id not in present}
-    delete_documents(es, ctx.alias, gone)
-    counters = dedup_step.after_deletes(es, ctx.alias, ctx.index, sorted(gone))
-    outcomes = [DocumentOutcome(source=str(Path(path).relative_to(root)) if path.startswith(str(root)) else path,
-                                id=doc_id, status="deleted") for doc_id, path in sorted(gone.items())]
+    outcomes: list[DocumentOutcome] = []
+
+    def doomed() -> Iterator[str]:
+        indexed = indexed_source_documents(es, ctx.alias, ctx.source_name)
+        for doc_id, rel in gone_documents(indexed, lambda rel: present_in_source(root, rel)):
+            outcomes.append(DocumentOutcome(source=rel, id=doc_id, status="deleted"))  # grows with deletions only
+            yield doc_id
+
+    # The bulk helper takes ids in chunks of 500 while the scroll goes on: a scroll reads the
+    # snapshot taken when it opened, so deleting meanwhile neither skips nor repeats a document.
+    delete_documents(es, ctx.alias, doomed())
+    counters = dedup_step.after_deletes(es, ctx.alias, ctx.index, sorted(o.id for o in outcomes))
+    outcomes.sort(key=lambda o: o.source)
     return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)}, counters)
 
 
@@ -180,7 +240,8 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
     from pipeline.elastic.indices import RUNS_INDEX
 
     report = RunReport(run_id=ctx.run_id, source_dir=ctx.source_dir, alias=ctx.alias, index=ctx.index,
-                       started_at=ctx.started_at, max_failure_ratio=ctx.run.max_failure_ratio)
+                       started_at=ctx.started_at, max_failure_ratio=ctx.run.max_failure_ratio,
+                       fingerprint=ctx.fingerprint, source_name=ctx.source_name)
     for batch in batches:
         report.add(batch)
     if es is not None:  # groups that met in concurrent batches or runs end as one (dedup_step)

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 
 from pipeline import PIPELINE_VERSION
 from pipeline.document import Document
@@ -15,9 +16,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TITLE = 300
 
 
-def document_id(source_path: str) -> str:
-    """Deterministic ``_id``: one document per source file, so re-runs overwrite, never duplicate."""
-    return hashlib.sha256(source_path.encode("utf-8", "surrogateescape")).hexdigest()
+def document_id(source_id: str, relpath: str) -> str:
+    """Deterministic ``_id`` from the source's name and the path relative to its root: one document
+    per source file, so re-runs overwrite, never duplicate, and a moved or remounted folder keeps
+    every id (the absolute path is not part of it)."""
+    key = f"{source_id}\0{Path(relpath).as_posix()}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -39,14 +43,18 @@ class Enrich(Stage):
     name = "enrich"
     runs_on_failed = True
 
-    def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None,
+                 fingerprint: str = "") -> None:
         super().__init__()
         self.pipeline_version = pipeline_version
+        self.fingerprint = fingerprint
         self.now = now or (lambda: datetime.now(timezone.utc))
 
     def process(self, doc: Document) -> Document:
-        doc.id = doc.id or document_id(doc.source_path)
+        # Outside a run (``pipeline clean FILE``) there is no source: the path as given names it.
+        doc.id = doc.id or document_id(doc.source_id, doc.source_relpath or doc.source_path)
         doc.pipeline_version = self.pipeline_version
+        doc.processing_fingerprint = self.fingerprint
         doc.ingested_at = self.now().isoformat(timespec="seconds")
         if doc.failed:
             return doc
