@@ -111,6 +111,9 @@ def test_fingerprint_covers_every_rule_file_the_settings_and_the_libraries(tmp_p
 def test_every_config_file_the_stages_read_is_in_the_fingerprint(tmp_path):
     """A fresh interpreter builds the stages and cleans the seeds plus an HTML page while an audit
     hook records every file opened under config/: each must be covered by STAGE_CONFIG_FILES."""
+    legacy = tmp_path / "legacy.txt"  # not UTF-8: the decoder's rules come into play
+    legacy.write_bytes(("Le président a déclaré: « Nous continuerons à négocier », a-t-il ajouté à Paris. " * 5)
+                       .encode("cp1252"))
     page = tmp_path / "page.html"
     page.write_text("<html><head><title>T</title><meta name='author' content='A. Writer'>"
                     "<meta property='article:published_time' content='2026-01-02T03:04:05Z'></head><body>"
@@ -125,7 +128,7 @@ sys.addaudithook(hook)
 from pipeline.config import CONFIG_DIR, load_settings
 from pipeline.run.stages import build_stages
 stages = build_stages(load_settings().run)
-for name in {[str(p) for p in sorted(SEEDS.glob("*.txt"))] + [str(page)]!r}:
+for name in {[str(p) for p in sorted(SEEDS.glob("*.txt"))] + [str(page), str(legacy)]!r}:
     stages.transform(stages.extract.read(name, source=name))
 root = str(CONFIG_DIR.resolve()) + "/"
 print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
@@ -135,7 +138,7 @@ print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
     read = json.loads(result.stdout.strip().splitlines()[-1])
     from pipeline.config import STAGE_CONFIG_FILES
 
-    assert "cleaning.yaml" in read and "language_detection.yaml" in read
+    assert {"cleaning.yaml", "language_detection.yaml", "encodings.yaml", "metadata.yaml"} <= set(read)
     uncovered = [p for p in read if p != "pipeline.yaml"
                  and not any(p == e or p.startswith(e + "/") for e in STAGE_CONFIG_FILES)]
     assert uncovered == [], f"add to pipeline.config.STAGE_CONFIG_FILES: {uncovered}"

@@ -146,7 +146,7 @@ def test_roles_only_name_the_pipelines_indices() -> None:
 
     roles = role_definitions("news", names)
     writer = roles[names.writer_role]["indices"][0]["names"]
-    assert writer == ["news", "news-*", "articles*", "etl-runs", "*-deadletter"]
+    assert writer == ["news", "news-*", "articles*", "etl-runs", "*-deadletter", "etl-leases", "etl-sources"]
     assert "*" not in writer and "all" not in roles[names.writer_role]["cluster"]
     assert roles[names.analyst_role]["indices"][0]["privileges"] == ["read", "view_index_metadata"]
 
