@@ -265,7 +265,7 @@ def test_a_lease_left_by_a_dead_cli_process_is_free_at_once(es_client, es_url, a
 
     code = (f"from pipeline.elastic import lease; from pipeline.elastic.client import make_client; "
             f"from pipeline.config import load_settings; from dataclasses import replace; "
-            f"es = make_client(replace(load_settings().es, url={es_url!r})); "
+            f"es = make_client(replace(load_settings().es, url={es_url!r}, hosts=())); "
             f"lease.acquire(es, {alias!r}, 'ingest-killed', ttl=300, wait=0, process_bound=True); "
             f"import os; os._exit(9)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=120).returncode == 9
@@ -274,7 +274,7 @@ def test_a_lease_left_by_a_dead_cli_process_is_free_at_once(es_client, es_url, a
     assert lease.acquire(es_client, alias, "ingest-next", ttl=300, wait=0, process_bound=True).run_id == "ingest-next"
 
     # This process's own run whose release failed (the cluster was unreachable) is orphaned too.
-    dead = make_client(replace(load_settings().es, url="http://127.0.0.1:9", request_timeout=2))
+    dead = make_client(replace(load_settings().es, url="http://127.0.0.1:9", hosts=(), request_timeout=2))
     from elasticsearch import ConnectionError as ClusterConnectionError
 
     with pytest.raises(ClusterConnectionError):
