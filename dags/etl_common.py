@@ -4,11 +4,10 @@ the mapping of a run's steps (``pipeline.run.flow``) to tasks. No business logic
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Any
-
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
 
 from airflow.sdk import Connection, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException

@@ -120,10 +120,9 @@ def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline.elastic import lease
     from pipeline.elastic.client import make_client
     from pipeline.elastic.indices import rollback
-
-    from pipeline.elastic import lease
     from pipeline.run.context import new_run_id
 
     settings = load_settings()
@@ -144,7 +143,6 @@ def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.elastic.status import collect_status
-
     from pipeline.fingerprint import processing_fingerprint
 
     settings = load_settings()
