@@ -90,17 +90,16 @@ def test_fingerprint_covers_every_rule_file_the_settings_and_the_libraries(tmp_p
     run = load_settings().run
     before = processing_fingerprint(run, config)
     parts = fingerprint_components(run, config)
-    assert set(parts["config"]) == set(STAGE_CONFIG_FILES) and parts["config"]["cleaning.yaml"] != "absent"
+    assert set(parts["config"]) == set(STAGE_CONFIG_FILES) and parts["config"]["cleaning"] != "absent"
     assert {"trafilatura", "langdetect", "py3langid", "lxml", "beautifulsoup4"} <= set(parts["libraries"])
     assert all(v != "absent" for k, v in parts["libraries"].items() if k in {"langdetect", "lxml"})
     assert processing_fingerprint(run, config) == before  # stable
-    (config / "cleaning.yaml").write_text((config / "cleaning.yaml").read_text() + "\n# an edit\n")
+    (config / "cleaning" / "en.yaml").write_text((config / "cleaning" / "en.yaml").read_text() + "\n# an edit\n")
     edited = tmp_path / "edited"
     shutil.copytree(config, edited)
     assert processing_fingerprint(run, edited) != before
     packs = tmp_path / "packs"
     shutil.copytree(CONFIG_DIR, packs)
-    (packs / "cleaning").mkdir(exist_ok=True)
     (packs / "cleaning" / "xx.yaml").write_text("pack: 1\n")  # a new rule pack in the folder counts too
     assert processing_fingerprint(run, packs) != processing_fingerprint(run, CONFIG_DIR)
     from dataclasses import replace
@@ -138,7 +137,8 @@ print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
     read = json.loads(result.stdout.strip().splitlines()[-1])
     from pipeline.config import STAGE_CONFIG_FILES
 
-    assert {"cleaning.yaml", "language_detection.yaml", "encodings.yaml", "metadata.yaml"} <= set(read)
+    assert {"cleaning/common.yaml", "cleaning/en.yaml", "language_detection.yaml", "encodings.yaml",
+            "metadata.yaml"} <= set(read)
     uncovered = [p for p in read if p != "pipeline.yaml"
                  and not any(p == e or p.startswith(e + "/") for e in STAGE_CONFIG_FILES)]
     assert uncovered == [], f"add to pipeline.config.STAGE_CONFIG_FILES: {uncovered}"
@@ -158,9 +158,9 @@ def test_editing_one_caption_rule_recleans_every_document_and_keeps_every_id(es_
     again = report_of(cli(*args, env=env))  # nothing changed: nothing re-processed
     assert (again["counts"]["unchanged"], again["counts"]["reprocessed"]) == (2, 0)
 
-    rules = (config / "cleaning.yaml").read_text(encoding="utf-8")
+    rules = (config / "cleaning" / "en.yaml").read_text(encoding="utf-8")
     assert "'^(data map|data photo|" in rules
-    (config / "cleaning.yaml").write_text(rules.replace("'^(data map|data photo|", "'^(data photo|", 1),
+    (config / "cleaning" / "en.yaml").write_text(rules.replace("'^(data map|data photo|", "'^(data photo|", 1),
                                           encoding="utf-8")
     edited = report_of(cli(*args, env=env))
     assert edited["counts"]["reprocessed"] == 2 and edited["counts"]["new"] == 0
