@@ -102,7 +102,7 @@ def test_copies_excerpt_and_truncation_group_and_a_hard_negative_stays_apart(es_
     assert canonical == ["story/original.html"]  # earliest published
     for name in ("other/negative.html", "other/negative2.html"):
         assert docs[name]["duplicate_count"] == 1 and docs[name]["is_canonical"]
-        assert docs[name]["duplicate_group"] == document_id(str((src / name).resolve()))
+        assert docs[name]["duplicate_group"] == document_id(src.name, name)
     assert report.counters["dedup/copies"] == 4 and report.counters["dedup/new_groups"] == 1
     assert "duplicates: new_groups=1, groups=1, copies=4" in report.render_text()
 
@@ -131,12 +131,12 @@ def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(e
     assert [s for s, d in docs.items() if d["is_canonical"]] == ["b.html"]  # next earliest
     assert all(d["duplicate_count"] == 2 for d in docs.values())
     assert len({d["duplicate_group"] for d in docs.values()}) == 1
-    assert not es_client.exists(index=dedup_index(alias), id=document_id(str((src / "a.html").resolve())))
+    assert not es_client.exists(index=dedup_index(alias), id=document_id(src.name, "a.html"))
 
 
 class HeldAtCandidates:
-    """The real client, except that the first dedup candidate query of each run waits until both
-    runs have reached theirs: both look before either writes, the race the end-of-run
+    """The real client, except that the first dedup candidate query of each batch waits until both
+    batches have reached theirs: both look before either writes, the race the end-of-run
     reconciliation exists for (nothing is faked: Elasticsearch answers every request)."""
 
     def __init__(self, es, barrier: threading.Barrier) -> None:
@@ -152,43 +152,56 @@ class HeldAtCandidates:
         return getattr(self._es, name)
 
 
-def test_two_concurrent_runs_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
+def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
+    """Two batches of one run (mapped tasks, or CLI workers) group at the same time. Two *runs* into one
+    alias cannot overlap any more (the writer lease, tests/test_integrity.py), so the race lives here."""
+    from pipeline.run.flow import Ingest, RunRequest
+
     paras = story(7)
-    one, two = tmp_path / "one", tmp_path / "two"
-    for i in range(4):  # each run brings its own copies of the same new story
+    src = tmp_path / "src"
+    one, two = src / "one", src / "two"
+    for i in range(4):  # each batch brings its own copies of the same new story
         write(one, f"a{i}.html", page("Water rules", paras[i % 2:7 - i % 3], f"2025-03-0{i + 1}T08:00:00Z",
                                       f"Outlet {i}"))
         write(two, f"b{i}.html", page("Water plan", paras[(i + 1) % 2:], f"2025-03-0{i + 5}T08:00:00Z",
                                       f"Paper {i}"))
+    flow = Ingest(load_settings().with_overrides(runs_dir=tmp_path / "runs", batch_size=4))
+    ctx = flow.start(es_client, RunRequest(source_dir=str(src), index_alias=alias), in_process=True)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
     reports: list = []
 
-    def go(folder: Path) -> None:
+    def go(batch: int) -> None:
         from pipeline.elastic.client import make_client
 
         try:
             es = HeldAtCandidates(make_client(load_settings().es), barrier)
-            reports.append(run(es, folder, alias, tmp_path / folder.name))
+            reports.append(flow.process(batch, ctx, es))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=go, args=(f,)) for f in (one, two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    # neither run saw the other's copies while grouping its batch; the reconciliation joined them
-    assert sum(r.counters.get("dedup/reconciled", 0) for r in reports) >= 1
-    assert all(r.counters.get("dedup/overlapping-batches", 0) == 1 for r in reports)
+    try:
+        batches = flow.plan(ctx)
+        assert batches == [0, 1]  # one/ and two/ in batches of their own
+        threads = [threading.Thread(target=go, args=(b,)) for b in batches]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        report = flow.finish(ctx, reports, es_client)
+    finally:
+        flow.release(ctx, es_client)
+    # neither batch saw the other's copies while grouping; the end-of-run reconciliation joined them
+    assert report.counters.get("dedup/reconciled", 0) >= 1
+    assert report.counters.get("dedup/overlapping-batches", 0) == 1
     docs = fields(es_client, alias)
     assert len(docs) == 8
     assert len({d["duplicate_group"] for d in docs.values()}) == 1
     assert all(d["duplicate_count"] == 8 for d in docs.values())
     assert sum(d["is_canonical"] for d in docs.values()) == 1
     canonical = next(s for s, d in docs.items() if d["is_canonical"])
-    assert canonical == "a0.html"  # published 2025-03-01, the earliest
+    assert canonical == "one/a0.html"  # published 2025-03-01, the earliest
 
 
 def test_collapsed_search_shows_each_story_once_with_its_count(es_client, alias, tmp_path):
