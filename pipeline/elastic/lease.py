@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -155,19 +156,25 @@ def _held(lease: Lease) -> Lease:
     return lease
 
 
-def renew(es: Any, alias: str, run_id: str, *, ttl: float) -> Lease:
-    """Push our lease's expiry ``ttl`` seconds ahead; ``LeaseLost`` when it is not ours any more."""
-    found = _get(es, alias)
-    if found is None or found[0].run_id != run_id:
-        holder = found[0].describe() if found else "nobody (it was released or expired and removed)"
-        raise LeaseLost(f"run {run_id} lost its lease on alias {alias}; now held by {holder}")
-    lease, seq_no, term = found
-    record = _record(alias, run_id, ttl, lease.acquired_at, process_bound=lease.process_bound)
-    try:
-        es.index(index=LEASES_INDEX, id=alias, document=record, if_seq_no=seq_no, if_primary_term=term)
-    except ConflictError as exc:
-        raise LeaseLost(f"run {run_id}: the lease on alias {alias} changed while renewing it") from exc
-    return Lease(**record)
+def renew(es: Any, alias: str, run_id: str, *, ttl: float, attempts: int = 8) -> Lease:
+    """Push our lease's expiry ``ttl`` seconds ahead; ``LeaseLost`` when it is not ours any more.
+
+    Several tasks of one run (mapped batches on several workers) renew the same lease at once: a
+    conflicting write is looked at again, and only a different holder means the lease is lost."""
+    for _ in range(attempts):
+        found = _get(es, alias)
+        if found is None or found[0].run_id != run_id:
+            holder = found[0].describe() if found else "nobody (it was released or expired and removed)"
+            raise LeaseLost(f"run {run_id} lost its lease on alias {alias}; now held by {holder}")
+        lease, seq_no, term = found
+        record = _record(alias, run_id, ttl, lease.acquired_at, process_bound=lease.process_bound)
+        try:
+            es.index(index=LEASES_INDEX, id=alias, document=record, if_seq_no=seq_no, if_primary_term=term)
+            return Lease(**record)
+        except ConflictError:
+            time.sleep(random.uniform(0.01, 0.1))  # another task of ours renewed first: look again
+    raise LeaseLost(f"run {run_id}: the lease on alias {alias} kept changing while renewing it "
+                    f"({attempts} conflicting writes)")
 
 
 def release(es: Any, alias: str, run_id: str) -> bool:
