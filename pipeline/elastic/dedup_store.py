@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ _GROUP_FIELDS = ["doc_id", "group", "links", "body_length", "published", "is_can
 _SETTLE_FIELDS = [f for f in _GROUP_FIELDS if f != "band_keys"]
 
 
+# How long a batch waits for the store's primary shard after a node failure (replica promotion).
+PRIMARY_WAIT_SECONDS = 90
+
+
 def dedup_index(alias: str) -> str:
     return f"{alias}{SUFFIX}"
 
@@ -53,14 +58,24 @@ def ensure_store(es: Elasticsearch, alias: str, *, rebuild: bool = False) -> str
     if rebuild:
         es.indices.delete(index=index, ignore_unavailable=True)
     if not es.indices.exists(index=index):
-        try:  # one shard on purpose: its sequence numbers order every write (see module docstring)
-            es.indices.create(index=index, mappings=mappings, settings={"number_of_shards": 1,
-                                                                        "number_of_replicas": 0})
+        # One shard on purpose: its sequence numbers order every write (see module docstring). Its
+        # replicas follow support_indices (auto-expanding): a lost node must not take the store down.
+        from pipeline.config import load_settings
+        from pipeline.elastic.mapping import build_index_settings
+
+        settings = build_index_settings(1, load_settings().support_replicas)
+        try:
+            es.indices.create(index=index, mappings=mappings, settings=settings)
             return index
         except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
             if "resource_already_exists" not in str(exc):
                 raise
     es.indices.put_mapping(index=index, properties=mappings["properties"])
+    from pipeline.config import load_settings
+    from pipeline.elastic.indices import apply_replicas
+    from pipeline.elastic.mapping import build_index_settings
+
+    apply_replicas(es, index, build_index_settings(1, load_settings().support_replicas))  # older stores had none
     return index
 
 
@@ -72,9 +87,19 @@ def visible_checkpoint(es: Elasticsearch, alias: str) -> int:
     """Refresh the store and return a sequence number up to which every write is now searchable
     (the primary's local checkpoint, read *before* the refresh)."""
     index = dedup_index(alias)
-    stats = es.indices.stats(index=index, metric="docs", level="shards")
-    shard = next(iter(stats["indices"].values()))["shards"]["0"][0]
-    checkpoint = int(shard["seq_no"]["local_checkpoint"])
+    deadline = time.monotonic() + PRIMARY_WAIT_SECONDS
+    while True:
+        stats = retrying(lambda: es.indices.stats(index=index, metric="docs", level="shards"), "store stats",
+                         retry=RetryPolicy())
+        copies = [c for entry in stats["indices"].values() for c in entry["shards"].get("0", [])]
+        primary = next((c for c in copies if c.get("routing", {}).get("primary")), None)
+        if primary is not None:
+            break
+        if time.monotonic() >= deadline:  # still no started primary: fail the batch; its task retries
+            raise ClusterUnavailable(f"the near-duplicate store {index} has had no started primary shard "
+                                     f"for {PRIMARY_WAIT_SECONDS} s")
+        time.sleep(1)  # a node just died: a replica is being promoted
+    checkpoint = int(primary["seq_no"]["local_checkpoint"])
     es.indices.refresh(index=index)
     return checkpoint
 
