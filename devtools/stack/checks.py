@@ -42,7 +42,7 @@ def verify_index(conn: ESConnection, alias: str, corpus: Path) -> dict[str, Any]
     es = make_client(conn)
     es.indices.refresh(index=alias)
     files = {str(p.resolve()) for p in corpus.rglob("*") if p.is_file()}
-    hits = list(helpers.scan(es, index=alias, query={"query": {"match_all": {}}}, _source=["source_path"], size=500))
+    hits = list(helpers.scan(es, index=alias, query={"query": {"match_all": {}}}, _source=["source_path", "source_id", "source_relpath"], size=500))
     ids = Counter(h["_id"] for h in hits)
     paths = Counter(h["_source"]["source_path"] for h in hits)
     result = {
@@ -53,7 +53,7 @@ def verify_index(conn: ESConnection, alias: str, corpus: Path) -> dict[str, Any]
         "missing_sources": sorted(files - set(paths)),
         "unexpected_sources": sorted(set(paths) - files),
         "wrong_ids": sorted(h["_source"]["source_path"] for h in hits
-                            if h["_id"] != document_id(h["_source"]["source_path"])),
+                            if h["_id"] != document_id(h["_source"]["source_id"], h["_source"]["source_relpath"])),
     }
     problems = {k: v for k, v in result.items() if isinstance(v, list) and v}
     if problems or result["count"] != len(files):
