@@ -16,7 +16,6 @@ re-checked at the end of the run.
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,8 +26,10 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from pipeline.config import CONFIG_DIR
+from pipeline.config import load_settings
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
+from pipeline.elastic.indices import ensure_index
+from pipeline.elastic.mapping import build_index_settings
 from pipeline.stages.dedup import Fingerprint, canonical_key, is_passage_key
 
 SUFFIX = "-dedup"
@@ -51,31 +52,14 @@ def dedup_index(alias: str) -> str:
 
 def ensure_store(es: Elasticsearch, alias: str, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
-    first (a full refresh re-fingerprints every document anyway)."""
+    first (a full refresh re-fingerprints every document anyway). One shard on purpose: its
+    sequence numbers order every write (see module docstring); its replicas follow
+    ``support_indices`` (auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
-    with open(CONFIG_DIR / "dedup_template.json", encoding="utf-8") as fh:
-        mappings = json.load(fh)["mappings"]
     if rebuild:
         es.indices.delete(index=index, ignore_unavailable=True)
-    if not es.indices.exists(index=index):
-        # One shard on purpose: its sequence numbers order every write (see module docstring). Its
-        # replicas follow support_indices (auto-expanding): a lost node must not take the store down.
-        from pipeline.config import load_settings
-        from pipeline.elastic.mapping import build_index_settings
-
-        settings = build_index_settings(1, load_settings().support_replicas)
-        try:
-            es.indices.create(index=index, mappings=mappings, settings=settings)
-            return index
-        except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
-            if "resource_already_exists" not in str(exc):
-                raise
-    es.indices.put_mapping(index=index, properties=mappings["properties"])
-    from pipeline.config import load_settings
-    from pipeline.elastic.indices import apply_replicas
-    from pipeline.elastic.mapping import build_index_settings
-
-    apply_replicas(es, index, build_index_settings(1, load_settings().support_replicas))  # older stores had none
+    ensure_index(es, index, "dedup_template.json", update=True,
+                 settings=build_index_settings(1, load_settings().support_replicas))
     return index
 
 
