@@ -107,6 +107,41 @@ def test_copies_excerpt_and_truncation_group_and_a_hard_negative_stays_apart(es_
     assert "duplicates: new_groups=1, groups=1, copies=4" in report.render_text()
 
 
+def partition(docs: dict[str, dict]) -> set[frozenset[str]]:
+    by_group: dict[str, set[str]] = {}
+    for source, d in docs.items():
+        by_group.setdefault(d["duplicate_group"], set()).add(source)
+    return {frozenset(members) for members in by_group.values()}
+
+
+def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_client, alias, tmp_path):
+    """A CLI run of several batches groups each batch in a worker process while the next one is
+    transformed (pipeline/run/overlap.py); the groups, canonical copies and counts are those of
+    the same files in one batch, grouped in place."""
+    src = tmp_path / "src"
+    for seed in (21, 22, 23):
+        syndicate(src, seed, f"story{seed}")
+    write(src, "other/negative.html", page("Farmers protest prices", story(24)[:3] + [BACKGROUND],
+                                           "2025-03-01T08:00:00Z", "Wire"))
+    results = {}
+    for name, batch_size in (("one-batch", 100), ("batches", 3)):
+        settings = load_settings().with_overrides(runs_dir=tmp_path / name, batch_size=batch_size)
+        report = run_pipeline(settings, es=es_client, source_dir=src, alias=f"{alias}-{name}")
+        assert report.indexed == 13 and report.failed == 0
+        assert report.counters["dedup/fingerprinted"] == 13  # the worker's counters reach the report
+        assert "dedup" in report.timings
+        results[name] = (fields(es_client, f"{alias}-{name}"), report.counters)
+    (single, single_counts), (mapped, mapped_counts) = results["one-batch"], results["batches"]
+    assert mapped_counts.get("dedup/overlapping-batches", 0) == 0  # the worker groups batches in order
+    assert partition(mapped) == partition(single)
+    assert len(partition(mapped)) == 4  # three stories of four copies, and the negative alone
+    for source, d in mapped.items():
+        assert (d["is_canonical"], d["duplicate_count"]) == (single[source]["is_canonical"],
+                                                             single[source]["duplicate_count"]), source
+    for key in ("dedup/copies", "dedup/groups", "dedup/new_groups"):
+        assert mapped_counts[key] == single_counts[key], key
+
+
 def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(es_client, alias, tmp_path):
     src = tmp_path / "src"
     paras = story(5)

@@ -16,9 +16,11 @@ re-checked at the end of the run.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -36,6 +38,7 @@ SUFFIX = "-dedup"
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
 _BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
+_BAND_CLAUSE = '{"constant_score":{"filter":{"term":{"band_keys":%s}},"boost":%d}}'
 # what grouping reads of an entry (never the keys or the signature: they are the bulk of it)
 _GROUP_FIELDS = ["doc_id", "group", "links", "body_length", "published", "is_canonical", "duplicate_count",
                  "run_id", "band_keys", "passage_count"]
@@ -158,19 +161,19 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
     out: dict[str, list[dict[str, Any]]] = {}
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
+    header = json.dumps({"index": index})
+    source = json.dumps(["doc_id", "group", "passage_count"] + (["links"] if with_links else []))
+    batch_filter = f',"filter":[{{"term":{{"batch":{json.dumps(only_batch)}}}}}]' if only_batch is not None else ""
     for start in range(0, len(asking), _MSEARCH):
         part = asking[start:start + _MSEARCH]
-        body: list[dict[str, Any]] = []
-        for fp in part:
-            query: dict[str, Any] = {"bool": {
-                "should": [{"constant_score": {"filter": {"term": {"band_keys": k}},
-                                               "boost": 1 if is_passage_key(k) else _BAND_WEIGHT}}
-                           for k in fp.band_keys],
-                "minimum_should_match": min(min_shared, len(fp.band_keys)), "must_not": [{"ids": {"values": [fp.doc_id]}}]}}
-            if only_batch is not None:
-                query["bool"]["filter"] = [{"term": {"batch": only_batch}}]
-            body += [{"index": index}, {"query": query, "size": size,
-                                        "_source": ["doc_id", "group", "passage_count"] + (["links"] if with_links else [])}]
+        body: list[str] = []
+        for fp in part:  # written as JSON text: ~100 clauses a query, built for every document of a run
+            should = ",".join(_BAND_CLAUSE % (json.dumps(k), 1 if is_passage_key(k) else _BAND_WEIGHT)
+                              for k in fp.band_keys)
+            body += [header, f'{{"query":{{"bool":{{"should":[{should}],'
+                             f'"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
+                             f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}},'
+                             f'"size":{int(size)},"track_total_hits":false,"_source":{source}}}']
         response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
         for fp, result in zip(part, response["responses"]):
             if "error" in result:
@@ -378,11 +381,16 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
                     changes[doc_id] = want
         if not changes:
             return comps
-        _check_bulk(es, ({"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
-                         for i, w in changes.items()), "duplicate fields", allow_missing=True)
         store = dedup_index(alias)
-        _check_bulk(es, ({"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
-                          "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
-                                  "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
-                         for i, w in changes.items()), "dedup groups", allow_missing=True)
+        # the articles and the store entries are written at once (two indices, two bulk streams):
+        # each update re-indexes a whole document, and nothing else runs while a run settles
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="settle") as pool:
+            articles = pool.submit(_check_bulk, es, (
+                {"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
+                for i, w in changes.items()), "duplicate fields", allow_missing=True)
+            _check_bulk(es, ({"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
+                              "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
+                                      "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
+                             for i, w in changes.items()), "dedup groups", allow_missing=True)
+            articles.result()
     return comps

@@ -10,6 +10,7 @@ copies) are checked against each other again, and their groups settled.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,11 +28,12 @@ from pipeline.stages.dedup import (
     FingerprintStage,
     canonical_key,
     compare,
-    is_passage_key,
     load_dedup_config,
     shingle_set,
     worth_checking,
 )
+
+log = logging.getLogger(__name__)
 
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
 
@@ -166,8 +168,8 @@ def _within_batch(fps: Sequence[Fingerprint], cfg: DedupConfig, counters: Counte
     links: dict[str, set[str]] = defaultdict(set)
     for fp in fps:  # the later document links to the earlier
         parent[fp.doc_id] = fp.doc_id
-        bands = Counter(o for key in fp.band_keys if not is_passage_key(key) for o in owner.get(key, ()))
-        passages = Counter(o for key in fp.band_keys if is_passage_key(key) for o in owner.get(key, ()))
+        bands = Counter(o for key in fp.lsh_keys for o in owner.get(key, ()))
+        passages = Counter(o for key in fp.passage_keys for o in owner.get(key, ()))
         tries: Counter[str] = Counter()
         joined: set[str] = set()
         mine = fp.passage_count
@@ -233,16 +235,18 @@ def _former_members(es: Any, alias: str, ids: Sequence[str], max_size: int) -> s
 
 
 class BatchDedup:
-    """One batch's share of the step; ``observe`` runs after enrich, ``finish`` after the load."""
+    """One batch's share of the step; ``observe`` runs after enrich, ``finish`` after the load.
+    ``later``: ``observe`` only keeps what fingerprinting needs, ``finish`` fingerprints it
+    (so both can run in another process, see ``pipeline.run.overlap``)."""
 
-    def __init__(self, cfg: DedupConfig) -> None:
+    def __init__(self, cfg: DedupConfig, *, later: bool = False) -> None:
         self.cfg = cfg
-        self.stage = FingerprintStage(cfg)
+        self.stage = FingerprintStage(cfg, later=later)
 
     @classmethod
-    def start(cls) -> "BatchDedup | None":
+    def start(cls, *, later: bool = False) -> "BatchDedup | None":
         cfg = dedup_config()
-        return cls(cfg) if cfg is not None else None
+        return cls(cfg, later=later) if cfg is not None else None
 
     def observe(self, doc: Document) -> Document:
         return self.stage(doc)
@@ -252,10 +256,15 @@ class BatchDedup:
 
         counters: Counter[str] = Counter()
         loaded = {o.id: o for o in outcomes if o.status == Status.INDEXED}
+        self.stage.waiting = [item for item in self.stage.waiting if item.doc_id in loaded]
+        for doc_id, problem in self.stage.fingerprint_waiting().items():
+            log.warning("%s (%s): %s", loaded[doc_id].source, doc_id, problem)
+        if not_grouped := self.stage.counters.pop("not-grouped", 0):
+            counters["dedup/not-grouped"] += not_grouped  # indexed alone, each with a logged reason
         fps = [fp for fp in self.stage.pending if fp.doc_id in loaded]
         self.stage.pending = []
         if not fps:
-            return {}
+            return dict(counters)
         store.ensure_store(es, ctx.alias)
         changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
         affected: set[str] = set()

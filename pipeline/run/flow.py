@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Executor
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any, ClassVar
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.overlap import overlapped
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
 from pipeline.run.report import BatchReport, RunReport
 from pipeline.run.steps import enforce_failure_ratio, finish_run, plan_batches, process_batch, start_run, sync_deletes
@@ -138,8 +140,8 @@ class Flow(ABC):
         """Batch manifests in the run folder; the batch numbers (all that XCom carries)."""
         return plan_batches(ctx)
 
-    def process(self, batch: int, ctx: RunContext, es: Any) -> BatchReport:
-        return process_batch(batch, ctx, es)
+    def process(self, batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+        return process_batch(batch, ctx, es, defer=defer)
 
     @abstractmethod
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
@@ -231,11 +233,13 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
             if workers > 1 and len(batches) > 1:
                 from pipeline.run.parallel import process_batches_parallel
 
-                reports: Iterable[BatchReport] = process_batches_parallel(
+                reports: Generator[BatchReport, None, None] = process_batches_parallel(
                     batches, ctx, es_connection if es_connection is not None else flow.settings.es, workers)
-            else:
-                reports = (flow.process(batch, ctx, es) for batch in batches)
-            return flow.finish(ctx, reports, es)
+            else:  # one batch's grouping runs while the next is transformed (pipeline/run/overlap.py)
+                reports = overlapped(lambda batch, worker: flow.process(batch, ctx, es, defer=worker), batches,
+                                     es_connection if es_connection is not None else flow.settings.es)
+            with closing(reports):  # stops the workers / waits for the grouping in flight on failure
+                return flow.finish(ctx, reports, es)
     finally:
         flow.release(ctx, es, best_effort=True)
 

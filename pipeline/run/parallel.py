@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from pipeline.run.context import RunContext
 from pipeline.run.report import BatchReport
 from pipeline.run.steps import process_batch
-
-_WORKER_ES: Any = None
-
-
-def _init_worker(conn: Any) -> None:
-    global _WORKER_ES
-    from pipeline.elastic.client import make_client
-
-    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
-    _WORKER_ES = make_client(conn)
+from pipeline.run.worker import init_worker, worker_client
 
 
 def _process_in_worker(batch: int, ctx: RunContext) -> BatchReport:
-    return process_batch(batch, ctx, _WORKER_ES)
+    return process_batch(batch, ctx, worker_client())
 
 
 def process_batches_parallel(batches: Iterable[int], ctx: RunContext, es_connection: Any,
-                             workers: int) -> Iterator[BatchReport]:
+                             workers: int) -> Generator[BatchReport, None, None]:
     """``process_batch`` over ``batches`` in a pool of ``workers`` processes, reports in batch order.
 
     Processes, not threads: cleaning and language detection are CPU-bound Python. Workers
@@ -40,7 +30,7 @@ def process_batches_parallel(batches: Iterable[int], ctx: RunContext, es_connect
 
     pending: deque[Any] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(es_connection,)) as pool:
+                             initializer=init_worker, initargs=(es_connection,)) as pool:
         try:
             for batch in batches:
                 if len(pending) >= 2 * workers:

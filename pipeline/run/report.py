@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -68,9 +69,26 @@ class BatchReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)  # "<stage>/<counter>" from the stages
+    # work for this batch still running in the background (its near-duplicate step, see
+    # ``pipeline.run.overlap``): ``(counters, seconds)`` once done; ``settled`` waits for it
+    pending: Future[tuple[dict[str, int], float]] | None = field(default=None, repr=False, compare=False)
+
+    def settled(self) -> "BatchReport":
+        """This report with the background work's counters and time added (its error raised)."""
+        if self.pending is not None:
+            counters, seconds = self.pending.result()
+            self.pending = None
+            self.add_grouping(counters, seconds)
+        return self
+
+    def add_grouping(self, counters: dict[str, int], seconds: float) -> None:
+        for name, value in counters.items():
+            self.counters[name] = self.counters.get(name, 0) + value
+        self.timings["dedup"] = round(self.timings.get("dedup", 0.0) + seconds, 4)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"documents": [asdict(d) for d in self.settled().documents], "timings": dict(self.timings),
+                "counters": dict(self.counters)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BatchReport":

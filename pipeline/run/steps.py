@@ -16,6 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -115,15 +116,17 @@ def _same_bytes(path: Path, sha256: str, max_bytes: int) -> bool:
         return False
 
 
-def process_batch(batch: int, ctx: RunContext, es: Any) -> BatchReport:
-    """Extract, transform and load batch ``batch`` (a manifest in the run folder)."""
+def process_batch(batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+    """Extract, transform and load batch ``batch`` (a manifest in the run folder); ``defer``: see
+    ``process_files``."""
     from pipeline.run.manifest import read_manifest
 
     source, paths = read_manifest(ctx, batch)
-    return process_files(source, paths, ctx, es)
+    return process_files(source, paths, ctx, es, defer=defer)
 
 
-def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any) -> BatchReport:
+def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *,
+                  defer: Executor | None = None) -> BatchReport:
     """Extract, transform and load files of ``source``; returns what happened to each file.
 
     Files whose bytes and processing fingerprint match what the index already holds are
@@ -134,6 +137,10 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any) -
     Streaming: one file is read and transformed at a time and handed to a loader thread
     that bulk-loads small chunks while the next files are transformed, so memory holds a
     few chunks, never the batch's raw bytes.
+
+    The near-duplicate step runs once the batch is loaded: here, or, given ``defer`` (a
+    one-process pool set up by ``pipeline.run.overlap``), in that process while the caller goes
+    on with the next batch; the report's ``pending`` then holds it until ``settled()``.
     """
     from pipeline.elastic.bulk import indexed_fingerprints
 
@@ -149,7 +156,8 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any) -
 
     outcomes: list[DocumentOutcome] = []
     loader: Loader | None = None
-    dedup = dedup_step.BatchDedup.start()  # None when grouping is off (config/dedup.yaml)
+    # None when grouping is off (config/dedup.yaml); with ``defer`` it fingerprints in the worker
+    dedup = dedup_step.BatchDedup.start(later=defer is not None)
     try:
         for rel in paths:
             started = time.perf_counter()
@@ -187,15 +195,24 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any) -
         raise
     if loader is not None:
         outcomes.extend(loader.close())
-    counters: dict[str, int] = {}
-    if dedup is not None:
-        started = time.perf_counter()
-        counters = dedup.finish(es, ctx, outcomes)
-        timings["dedup"] += time.perf_counter() - started
     outcomes.sort(key=lambda o: o.source)
     timings.update(stages.timings())
-    counters.update(stages.counters())
-    return BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, counters)
+    report = BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, stages.counters())
+    if dedup is not None and defer is not None:
+        report.pending = defer.submit(_group_copies, dedup, None, ctx, outcomes)
+    elif dedup is not None:
+        report.add_grouping(*_group_copies(dedup, es, ctx, outcomes))
+    return report
+
+
+def _group_copies(dedup: dedup_step.BatchDedup, es: Any | None, ctx: RunContext,
+                  outcomes: Sequence[DocumentOutcome]) -> tuple[dict[str, int], float]:
+    """The batch's grouping, here (``es``) or in a worker process (its own client)."""
+    from pipeline.run.worker import worker_client
+
+    started = time.perf_counter()
+    counters = dedup.finish(es if es is not None else worker_client(), ctx, outcomes)
+    return counters, time.perf_counter() - started
 
 
 def present_in_source(root: Path, relpath: str) -> bool:

@@ -25,6 +25,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -104,13 +105,21 @@ def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str]
     return _WORD.findall(text), cfg.word_shingle
 
 
+def _unit_hashes(units: list[str]) -> dict[str, int]:
+    """crc32 of each distinct unit (a text repeats most of its words: each is hashed once)."""
+    distinct = set(units)
+    try:
+        return {u: zlib.crc32(u.encode()) for u in distinct}
+    except UnicodeEncodeError:  # a lone surrogate: hashed as its bytes, like every other unit
+        return {u: zlib.crc32(u.encode("utf-8", "surrogatepass")) for u in distinct}
+
+
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
     """32-bit hashes of the text's shingles in text order (stable across processes: crc32)."""
     units, n = _units(text, language, cfg)
     if not units:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.fromiter((zlib.crc32(u.encode("utf-8", "surrogatepass")) for u in units), dtype=np.uint64,
-                        count=len(units))
+    codes = np.fromiter(map(_unit_hashes(units).__getitem__, units), dtype=np.uint64, count=len(units))
     n = min(n, len(codes))
     width = len(codes) - n + 1
     h = np.zeros(width, dtype=np.uint64)
@@ -136,8 +145,8 @@ def passage_keys(sequence: np.ndarray, cfg: DedupConfig) -> list[str]:
     w = min(cfg.passage_window, len(sequence))
     windows = np.lib.stride_tricks.sliding_window_view(sequence, w)
     positions = np.unique(np.arange(len(windows)) + windows.argmin(axis=1))
-    values = list(dict.fromkeys(int(v) for v in sequence[positions]))[: cfg.max_passage_keys]
-    return [f"p{v:08x}" for v in values]
+    values, first = np.unique(sequence[positions], return_index=True)  # distinct, in text order below
+    return [f"p{int(v):08x}" for v in values[np.argsort(first, kind="stable")][: cfg.max_passage_keys]]
 
 
 @dataclass(frozen=True)
@@ -243,39 +252,81 @@ class Fingerprint:
     published: int | None = None
     language: str | None = None
 
-    @property
+    @cached_property
     def passage_count(self) -> int:
-        return sum(1 for k in self.band_keys if is_passage_key(k))
+        return len(self.passage_keys)
+
+    @cached_property
+    def passage_keys(self) -> list[str]:
+        """The winnowing fingerprints among ``band_keys`` (the rest are LSH bands)."""
+        return [k for k in self.band_keys if is_passage_key(k)]
+
+    @cached_property
+    def lsh_keys(self) -> list[str]:
+        return [k for k in self.band_keys if not is_passage_key(k)]
 
 
-def fingerprint(doc: Document, cfg: DedupConfig) -> Fingerprint:
+@dataclass(frozen=True)
+class GroupingInput:
+    """What fingerprinting reads of a document: small enough to hand to another process."""
+
+    doc_id: str
+    body: str
+    language: str | None
+    published_at: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> "GroupingInput":
+        return cls(doc.id, doc.body, doc.language, doc.published_at)
+
+
+def fingerprint(doc: GroupingInput, cfg: DedupConfig) -> Fingerprint:
     sequence = shingle_sequence(doc.body, doc.language, cfg)
     shingles = np.unique(sequence)
     sig = signature(shingles, cfg)
     keys = band_keys(sig, cfg) + passage_keys(sequence, cfg) if len(shingles) >= cfg.min_shingles else []
-    return Fingerprint(doc.id, keys, sig, shingles, len(doc.body), published_ms(doc.published_at), doc.language)
+    return Fingerprint(doc.doc_id, keys, sig, shingles, len(doc.body), published_ms(doc.published_at), doc.language)
 
 
 class FingerprintStage(Stage):
-    """Computes a document's fingerprint and gives it the "seen once" group until the run's
-    dedup step finds its copies. Fingerprints wait in ``pending`` for that step."""
+    """Gives a document the "seen once" group until the run's dedup step finds its copies, and
+    computes its fingerprint: at once, or (``later``) in ``fingerprint_waiting``, wherever the
+    step runs (``pipeline.run.overlap`` runs it in another process). Fingerprints wait in
+    ``pending`` for that step."""
 
     name: ClassVar[str] = "dedup"
 
-    def __init__(self, cfg: DedupConfig) -> None:
+    def __init__(self, cfg: DedupConfig, *, later: bool = False) -> None:
         super().__init__()
         self.cfg = cfg
+        self.later = later
         self.pending: list[Fingerprint] = []
+        self.waiting: list[GroupingInput] = []
 
     def process(self, doc: Document) -> Document:
         doc.duplicate_group, doc.is_canonical, doc.duplicate_count = doc.id, True, 1
-        try:
-            fp = fingerprint(doc, self.cfg)
-        except Exception as exc:  # noqa: BLE001 - grouping is extra: the document is still indexed, alone
-            doc.warnings.append(f"dedup: not grouped ({type(exc).__name__}: {exc})")
-            self.counters["not-grouped"] += 1
+        if self.later:
+            self.waiting.append(GroupingInput.of(doc))
             return doc
+        problem = self._fingerprint(GroupingInput.of(doc))
+        if problem:
+            doc.warnings.append(problem)
+        return doc
+
+    def fingerprint_waiting(self) -> dict[str, str]:
+        """Fingerprint what ``later`` kept; ``{id: warning}`` for those that could not be (they
+        stay alone, counted as ``not-grouped``)."""
+        waiting, self.waiting = self.waiting, []
+        problems = {item.doc_id: self._fingerprint(item) for item in waiting}
+        return {doc_id: problem for doc_id, problem in problems.items() if problem}
+
+    def _fingerprint(self, item: GroupingInput) -> str | None:
+        try:
+            fp = fingerprint(item, self.cfg)
+        except Exception as exc:  # noqa: BLE001 - grouping is extra: the document is still indexed, alone
+            self.counters["not-grouped"] += 1
+            return f"dedup: not grouped ({type(exc).__name__}: {exc})"
         self.pending.append(fp)
         if not fp.band_keys:
             self.counters["too-short"] += 1
-        return doc
+        return None
