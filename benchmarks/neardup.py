@@ -1,6 +1,7 @@
 """Near-duplicate grouping: pair precision/recall on a probe of syndicated copies, the anchor, and cost.
 
     ES_URL=http://127.0.0.1:9200 python benchmarks/neardup.py [--data DIR] [--seed 0] [--timing-docs 2000]
+        [--cost-repeats 3]
 
 The probe is built at run time from the shared article pages (``../shared/benchmarks/article-
 extraction``: ``html/*.html.gz`` pages, ``ground-truth.json`` their article bodies), never copied
@@ -17,8 +18,9 @@ each fed through the real pipeline into the real Elasticsearch in two runs (a se
 the files, then all). Pairs = two files in one ``duplicate_group``. The anchor is datasketch
 MinHashLSH (128 permutations) at thresholds 0.5 / 0.7 / 0.9 over 5-word shingles of the raw
 files' text (tags stripped), on the same files in the same process. The cost is measured on
-``benchmarks/corpus.py``'s throughput corpus: ``pipeline run`` with dedup off, then on (fresh
-alias each), the ratio of wall times, and peak RSS at ``--timing-docs`` and twice that.
+``benchmarks/corpus.py``'s throughput corpus: ``pipeline run`` with dedup off and on in
+``--cost-repeats`` alternating pairs (fresh alias each), the ratio of the median wall times, and
+peak RSS at ``--timing-docs`` and twice that.
 """
 
 from __future__ import annotations
@@ -350,31 +352,38 @@ def signature_speed(pages: list[Page]) -> None:
     print(line + " (the shingle split alone is in every figure)")
 
 
-def cost(es, data: Path, docs: int, workdir: Path, es_url: str) -> bool:
+def cost(es, data: Path, docs: int, workdir: Path, es_url: str, repeats: int) -> bool:
+    """Run time with the step on / off, as the median of ``repeats`` alternating pairs (a pair's
+    two runs are seconds apart, so machine noise hits both alike); memory at twice the corpus."""
+    from statistics import median
+
     from benchmarks import corpus
     from benchmarks.throughput import cleanup, pipeline_run
 
     print(f"\ncost on benchmarks/corpus.py's throughput corpus ({docs} and {2 * docs} documents, "
-          "pipeline run --workers 1, fresh alias each):")
+          f"pipeline run --workers 1, fresh alias each, {repeats} off/on pairs):")
     small = corpus.build(workdir / f"corpus-{docs}", docs, data=data, log=lambda *_: None)
     big = corpus.build(workdir / f"corpus-{2 * docs}", 2 * docs, data=data, log=lambda *_: None)
     env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(workdir / "runs")}
-    results = {}
-    for name, source, enabled in (("off", small, "0"), ("on", small, "1"), ("on-2x", big, "1")):
-        alias = f"bench-neardup-cost-{name}-{os.getpid()}"
+    results: dict[str, list] = {"off": [], "on": [], "on-2x": []}
+    plan = [("off", small, "0"), ("on", small, "1")] * repeats + [("on-2x", big, "1")]
+    for i, (name, source, enabled) in enumerate(plan):
+        alias = f"bench-neardup-cost-{name}-{i}-{os.getpid()}"
         m = pipeline_run(name, source, alias, 1, {**env, "ETL_DEDUP_ENABLED": enabled})
         cleanup(es, alias)
         if m.returncode != 0:
             print(f"  {name}: failed: {m.stderr[-400:]}")
             return False
-        results[name] = m
+        results[name].append(m)
         step = m.extra.get("timings", {}).get("dedup", 0.0)
         print(f"  dedup {name:5s} {m.extra['counts']['indexed']:6d} docs  {m.seconds:7.1f} s  "
-              f"(dedup step {step:5.1f} s)  peak RSS {m.peak_rss / 2**20:6.0f} MiB")
-    ratio = results["on"].seconds / results["off"].seconds
-    share = results["on"].extra["timings"].get("dedup", 0.0) / results["on"].seconds
-    rss = results["on-2x"].peak_rss / results["on"].peak_rss
-    print(f"  run time with dedup / without: {ratio:.3f} (step's own share of the run {share:.1%}); "
+              f"(dedup step {step:5.1f} s)  peak RSS {m.peak_rss / 2**20:6.0f} MiB", flush=True)
+    pairs = [on.seconds / off.seconds for off, on in zip(results["off"], results["on"])]
+    ratio = median(m.seconds for m in results["on"]) / median(m.seconds for m in results["off"])
+    share = median(m.extra["timings"].get("dedup", 0.0) / m.seconds for m in results["on"])
+    rss = results["on-2x"][0].peak_rss / max(m.peak_rss for m in results["on"])
+    print(f"  run time with dedup / without: {ratio:.3f} (medians; pairs {', '.join(f'{r:.3f}' for r in pairs)}; "
+          f"the step's own time, mostly in its worker process, {share:.1%} of a run); "
           f"peak RSS at {2 * docs} / at {docs}: {rss:.2f}")
     return ratio <= 1.10 and rss <= 1.25
 
@@ -384,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None, help="article-extraction folder")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timing-docs", type=int, default=2000, help="corpus size for the cost runs (0: skip)")
+    ap.add_argument("--cost-repeats", type=int, default=3, help="off/on pairs for the run-time ratio")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "news-etl-neardup")
     args = ap.parse_args(argv)
     data = args.data or next((p for p in (DEFAULT_DATA, REPO.parents[1] / "shared/benchmarks/article-extraction",
@@ -402,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     signature_speed(pages)
     ok_main = run_probe("main", pages[0::2], pages[1::2], args.seed, es, args.workdir)
     ok_kept = run_probe("kept-aside", pages[1::2], pages[0::2], args.seed + 1, es, args.workdir)
-    ok_cost = cost(es, data, args.timing_docs, args.workdir, es_url) if args.timing_docs else True
+    ok_cost = cost(es, data, args.timing_docs, args.workdir, es_url, args.cost_repeats) if args.timing_docs else True
     print(f"\ntargets: precision and recall >= 0.98 (main probe): {'met' if ok_main else 'NOT MET'}; "
           f"kept-aside probe: {'met' if ok_kept else 'NOT MET'}; "
           f"run time <= 1.10 x without dedup and memory flat: "

@@ -37,6 +37,7 @@ from pipeline.stages.dedup import Fingerprint, canonical_key, is_passage_key
 SUFFIX = "-dedup"
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
+_SETTLE_STREAMS = 2  # concurrent bulk streams per index when settle writes group fields
 _BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
 _BAND_CLAUSE = '{"constant_score":{"filter":{"term":{"band_keys":%s}},"boost":%d}}'
 # what grouping reads of an entry (never the keys or the signature: they are the bulk of it)
@@ -382,15 +383,18 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
         if not changes:
             return comps
         store = dedup_index(alias)
-        # the articles and the store entries are written at once (two indices, two bulk streams):
-        # each update re-indexes a whole document, and nothing else runs while a run settles
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="settle") as pool:
-            articles = pool.submit(_check_bulk, es, (
-                {"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
-                for i, w in changes.items()), "duplicate fields", allow_missing=True)
-            _check_bulk(es, ({"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
-                              "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
-                                      "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
-                             for i, w in changes.items()), "dedup groups", allow_missing=True)
-            articles.result()
+        articles = [{"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
+                    for i, w in changes.items()]
+        entries = [{"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
+                    "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
+                            "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
+                   for i, w in changes.items()]
+        # Each update re-indexes a whole document and nothing else runs while a run settles: the
+        # articles and the entries go in _SETTLE_STREAMS bulk streams each, at once.
+        with ThreadPoolExecutor(max_workers=2 * _SETTLE_STREAMS, thread_name_prefix="settle") as pool:
+            writes = [pool.submit(_check_bulk, es, part[k::_SETTLE_STREAMS], what, allow_missing=True)
+                      for part, what in ((articles, "duplicate fields"), (entries, "dedup groups"))
+                      for k in range(_SETTLE_STREAMS)]
+            for write in writes:
+                write.result()
     return comps
