@@ -169,6 +169,30 @@ def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(e
     assert not es_client.exists(index=dedup_index(alias), id=document_id(src.name, "a.html"))
 
 
+def test_a_document_loaded_but_never_grouped_is_grouped_by_the_next_run(es_client, alias, tmp_path):
+    """A run that dies between a batch's load and its grouping leaves articles without a store
+    entry. The next run must not skip them as unchanged: they are processed again and grouped."""
+    src = tmp_path / "src"
+    paras = story(9)
+    write(src, "a.html", page("Water rules", paras, "2025-03-03T08:00:00Z", "Wire"))
+    write(src, "b.html", page("Water rules agreed", paras[:6], "2025-03-03T09:00:00Z", "Daily Post"))
+    write(src, "c.html", page("Council budget", story(10), "2025-03-03T10:00:00Z", "Wire"))
+    run(es_client, src, alias, tmp_path)
+    lost = document_id(src.name, "b.html")
+    es_client.delete(index=dedup_index(alias), id=lost, refresh=True)  # its grouping never happened
+
+    report = run(es_client, src, alias, tmp_path)
+    assert report.counters["dedup/ungrouped"] == 1
+    outcomes = {d.source: d for d in report.documents}
+    assert outcomes["b.html"].status == "indexed" and outcomes["b.html"].change == "reprocessed"
+    assert outcomes["a.html"].status == outcomes["c.html"].status == "unchanged"
+    assert es_client.exists(index=dedup_index(alias), id=lost)
+    docs = fields(es_client, alias)
+    assert docs["a.html"]["duplicate_group"] == docs["b.html"]["duplicate_group"]
+    assert docs["a.html"]["duplicate_count"] == docs["b.html"]["duplicate_count"] == 2
+    assert run(es_client, src, alias, tmp_path).counters.get("dedup/ungrouped", 0) == 0  # settled for good
+
+
 class HeldAtCandidates:
     """The real client, except that the first dedup candidate query of each batch waits until both
     batches have reached theirs: both look before either writes, the race the end-of-run

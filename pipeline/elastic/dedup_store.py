@@ -216,6 +216,18 @@ def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[st
     return out
 
 
+def entry_ids(es: Elasticsearch, alias: str, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` have an entry (real-time get: entries written a moment ago count)."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start:start + _CHUNK]
+        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source=False),
+                            "dedup entry ids", retry=RetryPolicy())
+        found.update(d["_id"] for d in response["docs"] if d.get("found"))
+    return found
+
+
 def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str], *,
                 with_keys: bool = False) -> dict[str, dict[str, Any]]:
     wanted = sorted(set(ids))

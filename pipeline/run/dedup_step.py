@@ -51,6 +51,16 @@ def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
         ensure_store(es, alias, rebuild=full_refresh)
 
 
+def ungrouped(es: Any, alias: str, indexed: Iterable[str]) -> set[str]:
+    """Indexed documents with no store entry: a run died between their load and their grouping
+    (or they were indexed while grouping was off). Processed again rather than skipped as
+    unchanged, so they get grouped."""
+    from pipeline.elastic.dedup_store import entry_ids
+
+    indexed = set(indexed)
+    return indexed - entry_ids(es, alias, indexed) if indexed else set()
+
+
 PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
 OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
 

@@ -154,16 +154,17 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *
     known = indexed_fingerprints(es, ctx.index, list(dict.fromkeys(ids.values())))
     timings["extract"] += time.perf_counter() - started
 
-    outcomes: list[DocumentOutcome] = []
-    loader: Loader | None = None
     # None when grouping is off (config/dedup.yaml); with ``defer`` it fingerprints in the worker
     dedup = dedup_step.BatchDedup.start(later=defer is not None)
+    ungrouped = dedup_step.ungrouped(es, ctx.alias, known) if dedup is not None else set()
+    outcomes: list[DocumentOutcome] = []
+    loader: Loader | None = None
     try:
         for rel in paths:
             started = time.perf_counter()
             indexed = known.get(ids[rel])
             if (not ctx.full_refresh and indexed is not None and indexed[1] == fingerprint
-                    and _same_bytes(root / rel, indexed[0], ctx.run.max_file_bytes)):
+                    and ids[rel] not in ungrouped and _same_bytes(root / rel, indexed[0], ctx.run.max_file_bytes)):
                 # identical bytes already indexed: hashed, not decoded, cleaned or re-indexed
                 outcomes.append(DocumentOutcome(source=rel, id=ids[rel], status="unchanged"))
                 timings["extract"] += time.perf_counter() - started
@@ -171,7 +172,8 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *
             doc = stages.extract.new_document(root / rel, source=rel)
             doc.id, doc.source_id, doc.source_relpath = ids[rel], source, Path(rel).as_posix()
             doc = stages.extract(doc)
-            if not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, fingerprint):
+            if (not ctx.full_refresh and not doc.failed and known.get(doc.id) == (doc.file_sha256, fingerprint)
+                    and doc.id not in ungrouped):
                 outcomes.append(DocumentOutcome(source=doc.source, id=doc.id, status="unchanged"))
                 continue
             change = "new"
@@ -198,6 +200,8 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *
     outcomes.sort(key=lambda o: o.source)
     timings.update(stages.timings())
     report = BatchReport(outcomes, {k: round(v, 4) for k, v in timings.items()}, stages.counters())
+    if ungrouped:
+        report.counters["dedup/ungrouped"] = len(ungrouped)  # indexed, never grouped: processed again
     if dedup is not None and defer is not None:
         report.pending = defer.submit(_group_copies, dedup, None, ctx, outcomes)
     elif dedup is not None:
