@@ -1,7 +1,7 @@
 """Near-duplicate grouping: pair precision/recall on a probe of syndicated copies, the anchor, and cost.
 
     ES_URL=http://127.0.0.1:9200 python benchmarks/neardup.py [--data DIR] [--seed 0] [--timing-docs 2000]
-        [--cost-repeats 3]
+        [--cost-repeats 3] [--cost-workers 1]
 
 The probe is built at run time from the shared article pages (``../shared/benchmarks/article-
 extraction``: ``html/*.html.gz`` pages, ``ground-truth.json`` their article bodies), never copied
@@ -352,7 +352,7 @@ def signature_speed(pages: list[Page]) -> None:
     print(line + " (the shingle split alone is in every figure)")
 
 
-def cost(es, data: Path, docs: int, workdir: Path, es_url: str, repeats: int) -> bool:
+def cost(es, data: Path, docs: int, workdir: Path, es_url: str, repeats: int, workers: int = 1) -> bool:
     """Run time with the step on / off, as the median of ``repeats`` alternating pairs (a pair's
     two runs are seconds apart, so machine noise hits both alike); memory at twice the corpus."""
     from statistics import median
@@ -361,7 +361,7 @@ def cost(es, data: Path, docs: int, workdir: Path, es_url: str, repeats: int) ->
     from benchmarks.throughput import cleanup, pipeline_run
 
     print(f"\ncost on benchmarks/corpus.py's throughput corpus ({docs} and {2 * docs} documents, "
-          f"pipeline run --workers 1, fresh alias each, {repeats} off/on pairs):")
+          f"pipeline run --workers {workers}, fresh alias each, {repeats} off/on pairs):")
     small = corpus.build(workdir / f"corpus-{docs}", docs, data=data, log=lambda *_: None)
     big = corpus.build(workdir / f"corpus-{2 * docs}", 2 * docs, data=data, log=lambda *_: None)
     env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(workdir / "runs")}
@@ -369,7 +369,7 @@ def cost(es, data: Path, docs: int, workdir: Path, es_url: str, repeats: int) ->
     plan = [("off", small, "0"), ("on", small, "1")] * repeats + [("on-2x", big, "1")]
     for i, (name, source, enabled) in enumerate(plan):
         alias = f"bench-neardup-cost-{name}-{i}-{os.getpid()}"
-        m = pipeline_run(name, source, alias, 1, {**env, "ETL_DEDUP_ENABLED": enabled})
+        m = pipeline_run(name, source, alias, workers, {**env, "ETL_DEDUP_ENABLED": enabled})
         cleanup(es, alias)
         if m.returncode != 0:
             print(f"  {name}: failed: {m.stderr[-400:]}")
@@ -394,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timing-docs", type=int, default=2000, help="corpus size for the cost runs (0: skip)")
     ap.add_argument("--cost-repeats", type=int, default=3, help="off/on pairs for the run-time ratio")
+    ap.add_argument("--cost-workers", type=int, default=1, help="pipeline run --workers for the cost runs")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "news-etl-neardup")
     args = ap.parse_args(argv)
     data = args.data or next((p for p in (DEFAULT_DATA, REPO.parents[1] / "shared/benchmarks/article-extraction",
@@ -412,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     signature_speed(pages)
     ok_main = run_probe("main", pages[0::2], pages[1::2], args.seed, es, args.workdir)
     ok_kept = run_probe("kept-aside", pages[1::2], pages[0::2], args.seed + 1, es, args.workdir)
-    ok_cost = cost(es, data, args.timing_docs, args.workdir, es_url, args.cost_repeats) if args.timing_docs else True
+    ok_cost = cost(es, data, args.timing_docs, args.workdir, es_url, args.cost_repeats, args.cost_workers) if args.timing_docs else True
     print(f"\ntargets: precision and recall >= 0.98 (main probe): {'met' if ok_main else 'NOT MET'}; "
           f"kept-aside probe: {'met' if ok_kept else 'NOT MET'}; "
           f"run time <= 1.10 x without dedup and memory flat: "
