@@ -19,7 +19,7 @@ import base64
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -187,58 +187,38 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
     return out
 
 
-def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-    """``id -> (body, language)`` of indexed articles (real-time get: fresh documents included)."""
+def _found(es: Elasticsearch, index: str, ids: Iterable[str], what: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """The documents of ``ids`` that exist, by real-time mget in chunks (fresh writes included)."""
     wanted = sorted(set(ids))
-    out: dict[str, tuple[str, str | None]] = {}
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start:start + _CHUNK]
-        response = retrying(lambda: es.mget(index=index, ids=part, source_includes=["body", "language"]),
-                            "dedup bodies", retry=RetryPolicy())
-        for doc in response["docs"]:
-            if doc.get("found"):
-                out[doc["_id"]] = (doc["_source"].get("body", ""), doc["_source"].get("language"))
-    return out
+        response = retrying(lambda: es.mget(index=index, ids=part, **params), what, retry=RetryPolicy())
+        yield from (doc for doc in response["docs"] if doc.get("found"))
+
+
+def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """``id -> (body, language)`` of indexed articles."""
+    return {d["_id"]: (d["_source"].get("body", ""), d["_source"].get("language"))
+            for d in _found(es, index, ids, "dedup bodies", source_includes=["body", "language"])}
 
 
 def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
     """Stored shingle sets (sorted, as ``shingle_set`` gives them) of entries that have one."""
-    wanted = sorted(set(ids))
-    out: dict[str, np.ndarray] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start:start + _CHUNK]
-        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_includes=["shingles"]),
-                            "dedup shingles", retry=RetryPolicy())
-        for doc in response["docs"]:
-            blob = doc.get("_source", {}).get("shingles") if doc.get("found") else None
-            if blob is not None:
-                out[doc["_id"]] = np.frombuffer(base64.b64decode(blob), dtype=np.uint32).astype(np.uint64)
-    return out
+    docs = _found(es, dedup_index(alias), ids, "dedup shingles", source_includes=["shingles"])
+    return {d["_id"]: np.frombuffer(base64.b64decode(d["_source"]["shingles"]), dtype=np.uint32).astype(np.uint64)
+            for d in docs if d.get("_source", {}).get("shingles") is not None}
 
 
 def entry_ids(es: Elasticsearch, alias: str, ids: Iterable[str]) -> set[str]:
-    """Which of ``ids`` have an entry (real-time get: entries written a moment ago count)."""
-    wanted = sorted(set(ids))
-    found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start:start + _CHUNK]
-        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source=False),
-                            "dedup entry ids", retry=RetryPolicy())
-        found.update(d["_id"] for d in response["docs"] if d.get("found"))
-    return found
+    """Which of ``ids`` have an entry."""
+    return {d["_id"] for d in _found(es, dedup_index(alias), ids, "dedup entry ids", source=False)}
 
 
 def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str], *,
                 with_keys: bool = False) -> dict[str, dict[str, Any]]:
-    wanted = sorted(set(ids))
-    out: dict[str, dict[str, Any]] = {}
     fields = _GROUP_FIELDS if with_keys else _SETTLE_FIELDS
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start:start + _CHUNK]
-        response = retrying(lambda: es.mget(index=dedup_index(alias), ids=part, source_includes=fields),
-                            "dedup entries", retry=RetryPolicy())
-        out.update({d["_id"]: d["_source"] for d in response["docs"] if d.get("found")})
-    return out
+    return {d["_id"]: d["_source"] for d in _found(es, dedup_index(alias), ids, "dedup entries",
+                                                    source_includes=fields)}
 
 
 def linking_to(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

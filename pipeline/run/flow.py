@@ -230,14 +230,13 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
         with flow.holding(ctx, es):
             batches = flow.plan(ctx)
             workers = workers or ctx.run.workers
+            conn = es_connection if es_connection is not None else flow.settings.es  # for worker processes
             if workers > 1 and len(batches) > 1:
                 from pipeline.run.parallel import process_batches_parallel
 
-                reports: Generator[BatchReport, None, None] = process_batches_parallel(
-                    batches, ctx, es_connection if es_connection is not None else flow.settings.es, workers)
+                reports: Generator[BatchReport, None, None] = process_batches_parallel(batches, ctx, conn, workers)
             else:  # one batch's grouping runs while the next is transformed (pipeline/run/overlap.py)
-                reports = overlapped(lambda batch, worker: flow.process(batch, ctx, es, defer=worker), batches,
-                                     es_connection if es_connection is not None else flow.settings.es)
+                reports = overlapped(lambda batch, worker: flow.process(batch, ctx, es, defer=worker), batches, conn)
             with closing(reports):  # stops the workers / waits for the grouping in flight on failure
                 return flow.finish(ctx, reports, es)
     finally:
