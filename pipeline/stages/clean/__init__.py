@@ -86,6 +86,7 @@ def _apply(doc: Document, res: CleanResult) -> None:
     doc.modified_at = md.pop("modified_at", None)
     doc.modified_at_source = md.pop("modified_at_source", None) if doc.modified_at else None
     md.pop("modified_at_source", None)
+    doc.warnings.extend(str(w) for w in md.pop("warnings", None) or [])  # e.g. clean/pruned-majority
     doc.metadata = md
 
 
@@ -127,6 +128,8 @@ class Clean(Stage):
     def _count(self, res: CleanResult) -> None:
         """Rule pack used, and every cut of a closing block (count and characters) for the run report."""
         self.counters[f"rules_{res.metadata.get('rules_language', 'common')}"] += 1
+        for w in res.metadata.get("warnings") or []:
+            self.counters[str(w).split(":", 1)[0].replace("clean/", "").replace("-", "_")] += 1
         cuts = res.metadata.get("cuts") or []
         if cuts:
             self.counters["cuts"] += len(cuts)
