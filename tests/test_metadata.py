@@ -251,3 +251,31 @@ def test_jsonld_date_published_wins_over_vendor_and_modified_fields() -> None:
 def test_unix_timestamp_dates_are_understood() -> None:
     md = md_of(page(head='<meta property="article:published_time" content="1773914400">'))
     assert md["published_at"][:10] == "2026-03-19" and md["published_at_source"] == "structured"
+
+
+# ------------------------------------------------------------------------------------ titles
+def _titled(head: str, h1: str = "") -> dict:
+    return md_of(f"<html><head>{head}</head><body><article>{f'<h1>{h1}</h1>' if h1 else ''}{BODY}</article>"
+                 "</body></html>")
+
+
+def test_title_site_suffix_removed_the_same_way_and_site_recorded_apart() -> None:
+    a = _titled("<title>Harbour ferry opens | Harbour Gazette</title>", h1="Harbour ferry opens")
+    b = _titled('<meta property="og:site_name" content="Harbour Gazette">'
+                "<title>Harbour ferry opens - Harbour Gazette</title>")
+    c = _titled('<link rel="canonical" href="https://www.gazette.example/a/1"><title>GAZETTE | Harbour ferry opens</title>')
+    assert a["title"] == b["title"] == c["title"] == "Harbour ferry opens"
+    assert a["site_name"] == b["site_name"] == "Harbour Gazette" and c["site_name"] == "GAZETTE"
+
+
+def test_title_is_never_body_text_and_empty_when_the_page_has_none() -> None:
+    long_h1 = "A heading that wraps the whole article text " * 10
+    md = _titled("", h1=long_h1)
+    assert "title" not in md
+    assert "title" not in _titled("")
+
+
+def test_og_title_wins_then_title_element_then_h1() -> None:
+    assert _titled('<meta property="og:title" content="OG headline"><title>Doc title</title>', "H1")["title"] == "OG headline"
+    assert _titled("<title>Doc title</title>", "H1 headline")["title"] == "Doc title"
+    assert _titled("", "H1 headline")["title"] == "H1 headline"

@@ -22,11 +22,13 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 
 from pipeline.stages.clean import byline
 from pipeline.stages.clean.dates import find_local_date, is_updated_label
+from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -186,7 +188,7 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     h1_text = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
     t_el = tree.find(".//title")
     doc_title = re.sub(r"\s+", " ", t_el.text_content()).strip() if t_el is not None else ""
-    md["title"] = (title or h1_text or doc_title or None)
+    title_slots = [title or "", doc_title, h1_text]
     md["h1"] = h1_text
     md["doc_title"] = doc_title
 
@@ -227,6 +229,10 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     canon = next((link.get("href").strip() for link in tree.iter("link")
                   if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
     canon = canon or first("og:url", "twitter:url")
+    host = re.sub(r"^www\.", "", urlsplit(canon).hostname or "") if canon else None
+    md["title"], site = pick_title(title_slots, site, host.rsplit(".", 1)[0] if host else None)
+    if site:
+        md["site_name"] = site
     if canon:
         md["canonical_url"] = canon
     desc = first("description", "og:description", "twitter:description", "dc.description")
