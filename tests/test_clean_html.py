@@ -185,3 +185,17 @@ def test_a_small_boilerplate_block_is_still_pruned_without_warning() -> None:
                                            "and other bands on the same label this year.</p></div><footer>")
     res = clean_html_string(html)
     assert "Related: another story" not in res.body and "warnings" not in res.metadata
+
+
+def test_video_player_strings_and_a_photo_gallery_leave_the_body() -> None:
+    player = ("<div class='media'><div class='vjs-player'><video src='v.mp4'></video><div role='dialog'>"
+              "This is a modal window.</div><button>Chapters</button><span>descriptions off, selected</span>"
+              "</div></div>")
+    gallery = "<div class='slides'>" + "".join(f"<div><img src='{i}.jpg'><span>Photo {i} of 50</span></div>"
+                                               for i in range(50)) + "</div>"
+    html = _review("").replace("<p>The first", player + "<p>The first").replace("</article>", gallery + "</article>")
+    res = clean_html_string(html)
+    assert res.body.count("Paragraph ") == 8
+    for junk in ("modal window", "Chapters", "descriptions off", "Photo 7 of 50"):
+        assert junk not in res.body
+    assert res.metadata["pruned_blocks"] == {"player": 1, "gallery": 1}

@@ -123,6 +123,51 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     return None
 
 
+GALLERY_MIN_IMAGES = 10  # a block of this many images ...
+GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
+PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
+
+
+def prune_media(root: etree._Element) -> dict[str, int]:
+    """Media blocks out by structure, not by name: a video player's UI ("Chapters", "This is a modal
+    window", caption settings) and photo galleries (many images, little text, no prose). Returns the
+    counts (``metadata["pruned_blocks"]``); captions were recorded before."""
+    counts = {"player": 0, "gallery": 0}
+    for video in list(root.iter("video")):
+        top = None
+        for anc in video.iterancestors():
+            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
+                break
+            if prose_paragraphs(anc):
+                break
+            top = anc
+        if top is not None and top.getparent() is not None:
+            _drop(top)
+            counts["player"] += 1
+    page_chars = len(root.text_content())
+    images: dict[etree._Element, int] = {}
+    for img in root.iter("img"):
+        for anc in img.iterancestors():
+            if anc.tag in ("body", "html"):
+                break
+            images[anc] = images.get(anc, 0) + 1
+    for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
+        if n < GALLERY_MIN_IMAGES or el.getparent() is None:
+            continue
+        if el.tag in ("article", "main") or prose_paragraphs(el):
+            continue
+        chars = len(el.text_content().strip())
+        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and _attached(el, root):
+            _drop(el)
+            counts["gallery"] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    """Still in the tree under ``root`` (an ancestor may have been dropped already)."""
+    return any(a is root for a in el.iterancestors())
+
+
 def _drop(el: etree._Element) -> None:
     """Remove an element but keep its tail text in place."""
     parent = el.getparent()
@@ -191,6 +236,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     warning = prune(tree, hr)
     if warning:
         warnings.append(warning)
+    media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
+    if media:
+        md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
     if len(WORD.findall(text)) < hr.min_words:
         # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
