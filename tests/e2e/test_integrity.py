@@ -114,7 +114,8 @@ def test_every_config_file_the_stages_read_is_in_the_fingerprint(tmp_path):
     legacy.write_bytes(("Le président a déclaré: « Nous continuerons à négocier », a-t-il ajouté à Paris. " * 5)
                        .encode("cp1252"))
     page = tmp_path / "page.html"
-    page.write_text("<html><head><title>T</title><meta name='author' content='A. Writer'>"
+    # no author in the head: the byline rules (config/metadata.yaml) find it in the body
+    page.write_text("<html><head><title>T</title>"
                     "<meta property='article:published_time' content='2026-01-02T03:04:05Z'></head><body>"
                     "<article><p>By A. Writer</p><p>" + "Words of a story. " * 40 + "</p></article></body></html>")
     probe = f"""
