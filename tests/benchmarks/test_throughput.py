@@ -1,0 +1,66 @@
+"""benchmarks/corpus.py and benchmarks/throughput.py work (tiny corpus; no timed assertions:
+performance is checked by running the benchmark itself)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "benchmarks" / "article-extraction"
+
+needs_data = pytest.mark.skipif(not (DATA / "html").is_dir(), reason=f"shared benchmark data not at {DATA}")
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@needs_data
+def test_corpus_is_deterministic_varied_and_unique(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import corpus
+
+    from pipeline.run.single import read_document, transform
+    from pipeline.stages.extract import discover
+
+    a = corpus.build(tmp_path / "a", 24, log=lambda *_: None)
+    b = corpus.build(tmp_path / "b", 24, log=lambda *_: None)
+    assert _digests(a) == _digests(b)  # same arguments, same bytes
+    files = list(discover(a))  # the manifest is hidden: not a document
+    assert len(files) == 24
+    assert {p.suffix for p in files} == {".html", ".gz", ".txt"}
+    docs = [transform(read_document(p, source_root=a)) for p in files]
+    assert not [d.errors for d in docs if d.failed]
+    assert len({d.content_sha256 for d in docs}) == 24  # unique content: nothing dedupes away
+    words = sorted(d.word_count for d in docs)
+    assert words[-1] > 2 * words[0]  # varied length
+    prefix = corpus.build(tmp_path / "c", 12, log=lambda *_: None)  # a smaller corpus is a prefix
+    small = {k: v for k, v in _digests(prefix).items() if k != ".manifest.json"}
+    assert small.items() <= _digests(a).items()
+
+
+@needs_data
+@pytest.mark.es
+@pytest.mark.airflow
+def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
+    env = {**os.environ, "ES_URL": es_url}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "throughput.py"), "--docs", "8", "--scale-docs", "16",
+         "--corpus-dir", str(tmp_path / "corpus"), "--airflow-home", str(tmp_path / "airflow")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    targets = out.split("targets:\n", 1)[1].strip().splitlines()
+    assert len(targets) == 5
+    assert all(line.endswith((": met", ": NOT MET")) for line in targets)
+    for path in ("baseline", "pipeline-1", "pipeline-2", "airflow", "incremental"):
+        assert f"  {path} " in out
+    assert "unchanged=8" in out  # the incremental re-run skipped every file
+    assert "clean=" in out and "language=" in out and "load=" in out  # per-stage docs/s

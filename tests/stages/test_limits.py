@@ -1,0 +1,120 @@
+"""Bounded work per document: a page built to be slow fails as clean/timeout within its limit
+while the rest of its batch lands; an outer timer (Airflow's execution_timeout) survives."""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.document import Document
+from pipeline.stages.base import DocumentTimeout, time_limit
+from pipeline.stages.clean import Clean, CleanConfig, load_rules
+
+
+def slow_dump(lines: int = 20_000, seed: int = 1) -> str:
+    """A legitimate but huge plain-text dump: cleaning it takes seconds (several passes over every line)."""
+    rng = random.Random(seed)
+    words = "market report city council school river bridge weather police court budget minister".split()
+    return "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(3, 30))) + ("." if i % 3 else "")
+                     for i in range(lines))
+
+
+def busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(1000))
+
+
+def test_time_limit_interrupts_python_work():
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.2):
+            busy(5)
+    assert time.monotonic() - started < 4  # interrupted long before the work would have ended
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_swallowed_by_a_gc_callback_is_raised_again():
+    """A signal that lands in a gc callback raises there and Python drops it ("Exception ignored"):
+    the timer keeps firing until the exception reaches the work (found with hypothesis's gc hook)."""
+    import gc
+
+    def slow_callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            busy(0.3)  # the first expiry lands here and is dropped
+
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(DocumentTimeout):
+            with time_limit(0.1):
+                gc.collect()
+                busy(5)
+    finally:
+        gc.callbacks.remove(slow_callback)
+
+
+def test_an_outer_timer_is_kept_and_re_armed():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append("outer"))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        with time_limit(0.5):
+            busy(0.05)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < left <= 30 and signal.getsignal(signal.SIGALRM) is not None and fired == []
+        signal.setitimer(signal.ITIMER_REAL, 0.2)  # an outer deadline sooner than ours stays in charge
+        with time_limit(10):
+            busy(0.5)
+        assert fired == ["outer"]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_time_limit_in_a_worker_thread():
+    caught = []
+
+    def work() -> None:
+        try:
+            with time_limit(0.2):
+                busy(5)
+        except DocumentTimeout:
+            caught.append(True)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert caught == [True]
+
+
+def test_clean_stage_reports_timeout_and_size_codes():
+    run = load_settings().run
+    stage = Clean(CleanConfig(load_rules(), time_limit_seconds=0.3, max_input_chars=run.max_decoded_chars))
+    doc = stage(Document(source="slow.txt", source_path="/x/slow.txt", raw_text=slow_dump()))
+    assert [e.key for e in doc.errors] == ["clean/timeout"] and doc.body == ""
+    assert stage.counters["failed/timeout"] == 1
+    small = Clean(CleanConfig(load_rules(), time_limit_seconds=30, max_input_chars=1000))
+    doc = small(Document(source="big.txt", source_path="/x/big.txt", raw_text="word " * 1000))
+    assert [e.key for e in doc.errors] == ["clean/too-large"]
+
+
+@pytest.mark.es
+def test_a_slow_page_fails_as_timeout_and_the_rest_of_its_batch_lands(es_client, alias, source, tmp_path):
+    from pipeline.run import run_ingest
+
+    (source / "slow.txt").write_text(slow_dump(), encoding="utf-8")
+    settings = load_settings().with_overrides(document_time_limit_seconds=0.5)
+    report = run_ingest(settings, es=es_client, source_dir=source, alias=alias, runs_dir=tmp_path / "runs")
+    by_source = {d.source: d for d in report.documents}
+    assert [e.key for e in by_source["slow.txt"].errors] == ["clean/timeout"]
+    assert "0.5 s" in str(by_source["slow.txt"].errors[0])
+    assert (report.indexed, report.failed) == (2, 1) and str(report.status) == "partial"
+    assert report.counters["clean/failed/timeout"] == 1
+    es_client.indices.refresh(index=alias)
+    assert es_client.count(index=alias)["count"] == 2
