@@ -279,3 +279,10 @@ def test_og_title_wins_then_title_element_then_h1() -> None:
     assert _titled('<meta property="og:title" content="OG headline"><title>Doc title</title>', "H1")["title"] == "OG headline"
     assert _titled("<title>Doc title</title>", "H1 headline")["title"] == "Doc title"
     assert _titled("", "H1 headline")["title"] == "H1 headline"
+
+
+def test_open_graph_published_time_wins_over_a_differing_jsonld_date() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "datePublished": "2022-01-04T07:29:00.000Z"})
+    head = ('<meta property="article:published_time" content="2022-01-06T08:29:34">'
+            f'<script type="application/ld+json">{ld}</script>')
+    assert md_of(page(head=head))["published_at"][:10] == "2022-01-06"

@@ -214,6 +214,10 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
                  and _plausible(d["datePublished"])), None)
     metas = [x for x in (_plausible(v) for k in _DATE_KEYS for v in meta.get(k, [])) if x]
     date = _local_day(date, metas) if date else (metas[0] if metas else None)
+    # Open Graph's article:published_time (the standard, not a vendor field) is what the page shows
+    # readers and social previews; where it disagrees with JSON-LD it was right on the development pages
+    og = next((x for x in (_plausible(v) for v in meta.get("article:published_time", [])) if x), None)
+    date = og or date
     if date:
         md["published_at"], md["published_at_source"] = date, "structured"
     mod = next((_plausible(meta[k][0]) for k in _MOD_KEYS if k in meta and _plausible(meta[k][0])), None)
