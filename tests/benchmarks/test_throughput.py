@@ -23,6 +23,7 @@ def _digests(root: Path) -> dict[str, str]:
 
 
 @needs_data
+@pytest.mark.slow  # builds three corpora from the benchmark pages (~100 s)
 def test_corpus_is_deterministic_varied_and_unique(tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     import corpus
