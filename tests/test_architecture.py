@@ -83,3 +83,20 @@ def test_every_package_says_what_belongs_there():
     for init in [*(REPO / "pipeline").rglob("__init__.py"), REPO / "devtools" / "__init__.py"]:
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and len(doc) > 40, init
+
+
+def test_tests_mirror_the_tree():
+    """tests/<folder>/ for the code folder it tests (e2e: whole runs); only cross-cutting files at the top."""
+    folders = {"stages", "elastic", "run", "dags", "devtools", "benchmarks", "e2e"}
+    top = {"test_architecture.py", "test_tiers.py", "test_cli.py"}  # test_cli.py: pipeline/cli.py
+    tests = REPO / "tests"
+    for path in tests.rglob("test_*.py"):
+        rel = path.relative_to(tests)
+        if len(rel.parts) == 1:
+            assert rel.name in top, f"tests/{rel}: put it in the folder of the code it tests ({sorted(folders)})"
+        else:
+            assert rel.parts[0] in folders and len(rel.parts) == 2, f"tests/{rel}: not a known test folder"
+    for folder in folders:
+        assert (tests / folder / "__init__.py").is_file(), folder  # unique module names across folders
+        mirrored = REPO / ("pipeline/" + folder if (REPO / "pipeline" / folder).is_dir() else folder)
+        assert folder == "e2e" or mirrored.is_dir(), f"tests/{folder} mirrors no code folder"
