@@ -219,8 +219,8 @@ def _add_run_params(p: argparse.ArgumentParser, flow: str) -> None:
         if param.kind is bool:
             p.add_argument(*names, dest=param.name, action="store_true", help=param.description)
         else:
-            p.add_argument(*names, dest=param.name, help=param.description,
-                           type=_encoding if param.name == "encoding" else None)
+            checked: dict[str, Any] = {"type": _encoding} if param.name == "encoding" else {}
+            p.add_argument(*names, dest=param.name, help=param.description, **checked)
         for old in param.deprecated_names:
             p.add_argument("--" + old.replace("_", "-"), dest=old, help=argparse.SUPPRESS)
 
