@@ -1,11 +1,12 @@
 """The stage contract itself (``pipeline/stages/base.py`` ``Stage.__call__``), on small stages built
-here: what every real stage inherits, checked once without any rule pack or data."""
+here: what every real stage inherits (skip, time limit, failures under its name, counters),
+checked once without any rule pack or data."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Document
+from pipeline.document import Change, Document
 from pipeline.stages.base import DocumentTimeout, Stage
 
 
@@ -16,8 +17,8 @@ def doc(body: str = "text") -> Document:
 class Upper(Stage):
     name = "upper"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **kwargs: float) -> None:
+        super().__init__(**kwargs)
         self.seen: list[str] = []
 
     def process(self, doc: Document) -> Document:
@@ -116,13 +117,43 @@ def test_nesting_too_deep_is_a_too_deep_failure_not_a_crash():
     assert stage.counters["failed/too-deep"] == 1
 
 
-def test_the_time_limit_propagates_to_the_caller_who_records_it():
+def test_a_timeout_inside_the_work_is_a_timeout_failure_under_the_stage_name():
     stage = Raises(DocumentTimeout("over the time limit of 1 s"))
-    d = doc()
-    with pytest.raises(DocumentTimeout):
-        stage(d)
-    assert not d.failed  # the caller that set the limit records the timeout, the stage does not
-    assert stage.counters["documents"] == 0
+    out = stage(doc())
+    assert [(e.stage, e.code) for e in out.errors] == [("raises", "timeout")]
+    assert stage.counters["failed/timeout"] == 1 and stage.counters["documents"] == 1
+
+
+class Spins(Stage):
+    name = "spins"
+
+    def process(self, doc: Document) -> Document:
+        while True:
+            pass
+
+
+def test_the_stage_time_limit_interrupts_runaway_work_and_the_next_document_is_served():
+    stage = Spins(time_limit_seconds=0.2)
+    out = stage(doc())
+    assert [(e.stage, e.code) for e in out.errors] == [("spins", "timeout")]
+    assert stage.counters["seconds"] < 30  # interrupted, not finished
+    fine = Upper(time_limit_seconds=5)
+    assert fine(doc("ok")).body == "OK"
+
+
+def test_an_unchanged_document_is_passed_on_untouched():
+    stage = Upper()
+    d = doc("abc")
+    d.change = Change.UNCHANGED
+    assert stage(d).body == "abc" and stage.seen == [] and stage.counters["documents"] == 0
+
+
+def test_run_yields_every_document_in_order_failed_ones_included():
+    stage = Rejects()
+    docs = [doc(str(i)) for i in range(3)]
+    out = list(stage.run(iter(docs)))
+    assert out == docs and all(d.errors[-1].key == "rejects/too-short" for d in out)
+    assert stage.counters["documents"] == 3
 
 
 @pytest.mark.parametrize("exc", [KeyboardInterrupt(), SystemExit(3)])
