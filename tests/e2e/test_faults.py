@@ -34,7 +34,7 @@ from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, make_client
 from pipeline.run import run_ingest
 from pipeline.stages.enrich import document_id
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # nodes of its own, killed and restarted
 
 REPO = Path(__file__).resolve().parents[2]
 _SENTENCES = [s.strip() for p in sorted((REPO / "seeds").glob("*.txt"))

@@ -145,6 +145,7 @@ print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
     assert uncovered == [], f"add to pipeline.config.STAGE_CONFIG_FILES: {uncovered}"
 
 
+@pytest.mark.slow
 def test_editing_one_caption_rule_recleans_every_document_and_keeps_every_id(es_client, es_url, alias, tmp_path,
                                                                           source):
     config = tmp_path / "config"
@@ -183,6 +184,7 @@ def test_editing_one_caption_rule_recleans_every_document_and_keeps_every_id(es_
 # --- 2. stable identity ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_remounting_or_moving_the_source_indexes_nothing_new(es_client, es_url, alias, tmp_path):
     feed = make_source(tmp_path / "mnt-a" / "feed", 6, "f")
     env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
@@ -205,6 +207,7 @@ def test_remounting_or_moving_the_source_indexes_nothing_new(es_client, es_url, 
     assert check_index(es_client, alias, {"feed": renamed}) == CLEAN
 
 
+@pytest.mark.slow
 def test_delete_sync_removes_only_gone_files_of_that_source(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "wire", 5, "w")
     b = make_source(tmp_path / "b" / "blogs", 4, "b")
@@ -286,6 +289,7 @@ def test_a_lease_left_by_a_dead_cli_process_is_free_at_once(es_client, es_url, a
     assert lease.release(es_client, alias, "ingest-third")
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_lose_and_duplicate_nothing(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "one" / "alpha", 30, "a")
     b = make_source(tmp_path / "two" / "beta", 30, "b")
@@ -316,6 +320,7 @@ def wait_for_lease(es, alias: str, prefix: str, proc, timeout: float = 120) -> N
 
 
 @pytest.mark.airflow
+@pytest.mark.slow
 def test_an_airflow_run_during_a_reindex_waits_and_loses_nothing(airflow_db, es_client, es_url, alias, tmp_path,
                                                                  monkeypatch):
     from airflow.utils.state import DagRunState
@@ -387,6 +392,7 @@ def test_an_airflow_run_that_cannot_get_the_lease_fails_at_once_naming_the_holde
 # --- 4. the reindex never drops data --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reindex_refuses_to_shrink_and_migrates_old_ids_when_allowed(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "alpha", 4, "a")
     env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
@@ -414,6 +420,7 @@ def test_reindex_refuses_to_shrink_and_migrates_old_ids_when_allowed(es_client, 
     assert check_index(es_client, alias, {"alpha": a}) == CLEAN  # old id gone, one document per file
 
 
+@pytest.mark.slow
 def test_reindex_refuses_when_a_recorded_source_is_not_reachable(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "alpha", 2, "a")
     b = make_source(tmp_path / "b" / "beta", 2, "b")

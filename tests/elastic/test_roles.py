@@ -32,7 +32,7 @@ from pipeline.run import run_ingest
 from pipeline.run.flow import run_reindex as reindex
 from tests.e2e.test_faults import make_corpus
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # a secured node of its own
 
 REPO = Path(__file__).resolve().parents[2]
 ALIAS = "articles"

@@ -39,7 +39,7 @@ from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
 from pipeline.run import run_ingest
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # a secured node of its own
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
