@@ -12,7 +12,7 @@ from typing import Any
 from airflow.sdk import Connection, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
-from pipeline.config import ESConnection, Settings, load_settings
+from pipeline.config import ALIAS_PATTERN, ESConnection, Settings, load_settings  # noqa: F401 (ALIAS_PATTERN: DAGs)
 from pipeline.errors import PermanentError
 
 SETTINGS = load_settings()
@@ -27,7 +27,6 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=10),
     "execution_timeout": timedelta(minutes=RUN.task_timeout_minutes),
 }
-ALIAS_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,200}$"
 
 
 def es_connection(settings: Settings = SETTINGS) -> ESConnection:

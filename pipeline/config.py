@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import UnsafeSourceDir
+from pipeline.errors import BadParameter, ConfigError, UnsafeSourceDir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
@@ -35,8 +35,41 @@ STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "l
                                     "chardetng-py", "justext", "htmldate")
 
 
-class ConfigError(ValueError):
-    """A config file that is missing, malformed, or has an unknown, misspelt or missing key."""
+# ConfigError (imported above) is defined in pipeline.errors, where it is permanent; importable from here too.
+
+# Index and alias names the pipeline accepts (the DAG params use the pattern as their JSON schema):
+# lowercase ASCII letters, digits, ``_ . -``, starting with a letter or digit, at most 200
+# characters, so the names made from an alias (``<alias>-v<version>-<stamp>``, ``<alias>-deadletter``,
+# ``<alias>-dedup``) stay within Elasticsearch's 255 bytes.
+ALIAS_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,199}$"
+_ALIAS = re.compile(ALIAS_PATTERN)
+
+
+def validate_index_name(name: str) -> str:
+    """``name`` when it matches ``ALIAS_PATTERN``; otherwise ``BadParameter`` (a ValueError) saying why."""
+    if isinstance(name, str) and _ALIAS.fullmatch(name):
+        return name
+    raise BadParameter(f"invalid index or alias name {name!r}: 1-200 characters of a-z, 0-9, '_', '.', '-', "
+                       "starting with a letter or digit")
+
+
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(value: object, name: str, default: bool | None = None) -> bool:
+    """The one yes/no parser (environment variables, config values, connection extras): 1/0,
+    true/false, yes/no, on/off in any case, or a real bool. ``None`` or an empty string gives
+    ``default``; anything else is a ``ConfigError`` naming ``name``."""
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if not text and default is not None:
+        return default
+    raise ConfigError(f"{name}={value!r} is not a yes/no value (use one of 1/0, true/false, yes/no, on/off)")
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -121,16 +154,18 @@ class ESConnection:
         object.__setattr__(self, "url", hosts[0])
 
     @classmethod
-    def from_env(cls, default_url: str, request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
-        url = os.environ.get("ES_URL")
+    def from_env(cls, default_url: str, request_timeout: float = 30.0, sniff: bool = False,
+                 env: Mapping[str, str] | None = None) -> "ESConnection":
+        env = os.environ if env is None else env
+        url = env.get("ES_URL")
         return cls(
             url=(url or default_url),
             sniff=sniff,
-            username=os.environ.get("ES_USERNAME") or None,
-            password=os.environ.get("ES_PASSWORD") or None,
-            api_key=os.environ.get("ES_API_KEY") or None,
-            ca_certs=os.environ.get("ES_CA_CERTS") or None,
-            verify_certs=os.environ.get("ES_VERIFY_CERTS", "true").lower() not in {"0", "false", "no"},
+            username=env.get("ES_USERNAME") or None,
+            password=env.get("ES_PASSWORD") or None,
+            api_key=env.get("ES_API_KEY") or None,
+            ca_certs=env.get("ES_CA_CERTS") or None,
+            verify_certs=parse_bool(env.get("ES_VERIFY_CERTS"), "ES_VERIFY_CERTS", default=True),
             request_timeout=request_timeout,
             explicit=bool(url),
         )
@@ -161,7 +196,7 @@ class ESConnection:
         else:
             scheme = str(extra.get("scheme") or "").lower()
             if scheme not in {"http", "https"}:
-                use_ssl = str(extra.get("use_ssl", "")).lower() in {"1", "true", "yes"}
+                use_ssl = parse_bool(extra.get("use_ssl"), "connection extra use_ssl", default=False)
                 scheme = "https" if use_ssl or (schema or "").lower() == "https" else "http"
             url = f"{scheme}://{host}" + (f":{port}" if port else "")
         return cls(
@@ -170,11 +205,11 @@ class ESConnection:
             password=password or None,
             api_key=extra.get("api_key") or None,
             ca_certs=extra.get("ca_certs") or None,
-            verify_certs=str(extra.get("verify_certs", "true")).lower() not in {"0", "false", "no"},
+            verify_certs=parse_bool(extra.get("verify_certs"), "connection extra verify_certs", default=True),
             request_timeout=request_timeout,
             explicit=True,
             hosts=(url, *more_hosts),
-            sniff=str(extra["sniff"]).strip().lower() in _TRUE if "sniff" in extra else sniff,
+            sniff=parse_bool(extra.get("sniff"), "connection extra sniff", default=sniff),
         )
 
 
@@ -228,18 +263,6 @@ class Settings:
     allowed_source_roots: tuple[Path, ...]
     run: RunSettings
 
-    @property
-    def batch_size(self) -> int:
-        return self.run.batch_size
-
-    @property
-    def max_file_bytes(self) -> int:
-        return self.run.max_file_bytes
-
-    @property
-    def max_failure_ratio(self) -> float:
-        return self.run.max_failure_ratio
-
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with top-level fields or ``RunSettings`` fields changed (``None`` keeps a value)."""
         changes = {k: v for k, v in changes.items() if v is not None}
@@ -276,7 +299,6 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_SUPPORT_REPLICAS": ("support_indices.number_of_replicas", str), "ES_SNIFF": ("elasticsearch.sniff", bool),
     "ETL_ES_WRITER_USER": ("security.writer_user", str), "ETL_ES_ANALYST_USER": ("security.analyst_user", str),
 }
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
@@ -289,13 +311,11 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
         target = data
         for part in parents:
             target = target.setdefault(part, {})
+        if kind is bool:
+            target[leaf] = parse_bool(value, f"environment variable {var}")
+            continue
         try:
-            if kind is bool:
-                if value.lower() not in _TRUE | _FALSE:
-                    raise ValueError(value)
-                target[leaf] = value.lower() in _TRUE
-            else:
-                target[leaf] = kind(value)
+            target[leaf] = kind(value)
         except ValueError:
             raise ConfigError(f"environment variable {var}={value!r} is not a valid {kind.__name__}") from None
     return data
@@ -339,7 +359,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         number_of_replicas=str(index["number_of_replicas"]),
         support_shards=int(raw["support_indices"]["number_of_shards"]),
         support_replicas=str(raw["support_indices"]["number_of_replicas"]),
-        es=ESConnection.from_env(default_url, float(es["request_timeout"]), bool(es["sniff"])),
+        es=ESConnection.from_env(default_url, float(es["request_timeout"]), bool(es["sniff"]), env),
         local_node=LocalNodeSettings(version=str(local["version"]), port=int(local["port"]), heap=str(local["heap"]),
                                      home=resolve_path(local["home"])),
         runs_dir=resolve_path(raw["runs_dir"]),

@@ -88,7 +88,7 @@ def run_cli(source: Path, alias: str, runs: Path, es_url: str) -> RunReport:
 def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     monkeypatch.setenv("ETL_MAX_FAILURE_RATIO", "1.0")
     settings = load_settings()
-    max_bytes = settings.max_file_bytes  # the CLI run uses the configured cap
+    max_bytes = settings.run.max_file_bytes  # the CLI run uses the configured cap
     outside = tmp_path / "outside"
     outside.mkdir()
     expected = build_corpus(tmp_path / "src", outside, max_bytes)

@@ -16,7 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipeline.config import CONFIG_DIR, load_settings
+from pipeline.config import CONFIG_DIR, load_settings, validate_index_name
 from pipeline.elastic.mapping import (
     DYNAMIC_SETTINGS,
     available_analyzers,
@@ -32,27 +32,6 @@ log = logging.getLogger(__name__)
 RUNS_INDEX = "etl-runs"
 DEADLETTER_SUFFIX = "-deadletter"
 KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
-
-
-_FORBIDDEN = set('\\/*?"<>| ,#:')
-
-
-def validate_index_name(name: str) -> str:
-    """Elasticsearch's index/alias naming rules, checked before any request is made."""
-    problems = []
-    if not name or name in {".", ".."}:
-        problems.append("empty or a dot name")
-    if name != name.lower():
-        problems.append("must be lowercase")
-    if name[:1] in {"-", "_", "+", "."}:
-        problems.append("must not start with - _ + or .")
-    if set(name) & _FORBIDDEN:
-        problems.append("contains one of \\ / * ? \" < > | space , # :")
-    if len(name.encode()) > 200:
-        problems.append("longer than 200 bytes")
-    if problems:
-        raise ValueError(f"invalid index name {name!r}: {'; '.join(problems)}")
-    return name
 
 
 @dataclass(frozen=True)
