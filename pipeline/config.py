@@ -9,16 +9,17 @@ from __future__ import annotations
 import copy
 import difflib
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pipeline.errors import BadParameter, ConfigError, UnsafeSourceDir
+from pipeline.checks import ALIAS_PATTERN, parse_bool, validate_index_name
+from pipeline.connection import ESConnection, split_urls
+from pipeline.errors import ConfigError, UnsafeSourceDir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
@@ -35,42 +36,9 @@ STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "l
                                     "chardetng-py", "justext", "htmldate")
 
 
-# ConfigError (imported above) is defined in pipeline.errors, where it is permanent; importable from here too.
-
-# Index and alias names the pipeline accepts (the DAG params use the pattern as their JSON schema):
-# lowercase ASCII letters, digits, ``_ . -``, starting with a letter or digit, at most 200
-# characters, so the names made from an alias (``<alias>-v<version>-<stamp>``, ``<alias>-deadletter``,
-# ``<alias>-dedup``) stay within Elasticsearch's 255 bytes.
-ALIAS_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,199}$"
-_ALIAS = re.compile(ALIAS_PATTERN)
-
-
-def validate_index_name(name: str) -> str:
-    """``name`` when it matches ``ALIAS_PATTERN``; otherwise ``BadParameter`` (a ValueError) saying why."""
-    if isinstance(name, str) and _ALIAS.fullmatch(name):
-        return name
-    raise BadParameter(f"invalid index or alias name {name!r}: 1-200 characters of a-z, 0-9, '_', '.', '-', "
-                       "starting with a letter or digit")
-
-
-_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
-
-
-def parse_bool(value: object, name: str, default: bool | None = None) -> bool:
-    """The one yes/no parser (environment variables, config values, connection extras): 1/0,
-    true/false, yes/no, on/off in any case, or a real bool. ``None`` or an empty string gives
-    ``default``; anything else is a ``ConfigError`` naming ``name``."""
-    if isinstance(value, bool):
-        return value
-    text = "" if value is None else str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if not text and default is not None:
-        return default
-    raise ConfigError(f"{name}={value!r} is not a yes/no value (use one of 1/0, true/false, yes/no, on/off)")
-
+# Importable from here as before: ConfigError (defined in pipeline.errors, where it is permanent),
+# ESConnection (pipeline.connection), the yes/no parser and the alias validator (pipeline.checks).
+__all__ = ["ALIAS_PATTERN", "ConfigError", "ESConnection", "parse_bool", "split_urls", "validate_index_name"]
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path``; a missing or malformed file is a startup error, not a silent default."""
@@ -130,95 +98,6 @@ def resolve_path(value: str | os.PathLike[str]) -> Path:
 
 
 @dataclass(frozen=True)
-class ESConnection:
-    """How to reach Elasticsearch. ``repr`` hides the secrets so they never reach a log."""
-
-    url: str  # the first node; a comma-separated list is split into ``hosts``
-    username: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-    api_key: str | None = field(default=None, repr=False)
-    ca_certs: str | None = None
-    verify_certs: bool = True
-    request_timeout: float = 30.0
-    explicit: bool = False  # True when configured by ES_URL / a connection, not the local default
-    # Every node URL the client may use (``url`` is the first): a request that fails on one node
-    # (connection refused, reset, timeout) is retried on the others.
-    hosts: tuple[str, ...] = ()
-    sniff: bool = False  # also discover the cluster's other HTTP nodes (before the first request, on a failure)
-
-    def __post_init__(self) -> None:
-        hosts = tuple(dict.fromkeys(split_urls(",".join(self.hosts) if self.hosts else self.url)))
-        if not hosts:
-            raise ValueError("no Elasticsearch URL given")
-        object.__setattr__(self, "hosts", hosts)
-        object.__setattr__(self, "url", hosts[0])
-
-    @classmethod
-    def from_env(cls, default_url: str, request_timeout: float = 30.0, sniff: bool = False,
-                 env: Mapping[str, str] | None = None) -> "ESConnection":
-        env = os.environ if env is None else env
-        url = env.get("ES_URL")
-        return cls(
-            url=(url or default_url),
-            sniff=sniff,
-            username=env.get("ES_USERNAME") or None,
-            password=env.get("ES_PASSWORD") or None,
-            api_key=env.get("ES_API_KEY") or None,
-            ca_certs=env.get("ES_CA_CERTS") or None,
-            verify_certs=parse_bool(env.get("ES_VERIFY_CERTS"), "ES_VERIFY_CERTS", default=True),
-            request_timeout=request_timeout,
-            explicit=bool(url),
-        )
-
-
-    @classmethod
-    def from_connection_fields(cls, *, host: str | None, port: int | None = None, schema: str | None = None,
-                               login: str | None = None, password: str | None = None,
-                               extra: dict[str, Any] | None = None,
-                               request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
-        """Build from the fields of an Airflow connection (``elasticsearch_default``).
-
-        ``host`` may carry a scheme (``https://es:9200``); otherwise ``schema`` or the
-        extra ``use_ssl``/``scheme`` picks http or https. ``api_key``, ``ca_certs`` and
-        ``verify_certs`` come from the extra; so do ``hosts`` (more node URLs, a list or a
-        comma-separated string, used after ``host``) and ``sniff``.
-        """
-        extra = extra or {}
-        more = extra.get("hosts") or ()
-        more_hosts = split_urls(more if isinstance(more, str) else ",".join(str(h) for h in more))
-        if not host:
-            if not more_hosts:
-                raise ValueError("the Elasticsearch connection has no host (nor extra hosts)")
-            host = more_hosts[0]
-        if "://" in host:
-            # a port in the connection applies unless the host URL names one already
-            url = host if port is None or re.search(r"://[^/]*:\d+", host) else f"{host.rstrip('/')}:{port}"
-        else:
-            scheme = str(extra.get("scheme") or "").lower()
-            if scheme not in {"http", "https"}:
-                use_ssl = parse_bool(extra.get("use_ssl"), "connection extra use_ssl", default=False)
-                scheme = "https" if use_ssl or (schema or "").lower() == "https" else "http"
-            url = f"{scheme}://{host}" + (f":{port}" if port else "")
-        return cls(
-            url=url.rstrip("/"),
-            username=login or None,
-            password=password or None,
-            api_key=extra.get("api_key") or None,
-            ca_certs=extra.get("ca_certs") or None,
-            verify_certs=parse_bool(extra.get("verify_certs"), "connection extra verify_certs", default=True),
-            request_timeout=request_timeout,
-            explicit=True,
-            hosts=(url, *more_hosts),
-            sniff=parse_bool(extra.get("sniff"), "connection extra sniff", default=sniff),
-        )
-
-
-def split_urls(value: str) -> tuple[str, ...]:
-    """``"http://a:9200, http://b:9200/"`` -> ``("http://a:9200", "http://b:9200")``."""
-    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
-
-
-@dataclass(frozen=True)
 class LocalNodeSettings:
     version: str
     port: int
@@ -245,6 +124,58 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class DedupSettings:
+    """Near-duplicate grouping: ``config/dedup.yaml`` (each key documented there), read once with
+    the other settings; ``ETL_DEDUP_ENABLED`` overrides ``enabled``."""
+
+    enabled: bool
+    num_perm: int
+    bands: int
+    word_shingle: int
+    char_shingle: int
+    char_shingle_languages: tuple[str, ...]
+    min_shingles: int
+    passage_window: int
+    max_passage_keys: int
+    min_shared_keys: int
+    min_key_containment: float
+    min_containment: float
+    max_candidates: int
+    max_group_size: int
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+
+DEDUP_FILE = "dedup.yaml"  # its own file (not pipeline.yaml): it shapes documents, so the fingerprint hashes it
+DEDUP_SCHEMA: dict[str, Any] = {f.name: {"bool": bool, "int": int, "float": float}.get(str(f.type), list)
+                                for f in fields(DedupSettings)}
+
+
+def dedup_settings(raw: dict[str, Any], source: str, env: Mapping[str, str]) -> DedupSettings:
+    """Validate the mapping read from ``source`` (unknown, missing or mistyped keys name file and key)."""
+    check_keys(raw, DEDUP_SCHEMA, source)
+    enabled = parse_bool(env.get("ETL_DEDUP_ENABLED"), "environment variable ETL_DEDUP_ENABLED", raw["enabled"])
+    cfg = DedupSettings(**{**raw, "enabled": enabled, "min_containment": float(raw["min_containment"]),
+                           "min_key_containment": float(raw["min_key_containment"]),
+                           "char_shingle_languages": tuple(str(v) for v in raw["char_shingle_languages"])})
+    if cfg.bands <= 0 or cfg.num_perm % cfg.bands:
+        raise ConfigError(f"{source}: 'bands' must divide 'num_perm' ({cfg.num_perm})")
+    if not 0 < cfg.min_containment <= 1:
+        raise ConfigError(f"{source}: 'min_containment' must be in (0, 1]")
+    return cfg
+
+
+def load_dedup_config(path: Path | None = None) -> DedupSettings:
+    """Compatibility: ``Settings.dedup`` (from the one cached read), or the dedup settings of another
+    file ``path``. Code that has a ``Settings`` (or a run context) should take ``.dedup`` from it."""
+    if path is None:
+        return load_settings().dedup
+    return dedup_settings(read_yaml(Path(path)), str(path), os.environ)
+
+
+@dataclass(frozen=True)
 class Settings:
     source_dir: Path
     source_name: str | None  # name of source_dir (part of every document id); None: the folder's name
@@ -262,6 +193,7 @@ class Settings:
     writer_pool: str | None  # Airflow pool of the writing tasks of both DAGs (None: default_pool)
     allowed_source_roots: tuple[Path, ...]
     run: RunSettings
+    dedup: DedupSettings
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with top-level fields or ``RunSettings`` fields changed (``None`` keeps a value)."""
@@ -326,6 +258,11 @@ def _raw_settings() -> dict[str, Any]:
     return load_yaml("pipeline.yaml")
 
 
+@lru_cache(maxsize=1)
+def _raw_dedup() -> dict[str, Any]:
+    return load_yaml(DEDUP_FILE)
+
+
 def settings_section(name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One validated section of ``config/pipeline.yaml``, environment overrides applied (for
     sections only one module reads, e.g. ``security``)."""
@@ -371,6 +308,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             if p
         ) + (source_dir,),
         run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
+        dedup=dedup_settings(copy.deepcopy(_raw_dedup()), str(CONFIG_DIR / DEDUP_FILE), env),
     )
 
 

@@ -105,6 +105,12 @@ def test_fingerprint_covers_every_rule_file_the_settings_and_the_libraries(tmp_p
     from dataclasses import replace
 
     assert processing_fingerprint(replace(run, max_decoded_chars=run.max_decoded_chars + 1), config) != before
+    grouping = tmp_path / "grouping"  # a near-duplicate threshold shapes duplicate_* fields: it counts too
+    shutil.copytree(CONFIG_DIR, grouping)
+    text = (grouping / "dedup.yaml").read_text()
+    (grouping / "dedup.yaml").write_text(text.replace("min_containment: 0.5", "min_containment: 0.6"))
+    assert "min_containment: 0.6" in (grouping / "dedup.yaml").read_text()
+    assert processing_fingerprint(run, grouping) != processing_fingerprint(run, CONFIG_DIR)
 
 
 def test_every_config_file_the_stages_read_is_in_the_fingerprint(tmp_path):

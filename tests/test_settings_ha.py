@@ -95,6 +95,7 @@ YES, NO = ("1", "true", "TRUE", "Yes", "on", " On "), ("0", "false", "False", "n
     ("ES_VERIFY_CERTS", lambda: load_settings().es.verify_certs),
     ("ES_SNIFF", lambda: load_settings().es.sniff),
     ("ETL_PAUSED_ON_CREATION", lambda: load_settings().paused_on_creation),
+    ("ETL_DEDUP_ENABLED", lambda: load_settings().dedup.enabled),
 ])
 def test_one_yes_no_parser_for_every_variable(monkeypatch: pytest.MonkeyPatch, var, read) -> None:
     for word in YES:
