@@ -124,6 +124,28 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class IndexSizes:
+    """Shards and replicas of an index (``replicas``: "N", or "a-b"/"a-all" auto-expanding)."""
+
+    shards: int
+    replicas: str
+
+
+@dataclass(frozen=True)
+class SecurityNames:
+    """Least-privilege roles and users (``security`` in config/pipeline.yaml)."""
+
+    writer_role: str
+    writer_user: str
+    analyst_role: str
+    analyst_user: str
+
+    @classmethod
+    def from_config(cls) -> "SecurityNames":
+        return load_settings().security
+
+
+@dataclass(frozen=True)
 class DedupSettings:
     """Near-duplicate grouping: ``config/dedup.yaml`` (each key documented there), read once with
     the other settings; ``ETL_DEDUP_ENABLED`` overrides ``enabled``."""
@@ -194,6 +216,12 @@ class Settings:
     allowed_source_roots: tuple[Path, ...]
     run: RunSettings
     dedup: DedupSettings
+    security: SecurityNames
+
+    @property
+    def support_indices(self) -> IndexSizes:
+        """etl-runs, etl-leases, etl-sources, <alias>-deadletter and <alias>-dedup (its shards: always 1)."""
+        return IndexSizes(self.support_shards, self.support_replicas)
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with top-level fields or ``RunSettings`` fields changed (``None`` keeps a value)."""
@@ -263,12 +291,6 @@ def _raw_dedup() -> dict[str, Any]:
     return load_yaml(DEDUP_FILE)
 
 
-def settings_section(name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """One validated section of ``config/pipeline.yaml``, environment overrides applied (for
-    sections only one module reads, e.g. ``security``)."""
-    return _validated(os.environ if env is None else env)[name]
-
-
 def _validated(env: Mapping[str, str]) -> dict[str, Any]:
     source = str(CONFIG_DIR / "pipeline.yaml")
     check_keys(_raw_settings(), SCHEMA, source, optional=OPTIONAL)
@@ -309,6 +331,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ) + (source_dir,),
         run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
         dedup=dedup_settings(copy.deepcopy(_raw_dedup()), str(CONFIG_DIR / DEDUP_FILE), env),
+        security=SecurityNames(**{f.name: str(raw["security"][f.name]) for f in fields(SecurityNames)}),
     )
 
 

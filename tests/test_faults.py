@@ -317,7 +317,8 @@ def test_rejections_past_the_budget_fail_the_load_instead_of_dead_lettering(busy
     from pipeline.stages.enrich import enrich
 
     es = make_client(ESConnection(busy_node.url))
-    target = prepare_index(es, "busy-budget", shards=8)
+    target = prepare_index(es, "busy-budget", shards=8, replicas=load_settings().number_of_replicas,
+                           support=load_settings().support_indices)
     docs = [enrich(Document(source=f"n{i}.txt", source_path=f"/feed/n{i}.txt", title=f"Note {i}",
                             body=f"Short wire note number {i} about the markets.")) for i in range(200)]
     for _ in range(10):  # one attempt only: the first 429 exhausts the budget

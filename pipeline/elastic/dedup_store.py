@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from pipeline.config import load_settings
+from pipeline.config import IndexSizes
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
 from pipeline.elastic.indices import ensure_index
 from pipeline.elastic.mapping import build_index_settings
@@ -54,16 +54,16 @@ def dedup_index(alias: str) -> str:
     return f"{alias}{SUFFIX}"
 
 
-def ensure_store(es: Elasticsearch, alias: str, *, rebuild: bool = False) -> str:
+def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
     first (a full refresh re-fingerprints every document anyway). One shard on purpose: its
-    sequence numbers order every write (see module docstring); its replicas follow
-    ``support_indices`` (auto-expanding), so a lost node does not take the store down."""
+    sequence numbers order every write (see module docstring); its replicas follow ``support``
+    (``Settings.support_indices``, auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
     if rebuild:
         es.indices.delete(index=index, ignore_unavailable=True)
     ensure_index(es, index, "dedup_template.json", update=True,
-                 settings=build_index_settings(1, load_settings().support_replicas))
+                 settings=build_index_settings(1, support.replicas))
     return index
 
 
