@@ -121,6 +121,13 @@ class RunSettings:
     retry_delay_seconds: float
     lease_ttl_seconds: float  # a writer's lease on the alias expires this long after its last heartbeat
     lease_wait_seconds: float  # how long a run waits for another run's lease before failing
+    load_chunk_docs: int  # documents handed to the loader thread at a time (a bulk stream each)
+    load_chunk_chars: int  # ... or fewer, once their bodies reach this many characters
+    bulk_chunk_docs: int  # documents per bulk request (at most load_chunk_docs: one stream per chunk)
+    bulk_chunk_bytes: int  # bytes per bulk request
+    retry_attempts: int  # tries of a request to Elasticsearch that fails transiently (the one retry layer)
+    retry_initial_seconds: float  # backoff before the first retry, doubled each time...
+    retry_max_seconds: float  # ... up to this
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_PAUSED_ON_CREATION": ("paused_on_creation", bool), "ETL_BATCH_SIZE": ("run.batch_size", int),
     "ETL_MAX_FAILURE_RATIO": ("run.max_failure_ratio", float), "ETL_WORKERS": ("run.workers", int),
     "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
+    "ETL_RETRY_ATTEMPTS": ("run.retry_attempts", int),
     "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
     "ES_LOCAL_VERSION": ("local_node.version", str), "ETL_WRITER_POOL": ("airflow.writer_pool", str),
     "ETL_INDEX_SHARDS": ("index.number_of_shards", int), "ETL_INDEX_REPLICAS": ("index.number_of_replicas", str),

@@ -12,11 +12,9 @@ from pipeline.document import Document
 from pipeline.run.context import RunContext
 from pipeline.run.report import DocumentOutcome
 
-# Documents go to Elasticsearch in chunks of this many from a loader thread, while the
-# next ones are transformed: loading overlaps transformation, and at most
+# Documents go to Elasticsearch in chunks (run.load_chunk_docs / load_chunk_chars) from a loader
+# thread, while the next ones are transformed: loading overlaps transformation, and at most
 # LOAD_QUEUE_CHUNKS + 1 chunks of transformed documents are in memory per batch.
-LOAD_CHUNK_DOCS = 50
-LOAD_CHUNK_CHARS = 5_000_000
 LOAD_QUEUE_CHUNKS = 2
 
 
@@ -47,7 +45,7 @@ class Loader:
             self._raise()
         self._chunk.append((doc, change))
         self._chars += len(doc.body) + sum(map(len, doc.captions))
-        if len(self._chunk) >= LOAD_CHUNK_DOCS or self._chars >= LOAD_CHUNK_CHARS:
+        if len(self._chunk) >= self.ctx.run.load_chunk_docs or self._chars >= self.ctx.run.load_chunk_chars:
             self._put(self._chunk)
             self._chunk, self._chars = [], 0
 
@@ -96,11 +94,13 @@ class Loader:
 
     def _load(self, chunk: list[tuple[Document, str]]) -> None:
         from pipeline.elastic.bulk import bulk_load, deadletter_record, write_deadletter
+        from pipeline.elastic.client import RetryPolicy
         from pipeline.elastic.indices import deadletter_index
 
         ctx = self.ctx
         started = time.perf_counter()
-        result = bulk_load(self.es, ctx.index, [doc for doc, _ in chunk])
+        result = bulk_load(self.es, ctx.index, [doc for doc, _ in chunk], chunk_size=ctx.run.bulk_chunk_docs,
+                           max_chunk_bytes=ctx.run.bulk_chunk_bytes, retry=RetryPolicy.of(ctx.run))
         self.timings["load"] += time.perf_counter() - started
         rejected = {f.id: f for f in result.failures}
         dead = []
