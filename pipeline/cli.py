@@ -34,6 +34,8 @@ def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
         record["errors"] = [str(e) for e in doc.errors]  # the contract: "stage: message" strings
         record["error_codes"] = [e.key for e in doc.errors]
+        record["warnings"] = [str(w) for w in doc.warnings]  # the same shape as errors
+        record["warning_codes"] = [w.key for w in doc.warnings]
         if args.format == "json":
             out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         else:

@@ -122,7 +122,7 @@ def test_bad_input_is_reported_and_the_rest_lands(es_client, alias, source):
     assert report.seen == 6
     assert outcome["empty.txt"].status == "failed" and "empty file" in str(outcome["empty.txt"].errors[0])
     assert outcome["image.png"].status == "failed" and "PNG" in str(outcome["image.png"].errors[0])
-    assert outcome["latin1.txt"].status == "indexed" and "not UTF-8" in outcome["latin1.txt"].warnings[0]
+    assert outcome["latin1.txt"].status == "indexed" and "not UTF-8" in outcome["latin1.txt"].warnings[0].message
     assert outcome["broken.html"].status == "indexed"
     assert report.indexed == 4 and report.failed == 2
     text = report.render_text()

@@ -33,6 +33,7 @@ def to_source(doc: Document) -> dict[str, Any]:
     data = {k: v for k, v in doc.to_dict().items() if k not in _NOT_INDEXED}
     data["languages"] = sorted(doc.languages)
     data["language_shares"] = dict(doc.languages)
+    data["warnings"] = [str(w) for w in doc.warnings]  # "stage: message", as the mapping keeps them
     data["metadata"] = {k: v for k, v in doc.metadata.items() if v not in (None, "", [], {})}
     return {k: v for k, v in data.items() if v is not None}
 

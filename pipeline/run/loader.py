@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.run.context import RunContext
-from pipeline.run.report import DocumentOutcome
+from pipeline.run.report import Change, DocumentOutcome, Status
 
 # Documents go to Elasticsearch in chunks (run.load_chunk_docs / load_chunk_chars) from a loader
 # thread, while the next ones are transformed: loading overlaps transformation, and at most
@@ -116,8 +116,8 @@ class Loader:
         self.outcomes.extend(outcome_of(doc, change) for doc, change in chunk)
 
 
-def outcome_of(doc: Document, change: str) -> DocumentOutcome:
+def outcome_of(doc: Document, change: Change | str) -> DocumentOutcome:
     return DocumentOutcome(
-        source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
+        source=doc.source, id=doc.id, status=Status.FAILED if doc.failed else Status.INDEXED, errors=list(doc.errors),
         warnings=list(doc.warnings), title=doc.title, language=doc.language, change=None if doc.failed else change,
         encoding=doc.encoding, encoding_source=doc.encoding_source)

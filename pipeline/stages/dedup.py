@@ -30,7 +30,7 @@ from typing import ClassVar
 import numpy as np
 
 from pipeline.config import DedupSettings, load_dedup_config  # noqa: F401 (load_dedup_config: see below)
-from pipeline.document import Document
+from pipeline.document import Document, Notice
 from pipeline.stages.base import Stage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -262,19 +262,19 @@ class FingerprintStage(Stage):
             doc.warnings.append(problem)
         return doc
 
-    def fingerprint_waiting(self) -> dict[str, str]:
+    def fingerprint_waiting(self) -> dict[str, Notice]:
         """Fingerprint what ``later`` kept; ``{id: warning}`` for those that could not be (they
         stay alone, counted as ``not-grouped``)."""
         waiting, self.waiting = self.waiting, []
         problems = {item.doc_id: self._fingerprint(item) for item in waiting}
         return {doc_id: problem for doc_id, problem in problems.items() if problem}
 
-    def _fingerprint(self, item: GroupingInput) -> str | None:
+    def _fingerprint(self, item: GroupingInput) -> Notice | None:
         try:
             fp = fingerprint(item, self.cfg)
         except Exception as exc:  # noqa: BLE001 - grouping is extra: the document is still indexed, alone
             self.counters["not-grouped"] += 1
-            return f"dedup: not grouped ({type(exc).__name__}: {exc})"
+            return Notice(self.name, "not-grouped", f"not grouped ({type(exc).__name__}: {exc})")
         self.pending.append(fp)
         if not fp.band_keys:
             self.counters["too-short"] += 1
