@@ -1,7 +1,7 @@
 """The one retry layer of bulk requests (``pipeline.elastic.bulk.send_bulk``) against a stand-in
 client: item rejections (429) and dropped connections in a chosen order, which a real node does
-not produce on demand. The same paths against a real node: tests/test_faults.py (a killed node,
-a one-slot write queue) and tests/test_indexing.py (an unreachable cluster)."""
+not produce on demand. The same paths against a real node: tests/e2e/test_faults.py (a killed node,
+a one-slot write queue) and tests/run/test_indexing.py (an unreachable cluster)."""
 
 from __future__ import annotations
 
