@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PIPELINE_VERSION
-from pipeline.document import Failure, Notice
+from pipeline.document import Change, Failure, Notice
 
 # The etl-runs record keeps this many failures verbatim; the counts by code cover all of them.
 RECORD_MAX_FAILURES = 100
@@ -29,14 +29,6 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"  # identical bytes already indexed by the same processing
     FAILED = "failed"
     DELETED = "deleted"
-
-
-class Change(StrEnum):
-    """What a processed file is to the index (``DocumentOutcome.change``)."""
-
-    NEW = "new"
-    CHANGED = "changed"  # other bytes than the indexed copy
-    REPROCESSED = "reprocessed"  # same bytes, processed under another fingerprint: rules/code/libraries
 
 
 class RunStatus(StrEnum):
@@ -54,7 +46,7 @@ class DocumentOutcome:
     warnings: list[Notice] = field(default_factory=list)
     title: str | None = None
     language: str | None = None
-    change: Change | None = None  # for processed files (see ``Change``)
+    change: Change | None = None  # for processed files: new, changed or reprocessed (``pipeline.document.Change``)
     encoding: str | None = None  # charset the file was decoded with
     encoding_source: str | None = None  # bom | utf-8 | declared | hint | detected | repaired
 
@@ -178,7 +170,8 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         return {
-            "seen": self.seen, **{str(kind): sum(1 for d in self.documents if d.change == kind) for kind in Change},
+            "seen": self.seen, **{str(kind): sum(1 for d in self.documents if d.change == kind)
+                                  for kind in (Change.NEW, Change.CHANGED, Change.REPROCESSED)},
             "unchanged": self.unchanged,
             "deleted": self.deleted, "cleaned": self.cleaned, "failed": self.failed, "indexed": self.indexed,
         }
@@ -218,7 +211,7 @@ class RunReport:
             "  " + "  ".join(f"{k}={v}" for k, v in self.counts().items()),
             "  timings (s): " + ", ".join(f"{k}={v:.3f}" for k, v in sorted(self.timings.items())),
         ]
-        if "dedup/copies" in self.counters:  # near-duplicate grouping (pipeline/run/dedup_step.py)
+        if "dedup/copies" in self.counters:  # near-duplicate grouping (pipeline/run/grouping.py)
             lines.append("  duplicates: " + ", ".join(f"{k}={self.counters.get('dedup/' + k, 0)}" for k in (
                 "new_groups", "groups", "copies", "reconciled")))
         if self.error:

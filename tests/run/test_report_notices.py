@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline.document import Document, Failure, Notice
-from pipeline.run.report import Change, DocumentOutcome, RunReport, Status, load_report
+from pipeline.document import Change, Document, Failure, Notice
+from pipeline.run.report import DocumentOutcome, RunReport, Status, load_report
 
 
 def report_with_warnings() -> RunReport:
