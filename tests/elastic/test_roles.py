@@ -136,7 +136,8 @@ def test_setup_sees_security_and_explains_a_cluster_without_native_realm(node: N
 
 
 def test_setup_skips_roles_without_security(es_client) -> None:
-    assert ensure_roles_and_users(es_client, ALIAS, env={"ETL_ES_WRITER_PASSWORD": "x"}) == [
+    names = SecurityNames.from_config()
+    assert ensure_roles_and_users(es_client, ALIAS, names, env={"ETL_ES_WRITER_PASSWORD": "x"}) == [
         "security is off on this cluster: no roles or users created"]
 
 

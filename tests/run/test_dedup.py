@@ -327,3 +327,22 @@ def test_unknown_config_key_names_file_and_key(tmp_path):
     path.write_text(re.sub(r"(?m)^bands: \d+", "bands: 7", good))
     with pytest.raises(ConfigError, match=r"dedup\.yaml: 'bands' must divide 'num_perm'"):
         load_dedup_config(path)
+
+
+def test_dedup_settings_are_part_of_settings_and_read_once(monkeypatch):
+    """One source: ``Settings.dedup`` from config/dedup.yaml, read once per process (never per batch);
+    ``ETL_DEDUP_ENABLED`` is applied where every other variable is."""
+    import pipeline.config
+
+    settings = load_settings()
+    assert settings.dedup == load_dedup_config() and settings.dedup.bands == 32
+    reads: list[str] = []
+    real = pipeline.config.read_yaml
+    monkeypatch.setattr(pipeline.config, "read_yaml", lambda path: reads.append(str(path)) or real(path))
+    for word, enabled in (("off", False), ("yes", True), ("0", False)):
+        monkeypatch.setenv("ETL_DEDUP_ENABLED", word)
+        assert load_settings().dedup.enabled is enabled and load_dedup_config().enabled is enabled
+    assert reads == []
+    monkeypatch.setenv("ETL_DEDUP_ENABLED", "sometimes")
+    with pytest.raises(ConfigError, match="ETL_DEDUP_ENABLED"):
+        load_settings()
