@@ -83,7 +83,9 @@ def _apply(doc: Document, res: CleanResult) -> None:
     doc.modified_at = md.pop("modified_at", None)
     doc.modified_at_source = md.pop("modified_at_source", None) if doc.modified_at else None
     md.pop("modified_at_source", None)
-    doc.warnings.extend(str(w) for w in md.pop("warnings", None) or [])  # e.g. clean/pruned-majority
+    for w in md.pop("warnings", None) or []:  # "clean/pruned-majority: <what was kept>"
+        key, _, message = str(w).partition(":")
+        doc.warn(Clean.name, key.split("/", 1)[-1], message.strip())
     doc.metadata = md
 
 
