@@ -309,8 +309,9 @@ def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detectio
 
     cfg = cfg or load_language_config()
     sample = _SPACE_RE.sub(" ", sample_text(text or "", cfg)).strip()
-    return guarded(sample, bool(sample) and not _too_little(sample, cfg), lambda: _detect_statistical(text, cfg),
-                   langdetect_probabilities, Detection)
+    det: Detection = guarded(sample, bool(sample) and not _too_little(sample, cfg),
+                             lambda: _detect_statistical(text, cfg), langdetect_probabilities, Detection)
+    return det
 
 
 def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -76,9 +77,9 @@ def _tokens_of(el: etree._Element) -> set[str]:
 PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
 
 
-def prose_paragraphs(root: etree._Element) -> list[tuple[etree._Element, int]]:
+def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
-    out = []
+    out: list[tuple[Any, int]] = []
     for p in root.iter("p"):
         n = len(p.text_content().strip())
         if n >= PROSE_MIN_CHARS:
@@ -128,7 +129,7 @@ GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no p
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
 
 
-def prune_media(root: etree._Element) -> dict[str, int]:
+def prune_media(root: Any) -> dict[str, int]:
     """Media blocks out by structure, not by name: a video player's UI ("Chapters", "This is a modal
     window", caption settings) and photo galleries (many images, little text, no prose). Returns the
     counts (``metadata["pruned_blocks"]``); captions were recorded before."""
@@ -145,7 +146,7 @@ def prune_media(root: etree._Element) -> dict[str, int]:
             _drop(top)
             counts["player"] += 1
     page_chars = len(root.text_content())
-    images: dict[etree._Element, int] = {}
+    images: dict[Any, int] = {}
     for img in root.iter("img"):
         for anc in img.iterancestors():
             if anc.tag in ("body", "html"):
@@ -163,7 +164,7 @@ def prune_media(root: etree._Element) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def _attached(el: etree._Element, root: etree._Element) -> bool:
+def _attached(el: Any, root: Any) -> bool:
     """Still in the tree under ``root`` (an ancestor may have been dropped already)."""
     return any(a is root for a in el.iterancestors())
 
@@ -273,7 +274,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
 def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str, int]]] | None:
     """(path, [(paragraph start, chars)]) of the element whose children hold most of the page's
     text-bearing paragraphs; None on a page with too little prose for the check to mean anything."""
-    by_parent: dict[etree._Element, list[tuple[str, int]]] = {}
+    by_parent: dict[Any, list[tuple[str, int]]] = {}
     for p, n in prose_paragraphs(tree):
         parent = p.getparent()
         if parent is not None:
