@@ -29,7 +29,7 @@ from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batch
 from pipeline.run.overlap import overlapped
 from pipeline.run.params import canonical_params
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
-from pipeline.run.report import BatchReport, RunReport
+from pipeline.run.report import BatchReport, RunReport, write_report
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -105,12 +105,12 @@ class Flow(ABC):
             return ctx
         except PermanentError as exc:
             if held:
-                _release_quietly(es, alias, run_id)
+                release_lease(es, alias, run_id, best_effort=True)
             record_failed_start(es, self.settings, request, run_id, exc)
             raise
         except BaseException:
             if held:
-                _release_quietly(es, alias, run_id)
+                release_lease(es, alias, run_id, best_effort=True)
             raise
 
     @contextmanager
@@ -127,15 +127,7 @@ class Flow(ABC):
         ``best_effort``: a cluster that cannot be reached (often why the run is failing) is logged, not
         raised, so it does not hide the run's own error; the lease then expires (or, held by a
         process-bound run, is free once this run is over)."""
-        from pipeline.elastic.lease import release
-
-        try:
-            return release(es, ctx.alias, ctx.run_id)
-        except Exception as exc:  # noqa: BLE001 - see above
-            if not best_effort:
-                raise
-            log.warning("could not release the lease on %s for %s: %s", ctx.alias, ctx.run_id, exc)
-            return False
+        return release_lease(es, ctx.alias, ctx.run_id, best_effort=best_effort)
 
     @abstractmethod
     def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
@@ -195,14 +187,19 @@ class Reindex(Flow):
 FLOWS: dict[str, type[Flow]] = {"ingest": Ingest, "reindex": Reindex}
 
 
-def _release_quietly(es: Elasticsearch, alias: str, run_id: str) -> None:
-    """Give a lease back while failing: an unreachable cluster must not hide the real error."""
+def release_lease(es: Elasticsearch, alias: str, run_id: str, *, best_effort: bool = False) -> bool:
+    """Give the alias's writer lease back. ``best_effort`` (while failing, or in a ``finally``): an
+    unreachable cluster is logged, not raised, so it does not hide the run's own error; the lease then
+    expires (or, held by a process-bound run, is free once this run is over)."""
     from pipeline.elastic.lease import release
 
     try:
-        release(es, alias, run_id)
-    except Exception as exc:  # noqa: BLE001 - the lease expires (or is orphaned) anyway
+        return release(es, alias, run_id)
+    except Exception as exc:  # noqa: BLE001 - see above
+        if not best_effort:
+            raise
         log.warning("could not release the lease on %s for %s: %s", alias, run_id, exc)
+        return False
 
 
 def record_failed_start(es: Elasticsearch, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
@@ -214,9 +211,7 @@ def record_failed_start(es: Elasticsearch, settings: Settings, request: RunReque
     alias = request.index_alias or settings.index_alias
     report = RunReport(run_id=run_id, source_dir=str(request.source_dir or settings.source_dir), alias=alias,
                        index="", started_at=now, finished_at=now, error=f"{type(error).__name__}: {error}")
-    folder = Path(settings.runs_dir) / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(__import__("json").dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    write_report(report, Path(settings.runs_dir) / run_id)
     try:
         ensure_support_indices(es, settings.index_alias, settings.support_indices)
         record = report.to_run_record()

@@ -9,7 +9,6 @@ batch reports up and records the run.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -23,7 +22,7 @@ from pipeline.errors import RunFailed, SourceMissing
 from pipeline.fingerprint import processing_fingerprint
 from pipeline.run import grouping
 from pipeline.run.context import RunContext, check_source_name, default_source_name, new_run_id, safe_run_id
-from pipeline.run.report import BatchReport, DocumentOutcome, RunReport, Status
+from pipeline.run.report import BatchReport, DocumentOutcome, RunReport, Status, write_report
 from pipeline.stages.extract import discover
 
 if TYPE_CHECKING:
@@ -147,8 +146,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearc
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     folder = ctx.run_folder
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "report.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        write_report(report, folder)
     if es is not None:
         from pipeline.elastic.client import RetryPolicy, retrying
 
