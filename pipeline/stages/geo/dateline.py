@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.stages.geo.gazetteer import City, Gazetteer, name_key
 from pipeline.stages.geo.rules import GeoRules
@@ -28,10 +29,31 @@ class Place:
     score: float = 0.0
 
 
-def place_part(dateline: str) -> str:
-    """The place of ``<place>, <date>``: the text before the first comma, without a trailing number."""
+def place_part(dateline: str) -> tuple[str, bool]:
+    """The place of ``<place>, <date>``: the text before the first comma, without a trailing number;
+    and whether a number was cut off (the part may then be a date: "March 19, 2026")."""
     head = _SEPARATORS.split(dateline.strip(), maxsplit=1)[0]
-    return _TRAILING_DATE.sub("", head).strip()
+    part = _TRAILING_DATE.sub("", head).strip()
+    return part, part != head.strip()
+
+
+@lru_cache(maxsize=None)
+def date_words(language: str | None) -> frozenset[str]:
+    """CLDR's month and weekday names of ``language`` and English (``babel``): a dateline part that is
+    one of them is a date ("دوشنبه" is Monday in Persian before it is Dushanbe)."""
+    from babel import Locale, UnknownLocaleError
+
+    out: set[str] = set()
+    for lang in dict.fromkeys(x for x in (language, "en") if x):
+        try:
+            loc = Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            continue
+        for table in (loc.days, loc.months):
+            for context in table.values():
+                for width in ("wide", "abbreviated"):
+                    out.update(name_key(v) for v in context.get(width, {}).values())
+    return frozenset(out)
 
 
 def _score(city: City, rules: GeoRules, agency_country: str | None, language_countries: frozenset[str]) -> float:
@@ -57,9 +79,11 @@ def resolve_dateline(dateline: str | None, gaz: Gazetteer, rules: GeoRules, *, l
     """The place a dateline names, or None when it names none the gazetteer knows well enough."""
     if not dateline:
         return None
-    part = place_part(dateline)
-    if not part or len(part) > 60 or (name_key(part) and name_key(part) == name_key(agency or "")):
-        return None  # the agency's own name is not a place ("تسنیم" read as the dateline)
+    part, dated = place_part(dateline)
+    key = name_key(part)
+    if (not key or len(part) > 60 or key == name_key(agency or "") or key in rules.agencies
+            or key in date_words(language)):
+        return None  # a wire agency is not a place ("تسنیم", "PAP" read as the dateline), nor a weekday
     agency_country = rules.agency_country(agency)
     language_countries = gaz.countries_speaking(language)
     best: Place | None = None
@@ -69,7 +93,8 @@ def resolve_dateline(dateline: str | None, gaz: Gazetteer, rules: GeoRules, *, l
         extra = rules.extra_names.get(name_key(cand))
         for city in gaz.cities_named(cand) + ([gaz.cities[extra]] if extra in gaz.cities else []):
             score = _score(city, rules, agency_country, language_countries)
-            if score >= rules.min_score and (best is None or score > best.score):
+            floor = rules.dated_min_score if dated else rules.min_score
+            if score >= floor and (best is None or score > best.score):
                 best = Place(city.name, city.geonameid, city.country, city.latitude, city.longitude, score)
         if best:
             return best

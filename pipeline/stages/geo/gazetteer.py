@@ -24,17 +24,35 @@ _SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _TATWEEL = "\u0640"
 # letters GeoNames writes for another that looks the same: Icelandic eth for the Vietnamese D with stroke
-# ("Ðà Lạt"), Arabic yeh and kaf as Persian writes them
-_SAME_LETTER = str.maketrans({"ð": "đ", "ي": "ی", "ك": "ک", "ى": "ی"})
+# ("Ðà Lạt"), Arabic yeh and kaf as Persian writes them, alef with or without hamza ("إيران", "ايران")
+_SAME_LETTER = str.maketrans({"ð": "đ", "ي": "ی", "ك": "ک", "ى": "ی", "أ": "ا", "إ": "ا", "آ": "ا"})
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """The lookup form of a name: NFKC, case-folded, accents of Latin/Greek/Cyrillic letters dropped,
     hyphens and runs of spaces as one space, no punctuation at either end."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
     text = _COMBINING.sub("", text).replace(_TATWEEL, "")
     text = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).replace("-", " ").replace("‐", " ").replace("’", " ").replace("'", " ")
     return _EDGE.sub("", _SPACES.sub(" ", text)).strip()
+
+
+_ONE_SPACE = re.compile("[\t\n\r\f\v\u00a0\u2028\u2029\\-\u2010\u2019']")
+_SAME_LETTER_PAIRS = (("ð", "đ"), ("ي", "ی"), ("ك", "ک"), ("ى", "ی"), ("أ", "ا"), ("إ", "ا"), ("آ", "ا"))
+
+
+def text_key(text: str) -> str:
+    """:func:`name_key` for a whole text, one character for one as far as Unicode allows (so a match's
+    offsets point into the original): lower case, accents dropped, spaces, hyphens and apostrophes as
+    one space each."""
+    if text.isascii():
+        return _ONE_SPACE.sub(" ", text.lower())
+    text = _COMBINING.sub("", unicodedata.normalize("NFD", text.lower()))
+    text = _ONE_SPACE.sub(" ", unicodedata.normalize("NFC", text))
+    for a, b in _SAME_LETTER_PAIRS:  # str.replace: fast on any script (translate is not)
+        text = text.replace(a, b)
+    return text
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,7 @@ class Gazetteer:
         self.cities = cities
         self._names = names
         self.countries = countries
+        self._speaking: dict[str, frozenset[str]] = {}
 
     def cities_named(self, name: str) -> list[City]:
         return [self.cities[i] for i in self._names.get(name_key(name), ())]
@@ -87,7 +106,11 @@ class Gazetteer:
         """Countries whose first listed language is ``language`` (``es`` -> ES, MX, AR, ...)."""
         if not language:
             return frozenset()
-        return frozenset(c.code for c in self.countries.values() if c.languages[:1] == (language,))
+        got = self._speaking.get(language)
+        if got is None:
+            got = frozenset(c.code for c in self.countries.values() if c.languages[:1] == (language,))
+            self._speaking[language] = got
+        return got
 
 
 def _data_dir() -> Path:

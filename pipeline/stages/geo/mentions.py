@@ -1,10 +1,12 @@
 """Countries named in a title and body, in the article's language and in English.
 
 Names are CLDR's (``babel``) plus the aliases of ``config/geo.yaml``; each language's matcher is
-built once per process. Spaced scripts: runs of up to four words are looked up whole (the longest
-wins: "Papua New Guinea" before "Guinea"), with the inflected endings and glued prefixes the rules
-list for the language; a name in a cased script counts only when it starts with a capital. Unspaced
-scripts (Chinese, Japanese, Thai): one trie-shaped regular expression finds the names in the text.
+built once per process: every form of every name (inflected endings and glued prefixes the rules
+list for the language) in one Aho-Corasick automaton, run once over the text's lookup form
+(:func:`~pipeline.stages.geo.gazetteer.text_key`); the longest name wins ("Papua New Guinea" before
+"Guinea"). Spaced scripts: a name must be a whole word (Korean may glue a particle of up to
+``particles`` letters to it); a name in a cased script counts only when it starts with a capital.
+Unspaced scripts (Chinese, Japanese, Thai): names count anywhere in the text.
 Captions and bylines are not in the body the clean stage hands over, so they never count.
 """
 
@@ -13,49 +15,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from pipeline.stages.geo.gazetteer import country_names, name_key
+import ahocorasick
+
+from pipeline.stages.geo.gazetteer import country_names, name_key, text_key
 from pipeline.stages.geo.rules import load_geo_rules
 
-_TOKEN = re.compile(r"\w+(?:[.-]\w+)*\.?", re.UNICODE)  # "U.S.", "Guinea-Bissau", "EE.UU."; "Türkiye'nin" splits
-_MAX_WORDS = 4
+_VOWELS = "aeiouyаеиоуыяюіїєąęóαη"
 
 
 @dataclass
 class Matcher:
     forms: dict[str, str]  # name_key(form) -> ISO code
-    prefixes: tuple[str, ...]
+    automaton: Any  # ahocorasick.Automaton over the forms: value (form, code)
+    unspaced: bool
     particles: int
-    pattern: re.Pattern[str] | None  # unspaced scripts
+    nouns_capitalised: bool  # German: a capitalised word after a name says nothing
 
 
-def _trie_regex(words: list[str]) -> str:
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def walk(node: dict) -> str:
-        alts = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
-        end = "" in node
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if end else body
-
-    return walk(trie)
-
-
-def _forms_of(name: str, suffixes: tuple[str, ...]) -> set[str]:
-    key = name_key(name)
+def _forms_of(key: str, suffixes: tuple[str, ...]) -> set[str]:
     out = {key}
-    if not suffixes:
-        return out
     words = key.split(" ")
     last = words[-1]
-    stems = {last, last[:-1]} if last[-1:] in "aeiouyаеиоуыяюіїєąęóαη" else {last}
+    stems = {last, last[:-1]} if last[-1:] in _VOWELS else {last}
     for stem in stems:
         for suf in suffixes:
             if len(stem) >= 3:
@@ -80,52 +63,65 @@ def matcher_for(language: str | None) -> Matcher:
                 continue
             for form in _forms_of(key, suffixes):
                 forms.setdefault(form, code)
-    pattern = None
-    if language in rules.unspaced:
-        pattern = re.compile(_trie_regex(sorted(k for k in forms if not k.isascii())))
-    return Matcher(forms, rules.prefixes.get(language or "", ()), rules.particles.get(language or "", 0), pattern)
+    for prefix in rules.prefixes.get(language or "", ()):  # Arabic "و" and, "ب" in: glued to the name
+        for key, code in list(forms.items()):
+            if not key.isascii():
+                forms.setdefault(prefix + key, code)
+    automaton = ahocorasick.Automaton()
+    for form, code in forms.items():
+        automaton.add_word(form, (form, code))
+    automaton.make_automaton()
+    return Matcher(forms, automaton, language in rules.unspaced, rules.particles.get(language or "", 0),
+                   language in rules.nouns_capitalised)
 
 
-def _cased_ok(word: str) -> bool:
-    first = word[:1]
-    return not (first.lower() != first.upper() and not first.isupper())
+_WORD_BEFORE = re.compile(r"(\w+)[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+(\w+)")
+_SENTENCE_END = re.compile(r"[.!?:;\n\"“”«»()\[\]|]\s*$")
+
+
+def _inside_name(text: str, start: int, end: int, nouns_capitalised: bool) -> bool:
+    """A capitalised word right before (not starting a sentence) or right after the name."""
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.group(1)[:1].isupper():
+        head = text[max(0, before.start() - 3):before.start()]
+        if head.strip() and not _SENTENCE_END.search(head):
+            return True
+    if nouns_capitalised:
+        return False
+    after = _WORD_AFTER.match(text, end)
+    return bool(after and after.group(1)[:1].isupper())
+
+
+@lru_cache(maxsize=4096)
+def _char_key(ch: str) -> str:
+    key = text_key(ch)
+    return key if len(key) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
 
 
 def countries_in(text: str, language: str | None) -> list[str]:
     """ISO codes of the countries named in ``text``, in order of first mention."""
     m = matcher_for(language)
+    norm = text_key(text)
+    if len(norm) != len(text):  # a letter that normalises to two ("ﬁ", "İ" in some forms): one for one
+        norm = "".join(map(_char_key, text))
     found: dict[str, None] = {}
-    if m.pattern is not None:
-        for hit in m.pattern.finditer(name_key(text)):
-            if hit.group(0) in m.forms:
-                found[m.forms[hit.group(0)]] = None
-    words = _TOKEN.findall(text)
-    i = 0
-    while i < len(words):
-        step = 1
-        for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
-            chunk = words[i:i + n]
-            code = _lookup(" ".join(chunk), m)
-            if code and _cased_ok(chunk[0]):
-                found[code] = None
-                step = n
-                break
-        i += step
+    for end, (form, code) in m.automaton.iter_long(norm):
+        start = end - len(form) + 1
+        whole = not m.unspaced or form.isascii()
+        if whole and start and norm[start - 1].isalnum():
+            continue  # inside a word ("niger" in "nigeria" is the longer name anyway)
+        if whole:
+            tail = 0
+            while end + 1 + tail < len(norm) and norm[end + 1 + tail].isalnum():
+                tail += 1
+            if tail > m.particles:
+                continue
+        first = text[start]
+        if first.lower() != first.upper():
+            if not first.isupper():
+                continue  # "turkey", "chile": a country's name in a cased script starts with a capital
+            if _inside_name(text, start, end + 1, m.nouns_capitalised):
+                continue  # "USA Today", "IBM France": part of another name
+        found[code] = None
     return list(found)
-
-
-def _lookup(phrase: str, m: Matcher) -> str | None:
-    key = name_key(phrase)
-    code = m.forms.get(key) or m.forms.get(key.rstrip("."))
-    if code:
-        return code
-    for p in m.prefixes:
-        if key.startswith(p) and len(key) - len(p) >= 3:
-            code = m.forms.get(key[len(p):])
-            if code:
-                return code
-    if m.particles:
-        for cut in range(1, m.particles + 1):
-            if len(key) - cut >= 2 and (code := m.forms.get(key[:-cut])):
-                return code
-    return None

@@ -18,11 +18,13 @@ class GeoRules:
     agency_bonus: float = 2.0
     language_bonus: float = 1.0
     min_score: float = 6.0
+    dated_min_score: float = 9.0
     dateline_countries: bool = True
     strip_prefixes: tuple[str, ...] = ()
     extra_names: dict[str, int] = field(default_factory=dict)  # name_key -> GeoNames id
     agencies: dict[str, str] = field(default_factory=dict)  # name_key(agency) -> ISO code
     unspaced: frozenset[str] = frozenset()
+    nouns_capitalised: frozenset[str] = frozenset()
     particles: dict[str, int] = field(default_factory=dict)
     suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -65,12 +67,14 @@ def parse_rules(raw: dict[str, Any], source: str = GEO_FILE) -> GeoRules:
             agency_bonus=float(dl.get("agency_bonus", 2.0)),
             language_bonus=float(dl.get("language_bonus", 1.0)),
             min_score=float(dl.get("min_score", 6.0)),
+            dated_min_score=float(dl.get("dated_min_score", 9.0)),
             dateline_countries=bool(dl.get("countries", True)),
             strip_prefixes=_strs(dl.get("strip_prefixes"), f"{source}: dateline.strip_prefixes"),
             extra_names={name_key(nm): int(gid) for gid, names in (dl.get("extra_names") or {}).items()
                          for nm in _strs(names, f"{source}: dateline.extra_names.{gid}")},
             agencies=agencies,
             unspaced=frozenset(_strs(cs.get("unspaced"), f"{source}: countries.unspaced")),
+            nouns_capitalised=frozenset(_strs(cs.get("nouns_capitalised"), f"{source}: countries.nouns_capitalised")),
             particles={str(k): int(v) for k, v in (cs.get("particles") or {}).items()},
             suffixes={k: _strs(v, f"{source}: countries.suffixes.{k}") for k, v in (cs.get("suffixes") or {}).items()},
             prefixes={k: _strs(v, f"{source}: countries.prefixes.{k}") for k, v in (cs.get("prefixes") or {}).items()},
