@@ -22,7 +22,7 @@ import ahocorasick
 from pipeline.stages.geo.gazetteer import country_names, name_key, text_key
 from pipeline.stages.geo.rules import load_geo_rules
 
-_VOWELS = "aeiouyаеиоуыяюіїєąęóαη"
+_VOWELS = "aeiouyаеиоуыяюіїєąęóαηйь"  # and the soft endings of Slavic names (Китай: Китая)
 
 
 @dataclass
