@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.stages.geo.gazetteer import City, Gazetteer, name_key
+from pipeline.stages.geo.gazetteer import City, Gazetteer, cldr_names, name_key
 from pipeline.stages.geo.rules import GeoRules
 
 _SEPARATORS = re.compile(r"\s*[,，、،;]\s*")
@@ -41,19 +41,10 @@ def place_part(dateline: str) -> tuple[str, bool]:
 def date_words(language: str | None) -> frozenset[str]:
     """CLDR's month and weekday names of ``language`` and English (``babel``): a dateline part that is
     one of them is a date ("دوشنبه" is Monday in Persian before it is Dushanbe)."""
-    from babel import Locale, UnknownLocaleError
-
-    out: set[str] = set()
+    out: frozenset[str] = frozenset()
     for lang in dict.fromkeys(x for x in (language, "en") if x):
-        try:
-            loc = Locale.parse(lang)
-        except (UnknownLocaleError, ValueError):
-            continue
-        for table in (loc.days, loc.months):
-            for context in table.values():
-                for width in ("wide", "abbreviated"):
-                    out.update(name_key(v) for v in context.get(width, {}).values())
-    return frozenset(out)
+        out |= cldr_names(lang)[1]
+    return out
 
 
 def _score(city: City, rules: GeoRules, agency_country: str | None, language_countries: frozenset[str]) -> float:

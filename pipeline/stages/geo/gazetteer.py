@@ -28,14 +28,17 @@ _TATWEEL = "\u0640"
 _SAME_LETTER = str.maketrans({"ð": "đ", "ي": "ی", "ك": "ک", "ى": "ی", "أ": "ا", "إ": "ا", "آ": "ا"})
 
 
-@lru_cache(maxsize=65536)
-def name_key(text: str) -> str:
+def _normalise(text: str) -> str:
     """The lookup form of a name: NFKC, case-folded, accents of Latin/Greek/Cyrillic letters dropped,
     hyphens and runs of spaces as one space, no punctuation at either end."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
     text = _COMBINING.sub("", text).replace(_TATWEEL, "")
     text = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).replace("-", " ").replace("‐", " ").replace("’", " ").replace("'", " ")
     return _EDGE.sub("", _SPACES.sub(" ", text)).strip()
+
+
+# the lookup form of a name (see _normalise); cached for the names documents repeat (agencies, datelines)
+name_key = lru_cache(maxsize=8192)(_normalise)
 
 
 _ONE_SPACE = re.compile("[\t\n\r\f\v\u00a0\u2028\u2029\\-\u2010\u2019']")
@@ -55,7 +58,7 @@ def text_key(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class City:
     geonameid: int
     name: str  # GeoNames' main (English or local Latin) name
@@ -133,11 +136,14 @@ def _keep_name(name: str) -> bool:
 def load_gazetteer() -> Gazetteer:
     """Read once per process: about 34,000 cities and 280,000 distinct name keys."""
     data = _data_dir()
-    with open(data / "cities15000.json", encoding="utf-8") as fh:
-        raw = json.load(fh)
     cities: dict[int, City] = {}
     names: dict[str, tuple[int, ...]] = {}
-    for rec in raw.values():
+
+    def city(rec: dict) -> object:
+        # called by the JSON parser for each object as soon as it is read: a city record becomes a
+        # City and its name keys at once, so the 34,000 lists of alternate names never coexist
+        if "geonameid" not in rec:
+            return rec
         gid = int(rec["geonameid"])
         alts = rec.get("alternatenames") or []
         cities[gid] = City(gid, rec["name"], float(rec["latitude"]), float(rec["longitude"]),
@@ -145,13 +151,16 @@ def load_gazetteer() -> Gazetteer:
         for nm in (rec["name"], *alts):
             if not _keep_name(nm) and nm != rec["name"]:
                 continue
-            key = name_key(nm)
+            key = _normalise(nm)
             if not key:
                 continue
             have = names.get(key, ())
             if gid not in have:
                 names[key] = (*have, gid)
-    del raw
+        return None
+
+    with open(data / "cities15000.json", encoding="utf-8") as fh:
+        json.load(fh, object_hook=city)
     with open(data / "countries.json", encoding="utf-8") as fh:
         craw = json.load(fh)
     countries = {
@@ -163,18 +172,35 @@ def load_gazetteer() -> Gazetteer:
 
 
 @lru_cache(maxsize=None)
+def cldr_names(language: str) -> tuple[dict[str, str], frozenset[str]]:
+    """CLDR's country names (``code -> name``) and month / weekday names (lookup form) of ``language``
+    through babel; empty for a language CLDR does not know. Babel keeps every locale it loaded (a few
+    MiB each); the two tables are all that is needed, so its cache entry is dropped again."""
+    from babel import Locale, UnknownLocaleError, localedata
+
+    try:
+        loc = Locale.parse(language)
+        territories = dict(loc.territories)
+        words: set[str] = set()
+        for table in (loc.days, loc.months):
+            for context in table.values():
+                for width in ("wide", "abbreviated"):
+                    words.update(name_key(v) for v in context.get(width, {}).values())
+    except (UnknownLocaleError, ValueError):
+        return {}, frozenset()
+    cache = getattr(localedata, "_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+    return territories, frozenset(words)
+
+
+@lru_cache(maxsize=None)
 def country_names(language: str) -> dict[str, str]:
     """``name_key(CLDR name of a country in language) -> ISO code`` for the GeoNames countries, plus
     the English GeoNames name; empty for a language CLDR does not know."""
-    from babel import Locale, UnknownLocaleError
-
     codes = {c for c in load_gazetteer().countries}
     out: dict[str, str] = {}
-    try:
-        territories = Locale.parse(language).territories
-    except (UnknownLocaleError, ValueError):
-        territories = {}
-    for code, name in territories.items():
+    for code, name in cldr_names(language)[0].items():
         if code in codes:
             out.setdefault(name_key(name), code)
     if language == "en":
