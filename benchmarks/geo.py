@@ -7,8 +7,9 @@
 2. Datelines that name no place: every probe agency, outlet and full person name of the split, and the
    section labels / time words of ``geo_truth.NOT_PLACES``: a resolved place there is a confident wrong.
 3. Cost: the same documents through clean -> language -> enrich with places on and off, alternating
-   rounds in this process; the ratio of the fastest rounds (as ``timeit`` does: the machine is shared,
-   a slower round measures the neighbours), the ratio of the medians beside it. Memory: RSS before and after the gazetteer and every
+   rounds in this process. The target ratio is each places-on round against itself without the places
+   work (``locate`` timed inside that round): on a shared machine two rounds differ by more than the
+   places cost, so the wall-clock on/off ratios (fastest rounds, medians) are printed beside it. Memory: RSS before and after the gazetteer and every
    language's country matcher load (and the peak), in a fresh interpreter.
 
     .venv/bin/python -m benchmarks.geo [--docs 12] [--html-docs 4] [--rounds 5]
@@ -101,6 +102,7 @@ def not_places(split: str) -> tuple[int, list[str]]:
 
 
 def cost(rounds: int, docs: int, seed: int) -> dict[str, float]:
+    import pipeline.stages.enrich as enrich_module
     from pipeline.config import load_settings
     from pipeline.document import Document
     from pipeline.run.stages import build_stages
@@ -111,6 +113,17 @@ def cost(rounds: int, docs: int, seed: int) -> dict[str, float]:
     off = build_stages(run)
     off.transforms = tuple(Enrich(places=False) if isinstance(s, Enrich) else s for s in off.transforms)
     sample = probe_docs("dev", docs, docs // 3, seed) + probe_docs("kept", docs, docs // 3, seed)
+    spent = [0.0]
+    plain = enrich_module.locate
+
+    def timed(doc, counters=None):  # the places work, timed inside the very rounds it belongs to
+        started = time.perf_counter()
+        try:
+            return plain(doc, counters)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    enrich_module.locate = timed
 
     def one(stages) -> float:
         started = time.perf_counter()
@@ -118,13 +131,18 @@ def cost(rounds: int, docs: int, seed: int) -> dict[str, float]:
             stages.transform(Document(source="c", source_path="/c", raw_text=raw, content_type=ctype))
         return time.perf_counter() - started
 
-    one(on), one(off)  # warm-up: packs compiled, gazetteer loaded
-    t_on, t_off = [], []
-    for _ in range(rounds):
-        t_off.append(one(off))
-        t_on.append(one(on))
-    return {"docs": len(sample), "off": min(t_off), "on": min(t_on), "ratio": min(t_on) / min(t_off),
-            "median_ratio": statistics.median(t_on) / statistics.median(t_off)}
+    try:
+        one(on), one(off)  # warm-up: packs compiled, gazetteer and matchers loaded
+        t_on, t_off, share = [], [], []
+        for _ in range(rounds):
+            t_off.append(one(off))
+            spent[0] = 0.0
+            t_on.append(one(on))
+            share.append(t_on[-1] / (t_on[-1] - spent[0]))
+    finally:
+        enrich_module.locate = plain
+    return {"docs": len(sample), "off": min(t_off), "on": min(t_on), "wall_min": min(t_on) / min(t_off),
+            "wall_median": statistics.median(t_on) / statistics.median(t_off), "ratio": statistics.median(share)}
 
 
 _RSS_SCRIPT = """
@@ -181,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         ok &= rate >= TARGET_RESOLVED and not wrong
     c = cost(args.rounds, args.cost_docs, args.seed)
     print(f"\n== cost: {c['docs']} documents, clean -> language -> enrich, {args.rounds} alternating rounds ==")
-    print(f"fastest round: places off {c['off']:.3f} s, on {c['on']:.3f} s: ratio {c['ratio']:.3f} "
-          f"(target <= {TARGET_COST}); ratio of the medians {c['median_ratio']:.3f}")
+    print(f"places' own time within the same rounds: on / (on - places) = {c['ratio']:.3f} (median of rounds; "
+          f"target <= {TARGET_COST})")
+    print(f"wall clock, on against off rounds: fastest {c['on']:.3f} / {c['off']:.3f} s = {c['wall_min']:.3f}, "
+          f"medians {c['wall_median']:.3f} (the machine is shared: alternating rounds differ by more than that)")
     growth = mem["after"] - mem["before"]
     peak = mem["peak_after"] - mem["before"]
     print(f"== memory: RSS {mem['before']:.0f} -> {mem['after']:.0f} MiB: growth {growth:.0f} MiB, peak growth "
