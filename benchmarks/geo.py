@@ -56,14 +56,14 @@ def probe_docs(split: str, docs: int, html_docs: int, seed: int) -> list[tuple[s
 def datelines(split: str, docs: int, html_docs: int, seed: int) -> dict[str, object]:
     from pipeline.config import load_settings
     from pipeline.document import Document
-    from pipeline.run.stages import build_stages
+    from pipeline.run.batch import document_stages, run_steps
 
-    stages = build_stages(load_settings().run)
+    stages = document_stages(load_settings().run)[1:]  # the text is given: no file to read
     rows: dict[str, dict[str, int]] = {}
     misses: list[str] = []
     for lang, truth, raw, ctype in probe_docs(split, docs, html_docs, seed):
         r = rows.setdefault(lang, {"docs": 0, "found": 0, "right": 0, "wrong": 0, "unresolved": 0})
-        doc = stages.transform(Document(source="p", source_path="/p", raw_text=raw, content_type=ctype))
+        doc = next(run_steps(stages, [Document(source="p", source_path="/p", raw_text=raw, content_type=ctype)]))
         r["docs"] += 1
         if not doc.dateline:
             continue
@@ -105,13 +105,13 @@ def cost(rounds: int, docs: int, seed: int) -> dict[str, float]:
     import pipeline.stages.enrich as enrich_module
     from pipeline.config import load_settings
     from pipeline.document import Document
-    from pipeline.run.stages import build_stages
+    from pipeline.run.batch import document_stages, run_steps
     from pipeline.stages.enrich import Enrich
 
     run = load_settings().run
-    on = build_stages(run)
-    off = build_stages(run)
-    off.transforms = tuple(Enrich(places=False) if isinstance(s, Enrich) else s for s in off.transforms)
+    on = document_stages(run)[1:]
+    off = [Enrich(places=False, time_limit_seconds=s.time_limit_seconds) if isinstance(s, Enrich) else s
+           for s in document_stages(run)[1:]]
     sample = probe_docs("dev", docs, docs // 3, seed) + probe_docs("kept", docs, docs // 3, seed)
     spent = [0.0]
     plain = enrich_module.locate
@@ -127,8 +127,10 @@ def cost(rounds: int, docs: int, seed: int) -> dict[str, float]:
 
     def one(stages) -> float:
         started = time.perf_counter()
-        for _lang, _t, raw, ctype in sample:
-            stages.transform(Document(source="c", source_path="/c", raw_text=raw, content_type=ctype))
+        docs = [Document(source="c", source_path="/c", raw_text=raw, content_type=ctype)
+                for _lang, _t, raw, ctype in sample]
+        for _doc in run_steps(stages, docs):
+            pass
         return time.perf_counter() - started
 
     try:

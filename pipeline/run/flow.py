@@ -19,22 +19,27 @@ from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
+from pipeline.run.batch import process_batch
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batches, start_run, sync_deletes
 from pipeline.run.overlap import overlapped
+from pipeline.run.params import canonical_params
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
 from pipeline.run.report import BatchReport, RunReport
-from pipeline.run.steps import enforce_failure_ratio, finish_run, plan_batches, process_batch, start_run, sync_deletes
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What one run was asked to do: CLI flags or DAG parameters (JSON-safe)."""
+    """What one run was asked to do: CLI flags or DAG parameters (``pipeline.run.params``), JSON-safe."""
 
     source_dir: str | None = None  # default: settings.source_dir
     index_alias: str | None = None  # default: settings.index_alias
@@ -43,19 +48,17 @@ class RunRequest:
     run_id: str | None = None
     check_allowed_roots: bool = False  # manual DAG triggers may only name folders under allowed roots
     encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param ``encoding``)
-    source_name: str | None = None  # default: settings.source_name for settings.source_dir, else the folder name
+    source_id: str | None = None  # default: settings.source_name for settings.source_dir, else the folder name
     allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents than the old
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], *, run_id: str | None = None,
+    def from_params(cls, params: Mapping[str, Any], *, flow: str = "ingest", run_id: str | None = None,
                     check_allowed_roots: bool = True) -> "RunRequest":
-        known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes", "source_name",
-                                        "allow_shrink") if k in params}
-        if not known.get("source_name"):
-            known.pop("source_name", None)
-        if params.get("encoding"):  # "" / None: no hint
+        """From a DAG run's params: the declared parameters of ``flow``, empty ones at their default."""
+        known = canonical_params(dict(params), flow, log.warning)
+        if "encoding" in known:
             try:
-                known["encoding"] = check_encoding(str(params["encoding"]))
+                known["encoding"] = check_encoding(str(known["encoding"]))
             except ValueError as exc:
                 raise BadParameter(str(exc)) from exc
         return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
@@ -72,7 +75,7 @@ class Flow(ABC):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def start(self, es: Any, request: RunRequest, *, in_process: bool = False) -> RunContext:
+    def start(self, es: Elasticsearch, request: RunRequest, *, in_process: bool = False) -> RunContext:
         """Check the request, take the alias's writer lease (waiting up to ``run.lease_wait_seconds``),
         prepare the target index, name the run; a failure is recorded (and the lease released), then raised.
         ``in_process``: the whole run happens in this process (the CLI), so the lease is freed as soon
@@ -95,9 +98,11 @@ class Flow(ABC):
                 raise BadParameter(str(exc)) from exc
             run = self.settings.run
             lease.acquire(es, alias, run_id, ttl=run.lease_ttl_seconds, wait=run.lease_wait_seconds,
-                          process_bound=in_process)
+                          support=self.settings.support_indices, process_bound=in_process)
             held = True
-            return self._start(es, request, run_id, Path(source), alias)
+            ctx = self._start(es, request, run_id, Path(source), alias)
+            ctx.flow = self.kind
+            return ctx
         except PermanentError as exc:
             if held:
                 _release_quietly(es, alias, run_id)
@@ -109,7 +114,7 @@ class Flow(ABC):
             raise
 
     @contextmanager
-    def holding(self, ctx: RunContext, es: Any) -> Iterator[None]:
+    def holding(self, ctx: RunContext, es: Elasticsearch) -> Iterator[None]:
         """Run a step under the run's lease: checked (``LeaseLost`` if another run took it), kept
         alive by a heartbeat thread while the step works. Every task of a DAG run uses it."""
         from pipeline.elastic.lease import holding
@@ -117,7 +122,7 @@ class Flow(ABC):
         with holding(es, ctx.alias, ctx.run_id, ctx.run.lease_ttl_seconds):
             yield
 
-    def release(self, ctx: RunContext, es: Any, *, best_effort: bool = False) -> bool:
+    def release(self, ctx: RunContext, es: Elasticsearch, *, best_effort: bool = False) -> bool:
         """Give the alias's lease back (idempotent: the CLI's ``finally``, the DAG's teardown task).
         ``best_effort``: a cluster that cannot be reached (often why the run is failing) is logged, not
         raised, so it does not hide the run's own error; the lease then expires (or, held by a
@@ -133,18 +138,18 @@ class Flow(ABC):
             return False
 
     @abstractmethod
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         ...
 
     def plan(self, ctx: RunContext) -> list[int]:
         """Batch manifests in the run folder; the batch numbers (all that XCom carries)."""
         return plan_batches(ctx)
 
-    def process(self, batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+    def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
         return process_batch(batch, ctx, es, defer=defer)
 
     @abstractmethod
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         """Add the batch reports up and record the run (``check`` then says whether it failed)."""
 
     def check(self, report: RunReport) -> None:
@@ -157,12 +162,12 @@ class Ingest(Flow):
 
     kind = "ingest"
 
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
                          run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding,
-                         source_name=request.source_name)
+                         source_name=request.source_id)
 
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         def with_deletes() -> Iterator[BatchReport]:
             yield from reports
             if ctx.sync_deletes:
@@ -176,11 +181,11 @@ class Reindex(Flow):
 
     kind = "reindex"
 
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id,
-                             source_name=request.source_name, allow_shrink=request.allow_shrink)
+                             source_name=request.source_id, allow_shrink=request.allow_shrink)
 
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         result = complete_reindex(es, ctx, list(reports))
         log.info("alias %s: %s -> %s (%d documents); pruned %s", result.alias, result.previous_index,
                  result.new_index, result.actual, result.pruned or "nothing")
@@ -190,7 +195,7 @@ class Reindex(Flow):
 FLOWS: dict[str, type[Flow]] = {"ingest": Ingest, "reindex": Reindex}
 
 
-def _release_quietly(es: Any, alias: str, run_id: str) -> None:
+def _release_quietly(es: Elasticsearch, alias: str, run_id: str) -> None:
     """Give a lease back while failing: an unreachable cluster must not hide the real error."""
     from pipeline.elastic.lease import release
 
@@ -200,7 +205,7 @@ def _release_quietly(es: Any, alias: str, run_id: str) -> None:
         log.warning("could not release the lease on %s for %s: %s", alias, run_id, exc)
 
 
-def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
+def record_failed_start(es: Elasticsearch, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
     """An ``etl-runs`` record (and report.json) for a run that could not start, so failure views show it."""
     from pipeline.elastic.client import RetryPolicy, retrying
     from pipeline.elastic.indices import RUNS_INDEX, ensure_support_indices
@@ -213,7 +218,7 @@ def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(__import__("json").dumps(report.to_dict(), indent=2, ensure_ascii=False))
     try:
-        ensure_support_indices(es, settings.index_alias)
+        ensure_support_indices(es, settings.index_alias, settings.support_indices)
         record = report.to_run_record()
         retrying(lambda: es.index(index=RUNS_INDEX, id=run_id, document=record, refresh="wait_for"),
                  "recording the failed run", retry=RetryPolicy(attempts=3))
@@ -221,7 +226,7 @@ def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id
         log.warning("could not record the failed run %s in %s: %s", run_id, RUNS_INDEX, exc)
 
 
-def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = None,
+def run_flow(flow: Flow, es: Elasticsearch, request: RunRequest, *, workers: int | None = None,
              es_connection: ESConnection | None = None) -> RunReport:
     """Every step of ``flow`` in this process; batches in ``workers`` processes when > 1.
     The caller decides what a failed run means (``flow.check(report)``)."""
@@ -243,15 +248,33 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
         flow.release(ctx, es, best_effort=True)
 
 
-def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
-            runs_dir: Path | None = None, source_name: str | None = None,
-            allow_shrink: bool = False) -> ReindexResult:
-    """Rebuild the whole alias from every recorded source in-process (what ``reindex_articles`` does)."""
+def run_ingest(settings: Settings, *, es: Elasticsearch, source_dir: Path | None = None, alias: str | None = None,
+               runs_dir: Path | None = None, full_refresh: bool = False, delete_missing: bool = False,
+               workers: int = 1, es_connection: ESConnection | None = None,
+               encoding: str | None = None) -> RunReport:
+    """A whole ingest run in-process: what the ingest DAG does, without Airflow.
+
+    ``workers`` > 1 processes batches in that many worker processes (each with its own
+    Elasticsearch client, from ``es_connection``, default ``settings.es``); batch reports
+    stream into the run report as they finish, with a bounded number of batches in flight.
+    """
+    if runs_dir is not None:
+        settings = replace(settings, runs_dir=Path(runs_dir))
+    request = RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias,
+                         full_refresh=full_refresh, sync_deletes=delete_missing, encoding=encoding)
+    return run_flow(Ingest(settings), es, request, workers=workers, es_connection=es_connection)
+
+
+def run_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+                runs_dir: Path | None = None, source_id: str | None = None,
+                allow_shrink: bool = False) -> ReindexResult:
+    """A whole reindex run in-process (what ``reindex_articles`` does): every recorded source
+    of the alias rebuilt into a new index, verified, swapped."""
     if runs_dir is not None:
         settings = replace(settings, runs_dir=Path(runs_dir))
     flow = Reindex(settings)
     ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias,
-                                    source_name=source_name, allow_shrink=allow_shrink), in_process=True)
+                                    source_id=source_id, allow_shrink=allow_shrink), in_process=True)
     try:
         with flow.holding(ctx, es):
             reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]

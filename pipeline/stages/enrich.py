@@ -45,8 +45,8 @@ class Enrich(Stage):
     runs_on_failed = True
 
     def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None,
-                 fingerprint: str = "", places: bool = True) -> None:
-        super().__init__()
+                 fingerprint: str = "", *, time_limit_seconds: float | None = None, places: bool = True) -> None:
+        super().__init__(time_limit_seconds=time_limit_seconds)
         self.places = places  # dateline place, countries, outlet (pipeline/stages/geo)
         self.pipeline_version = pipeline_version
         self.fingerprint = fingerprint

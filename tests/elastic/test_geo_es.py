@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.config import load_settings
 from pipeline.elastic.search import Filters, search
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 
 STORIES = {
     "moscow.txt": ("Grain talks resume", "МОСКВА, 4 апреля (ТАСС) - Переговоры о зерне продолжатся на следующей неделе, "
@@ -30,7 +30,7 @@ def write_sources(folder: Path) -> None:
 def test_dateline_location_is_a_geo_point_and_search_filters_by_country(es_client, alias, tmp_path):
     src = tmp_path / "src"
     write_sources(src)
-    run_pipeline(load_settings(), es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
+    run_ingest(load_settings(), es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
     es_client.indices.refresh(index=alias)
     mapping = es_client.indices.get_mapping(index=alias)
     props = next(iter(mapping.values()))["mappings"]["properties"]
