@@ -4,7 +4,7 @@ Every step has the same contract (``pipeline.stages.base.Step``): a name, typed 
 given here, counters, failures recorded under its own name. Per-document steps (``Stage``) take
 one document at a time under the run's time limit; batch steps see the whole batch go by::
 
-    unchanged -> extract -> clean -> language -> enrich -> dedup (fingerprint) -> load -> dedup (group)
+    unchanged -> extract -> clean -> language -> enrich -> places -> dedup (fingerprint) -> load -> dedup (group)
 
 A document is handed from step to step as a generator chain (datatrove's ``PipelineStep.run``):
 one file is read and transformed at a time, the load step bulk-loads chunks in a background
@@ -29,6 +29,7 @@ from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean, CleanConfig, load_packs
 from pipeline.stages.enrich import Enrich, document_id
 from pipeline.stages.extract import Extract, ExtractConfig
+from pipeline.stages.geo import Geo
 from pipeline.stages.language import DetectLanguage, load_language_config
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Pat
         Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars)),
         DetectLanguage(load_language_config(), time_limit_seconds=limit),
         Enrich(fingerprint=fingerprint, time_limit_seconds=limit),
+        Geo(time_limit_seconds=limit),
     ]
 
 

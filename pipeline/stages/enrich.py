@@ -11,7 +11,6 @@ from pathlib import Path
 from pipeline import PIPELINE_VERSION
 from pipeline.document import Document
 from pipeline.stages.base import Stage
-from pipeline.stages.geo import locate
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TITLE = 300
@@ -45,9 +44,8 @@ class Enrich(Stage):
     runs_on_failed = True
 
     def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None,
-                 fingerprint: str = "", *, time_limit_seconds: float | None = None, places: bool = True) -> None:
+                 fingerprint: str = "", *, time_limit_seconds: float | None = None) -> None:
         super().__init__(time_limit_seconds=time_limit_seconds)
-        self.places = places  # dateline place, countries, outlet (pipeline/stages/geo)
         self.pipeline_version = pipeline_version
         self.fingerprint = fingerprint
         self.now = now or (lambda: datetime.now(timezone.utc))
@@ -67,8 +65,6 @@ class Enrich(Stage):
         doc.char_count = len(doc.body)
         doc.paragraph_count = sum(1 for p in doc.body.split("\n\n") if p.strip())
         doc.content_sha256 = content_hash(doc.title, doc.body)
-        if self.places:
-            locate(doc, self.counters)
         return doc
 
 

@@ -105,6 +105,10 @@ def test_outlet_is_one_keyword_per_publisher():
     assert outlet_key("REUTERS") == outlet_key("Reuters") == "reuters"
 
 
+def locate_(d: Document) -> Document:
+    return Geo()(enrich(d))
+
+
 def doc(**kw) -> Document:
     base = dict(source="a.txt", source_path=str(Path("/x/a.txt")), title="Talks", body="Talks in Germany went on.",
                 language="en")
@@ -113,7 +117,7 @@ def doc(**kw) -> Document:
 
 
 def test_enrich_fills_the_place_fields():
-    d = enrich(doc(dateline="BERLIN, March 3", metadata={"agency": "dpa"}, source_name="dpa"))
+    d = locate_(doc(dateline="BERLIN, March 3", metadata={"agency": "dpa"}, source_name="dpa"))
     assert (d.dateline_place, d.dateline_country, d.dateline_place_id) == ("Berlin", "DE", "2950159")
     assert km((52.52, 13.40), (d.dateline_location["lat"], d.dateline_location["lon"])) < 10
     assert d.countries == ["DE"] and d.places == ["Germany"]
@@ -121,16 +125,16 @@ def test_enrich_fills_the_place_fields():
 
 
 def test_outlet_prefers_the_site_name_then_the_canonical_host():
-    assert enrich(doc(metadata={"site_name": "BBC News", "canonical_url": "https://www.bbc.co.uk/x"})).outlet == "bbc news"
-    assert enrich(doc(metadata={"canonical_url": "https://www.bbc.co.uk/x"})).outlet == "bbc.co.uk"
+    assert locate_(doc(metadata={"site_name": "BBC News", "canonical_url": "https://www.bbc.co.uk/x"})).outlet == "bbc news"
+    assert locate_(doc(metadata={"canonical_url": "https://www.bbc.co.uk/x"})).outlet == "bbc.co.uk"
 
 
-def test_places_can_be_switched_off_and_failed_documents_get_none():
-    d = Enrich(places=False)(doc(dateline="BERLIN"))
+def test_enrich_leaves_places_to_their_step_and_failed_documents_get_none():
+    d = Enrich()(doc(dateline="BERLIN"))
     assert d.dateline_place is None and d.countries == [] and d.outlet is None
     bad = doc(dateline="BERLIN")
     bad.fail("extract", "binary", "not text")
-    bad = Enrich()(bad)
+    bad = Geo()(Enrich()(bad))
     assert bad.dateline_place is None and bad.countries == []
 
 
@@ -138,7 +142,7 @@ def test_geo_stage_counts_what_it_resolved():
     stage = Geo()
     stage(doc(dateline="BERLIN"))
     stage(doc(dateline="UPDATE"))
-    assert stage.counters["geo/dateline_resolved"] == 1 and stage.counters["geo/dateline_unresolved"] == 1
+    assert stage.counters["dateline_resolved"] == 1 and stage.counters["dateline_unresolved"] == 1
 
 
 def test_a_bad_agency_code_is_a_config_error():

@@ -1,8 +1,8 @@
 """Places: the dateline on the map, the countries an article names, the outlet that published it.
 
 ``locate(doc, counters)`` fills ``dateline_place`` / ``dateline_place_id`` / ``dateline_country`` /
-``dateline_location``, ``countries`` / ``places`` and ``outlet``; the enrich stage calls it, and
-``Geo`` is the same work as a stage of its own. The gazetteer and the rules load once per process.
+``dateline_location``, ``countries`` / ``places`` and ``outlet``; ``Geo`` is the stage (``places``)
+that runs it in the list of steps, after enrich. The gazetteer and the rules load once per process.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def locate(doc: Document, counters: Counter[str] | None = None) -> Document:
     place = resolve_dateline(doc.dateline, gaz, rules, language=doc.language,
                              agency=agency if isinstance(agency, str) else None)
     if doc.dateline:
-        counters["geo/dateline_resolved" if place else "geo/dateline_unresolved"] += 1
+        counters["dateline_resolved" if place else "dateline_unresolved"] += 1
     if place:
         doc.dateline_place = place.name
         doc.dateline_place_id = str(place.geonameid)
@@ -73,15 +73,16 @@ def locate(doc: Document, counters: Counter[str] | None = None) -> Document:
     doc.countries = codes
     doc.places = [gaz.countries[c].name for c in codes if c in gaz.countries]
     if codes:
-        counters["geo/with_countries"] += 1
+        counters["with_countries"] += 1
     doc.outlet = outlet_of(doc, rules)
     return doc
 
 
 class Geo(Stage):
-    """``locate`` as a stage: after language detection (it reads ``doc.language``), before indexing."""
+    """``locate`` as a stage: after language detection (it reads ``doc.language``) and enrich (the
+    fallback title), before indexing."""
 
-    name = "geo"
+    name = "places"
 
     def process(self, doc: Document) -> Document:
         return locate(doc, self.counters)
