@@ -66,6 +66,11 @@ airflow-db: $(AIRFLOW_HOME)/.migrated
 ui: es-start airflow-db
 	$(PY) -m devtools.airflow_ui start
 
+# A small multilingual corpus with syndicated copies behind `articles` (devtools/demo.py): what the README's
+# search examples find. Needs ../shared/benchmarks.
+demo: es-start
+	$(PY) -m devtools.demo
+
 ui-status: install
 	$(PY) -m devtools.airflow_ui status
 
