@@ -121,3 +121,14 @@ def test_status_and_rollback_agree_and_rollback_rolls_forward(es_url, index_pref
     assert any(line.startswith("     … ") for line in lines)
     for line in lines:
         assert re.match(r"^( +\d+\. \[| {5}/| {5}… .* …$)", line), line
+
+
+@pytest.mark.parametrize("command", [["clean", "seeds/000_258accba25f326a9.txt"], ["report", "--help"],
+                                     ["search", "--help"], ["kibana", "import", "--help"]])
+def test_commands_import_elasticsearch_and_airflow_only_where_used(command):
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", *command], capture_output=True,
+                            text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert not imported & {"elasticsearch", "elastic_transport", "airflow"}, sorted(imported)[:50]

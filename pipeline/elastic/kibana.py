@@ -26,12 +26,9 @@ import argparse
 import base64
 import json
 import os
-import ssl
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -183,9 +180,11 @@ class Response:
     body: Any  # parsed JSON, or the text when the answer is not JSON
 
 
-def _ssl_context(conn: KibanaConnection) -> ssl.SSLContext | None:
+def _ssl_context(conn: KibanaConnection) -> Any:
     if not conn.url.startswith("https:"):
         return None
+    import ssl
+
     ctx = ssl.create_default_context(cafile=conn.ca_certs)
     if not conn.verify_certs:
         ctx.check_hostname = False
@@ -196,6 +195,9 @@ def _ssl_context(conn: KibanaConnection) -> ssl.SSLContext | None:
 def request(conn: KibanaConnection, method: str, url: str, *, body: bytes | None = None,
             headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
     """One HTTP request; HTTP error statuses come back as a ``Response``, network failures raise."""
+    import urllib.error
+    import urllib.request
+
     all_headers = {"Accept": "application/json", "kbn-xsrf": "true", **(headers or {})}
     auth = conn.authorization()
     if auth:
