@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from devtools.host import free_port
+from devtools.host import free_port, port_is_free
 
 REPO = Path(__file__).resolve().parent.parent
 COMPONENTS = ("api-server", "dag-processor", "scheduler", "triggerer")  # start order; stop is the reverse
@@ -145,6 +145,8 @@ def start(timeout: float = 240, env: dict[str, str] | None = None) -> dict[str, 
         if healthy():
             return _read_state()
         stop()
+    if not port_is_free(api_port()):  # else the health check below would see another program's server
+        raise UIError(f"port {api_port()} is taken by another program; set AIRFLOW__API__PORT to a free port")
     env = ui_env(env)
     folder = state_dir()
     folder.mkdir(parents=True, exist_ok=True)
