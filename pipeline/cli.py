@@ -374,10 +374,14 @@ def describe_error(exc: BaseException) -> str:
     module = kind.__module__.split(".")[0]
     if module in ("elastic_transport", "elasticsearch"):
         status = getattr(getattr(exc, "meta", None), "status", None)
-        if kind.__name__ in ("ConnectionError", "ConnectionTimeout", "TransportError") and not status:
+        if kind.__name__ in ("ConnectionError", "ConnectionTimeout", "TransportError", "TlsError") and not status:
             import re
 
             nodes = ", ".join(re.sub(r"//[^/@]*@", "//", url) for url in load_settings().es.hosts)  # no userinfo
+            tls = re.search(r"\[SSL: [A-Z_]+\][^'\")]*", str(exc))
+            if kind.__name__ == "TlsError" or tls:
+                return (f"TLS with Elasticsearch at {nodes} failed: {tls.group(0).strip() if tls else exc} "
+                        "(ES_CA_CERTS, ES_VERIFY_CERTS)")
             return f"cannot reach Elasticsearch at {nodes} (is it running? ES_URL, or make es-start)"
         body = getattr(exc, "body", None)
         error = body.get("error") if isinstance(body, dict) else None
