@@ -12,7 +12,7 @@ The corpus (``.local/demo/corpus`` by default, rebuilt each time, deterministic)
 - ``syndicated/``: three reprints of each of a few stories (the seeds, the Scooter Braun / Taylor
   Swift story, …) the way other outlets run them: another headline, an edited lead, a dropped
   paragraph plus an added one, or a truncated excerpt. Each story then has 4 copies (`--collapse`).
-Then ``python -m pipeline run --source DIR --source-name demo`` loads it: into ES_URL when set, else
+Then ``python -m pipeline run --source DIR --source-id demo`` loads it: into ES_URL when set, else
 into the local development node (``--local-es``). The folder lies under ``.local/demo``, which the
 run allows as a source root.
 """
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         return 0
     env = {**os.environ, "ETL_ALLOWED_SOURCE_ROOTS": str(args.out.resolve().parent)}
-    command = [sys.executable, "-m", "pipeline", "run", "--source", str(args.out.resolve()), "--source-name", "demo"]
+    command = [sys.executable, "-m", "pipeline", "run", "--source", str(args.out.resolve()), "--source-id", "demo"]
     if not env.get("ES_URL"):
         command.append("--local-es")
     return subprocess.run(command, cwd=REPO, env=env).returncode
