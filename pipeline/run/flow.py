@@ -95,7 +95,7 @@ class Flow(ABC):
                 raise BadParameter(str(exc)) from exc
             run = self.settings.run
             lease.acquire(es, alias, run_id, ttl=run.lease_ttl_seconds, wait=run.lease_wait_seconds,
-                          process_bound=in_process)
+                          support=self.settings.support_indices, process_bound=in_process)
             held = True
             ctx = self._start(es, request, run_id, Path(source), alias)
             ctx.flow = self.kind
@@ -215,7 +215,7 @@ def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(__import__("json").dumps(report.to_dict(), indent=2, ensure_ascii=False))
     try:
-        ensure_support_indices(es, settings.index_alias)
+        ensure_support_indices(es, settings.index_alias, settings.support_indices)
         record = report.to_run_record()
         retrying(lambda: es.index(index=RUNS_INDEX, id=run_id, document=record, refresh="wait_for"),
                  "recording the failed run", retry=RetryPolicy(attempts=3))

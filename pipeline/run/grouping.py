@@ -44,12 +44,18 @@ def dedup_config() -> DedupConfig | None:
     return cfg if cfg.enabled else None
 
 
+def _support() -> Any:
+    from pipeline.config import load_settings
+
+    return load_settings().support_indices  # the run context does not carry it (yet)
+
+
 def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
     """At run start: the store exists; a full refresh empties it (every document is re-fingerprinted)."""
     from pipeline.elastic.dedup_store import ensure_store
 
     if dedup_config() is not None:
-        ensure_store(es, alias, rebuild=full_refresh)
+        ensure_store(es, alias, _support(), rebuild=full_refresh)
 
 
 def ungrouped(es: Any, alias: str, indexed: Iterable[str]) -> set[str]:
@@ -133,7 +139,7 @@ class BatchGrouping:
         self.stage.pending = []
         if not fps:
             return dict(counters)
-        store.ensure_store(es, ctx.alias)
+        store.ensure_store(es, ctx.alias, _support())
         changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
         affected: set[str] = set()
         if changed:  # re-processed files: their old links go, the rest of their groups is re-linked
@@ -171,7 +177,7 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
     if cfg is None:
         return {}
     counters: Counter[str] = Counter()
-    store.ensure_store(es, ctx.alias)
+    store.ensure_store(es, ctx.alias, _support())
     store.refresh(es, ctx.alias)
     mine = store.batch_markers(es, ctx.alias, run_id=ctx.run_id)
     seeds: set[str] = set()
@@ -226,7 +232,7 @@ def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[
     cfg = dedup_config()
     if cfg is None or not gone:
         return {}
-    store.ensure_store(es, alias)
+    store.ensure_store(es, alias, _support())
     counters: Counter[str] = Counter()
     members = former_members(es, alias, gone, cfg.max_group_size)
     store.forget(es, alias, list(gone), delete=True)

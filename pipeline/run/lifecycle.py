@@ -60,7 +60,8 @@ def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, al
         raise SourceMissing(f"source folder does not exist: {source}")
     name = source_name_for(settings, source, source_name)
     alias = alias or settings.index_alias
-    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas,
+                           support=settings.support_indices)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
     grouping.prepare(es, alias, full_refresh=full_refresh)
     ctx = RunContext(
@@ -70,7 +71,7 @@ def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, al
         encoding=encoding,
         source_name=name, fingerprint=processing_fingerprint(settings.run),
     )
-    record_source(es, alias, name, source, ctx.run_id)
+    record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     return ctx
 
 

@@ -86,7 +86,7 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
     alias = validate_index_name(alias or settings.index_alias)
-    ensure_support_indices(es, alias)
+    ensure_support_indices(es, alias, settings.support_indices)
     name = source_name_for(settings, source, source_name)
     sources = rebuild_sources(es, alias, name, source)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
@@ -100,7 +100,7 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
         run=settings.run, runs_dir=str(runs) if runs else None, source_name=name, sources=sources,
         fingerprint=processing_fingerprint(settings.run), allow_shrink=allow_shrink,
     )
-    record_source(es, alias, name, source, ctx.run_id)
+    record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     return ctx
 
 
