@@ -87,6 +87,7 @@ def test_every_writing_command_needs_es_url_or_local_es(command):
 
 
 @pytest.mark.es
+@pytest.mark.slow
 def test_status_and_rollback_agree_and_rollback_rolls_forward(es_url, index_prefix, tmp_path):
     source = tmp_path / "src"
     shutil.copytree(REPO / "seeds", source)
