@@ -182,6 +182,9 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
                 total["by_family"][fam].update(counts)
                 total["families"][fam] += sum(counts.values())
             total["problems"] += part["problems"]
+            if progress:  # findings as they come: a long campaign stopped early still says what it found
+                for problem in part["problems"]:
+                    print("  found:", problem, flush=True)
             total["slowest"] = sorted(total["slowest"] + part["slowest"], reverse=True)[:5]
             rss[part["pid"]].append(part["rss"])
             peak = max(peak, part["peak"])
