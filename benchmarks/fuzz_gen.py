@@ -275,6 +275,11 @@ FAMILIES = [
 ]
 
 
+def family_of(seed: int, i: int) -> str:
+    """The family of file ``i`` (without building it)."""
+    return random.Random(seed * 1_000_003 + i).choices(FAMILIES, weights=[f[2] for f in FAMILIES])[0][0]
+
+
 def case(seed: int, i: int) -> Case:
     rng = random.Random(seed * 1_000_003 + i)
     name, gen, _, exts = rng.choices(FAMILIES, weights=[f[2] for f in FAMILIES])[0]
