@@ -277,9 +277,10 @@ def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_
     damaged = next((c for c in best.group if "repaired" in c.sources), None)
     if damaged is not None:
         # Replacing bytes loses text for good. When the file holds no valid UTF-8 multibyte
-        # sequence, replacement keeps no character a strict decode would not: any strict decode
-        # that reads as text (no control characters, few rare symbols) wins, however odd its case
-        # (Irish "hÉireannaigh", "HampelmännerSpielwaren"). With some valid UTF-8 in the file
+        # sequence, replacement keeps no character a strict decode would not: the best strict decode
+        # that reads as text (no control character, few rare symbols, its letters in the script of
+        # the language it reads as) wins, however odd its case (Irish "hÉireannaigh",
+        # "HampelmännerSpielwaren"): issue 26, never replace while a strict decode exists. With some valid UTF-8 in the file
         # ("cafÃ©" against "caf\ufffd"), only a strict decode that reads as a language does.
         strict = [s for s in ranked if not any("repaired" in c.sources for c in s.group)]
         usable = [s for s in strict if (s.reads_as_text if damaged.valid == 0 else not s.implausible)]
@@ -300,7 +301,7 @@ class Scored:
     group: list[_Candidate]
     detail: str
     implausible: bool = False  # rare symbols, odd case, mixed or misfitting script: reads as no language
-    reads_as_text: bool = True  # no C1 control, few rare symbols: text, even if of no known language
+    reads_as_text: bool = True  # implausible at most for its case (hÉireann): text, if of an unknown language
 
 
 def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scored]:
@@ -341,7 +342,9 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
         share = float(w["implausible_share"])
         misfit = bool(script and f.language and script not in _scripts(f.language))
         implausible = misfit or f.rare >= share or f.case >= share or f.mixed >= share
-        text_like = f.rare < share and not _C1.search(text)
+        # text, of some language, however odd its case: no C1 control, few rare symbols, letters in the
+        # script of the language it reads as, few words mixing scripts
+        text_like = not misfit and f.rare < share and f.mixed < share and not _C1.search(text)
         scored.append((Scored(score, text, group, detail, implausible, text_like), sample, langs))
     scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
