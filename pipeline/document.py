@@ -2,7 +2,8 @@
 
 Stages turn a ``Document`` into a better one; a document carries its own ``errors``
 (``Failure`` records: stage, short code, message) so one bad file never stops a batch and
-the run report can count failures by cause. ``to_dict``/``from_dict`` give a JSON-safe
+the run report can count failures by cause; ``warnings`` (``Notice`` records, the same shape)
+say what was repaired or left out on a document that is still indexed, counted the same way. ``to_dict``/``from_dict`` give a JSON-safe
 form for run reports.
 """
 
@@ -10,7 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class Change(StrEnum):
+    """What a run found about a file against the index (set by the unchanged check)."""
+
+    NEW = "new"  # not indexed yet
+    CHANGED = "changed"  # other bytes than the indexed copy
+    REPROCESSED = "reprocessed"  # same bytes, indexed under another processing fingerprint
+    UNCHANGED = "unchanged"  # same bytes, same fingerprint: passed through, not processed again
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,32 @@ class Failure:
     def from_value(cls, value: "Failure | dict[str, str]") -> "Failure":
         return value if isinstance(value, Failure) else cls(str(value["stage"]), str(value["code"]),
                                                             str(value["message"]))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something repaired or left out on a document that is still indexed (a guessed charset,
+    replaced bytes, no near-duplicate grouping). Shaped like ``Failure``: reports count by ``stage/code``."""
+
+    stage: str
+    code: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.stage}/{self.code}"
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.message}"
+
+    @classmethod
+    def from_value(cls, value: "Notice | dict[str, str] | str") -> "Notice":
+        if isinstance(value, Notice):
+            return value
+        if isinstance(value, str):  # a report written before warnings had codes: "stage: message"
+            stage, _, message = value.partition(": ")
+            return cls(stage, "note", message) if message else cls("", "note", value)
+        return cls(str(value["stage"]), str(value["code"]), str(value["message"]))
 
 
 @dataclass
@@ -83,15 +120,24 @@ class Document:
     is_canonical: bool | None = None  # the copy that stands for the group
     duplicate_count: int | None = None  # copies in the group (1: seen once)
     # --- bookkeeping ------------------------------------------------------------------
+    change: Change | None = None  # set by the run's unchanged check; None outside a run
     errors: list[Failure] = field(default_factory=list)  # fatal: the document is not indexed
-    warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired
+    warnings: list[Notice] = field(default_factory=list)  # indexed, but something was repaired or left out
 
     @property
     def failed(self) -> bool:
         return bool(self.errors)
 
+    @property
+    def unchanged(self) -> bool:
+        """Identical bytes already indexed by the same processing: every stage passes it on."""
+        return self.change == Change.UNCHANGED
+
     def fail(self, stage: str, code: str, message: str) -> None:
         self.errors.append(Failure(stage, code, message))
+
+    def warn(self, stage: str, code: str, message: str) -> None:
+        self.warnings.append(Notice(stage, code, message))
 
     def to_dict(self, *, with_raw: bool = False) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -104,4 +150,5 @@ class Document:
         names = {f.name for f in dataclasses.fields(cls)}
         doc = cls(**{k: v for k, v in data.items() if k in names})
         doc.errors = [Failure.from_value(e) for e in doc.errors]
+        doc.warnings = [Notice.from_value(w) for w in doc.warnings]
         return doc

@@ -30,8 +30,8 @@ from pipeline.elastic.indices import (
 )
 from pipeline.errors import PermanentError, SourceMissing
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.lifecycle import finish_run
 from pipeline.run.report import BatchReport, RunReport
-from pipeline.run.steps import finish_run
 
 
 class ReindexFailed(PermanentError, RuntimeError):
@@ -80,13 +80,13 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
 
     from pipeline.elastic.sources import record_source
     from pipeline.fingerprint import processing_fingerprint
-    from pipeline.run.steps import source_name_for
+    from pipeline.run.lifecycle import source_name_for
 
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
     alias = validate_index_name(alias or settings.index_alias)
-    ensure_support_indices(es, alias)
+    ensure_support_indices(es, alias, settings.support_indices)
     name = source_name_for(settings, source, source_name)
     sources = rebuild_sources(es, alias, name, source)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
@@ -100,7 +100,7 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
         run=settings.run, runs_dir=str(runs) if runs else None, source_name=name, sources=sources,
         fingerprint=processing_fingerprint(settings.run), allow_shrink=allow_shrink,
     )
-    record_source(es, alias, name, source, ctx.run_id)
+    record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     return ctx
 
 

@@ -77,7 +77,7 @@ def _profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
 def _normalize(ch: str) -> str:
     from langdetect.utils.ngram import NGram
 
-    return NGram.normalize(ch)
+    return str(NGram.normalize(ch))
 
 
 @lru_cache(maxsize=65536)
@@ -341,7 +341,6 @@ def repair(data: bytes, codec: str) -> tuple[str, int]:
 
 def nonascii_bytes(sample: str, codec: str) -> int:
     """Non-ASCII bytes ``sample`` takes in ``codec`` (what a candidate's score is divided by)."""
-    if codec == "cp1258":
-        sample = encode_cp1258_text(sample)
-    raw = sample.encode(codec, errors="replace") if isinstance(sample, str) else sample
+    # (the fallback counts characters of the text itself: on cp1258's bytes ord() would fail)
+    raw = encode_cp1258_text(sample) if codec == "cp1258" else sample.encode(codec, errors="replace")
     return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)

@@ -62,6 +62,13 @@ class Decoded:
     runner_up: str | None = None  # the next-best reading and how far behind it was (legacy files only)
 
     @property
+    def warning_code(self) -> str:
+        """Short code of ``warning``: repaired (bytes replaced), declared-mismatch, guessed."""
+        if self.source == "repaired":
+            return "repaired"
+        return "declared-mismatch" if self.declared and self.source != "declared" else "guessed"
+
+    @property
     def warning(self) -> str | None:
         if self.source == "repaired" and self.encoding.startswith("utf"):
             return f"invalid {self.encoding.upper()}: {self.replaced} undecodable byte(s) replaced"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.run import RunReport, load_report, run_pipeline
+from pipeline.run import RunReport, load_report, run_ingest
 from tests.conftest import without_dac_override
 
 pytestmark = pytest.mark.es
@@ -88,7 +88,7 @@ def run_cli(source: Path, alias: str, runs: Path, es_url: str) -> RunReport:
 def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     monkeypatch.setenv("ETL_MAX_FAILURE_RATIO", "1.0")
     settings = load_settings()
-    max_bytes = settings.max_file_bytes  # the CLI run uses the configured cap
+    max_bytes = settings.run.max_file_bytes  # the CLI run uses the configured cap
     outside = tmp_path / "outside"
     outside.mkdir()
     expected = build_corpus(tmp_path / "src", outside, max_bytes)
@@ -109,7 +109,7 @@ def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
             assert got.status == "failed" and str(got.errors[0]).startswith(want), (name, got.errors)
     # three stray bytes and no valid UTF-8 sequence: a strict single-byte decode keeps them (issue 26:
     # never replaced while one exists), and the warning says the file is not UTF-8
-    assert any("not UTF-8; decoded as" in w for w in outcomes["invalid-utf8.txt"].warnings)
+    assert any("not UTF-8; decoded as" in w.message for w in outcomes["invalid-utf8.txt"].warnings)
 
     es_client.indices.refresh(index=alias)
     docs = [h["_source"] for h in es_client.search(index=alias, size=100, query={"match_all": {}})["hits"]["hits"]]
@@ -126,7 +126,7 @@ def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     assert "Stadtrat" in utf16["body"] and utf16["language"] == "de"
 
     (tmp_path / "src" / "locked.txt").chmod(0o600)  # readable again (and root would read it anyway)
-    rerun = run_pipeline(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
+    rerun = run_ingest(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
     rc = rerun.counts()
     assert rc["seen"] == rc["indexed"] + rc["unchanged"] + rc["failed"] == len(expected)
     # the file that was unreadable is now processed; everything indexed before is unchanged

@@ -18,8 +18,8 @@ from pipeline.elastic.client import ClusterUnavailable, RetryPolicy
 from pipeline.elastic.indices import RUNS_INDEX, alias_targets, deadletter_index, physical_indices, rollback
 from pipeline.elastic.search import search
 from pipeline.elastic.status import collect_status
-from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
-from pipeline.run.flow import reindex
+from pipeline.run import RunFailed, enforce_failure_ratio, run_ingest
+from pipeline.run.flow import run_reindex as reindex
 from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
@@ -29,7 +29,7 @@ DAGS = REPO / "dags"
 
 
 def ingest(es, alias, source, tmp_path, **kwargs):
-    return run_pipeline(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs", **kwargs)
+    return run_ingest(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs", **kwargs)
 
 
 def test_sync_deletes_removes_documents_of_vanished_files(es_client, alias, source, tmp_path):
@@ -94,7 +94,8 @@ def test_document_breaking_the_mapping_goes_to_the_dead_letter(es_client, alias,
     rejected with the reason; a document without one lands."""
     from pipeline.elastic.indices import desired_layout
 
-    layout = desired_layout(es_client)
+    settings = load_settings()
+    layout = desired_layout(es_client, settings.number_of_shards, settings.number_of_replicas)
     mappings = json.loads(json.dumps(layout.mappings))
     mappings["properties"]["author"] = {"type": "long"}
     broken = f"{alias}-v0000000000-00000000000000000"

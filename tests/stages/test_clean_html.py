@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document
-from pipeline.stages.clean import clean, clean_html_string
+from pipeline.run.single import clean
+from pipeline.stages.clean import clean_html_string
 from pipeline.stages.clean.html import extract_metadata, iso_date, parse_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
@@ -131,6 +132,7 @@ def bench_pages():
     return load_pages(data)
 
 
+@pytest.mark.slow  # cleans the whole benchmark set
 def test_quality_floor_html(bench_pages) -> None:
     from benchmarks.extraction import evaluate
 
@@ -139,6 +141,7 @@ def test_quality_floor_html(bench_pages) -> None:
     assert s.f1 >= HTML_F1_FLOOR, f"HTML-mode F1 {s.f1:.4f} fell below the floor {HTML_F1_FLOOR}"
 
 
+@pytest.mark.slow  # cleans the whole benchmark set
 def test_quality_floor_text(bench_pages) -> None:
     from benchmarks.extraction import evaluate
 

@@ -207,11 +207,11 @@ _INVISIBLE = ("script", "style", "noscript", "template")
 def visible_text(el: lxml.html.HtmlElement) -> str:
     """Text a reader sees: without script/style/noscript/template content."""
     if not any(True for _ in el.iter(*_INVISIBLE)):
-        return el.text_content()
+        return str(el.text_content())
     el = copy.deepcopy(el)
     for bad in list(el.iter(*_INVISIBLE)):
         bad.drop_tree()
-    return el.text_content()
+    return str(el.text_content())
 
 
 def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:
