@@ -4,8 +4,8 @@ through ``pipeline run`` into a real Elasticsearch node.
     python benchmarks/fuzz.py --count 100000 [--seed 1] [--limit 5] [--run-sample 2000]
 
 Files come from ``benchmarks/fuzz_gen.py`` (deterministic from seed and index: a finding is
-reproduced with ``--only INDEX``). Each file goes through the same stages ``python -m pipeline
-clean`` builds (extract -> clean -> language -> enrich), with the document time limit set to
+reproduced with ``--only INDEX``). Each file goes through the steps ``python -m pipeline clean``
+runs (``document_stages``: extract -> clean -> language -> enrich), with the document time limit set to
 ``--limit`` seconds (``ETL_DOCUMENT_TIME_LIMIT``). Checked for every file:
 
 * **accounted**: it ends with no error (it would be indexed) or failed with ``stage/code`` errors;
@@ -78,21 +78,29 @@ _STAGES = None
 
 
 def _stages():
+    """The per-document steps ``python -m pipeline clean`` runs, built once per worker process."""
     global _STAGES
     if _STAGES is None:
         from pipeline.config import load_settings
-        from pipeline.run.stages import build_stages
+        from pipeline.run.batch import document_stages
 
-        _STAGES = build_stages(load_settings().run)
+        _STAGES = document_stages(load_settings().run)
         # load the models (language profiles, charset tables) before anything is timed: a fresh
         # process pays seconds for that on its first document, which is not the document's work
         warm = Path(tempfile.mkdtemp(prefix="fuzz-warm-")) / "warm.html"
         warm.write_bytes("<p>Le conseil a adopté le budget. Москва. 東京都は発表した.</p>".encode("cp1252", "replace"))
-        _STAGES.transform(_STAGES.extract.read(warm))
+        clean_one(_STAGES, warm, "warm.html")
         from pipeline.stages.language import detect_text
 
         detect_text("Le conseil municipal a adopté le budget mardi après un long débat.")
     return _STAGES
+
+
+def clean_one(stages, path: Path, name: str):
+    """One file through the steps, as ``python -m pipeline clean`` does (``cmd_clean``)."""
+    from pipeline.run.batch import run_steps
+
+    return next(run_steps(stages, [stages[0].new_document(path, source=name)]))
 
 
 def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
@@ -114,7 +122,7 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
         path.write_bytes(c.data)
         t0 = time.perf_counter()
         try:
-            doc = stages.transform(stages.extract.read(path, source=c.name))
+            doc = clean_one(stages, path, c.name)
         except BaseException as exc:  # noqa: BLE001 - a crash is what we count
             if isinstance(exc, KeyboardInterrupt):
                 raise

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import gzip
 
-from pipeline.stages.extract import read_document
+from pipeline.stages.extract import Extract, ExtractConfig
+
+
+def read_document(path, max_bytes: int = 20_000_000):
+    return Extract(ExtractConfig(max_bytes, 30.0)).read(path)
 
 ARTICLE = "The city council approved the new budget on Tuesday after a long debate about schools. " * 5
 
