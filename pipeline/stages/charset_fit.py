@@ -135,6 +135,7 @@ def _is_cjk(ch: str) -> bool:
 _SPACE_P = 0.15  # unigram probability of a word boundary (about one in 6-7 characters)
 _BACKOFF = -1.0  # an unseen bigram costs its two unigrams and this much more
 _CONTEXT_CHARS = 400  # ASCII letters scored for the language context
+_CACHE_MAX = 20_000  # trigram costs kept per language model (about 2 MB each)
 
 
 class _Model:
@@ -158,6 +159,8 @@ class _Model:
         cached = self.cache.get(key)
         if cached is None:
             cached = self.uni(ch) + 0.5 * (self._bi(prev + ch) + self._bi(ch + nxt))
+            if len(self.cache) >= _CACHE_MAX:  # hostile text of every Unicode plane would grow it forever
+                self.cache.clear()
             self.cache[key] = cached
         return cached
 
