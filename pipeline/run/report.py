@@ -230,6 +230,14 @@ class RunReport:
         return "\n".join(lines)
 
 
+def write_report(report: RunReport, folder: Path) -> Path:
+    """``<folder>/report.json``: the one writer of a run's report file (finished or failed at start)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.json"
+    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    return path
+
+
 def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
     """A written run report: ``run_id``'s, or the most recently finished one."""
     runs_dir = Path(runs_dir)

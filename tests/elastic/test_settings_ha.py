@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import ALIAS_PATTERN, ESConnection, _raw_settings, load_settings, parse_bool, validate_index_name
-from pipeline.errors import BadParameter, ConfigError, PermanentError
 from pipeline.elastic.client import make_client
 from pipeline.elastic.mapping import build_index_settings, mapping_version, replica_settings
+from pipeline.errors import BadParameter, ConfigError, PermanentError
 
 
 def test_es_url_list_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
