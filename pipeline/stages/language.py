@@ -272,8 +272,8 @@ def _too_little(text: str, cfg: LanguageConfig) -> str | None:
 
 
 # --- public API --------------------------------------------------------------------------------
-def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
-    """The language of ``text``; deterministic; "und" with a reason instead of a guess."""
+def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
+    """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it)."""
     cfg = cfg or load_language_config()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
@@ -300,6 +300,18 @@ def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detectio
     if ranked and ranked[0][1] >= cfg.min_confidence:  # py3langid unsure too: the default stands
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     return Detection(UND, max(prob, ranked[0][1] if ranked else 0.0), "low confidence")
+
+
+def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
+    """The language of ``text``; deterministic; "und" with a reason instead of a guess. Script guards
+    (:mod:`pipeline.stages.language_script`) decide before, and check after, the detectors."""
+    from pipeline.stages.language_script import guarded
+
+    cfg = cfg or load_language_config()
+    sample = _SPACE_RE.sub(" ", sample_text(text or "", cfg)).strip()
+    det: Detection = guarded(sample, bool(sample) and not _too_little(sample, cfg),
+                             lambda: _detect_statistical(text, cfg), langdetect_probabilities, Detection)
+    return det
 
 
 def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
