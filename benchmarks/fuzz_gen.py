@@ -178,7 +178,7 @@ def deep_nesting(rng: random.Random) -> bytes:
     tag = rng.choice(["div", "span", "b", "table", "ul><li", "blockquote", "a", "font"])
     close = "" if rng.random() < 0.5 else f"</{tag.split('><')[0]}>" * depth
     text = f"<p>{sentence(rng, 60)}</p>"
-    return (f"<html><body>" + f"<{tag}>" * depth + text + close + "</body></html>").encode()
+    return ("<html><body>" + f"<{tag}>" * depth + text + close + "</body></html>").encode()
 
 
 def huge_attribute(rng: random.Random) -> bytes:

@@ -17,8 +17,8 @@ not read as any language the charset serves. Three measures, all cheap:
 
 from __future__ import annotations
 
-import json
 import codecs
+import json
 import math
 import re
 import threading

@@ -30,7 +30,6 @@ from pipeline.config import load_yaml
 from pipeline.stages.charset_fit import (
     context,
     detector_sample,
-    encode_cp1258_text,
     fit,
     looks_utf16,
     main_script,

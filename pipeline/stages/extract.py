@@ -168,7 +168,8 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
     if result.warning:
         doc.warn("extract", result.warning_code, result.warning)
     text = result.text
-    if "\x00" in text:
+    if "\x00" in text:  # never indexed (Elasticsearch and most readers choke on it): removed and counted
+        doc.warn("extract", "nul-removed", f"{text.count(chr(0))} NUL character(s) removed")
         text = text.replace("\x00", "")
     if not text.strip():
         raise ExtractError("no-text", "no text after decoding")
