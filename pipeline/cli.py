@@ -180,7 +180,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
     settings = load_settings()
     es = make_client(settings.es)
-    filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until)
+    filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until,
+                      country=args.country)
     hits = search(es, args.query, alias=args.index_alias or settings.index_alias, size=args.size,
                   offset=args.offset, filters=filters, explain=args.explain, collapse=args.collapse)
     for rank, hit in enumerate(hits, start=args.offset + 1):
@@ -346,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (pagination)")
     p.add_argument("--language", help="only documents detected in this ISO 639-1 language")
     p.add_argument("--source-name", help="only documents from this source / agency (exact)")
+    p.add_argument("--country", help="only documents naming this country (ISO 3166-1 code, e.g. PL) in their text "
+                                     "or datelined there")
     p.add_argument("--since", help="published_at on or after (ISO date or date math, e.g. now-7d)")
     p.add_argument("--until", help="published_at on or before")
     p.add_argument("--explain", action="store_true", help="show how each score was computed")
