@@ -227,32 +227,17 @@ def _start_local_node(settings: Settings) -> Settings:
 
 
 def _add_run_params(p: argparse.ArgumentParser, flow: str) -> None:
-    """The flags of a run, made from its declared parameters (``pipeline.run.params``)."""
-    from pipeline.run.params import params_of
+    from pipeline.run.params import add_cli_flags
 
-    for param in params_of(flow):
-        names = [param.flag, *(["--source"] if param.name == "source_dir" else [])]  # --source: the older flag
-        if param.kind is bool:
-            p.add_argument(*names, dest=param.name, action="store_true", help=param.description)
-        else:
-            checked: dict[str, Any] = {"type": _encoding} if param.name == "encoding" else {}
-            p.add_argument(*names, dest=param.name, help=param.description, **checked)
-        for old in param.deprecated_names:
-            p.add_argument("--" + old.replace("_", "-"), dest=old, help=argparse.SUPPRESS)
+    add_cli_flags(p, flow, types={"encoding": _encoding})
 
 
 def _run_request(args: argparse.Namespace, flow: str) -> Any:
-    """The ``RunRequest`` the flags of a run ask for (checked as a DAG's params are)."""
     from pipeline.errors import BadParameter
     from pipeline.run.flow import RunRequest
-    from pipeline.run.params import params_of
 
-    values = {}
-    for param in params_of(flow):
-        values[param.name] = getattr(args, param.name)
-        values.update({old: getattr(args, old) for old in param.deprecated_names})
     try:
-        return RunRequest.from_params(values, flow=flow, check_allowed_roots=False)
+        return RunRequest.from_flags(args, flow)
     except BadParameter as exc:
         raise SystemExit(f"error: {exc}") from None
 

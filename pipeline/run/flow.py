@@ -27,7 +27,7 @@ from pipeline.run.batch import process_batch
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batches, start_run, sync_deletes
 from pipeline.run.overlap import overlapped
-from pipeline.run.params import canonical_params
+from pipeline.run.params import canonical_params, params_of
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
 from pipeline.run.report import BatchReport, RunReport, write_report
 
@@ -62,6 +62,15 @@ class RunRequest:
             except ValueError as exc:
                 raise BadParameter(str(exc)) from exc
         return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
+
+    @classmethod
+    def from_flags(cls, args: Any, flow: str) -> "RunRequest":
+        """From the CLI's flags (``params.add_cli_flags``), checked as a DAG's params are."""
+        values: dict[str, Any] = {}
+        for param in params_of(flow):
+            values[param.name] = getattr(args, param.name)
+            values.update({old: getattr(args, old) for old in param.deprecated_names})
+        return cls.from_params(values, flow=flow, check_allowed_roots=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,6 +7,7 @@ they take the default their description names.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -79,3 +80,18 @@ def canonical_params(params: dict[str, Any], flow: str, warn: Callable[[str], No
         if param.name in params and params[param.name] not in (None, ""):
             out[param.name] = params[param.name]
     return out
+
+
+def add_cli_flags(parser: argparse.ArgumentParser, flow: str, *, types: dict[str, Callable[[str], Any]]) -> None:
+    """The flags of ``pipeline run`` / ``pipeline reindex``, made from the declared parameters; ``types``
+    checks a value as argparse reads it (e.g. the encoding's name)."""
+    for param in params_of(flow):
+        names = [param.flag, *(["--source"] if param.name == "source_dir" else [])]  # --source: the older flag
+        if param.kind is bool:
+            parser.add_argument(*names, dest=param.name, action="store_true", help=param.description)
+        else:
+            checked: dict[str, Any] = {"type": types[param.name]} if param.name in types else {}
+            parser.add_argument(*names, dest=param.name, help=param.description, **checked)
+        for old in param.deprecated_names:
+            parser.add_argument("--" + old.replace("_", "-"), dest=old, help=argparse.SUPPRESS)
+
