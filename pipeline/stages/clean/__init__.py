@@ -49,7 +49,7 @@ def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None)
         fallback = clean_text(soup.get_text("\n"), rules)
         res.body = fallback.body
         res.captions.extend(c for c in fallback.captions if c not in res.captions)
-        for key in ("rules_language", "cuts", "cut_chars"):
+        for key in ("rules_language", "cuts", "cut_chars", "signals", "end_mark"):
             if key in fallback.metadata:
                 res.metadata[key] = fallback.metadata[key]
         res.metadata["extraction"] = "text-fallback"
@@ -127,6 +127,8 @@ class Clean(Stage):
     def _count(self, res: CleanResult) -> None:
         """Rule pack used, and every cut of a closing block (count and characters) for the run report."""
         self.counters[f"rules_{res.metadata.get('rules_language', 'common')}"] += 1
+        for signal, n in (res.metadata.get("signals") or {}).items():  # language-free signals (structure.py)
+            self.counters[signal] += int(n)
         cuts = res.metadata.get("cuts") or []
         if cuts:
             self.counters["cuts"] += len(cuts)

@@ -21,7 +21,9 @@ text's language, see :mod:`pipeline.stages.clean.packs`):
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from pipeline.stages.clean.captions_by_form import load_lexicon
 from pipeline.stages.clean.heads import (
     cut_after,
     link_run_after,
@@ -45,6 +47,7 @@ from pipeline.stages.clean.rules import (
     is_heading_like,
 )
 from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
+from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
 Cuts = list[dict[str, object]]
 
@@ -239,7 +242,7 @@ def _headline_follows(lines: list[Line], h: int, r: TextRules) -> bool:
     return False
 
 
-def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: bool) -> str:
+def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool) -> str:
     lines = join_fragments(split_lines(text))
     if not lines:
         return ""
@@ -259,8 +262,13 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: b
     captions: list[str] = []
     _mark_repeats(lines, r, captions)
     _mark_captions(lines, r)
+    signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
+    mark_caption_forms(lines, load_lexicon(), r, signals)
+    mark_line_repeats(lines, r, signals)
     _mark_boiler(lines, r)
     mark_end(lines, r, cuts, res)
+    mark_end_of_article(lines, r, signals, res.metadata)
+    mark_blocks(lines, r, signals)
     mark_signature(lines, r, res)
     _select_region(lines, r, cuts)
     _mark_dates(lines, r, res)
@@ -304,14 +312,17 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     r = rules.text
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
-    body = _one_pass(text, r, res, cuts, first=True)
+    signals: Counter = Counter()
+    body = _one_pass(text, r, res, cuts, signals, first=True)
     for _ in range(r.max_passes):
-        nxt = _one_pass(body, r, CleanResult(), cuts, first=False)
+        nxt = _one_pass(body, r, CleanResult(), cuts, signals, first=False)
         if nxt == body:
             break
         body = nxt
     res.body = body
     record_cuts(res, cuts)
+    if +signals:
+        res.metadata["signals"] = dict(+signals)
     _published_from_text(res, rules.language)
     return res
 
