@@ -167,26 +167,73 @@ def generate(lang: str, split: str, index: int, pool: list[str]) -> tuple[Truth,
     return truth, "\n".join(out) + "\n"
 
 
-def run(languages: list[str], split: str, docs: int) -> tuple[dict[str, LangScore], Counter, float]:
+def run(languages: list[str], split: str, docs: int, *, learn: bool = False
+        ) -> tuple[dict[str, LangScore], Counter, float]:
+    """Clean every document through the clean stage; with ``learn``, each language is one source whose
+    line statistics are first counted over the split's own documents (no truth involved) and given to
+    ``clean_text`` (what the run does with the statistics kept in Elasticsearch)."""
     from pipeline.document import Document
-    from pipeline.stages.clean import Clean, CleanConfig, load_packs
+    from pipeline.stages.clean import Clean, CleanConfig, clean_text, load_packs
+    from pipeline.stages.clean.repetition import SourceStats
 
-    stage = Clean(CleanConfig(load_packs(), 30.0, 5_000_000))
+    packs = load_packs()
+    stage = Clean(CleanConfig(packs, 30.0, 5_000_000))
     scores: dict[str, LangScore] = {}
+    counters: Counter = Counter()
     seconds = 0.0
     for lang in languages:
         pool = _sentences_pool(lang, split)
         s = scores.setdefault(lang, LangScore(lang))
-        for i in range(docs):
-            truth, raw = generate(lang, split, i, pool)
+        samples = [generate(lang, split, i, pool) for i in range(docs)]
+        stats = SourceStats()
+        if learn:
+            for _, raw in samples:
+                stats.add(raw)
+        for i, (truth, raw) in enumerate(samples):
+            t0 = time.perf_counter()
+            if learn:
+                res = clean_text(raw, packs, stats)
+                seconds += time.perf_counter() - t0
+                counters.update(res.metadata.get("signals") or {})
+                counters["documents"] += 1
+                score_doc(s, truth, body=res.body, captions=res.captions, author=res.author, dateline=res.dateline,
+                          source_name=res.source_name, baseline=raw)
+                continue
             doc = Document(source=f"/ab/{split}/{lang}/{i}.txt", source_path=f"/ab/{split}/{lang}/{i}.txt",
                            raw_text=raw, content_type="text")
-            t0 = time.perf_counter()
             doc = stage(doc)
             seconds += time.perf_counter() - t0
             score_doc(s, truth, body=doc.body or "", captions=list(doc.captions or []), author=doc.author,
                       dateline=doc.dateline, source_name=doc.source_name, baseline=raw, failed=doc.failed)
-    return scores, Counter(stage.counters), seconds
+    counters.update(stage.counters)
+    return scores, counters, seconds
+
+
+def cost(languages: list[str], docs: int, repeats: int = 3) -> tuple[float, float]:
+    """Clean time of the split-B documents with the issue-24 signals and without them (the four
+    ``structure`` passes replaced by no-ops), alternating, in this process: (with, without) seconds."""
+    import pipeline.stages.clean.text as text_mode
+    from pipeline.stages.clean import clean_text, load_packs
+
+    packs = load_packs()
+    raws = [generate(lang, "B", i, _sentences_pool(lang, "B"))[1] for lang in languages for i in range(docs)]
+    names = ("mark_caption_forms", "mark_line_repeats", "mark_end_of_article", "mark_blocks")
+    real = {n: getattr(text_mode, n) for n in names}
+    on = off = 0.0
+    for raw in raws:
+        clean_text(raw, packs)  # warm: every pack compiled before timing
+    for _ in range(repeats):
+        for enabled in (True, False):
+            for n in names:
+                setattr(text_mode, n, real[n] if enabled else (lambda *a, **k: None))
+            t0 = time.perf_counter()
+            for raw in raws:
+                clean_text(raw, packs)
+            dt = time.perf_counter() - t0
+            on, off = (on + dt, off) if enabled else (on, off + dt)
+    for n in names:
+        setattr(text_mode, n, real[n])
+    return on, off
 
 
 def rows_of(scores: dict[str, LangScore]) -> dict[str, dict[str, float]]:
@@ -236,7 +283,7 @@ def _fmt(col: str, v: float) -> str:
 
 def print_split(split: str, rows: dict[str, dict[str, float]], counters: Counter, seconds: float,
                 summ: dict) -> None:
-    kept = " (kept aside: only measured)" if split == "B" else " (development)"
+    kept = " (kept aside: only measured)" if split.startswith("B") else " (development)"
     print(f"\n## split {split}{kept}")
     print("| language | docs | " + " | ".join(h for _, h in _COLS) + " |")
     print("|---|---|" + "---|" * len(_COLS))
@@ -259,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--languages", default=",".join(LANGUAGES))
     ap.add_argument("--docs-per-language", type=int, default=16)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--learn", action="store_true", help="also run with per-source statistics learned from each "
+                    "language's documents of the split (the learned signal of pipeline/stages/clean/repetition.py)")
+    ap.add_argument("--cost", action="store_true", help="print clean time with / without the new signals")
     args = ap.parse_args(argv)
     langs = [x.strip() for x in args.languages.split(",") if x.strip()]
     unknown = [x for x in langs if x not in AB]
@@ -272,6 +322,19 @@ def main(argv: list[str] | None = None) -> int:
         report[split] = dict(rows=rows, counters=dict(counters), seconds=seconds, **summ)
         if not args.json:
             print_split(split, rows, counters, seconds, summ)
+        if args.learn:
+            scores, counters, seconds = run(langs, split, args.docs_per_language, learn=True)
+            rows = rows_of(scores)
+            summ = summary(rows)
+            report[f"{split}+learned"] = dict(rows=rows, counters=dict(counters), seconds=seconds, **summ)
+            if not args.json:
+                print_split(f"{split}+learned", rows, counters, seconds, summ)
+    if args.cost:
+        on, off = cost(langs, args.docs_per_language)
+        report["cost"] = dict(with_signals=on, without=off, ratio=on / off)
+        if not args.json:
+            print(f"\nclean time, split B text dumps: {on:.2f} s with the issue-24 signals, {off:.2f} s without "
+                  f"= {on / off:.3f} x (target <= 1.10 x)")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

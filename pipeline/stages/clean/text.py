@@ -46,6 +46,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
+from pipeline.stages.clean.repetition import SourceStats, mark_learned
 from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
 from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
@@ -242,7 +243,8 @@ def _headline_follows(lines: list[Line], h: int, r: TextRules) -> bool:
     return False
 
 
-def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool) -> str:
+def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool,
+              stats: SourceStats | None = None) -> str:
     lines = join_fragments(split_lines(text))
     if not lines:
         return ""
@@ -265,6 +267,7 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Co
     signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
     mark_caption_forms(lines, load_lexicon(), r, signals)
     mark_line_repeats(lines, r, signals)
+    mark_learned(lines, stats, r, signals)
     _mark_boiler(lines, r)
     mark_end(lines, r, cuts, res)
     mark_end_of_article(lines, r, signals, res.metadata)
@@ -300,11 +303,13 @@ def record_cuts(res: CleanResult, cuts: Cuts) -> None:
         res.metadata["cut_chars"] = sum(int(c["chars"]) for c in cuts)  # type: ignore[call-overload]
 
 
-def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> CleanResult:
+def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
+               stats: SourceStats | None = None) -> CleanResult:
     """Clean a plain-text article (or a page's visible-text dump). Never raises on str input.
 
     ``rules``: one language's compiled rules, or the packs to pick from by the text's language
-    (default: the packs of ``config/cleaning/``)."""
+    (default: the packs of ``config/cleaning/``). ``stats``: the learned line statistics of the
+    document's source (:mod:`pipeline.stages.clean.repetition`), if any."""
     res = CleanResult()
     if not isinstance(text, str) or not text.strip():
         return res
@@ -313,9 +318,9 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
     signals: Counter = Counter()
-    body = _one_pass(text, r, res, cuts, signals, first=True)
+    body = _one_pass(text, r, res, cuts, signals, first=True, stats=stats)
     for _ in range(r.max_passes):
-        nxt = _one_pass(body, r, CleanResult(), cuts, signals, first=False)
+        nxt = _one_pass(body, r, CleanResult(), cuts, signals, first=False, stats=stats)
         if nxt == body:
             break
         body = nxt
