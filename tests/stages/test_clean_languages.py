@@ -15,7 +15,7 @@ from pipeline.document import Document
 from pipeline.stages.clean import clean, load_packs
 from pipeline.stages.clean.text import clean_text
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 LANGS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").is_file())
 REQUIRED = {"en", "zh", "ja", "ko", "vi", "ru", "uk", "ar", "es", "fr", "de", "pt", "it", "tr", "id", "pl"}
 

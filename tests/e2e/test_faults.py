@@ -36,7 +36,7 @@ from pipeline.stages.enrich import document_id
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _SENTENCES = [s.strip() for p in sorted((REPO / "seeds").glob("*.txt"))
               for s in re.split(r"(?<=[.!?])\s+", p.read_text(encoding="utf-8")) if len(s.strip()) > 30]
 

@@ -3,7 +3,7 @@ everything it does (index, run record, dead-letter, reindex with alias swap and 
 nothing else; the analyst role only reads.
 
 The minimal distribution cannot store native roles/users (its ``.security`` index needs the
-``analysis-common`` module it does not ship; see tests/test_security.py), so the node gets the
+``analysis-common`` module it does not ship; see tests/elastic/test_security.py), so the node gets the
 very same role definitions as file-based roles (``pipeline setup --roles-file`` -> roles.yml) and
 file-realm users. ``setup`` itself is run against the node: it detects security, tries the native
 API and fails with a clear message that leaks no password.
@@ -30,11 +30,11 @@ from pipeline.elastic.client import make_client
 from pipeline.elastic.security import SecurityNames, ensure_roles_and_users, roles_file, security_enabled
 from pipeline.run import run_pipeline
 from pipeline.run.flow import reindex
-from tests.test_faults import make_corpus
+from tests.e2e.test_faults import make_corpus
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ALIAS = "articles"
 PASSWORDS = {name: "pw-" + secrets.token_hex(12) for name in ("admin", "writer", "analyst")}
 

@@ -12,7 +12,7 @@ from pipeline.document import Document
 from pipeline.stages.clean import Clean, CleanConfig, clean_html_string, load_packs
 from pipeline.stages.clean.text import clean_text
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PROSE = [
     "In an interview with ABC on March 17, US President Biden stated that Russian President Putin was a killer, "
     "a remark that immediately caused a strong reaction from the Russian side.",

@@ -11,8 +11,8 @@ from pipeline.document import Document
 from pipeline.stages.clean import clean, clean_html_string
 from pipeline.stages.clean.html import extract_metadata, iso_date, parse_html
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"
-REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+REPO = Path(__file__).resolve().parents[2]
 
 # Measured on the development split with benchmarks/extraction.py (see docs/cleaning.md): HTML F1 0.974,
 # text F1 0.911. The floors are those levels minus 0.01.

@@ -17,7 +17,7 @@ import pytest
 from benchmarks import multilingual as M
 from benchmarks.multilingual_gen import FORMS, LANGUAGES, VOCAB_FIELDS, generate, load_pool, sentences_dir
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 try:
     sentences_dir()

@@ -24,7 +24,7 @@ from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 
 

@@ -21,7 +21,7 @@ from devtools.es_local import port_is_free
 from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
 from pipeline.run import run_pipeline
-from tests.test_faults import index_vs_folder, make_corpus
+from tests.e2e.test_faults import index_vs_folder, make_corpus
 
 pytestmark = pytest.mark.es
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from pipeline.document import Document
 from pipeline.stages.clean import clean, clean_text
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 
 
 def _doc(text: str, content_type: str = "text", name: str = "x.txt") -> Document:

@@ -17,7 +17,7 @@ from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def ingest(es_client, alias: str, source: Path, **kwargs):

@@ -213,7 +213,7 @@ class HeldAtCandidates:
 
 def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
     """Two batches of one run (mapped tasks, or CLI workers) group at the same time. Two *runs* into one
-    alias cannot overlap any more (the writer lease, tests/test_integrity.py), so the race lives here."""
+    alias cannot overlap any more (the writer lease, tests/e2e/test_integrity.py), so the race lives here."""
     from pipeline.run.flow import Ingest, RunRequest
 
     paras = story(7)
@@ -312,7 +312,7 @@ def test_containment_rule_and_stable_signatures():
 
 def test_unknown_config_key_names_file_and_key(tmp_path):
     path = tmp_path / "dedup.yaml"
-    good = (Path(__file__).resolve().parent.parent / "config" / "dedup.yaml").read_text()
+    good = (Path(__file__).resolve().parents[2] / "config" / "dedup.yaml").read_text()
     path.write_text(good + "min_containmnet: 0.5\n")
     with pytest.raises(ConfigError, match=r"dedup\.yaml: unknown key 'min_containmnet'"):
         load_dedup_config(path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 SEEDS = REPO / "seeds"
 TASKS = {"start", "plan", "process_batch", "finish", "release"}

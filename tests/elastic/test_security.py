@@ -41,7 +41,7 @@ from pipeline.run import run_pipeline
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 USER = "etl"
 PASSWORD = "pw-" + secrets.token_hex(16)  # distinctive, so a search for it cannot miss

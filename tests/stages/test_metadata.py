@@ -15,7 +15,7 @@ from pipeline.stages.clean.dates import is_updated_label, parse_local_date
 from pipeline.stages.clean.html import extract_metadata, parse_html
 from pipeline.stages.clean.metadata import url_date
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BODY = "".join(f"<p>Paragraph {i} of the article, a plain sentence about the harbour and its new ferry line.</p>"
                for i in range(4))
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pipeline.document import Document
 from pipeline.stages import language as L
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SENTENCES = REPO.parent / "shared" / "benchmarks" / "language-id" / "sentences"
 FILE_CODE = {"no": "nb"}  # langdetect's Norwegian is the data's Bokmål file
 FIXTURE_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "pl", "ru", "ar", "ja", "zh", "ko", "hi", "el", "tr", "sv", "fi", "no"]

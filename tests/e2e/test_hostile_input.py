@@ -19,7 +19,7 @@ from tests.conftest import without_dac_override
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ARTICLE = ("The city council approved the new budget on Tuesday after a long debate about schools, "
            "roads and the future of the public library. ") * 8
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "benchmarks" / "article-extraction"
 
 needs_data = pytest.mark.skipif(not (DATA / "html").is_dir(), reason=f"shared benchmark data not at {DATA}")

@@ -32,7 +32,7 @@ from pipeline.elastic import kibana
 from pipeline.elastic.indices import RUNS_INDEX, deadletter_index
 from pipeline.elastic.mapping import build_mappings, language_analyzers
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 KIBANA_DIR = REPO / "config" / "kibana"
 NDJSON_FILES = sorted(KIBANA_DIR.glob("*.ndjson"))
 

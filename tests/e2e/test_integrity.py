@@ -20,7 +20,7 @@ from pipeline.stages.enrich import document_id
 
 pytestmark = pytest.mark.es
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
 
 
@@ -320,7 +320,7 @@ def test_an_airflow_run_during_a_reindex_waits_and_loses_nothing(airflow_db, es_
     from airflow.utils.state import DagRunState
 
     from pipeline.run import load_report
-    from tests.test_dag import fresh_dag
+    from tests.dags.test_dag import fresh_dag
 
     a = make_source(tmp_path / "a" / "alpha", 40, "a")
     b = make_source(tmp_path / "b" / "beta", 10, "b")
@@ -362,7 +362,7 @@ def test_an_airflow_run_that_cannot_get_the_lease_fails_at_once_naming_the_holde
 
     from pipeline.elastic import lease
     from pipeline.elastic.indices import RUNS_INDEX
-    from tests.test_dag import fresh_dag
+    from tests.dags.test_dag import fresh_dag
 
     lease.acquire(es_client, alias, "reindex-still-running", ttl=120, wait=0)
     try:
