@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from langdetect import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
+    from pipeline.run.single import detect_language
     from pipeline.stages import language as L
 
     DetectorFactory.seed = 0
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.document import Document
 
     def stage(d):
-        return L.detect_language(Document(source=d.source, source_path=d.source_path, title=d.title, body=d.body))
+        return detect_language(Document(source=d.source, source_path=d.source_path, title=d.title, body=d.body))
 
     speed_plain = rate(lambda d: plain(d.body))
     speed_text = rate(lambda d: L.detect_text(d.body))

@@ -14,8 +14,8 @@ half of every vocabulary list; ``--split kept`` (seed 1402) the odd lines and th
 words, byline forms, related headings, share words, agency, place, person and site names are all held
 out from dev, so a rule pack that only memorised dev strings scores visibly lower on kept.
 
-Each document goes through the project's real code path (``build_stages(load_settings().run)``, then
-``stages.transform(Document(..., raw_text=..., content_type="text"|"html"))``). Metrics per language:
+Each document goes through the project's real code path (``document_stages(load_settings().run)`` after
+extract, through ``run_steps`` on ``Document(..., raw_text=..., content_type="text"|"html")``). Metrics per language:
 
 * body F1 -- the metric of ``benchmarks/extraction.py``: tokens are ``\\w+`` matches (for zh, ja and th,
   which write no spaces between words, every word character is a token), multisets of 4-token
@@ -168,9 +168,9 @@ def run(languages: list[str], split: str, docs: int, html_docs: int, seed: int,
     """Generate, clean through the real stages, score. Returns ``{"text"|"html": {lang: LangScore}}``."""
     from pipeline.config import load_settings
     from pipeline.document import Document
-    from pipeline.run.stages import build_stages
+    from pipeline.run.batch import document_stages, run_steps
 
-    stages = build_stages(load_settings().run)
+    stages = document_stages(load_settings().run)[1:]  # the text is given: no file to read
     out: dict[str, dict[str, LangScore]] = {"text": {}, "html": {}}
     for lang in languages:
         pool = load_pool(lang, split, data)
@@ -179,7 +179,8 @@ def run(languages: list[str], split: str, docs: int, html_docs: int, seed: int,
             for i in range(n):
                 smp: Sample = generate(lang, split, i, seed=seed, content_type=ctype, pool=pool)
                 path = f"/probe/{split}/{lang}/{i}.{'html' if ctype == 'html' else 'txt'}"
-                doc = stages.transform(Document(source=path, source_path=path, raw_text=smp.raw, content_type=ctype))
+                doc = next(run_steps(stages, [Document(source=path, source_path=path, raw_text=smp.raw,
+                                                        content_type=ctype)]))
                 base = _visible_text(smp.raw) if ctype == "html" else smp.raw
                 score_doc(s, smp.truth, body=doc.body or "", captions=list(doc.captions or []), author=doc.author,
                           dateline=doc.dateline, source_name=doc.source_name, baseline=base, failed=doc.failed)

@@ -266,7 +266,7 @@ def margins(es, alias: str, files: list[ProbeFile], truth: set[tuple[str, str]])
 
 def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, workdir: Path) -> bool:
     from pipeline.config import load_settings
-    from pipeline.run import run_pipeline
+    from pipeline.run import run_ingest
 
     files = build_probe(pages, filler, seed)
     truth = truth_pairs(files)
@@ -288,7 +288,7 @@ def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, 
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(f.data)
         started = time.perf_counter()
-        report = run_pipeline(settings, es=es, source_dir=source, alias=alias, runs_dir=workdir / "runs")
+        report = run_ingest(settings, es=es, source_dir=source, alias=alias, runs_dir=workdir / "runs")
         timings.append(time.perf_counter() - started)
         print(f"  run {len(timings)}: {report.counts()['indexed']} indexed in {timings[-1]:.1f} s, dedup "
               f"{report.timings.get('dedup', 0):.2f} s; " + ", ".join(

@@ -46,9 +46,9 @@ def listing(count: int, per_folder: int = 1000) -> Iterator[str]:
 def one(count: int, batch_size: int, gone_every: int) -> dict[str, float]:
     from pipeline.config import load_settings
     from pipeline.run.context import RunContext
+    from pipeline.run.lifecycle import gone_documents, plan_batches
     from pipeline.run.manifest import read_manifest, save_outcomes
     from pipeline.run.report import BatchReport, DocumentOutcome
-    from pipeline.run.steps import gone_documents, plan_batches
     from pipeline.stages.enrich import document_id
 
     settings = load_settings().with_overrides(batch_size=batch_size)

@@ -1,5 +1,7 @@
-"""What the DAG files share: settings, the Elasticsearch client from the Airflow connection, and
-the mapping of a run's steps (``pipeline.run.flow``) to tasks. No business logic here."""
+"""What the DAG files share: settings, the Elasticsearch client from the Airflow connection, the
+DAG params made from the run's declared parameters, and the task functions each DAG calls in
+its own body (start -> plan -> process_batch (mapped) -> finish, release as teardown). Every
+task hands the work to ``pipeline.run.flow``; no business logic here."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Connection, task
+from airflow.sdk import Connection, Param, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
 from pipeline.config import ESConnection, Settings, load_settings
 from pipeline.errors import PermanentError
+from pipeline.run.params import params_of
 
 SETTINGS = load_settings()
 RUN = SETTINGS.run
@@ -27,7 +30,21 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=10),
     "execution_timeout": timedelta(minutes=RUN.task_timeout_minutes),
 }
-ALIAS_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,200}$"
+WRITER_POOL: dict[str, Any] = {"pool": SETTINGS.writer_pool} if SETTINGS.writer_pool else {}
+
+
+def dag_params(flow: str) -> dict[str, Param]:
+    """The trigger form of a DAG, from the run's declared parameters (``pipeline.run.params``): an
+    optional one is nullable, so the form is valid with it left empty."""
+    out: dict[str, Param] = {}
+    for p in params_of(flow):
+        kind = "boolean" if p.kind is bool else "string"
+        extra: dict[str, Any] = {"pattern": p.pattern} if p.pattern else {}
+        if p.kind is str and not p.nullable:
+            extra["minLength"] = 1
+        out[p.name] = Param(p.default(SETTINGS), type=["null", kind] if p.nullable else kind,
+                            description=p.description, **extra)
+    return out
 
 
 def es_connection(settings: Settings = SETTINGS) -> ESConnection:
@@ -57,87 +74,76 @@ def permanent(exc: Exception) -> AirflowFailException:
     return AirflowFailException(f"{type(exc).__name__}: {exc}")
 
 
-# A reindex start creates a new physical index: a retry would make yet another one.
-START_RETRIES = {"ingest": RUN.task_retries, "reindex": 0}
-
-
-def wire_run(flow_kind: str) -> None:
-    """The run's steps as tasks: start -> plan -> process_batch (mapped, one task per batch) -> finish,
-    and a teardown that gives the writer lease back whatever happened. XCom carries references only:
-    batch numbers (manifests in the run folder) and small batch summaries (outcomes in the run folder)."""
-    from pipeline.run.flow import FLOWS
-
-    flow = FLOWS[flow_kind](SETTINGS)
-    pool = {"pool": SETTINGS.writer_pool} if SETTINGS.writer_pool else {}
-
-    @task(retries=START_RETRIES[flow_kind], **pool,
-          doc_md="Check the parameters and the source folder, take the alias's writer lease (waiting up to "
-                 "`run.lease_wait_seconds` for another run), prepare the target index, name the run. A bad parameter, "
-                 "a missing/unsafe folder or a lease still held fails at once and is recorded in etl-runs.")
-    def start(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
-        from pipeline.run.flow import RunRequest
-
-        with es_client() as client:
-            try:
-                return flow.start(client, RunRequest.from_params(params or {}, run_id=run_id)).to_dict()
-            except PermanentError as exc:
-                raise permanent(exc) from exc
-
-    @task(doc_md="Stream the source folder(s) into batch manifests of `run.batch_size` files in the run folder; "
-                 "returns the batch numbers.")
-    def plan(ctx: dict[str, Any]) -> list[int]:
-        from pipeline.run.context import RunContext
-
-        context = RunContext.from_dict(ctx)
-        with es_client() as client, guarded(), flow.holding(context, client):
-            batches = flow.plan(context)
-        log.info("%d batch(es) planned", len(batches))
-        return batches
-
-    @task(max_active_tis_per_dagrun=RUN.max_active_batches, **pool,
-          doc_md="One batch: extract -> clean -> language -> enrich -> bulk load, under the run's lease. Bad "
-                 "documents are reported, not fatal; an unreachable cluster fails the task and Airflow retries it.")
-    def process_batch(batch: int, ctx: dict[str, Any]) -> dict[str, Any]:
-        from pipeline.run.context import RunContext
-        from pipeline.run.manifest import save_outcomes
-
-        context = RunContext.from_dict(ctx)
-        with es_client() as client, guarded(), flow.holding(context, client):
-            return save_outcomes(context, batch, flow.process(batch, context, client))
-
-    @task(doc_md="Add the batch reports up (and sync deletes when asked), write the run report and the etl-runs "
-                 "record; fail when more documents failed than `run.max_failure_ratio` allows.")
-    def finish(ctx: dict[str, Any], summaries: list[dict[str, Any]]) -> dict[str, Any]:
-        from pipeline.run.context import RunContext
-        from pipeline.run.manifest import load_outcomes
-
-        context = RunContext.from_dict(ctx)
-        with es_client() as client, guarded(), flow.holding(context, client):
-            report = flow.finish(context, (load_outcomes(context, s) for s in summaries), client)
-        log.info("run report\n%s", report.render_text())
-        try:
-            flow.check(report)
-        except PermanentError as exc:
-            raise permanent(exc) from exc
-        return {"status": str(report.status), **report.counts()}
-
-    @task(doc_md="Teardown: give the alias's writer lease back (runs after success or failure; idempotent).")
-    def release(ctx: dict[str, Any]) -> bool:
-        from pipeline.run.context import RunContext
-
-        with es_client() as client:
-            return flow.release(RunContext.from_dict(ctx), client)
-
-    context = start()
-    batches = plan(context)
-    done = finish(context, process_batch.partial(ctx=context).expand(batch=batches))
-    done >> release(context).as_teardown(setups=context)
-
-
 @contextmanager
 def guarded() -> Iterator[None]:
-    """A lost lease (another run took it over) is permanent: retrying would write next to it."""
+    """A permanent error (a bad parameter, a lost lease, a broken rule file) fails the task at once."""
     try:
         yield
     except PermanentError as exc:
         raise permanent(exc) from exc
+
+
+def _flow(ctx: dict[str, Any]) -> Any:
+    from pipeline.run.flow import FLOWS
+
+    return FLOWS[ctx["flow"]](SETTINGS)
+
+
+@task(**WRITER_POOL,
+      doc_md="Check the parameters and the source folder, take the alias's writer lease (waiting up to "
+             "`run.lease_wait_seconds` for another run), prepare the target index, name the run. A bad parameter, "
+             "a missing/unsafe folder or a lease still held fails at once and is recorded in etl-runs.")
+def start(flow: str, params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+    from pipeline.run.flow import FLOWS, RunRequest
+
+    with es_client() as client, guarded():
+        request = RunRequest.from_params(params or {}, flow=flow, run_id=run_id)
+        return FLOWS[flow](SETTINGS).start(client, request).to_dict()
+
+
+@task(doc_md="Stream the source folder(s) into batch manifests of `run.batch_size` files in the run folder; "
+             "returns the batch numbers.")
+def plan(ctx: dict[str, Any]) -> list[int]:
+    from pipeline.run.context import RunContext
+
+    context, flow = RunContext.from_dict(ctx), _flow(ctx)
+    with es_client() as client, guarded(), flow.holding(context, client):
+        batches = flow.plan(context)
+    log.info("%d batch(es) planned", len(batches))
+    return batches
+
+
+@task(max_active_tis_per_dagrun=RUN.max_active_batches, **WRITER_POOL,
+      doc_md="One batch through the steps of `pipeline.run.batch` (unchanged check -> extract -> clean -> language "
+             "-> enrich -> fingerprint -> bulk load -> grouping), under the run's lease. Bad documents are reported, "
+             "not fatal; an unreachable cluster fails the task and Airflow retries it.")
+def process_batch(batch: int, ctx: dict[str, Any]) -> dict[str, Any]:
+    from pipeline.run.context import RunContext
+    from pipeline.run.manifest import save_outcomes
+
+    context, flow = RunContext.from_dict(ctx), _flow(ctx)
+    with es_client() as client, guarded(), flow.holding(context, client):
+        return save_outcomes(context, batch, flow.process(batch, context, client))
+
+
+@task(doc_md="Add the batch reports up (and sync deletes when asked), write the run report and the etl-runs "
+             "record; fail when more documents failed than `run.max_failure_ratio` allows.")
+def finish(ctx: dict[str, Any], summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    from pipeline.run.context import RunContext
+    from pipeline.run.manifest import load_outcomes
+
+    context, flow = RunContext.from_dict(ctx), _flow(ctx)
+    with es_client() as client, guarded(), flow.holding(context, client):
+        report = flow.finish(context, (load_outcomes(context, s) for s in summaries), client)
+    log.info("run report\n%s", report.render_text())
+    with guarded():
+        flow.check(report)
+    return {"status": str(report.status), **report.counts()}
+
+
+@task(doc_md="Teardown: give the alias's writer lease back (runs after success or failure; idempotent).")
+def release(ctx: dict[str, Any]) -> bool:
+    from pipeline.run.context import RunContext
+
+    with es_client() as client:
+        return _flow(ctx).release(RunContext.from_dict(ctx), client)

@@ -1,17 +1,18 @@
 """Ingest news articles from a folder into Elasticsearch.
 
 Runs on the configured schedule (`schedule` in config/pipeline.yaml or `ETL_SCHEDULE`; `none` =
-manual only) and by hand with parameters. Each file is extracted, cleaned, language-tagged,
-enriched and bulk-loaded; unchanged files are skipped. The work is in `pipeline`; this file only
-declares the DAG and its parameters (see `etl_common.wire_run` for the tasks).
+manual only) and by hand with parameters (every optional one may be left empty). Each file goes
+through the steps of `pipeline.run.batch`: unchanged check, extract, clean, language, enrich,
+fingerprint, bulk load, near-duplicate grouping; unchanged files are skipped. The work is in
+`pipeline`; the graph is below.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import Param, dag
-from etl_common import ALIAS_PATTERN, DEFAULT_ARGS, SETTINGS, wire_run
+from airflow.sdk import dag
+from etl_common import DEFAULT_ARGS, SETTINGS, dag_params, finish, plan, process_batch, release, start
 
 
 @dag(
@@ -22,25 +23,15 @@ from etl_common import ALIAS_PATTERN, DEFAULT_ARGS, SETTINGS, wire_run
     max_active_runs=1,
     is_paused_upon_creation=SETTINGS.paused_on_creation,
     default_args=DEFAULT_ARGS,
-    params={
-        "source_dir": Param(str(SETTINGS.source_dir), type="string", minLength=1,
-                            description="Folder to ingest (under the allowed source roots)"),
-        "index_alias": Param(SETTINGS.index_alias, type="string", pattern=ALIAS_PATTERN,
-                             description="Alias searches and Kibana use"),
-        "source_name": Param("", type="string", description="Name of the source (part of every document id); "
-                             "empty: config source_name for the configured folder, else the folder's name"),
-        "full_refresh": Param(False, type="boolean", description="Re-process files even when unchanged"),
-        "sync_deletes": Param(False, type="boolean",
-                              description="Delete documents whose source file disappeared"),
-        "encoding": Param("", type="string",
-                          description="Usual charset of this source (e.g. cp1251), a hint that evidence can "
-                                      "overrule; empty: detect"),
-    },
+    params=dag_params("ingest"),
     tags=["news", "elasticsearch"],
     doc_md=__doc__,
 )
 def ingest_articles() -> None:
-    wire_run("ingest")
+    run = start(flow="ingest")  # setup: takes the alias's writer lease
+    batches = plan(run)
+    reports = process_batch.partial(ctx=run).expand(batch=batches)  # one mapped task per batch
+    finish(run, reports) >> release(run).as_teardown(setups=run)  # the lease goes back whatever happened
 
 
 ingest_articles()

@@ -25,12 +25,15 @@ def _emit(obj: dict[str, Any], out: TextIO) -> None:
 
 
 def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
-    from pipeline.run.stages import build_stages
+    from pipeline.run.batch import document_stages, run_steps
+    from pipeline.stages.extract import Extract
 
     settings = load_settings()
-    stages = build_stages(settings.run, encoding=args.encoding)
+    stages = document_stages(settings.run, encoding=args.encoding)
+    extract = stages[0]
+    assert isinstance(extract, Extract)
     for name in args.files:
-        doc = stages.transform(stages.extract.read(name, source=name))
+        doc = next(run_steps(stages, [extract.new_document(name, source=name)]))
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
         record["errors"] = [str(e) for e in doc.errors]  # the contract: "stage: message" strings
         record["error_codes"] = [e.key for e in doc.errors]
@@ -52,7 +55,7 @@ def cmd_detect_language(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.errors import RunFailed
-    from pipeline.run.flow import Ingest, RunRequest, run_flow
+    from pipeline.run.flow import Ingest, run_flow
 
     settings = load_settings()
     if args.local_es:
@@ -63,9 +66,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if args.runs_dir:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     flow = Ingest(settings)
-    request = RunRequest(source_dir=args.source, index_alias=args.index_alias, full_refresh=args.full_refresh,
-                         sync_deletes=args.sync_deletes, encoding=args.encoding,
-                         source_name=args.source_name)
+    request = _run_request(args, "ingest")
     report = run_flow(flow, make_client(settings.es), request, workers=args.workers)
     if args.format == "json":
         out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -105,13 +106,15 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
-    from pipeline.run.flow import reindex
+    from pipeline.run.flow import run_reindex
 
     settings = load_settings()
     if args.runs_dir:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
-    result = reindex(make_client(settings.es), settings, source_dir=resolve_path(args.source) if args.source else None,
-                     alias=args.index_alias, source_name=args.source_name, allow_shrink=args.allow_shrink)
+    request = _run_request(args, "reindex")
+    result = run_reindex(make_client(settings.es), settings,
+                         source_dir=resolve_path(request.source_dir) if request.source_dir else None,
+                         alias=request.index_alias, source_id=request.source_id, allow_shrink=request.allow_shrink)
     out.write(result.report.render_text() + "\n")
     out.write(f"alias {result.alias}: {result.previous_index or '(none)'} -> {result.new_index} "
               f"({result.actual} documents verified); kept for rollback: {result.previous_index or 'nothing'}; "
@@ -207,8 +210,35 @@ def _start_local_node(settings: Settings) -> Settings:
     return replace(settings, es=replace(settings.es, explicit=True))
 
 
-SOURCE_NAME_HELP = ("name of the source (part of every document id, so a moved or remounted folder keeps "
-                    "its ids; default: config source_name for the configured folder, else the folder's name)")
+def _add_run_params(p: argparse.ArgumentParser, flow: str) -> None:
+    """The flags of a run, made from its declared parameters (``pipeline.run.params``)."""
+    from pipeline.run.params import params_of
+
+    for param in params_of(flow):
+        names = [param.flag, *(["--source"] if param.name == "source_dir" else [])]  # --source: the older flag
+        if param.kind is bool:
+            p.add_argument(*names, dest=param.name, action="store_true", help=param.description)
+        else:
+            p.add_argument(*names, dest=param.name, help=param.description,
+                           type=_encoding if param.name == "encoding" else None)
+        for old in param.deprecated_names:
+            p.add_argument("--" + old.replace("_", "-"), dest=old, help=argparse.SUPPRESS)
+
+
+def _run_request(args: argparse.Namespace, flow: str) -> Any:
+    """The ``RunRequest`` the flags of a run ask for (checked as a DAG's params are)."""
+    from pipeline.errors import BadParameter
+    from pipeline.run.flow import RunRequest
+    from pipeline.run.params import params_of
+
+    values = {}
+    for param in params_of(flow):
+        values[param.name] = getattr(args, param.name)
+        values.update({old: getattr(args, old) for old in param.deprecated_names})
+    try:
+        return RunRequest.from_params(values, flow=flow, check_allowed_roots=False)
+    except BadParameter as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def _positive_int(value: str) -> int:
@@ -246,19 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_detect_language)
 
     p = sub.add_parser("run", help="run the whole ingestion in-process (what the DAG does)")
-    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR)")
-    p.add_argument("--index-alias", help="alias to load into (default: config index.alias)")
+    _add_run_params(p, "ingest")
     p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
-    p.add_argument("--source-name", help=SOURCE_NAME_HELP)
-    p.add_argument("--full-refresh", action="store_true", help="re-process files even when unchanged")
-    p.add_argument("--sync-deletes", action="store_true",
-                   help="delete indexed documents of this source whose file is gone from the folder")
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="worker processes sharing the batches (default: run.workers in config/pipeline.yaml)")
     p.add_argument("--local-es", action="store_true",
                    help="start the local development node (devtools/es_local.py) and index into it")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--encoding", type=_encoding, help=_ENCODING_HELP)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("setup", help="roles/users (security on), index template, alias (idempotent)")
@@ -270,13 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("reindex", help="rebuild the index behind the alias from every recorded source, then swap")
-    p.add_argument("--source", help="source folder (default: config source_dir / ETL_SOURCE_DIR); every other "
-                                    "source recorded for the alias is rebuilt too")
-    p.add_argument("--source-name", help=SOURCE_NAME_HELP)
-    p.add_argument("--index-alias", help="default: config index.alias")
+    _add_run_params(p, "reindex")  # every other source recorded for the alias is rebuilt too
     p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
-    p.add_argument("--allow-shrink", action="store_true",
-                   help="swap even when the new index holds fewer documents than the live one")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("rollback", help="point the alias back at the previous physical index")

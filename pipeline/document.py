@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class Change(StrEnum):
+    """What a run found about a file against the index (set by the unchanged check)."""
+
+    NEW = "new"  # not indexed yet
+    CHANGED = "changed"  # other bytes than the indexed copy
+    REPROCESSED = "reprocessed"  # same bytes, indexed under another processing fingerprint
+    UNCHANGED = "unchanged"  # same bytes, same fingerprint: passed through, not processed again
 
 
 @dataclass(frozen=True)
@@ -83,12 +93,18 @@ class Document:
     is_canonical: bool | None = None  # the copy that stands for the group
     duplicate_count: int | None = None  # copies in the group (1: seen once)
     # --- bookkeeping ------------------------------------------------------------------
+    change: Change | None = None  # set by the run's unchanged check; None outside a run
     errors: list[Failure] = field(default_factory=list)  # fatal: the document is not indexed
     warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired
 
     @property
     def failed(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def unchanged(self) -> bool:
+        """Identical bytes already indexed by the same processing: every stage passes it on."""
+        return self.change == Change.UNCHANGED
 
     def fail(self, stage: str, code: str, message: str) -> None:
         self.errors.append(Failure(stage, code, message))

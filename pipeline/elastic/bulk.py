@@ -25,7 +25,7 @@ from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, is_transien
 log = logging.getLogger(__name__)
 
 # Fields of Document that are not part of the indexed record.
-_NOT_INDEXED = {"raw_text", "errors", "id", "languages", "metadata"}
+_NOT_INDEXED = {"raw_text", "errors", "id", "languages", "metadata", "change"}
 
 
 def to_source(doc: Document) -> dict[str, Any]:

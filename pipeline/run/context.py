@@ -29,6 +29,7 @@ class RunContext:
     sources: dict[str, str] = field(default_factory=dict)  # name -> root of every source this run reads
     fingerprint: str = ""  # processing fingerprint at start (each batch process uses its own, see fingerprint.py)
     allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents
+    flow: str = "ingest"  # the kind of run (``pipeline.run.flow.FLOWS``): what each DAG task continues
 
     def __post_init__(self) -> None:
         if not self.sources and self.source_name:

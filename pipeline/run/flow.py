@@ -23,18 +23,20 @@ from typing import Any, ClassVar
 
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
+from pipeline.run.batch import process_batch
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batches, start_run, sync_deletes
 from pipeline.run.overlap import overlapped
+from pipeline.run.params import canonical_params
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
 from pipeline.run.report import BatchReport, RunReport
-from pipeline.run.steps import enforce_failure_ratio, finish_run, plan_batches, process_batch, start_run, sync_deletes
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What one run was asked to do: CLI flags or DAG parameters (JSON-safe)."""
+    """What one run was asked to do: CLI flags or DAG parameters (``pipeline.run.params``), JSON-safe."""
 
     source_dir: str | None = None  # default: settings.source_dir
     index_alias: str | None = None  # default: settings.index_alias
@@ -43,19 +45,17 @@ class RunRequest:
     run_id: str | None = None
     check_allowed_roots: bool = False  # manual DAG triggers may only name folders under allowed roots
     encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param ``encoding``)
-    source_name: str | None = None  # default: settings.source_name for settings.source_dir, else the folder name
+    source_id: str | None = None  # default: settings.source_name for settings.source_dir, else the folder name
     allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents than the old
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], *, run_id: str | None = None,
+    def from_params(cls, params: Mapping[str, Any], *, flow: str = "ingest", run_id: str | None = None,
                     check_allowed_roots: bool = True) -> "RunRequest":
-        known = {k: params[k] for k in ("source_dir", "index_alias", "full_refresh", "sync_deletes", "source_name",
-                                        "allow_shrink") if k in params}
-        if not known.get("source_name"):
-            known.pop("source_name", None)
-        if params.get("encoding"):  # "" / None: no hint
+        """From a DAG run's params: the declared parameters of ``flow``, empty ones at their default."""
+        known = canonical_params(dict(params), flow, log.warning)
+        if "encoding" in known:
             try:
-                known["encoding"] = check_encoding(str(params["encoding"]))
+                known["encoding"] = check_encoding(str(known["encoding"]))
             except ValueError as exc:
                 raise BadParameter(str(exc)) from exc
         return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
@@ -97,7 +97,9 @@ class Flow(ABC):
             lease.acquire(es, alias, run_id, ttl=run.lease_ttl_seconds, wait=run.lease_wait_seconds,
                           process_bound=in_process)
             held = True
-            return self._start(es, request, run_id, Path(source), alias)
+            ctx = self._start(es, request, run_id, Path(source), alias)
+            ctx.flow = self.kind
+            return ctx
         except PermanentError as exc:
             if held:
                 _release_quietly(es, alias, run_id)
@@ -160,7 +162,7 @@ class Ingest(Flow):
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
                          run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding,
-                         source_name=request.source_name)
+                         source_name=request.source_id)
 
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
         def with_deletes() -> Iterator[BatchReport]:
@@ -178,7 +180,7 @@ class Reindex(Flow):
 
     def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id,
-                             source_name=request.source_name, allow_shrink=request.allow_shrink)
+                             source_name=request.source_id, allow_shrink=request.allow_shrink)
 
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
         result = complete_reindex(es, ctx, list(reports))
@@ -243,15 +245,33 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
         flow.release(ctx, es, best_effort=True)
 
 
-def reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
-            runs_dir: Path | None = None, source_name: str | None = None,
-            allow_shrink: bool = False) -> ReindexResult:
-    """Rebuild the whole alias from every recorded source in-process (what ``reindex_articles`` does)."""
+def run_ingest(settings: Settings, *, es: Any, source_dir: Path | None = None, alias: str | None = None,
+               runs_dir: Path | None = None, full_refresh: bool = False, delete_missing: bool = False,
+               workers: int = 1, es_connection: ESConnection | None = None,
+               encoding: str | None = None) -> RunReport:
+    """A whole ingest run in-process: what the ingest DAG does, without Airflow.
+
+    ``workers`` > 1 processes batches in that many worker processes (each with its own
+    Elasticsearch client, from ``es_connection``, default ``settings.es``); batch reports
+    stream into the run report as they finish, with a bounded number of batches in flight.
+    """
+    if runs_dir is not None:
+        settings = replace(settings, runs_dir=Path(runs_dir))
+    request = RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias,
+                         full_refresh=full_refresh, sync_deletes=delete_missing, encoding=encoding)
+    return run_flow(Ingest(settings), es, request, workers=workers, es_connection=es_connection)
+
+
+def run_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+                runs_dir: Path | None = None, source_id: str | None = None,
+                allow_shrink: bool = False) -> ReindexResult:
+    """A whole reindex run in-process (what ``reindex_articles`` does): every recorded source
+    of the alias rebuilt into a new index, verified, swapped."""
     if runs_dir is not None:
         settings = replace(settings, runs_dir=Path(runs_dir))
     flow = Reindex(settings)
     ctx = flow.start(es, RunRequest(source_dir=str(source_dir) if source_dir else None, index_alias=alias,
-                                    source_name=source_name, allow_shrink=allow_shrink), in_process=True)
+                                    source_id=source_id, allow_shrink=allow_shrink), in_process=True)
     try:
         with flow.holding(ctx, es):
             reports = [flow.process(batch, ctx, es) for batch in flow.plan(ctx)]

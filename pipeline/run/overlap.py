@@ -1,7 +1,7 @@
 """Batches one after another in this process, each batch's near-duplicate step in a worker
 process while the next batch is transformed.
 
-Grouping a batch (``dedup_step.BatchDedup``: fingerprints, candidate searches, the pair
+Grouping a batch (``grouping.GroupCopies``: fingerprints, candidate searches, the pair
 checks, store writes) is CPU work in numpy and Python plus waits on Elasticsearch. In the
 process that cleans the next batch it would share one interpreter lock with the cleaning,
 and so add to the run almost all of its time. Here one spawned process does it for every

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from typing import Any
 
+from pipeline.run.batch import process_batch
 from pipeline.run.context import RunContext
 from pipeline.run.report import BatchReport
-from pipeline.run.steps import process_batch
 from pipeline.run.worker import init_worker, worker_client
 
 

@@ -30,8 +30,8 @@ from pipeline.elastic.indices import (
 )
 from pipeline.errors import PermanentError, SourceMissing
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.lifecycle import finish_run
 from pipeline.run.report import BatchReport, RunReport
-from pipeline.run.steps import finish_run
 
 
 class ReindexFailed(PermanentError, RuntimeError):
@@ -80,7 +80,7 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
 
     from pipeline.elastic.sources import record_source
     from pipeline.fingerprint import processing_fingerprint
-    from pipeline.run.steps import source_name_for
+    from pipeline.run.lifecycle import source_name_for
 
     source = Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():

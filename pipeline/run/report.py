@@ -205,7 +205,7 @@ class RunReport:
             "  " + "  ".join(f"{k}={v}" for k, v in self.counts().items()),
             "  timings (s): " + ", ".join(f"{k}={v:.3f}" for k, v in sorted(self.timings.items())),
         ]
-        if "dedup/copies" in self.counters:  # near-duplicate grouping (pipeline/run/dedup_step.py)
+        if "dedup/copies" in self.counters:  # near-duplicate grouping (pipeline/run/grouping.py)
             lines.append("  duplicates: " + ", ".join(f"{k}={self.counters.get('dedup/' + k, 0)}" for k in (
                 "new_groups", "groups", "copies", "reconciled")))
         if self.error:

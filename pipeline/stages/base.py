@@ -1,10 +1,12 @@
 """The one interface every stage shares, and the time limit around a document's work.
 
-Modelled on datatrove's ``PipelineStep``: a stage has a ``name``, gets its typed
-configuration when it is built (never from a global lookup), says whether it runs on a
-document that already failed, and keeps ``counters`` that the run report adds up. A stage
-never raises for a bad document: a problem becomes a ``Failure`` (stage, code, message) on
-the document, so one bad page never stops a batch.
+Modelled on datatrove's ``PipelineStep``: a ``Step`` has a ``name``, gets its typed
+configuration when it is built (never from a global lookup), keeps ``counters`` that the run
+report adds up and turns a batch's documents into documents (``run``). A ``Stage`` is the
+per-document form: it says whether it runs on a document that already failed, bounds its work
+on one document in time, and never raises for a bad document: a problem becomes a ``Failure``
+(stage, code, message) on the document, so one bad page never stops a batch.
+``pipeline.run.batch`` holds the one list of steps from file to index and the one loop.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import ClassVar
 
@@ -32,27 +34,59 @@ class DocumentTimeout(BaseException):
     to carry on must not swallow it."""
 
 
-class Stage(ABC):
-    """A step ``Document -> Document``. Subclasses set ``name`` and implement ``process``."""
+class Step(ABC):
+    """One step from file to index: a ``name``, typed configuration given when it is built,
+    ``counters`` the run report adds up (as ``<name>/<counter>``), failures recorded under its
+    own name.
+
+    ``run`` takes the batch's documents and yields them on, as datatrove's
+    ``PipelineStep.run(data)`` does: a per-document step (``Stage``) handles each as it comes,
+    a batch step (the unchanged check, the bulk load, near-duplicate grouping) may hold some
+    back until it has seen enough of the batch. A step yields every document it was given:
+    one that failed carries its ``Failure`` and the later steps pass it on untouched.
+    """
 
     name: ClassVar[str]
-    runs_on_failed: ClassVar[bool] = False  # enrich gives failed documents their id, so it does
 
     def __init__(self) -> None:
         self.counters: Counter[str] = Counter()
+
+    @abstractmethod
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Yield every document of ``docs``, after this step's work on it."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class Stage(Step):
+    """A per-document step ``Document -> Document``: subclasses set ``name`` and implement ``process``.
+
+    ``__call__`` is the contract every stage keeps: a document that failed earlier (unless
+    ``runs_on_failed``) or that is unchanged since it was indexed is passed on untouched; the work
+    on one document is bounded by ``time_limit_seconds`` (``<name>/timeout``); an exception is a
+    ``Failure`` under the stage's own name (``unexpected``; ``too-deep`` for runaway nesting),
+    never an exception out of the batch."""
+
+    runs_on_failed: ClassVar[bool] = False  # enrich gives failed documents their id, so it does
+
+    def __init__(self, *, time_limit_seconds: float | None = None) -> None:
+        super().__init__()
+        self.time_limit_seconds = time_limit_seconds
 
     @abstractmethod
     def process(self, doc: Document) -> Document:
         """Do the work; record problems with ``doc.fail(self.name, code, message)``."""
 
     def __call__(self, doc: Document) -> Document:
-        if doc.failed and not self.runs_on_failed:
+        if doc.unchanged or (doc.failed and not self.runs_on_failed):
             return doc
         started = time.perf_counter()
         try:
-            doc = self.process(doc)
-        except DocumentTimeout:
-            raise  # the caller's time limit covers several stages; it records the failure
+            with time_limit(self.time_limit_seconds):
+                doc = self.process(doc)
+        except DocumentTimeout as exc:
+            doc.fail(self.name, "timeout", f"{self.name} took too long: {exc}")
         except RecursionError:
             doc.fail(self.name, "too-deep", "malformed input: nesting too deep")
         except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
@@ -62,6 +96,10 @@ class Stage(ABC):
         if doc.failed and doc.errors[-1].stage == self.name:
             self.counters[f"failed/{doc.errors[-1].code}"] += 1
         return doc
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            yield self(doc)
 
 
 @contextmanager

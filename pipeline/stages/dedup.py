@@ -1,7 +1,7 @@
 """Near-duplicate matching: shingles, MinHash signatures, LSH band keys and the pair check.
 
 Pure computation (no Elasticsearch): ``pipeline.elastic.dedup_store`` keeps the band keys and
-groups, ``pipeline.run.dedup_step`` wires both into a run. Why each piece:
+groups, ``pipeline.run.grouping`` wires both into a run. Why each piece:
 
 - Shingles follow the script: word n-grams where words are spaced, character n-grams for
   languages written without spaces (Chinese, Japanese, Thai...), where a "word" would be a
@@ -296,8 +296,8 @@ class FingerprintStage(Stage):
 
     name: ClassVar[str] = "dedup"
 
-    def __init__(self, cfg: DedupConfig, *, later: bool = False) -> None:
-        super().__init__()
+    def __init__(self, cfg: DedupConfig, *, later: bool = False, time_limit_seconds: float | None = None) -> None:
+        super().__init__(time_limit_seconds=time_limit_seconds)
         self.cfg = cfg
         self.later = later
         self.pending: list[Fingerprint] = []

@@ -44,8 +44,8 @@ class Enrich(Stage):
     runs_on_failed = True
 
     def __init__(self, pipeline_version: str = PIPELINE_VERSION, now: Callable[[], datetime] | None = None,
-                 fingerprint: str = "") -> None:
-        super().__init__()
+                 fingerprint: str = "", *, time_limit_seconds: float | None = None) -> None:
+        super().__init__(time_limit_seconds=time_limit_seconds)
         self.pipeline_version = pipeline_version
         self.fingerprint = fingerprint
         self.now = now or (lambda: datetime.now(timezone.utc))

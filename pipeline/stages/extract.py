@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.stages.base import DocumentTimeout, Stage, time_limit
+from pipeline.stages.base import Stage
 from pipeline.stages.decode import decode, looks_utf16
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
@@ -65,7 +65,7 @@ def relative_source(path: Path, source_root: Path | None) -> str:
 @dataclass(frozen=True)
 class ExtractConfig:
     max_file_bytes: int  # bigger files fail as extract/too-large (gzip output counts too)
-    time_limit_seconds: float  # decoding (charset detection) of one file; over it: extract/timeout
+    time_limit_seconds: float  # reading and decoding one file; over it: extract/timeout
     source_root: Path | None = None  # symlinks may not leave it; sources are named relative to it
     encoding: str | None = None  # charset hint for legacy files (CLI --encoding, DAG param encoding);
     #                              a BOM, valid UTF-8, a fitting declaration or better-reading text overrule it
@@ -77,7 +77,7 @@ class Extract(Stage):
     name = "extract"
 
     def __init__(self, config: ExtractConfig) -> None:
-        super().__init__()
+        super().__init__(time_limit_seconds=config.time_limit_seconds)
         self.config = config
 
     def new_document(self, path: Path | str, source: str | None = None) -> Document:
@@ -100,27 +100,11 @@ class Extract(Stage):
             return doc
         doc.file_sha256 = hashlib.sha256(data).hexdigest()
         try:
-            with time_limit(self.config.time_limit_seconds):
-                decode_into(doc, data, path.name, limit, encoding=self.config.encoding)
+            decode_into(doc, data, path.name, limit, encoding=self.config.encoding)
         except ExtractError as exc:
             doc.fail(self.name, exc.code, str(exc))
-        except DocumentTimeout as exc:
-            doc.raw_text = ""
-            doc.fail(self.name, "timeout", f"decoding took too long: {exc}")
         self.counters[f"content_type/{doc.content_type}"] += 1
         return doc
-
-
-def read_document(path: Path | str, *, source_root: Path | None = None, max_bytes: int | None = None,
-                  source: str | None = None, encoding: str | None = None) -> Document:
-    """Read and decode one file; never raises for a bad file (the error is on the document).
-    ``max_bytes`` defaults to ``run.max_file_bytes`` in config/pipeline.yaml."""
-    from pipeline.config import load_settings
-
-    run = load_settings().run
-    config = ExtractConfig(run.max_file_bytes if max_bytes is None else max_bytes, run.document_time_limit_seconds,
-                           Path(source_root) if source_root else None, encoding)
-    return Extract(config).read(path, source)
 
 
 class ExtractError(ValueError):

@@ -27,10 +27,9 @@ from typing import Any
 
 from pipeline.config import CONFIG_DIR, check_keys, read_yaml
 from pipeline.document import Document
-from pipeline.stages.base import DocumentTimeout, Stage
+from pipeline.stages.base import Stage
 
 UND = "und"
-STAGE = "language"
 _FOLD = {"zh-cn": "zh", "zh-tw": "zh"}
 
 @dataclass(frozen=True)
@@ -372,35 +371,25 @@ def _title_language(title: str, main: str, cfg: LanguageConfig) -> str:
 class DetectLanguage(Stage):
     """Set language, language_confidence, languages and title_language from the cleaned text."""
 
-    name = STAGE
+    name = "language"
 
-    def __init__(self, config: LanguageConfig) -> None:
-        super().__init__()
+    def __init__(self, config: LanguageConfig, *, time_limit_seconds: float | None = None) -> None:
+        super().__init__(time_limit_seconds=time_limit_seconds)
         self.config = config
 
     def process(self, doc: Document) -> Document:
         cfg = self.config
         title = (doc.title or "").strip()
         body = doc.body or ""
-        try:
-            det = detect_text(body, cfg)
-            if det.language == UND and title and det.reason in {"empty text", "too little text", "no letters"}:
-                det = detect_text(f"{title}\n\n{body}", cfg)  # a short body: let the title help
-            doc.language = det.language
-            doc.language_confidence = round(det.confidence, 4)
-            doc.languages = paragraph_shares(body, det.language, cfg) if det.language != UND else {}
-            if det.language != UND and not doc.languages:
-                doc.languages = {det.language: 1.0}
-            doc.title_language = _title_language(title, det.language, cfg) if title else None
-        except DocumentTimeout:
-            raise
-        except Exception as exc:  # a real failure (broken install, bug): recorded, batch goes on
-            doc.language = doc.language or UND
-            doc.fail(STAGE, "unexpected", f"{type(exc).__name__}: {exc}")
+        doc.language = UND  # stays so if the work below fails (the failure is recorded by ``Stage``)
+        det = detect_text(body, cfg)
+        if det.language == UND and title and det.reason in {"empty text", "too little text", "no letters"}:
+            det = detect_text(f"{title}\n\n{body}", cfg)  # a short body: let the title help
+        doc.language = det.language
+        doc.language_confidence = round(det.confidence, 4)
+        doc.languages = paragraph_shares(body, det.language, cfg) if det.language != UND else {}
+        if det.language != UND and not doc.languages:
+            doc.languages = {det.language: 1.0}
+        doc.title_language = _title_language(title, det.language, cfg) if title else None
         self.counters[f"language/{doc.language}"] += 1
         return doc
-
-
-def detect_language(doc: Document, config: LanguageConfig | None = None) -> Document:
-    """One document through the language stage (``config`` defaults to config/language_detection.yaml)."""
-    return DetectLanguage(config or load_language_config())(doc)

@@ -27,8 +27,8 @@ def test_corpus_is_deterministic_varied_and_unique(tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     import corpus
 
-    from pipeline.run import transform
-    from pipeline.stages.extract import discover, read_document
+    from pipeline.run.single import read_document, transform
+    from pipeline.stages.extract import discover
 
     a = corpus.build(tmp_path / "a", 24, log=lambda *_: None)
     b = corpus.build(tmp_path / "b", 24, log=lambda *_: None)

@@ -20,7 +20,7 @@ from devtools.es_cluster import LocalCluster
 from devtools.es_local import port_is_free
 from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 from tests.e2e.test_faults import index_vs_folder, make_corpus
 
 pytestmark = pytest.mark.es
@@ -74,7 +74,7 @@ def test_replicas_expand_with_the_cluster(cluster: LocalCluster, corpus: Path, t
     articles index has 2 replicas, etl-runs and the dead-letter 1, and everything is green."""
     settings = load_settings()
     es = make_client(ESConnection(cluster.es_url))
-    report = run_pipeline(settings.with_overrides(batch_size=50), es=es, source_dir=corpus, alias="ha-replicas",
+    report = run_ingest(settings.with_overrides(batch_size=50), es=es, source_dir=corpus, alias="ha-replicas",
                           runs_dir=tmp_path / "runs")
     assert report.indexed == 200
     health = es.cluster.health(index="ha-replicas,etl-runs,ha-replicas-deadletter", wait_for_status="green",
@@ -102,7 +102,7 @@ def test_first_node_killed_mid_run_loses_nothing(cluster: LocalCluster, corpus: 
 
     def run() -> None:
         try:
-            result["report"] = run_pipeline(settings, es=es, source_dir=corpus, alias="ha-kill",
+            result["report"] = run_ingest(settings, es=es, source_dir=corpus, alias="ha-kill",
                                             runs_dir=tmp_path / "runs", full_refresh=True)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             result["error"] = exc

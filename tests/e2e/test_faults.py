@@ -31,7 +31,7 @@ import pipeline.elastic.bulk
 from devtools.es_local import LocalNode, free_port
 from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, make_client
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 from pipeline.stages.enrich import document_id
 
 pytestmark = pytest.mark.es
@@ -189,7 +189,7 @@ def test_node_killed_mid_load_comes_back_during_the_retries_and_the_run_succeeds
     # Up to ~30-60 s of backoff: longer than a node restart takes.
     spy = BulkSpy(monkeypatch, RetryPolicy(attempts=20, initial=0.5, maximum=3.0), fault_on_call=2,
                   fault=crash_then_restart)
-    report = run_pipeline(settings(), es=es, source_dir=corpus, alias="crash-mid-load", runs_dir=runs)
+    report = run_ingest(settings(), es=es, source_dir=corpus, alias="crash-mid-load", runs_dir=runs)
 
     assert restarted, "the node was not restarted"
     assert spy.calls >= 3 and spy.retries > 0  # the chunk that met the dead node was re-sent
@@ -204,13 +204,13 @@ def test_node_down_past_the_retry_budget_fails_clearly_and_a_rerun_completes(nod
             fault=lambda: node.stop())
     started = time.monotonic()
     with pytest.raises(ClusterUnavailable, match="bulk request failed 3 times"):
-        run_pipeline(settings(), es=es, source_dir=corpus, alias="down-past-budget", runs_dir=runs)
+        run_ingest(settings(), es=es, source_dir=corpus, alias="down-past-budget", runs_dir=runs)
     assert time.monotonic() - started < 120  # fails, does not hang
     assert not list(runs.glob("*/report.json"))  # no report claiming documents failed or succeeded
 
     node.start(timeout=180)
     monkeypatch.undo()  # the re-run uses the pipeline's own retry policy
-    report = run_pipeline(settings(), es=es, source_dir=corpus, alias="down-past-budget", runs_dir=runs)
+    report = run_ingest(settings(), es=es, source_dir=corpus, alias="down-past-budget", runs_dir=runs)
     counts = report.counts()
     # The two chunks loaded before the outage are recognised (not new); everything else is loaded now.
     # Their batch died before its near-duplicate grouping, so they are processed again to be grouped
@@ -263,7 +263,7 @@ def test_rerun_after_a_run_killed_with_sigkill_has_every_document_exactly_once(n
     assert 50 <= partial < 500, partial
     assert not list((tmp_path / "runs").glob("*/report.json"))  # killed before it could report
 
-    report = run_pipeline(settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "re-runs")
+    report = run_ingest(settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "re-runs")
     counts = report.counts()
     assert counts["failed"] == 0 and counts["seen"] == 500
     # what the killed run loaded is recognised: unchanged, or processed again where its batch was
@@ -300,7 +300,7 @@ def test_write_rejections_are_retried_and_nothing_is_lost(busy_node, corpus, run
     es = make_client(ESConnection(busy_node.url))
     rejected_before = _write_rejections(es)
     spy = BulkSpy(monkeypatch, RetryPolicy(attempts=12, initial=0.2, maximum=2.0))
-    report = run_pipeline(settings(number_of_shards=8), es=es, source_dir=corpus, alias="busy", runs_dir=runs)
+    report = run_ingest(settings(number_of_shards=8), es=es, source_dir=corpus, alias="busy", runs_dir=runs)
 
     assert _write_rejections(es) > rejected_before  # Elasticsearch really said 429 ...
     # ... and every document still landed: streaming_bulk re-sent the rejected ones with backoff

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.run import RunReport, load_report, run_pipeline
+from pipeline.run import RunReport, load_report, run_ingest
 from tests.conftest import without_dac_override
 
 pytestmark = pytest.mark.es
@@ -124,7 +124,7 @@ def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     assert "Stadtrat" in utf16["body"] and utf16["language"] == "de"
 
     (tmp_path / "src" / "locked.txt").chmod(0o600)  # readable again (and root would read it anyway)
-    rerun = run_pipeline(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
+    rerun = run_ingest(settings, es=es_client, source_dir=tmp_path / "src", alias=alias, runs_dir=tmp_path / "runs")
     rc = rerun.counts()
     assert rc["seen"] == rc["indexed"] + rc["unchanged"] + rc["failed"] == len(expected)
     # the file that was unreadable is now processed; everything indexed before is unchanged

@@ -114,7 +114,8 @@ def test_every_config_file_the_stages_read_is_in_the_fingerprint(tmp_path):
     legacy.write_bytes(("Le président a déclaré: « Nous continuerons à négocier », a-t-il ajouté à Paris. " * 5)
                        .encode("cp1252"))
     page = tmp_path / "page.html"
-    page.write_text("<html><head><title>T</title><meta name='author' content='A. Writer'>"
+    # no author in the head: the byline rules (config/metadata.yaml) find it in the body
+    page.write_text("<html><head><title>T</title>"
                     "<meta property='article:published_time' content='2026-01-02T03:04:05Z'></head><body>"
                     "<article><p>By A. Writer</p><p>" + "Words of a story. " * 40 + "</p></article></body></html>")
     probe = f"""
@@ -125,10 +126,10 @@ def hook(event, args):
         opened.add(args[0])
 sys.addaudithook(hook)
 from pipeline.config import CONFIG_DIR, load_settings
-from pipeline.run.stages import build_stages
-stages = build_stages(load_settings().run)
+from pipeline.run.batch import document_stages, run_steps
+stages = document_stages(load_settings().run)
 for name in {[str(p) for p in sorted(SEEDS.glob("*.txt"))] + [str(page), str(legacy)]!r}:
-    stages.transform(stages.extract.read(name, source=name))
+    list(run_steps(stages, [stages[0].new_document(name, source=name)]))
 root = str(CONFIG_DIR.resolve()) + "/"
 print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
 """
@@ -196,7 +197,7 @@ def test_remounting_or_moving_the_source_indexes_nothing_new(es_client, es_url, 
     (link / "feed").symlink_to(feed, target_is_directory=True)
     renamed = tmp_path / "mnt-d" / "incoming"  # moved and renamed: named explicitly
     shutil.copytree(feed, renamed)
-    for folder, extra in ((copy, ()), (link / "feed", ()), (renamed, ("--source-name", "feed"))):
+    for folder, extra in ((copy, ()), (link / "feed", ()), (renamed, ("--source-id", "feed"))):
         again = report_of(cli("run", "--source", str(folder), "--index-alias", alias, "--sync-deletes",
                               "--format", "json", *extra, env=env))
         assert again["counts"]["new"] == 0 and again["counts"]["unchanged"] == 6 and again["counts"]["deleted"] == 0

@@ -17,7 +17,7 @@ from pipeline.config import load_settings
 from pipeline.elastic.indices import alias_targets
 from pipeline.elastic.mapping import available_analyzers, supported_languages
 from pipeline.elastic.search import index_languages, search
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 
 pytestmark = pytest.mark.es
 
@@ -76,7 +76,7 @@ def indexed(es_client, alias, tmp_path) -> str:
     folder.mkdir()
     for name, page in ARTICLES.items():
         (folder / name).write_text(page, encoding="utf-8")
-    report = run_pipeline(load_settings(), es=es_client, source_dir=folder, alias=alias, runs_dir=tmp_path / "runs")
+    report = run_ingest(load_settings(), es=es_client, source_dir=folder, alias=alias, runs_dir=tmp_path / "runs")
     assert report.counts()["failed"] == 0, report.counts()
     es_client.indices.refresh(index=alias)
     return alias

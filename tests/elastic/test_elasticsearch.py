@@ -12,7 +12,7 @@ from pipeline.elastic.bulk import bulk_load
 from pipeline.elastic.indices import alias_targets, prepare_index
 from pipeline.elastic.mapping import available_analyzers, supported_languages
 from pipeline.elastic.search import search
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
@@ -21,7 +21,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def ingest(es_client, alias: str, source: Path, **kwargs):
-    return run_pipeline(load_settings(), es=es_client, source_dir=source, alias=alias, **kwargs)
+    return run_ingest(load_settings(), es=es_client, source_dir=source, alias=alias, **kwargs)
 
 
 def test_prepare_index_is_idempotent_and_matches_the_cluster(es_client, alias):

@@ -28,8 +28,8 @@ from devtools.es_local import LocalNode, find_java_home, free_port
 from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
 from pipeline.elastic.security import SecurityNames, ensure_roles_and_users, roles_file, security_enabled
-from pipeline.run import run_pipeline
-from pipeline.run.flow import reindex
+from pipeline.run import run_ingest
+from pipeline.run.flow import run_reindex as reindex
 from tests.e2e.test_faults import make_corpus
 
 pytestmark = pytest.mark.es
@@ -83,7 +83,7 @@ def corpus() -> Iterator[Path]:
 def test_writer_can_do_everything_the_pipeline_does(node: Node, corpus: Path, tmp_path: Path) -> None:
     es = node.client("writer")
     settings = load_settings().with_overrides(batch_size=10)
-    report = run_pipeline(settings, es=es, source_dir=corpus, alias=ALIAS, runs_dir=tmp_path / "runs")
+    report = run_ingest(settings, es=es, source_dir=corpus, alias=ALIAS, runs_dir=tmp_path / "runs")
     assert report.indexed == 30 and report.failed == 0
     assert es.get(index="etl-runs", id=report.run_id)["_source"]["indexed"] == 30
     first = next(iter(es.indices.get_alias(name=ALIAS)))
@@ -109,7 +109,7 @@ def test_writer_cannot_touch_anything_else(node: Node) -> None:
 
 def test_analyst_only_reads(node: Node, corpus: Path, tmp_path: Path) -> None:
     node.client("admin").indices.create(index="finance-ledger")
-    run_pipeline(load_settings(), es=node.client("writer"), source_dir=corpus, alias=ALIAS, runs_dir=tmp_path / "r")
+    run_ingest(load_settings(), es=node.client("writer"), source_dir=corpus, alias=ALIAS, runs_dir=tmp_path / "r")
     es = node.client("analyst")
     assert es.count(index=ALIAS)["count"] == 30
     assert es.search(index="etl-runs", size=1)["hits"]["total"]["value"] >= 1

@@ -37,7 +37,7 @@ import pytest
 from devtools.es_local import LocalNode, find_java_home, free_port
 from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 
 pytestmark = pytest.mark.es
 
@@ -203,7 +203,7 @@ def test_basic_auth_and_ca_file_from_the_environment_run_the_pipeline(secured, s
     settings = load_settings()
     es = make_client(settings.es)
     assert es.security.authenticate()["username"] == USER
-    report = run_pipeline(settings, es=es, source_dir=source, alias="secure-env", runs_dir=tmp_path / "runs")
+    report = run_ingest(settings, es=es, source_dir=source, alias="secure-env", runs_dir=tmp_path / "runs")
     assert report.counts()["indexed"] == 2
     assert es.count(index="secure-env")["count"] == 2
 
@@ -273,13 +273,13 @@ def test_verbose_cli_run_report_and_status_never_show_the_secret(secured, source
 def test_debug_logs_and_exceptions_of_in_process_runs_never_show_the_secret(secured, source, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)  # every logger, elastic_transport and urllib3 included
     good = make_client(ESConnection(secured.url, username=USER, password=PASSWORD, ca_certs=secured.ca))
-    report = run_pipeline(load_settings(), es=good, source_dir=source, alias="secure-debug", runs_dir=tmp_path / "runs")
+    report = run_ingest(load_settings(), es=good, source_dir=source, alias="secure-debug", runs_dir=tmp_path / "runs")
     assert report.counts()["indexed"] == 2
     problems = []
     for conn in (ESConnection(secured.url, username=USER, password=PASSWORD + "x", ca_certs=secured.ca),
                  ESConnection(secured.url, api_key=FAKE_API_KEY, ca_certs=secured.ca)):
         with pytest.raises(Exception) as info:
-            run_pipeline(load_settings(), es=make_client(conn), source_dir=source, alias="secure-debug",
+            run_ingest(load_settings(), es=make_client(conn), source_dir=source, alias="secure-debug",
                          runs_dir=tmp_path / "runs")
         assert "401" in str(info.value)
         problems += [str(info.value), repr(info.value),

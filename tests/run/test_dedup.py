@@ -12,7 +12,7 @@ import pytest
 from pipeline.config import ConfigError, load_settings
 from pipeline.elastic.dedup_store import dedup_index
 from pipeline.elastic.search import search
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
 from pipeline.stages.dedup import (
     band_keys,
     compare,
@@ -57,7 +57,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def run(es, source: Path, alias: str, tmp_path: Path, **kwargs):
-    return run_pipeline(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs",
+    return run_ingest(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs",
                         **kwargs)
 
 
@@ -126,7 +126,7 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
     results = {}
     for name, batch_size in (("one-batch", 100), ("batches", 3)):
         settings = load_settings().with_overrides(runs_dir=tmp_path / name, batch_size=batch_size)
-        report = run_pipeline(settings, es=es_client, source_dir=src, alias=f"{alias}-{name}")
+        report = run_ingest(settings, es=es_client, source_dir=src, alias=f"{alias}-{name}")
         assert report.indexed == 13 and report.failed == 0
         assert report.counters["dedup/fingerprinted"] == 13  # the worker's counters reach the report
         assert "dedup" in report.timings

@@ -18,8 +18,8 @@ from pipeline.elastic.client import ClusterUnavailable, RetryPolicy
 from pipeline.elastic.indices import RUNS_INDEX, alias_targets, deadletter_index, physical_indices, rollback
 from pipeline.elastic.search import search
 from pipeline.elastic.status import collect_status
-from pipeline.run import RunFailed, enforce_failure_ratio, run_pipeline
-from pipeline.run.flow import reindex
+from pipeline.run import RunFailed, enforce_failure_ratio, run_ingest
+from pipeline.run.flow import run_reindex as reindex
 from pipeline.stages.enrich import enrich
 
 pytestmark = pytest.mark.es
@@ -29,7 +29,7 @@ DAGS = REPO / "dags"
 
 
 def ingest(es, alias, source, tmp_path, **kwargs):
-    return run_pipeline(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs", **kwargs)
+    return run_ingest(load_settings(), es=es, source_dir=source, alias=alias, runs_dir=tmp_path / "runs", **kwargs)
 
 
 def test_sync_deletes_removes_documents_of_vanished_files(es_client, alias, source, tmp_path):

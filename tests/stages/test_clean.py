@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
-from pipeline.stages.clean import clean, clean_text
+from pipeline.run.single import clean
+from pipeline.stages.clean import clean_text
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"

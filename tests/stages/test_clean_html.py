@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document
-from pipeline.stages.clean import clean, clean_html_string
+from pipeline.run.single import clean
+from pipeline.stages.clean import clean_html_string
 from pipeline.stages.clean.html import extract_metadata, iso_date, parse_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"

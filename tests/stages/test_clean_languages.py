@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from pipeline.document import Document
-from pipeline.stages.clean import clean, load_packs
+from pipeline.run.single import clean
+from pipeline.stages.clean import load_packs
 from pipeline.stages.clean.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"

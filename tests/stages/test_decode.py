@@ -14,9 +14,9 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.config import load_settings
-from pipeline.run import run_pipeline
+from pipeline.run import run_ingest
+from pipeline.run.single import read_document
 from pipeline.stages.decode import decode, detector_sample, encode_cp1258_text
-from pipeline.stages.extract import read_document
 
 CASES = [
     ("latin-1", "fr", "Café crème brûlée"),
@@ -176,7 +176,7 @@ def test_real_run_indexes_encodings_and_the_rest_of_the_batch_lands(es_client, a
         write(source / f"{lang}-{charset}.txt", encoded("\n\n".join(paragraphs + [" ".join(paragraphs)]), charset))
     good = "Die Stadtverwaltung hat am Montag die Pläne für die neue Brücke über den Fluss vorgestellt. "
     write(source / "broken.txt", good.encode() * 4 + bytes([0xFF, 0xC0, 0xF5]) * 5 + good.encode() * 4)
-    report = run_pipeline(load_settings(), es=es_client, source_dir=source, alias=alias, encoding="cp1251")
+    report = run_ingest(load_settings(), es=es_client, source_dir=source, alias=alias, encoding="cp1251")
     outcome = {d.source: d for d in report.documents}
     assert [(d.source, d.errors) for d in report.documents if d.errors] == []
     assert report.indexed == len(outcome) == 2 + len(ARTICLES) + 1

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.extract import decode_bytes, discover, read_document
+from pipeline.run.single import read_document
+from pipeline.stages.extract import decode_bytes, discover
 from tests.conftest import REPO, without_dac_override
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -116,7 +117,7 @@ def test_unreadable_file(tmp_path):
     for real, also as root: see ``without_dac_override``)."""
     path = write(tmp_path / "locked.txt", b"text")
     path.chmod(0)
-    probe = ("import json, sys; from pathlib import Path; from pipeline.stages.extract import read_document; "
+    probe = ("import json, sys; from pathlib import Path; from pipeline.run.single import read_document; "
              "doc = read_document(Path(sys.argv[1]), source_root=Path(sys.argv[2])); "
              "print(json.dumps({'errors': [str(e) for e in doc.errors], 'raw_text': doc.raw_text}))")
     try:

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
+from pipeline.run.single import detect_language
 from pipeline.stages import language as L
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def test_mixed_document_shares():
     en = [paragraph("en", i) for i in range(4)]
     de = [paragraph("de", i) for i in range(2)]
     body = "\n\n".join([en[0], de[0], en[1], en[2], de[1], en[3]])
-    d = L.detect_language(doc(body, title=sentences("de")[50]))
+    d = detect_language(doc(body, title=sentences("de")[50]))
     assert d.errors == []
     assert d.language == "en"
     assert set(d.languages) == {"en", "de"}
@@ -96,7 +97,7 @@ def test_mixed_document_shares():
 @needs_data
 def test_monolingual_document_has_one_language():
     body = "\n\n".join(paragraph("fr", i) for i in range(8))
-    d = L.detect_language(doc(body, title=sentences("fr")[40]))
+    d = detect_language(doc(body, title=sentences("fr")[40]))
     assert (d.language, d.languages, d.title_language, d.errors) == ("fr", {"fr": 1.0}, "fr", [])
     assert d.language_confidence > 0.9
 
@@ -106,7 +107,7 @@ def test_long_document_is_sampled_and_right():
     body = "\n\n".join(paragraph("es", i, size=5) for i in range(40))
     assert len(body) > 20_000
     assert len(L.sample_text(body)) <= L.load_language_config().sample_chunks * L.load_language_config().chunk_chars + 10
-    d = L.detect_language(doc(body))
+    d = detect_language(doc(body))
     assert d.language == "es" and d.languages == {"es": 1.0}
 
 
@@ -114,7 +115,7 @@ def test_long_document_is_sampled_and_right():
 def test_seeds_are_english(path):
     text = path.read_text(encoding="utf-8")
     title = next(ln.strip() for ln in text.splitlines() if ln.strip())
-    d = L.detect_language(doc(text, title=title))
+    d = detect_language(doc(text, title=title))
     assert d.errors == []
     assert d.language == "en" and d.language_confidence > 0.9
     assert max(d.languages, key=d.languages.get) == "en"
@@ -140,13 +141,13 @@ def test_empty_text_is_undetermined(text):
 
 
 def test_empty_document_is_und_without_error():
-    d = L.detect_language(doc(""))
+    d = detect_language(doc(""))
     assert (d.language, d.language_confidence, d.languages, d.title_language, d.errors) == ("und", 0.0, {}, None, [])
 
 
 @needs_data
 def test_short_body_uses_the_title():
-    d = L.detect_language(doc("Berlin", title=sentences("de")[7]))
+    d = detect_language(doc("Berlin", title=sentences("de")[7]))
     assert d.language == "de" and d.errors == []
 
 
@@ -155,9 +156,10 @@ def test_failure_is_recorded_not_raised(monkeypatch):
         raise RuntimeError("profiles missing")
 
     monkeypatch.setattr(L, "langdetect_probabilities", broken)
-    d = L.detect_language(doc("This is a perfectly ordinary English sentence about the weather today."))
+    d = detect_language(doc("This is a perfectly ordinary English sentence about the weather today."))
     assert d.language == "und"
-    assert [str(e) for e in d.errors] == ["language: RuntimeError: profiles missing"]
+    assert [str(e) for e in d.errors] == ["language: unexpected RuntimeError: profiles missing"]
+    assert [e.key for e in d.errors] == ["language/unexpected"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -182,11 +184,12 @@ def test_detect_lines():
 _PROBE = r"""
 import json, sys
 sys.path.insert(0, {repo!r})
+from pipeline.run.single import detect_language
 from pipeline.stages import language as L
 from pipeline.document import Document
 texts = json.loads(sys.stdin.read())
 out = [L.detect_text(t).as_dict() for t in texts]
-d = L.detect_language(Document(source="p", source_path="/p", title=texts[0], body="\n\n".join(texts)))
+d = detect_language(Document(source="p", source_path="/p", title=texts[0], body="\n\n".join(texts)))
 out.append([d.language, d.language_confidence, d.languages, d.title_language])
 print(json.dumps(out, sort_keys=True))
 """

@@ -106,11 +106,11 @@ def test_clean_stage_reports_timeout_and_size_codes():
 
 @pytest.mark.es
 def test_a_slow_page_fails_as_timeout_and_the_rest_of_its_batch_lands(es_client, alias, source, tmp_path):
-    from pipeline.run import run_pipeline
+    from pipeline.run import run_ingest
 
     (source / "slow.txt").write_text(slow_dump(), encoding="utf-8")
     settings = load_settings().with_overrides(document_time_limit_seconds=0.5)
-    report = run_pipeline(settings, es=es_client, source_dir=source, alias=alias, runs_dir=tmp_path / "runs")
+    report = run_ingest(settings, es=es_client, source_dir=source, alias=alias, runs_dir=tmp_path / "runs")
     by_source = {d.source: d for d in report.documents}
     assert [e.key for e in by_source["slow.txt"].errors] == ["clean/timeout"]
     assert "0.5 s" in str(by_source["slow.txt"].errors[0])

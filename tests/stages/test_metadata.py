@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.elastic.bulk import to_source
-from pipeline.stages.clean import clean
+from pipeline.run.single import clean
 from pipeline.stages.clean.dates import is_updated_label, parse_local_date
 from pipeline.stages.clean.html import extract_metadata, parse_html
 from pipeline.stages.clean.metadata import url_date

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
-from pipeline.run import transform
-from pipeline.stages.clean import clean, clean_text
+from pipeline.run.single import clean, detect_language, transform
+from pipeline.stages.clean import clean_text
 from pipeline.stages.enrich import document_id, enrich
-from pipeline.stages.language import detect_language, detect_text
+from pipeline.stages.language import detect_text
 
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(\s[^<>]*)?/?>")
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,16 +16,13 @@ import re
 from dataclasses import dataclass
 
 from pipeline.document import Document
-from pipeline.stages.base import DocumentTimeout, Stage, time_limit
+from pipeline.stages.base import Stage
 from pipeline.stages.clean.html import MalformedHTML, clean_html, parse_html
 from pipeline.stages.clean.packs import RulePacks, load_packs, load_rules
 from pipeline.stages.clean.rules import CleaningRules, CleanResult
 from pipeline.stages.clean.text import clean_text
 
-__all__ = ["Clean", "CleanConfig", "CleanResult", "clean", "clean_html_string", "clean_text", "strip_markup"]
-
-STAGE = "clean"
-
+__all__ = ["Clean", "CleanConfig", "CleanResult", "clean_html_string", "clean_text", "strip_markup"]
 
 @dataclass(frozen=True)
 class CleanConfig:
@@ -90,37 +87,35 @@ def _apply(doc: Document, res: CleanResult) -> None:
 
 
 class Clean(Stage):
-    name = STAGE
+    """Raw text or markup -> title, body, captions and what the boilerplate carried (metadata)."""
+
+    name = "clean"
 
     def __init__(self, config: CleanConfig) -> None:
-        super().__init__()
+        super().__init__(time_limit_seconds=config.time_limit_seconds)
         self.config = config
 
     def process(self, doc: Document) -> Document:
         raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
         if not raw.strip():
             doc.body = ""
-            doc.fail(STAGE, "empty", "empty document")
+            doc.fail(self.name, "empty", "empty document")
             return doc
         if len(raw) > self.config.max_input_chars:
-            doc.fail(STAGE, "too-large", f"{len(raw)} characters after decoding > limit {self.config.max_input_chars}")
+            doc.fail(self.name, "too-large", f"{len(raw)} characters after decoding > limit {self.config.max_input_chars}")
             return doc
         try:
-            with time_limit(self.config.time_limit_seconds):
-                if (doc.content_type or "text").lower() == "html":
-                    res = clean_html_string(raw, self.config.rules)
-                else:
-                    res = clean_text(raw, self.config.rules)
-        except DocumentTimeout as exc:
-            doc.fail(STAGE, "timeout", f"cleaning took too long: {exc}")
-            return doc
+            if (doc.content_type or "text").lower() == "html":
+                res = clean_html_string(raw, self.config.rules)
+            else:
+                res = clean_text(raw, self.config.rules)
         except MalformedHTML as exc:
-            doc.fail(STAGE, "malformed-html", f"malformed HTML: {exc}")
+            doc.fail(self.name, "malformed-html", f"malformed HTML: {exc}")
             return doc
         _apply(doc, res)
         self._count(res)
         if not doc.body.strip():
-            doc.fail(STAGE, "no-text", "no text content")
+            doc.fail(self.name, "no-text", "no text content")
         return doc
 
 
@@ -134,16 +129,6 @@ class Clean(Stage):
             self.counters["cuts"] += len(cuts)
             self.counters["cut_chars"] += int(res.metadata.get("cut_chars", 0))
             self.counters["cut_documents"] += 1
-
-
-def clean(doc: Document, config: CleanConfig | None = None) -> Document:
-    """One document through the clean stage (``config`` defaults to the settings in ``config/``)."""
-    if config is None:
-        from pipeline.config import load_settings
-
-        run = load_settings().run
-        config = CleanConfig(load_packs(), run.document_time_limit_seconds, run.max_decoded_chars)
-    return Clean(config)(doc)
 
 
 __all__ += ["parse_html", "load_rules", "load_packs", "RulePacks"]

@@ -1,16 +1,17 @@
-"""Bulk loading in a background thread, overlapping the transformation of the next files."""
+"""The load step: bulk loading in a background thread, overlapping the transformation of the next files."""
 
 from __future__ import annotations
 
 import queue
 import threading
 import time
-from collections import Counter
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
 
 from pipeline.document import Document
 from pipeline.run.context import RunContext
-from pipeline.run.report import DocumentOutcome
+from pipeline.run.report import DocumentOutcome, Status
+from pipeline.stages.base import Step
 
 # Documents go to Elasticsearch in chunks of this many from a loader thread, while the
 # next ones are transformed: loading overlaps transformation, and at most
@@ -29,30 +30,36 @@ class Loader:
     calling thread at the next ``add`` or at ``close``.
     """
 
-    def __init__(self, es: Any, ctx: RunContext, timings: Counter[str]) -> None:
-        import queue
-
-        self.es, self.ctx, self.timings = es, ctx, timings
-        self.outcomes: list[DocumentOutcome] = []
+    def __init__(self, es: Any, ctx: RunContext, step: "Load") -> None:
+        self.es, self.ctx, self.step = es, ctx, step
+        self.loaded: queue.SimpleQueue[Document] = queue.SimpleQueue()  # filled by the thread, in load order
         self.error: BaseException | None = None
         self._aborted = False
-        self._chunk: list[tuple[Document, str]] = []
+        self._chunk: list[Document] = []
         self._chars = 0
-        self._queue: queue.Queue[list[tuple[Document, str]] | None] = queue.Queue(maxsize=LOAD_QUEUE_CHUNKS)
+        self._queue: queue.Queue[list[Document] | None] = queue.Queue(maxsize=LOAD_QUEUE_CHUNKS)
         self._thread = threading.Thread(target=self._work, name="bulk-loader", daemon=True)
         self._thread.start()
 
-    def add(self, doc: Document, change: str) -> None:
+    def add(self, doc: Document) -> None:
         if self.error is not None:
             self._raise()
-        self._chunk.append((doc, change))
+        self._chunk.append(doc)
         self._chars += len(doc.body) + sum(map(len, doc.captions))
         if len(self._chunk) >= LOAD_CHUNK_DOCS or self._chars >= LOAD_CHUNK_CHARS:
             self._put(self._chunk)
             self._chunk, self._chars = [], 0
 
-    def close(self) -> list[DocumentOutcome]:
-        """Load what is left, wait for the thread; the outcomes of every loaded document."""
+    def done(self) -> Iterator[Document]:
+        """The documents loaded (or rejected) so far, each once."""
+        while True:
+            try:
+                yield self.loaded.get_nowait()
+            except queue.Empty:
+                return
+
+    def close(self) -> Iterator[Document]:
+        """Load what is left, wait for the thread; the rest of the loaded documents."""
         if self._chunk and self.error is None:
             self._put(self._chunk)
             self._chunk = []
@@ -60,7 +67,7 @@ class Loader:
         self._thread.join()
         if self.error is not None:
             self._raise()
-        return self.outcomes
+        return self.done()
 
     def abort(self) -> None:
         """The caller is failing: load nothing more, let the thread end."""
@@ -68,9 +75,7 @@ class Loader:
         self._put(None)
         self._thread.join()
 
-    def _put(self, item: list[tuple[Document, str]] | None) -> None:
-        import queue
-
+    def _put(self, item: list[Document] | None) -> None:
         while True:  # a dead loader thread must not leave us blocked on a full queue
             try:
                 self._queue.put(item, timeout=0.5)
@@ -94,30 +99,69 @@ class Loader:
             except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
                 self.error = exc
 
-    def _load(self, chunk: list[tuple[Document, str]]) -> None:
+    def _load(self, chunk: list[Document]) -> None:
         from pipeline.elastic.bulk import bulk_load, deadletter_record, write_deadletter
         from pipeline.elastic.indices import deadletter_index
 
         ctx = self.ctx
         started = time.perf_counter()
-        result = bulk_load(self.es, ctx.index, [doc for doc, _ in chunk])
-        self.timings["load"] += time.perf_counter() - started
+        result = bulk_load(self.es, ctx.index, chunk)
+        self.step.counters["seconds"] += time.perf_counter() - started
         rejected = {f.id: f for f in result.failures}
         dead = []
-        for doc, _ in chunk:
+        for doc in chunk:
             if doc.id in rejected:
                 failure = rejected[doc.id]
-                doc.fail("load", failure.code, failure.reason)
+                doc.fail(self.step.name, failure.code, failure.reason)
+                self.step.counters[f"failed/{failure.code}"] += 1
                 dead.append(deadletter_record(doc, failure.reason, run_id=ctx.run_id, index=ctx.index))
         if dead:
             folder = ctx.run_folder
             write_deadletter(self.es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None,
                              dead)
-        self.outcomes.extend(outcome_of(doc, change) for doc, change in chunk)
+        self.step.counters["documents"] += len(chunk)
+        for doc in chunk:
+            self.loaded.put(doc)
 
 
-def outcome_of(doc: Document, change: str) -> DocumentOutcome:
+class Load(Step):
+    """Bulk-load the batch's processed documents into ``ctx.index`` (chunks of ``run.load_chunk_docs``
+    in a background thread); rejected ones fail as ``load/<code>`` and go to the dead-letter.
+    Failed and unchanged documents pass through. Yields documents as their chunk is done, so
+    memory holds a few chunks, never the batch."""
+
+    name: ClassVar[str] = "load"
+
+    def __init__(self, es: Any, ctx: RunContext) -> None:
+        super().__init__()
+        self.es, self.ctx = es, ctx
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        loader: Loader | None = None
+        try:
+            for doc in docs:
+                if doc.failed or doc.unchanged:
+                    yield doc
+                    continue
+                doc.raw_text = ""  # never indexed; the markup is the biggest thing a document holds
+                if loader is None:
+                    loader = Loader(self.es, self.ctx, self)
+                loader.add(doc)
+                yield from loader.done()
+        except BaseException:
+            if loader is not None:
+                loader.abort()
+            raise
+        if loader is not None:
+            yield from loader.close()
+
+
+def outcome_of(doc: Document) -> DocumentOutcome:
+    """A document's line in the run report."""
+    if doc.unchanged:
+        return DocumentOutcome(source=doc.source, id=doc.id, status=Status.UNCHANGED)
     return DocumentOutcome(
-        source=doc.source, id=doc.id, status="failed" if doc.failed else "indexed", errors=list(doc.errors),
-        warnings=list(doc.warnings), title=doc.title, language=doc.language, change=None if doc.failed else change,
+        source=doc.source, id=doc.id, status=Status.FAILED if doc.failed else Status.INDEXED,
+        errors=list(doc.errors), warnings=list(doc.warnings), title=doc.title, language=doc.language,
+        change=None if doc.failed or doc.change is None else str(doc.change),
         encoding=doc.encoding, encoding_source=doc.encoding_source)

@@ -1,0 +1,123 @@
+"""One batch from files to the index: the one list of steps and the one loop that runs them.
+
+Every step has the same contract (``pipeline.stages.base.Step``): a name, typed configuration
+given here, counters, failures recorded under its own name. Per-document steps (``Stage``) take
+one document at a time under the run's time limit; batch steps see the whole batch go by::
+
+    unchanged -> extract -> clean -> language -> enrich -> dedup (fingerprint) -> load -> dedup (group)
+
+A document is handed from step to step as a generator chain (datatrove's ``PipelineStep.run``):
+one file is read and transformed at a time, the load step bulk-loads chunks in a background
+thread while the next files are transformed, so memory holds a few chunks, never a batch's raw
+bytes. Every document given to the first step comes out of the last one, indexed, failed (with
+its ``Failure``) or unchanged, and becomes its line in the batch report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import RunSettings
+from pipeline.document import Document
+from pipeline.run.context import RunContext
+from pipeline.run.report import BatchReport
+from pipeline.stages.base import Stage, Step
+from pipeline.stages.clean import Clean, CleanConfig, load_packs
+from pipeline.stages.enrich import Enrich, document_id
+from pipeline.stages.extract import Extract, ExtractConfig
+from pipeline.stages.language import DetectLanguage, load_language_config
+
+
+def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Path | None = None,
+                    encoding: str | None = None) -> list[Stage]:
+    """The per-document steps from a file's bytes to an indexable document, configured from
+    ``run`` and the rule files in ``config/`` (compiled once per process); ``encoding`` is the
+    run's charset hint for legacy files. Also what ``pipeline clean FILE`` runs."""
+    limit = run.document_time_limit_seconds
+    return [
+        Extract(ExtractConfig(run.max_file_bytes, limit, source_root, encoding)),
+        Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars)),
+        DetectLanguage(load_language_config(), time_limit_seconds=limit),
+        Enrich(fingerprint=fingerprint, time_limit_seconds=limit),
+    ]
+
+
+def batch_steps(ctx: RunContext, es: Any, root: Path, *, defer: Executor | None = None) -> list[Step]:
+    """The one list of steps from file to index for a batch of ``ctx``'s run (see the module doc).
+    Near-duplicate grouping is there when ``config/dedup.yaml`` enables it; ``defer``: see
+    ``GroupCopies``."""
+    from pipeline.run.grouping import GroupCopies, dedup_config
+    from pipeline.run.load import Load
+    from pipeline.run.unchanged import SkipUnchanged
+    from pipeline.stages.dedup import FingerprintStage
+
+    stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding)
+    cfg = dedup_config()
+    if cfg is None:
+        return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx)]
+    fingerprints = FingerprintStage(cfg, later=defer is not None,
+                                    time_limit_seconds=ctx.run.document_time_limit_seconds)
+    grouping = GroupCopies(es, ctx, fingerprints, defer=defer)
+    return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped), *stages, fingerprints,
+            Load(es, ctx), grouping]
+
+
+def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
+    """The one loop: each step's output is the next one's input."""
+    for step in steps:
+        docs = step.run(docs)
+    return iter(docs)
+
+
+def process_batch(batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+    """Batch ``batch`` of the run (a manifest in the run folder) from files to the index; what
+    happened to every file, and each step's counters and time."""
+    from pipeline.run.manifest import read_manifest
+
+    source, paths = read_manifest(ctx, batch)
+    return process_files(source, paths, ctx, es, defer=defer)
+
+
+def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *,
+                  defer: Executor | None = None) -> BatchReport:
+    """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index."""
+    from pipeline.run.grouping import GroupCopies
+    from pipeline.run.load import outcome_of
+
+    root = Path(ctx.sources[source])
+    steps = batch_steps(ctx, es, root, defer=defer)
+    outcomes = [outcome_of(doc) for doc in run_steps(steps, (new_document(root, source, rel) for rel in paths))]
+    outcomes.sort(key=lambda o: o.source)
+    report = BatchReport(outcomes, step_timings(steps), step_counters(steps))
+    report.pending = next((s.pending for s in steps if isinstance(s, GroupCopies)), None)
+    return report
+
+
+def new_document(root: Path, source: str, relpath: str) -> Document:
+    """A file of a source as a document not read yet: ``_id`` comes from (source name, relative
+    path) alone, so the unchanged check can ask the index before anything is read."""
+    rel = Path(relpath).as_posix()
+    return Document(source=relpath, source_path=str((root / relpath).absolute()), id=document_id(source, rel),
+                    source_id=source, source_relpath=rel)
+
+
+def step_timings(steps: Iterable[Step]) -> dict[str, float]:
+    """Seconds spent per step name (the grouping's share, when deferred, is added when it is done)."""
+    out: Counter[str] = Counter()
+    for step in steps:
+        out[step.name] += step.counters.get("seconds", 0.0)
+    return {name: round(seconds, 4) for name, seconds in out.items()}
+
+
+def step_counters(steps: Iterable[Step]) -> dict[str, int]:
+    """``<step>/<counter>`` for every step counter but the timing."""
+    out: Counter[str] = Counter()
+    for step in steps:
+        for name, value in step.counters.items():
+            if name != "seconds":
+                out[f"{step.name}/{name}"] += int(value)
+    return dict(out)

@@ -1,0 +1,195 @@
+"""Which copies link: store candidates worth a check, the containment check on the cleaned
+bodies, matches inside one batch, labels for new groups, and the repair of groups whose members
+changed. The grouping step (``pipeline.run.grouping``) calls these per batch."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from pipeline.stages.dedup import DedupConfig, Fingerprint, canonical_key, compare, shingle_set, worth_checking
+
+PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
+OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
+
+
+def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, alias: str,
+            index: str, cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
+    """Keep proposed pairs whose cleaned bodies pass the containment check.
+
+    ``proposed`` lists ``(candidate, its group)`` best first. One verified link joins a whole
+    group, so once a document is linked to a group no other member of it is checked, and a
+    group gets ``PER_GROUP_TRIES`` members per round (an excerpt may fail against another
+    excerpt yet pass against the original): bodies fetched stay near one per group."""
+    from pipeline.elastic.dedup_store import fetch_bodies, fetch_shingles
+
+    own = {fp.doc_id: fp.shingles for fp in fps}
+    remote: dict[str, np.ndarray | None] = {}
+    links: dict[str, set[str]] = defaultdict(set)
+    linked_groups: dict[str, set[str]] = defaultdict(set)
+    offset = {doc_id: 0 for doc_id in proposed}
+    for _ in range(3):
+        wanted: dict[str, list[str]] = {}
+        for doc_id, cands in proposed.items():
+            tries: Counter[str] = Counter()
+            picked = []
+            for other, group in cands[offset[doc_id]:]:
+                if group in linked_groups[doc_id]:
+                    continue
+                if tries[group] >= PER_GROUP_TRIES:
+                    continue
+                tries[group] += 1
+                picked.append(other)
+            wanted[doc_id] = picked
+        if not any(wanted.values()):
+            break
+        missing = {o for picked in wanted.values() for o in picked} - set(own) - set(remote)
+        remote.update(fetch_shingles(es, alias, missing))  # stored with the entry: no body re-read
+        fetched = fetch_bodies(es, index, missing - set(remote))  # entries written before shingles were kept
+        remote.update({i: shingle_set(body, language, cfg) for i, (body, language) in fetched.items()})
+        remote.update({i: None for i in missing - set(remote)})  # gone meanwhile: nothing to join
+        for doc_id, picked in wanted.items():
+            group_of = dict(proposed[doc_id])
+            for other in picked:
+                theirs = own.get(other, remote.get(other))
+                if theirs is None or group_of[other] in linked_groups[doc_id]:
+                    continue
+                counters["dedup/checked"] += 1
+                if compare(own[doc_id], theirs, cfg).duplicate:
+                    links[doc_id].add(other)
+                    linked_groups[doc_id].add(group_of[other])
+                    counters["dedup/linked"] += 1
+            # next round: the candidates after the ones looked at, in groups still unlinked
+            done = set(picked)
+            proposed[doc_id] = [(o, g) for o, g in proposed[doc_id] if o not in done]
+    return links
+
+
+def worth(fps: Sequence[Fingerprint], found: dict[str, list[dict[str, Any]]], cfg: DedupConfig,
+           counters: Counter[str]) -> dict[str, list[tuple[str, str]]]:
+    """Store candidates whose shared keys justify a check, as ``(id, group)`` best first."""
+    own = {fp.doc_id: fp.passage_count for fp in fps}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for doc_id, cands in found.items():
+        kept = [(c["doc_id"], c.get("group") or c["doc_id"]) for c in cands
+                if worth_checking(c["_bands"], c["_passages"], own[doc_id], int(c.get("passage_count") or 0), cfg)]
+        counters["dedup/candidates-skipped"] += len(cands) - len(kept)
+        out[doc_id] = kept
+    return out
+
+
+def local_labels(fps: Sequence[Fingerprint], links: dict[str, set[str]],
+                  stored_group: dict[str, str]) -> dict[str, str]:
+    """Group labels for the batch's documents that found copies, from what the batch knows: a
+    cluster (by links) joining one stored group takes its label; a new group takes its
+    canonical copy's id; a cluster touching several stored groups takes the smallest label and
+    the end-of-run ``settle`` merges them. Articles are written once, at the end of the run."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc_id, mates in links.items():
+        for other in mates:
+            parent[root(other)] = root(doc_id)
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for node in list(parent):
+        clusters[root(node)].append(node)
+    own = {fp.doc_id: fp for fp in fps}
+    labels: dict[str, str] = {}
+    for members in clusters.values():
+        stored = sorted({stored_group[m] for m in members if m not in own and m in stored_group})
+        mine = [m for m in members if m in own]
+        label = stored[0] if stored else min(mine, key=lambda m: canonical_key(own[m].published,
+                                                                               own[m].body_length, m))
+        labels.update({m: label for m in mine})
+    return labels
+
+
+def within_batch(fps: Sequence[Fingerprint], cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
+    """Copies inside one batch: each document is checked against earlier ones sharing keys, one
+    cluster at a time (union-find), so a story printed 50 times costs ~50 checks, not 50²/2."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[str, list[str]] = defaultdict(list)
+    by_id = {fp.doc_id: fp for fp in fps}
+    links: dict[str, set[str]] = defaultdict(set)
+    for fp in fps:  # the later document links to the earlier
+        parent[fp.doc_id] = fp.doc_id
+        bands = Counter(o for key in fp.lsh_keys for o in owner.get(key, ()))
+        passages = Counter(o for key in fp.passage_keys for o in owner.get(key, ()))
+        tries: Counter[str] = Counter()
+        joined: set[str] = set()
+        mine = fp.passage_count
+        ranked = sorted(set(bands) | set(passages), key=lambda o: (-bands[o], -passages[o], o))
+        for other in ranked:
+            r = root(other)
+            if r in joined or tries[r] >= PER_GROUP_TRIES:
+                continue
+            if not worth_checking(bands[other], passages[other], mine, by_id[other].passage_count, cfg):
+                counters["dedup/candidates-skipped"] += 1
+                continue
+            tries[r] += 1
+            counters["dedup/checked"] += 1
+            if compare(fp.shingles, by_id[other].shingles, cfg).duplicate:
+                links[fp.doc_id].add(other)
+                counters["dedup/linked"] += 1
+                joined.add(r)
+        for r in joined:
+            parent[root(r)] = root(fp.doc_id)
+        for key in fp.band_keys:  # a key many documents share is a common phrase: its first owners suffice
+            if len(owner[key]) < OWNERS_PER_KEY:
+                owner[key].append(fp.doc_id)
+    return links
+
+
+def repair(es: Any, alias: str, index: str, members: set[str], cfg: DedupConfig,
+            counters: Counter[str]) -> None:
+    """Re-link what is left of groups a document left (deleted or changed): a group is joined by
+    one link per copy, so the copy that left may have been the only path between the others.
+    Greedy, in canonical order: each copy joins the first cluster one of whose first members
+    it matches, so it costs a few checks per cluster, not all pairs."""
+    from pipeline.elastic import dedup_store as store
+
+    if len(members) < 2:
+        return
+    entries = store.get_entries(es, alias, members)
+    bodies = store.fetch_bodies(es, index, entries)
+    order = sorted(bodies, key=lambda i: canonical_key(entries[i].get("published"),
+                                                       int(entries[i].get("body_length") or 0), i))
+    sets = {i: shingle_set(bodies[i][0], bodies[i][1], cfg) for i in order}
+    clusters: list[list[str]] = []
+    links: dict[str, set[str]] = defaultdict(set)
+    for doc_id in order:
+        for cluster in clusters:
+            match = next((m for m in cluster[:PER_GROUP_TRIES + 1]
+                          if compare(sets[doc_id], sets[m], cfg).duplicate), None)
+            counters["dedup/checked"] += 1
+            if match is not None:
+                links[doc_id].add(match)
+                cluster.append(doc_id)
+                break
+        else:
+            clusters.append([doc_id])
+    store.add_links(es, alias, links)
+    counters["dedup/relinked"] += sum(map(len, links.values()))
+
+
+def former_members(es: Any, alias: str, ids: Sequence[str], max_size: int) -> set[str]:
+    from pipeline.elastic import dedup_store as store
+
+    store.refresh(es, alias)
+    return {m for comp in store.components(es, alias, ids, max_size) for m in comp.members} - set(ids)

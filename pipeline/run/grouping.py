@@ -1,0 +1,250 @@
+"""Near-duplicate grouping in a run: fingerprint while transforming, group after each batch's load,
+reconcile at the end of the run, re-settle groups after deletes.
+
+Per batch (after the documents are loaded): candidates from the store (band keys) and from
+the batch itself, the containment check on the cleaned bodies, the store entries with the
+verified links, then ``settle`` on the touched groups. At the end of a run only batches whose
+store windows overlapped (concurrent batches or runs, which may have missed each other's
+copies) are checked against each other again, and their groups settled.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pipeline.document import Document
+from pipeline.run.context import RunContext
+from pipeline.run.group_links import former_members, local_labels, repair, verify, within_batch, worth
+from pipeline.run.report import DocumentOutcome, Status
+from pipeline.stages.base import Step
+from pipeline.stages.dedup import (
+    DedupConfig,
+    Fingerprint,
+    FingerprintStage,
+    load_dedup_config,
+    shingle_set,
+)
+
+log = logging.getLogger(__name__)
+
+MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
+
+
+def dedup_config() -> DedupConfig | None:
+    cfg = load_dedup_config()
+    return cfg if cfg.enabled else None
+
+
+def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
+    """At run start: the store exists; a full refresh empties it (every document is re-fingerprinted)."""
+    from pipeline.elastic.dedup_store import ensure_store
+
+    if dedup_config() is not None:
+        ensure_store(es, alias, rebuild=full_refresh)
+
+
+def ungrouped(es: Any, alias: str, indexed: Iterable[str]) -> set[str]:
+    """Indexed documents with no store entry: a run died between their load and their grouping
+    (or they were indexed while grouping was off). Processed again rather than skipped as
+    unchanged, so they get grouped."""
+    from pipeline.elastic.dedup_store import entry_ids
+
+    indexed = set(indexed)
+    return indexed - entry_ids(es, alias, indexed) if indexed else set()
+
+
+class GroupCopies(Step):
+    """The grouping step, after the load: the batch's loaded documents joined to the groups of
+    their copies (store candidates, containment check, store entries, ``settle``). Documents pass
+    on as they come; the grouping runs once the batch is through, here or, given ``defer`` (one
+    worker process, ``pipeline.run.overlap``), there while the next batch is transformed:
+    ``pending`` then holds its ``(counters, seconds)``."""
+
+    name: ClassVar[str] = "dedup"
+
+    def __init__(self, es: Any, ctx: RunContext, fingerprints: FingerprintStage, *,
+                 defer: Executor | None = None) -> None:
+        super().__init__()
+        self.es, self.ctx, self.defer = es, ctx, defer
+        self.work = BatchGrouping(fingerprints)
+        self.pending: Future[tuple[dict[str, int], float]] | None = None
+
+    def ungrouped(self, indexed: Iterable[str]) -> set[str]:
+        """Of ``indexed``, the ids with no store entry (for the unchanged check: processed again)."""
+        found = ungrouped(self.es, self.ctx.alias, indexed)
+        if found:
+            self.counters["ungrouped"] += len(found)
+        return found
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        from pipeline.run.load import outcome_of
+
+        loaded: list[DocumentOutcome] = []
+        for doc in docs:
+            if not doc.failed and not doc.unchanged:
+                loaded.append(outcome_of(doc))
+            yield doc
+        if self.defer is not None:
+            self.pending = self.defer.submit(group_copies, self.work, None, self.ctx, loaded)
+        else:
+            counters, seconds = group_copies(self.work, self.es, self.ctx, loaded)
+            self.counters.update({k.removeprefix("dedup/"): v for k, v in counters.items()})
+            self.counters["seconds"] += seconds
+
+
+def group_copies(work: "BatchGrouping", es: Any | None, ctx: RunContext,
+                 loaded: Sequence[DocumentOutcome]) -> tuple[dict[str, int], float]:
+    """A batch's grouping, here (``es``) or in a worker process (its own client)."""
+    from pipeline.run.worker import worker_client
+
+    started = time.perf_counter()
+    counters = work.finish(es if es is not None else worker_client(), ctx, loaded)
+    return counters, time.perf_counter() - started
+
+
+class BatchGrouping:
+    """One batch's grouping work, picklable (it may run in another process): the fingerprints the
+    ``FingerprintStage`` computed, or the inputs it kept to fingerprint ``later``."""
+
+    def __init__(self, stage: FingerprintStage) -> None:
+        self.cfg = stage.cfg
+        self.stage = stage
+
+    def finish(self, es: Any, ctx: RunContext, outcomes: Sequence[DocumentOutcome]) -> dict[str, int]:
+        from pipeline.elastic import dedup_store as store
+
+        counters: Counter[str] = Counter()
+        loaded = {o.id: o for o in outcomes if o.status == Status.INDEXED}
+        self.stage.waiting = [item for item in self.stage.waiting if item.doc_id in loaded]
+        for doc_id, problem in self.stage.fingerprint_waiting().items():
+            log.warning("%s (%s): %s", loaded[doc_id].source, doc_id, problem)
+        if not_grouped := self.stage.counters.pop("not-grouped", 0):
+            counters["dedup/not-grouped"] += not_grouped  # indexed alone, each with a logged reason
+        fps = [fp for fp in self.stage.pending if fp.doc_id in loaded]
+        self.stage.pending = []
+        if not fps:
+            return dict(counters)
+        store.ensure_store(es, ctx.alias)
+        changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
+        affected: set[str] = set()
+        if changed:  # re-processed files: their old links go, the rest of their groups is re-linked
+            affected = former_members(es, ctx.alias, changed, self.cfg.max_group_size)
+            store.forget(es, ctx.alias, changed, delete=False)
+            repair(es, ctx.alias, ctx.index, affected, self.cfg, counters)
+        seen = store.visible_checkpoint(es, ctx.alias)
+        proposed = worth(fps, store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
+                                                self.cfg.min_shared_keys), self.cfg, counters)
+        links = verify(fps, proposed, es, ctx.alias, ctx.index, self.cfg, counters)
+        for doc_id, mates in within_batch(fps, self.cfg, counters).items():
+            links.setdefault(doc_id, set()).update(mates)
+        labels = local_labels(fps, links, {o: g for cands in proposed.values() for o, g in cands})
+        batch = f"{ctx.run_id}:{uuid.uuid4().hex[:12]}"
+        written = store.write_entries(es, ctx.alias, [
+            store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
+                               run_id=ctx.run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
+            for fp in fps])
+        store.write_batch_marker(es, ctx.alias, run_id=ctx.run_id, batch=batch, seen_seq=seen, written_seq=written)
+        if affected:
+            store.settle(es, ctx.alias, ctx.index, affected, max_size=self.cfg.max_group_size)
+        counters["dedup/fingerprinted"] += len(fps)
+        counters["dedup/too-short"] += self.stage.counters.pop("too-short", 0)
+        return dict(counters)
+
+
+def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str, int]:
+    """End of run: re-check batches that overlapped another batch's window, settle their
+    groups, and count this run's groups (``dedup/groups``, ``dedup/new_groups``, ``dedup/copies``)."""
+    from elasticsearch import helpers
+
+    from pipeline.elastic import dedup_store as store
+
+    cfg = dedup_config()
+    if cfg is None:
+        return {}
+    counters: Counter[str] = Counter()
+    store.ensure_store(es, ctx.alias)
+    store.refresh(es, ctx.alias)
+    mine = store.batch_markers(es, ctx.alias, run_id=ctx.run_id)
+    seeds: set[str] = set()
+    if mine:
+        others = store.batch_markers(es, ctx.alias, written_after=min(int(m["seen_seq"]) for m in mine))
+        pairs = {(m["batch"], o["batch"]) for m in mine for o in others
+                 if o["batch"] != m["batch"] and int(o["written_seq"]) > int(m["seen_seq"])
+                 and int(m["written_seq"]) > int(o["seen_seq"])}
+        for mine_batch, other_batch in sorted(pairs):
+            if (other_batch, mine_batch) in pairs and other_batch < mine_batch:
+                continue  # both batches are this run's: check the pair once
+            counters["dedup/overlapping-batches"] += 1
+            query = {"query": {"bool": {"filter": [{"term": {"kind": "document"}}, {"term": {"batch": mine_batch}}]}}}
+            entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query,
+                                                           size=500, _source_includes=["doc_id", "band_keys", "links"])]
+            bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries])
+            fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32),
+                               shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
+                   for e in entries if e["doc_id"] in bodies]
+            found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
+                                     only_batch=other_batch, with_links=True)
+            known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
+            found = {d: [c for c in cs if d not in c.get("links", []) and c["doc_id"] not in known[d]]
+                     for d, cs in found.items()}
+            proposed = worth(fps, found, cfg, counters)
+            links = verify(fps, proposed, es, ctx.alias, ctx.index, cfg, counters)
+            store.add_links(es, ctx.alias, links)
+            counters["dedup/reconciled"] += sum(map(len, links.values()))
+            seeds |= {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls}
+    run_ids = set(run_doc_ids)
+    # this run's documents that found copies: their groups are written to the articles now
+    seeds |= {d for d, e in store.get_entries(es, ctx.alias, run_ids).items() if e.get("duplicate_count") is None}
+    if seeds:
+        store.settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
+    store.refresh(es, ctx.alias)
+    entries = store.get_entries(es, ctx.alias, run_ids)
+    grouped = {d: e for d, e in entries.items() if int(e.get("duplicate_count") or 1) > 1}
+    per_group: Counter[str] = Counter(e["group"] for e in grouped.values())
+    counters["dedup/copies"] = len(grouped)
+    counters["dedup/groups"] = len(per_group)
+    # a group is new when every member arrived in this run
+    sizes = {e["group"]: int(e["duplicate_count"]) for e in grouped.values()}
+    counters["dedup/new_groups"] = sum(1 for g, n in per_group.items() if n == sizes[g])
+    _prune_markers(es, ctx.alias)
+    return dict(counters)
+
+
+def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[str, int]:
+    """Deleted articles leave their groups; the remaining copies are settled (a new canonical)."""
+    from pipeline.elastic import dedup_store as store
+
+    cfg = dedup_config()
+    if cfg is None or not gone:
+        return {}
+    store.ensure_store(es, alias)
+    counters: Counter[str] = Counter()
+    members = former_members(es, alias, gone, cfg.max_group_size)
+    store.forget(es, alias, list(gone), delete=True)
+    repair(es, alias, index, members, cfg, counters)
+    store.settle(es, alias, index, members, max_size=cfg.max_group_size)
+    counters["dedup/regrouped"] = len(members)
+    return dict(counters)
+
+
+def _prune_markers(es: Any, alias: str) -> None:
+    """Scan + bulk delete, not ``_delete_by_query``: the minimal distribution has no reindex module."""
+    from elasticsearch import helpers
+
+    from pipeline.elastic.dedup_store import dedup_index
+
+    index = dedup_index(alias)
+    cutoff = (datetime.now(timezone.utc) - timedelta(days=MARKER_DAYS)).isoformat(timespec="seconds")
+    old = [h["_id"] for h in helpers.scan(es, index=index, _source=False, query={"query": {"bool": {"filter": [
+        {"term": {"kind": "batch"}}, {"range": {"updated_at": {"lt": cutoff}}}]}}})]
+    if old:
+        helpers.bulk(es, ({"_op_type": "delete", "_index": index, "_id": i} for i in old), raise_on_error=False)

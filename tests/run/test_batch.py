@@ -1,0 +1,60 @@
+"""The one loop over the one list of steps (no Elasticsearch: steps that need it are left out or faked)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pipeline.config import load_settings
+from pipeline.document import Change, Document
+from pipeline.run.batch import document_stages, run_steps, step_counters, step_timings
+from pipeline.stages.base import Stage, Step
+from pipeline.stages.extract import Extract
+
+
+class Tag(Step):
+    """A batch step that holds the whole batch back, then yields it (as the unchanged check does)."""
+
+    name = "tag"
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        batch = list(docs)
+        self.counters["held"] = len(batch)
+        for doc in batch:
+            doc.change = Change.UNCHANGED if doc.source.startswith("same") else Change.NEW
+            yield doc
+
+
+class Upper(Stage):
+    name = "upper"
+
+    def process(self, doc: Document) -> Document:
+        if "boom" in doc.source:
+            raise ValueError("bad input")
+        doc.body = doc.source.upper()
+        return doc
+
+
+def docs(*names: str) -> list[Document]:
+    return [Document(source=n, source_path=f"/{n}") for n in names]
+
+
+def test_every_document_comes_out_in_order_with_failures_as_data():
+    steps = [Tag(), Upper()]
+    out = list(run_steps(steps, docs("a", "same-b", "boom-c", "d")))
+    assert [d.source for d in out] == ["a", "same-b", "boom-c", "d"]
+    assert [d.body for d in out] == ["A", "", "", "D"]  # unchanged passed through untouched
+    assert [e.key for e in out[2].errors] == ["upper/unexpected"]
+    assert step_counters(steps) == {"tag/held": 4, "upper/documents": 3, "upper/failed/unexpected": 1}
+    assert set(step_timings(steps)) == {"tag", "upper"}
+
+
+def test_the_per_document_stages_of_a_run_are_extract_clean_language_enrich(tmp_path):
+    stages = document_stages(load_settings().run, source_root=tmp_path)
+    assert [s.name for s in stages] == ["extract", "clean", "language", "enrich"]
+    assert all(s.time_limit_seconds for s in stages[:4])  # every stage bounded, language included
+    page = tmp_path / "a.txt"
+    page.write_text("Berlin (dpa) - Die Regierung hat am Montag einen neuen Plan vorgestellt. " * 5, encoding="utf-8")
+    extract = stages[0]
+    assert isinstance(extract, Extract)
+    (doc,) = run_steps(stages, [extract.new_document(page, source="a.txt")])
+    assert not doc.failed and doc.language == "de" and doc.id and doc.word_count > 10
