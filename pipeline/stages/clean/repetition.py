@@ -9,8 +9,9 @@ Here: what a document contributes (:func:`count_document`: its openings and shor
 the statistics of one source (:class:`SourceStats`, mergeable, plain dicts so any store can keep
 them), and the decision from given statistics (:func:`mark_learned`). Counting and deciding take the
 statistics as an argument; storing them (Elasticsearch, shared by every worker and later run) belongs
-to ``pipeline/elastic``. A source with fewer than ``MIN_DOCUMENTS`` documents counted decides nothing
-(the packs and the language-free signals still apply).
+to ``pipeline/elastic/line_stats.py``. A source with fewer than ``learned_min_documents`` documents
+counted (config/cleaning/common.yaml) decides nothing: its first small batch falls back to the packs
+and the language-free signals.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from dataclasses import dataclass, field
 from pipeline.stages.clean.lines import Line, is_prose, split_lines
 from pipeline.stages.clean.rules import TextRules
 
-MIN_DOCUMENTS = 8  # a source's statistics decide once this many documents were counted
-MIN_SHARE = 0.15  # ... and a line / opening recurs in this share of them
-MIN_COUNT = 3  # ... and in at least this many
 LEAD_CHARS = 200  # a longer prose paragraph is never a learned caption (a wire lead "(AGENCY) - ...")
 SHORT_LINE = 80  # whole lines up to this long are counted (share bars, footers, pitches)
 # "<label>: …", "<label>：…", "<label>=…", "<label> | …", "[<label>] …", "【<label>】…": up to 3 words
@@ -61,8 +59,11 @@ class SourceStats:
         self.openings.update(other.openings)
         self.lines.update(other.lines)
 
-    def recurring(self, count: int) -> bool:
-        return self.documents >= MIN_DOCUMENTS and count >= max(MIN_COUNT, MIN_SHARE * self.documents)
+    def recurring(self, count: int, r: TextRules) -> bool:
+        """``count`` documents of this source is enough to call a line or opening recurring (thresholds:
+        ``learned_min_*`` of config/cleaning/common.yaml)."""
+        return (self.documents >= r.learned_min_documents
+                and count >= max(r.learned_min_count, r.learned_min_share * self.documents))
 
     def to_dict(self) -> dict:
         return {"documents": self.documents, "openings": dict(self.openings), "lines": dict(self.lines)}
@@ -89,19 +90,19 @@ def count_document(text: str) -> tuple[set[str], set[str]]:
 def mark_learned(lines: list[Line], stats: SourceStats | None, r: TextRules, signals: Counter) -> None:
     """Lines whose opening recurs across the source are captions (short, at most two sentences);
     short non-prose lines that recur across the source are boilerplate. Counted per signal."""
-    if stats is None or stats.documents < MIN_DOCUMENTS:
+    if stats is None or stats.documents < r.learned_min_documents:
         return
     for ln in lines:
         if ln.kind:
             continue
         t = ln.text
         k = line_key(t)
-        if k and not is_prose(t, r) and stats.recurring(stats.lines.get(k, 0)):
+        if k and not is_prose(t, r) and stats.recurring(stats.lines.get(k, 0), r):
             ln.kind = "boiler"
             signals["lines_learned"] += 1
             continue
         o = opening_of(t)
         if (o and len(t) <= r.caption_max and not (is_prose(t, r) and len(t) > LEAD_CHARS)
-                and stats.recurring(stats.openings.get(o, 0))):
+                and stats.recurring(stats.openings.get(o, 0), r)):
             ln.kind = "caption"
             signals["caption_learned"] += 1
