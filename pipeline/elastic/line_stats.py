@@ -82,5 +82,7 @@ def prune(stats: SourceStats, max_keys: int) -> int:
             once = [k for k, n in counts.items() if n <= 1]
             for k in once:
                 del counts[k]
+                if counts is stats.openings:
+                    stats.variants.pop(k, None)
             dropped += len(once)
     return dropped

@@ -60,7 +60,8 @@ def test_end_mark_keeps_a_tail_of_paragraphs() -> None:
 
 
 def test_learned_openings_need_enough_documents_of_the_source() -> None:
-    docs = [f"Τίτλος {i}\n\nΚλικ{i % 3}: εικόνα από την εκδήλωση {i}\n\n{P1}\n\n{P2}\n" for i in range(12)]
+    scenes = ["εικόνα από την εκδήλωση", "ο δήμαρχος στο λιμάνι", "πολίτες στην πλατεία", "το νέο σχολείο"]
+    docs = [f"Τίτλος {i}\n\nΚλικ{i % 3}: {scenes[i % 4]} {i}\n\n{P1}\n\n{P2}\n" for i in range(12)]
     stats = SourceStats()
     for d in docs[:4]:
         stats.add(d)
@@ -71,3 +72,19 @@ def test_learned_openings_need_enough_documents_of_the_source() -> None:
     assert "Κλικ0" not in res.body and P1 in res.body and P2 in res.body
     assert res.metadata["signals"]["caption_learned"] == 1
     assert SourceStats.from_dict(stats.to_dict()).openings == stats.openings
+
+
+def test_a_paragraph_recurring_across_the_source_is_not_a_learned_label() -> None:
+    """An opening that recurs because the same paragraph recurs (a notice quoted in several articles,
+    cut at other lengths) opens the same text every time: not a label, the paragraph stays."""
+    notice = "25/4: Ännu fler bilder från utställningsarbetet. Finansieringen kom från kommunen i år, sa ordföranden"
+    docs = [f"Rubrik {i}\n\n{P1}\n\n{notice[:84 + 5 * (i % 4)]}\n\n{P2}\n" for i in range(12)]
+    stats = SourceStats()
+    for d in docs:
+        stats.add(d)
+    assert stats.openings["25/4"] == 12 and len(stats.variants["25/4"]) == 1
+    res = clean_text(docs[0], stats=stats)
+    assert notice[:80] in res.body and "caption_learned" not in (res.metadata.get("signals") or {})
+    merged = SourceStats.from_dict(stats.to_dict())
+    merged.merge(stats)
+    assert merged.documents == 24 and merged.variants == stats.variants
