@@ -88,3 +88,26 @@ def test_a_paragraph_recurring_across_the_source_is_not_a_learned_label() -> Non
     merged = SourceStats.from_dict(stats.to_dict())
     merged.merge(stats)
     assert merged.documents == 24 and merged.variants == stats.variants
+
+
+def test_captions_by_shape_alone_with_labels_no_lexicon_lists() -> None:
+    """Invented labels (in no lexicon, no pack): told by the shape of a caption or a credit."""
+    from pipeline.stages.clean.captions_by_form import caption_by_shape, credit_by_shape, load_lexicon
+
+    lex = load_lexicon()
+    shaped = ["Zzkartu: ο δήμαρχος μιλά στους κατοίκους της πόλης",
+              "[Zzkartu] ο δήμαρχος μιλά στους κατοίκους της πόλης",
+              "Ο δήμαρχος μιλά στους κατοίκους (Zzkartu: Νίκος Παππάς/ΑΠΕ)",
+              "Ο δήμαρχος μιλά στους κατοίκους | Zzkartu: Νίκος Παππάς"]
+    for line in shaped:
+        assert not caption_opening(line, lex) and not caption_closing(line, lex)  # no label known
+        assert caption_by_shape(line), line
+    assert credit_by_shape("Zzkartu: Νίκος Παππάς/ΑΠΕ")
+    for body in ("In practice, the United States has expanded its export restrictions on the grounds "
+                 "that Russia has used \"illegal nerve agents.\"",
+                 "http://amzn.to/2iJFhRj", "Chiefs vs. Chargers: Recap, highlights", "25/4: Ännu fler bilder i år"):
+        assert not caption_by_shape(body), body
+    doc = f"Τίτλος\n\n{P1}\n\n{shaped[0]}\n\n{P2}\n"
+    res = clean_text(doc)
+    assert shaped[0] in res.captions and P1 in res.body and P2 in res.body
+    assert res.metadata["signals"]["caption_shape"] == 1

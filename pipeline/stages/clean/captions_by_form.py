@@ -124,3 +124,49 @@ def credit_line(t: str, lex: Lexicon) -> bool:
     m = _OPENING.match(t)
     return bool(m and not _SENTENCE_END.search(m.group("rest")) and len(m.group("rest")) <= 60
                 and _phrase_has_label(m.group("label"), lex))
+
+
+# --- the shape alone, no label known (issue 24: captions whose label no lexicon lists) ----------------
+# A credit has a shape of its own: "(<word>: <name>/<agency>)" closing a line, "<word>: <name>/<agency>"
+# as a line, "… | <word>: <name>" closing a line. A caption opened by an unknown label is told from a
+# body paragraph by being one short unpunctuated statement: no sentence end inside nor at its end
+# (a body paragraph is sentences), a label of one or two words without digits, a separator or brackets.
+SHAPE_MAX, SHAPE_MAX_DENSE = 180, 80  # characters of a caption told by its shape alone
+SHAPE_MIN_WORDS = 4  # words after an unknown label (not a headline "A vs. B: Recap, highlights")
+SHAPE_LEAD, SHAPE_LEAD_DENSE = 20, 8  # characters of the caption sentence before a trailing credit
+SHAPE_LABEL_DENSE = 6  # characters of a label in a script without spaces (写真, 资料图, 사진, ภาพ)
+_SLASH_TRAILER = re.compile(r"[(（]\s*[^()（）:：]{1,25}[:：]\s*[^()（）/:：]{1,40}/[^()（）/:：]{1,30}[)）]\s*$")
+_PIPE_TRAILER = re.compile(r"\s[|｜]\s*[^|｜:：\s]{1,25}(?:\s[^|｜:：\s]{1,25})?\s*[:：]\s*[^.!?。:：|｜]{1,40}$")
+_DOT_TRAILER = re.compile(r"[.!?。！？]\s*[^\s.!?。:：]{1,25}(?:\s[^\s.!?。:：]{1,25})?\s*[:：]\s*"
+                          r"[^.!?。:：]{1,40}$")
+_SLASH_LINE = re.compile(r"^[^:：/\s]{1,25}(?:\s[^:：/\s]{1,25})?\s*[:：]\s*[^/.!?。:：]{1,40}/[^/.!?。:：]{1,30}$")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？؟।…][\"'”’»」』)）]*\s*$")
+_DIGIT = re.compile(r"\d")
+
+
+def credit_by_shape(t: str) -> bool:
+    """A credit line whose label is unknown: ``<word>: <name>/<agency>``, short, no sentence."""
+    return len(t) <= 80 and bool(_SLASH_LINE.match(t))
+
+
+def caption_by_shape(t: str) -> bool:
+    """A caption whose label is unknown, told by its shape (see above); the caller also wants it
+    next to a prose paragraph (a caption sits in the article, not in a menu or a list)."""
+    dense = bool(DENSE.search(t) or CJK.search(t))
+    if len(t) > (SHAPE_MAX_DENSE if dense else SHAPE_MAX) or len(t) < 8:
+        return False
+    if _SLASH_TRAILER.search(t) or _PIPE_TRAILER.search(t):
+        return True
+    if _ENDS_SENTENCE.search(t):
+        return False
+    head, sentences = t, _SENTENCE_END.findall(t)
+    if sentences:  # "<caption>. <label>: <credit>": one sentence, then an unpunctuated credit
+        m = _DOT_TRAILER.search(t)  # ... after a caption sentence, not after "A vs. B"
+        return len(sentences) == 1 and m is not None and m.start() >= (SHAPE_LEAD_DENSE if dense else SHAPE_LEAD)
+    m = _BRACKETED.match(head) or _OPENING.match(head)
+    if not m:
+        return False
+    label, rest = m.group("label"), m.group("rest")
+    return (len(label) <= (SHAPE_LABEL_DENSE if dense else 20) and len(label.split()) <= 2 and not _DIGIT.search(label)
+            and len(rest) >= (4 if dense else 10) and rest[:1] not in "-–—/"
+            and (dense or len(rest.split()) >= SHAPE_MIN_WORDS))

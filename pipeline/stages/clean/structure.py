@@ -21,7 +21,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.stages.clean.captions_by_form import Lexicon, caption_closing, caption_opening, credit_line
+from pipeline.stages.clean.captions_by_form import (
+    Lexicon,
+    caption_by_shape,
+    caption_closing,
+    caption_opening,
+    credit_by_shape,
+    credit_line,
+)
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
 from pipeline.stages.clean.script import DENSE, SENT_END, WORD
@@ -97,6 +104,22 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
         elif caption_closing(t, lex):
             ln.kind = "caption"
             signals["caption_form"] += 1
+        elif credit_by_shape(t):  # no label known: the shape of a credit line, the caption above it
+            ln.kind = "caption"
+            signals["caption_shape"] += 1
+            prev = lines[i - 1] if i > 0 else None
+            if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
+                prev.kind = "caption"
+                signals["caption_shape"] += 1
+        elif caption_by_shape(t) and _next_to_prose(lines, i, r):
+            ln.kind = "caption"
+            signals["caption_shape"] += 1
+
+
+def _next_to_prose(lines: list[Line], i: int, r: TextRules) -> bool:
+    """The line before or after line ``i`` is a prose paragraph (or a caption next to one)."""
+    return any(0 <= j < len(lines) and lines[j].kind in ("", "caption") and is_prose(lines[j].text, r)
+               for j in (i - 1, i + 1))
 
 
 def mark_line_repeats(lines: list[Line], r: TextRules, signals: Counter) -> None:

@@ -170,8 +170,10 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             s = -r.url_penalty
         else:
             s = -r.short_penalty
-        # distance from the previous kept line: blank lines plus lines removed by other rules
-        dist = sum(lines[k].gap + 1 for k in range(prev + 1, i)) + ln.gap if prev >= 0 else 0
+        # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
+        # is part of the article, not a layout boundary: only the blank lines around it count)
+        dist = (sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
+                if prev >= 0 else 0)
         s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
         scores.append(s)
         prev = i
