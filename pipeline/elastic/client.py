@@ -81,6 +81,11 @@ class RetryPolicy:
     initial: float = 1.0
     maximum: float = 30.0
 
+    @classmethod
+    def of(cls, run: Any) -> "RetryPolicy":
+        """The budget in ``run`` (``RunSettings``: ``retry_*`` in config/pipeline.yaml)."""
+        return cls(int(run.retry_attempts), float(run.retry_initial_seconds), float(run.retry_max_seconds))
+
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         cap = min(self.maximum, self.initial * (2 ** attempt))
         return (rng or random).uniform(cap / 2, cap)

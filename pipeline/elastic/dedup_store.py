@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from pipeline.config import load_settings
+from pipeline.config import IndexSizes
+from pipeline.elastic.bulk import send_bulk
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
 from pipeline.elastic.indices import ensure_index
 from pipeline.elastic.mapping import build_index_settings
@@ -54,16 +55,16 @@ def dedup_index(alias: str) -> str:
     return f"{alias}{SUFFIX}"
 
 
-def ensure_store(es: Elasticsearch, alias: str, *, rebuild: bool = False) -> str:
+def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
     first (a full refresh re-fingerprints every document anyway). One shard on purpose: its
-    sequence numbers order every write (see module docstring); its replicas follow
-    ``support_indices`` (auto-expanding), so a lost node does not take the store down."""
+    sequence numbers order every write (see module docstring); its replicas follow ``support``
+    (``Settings.support_indices``, auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
     if rebuild:
         es.indices.delete(index=index, ignore_unavailable=True)
     ensure_index(es, index, "dedup_template.json", update=True,
-                 settings=build_index_settings(1, load_settings().support_replicas))
+                 settings=build_index_settings(1, support.replicas))
     return index
 
 
@@ -116,9 +117,7 @@ def _check_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], what: str,
                 allow_missing: bool = False) -> list[dict[str, Any]]:
     """Run bulk actions; any failure but a tolerated 404 raises (a lost write is a wrong group)."""
     items, problems = [], []
-    for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=5,
-                                           initial_backoff=0.5, max_backoff=10, chunk_size=500):
-        info = next(iter(item.values()))
+    for ok, info in send_bulk(es, actions, retry=RetryPolicy(), what=what, chunk_size=500):
         if ok:
             items.append(info)
         elif not (allow_missing and info.get("status") == 404):
@@ -175,7 +174,9 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
                              f'"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
                              f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}},'
                              f'"size":{int(size)},"track_total_hits":false,"_source":{source}}}']
-        response = retrying(lambda: es.msearch(searches=body), "dedup candidates", retry=RetryPolicy())
+        # NDJSON lines written as JSON text (no dict per search to serialise); the client sends them as they are
+        response = retrying(lambda: es.msearch(searches=body),  # type: ignore[arg-type]
+                            "dedup candidates", retry=RetryPolicy())
         for fp, result in zip(part, response["responses"]):
             if "error" in result:
                 raise ClusterUnavailable(f"dedup candidates: {result['error']}")
@@ -258,9 +259,7 @@ def _edit_links(es: Elasticsearch, alias: str, edits: dict[str, Any], what: str,
             actions.append({"_op_type": "index", "_index": index, "_id": doc["_id"], "_source": source,
                             "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})
         conflicts = set()
-        for ok, item in helpers.streaming_bulk(es, actions, raise_on_error=False, max_retries=5,
-                                               initial_backoff=0.5, max_backoff=10):
-            info = next(iter(item.values()))
+        for ok, info in send_bulk(es, actions, retry=RetryPolicy(), what=what):
             if ok:
                 pending.pop(info["_id"], None)
             elif info.get("status") == 409:
@@ -350,7 +349,7 @@ def _label(members: dict[str, dict[str, Any]], canonical: str) -> str:
     carried = Counter(e.get("group") for e in members.values() if e.get("group") in members)
     if not carried:
         return canonical
-    return min(carried, key=lambda g: (-carried[g], g))
+    return str(min(carried, key=lambda g: (-carried[g], str(g))))
 
 
 def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,

@@ -16,7 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pipeline.config import CONFIG_DIR, load_settings
+from pipeline.config import CONFIG_DIR, IndexSizes, validate_index_name
 from pipeline.elastic.mapping import (
     DYNAMIC_SETTINGS,
     available_analyzers,
@@ -32,27 +32,6 @@ log = logging.getLogger(__name__)
 RUNS_INDEX = "etl-runs"
 DEADLETTER_SUFFIX = "-deadletter"
 KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
-
-
-_FORBIDDEN = set('\\/*?"<>| ,#:')
-
-
-def validate_index_name(name: str) -> str:
-    """Elasticsearch's index/alias naming rules, checked before any request is made."""
-    problems = []
-    if not name or name in {".", ".."}:
-        problems.append("empty or a dot name")
-    if name != name.lower():
-        problems.append("must be lowercase")
-    if name[:1] in {"-", "_", "+", "."}:
-        problems.append("must not start with - _ + or .")
-    if set(name) & _FORBIDDEN:
-        problems.append("contains one of \\ / * ? \" < > | space , # :")
-    if len(name.encode()) > 200:
-        problems.append("longer than 200 bytes")
-    if problems:
-        raise ValueError(f"invalid index name {name!r}: {'; '.join(problems)}")
-    return name
 
 
 @dataclass(frozen=True)
@@ -71,12 +50,8 @@ class Layout:
     version: str
 
 
-def desired_layout(es: Elasticsearch, shards: int | None = None, replicas: int | str | None = None) -> Layout:
-    """Mapping + settings wanted for ``articles``; shards/replicas default to the settings."""
-    if shards is None or replicas is None:
-        settings = load_settings()
-        shards = settings.number_of_shards if shards is None else shards
-        replicas = settings.number_of_replicas if replicas is None else replicas
+def desired_layout(es: Elasticsearch, shards: int, replicas: int | str) -> Layout:
+    """Mapping + settings wanted for ``articles`` (shards/replicas: ``index`` in config/pipeline.yaml)."""
     # probe through the run log when it exists, so the least-privileged writer can do it
     probe = RUNS_INDEX if index_exists(es, RUNS_INDEX) else None
     mappings = build_mappings(available_analyzers(es, index=probe))
@@ -99,7 +74,8 @@ def alias_targets(es: Elasticsearch, alias: str) -> list[str]:
 
 
 def index_meta(es: Elasticsearch, index: str) -> dict[str, Any]:
-    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    meta: dict[str, Any] = es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    return meta
 
 
 def install_template(es: Elasticsearch, alias: str, layout: Layout) -> None:
@@ -113,15 +89,15 @@ def create_index(es: Elasticsearch, alias: str, layout: Layout, *, with_alias: b
     return index
 
 
-def prepare_index(es: Elasticsearch, alias: str, *, shards: int | None = None,
-                  replicas: int | str | None = None) -> IndexTarget:
+def prepare_index(es: Elasticsearch, alias: str, *, shards: int, replicas: int | str,
+                  support: IndexSizes) -> IndexTarget:
     """Install the template and make sure ``alias`` points at an index; idempotent.
 
     When the alias already points at an index built from another mapping we keep writing
     there (no downtime, no surprise) and flag it: rebuilding is the reindex job's call.
     """
     validate_index_name(alias)
-    ensure_support_indices(es, alias)
+    ensure_support_indices(es, alias, support)
     layout = desired_layout(es, shards, replicas)
     install_template(es, alias, layout)
     current = alias_targets(es, alias)
@@ -152,7 +128,7 @@ def add_missing_fields(es: Elasticsearch, index: str, layout: Layout) -> list[st
 
 def _support_template(name: str) -> dict[str, Any]:
     with open(CONFIG_DIR / name, encoding="utf-8") as fh:
-        data = json.load(fh)
+        data: dict[str, Any] = json.load(fh)
     data.pop("_comment", None)
     return data
 
@@ -180,11 +156,14 @@ def index_exists(es: Elasticsearch, index: str) -> bool:
     return True
 
 
-def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
+def support_settings(support: IndexSizes) -> dict[str, Any]:
+    return build_index_settings(support.shards, support.replicas)
+
+
+def ensure_support_indices(es: Elasticsearch, alias: str, support: IndexSizes) -> None:
     """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings;
-    shards/replicas from ``support_indices`` in config/pipeline.yaml."""
-    cfg = load_settings()
-    index_settings = build_index_settings(cfg.support_shards, cfg.support_replicas)
+    ``support``: ``support_indices`` in config/pipeline.yaml (``Settings.support_indices``)."""
+    index_settings = support_settings(support)
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
                             (deadletter_index(alias), "deadletter_template.json")):
         ensure_index(es, index, template, update=True, settings=index_settings)
@@ -193,17 +172,14 @@ def ensure_support_indices(es: Elasticsearch, alias: str) -> None:
 _ENSURED: set[tuple[int, str]] = set()
 
 
-def ensure_index(es: Elasticsearch, index: str, template: str, *, update: bool = False,
-                 settings: dict[str, Any] | None = None) -> None:
+def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict[str, Any],
+                 update: bool = False) -> None:
     """``index`` with the strict mapping of ``config/<template>``, created once (a concurrent creator
     winning the race is fine). ``update`` adds fields introduced since an older release made it
     (and applies the replicas); otherwise an index this process has seen is not asked about again.
-    ``settings``: shards/replicas (default: ``support_indices`` in config/pipeline.yaml)."""
+    ``settings``: shards/replicas (``support_settings(settings.support_indices)`` for support indices)."""
     if not update and (id(es), index) in _ENSURED:
         return
-    if settings is None:
-        cfg = load_settings()
-        settings = build_index_settings(cfg.support_shards, cfg.support_replicas)
     body = _support_template(template)
     if not index_exists(es, index):
         try:

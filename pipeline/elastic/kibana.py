@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.config import CONFIG_DIR
+from pipeline.config import CONFIG_DIR, parse_bool
 
 DEFAULT_URL = "http://127.0.0.1:5601"
 SAVED_OBJECTS_DIR = CONFIG_DIR / "kibana"
@@ -84,7 +84,7 @@ class KibanaConnection:
             api_key=api_key,
             space=(space or env.get("KIBANA_SPACE") or None),
             ca_certs=env.get("KIBANA_CA_CERTS") or None,
-            verify_certs=env.get("KIBANA_VERIFY_CERTS", "true").lower() not in {"0", "false", "no"},
+            verify_certs=parse_bool(env.get("KIBANA_VERIFY_CERTS"), "KIBANA_VERIFY_CERTS", default=True),
         )
 
     def authorization(self) -> str | None:
@@ -329,7 +329,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def add_subparser(sub: Any) -> argparse.ArgumentParser:
     """Register ``kibana import`` on the CLI's subparsers (``set_defaults(func=...)`` like the others)."""
-    p = sub.add_parser("kibana", help="Kibana saved objects (data views, searches, dashboard)")
+    p: argparse.ArgumentParser = sub.add_parser("kibana", help="Kibana saved objects (data views, searches, dashboard)")
     actions = p.add_subparsers(dest="kibana_command", required=True)
     imp = actions.add_parser("import", help="import config/kibana/*.ndjson via the Saved Objects API (overwrite)")
     imp.add_argument("--url", help=f"Kibana base URL (default: $KIBANA_URL or {DEFAULT_URL})")

@@ -28,7 +28,8 @@ from typing import Any
 
 from elasticsearch import ConflictError, NotFoundError
 
-from pipeline.elastic.indices import ensure_index
+from pipeline.config import IndexSizes
+from pipeline.elastic.indices import ensure_index, support_settings
 from pipeline.errors import PermanentError
 
 log = logging.getLogger(__name__)
@@ -105,18 +106,18 @@ def _get(es: Any, alias: str) -> tuple[Lease, int, int] | None:
 
 
 def current_lease(es: Any, alias: str) -> Lease | None:
-    ensure_index(es, LEASES_INDEX, "etl_leases_template.json")
+    """The lease on ``alias`` (None: free, or no run ever took one: a read creates nothing)."""
     found = _get(es, alias)
     return found[0] if found else None
 
 
-def acquire(es: Any, alias: str, run_id: str, *, ttl: float, wait: float, process_bound: bool = False,
-            sleep: Callable[[float], None] = time.sleep) -> Lease:
+def acquire(es: Any, alias: str, run_id: str, *, ttl: float, wait: float, support: IndexSizes,
+            process_bound: bool = False, sleep: Callable[[float], None] = time.sleep) -> Lease:
     """Take the alias's lease for ``run_id``, waiting up to ``wait`` seconds for another holder;
     ``LeaseHeld`` names the holder when the wait runs out. Taking a lease we already hold renews it.
     ``process_bound``: the run lives in this process only (the CLI), so once this process is gone the
     lease is free at once instead of after ``ttl``."""
-    ensure_index(es, LEASES_INDEX, "etl_leases_template.json")
+    ensure_index(es, LEASES_INDEX, "etl_leases_template.json", settings=support_settings(support))
     deadline = time.monotonic() + wait
     announced = False
     while True:

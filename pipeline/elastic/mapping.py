@@ -39,7 +39,7 @@ def language_analyzers() -> dict[str, str]:
 
 def base_template() -> dict[str, Any]:
     with open(CONFIG_DIR / "index_template.json", encoding="utf-8") as fh:
-        data = json.load(fh)
+        data: dict[str, Any] = json.load(fh)
     data.pop("_comment", None)
     return data
 
@@ -81,7 +81,7 @@ def supported_languages(analyzers_offered: Iterable[str]) -> dict[str, str]:
 
 
 def build_mappings(analyzers_offered: Iterable[str]) -> dict[str, Any]:
-    mappings = copy.deepcopy(base_template()["mappings"])
+    mappings: dict[str, Any] = copy.deepcopy(base_template()["mappings"])
     languages = supported_languages(analyzers_offered)
     for field in LANGUAGE_FIELDS:
         sub = mappings["properties"][field].setdefault("fields", {})

@@ -71,6 +71,7 @@ class Filters:
     source_name: str | None = None  # agency / site, exact keyword
     since: str | None = None  # published_at >= (ISO date or Elasticsearch date math, e.g. now-7d)
     until: str | None = None  # published_at <=
+    country: str | None = None  # ISO 3166-1 code: named in the text or the dateline's country
 
     def clauses(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -81,6 +82,10 @@ class Filters:
         if self.since or self.until:
             bounds = {k: v for k, v in (("gte", self.since), ("lte", self.until)) if v}
             out.append({"range": {"published_at": bounds}})
+        if self.country:
+            code = self.country.upper()
+            out.append({"bool": {"should": [{"term": {"countries": code}}, {"term": {"dateline_country": code}}],
+                                 "minimum_should_match": 1}})
         return out
 
 

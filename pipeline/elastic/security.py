@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from pipeline.config import settings_section
+from pipeline.config import SecurityNames
 from pipeline.elastic.indices import DEADLETTER_SUFFIX, RUNS_INDEX
 
 # What the pipeline does to its own indices: create versioned indices, write/delete documents,
@@ -33,20 +32,6 @@ ANALYST_INDEX_PRIVILEGES = ["read", "view_index_metadata"]
 
 class SecuritySetupError(RuntimeError):
     """Roles or users could not be created; the message says why and what to do instead."""
-
-
-@dataclass(frozen=True)
-class SecurityNames:
-    writer_role: str
-    writer_user: str
-    analyst_role: str
-    analyst_user: str
-
-    @classmethod
-    def from_config(cls) -> "SecurityNames":
-        raw = settings_section("security")  # ETL_ES_WRITER_USER / ETL_ES_ANALYST_USER applied
-        return cls(writer_role=str(raw["writer_role"]), writer_user=str(raw["writer_user"]),
-                   analyst_role=str(raw["analyst_role"]), analyst_user=str(raw["analyst_user"]))
 
 
 def writer_patterns(alias: str) -> list[str]:
@@ -67,9 +52,9 @@ def analyst_patterns(alias: str) -> list[str]:
     return writer_patterns(alias)
 
 
-def role_definitions(alias: str, names: SecurityNames | None = None) -> dict[str, dict[str, Any]]:
-    """Role name -> body of ``PUT _security/role/<name>`` (and of a ``roles.yml`` entry)."""
-    names = names or SecurityNames.from_config()
+def role_definitions(alias: str, names: SecurityNames) -> dict[str, dict[str, Any]]:
+    """Role name -> body of ``PUT _security/role/<name>`` (and of a ``roles.yml`` entry);
+    ``names``: ``Settings.security``."""
     return {
         names.writer_role: {
             "cluster": list(WRITER_CLUSTER_PRIVILEGES),
@@ -82,7 +67,7 @@ def role_definitions(alias: str, names: SecurityNames | None = None) -> dict[str
     }
 
 
-def roles_file(alias: str, names: SecurityNames | None = None) -> str:
+def roles_file(alias: str, names: SecurityNames) -> str:
     """The same roles as ``roles.yml`` text (file-based roles, for clusters without the native realm)."""
     return yaml.safe_dump(role_definitions(alias, names), sort_keys=True)
 
@@ -105,14 +90,13 @@ def security_enabled(es: Any) -> bool:
         raise
 
 
-def ensure_roles_and_users(es: Any, alias: str, env: Mapping[str, str] | None = None,
-                           names: SecurityNames | None = None) -> list[str]:
+def ensure_roles_and_users(es: Any, alias: str, names: SecurityNames,
+                           env: Mapping[str, str] | None = None) -> list[str]:
     """Create/update both roles and, for each password set in ``env``, its user (idempotent).
     Returns one human-readable line per action (no secrets)."""
     from elasticsearch import ApiError
 
     env = os.environ if env is None else env
-    names = names or SecurityNames.from_config()
     if not security_enabled(es):
         return ["security is off on this cluster: no roles or users created"]
     done = []

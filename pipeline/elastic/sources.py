@@ -15,7 +15,8 @@ from typing import Any
 
 from elasticsearch import NotFoundError, helpers
 
-from pipeline.elastic.indices import ensure_index
+from pipeline.config import IndexSizes
+from pipeline.elastic.indices import ensure_index, index_exists, support_settings
 
 SOURCES_INDEX = "etl-sources"
 MAX_ROOTS = 5
@@ -35,9 +36,10 @@ def _doc_id(alias: str, name: str) -> str:
     return f"{alias}/{name}"
 
 
-def record_source(es: Any, alias: str, name: str, root: Path, run_id: str) -> None:
-    """Remember that ``alias`` holds documents of source ``name`` read from ``root``."""
-    ensure_index(es, SOURCES_INDEX, "etl_sources_template.json")
+def record_source(es: Any, alias: str, name: str, root: Path, run_id: str, *, support: IndexSizes) -> None:
+    """Remember that ``alias`` holds documents of source ``name`` read from ``root`` (``support``: the
+    index's shards/replicas, ``Settings.support_indices``)."""
+    ensure_index(es, SOURCES_INDEX, "etl_sources_template.json", settings=support_settings(support))
     try:
         roots = list(es.get(index=SOURCES_INDEX, id=_doc_id(alias, name))["_source"].get("roots", []))
     except NotFoundError:
@@ -51,8 +53,9 @@ def record_source(es: Any, alias: str, name: str, root: Path, run_id: str) -> No
 
 
 def recorded_sources(es: Any, alias: str) -> list[Source]:
-    """Every source recorded for ``alias``, by name."""
-    ensure_index(es, SOURCES_INDEX, "etl_sources_template.json")
+    """Every source recorded for ``alias``, by name (none when no run recorded one: a read creates nothing)."""
+    if not index_exists(es, SOURCES_INDEX):
+        return []
     hits = helpers.scan(es, index=SOURCES_INDEX, query={"query": {"term": {"alias": alias}}})
     return sorted((Source(h["_source"]["source_id"], tuple(h["_source"].get("roots", []))) for h in hits),
                   key=lambda s: s.name)

@@ -4,7 +4,7 @@ Every step has the same contract (``pipeline.stages.base.Step``): a name, typed 
 given here, counters, failures recorded under its own name. Per-document steps (``Stage``) take
 one document at a time under the run's time limit; batch steps see the whole batch go by::
 
-    unchanged -> extract -> clean -> language -> enrich -> dedup (fingerprint) -> load -> dedup (group)
+    unchanged -> extract -> clean -> language -> enrich -> places -> dedup (fingerprint) -> load -> dedup (group)
       -> line_stats
 
 The clean step gets the learned line statistics of the batch's source as a snapshot read at batch
@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline.config import RunSettings
 from pipeline.document import Document
@@ -35,7 +35,11 @@ from pipeline.stages.clean import Clean, CleanConfig, load_packs
 from pipeline.stages.clean.repetition import SourceStats
 from pipeline.stages.enrich import Enrich, document_id
 from pipeline.stages.extract import Extract, ExtractConfig
+from pipeline.stages.geo import Geo
 from pipeline.stages.language import DetectLanguage, load_language_config
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 
 def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Path | None = None,
@@ -51,16 +55,17 @@ def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Pat
         Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars, line_stats, learn)),
         DetectLanguage(load_language_config(), time_limit_seconds=limit),
         Enrich(fingerprint=fingerprint, time_limit_seconds=limit),
+        Geo(time_limit_seconds=limit),
     ]
 
 
-def batch_steps(ctx: RunContext, es: Any, root: Path, *, source: str | None = None,
+def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str | None = None,
                 defer: Executor | None = None) -> list[Step]:
     """The one list of steps from file to index for a batch of source ``source`` (default: the
     run's source) of ``ctx``'s run (see the module doc). Near-duplicate grouping is there when
-    ``config/dedup.yaml`` enables it; ``defer``: see ``GroupCopies``."""
+    ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``."""
     from pipeline.elastic.line_stats import read_stats
-    from pipeline.run.grouping import GroupCopies, dedup_config
+    from pipeline.run.grouping import GroupCopies
     from pipeline.run.line_stats import RecordLineStats
     from pipeline.run.load import Load
     from pipeline.run.unchanged import SkipUnchanged
@@ -71,7 +76,7 @@ def batch_steps(ctx: RunContext, es: Any, root: Path, *, source: str | None = No
     stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
                              line_stats=read_stats(es, ctx.alias, source), learn=learn)
     record = RecordLineStats(es, ctx.alias, source, next(s for s in stages if isinstance(s, Clean)))
-    cfg = dedup_config()
+    cfg = ctx.dedup
     if cfg is None:
         return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx), record]
     fingerprints = FingerprintStage(cfg, later=defer is not None,
@@ -88,7 +93,7 @@ def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Docum
     return iter(docs)
 
 
-def process_batch(batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
     """Batch ``batch`` of the run (a manifest in the run folder) from files to the index; what
     happened to every file, and each step's counters and time."""
     from pipeline.run.manifest import read_manifest
@@ -97,7 +102,7 @@ def process_batch(batch: int, ctx: RunContext, es: Any, *, defer: Executor | Non
     return process_files(source, paths, ctx, es, defer=defer)
 
 
-def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Any, *,
+def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
                   defer: Executor | None = None) -> BatchReport:
     """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index."""
     from pipeline.run.grouping import GroupCopies
@@ -122,17 +127,16 @@ def new_document(root: Path, source: str, relpath: str) -> Document:
 
 def step_timings(steps: Iterable[Step]) -> dict[str, float]:
     """Seconds spent per step name (the grouping's share, when deferred, is added when it is done)."""
-    out: Counter[str] = Counter()
+    out: dict[str, float] = {}
     for step in steps:
-        out[step.name] += step.counters.get("seconds", 0.0)
+        out[step.name] = out.get(step.name, 0.0) + step.seconds
     return {name: round(seconds, 4) for name, seconds in out.items()}
 
 
 def step_counters(steps: Iterable[Step]) -> dict[str, int]:
-    """``<step>/<counter>`` for every step counter but the timing."""
+    """``<step>/<counter>`` for every step counter."""
     out: Counter[str] = Counter()
     for step in steps:
         for name, value in step.counters.items():
-            if name != "seconds":
-                out[f"{step.name}/{name}"] += int(value)
+            out[f"{step.name}/{name}"] += int(value)
     return dict(out)

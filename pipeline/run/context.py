@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import RunSettings
+from pipeline.config import DedupSettings, IndexSizes, RunSettings
 
 
 @dataclass
@@ -30,6 +30,8 @@ class RunContext:
     fingerprint: str = ""  # processing fingerprint at start (each batch process uses its own, see fingerprint.py)
     allow_shrink: bool = False  # reindex: swap even when the new index holds fewer documents
     flow: str = "ingest"  # the kind of run (``pipeline.run.flow.FLOWS``): what each DAG task continues
+    dedup: DedupSettings | None = None  # near-duplicate grouping (``Settings.dedup``); None: off
+    support: IndexSizes | None = None  # shards/replicas of the support indices (``Settings.support_indices``)
 
     def __post_init__(self) -> None:
         if not self.sources and self.source_name:
@@ -42,7 +44,19 @@ class RunContext:
     def from_dict(cls, data: dict[str, Any]) -> "RunContext":
         data = dict(data)
         data["run"] = RunSettings(**data["run"])
+        if data.get("dedup"):
+            data["dedup"] = DedupSettings(**{**data["dedup"],
+                                             "char_shingle_languages": tuple(data["dedup"]["char_shingle_languages"])})
+        if data.get("support"):
+            data["support"] = IndexSizes(**data["support"])
         return cls(**data)
+
+    @property
+    def support_sizes(self) -> IndexSizes:
+        """``support``, which every run started by ``pipeline.run.lifecycle`` / ``reindex`` sets."""
+        if self.support is None:
+            raise ValueError("this run context names no support index sizes (not made by start_run)")
+        return self.support
 
     @property
     def run_folder(self) -> Path | None:

@@ -19,7 +19,7 @@ from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
@@ -29,7 +29,10 @@ from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batch
 from pipeline.run.overlap import overlapped
 from pipeline.run.params import canonical_params
 from pipeline.run.reindex import ReindexResult, begin_reindex, complete_reindex
-from pipeline.run.report import BatchReport, RunReport
+from pipeline.run.report import BatchReport, RunReport, write_report
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ class Flow(ABC):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def start(self, es: Any, request: RunRequest, *, in_process: bool = False) -> RunContext:
+    def start(self, es: Elasticsearch, request: RunRequest, *, in_process: bool = False) -> RunContext:
         """Check the request, take the alias's writer lease (waiting up to ``run.lease_wait_seconds``),
         prepare the target index, name the run; a failure is recorded (and the lease released), then raised.
         ``in_process``: the whole run happens in this process (the CLI), so the lease is freed as soon
@@ -95,23 +98,23 @@ class Flow(ABC):
                 raise BadParameter(str(exc)) from exc
             run = self.settings.run
             lease.acquire(es, alias, run_id, ttl=run.lease_ttl_seconds, wait=run.lease_wait_seconds,
-                          process_bound=in_process)
+                          support=self.settings.support_indices, process_bound=in_process)
             held = True
             ctx = self._start(es, request, run_id, Path(source), alias)
             ctx.flow = self.kind
             return ctx
         except PermanentError as exc:
             if held:
-                _release_quietly(es, alias, run_id)
+                release_lease(es, alias, run_id, best_effort=True)
             record_failed_start(es, self.settings, request, run_id, exc)
             raise
         except BaseException:
             if held:
-                _release_quietly(es, alias, run_id)
+                release_lease(es, alias, run_id, best_effort=True)
             raise
 
     @contextmanager
-    def holding(self, ctx: RunContext, es: Any) -> Iterator[None]:
+    def holding(self, ctx: RunContext, es: Elasticsearch) -> Iterator[None]:
         """Run a step under the run's lease: checked (``LeaseLost`` if another run took it), kept
         alive by a heartbeat thread while the step works. Every task of a DAG run uses it."""
         from pipeline.elastic.lease import holding
@@ -119,34 +122,26 @@ class Flow(ABC):
         with holding(es, ctx.alias, ctx.run_id, ctx.run.lease_ttl_seconds):
             yield
 
-    def release(self, ctx: RunContext, es: Any, *, best_effort: bool = False) -> bool:
+    def release(self, ctx: RunContext, es: Elasticsearch, *, best_effort: bool = False) -> bool:
         """Give the alias's lease back (idempotent: the CLI's ``finally``, the DAG's teardown task).
         ``best_effort``: a cluster that cannot be reached (often why the run is failing) is logged, not
         raised, so it does not hide the run's own error; the lease then expires (or, held by a
         process-bound run, is free once this run is over)."""
-        from pipeline.elastic.lease import release
-
-        try:
-            return release(es, ctx.alias, ctx.run_id)
-        except Exception as exc:  # noqa: BLE001 - see above
-            if not best_effort:
-                raise
-            log.warning("could not release the lease on %s for %s: %s", ctx.alias, ctx.run_id, exc)
-            return False
+        return release_lease(es, ctx.alias, ctx.run_id, best_effort=best_effort)
 
     @abstractmethod
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         ...
 
     def plan(self, ctx: RunContext) -> list[int]:
         """Batch manifests in the run folder; the batch numbers (all that XCom carries)."""
         return plan_batches(ctx)
 
-    def process(self, batch: int, ctx: RunContext, es: Any, *, defer: Executor | None = None) -> BatchReport:
+    def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
         return process_batch(batch, ctx, es, defer=defer)
 
     @abstractmethod
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         """Add the batch reports up and record the run (``check`` then says whether it failed)."""
 
     def check(self, report: RunReport) -> None:
@@ -159,12 +154,12 @@ class Ingest(Flow):
 
     kind = "ingest"
 
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return start_run(es, self.settings, source_dir=source, alias=alias, full_refresh=request.full_refresh,
                          run_id=run_id, sync_deletes=request.sync_deletes, encoding=request.encoding,
                          source_name=request.source_id)
 
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         def with_deletes() -> Iterator[BatchReport]:
             yield from reports
             if ctx.sync_deletes:
@@ -178,11 +173,11 @@ class Reindex(Flow):
 
     kind = "reindex"
 
-    def _start(self, es: Any, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
+    def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
         return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id,
                              source_name=request.source_id, allow_shrink=request.allow_shrink)
 
-    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Any) -> RunReport:
+    def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         result = complete_reindex(es, ctx, list(reports))
         log.info("alias %s: %s -> %s (%d documents); pruned %s", result.alias, result.previous_index,
                  result.new_index, result.actual, result.pruned or "nothing")
@@ -192,17 +187,22 @@ class Reindex(Flow):
 FLOWS: dict[str, type[Flow]] = {"ingest": Ingest, "reindex": Reindex}
 
 
-def _release_quietly(es: Any, alias: str, run_id: str) -> None:
-    """Give a lease back while failing: an unreachable cluster must not hide the real error."""
+def release_lease(es: Elasticsearch, alias: str, run_id: str, *, best_effort: bool = False) -> bool:
+    """Give the alias's writer lease back. ``best_effort`` (while failing, or in a ``finally``): an
+    unreachable cluster is logged, not raised, so it does not hide the run's own error; the lease then
+    expires (or, held by a process-bound run, is free once this run is over)."""
     from pipeline.elastic.lease import release
 
     try:
-        release(es, alias, run_id)
-    except Exception as exc:  # noqa: BLE001 - the lease expires (or is orphaned) anyway
+        return release(es, alias, run_id)
+    except Exception as exc:  # noqa: BLE001 - see above
+        if not best_effort:
+            raise
         log.warning("could not release the lease on %s for %s: %s", alias, run_id, exc)
+        return False
 
 
-def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
+def record_failed_start(es: Elasticsearch, settings: Settings, request: RunRequest, run_id: str, error: Exception) -> None:
     """An ``etl-runs`` record (and report.json) for a run that could not start, so failure views show it."""
     from pipeline.elastic.client import RetryPolicy, retrying
     from pipeline.elastic.indices import RUNS_INDEX, ensure_support_indices
@@ -211,11 +211,9 @@ def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id
     alias = request.index_alias or settings.index_alias
     report = RunReport(run_id=run_id, source_dir=str(request.source_dir or settings.source_dir), alias=alias,
                        index="", started_at=now, finished_at=now, error=f"{type(error).__name__}: {error}")
-    folder = Path(settings.runs_dir) / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(__import__("json").dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    write_report(report, Path(settings.runs_dir) / run_id)
     try:
-        ensure_support_indices(es, settings.index_alias)
+        ensure_support_indices(es, settings.index_alias, settings.support_indices)
         record = report.to_run_record()
         retrying(lambda: es.index(index=RUNS_INDEX, id=run_id, document=record, refresh="wait_for"),
                  "recording the failed run", retry=RetryPolicy(attempts=3))
@@ -223,7 +221,7 @@ def record_failed_start(es: Any, settings: Settings, request: RunRequest, run_id
         log.warning("could not record the failed run %s in %s: %s", run_id, RUNS_INDEX, exc)
 
 
-def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = None,
+def run_flow(flow: Flow, es: Elasticsearch, request: RunRequest, *, workers: int | None = None,
              es_connection: ESConnection | None = None) -> RunReport:
     """Every step of ``flow`` in this process; batches in ``workers`` processes when > 1.
     The caller decides what a failed run means (``flow.check(report)``)."""
@@ -245,7 +243,7 @@ def run_flow(flow: Flow, es: Any, request: RunRequest, *, workers: int | None = 
         flow.release(ctx, es, best_effort=True)
 
 
-def run_ingest(settings: Settings, *, es: Any, source_dir: Path | None = None, alias: str | None = None,
+def run_ingest(settings: Settings, *, es: Elasticsearch, source_dir: Path | None = None, alias: str | None = None,
                runs_dir: Path | None = None, full_refresh: bool = False, delete_missing: bool = False,
                workers: int = 1, es_connection: ESConnection | None = None,
                encoding: str | None = None) -> RunReport:
@@ -262,7 +260,7 @@ def run_ingest(settings: Settings, *, es: Any, source_dir: Path | None = None, a
     return run_flow(Ingest(settings), es, request, workers=workers, es_connection=es_connection)
 
 
-def run_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+def run_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
                 runs_dir: Path | None = None, source_id: str | None = None,
                 allow_shrink: bool = False) -> ReindexResult:
     """A whole reindex run in-process (what ``reindex_articles`` does): every recorded source

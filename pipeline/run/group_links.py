@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipeline.stages.dedup import DedupConfig, Fingerprint, canonical_key, compare, shingle_set, worth_checking
 
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
 PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
 OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
 
 
-def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Any, alias: str,
+def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Elasticsearch, alias: str,
             index: str, cfg: DedupConfig, counters: Counter[str]) -> dict[str, set[str]]:
     """Keep proposed pairs whose cleaned bodies pass the containment check.
 
@@ -156,7 +159,7 @@ def within_batch(fps: Sequence[Fingerprint], cfg: DedupConfig, counters: Counter
     return links
 
 
-def repair(es: Any, alias: str, index: str, members: set[str], cfg: DedupConfig,
+def repair(es: Elasticsearch, alias: str, index: str, members: set[str], cfg: DedupConfig,
             counters: Counter[str]) -> None:
     """Re-link what is left of groups a document left (deleted or changed): a group is joined by
     one link per copy, so the copy that left may have been the only path between the others.
@@ -188,7 +191,7 @@ def repair(es: Any, alias: str, index: str, members: set[str], cfg: DedupConfig,
     counters["dedup/relinked"] += sum(map(len, links.values()))
 
 
-def former_members(es: Any, alias: str, ids: Sequence[str], max_size: int) -> set[str]:
+def former_members(es: Elasticsearch, alias: str, ids: Sequence[str], max_size: int) -> set[str]:
     from pipeline.elastic import dedup_store as store
 
     store.refresh(es, alias)

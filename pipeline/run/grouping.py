@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from pipeline.config import IndexSizes
 from pipeline.document import Document
 from pipeline.run.context import RunContext
 from pipeline.run.group_links import former_members, local_labels, repair, verify, within_batch, worth
@@ -30,29 +31,26 @@ from pipeline.stages.dedup import (
     DedupConfig,
     Fingerprint,
     FingerprintStage,
-    load_dedup_config,
     shingle_set,
 )
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
 
 
-def dedup_config() -> DedupConfig | None:
-    cfg = load_dedup_config()
-    return cfg if cfg.enabled else None
-
-
-def prepare(es: Any, alias: str, *, full_refresh: bool) -> None:
+def prepare(es: Elasticsearch, alias: str, cfg: DedupConfig | None, support: IndexSizes, *, full_refresh: bool) -> None:
     """At run start: the store exists; a full refresh empties it (every document is re-fingerprinted)."""
     from pipeline.elastic.dedup_store import ensure_store
 
-    if dedup_config() is not None:
-        ensure_store(es, alias, rebuild=full_refresh)
+    if cfg is not None:
+        ensure_store(es, alias, support, rebuild=full_refresh)
 
 
-def ungrouped(es: Any, alias: str, indexed: Iterable[str]) -> set[str]:
+def ungrouped(es: Elasticsearch, alias: str, indexed: Iterable[str]) -> set[str]:
     """Indexed documents with no store entry: a run died between their load and their grouping
     (or they were indexed while grouping was off). Processed again rather than skipped as
     unchanged, so they get grouped."""
@@ -71,7 +69,7 @@ class GroupCopies(Step):
 
     name: ClassVar[str] = "dedup"
 
-    def __init__(self, es: Any, ctx: RunContext, fingerprints: FingerprintStage, *,
+    def __init__(self, es: Elasticsearch, ctx: RunContext, fingerprints: FingerprintStage, *,
                  defer: Executor | None = None) -> None:
         super().__init__()
         self.es, self.ctx, self.defer = es, ctx, defer
@@ -98,10 +96,10 @@ class GroupCopies(Step):
         else:
             counters, seconds = group_copies(self.work, self.es, self.ctx, loaded)
             self.counters.update({k.removeprefix("dedup/"): v for k, v in counters.items()})
-            self.counters["seconds"] += seconds
+            self.seconds += seconds
 
 
-def group_copies(work: "BatchGrouping", es: Any | None, ctx: RunContext,
+def group_copies(work: "BatchGrouping", es: Elasticsearch | None, ctx: RunContext,
                  loaded: Sequence[DocumentOutcome]) -> tuple[dict[str, int], float]:
     """A batch's grouping, here (``es``) or in a worker process (its own client)."""
     from pipeline.run.worker import worker_client
@@ -119,7 +117,7 @@ class BatchGrouping:
         self.cfg = stage.cfg
         self.stage = stage
 
-    def finish(self, es: Any, ctx: RunContext, outcomes: Sequence[DocumentOutcome]) -> dict[str, int]:
+    def finish(self, es: Elasticsearch, ctx: RunContext, outcomes: Sequence[DocumentOutcome]) -> dict[str, int]:
         from pipeline.elastic import dedup_store as store
 
         counters: Counter[str] = Counter()
@@ -133,7 +131,7 @@ class BatchGrouping:
         self.stage.pending = []
         if not fps:
             return dict(counters)
-        store.ensure_store(es, ctx.alias)
+        store.ensure_store(es, ctx.alias, ctx.support_sizes)
         changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
         affected: set[str] = set()
         if changed:  # re-processed files: their old links go, the rest of their groups is re-linked
@@ -160,18 +158,18 @@ class BatchGrouping:
         return dict(counters)
 
 
-def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str, int]:
+def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str, int]:
     """End of run: re-check batches that overlapped another batch's window, settle their
     groups, and count this run's groups (``dedup/groups``, ``dedup/new_groups``, ``dedup/copies``)."""
     from elasticsearch import helpers
 
     from pipeline.elastic import dedup_store as store
 
-    cfg = dedup_config()
+    cfg = ctx.dedup
     if cfg is None:
         return {}
     counters: Counter[str] = Counter()
-    store.ensure_store(es, ctx.alias)
+    store.ensure_store(es, ctx.alias, ctx.support_sizes)
     store.refresh(es, ctx.alias)
     mine = store.batch_markers(es, ctx.alias, run_id=ctx.run_id)
     seeds: set[str] = set()
@@ -207,8 +205,8 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
     if seeds:
         store.settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
     store.refresh(es, ctx.alias)
-    entries = store.get_entries(es, ctx.alias, run_ids)
-    grouped = {d: e for d, e in entries.items() if int(e.get("duplicate_count") or 1) > 1}
+    settled = store.get_entries(es, ctx.alias, run_ids)
+    grouped = {d: e for d, e in settled.items() if int(e.get("duplicate_count") or 1) > 1}
     per_group: Counter[str] = Counter(e["group"] for e in grouped.values())
     counters["dedup/copies"] = len(grouped)
     counters["dedup/groups"] = len(per_group)
@@ -219,14 +217,14 @@ def reconcile(es: Any, ctx: RunContext, run_doc_ids: Iterable[str]) -> dict[str,
     return dict(counters)
 
 
-def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[str, int]:
+def after_deletes(es: Elasticsearch, ctx: RunContext, gone: Sequence[str]) -> dict[str, int]:
     """Deleted articles leave their groups; the remaining copies are settled (a new canonical)."""
     from pipeline.elastic import dedup_store as store
 
-    cfg = dedup_config()
+    cfg, alias, index = ctx.dedup, ctx.alias, ctx.index
     if cfg is None or not gone:
         return {}
-    store.ensure_store(es, alias)
+    store.ensure_store(es, alias, ctx.support_sizes)
     counters: Counter[str] = Counter()
     members = former_members(es, alias, gone, cfg.max_group_size)
     store.forget(es, alias, list(gone), delete=True)
@@ -236,7 +234,7 @@ def after_deletes(es: Any, alias: str, index: str, gone: Sequence[str]) -> dict[
     return dict(counters)
 
 
-def _prune_markers(es: Any, alias: str) -> None:
+def _prune_markers(es: Elasticsearch, alias: str) -> None:
     """Scan + bulk delete, not ``_delete_by_query``: the minimal distribution has no reindex module."""
     from elasticsearch import helpers
 

@@ -9,22 +9,24 @@ batch reports up and records the run.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.errors import RunFailed, SourceMissing
 from pipeline.fingerprint import processing_fingerprint
 from pipeline.run import grouping
 from pipeline.run.context import RunContext, check_source_name, default_source_name, new_run_id, safe_run_id
-from pipeline.run.report import BatchReport, DocumentOutcome, RunReport
+from pipeline.run.report import BatchReport, DocumentOutcome, RunReport, Status, write_report
 from pipeline.stages.extract import discover
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ def list_source(root: Path) -> Iterator[str]:
         yield str(path.relative_to(root))
 
 
-def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+def start_run(es: Elasticsearch, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
               full_refresh: bool = False, run_id: str | None = None, index: str | None = None,
               runs_dir: Path | None = None, sync_deletes: bool = False, encoding: str | None = None,
               source_name: str | None = None) -> RunContext:
@@ -60,17 +62,20 @@ def start_run(es: Any, settings: Settings, *, source_dir: Path | None = None, al
         raise SourceMissing(f"source folder does not exist: {source}")
     name = source_name_for(settings, source, source_name)
     alias = alias or settings.index_alias
-    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas)
+    target = prepare_index(es, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas,
+                           support=settings.support_indices)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
-    grouping.prepare(es, alias, full_refresh=full_refresh)
+    dedup = settings.dedup if settings.dedup.enabled else None
+    grouping.prepare(es, alias, dedup, settings.support_indices, full_refresh=full_refresh)
     ctx = RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=settings.run, full_refresh=full_refresh, sync_deletes=sync_deletes, runs_dir=str(runs) if runs else None,
         encoding=encoding,
-        source_name=name, fingerprint=processing_fingerprint(settings.run),
+        source_name=name, fingerprint=processing_fingerprint(settings.run), dedup=dedup,
+        support=settings.support_indices,
     )
-    record_source(es, alias, name, source, ctx.run_id)
+    record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     return ctx
 
 
@@ -99,7 +104,7 @@ def gone_documents(indexed: Iterable[tuple[str, str]], present: Callable[[str], 
             yield doc_id, rel
 
 
-def sync_deletes(es: Any, ctx: RunContext) -> BatchReport:
+def sync_deletes(es: Elasticsearch, ctx: RunContext) -> BatchReport:
     """Delete the documents of this run's source whose file disappeared (other sources are not
     touched). Streams: the index is scrolled and each file checked on disk, no map of the folder."""
     from pipeline.elastic.bulk import delete_documents, indexed_source_documents
@@ -111,18 +116,18 @@ def sync_deletes(es: Any, ctx: RunContext) -> BatchReport:
     def doomed() -> Iterator[str]:
         indexed = indexed_source_documents(es, ctx.alias, ctx.source_name)
         for doc_id, rel in gone_documents(indexed, lambda rel: present_in_source(root, rel)):
-            outcomes.append(DocumentOutcome(source=rel, id=doc_id, status="deleted"))  # grows with deletions only
+            outcomes.append(DocumentOutcome(source=rel, id=doc_id, status=Status.DELETED))  # grows with deletions only
             yield doc_id
 
     # The bulk helper takes ids in chunks of 500 while the scroll goes on: a scroll reads the
     # snapshot taken when it opened, so deleting meanwhile neither skips nor repeats a document.
     delete_documents(es, ctx.alias, doomed())
-    counters = grouping.after_deletes(es, ctx.alias, ctx.index, sorted(o.id for o in outcomes))
+    counters = grouping.after_deletes(es, ctx, sorted(o.id for o in outcomes))
     outcomes.sort(key=lambda o: o.source)
     return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)}, counters)
 
 
-def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None = None) -> RunReport:
+def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearch | None = None) -> RunReport:
     """Merge batch reports, write ``<runs_dir>/<run_id>/report.json``, record the run in
     ``etl-runs`` and refresh the index so the documents are searchable."""
     from pipeline.elastic.indices import RUNS_INDEX
@@ -141,8 +146,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Any | None =
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     folder = ctx.run_folder
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "report.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        write_report(report, folder)
     if es is not None:
         from pipeline.elastic.client import RetryPolicy, retrying
 

@@ -6,18 +6,19 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Document
 from pipeline.run.context import RunContext
 from pipeline.run.report import DocumentOutcome, Status
 from pipeline.stages.base import Step
 
-# Documents go to Elasticsearch in chunks of this many from a loader thread, while the
-# next ones are transformed: loading overlaps transformation, and at most
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+# Documents go to Elasticsearch in chunks (run.load_chunk_docs / load_chunk_chars) from a loader
+# thread, while the next ones are transformed: loading overlaps transformation, and at most
 # LOAD_QUEUE_CHUNKS + 1 chunks of transformed documents are in memory per batch.
-LOAD_CHUNK_DOCS = 50
-LOAD_CHUNK_CHARS = 5_000_000
 LOAD_QUEUE_CHUNKS = 2
 
 
@@ -30,7 +31,7 @@ class Loader:
     calling thread at the next ``add`` or at ``close``.
     """
 
-    def __init__(self, es: Any, ctx: RunContext, step: "Load") -> None:
+    def __init__(self, es: Elasticsearch, ctx: RunContext, step: "Load") -> None:
         self.es, self.ctx, self.step = es, ctx, step
         self.loaded: queue.SimpleQueue[Document] = queue.SimpleQueue()  # filled by the thread, in load order
         self.error: BaseException | None = None
@@ -46,7 +47,7 @@ class Loader:
             self._raise()
         self._chunk.append(doc)
         self._chars += len(doc.body) + sum(map(len, doc.captions))
-        if len(self._chunk) >= LOAD_CHUNK_DOCS or self._chars >= LOAD_CHUNK_CHARS:
+        if len(self._chunk) >= self.ctx.run.load_chunk_docs or self._chars >= self.ctx.run.load_chunk_chars:
             self._put(self._chunk)
             self._chunk, self._chars = [], 0
 
@@ -101,12 +102,14 @@ class Loader:
 
     def _load(self, chunk: list[Document]) -> None:
         from pipeline.elastic.bulk import bulk_load, deadletter_record, write_deadletter
+        from pipeline.elastic.client import RetryPolicy
         from pipeline.elastic.indices import deadletter_index
 
         ctx = self.ctx
         started = time.perf_counter()
-        result = bulk_load(self.es, ctx.index, chunk)
-        self.step.counters["seconds"] += time.perf_counter() - started
+        result = bulk_load(self.es, ctx.index, chunk, chunk_size=ctx.run.bulk_chunk_docs,
+                           max_chunk_bytes=ctx.run.bulk_chunk_bytes, retry=RetryPolicy.of(ctx.run))
+        self.step.seconds += time.perf_counter() - started
         rejected = {f.id: f for f in result.failures}
         dead = []
         for doc in chunk:
@@ -132,7 +135,7 @@ class Load(Step):
 
     name: ClassVar[str] = "load"
 
-    def __init__(self, es: Any, ctx: RunContext) -> None:
+    def __init__(self, es: Elasticsearch, ctx: RunContext) -> None:
         super().__init__()
         self.es, self.ctx = es, ctx
 
@@ -163,5 +166,5 @@ def outcome_of(doc: Document) -> DocumentOutcome:
     return DocumentOutcome(
         source=doc.source, id=doc.id, status=Status.FAILED if doc.failed else Status.INDEXED,
         errors=list(doc.errors), warnings=list(doc.warnings), title=doc.title, language=doc.language,
-        change=None if doc.failed or doc.change is None else str(doc.change),
+        change=None if doc.failed or doc.change is None else doc.change,
         encoding=doc.encoding, encoding_source=doc.encoding_source)

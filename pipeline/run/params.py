@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# The one alias/index name pattern (pipeline.checks): the form checks it as the operator types,
+# ``validate_index_name`` again before any request.
+from pipeline.config import ALIAS_PATTERN
+
 if TYPE_CHECKING:
     from pipeline.config import Settings
 
-# An alias or index name as Elasticsearch accepts it (lowercase, no reserved characters, no leading - _ + .);
-# the form checks it as the operator types, ``indices.validate_index_name`` again before any request.
-ALIAS_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,199}$"
 
 
 @dataclass(frozen=True)

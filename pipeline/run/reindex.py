@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.elastic.indices import (
@@ -33,6 +33,9 @@ from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.lifecycle import finish_run
 from pipeline.run.report import BatchReport, RunReport
 
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
 
 class ReindexFailed(PermanentError, RuntimeError):
     """The new index did not verify (or would lose documents); the alias still points at the old one."""
@@ -49,7 +52,7 @@ class ReindexResult:
     pruned: list[str] = field(default_factory=list)
 
 
-def rebuild_sources(es: Any, alias: str, name: str, source: Path) -> dict[str, str]:
+def rebuild_sources(es: Elasticsearch, alias: str, name: str, source: Path) -> dict[str, str]:
     """name -> local root of every source the alias holds: the recorded ones plus the given one
     (which wins for its name). A recorded source whose folder is not here stops the rebuild."""
     from pipeline.elastic.sources import recorded_sources
@@ -71,7 +74,7 @@ def rebuild_sources(es: Any, alias: str, name: str, source: Path) -> dict[str, s
     return sources
 
 
-def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
+def begin_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
                   run_id: str | None = None, runs_dir: Path | None = None, source_name: str | None = None,
                   allow_shrink: bool = False) -> RunContext:
     """Create the new physical index (no alias yet, refresh off while loading) and the run context
@@ -86,7 +89,7 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
     alias = validate_index_name(alias or settings.index_alias)
-    ensure_support_indices(es, alias)
+    ensure_support_indices(es, alias, settings.support_indices)
     name = source_name_for(settings, source, source_name)
     sources = rebuild_sources(es, alias, name, source)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
@@ -99,12 +102,13 @@ def begin_reindex(es: Any, settings: Settings, *, source_dir: Path | None = None
         index=index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full_refresh=True,
         run=settings.run, runs_dir=str(runs) if runs else None, source_name=name, sources=sources,
         fingerprint=processing_fingerprint(settings.run), allow_shrink=allow_shrink,
+        dedup=settings.dedup if settings.dedup.enabled else None, support=settings.support_indices,
     )
-    record_source(es, alias, name, source, ctx.run_id)
+    record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     return ctx
 
 
-def complete_reindex(es: Any, ctx: RunContext, reports: list[BatchReport]) -> ReindexResult:
+def complete_reindex(es: Elasticsearch, ctx: RunContext, reports: list[BatchReport]) -> ReindexResult:
     """Record the run, verify the new index against the source, then swap and prune."""
     es.indices.put_settings(index=ctx.index, settings={"index": {"refresh_interval": None}})
     report = finish_run(ctx, reports, es)
@@ -121,7 +125,7 @@ def complete_reindex(es: Any, ctx: RunContext, reports: list[BatchReport]) -> Re
     return ReindexResult(ctx.alias, ctx.index, previous, expected, actual, report, pruned)
 
 
-def check_not_shrinking(es: Any, ctx: RunContext, actual: int) -> None:
+def check_not_shrinking(es: Elasticsearch, ctx: RunContext, actual: int) -> None:
     """Refuse the swap when the new index holds fewer documents than the live one (unless
     ``allow_shrink``), naming the sources that lost documents."""
     from pipeline.elastic.sources import documents_by_source
@@ -139,6 +143,6 @@ def check_not_shrinking(es: Any, ctx: RunContext, actual: int) -> None:
                         f"alias {ctx.alias} unchanged. Pass --allow-shrink (DAG param allow_shrink) if that is meant")
 
 
-def live_index(es: Any, alias: str) -> str | None:
+def live_index(es: Elasticsearch, alias: str) -> str | None:
     targets = alias_targets(es, alias)
     return targets[-1] if targets else None

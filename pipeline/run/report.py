@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PIPELINE_VERSION
-from pipeline.document import Failure
+from pipeline.document import Change, Failure, Notice
 
 # The etl-runs record keeps this many failures verbatim; the counts by code cover all of them.
 RECORD_MAX_FAILURES = 100
@@ -43,17 +43,18 @@ class DocumentOutcome:
     id: str
     status: Status
     errors: list[Failure] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     title: str | None = None
     language: str | None = None
-    change: str | None = None  # for processed files: "new", "changed" (other bytes) or "reprocessed"
-    #                            (same bytes, processed under another fingerprint: rules/code/libraries)
+    change: Change | None = None  # for processed files: new, changed or reprocessed (``pipeline.document.Change``)
     encoding: str | None = None  # charset the file was decoded with
     encoding_source: str | None = None  # bom | utf-8 | declared | hint | detected | repaired
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
         self.errors = [Failure.from_value(e) for e in self.errors]
+        self.warnings = [Notice.from_value(w) for w in self.warnings]
+        self.change = Change(self.change) if self.change else None
 
     @property
     def failed_stage(self) -> str | None:
@@ -156,6 +157,10 @@ class RunReport:
     def failures_by_code(self) -> dict[str, int]:
         return dict(sorted(Counter(d.failure_code for d in self.documents if d.failure_code).items()))
 
+    def warnings_by_code(self) -> dict[str, int]:
+        """Warnings (``Notice``) counted by ``stage/code``, like failures."""
+        return dict(sorted(Counter(w.key for d in self.documents for w in d.warnings).items()))
+
     def add(self, batch: BatchReport) -> None:
         self.documents.extend(batch.documents)
         for stage, seconds in batch.timings.items():
@@ -165,9 +170,9 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         return {
-            "seen": self.seen, "new": sum(1 for d in self.documents if d.change == "new"),
-            "changed": sum(1 for d in self.documents if d.change == "changed"),
-            "reprocessed": sum(1 for d in self.documents if d.change == "reprocessed"), "unchanged": self.unchanged,
+            "seen": self.seen, **{str(kind): sum(1 for d in self.documents if d.change == kind)
+                                  for kind in (Change.NEW, Change.CHANGED, Change.REPROCESSED)},
+            "unchanged": self.unchanged,
             "deleted": self.deleted, "cleaned": self.cleaned, "failed": self.failed, "indexed": self.indexed,
         }
 
@@ -176,6 +181,7 @@ class RunReport:
         data["counts"] = self.counts()
         data["status"] = str(self.status)
         data["failures_by_code"] = self.failures_by_code()
+        data["warnings_by_code"] = self.warnings_by_code()
         return data
 
     def to_run_record(self) -> dict[str, Any]:
@@ -212,6 +218,8 @@ class RunReport:
             lines.append(f"  ERROR {self.error}")
         if self.failed:
             lines.append("  failures by code: " + ", ".join(f"{k}={v}" for k, v in self.failures_by_code().items()))
+        if warned := self.warnings_by_code():
+            lines.append("  warnings by code: " + ", ".join(f"{k}={v}" for k, v in warned.items()))
         for d in self.documents:
             if d.status == Status.FAILED:
                 lines.append(f"  FAILED {d.source} [{d.failure_code}]: {'; '.join(str(e) for e in d.errors)}")
@@ -220,6 +228,14 @@ class RunReport:
             for warning in d.warnings:
                 lines.append(f"  warning {d.source}: {warning}")
         return "\n".join(lines)
+
+
+def write_report(report: RunReport, folder: Path) -> Path:
+    """``<folder>/report.json``: the one writer of a run's report file (finished or failed at start)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.json"
+    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    return path
 
 
 def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
@@ -233,7 +249,7 @@ def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
             raise FileNotFoundError(f"no run reports under {runs_dir}")
         path = candidates[-1]
     data = json.loads(path.read_text(encoding="utf-8"))
-    for derived in ("counts", "status", "failures_by_code"):
+    for derived in ("counts", "status", "failures_by_code", "warnings_by_code"):
         data.pop(derived, None)
     data["documents"] = [DocumentOutcome(**d) for d in data.get("documents", [])]
     return RunReport(**data)

@@ -13,11 +13,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Change, Document
 from pipeline.run.context import RunContext
 from pipeline.stages.base import Step
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 
 class SkipUnchanged(Step):
@@ -26,7 +29,7 @@ class SkipUnchanged(Step):
 
     name: ClassVar[str] = "unchanged"
 
-    def __init__(self, es: Any, ctx: RunContext, root: Path, *,
+    def __init__(self, es: Elasticsearch, ctx: RunContext, root: Path, *,
                  ungrouped: Callable[[Iterable[str]], set[str]] | None = None) -> None:
         super().__init__()
         self.es, self.ctx, self.root = es, ctx, root
@@ -43,7 +46,7 @@ class SkipUnchanged(Step):
         known = indexed_fingerprints(self.es, self.ctx.index, list(dict.fromkeys(doc.id for doc in batch)))
         if self.ungrouped is not None and known:
             self.ungrouped_ids = self.ungrouped(known)
-        self.counters["seconds"] += time.perf_counter() - started
+        self.seconds += time.perf_counter() - started
         fingerprint, limit = self.ctx.fingerprint, self.ctx.run.max_file_bytes
         for doc in batch:
             started = time.perf_counter()
@@ -58,7 +61,7 @@ class SkipUnchanged(Step):
                     doc.change = Change.REPROCESSED
                 else:
                     doc.change = Change.UNCHANGED
-            self.counters["seconds"] += time.perf_counter() - started
+            self.seconds += time.perf_counter() - started
             yield doc
 
 

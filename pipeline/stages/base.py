@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import ClassVar
 
 from pipeline.document import Document
+from pipeline.errors import PermanentError
 
 # After the first expiry the timer fires again this often until the exception lands in the work.
 RETRY_TICK_SECONDS = 0.05
@@ -50,6 +51,7 @@ class Step(ABC):
 
     def __init__(self) -> None:
         self.counters: Counter[str] = Counter()
+        self.seconds = 0.0  # time spent in this step (the report's timings)
 
     @abstractmethod
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
@@ -87,12 +89,14 @@ class Stage(Step):
                 doc = self.process(doc)
         except DocumentTimeout as exc:
             doc.fail(self.name, "timeout", f"{self.name} took too long: {exc}")
+        except PermanentError:
+            raise  # a broken rule file or install: no document can pass, the run stops (no retry)
         except RecursionError:
             doc.fail(self.name, "too-deep", "malformed input: nesting too deep")
         except Exception as exc:  # noqa: BLE001 - one bad document must never stop a batch
             doc.fail(self.name, "unexpected", f"unexpected {type(exc).__name__}: {exc}")
         self.counters["documents"] += 1
-        self.counters["seconds"] += time.perf_counter() - started
+        self.seconds += time.perf_counter() - started
         if doc.failed and doc.errors[-1].stage == self.name:
             self.counters[f"failed/{doc.errors[-1].code}"] += 1
         return doc

@@ -72,7 +72,7 @@ def _profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
 def _normalize(ch: str) -> str:
     from langdetect.utils.ngram import NGram
 
-    return NGram.normalize(ch)
+    return str(NGram.normalize(ch))
 
 
 @lru_cache(maxsize=65536)

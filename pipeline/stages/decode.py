@@ -60,6 +60,13 @@ class Decoded:
     declared: str | None = None  # what the file declared, when that was overruled
 
     @property
+    def warning_code(self) -> str:
+        """Short code of ``warning``: repaired (bytes replaced), declared-mismatch, guessed."""
+        if self.source == "repaired":
+            return "repaired"
+        return "declared-mismatch" if self.declared and self.source != "declared" else "guessed"
+
+    @property
     def warning(self) -> str | None:
         if self.source == "repaired" and self.encoding.startswith("utf"):
             return f"invalid {self.encoding.upper()}: {self.replaced} undecodable byte(s) replaced"
@@ -362,9 +369,8 @@ def _charset_prior(codec: str) -> float:
 
 
 def _nonascii_bytes(sample: str, codec: str) -> int:
-    if codec == "cp1258":
-        sample = encode_cp1258_text(sample)
-    raw = sample.encode(codec, errors="replace") if isinstance(sample, str) else sample
+    # (the fallback counts characters of the text itself: on cp1258's bytes ord() would fail)
+    raw = encode_cp1258_text(sample) if codec == "cp1258" else sample.encode(codec, errors="replace")
     return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
 
 

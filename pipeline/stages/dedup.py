@@ -19,23 +19,20 @@ groups, ``pipeline.run.grouping`` wires both into a run. Why each piece:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from pipeline.config import CONFIG_DIR, ConfigError, check_keys, read_yaml
-from pipeline.document import Document
+from pipeline.config import DedupSettings, load_dedup_config  # noqa: F401 (load_dedup_config: see below)
+from pipeline.document import Document, Notice
 from pipeline.stages.base import Stage
 
-CONFIG_FILE = "dedup.yaml"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: mixes the unit hashes of a shingle
@@ -43,58 +40,10 @@ _PERM_SEED = 20261201  # fixed forever: signatures in the store must stay compar
 _CHUNK = 4096  # shingles per block when computing a signature (bounds the temporary matrix)
 
 
-class DedupConfigError(ConfigError):
-    """config/dedup.yaml is inconsistent (e.g. bands do not divide num_perm)."""
-
-
-@dataclass(frozen=True)
-class DedupConfig:
-    """Settings from ``config/dedup.yaml`` (documented there)."""
-
-    enabled: bool
-    num_perm: int
-    bands: int
-    word_shingle: int
-    char_shingle: int
-    char_shingle_languages: tuple[str, ...]
-    min_shingles: int
-    passage_window: int
-    max_passage_keys: int
-    min_shared_keys: int
-    min_key_containment: float
-    min_containment: float
-    max_candidates: int
-    max_group_size: int
-
-    @property
-    def rows(self) -> int:
-        return self.num_perm // self.bands
-
-
-_SCHEMA: dict[str, Any] = {"enabled": bool, "num_perm": int, "bands": int, "word_shingle": int, "char_shingle": int,
-                          "char_shingle_languages": list, "min_shingles": int, "passage_window": int,
-                          "max_passage_keys": int, "min_shared_keys": int, "min_key_containment": float,
-                          "min_containment": float,
-                          "max_candidates": int, "max_group_size": int}
-
-
-def load_dedup_config(path: Path | None = None) -> DedupConfig:
-    """Read and validate the dedup settings (unknown, missing or mistyped keys name file and key);
-    ``ETL_DEDUP_ENABLED`` overrides ``enabled``."""
-    where = Path(path) if path else CONFIG_DIR / CONFIG_FILE
-    raw = read_yaml(where)
-    check_keys(raw, _SCHEMA, str(where))
-    env = os.environ.get("ETL_DEDUP_ENABLED")
-    if env is not None:
-        raw["enabled"] = env.strip().lower() not in {"0", "false", "no", "off"}
-    cfg = DedupConfig(**{**raw, "min_containment": float(raw["min_containment"]),
-                         "min_key_containment": float(raw["min_key_containment"]),
-                         "char_shingle_languages": tuple(str(v) for v in raw["char_shingle_languages"])})
-    if cfg.bands <= 0 or cfg.num_perm % cfg.bands:
-        raise DedupConfigError(f"{where}: 'bands' must divide 'num_perm' ({cfg.num_perm})")
-    if not 0 < cfg.min_containment <= 1:
-        raise DedupConfigError(f"{where}: 'min_containment' must be in (0, 1]")
-    return cfg
+# The settings are part of ``Settings`` (``Settings.dedup``, from config/dedup.yaml): stages get them
+# as an argument. ``DedupConfig`` is their old name here; ``load_dedup_config`` stays importable
+# from here for pipeline/run until it takes ``settings.dedup`` (it reads no file per call).
+DedupConfig = DedupSettings
 
 
 def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str], int]:
@@ -313,19 +262,19 @@ class FingerprintStage(Stage):
             doc.warnings.append(problem)
         return doc
 
-    def fingerprint_waiting(self) -> dict[str, str]:
+    def fingerprint_waiting(self) -> dict[str, Notice]:
         """Fingerprint what ``later`` kept; ``{id: warning}`` for those that could not be (they
         stay alone, counted as ``not-grouped``)."""
         waiting, self.waiting = self.waiting, []
         problems = {item.doc_id: self._fingerprint(item) for item in waiting}
         return {doc_id: problem for doc_id, problem in problems.items() if problem}
 
-    def _fingerprint(self, item: GroupingInput) -> str | None:
+    def _fingerprint(self, item: GroupingInput) -> Notice | None:
         try:
             fp = fingerprint(item, self.cfg)
         except Exception as exc:  # noqa: BLE001 - grouping is extra: the document is still indexed, alone
             self.counters["not-grouped"] += 1
-            return f"dedup: not grouped ({type(exc).__name__}: {exc})"
+            return Notice(self.name, "not-grouped", f"not grouped ({type(exc).__name__}: {exc})")
         self.pending.append(fp)
         if not fp.band_keys:
             self.counters["too-short"] += 1

@@ -161,7 +161,7 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
     is_html = lower.endswith(HTML_SUFFIXES) or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
     result = decode(data, html=is_html, hint=encoding)
     if result.warning:
-        doc.warnings.append(f"extract: {result.warning}")
+        doc.warn("extract", result.warning_code, result.warning)
     text = result.text
     if "\x00" in text:
         text = text.replace("\x00", "")

@@ -96,7 +96,7 @@ class Detection:
 _lock = threading.RLock()  # _second() calls _factory() while holding it
 
 
-def _fast_detector_class():
+def _fast_detector_class() -> type[Any]:
     """langdetect's Detector with the trial loop done in numpy: same profiles, same seeded random
     draws in the same order, same stopping rule (checked every 5 updates) -- only the 55-language
     arithmetic is vectorised (about 4x faster). Answers match the stock Detector (the benchmark
@@ -112,7 +112,7 @@ def _fast_detector_class():
         matrix: Any = None  # one row of language probabilities per profile n-gram
         row_of: dict[str, int] = {}
 
-        def _extract_ngrams(self):
+        def _extract_ngrams(self) -> list[str]:
             # Detector._extract_ngrams with NGram.add_char inlined and each character's
             # normalisation (a Unicode-block bisect) looked up once per process: the same
             # n-grams in the same order, without two method calls per character.
@@ -143,7 +143,7 @@ def _fast_detector_class():
                         result.append(w)
             return result
 
-        def _detect_block(self):
+        def _detect_block(self) -> None:
             self.cleaning_text()
             ngrams = self._extract_ngrams()
             if not ngrams:
@@ -177,7 +177,7 @@ def _fast_detector_class():
 
 
 @lru_cache(maxsize=1)
-def _factory():
+def _factory() -> Any:
     """langdetect's profiles (about 1.3 s and 60 MB to load): once per process."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
@@ -201,7 +201,7 @@ def supported_languages() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _second():
+def _second() -> Any:
     """py3langid, restricted to langdetect's languages so both answer from the same set."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -272,8 +272,8 @@ def _too_little(text: str, cfg: LanguageConfig) -> str | None:
 
 
 # --- public API --------------------------------------------------------------------------------
-def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
-    """The language of ``text``; deterministic; "und" with a reason instead of a guess."""
+def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
+    """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it)."""
     cfg = cfg or load_language_config()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
@@ -300,6 +300,18 @@ def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detectio
     if ranked and ranked[0][1] >= cfg.min_confidence:  # py3langid unsure too: the default stands
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     return Detection(UND, max(prob, ranked[0][1] if ranked else 0.0), "low confidence")
+
+
+def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
+    """The language of ``text``; deterministic; "und" with a reason instead of a guess. Script guards
+    (:mod:`pipeline.stages.language_script`) decide before, and check after, the detectors."""
+    from pipeline.stages.language_script import guarded
+
+    cfg = cfg or load_language_config()
+    sample = _SPACE_RE.sub(" ", sample_text(text or "", cfg)).strip()
+    det: Detection = guarded(sample, bool(sample) and not _too_little(sample, cfg),
+                             lambda: _detect_statistical(text, cfg), langdetect_probabilities, Detection)
+    return det
 
 
 def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:

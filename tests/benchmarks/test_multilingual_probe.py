@@ -166,6 +166,7 @@ def test_found_rules() -> None:
 
 # ------------------------------------------------------------------------------------------ smoke
 @needs_data
+@pytest.mark.slow  # runs the benchmark end to end
 def test_benchmark_smoke_run_prints_the_table() -> None:
     cmd = [sys.executable, str(REPO / "benchmarks" / "multilingual.py"), "--languages", "en,zh",
            "--docs-per-language", "2", "--html-per-language", "1"]

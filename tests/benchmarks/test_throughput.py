@@ -23,6 +23,7 @@ def _digests(root: Path) -> dict[str, str]:
 
 
 @needs_data
+@pytest.mark.slow  # builds three corpora from the benchmark pages (~100 s)
 def test_corpus_is_deterministic_varied_and_unique(tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     import corpus
@@ -49,6 +50,7 @@ def test_corpus_is_deterministic_varied_and_unique(tmp_path):
 @needs_data
 @pytest.mark.es
 @pytest.mark.airflow
+@pytest.mark.slow  # the benchmark end to end, Airflow included
 def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
     env = {**os.environ, "ES_URL": es_url}
     result = subprocess.run(

@@ -128,6 +128,7 @@ def outcome_view(report) -> list[tuple]:
 
 @pytest.mark.airflow
 @pytest.mark.es
+@pytest.mark.slow
 def test_dag_run_gives_the_same_report_as_the_cli(airflow_db, es_client, es_url, index_prefix, tmp_path,
                                                   monkeypatch):
     from airflow.utils.state import DagRunState

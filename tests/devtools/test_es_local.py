@@ -178,6 +178,7 @@ def node() -> Iterator[LocalNode]:
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_node_is_healthy_and_round_trips_a_document(node):
     es = Elasticsearch(node.url, request_timeout=30)
     assert es.cluster.health()["status"] in {"yellow", "green"}
@@ -188,6 +189,7 @@ def test_node_is_healthy_and_round_trips_a_document(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_runtime_lives_in_home_and_is_owned_by_the_right_user(node):
     assert node.runtime == node.home
     assert {"dist", "data", "logs", "node.pid", "node.json"} <= {p.name for p in node.home.iterdir()}
@@ -196,6 +198,7 @@ def test_runtime_lives_in_home_and_is_owned_by_the_right_user(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_second_start_is_a_no_op(node):
     pid = node.status().pid
     t0 = time.monotonic()
@@ -207,6 +210,7 @@ def test_second_start_is_a_no_op(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_status_reports_the_running_node(node):
     status = node.status()
     assert status.running and status.pid and status.url == node.url
@@ -217,6 +221,7 @@ def test_status_reports_the_running_node(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_extra_settings_reach_the_node(node):
     es = Elasticsearch(node.url, request_timeout=30)
     nodes = es.nodes.info(node_id="_local", metric="settings")["nodes"]
@@ -225,6 +230,7 @@ def test_extra_settings_reach_the_node(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_another_home_cannot_take_the_port(node, tmp_path):
     with pytest.raises(LocalNodeError, match=r"another Elasticsearch node \(cluster 'news-etl-local'"):
         LocalNode(home=tmp_path / "other", port=node.port).start()
@@ -232,6 +238,7 @@ def test_another_home_cannot_take_the_port(node, tmp_path):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_cli_status_prints_state_and_log(node):
     env = {**os.environ, "ES_LOCAL_HOME": str(node.home), "ES_LOCAL_PORT": str(node.port)}
     env.pop("ES_URL", None)
@@ -245,6 +252,7 @@ def test_cli_status_prints_state_and_log(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_test_cleanup_removes_everything_under_a_prefix(node):
     es = Elasticsearch(node.url, request_timeout=30)
     prefix = "test-cleanup1"
@@ -264,6 +272,7 @@ def test_test_cleanup_removes_everything_under_a_prefix(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_stop_is_idempotent(node):
     """Runs last in this module: stops the shared node."""
     pid = node.status().pid
@@ -277,6 +286,7 @@ def test_stop_is_idempotent(node):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 def test_failed_start_reports_the_cause_and_the_log(tmp_path):
     node = LocalNode(home=tmp_path / "bad", port=free_port(), extra_settings={"no.such.setting": "x"})
     with pytest.raises(LocalNodeError) as info:
@@ -289,6 +299,7 @@ def test_failed_start_reports_the_cause_and_the_log(tmp_path):
 
 
 @pytest.mark.es
+@pytest.mark.slow  # starts a node of its own
 @pytest.mark.skipif(not IS_ROOT, reason="the esnode user and /var/tmp fallback only apply to root")
 def test_as_root_an_unreachable_home_moves_the_runtime_to_var_tmp(tmp_path):
     private = tmp_path / "private"

@@ -230,6 +230,7 @@ def test_code_config_and_seeds_are_mounted_into_every_airflow_container():
         assert env["ETL_SOURCE_DIR"] in {target for _, target in mounts}
 
 
+@pytest.mark.airflow  # Airflow parses the connection (a fresh process importing Airflow)
 def test_elasticsearch_connection_comes_from_the_environment(tmp_path):
     """The DAG's own code reads AIRFLOW_CONN_ELASTICSEARCH_DEFAULT as compose sets it."""
     for name in (*AIRFLOW_SERVICES, "airflow-worker"):

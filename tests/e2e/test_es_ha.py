@@ -23,7 +23,7 @@ from pipeline.elastic.client import make_client
 from pipeline.run import run_ingest
 from tests.e2e.test_faults import index_vs_folder, make_corpus
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # a 3-node cluster of its own
 
 CLEAN = {"lost": [], "duplicated": [], "unexpected": [], "stale": [], "wrong_id": []}
 

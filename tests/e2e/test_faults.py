@@ -34,7 +34,7 @@ from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, make_client
 from pipeline.run import run_ingest
 from pipeline.stages.enrich import document_id
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # nodes of its own, killed and restarted
 
 REPO = Path(__file__).resolve().parents[2]
 _SENTENCES = [s.strip() for p in sorted((REPO / "seeds").glob("*.txt"))
@@ -186,8 +186,9 @@ def test_node_killed_mid_load_comes_back_during_the_retries_and_the_run_succeeds
 
         threading.Thread(target=restart, name="restart-es", daemon=True).start()
 
-    # Up to ~30-60 s of backoff: longer than a node restart takes.
-    spy = BulkSpy(monkeypatch, RetryPolicy(attempts=20, initial=0.5, maximum=3.0), fault_on_call=2,
+    # ~95-190 s of backoff in all (this loop is the only retry layer: the client and the helper do not
+    # retry bulk requests): longer than a node restart takes on a loaded machine.
+    spy = BulkSpy(monkeypatch, RetryPolicy(attempts=40, initial=0.5, maximum=5.0), fault_on_call=2,
                   fault=crash_then_restart)
     report = run_ingest(settings(), es=es, source_dir=corpus, alias="crash-mid-load", runs_dir=runs)
 
@@ -317,7 +318,8 @@ def test_rejections_past_the_budget_fail_the_load_instead_of_dead_lettering(busy
     from pipeline.stages.enrich import enrich
 
     es = make_client(ESConnection(busy_node.url))
-    target = prepare_index(es, "busy-budget", shards=8)
+    target = prepare_index(es, "busy-budget", shards=8, replicas=load_settings().number_of_replicas,
+                           support=load_settings().support_indices)
     docs = [enrich(Document(source=f"n{i}.txt", source_path=f"/feed/n{i}.txt", title=f"Note {i}",
                             body=f"Short wire note number {i} about the markets.")) for i in range(200)]
     for _ in range(10):  # one attempt only: the first 429 exhausts the budget

@@ -88,7 +88,7 @@ def run_cli(source: Path, alias: str, runs: Path, es_url: str) -> RunReport:
 def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     monkeypatch.setenv("ETL_MAX_FAILURE_RATIO", "1.0")
     settings = load_settings()
-    max_bytes = settings.max_file_bytes  # the CLI run uses the configured cap
+    max_bytes = settings.run.max_file_bytes  # the CLI run uses the configured cap
     outside = tmp_path / "outside"
     outside.mkdir()
     expected = build_corpus(tmp_path / "src", outside, max_bytes)
@@ -107,7 +107,7 @@ def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
             assert got.status == "indexed" or (got.errors and str(got.errors[0]).startswith("clean: ")), got
         else:
             assert got.status == "failed" and str(got.errors[0]).startswith(want), (name, got.errors)
-    assert any("invalid UTF-8" in w for w in outcomes["invalid-utf8.txt"].warnings)
+    assert any("invalid UTF-8" in w.message for w in outcomes["invalid-utf8.txt"].warnings)
 
     es_client.indices.refresh(index=alias)
     docs = [h["_source"] for h in es_client.search(index=alias, size=100, query={"match_all": {}})["hits"]["hits"]]

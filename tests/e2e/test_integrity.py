@@ -21,6 +21,7 @@ from pipeline.stages.enrich import document_id
 pytestmark = pytest.mark.es
 
 REPO = Path(__file__).resolve().parents[2]
+SUPPORT = load_settings().support_indices  # shards/replicas of the support indices (etl-leases here)
 SEEDS = REPO / "seeds"
 
 
@@ -105,6 +106,12 @@ def test_fingerprint_covers_every_rule_file_the_settings_and_the_libraries(tmp_p
     from dataclasses import replace
 
     assert processing_fingerprint(replace(run, max_decoded_chars=run.max_decoded_chars + 1), config) != before
+    grouping = tmp_path / "grouping"  # a near-duplicate threshold shapes duplicate_* fields: it counts too
+    shutil.copytree(CONFIG_DIR, grouping)
+    text = (grouping / "dedup.yaml").read_text()
+    (grouping / "dedup.yaml").write_text(text.replace("min_containment: 0.5", "min_containment: 0.6"))
+    assert "min_containment: 0.6" in (grouping / "dedup.yaml").read_text()
+    assert processing_fingerprint(run, grouping) != processing_fingerprint(run, CONFIG_DIR)
 
 
 def test_every_config_file_the_stages_read_is_in_the_fingerprint(tmp_path):
@@ -145,6 +152,7 @@ print(json.dumps(sorted(p[len(root):] for p in opened if p.startswith(root))))
     assert uncovered == [], f"add to pipeline.config.STAGE_CONFIG_FILES: {uncovered}"
 
 
+@pytest.mark.slow
 def test_editing_one_caption_rule_recleans_every_document_and_keeps_every_id(es_client, es_url, alias, tmp_path,
                                                                           source):
     config = tmp_path / "config"
@@ -183,6 +191,7 @@ def test_editing_one_caption_rule_recleans_every_document_and_keeps_every_id(es_
 # --- 2. stable identity ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_remounting_or_moving_the_source_indexes_nothing_new(es_client, es_url, alias, tmp_path):
     feed = make_source(tmp_path / "mnt-a" / "feed", 6, "f")
     env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
@@ -205,6 +214,7 @@ def test_remounting_or_moving_the_source_indexes_nothing_new(es_client, es_url, 
     assert check_index(es_client, alias, {"feed": renamed}) == CLEAN
 
 
+@pytest.mark.slow
 def test_delete_sync_removes_only_gone_files_of_that_source(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "wire", 5, "w")
     b = make_source(tmp_path / "b" / "blogs", 4, "b")
@@ -229,7 +239,7 @@ def test_delete_sync_removes_only_gone_files_of_that_source(es_client, es_url, a
 def test_a_second_run_fails_with_a_message_naming_the_holder(es_client, es_url, alias, tmp_path, source):
     from pipeline.elastic import lease
 
-    lease.acquire(es_client, alias, "ingest-somebody-else", ttl=60, wait=0)
+    lease.acquire(es_client, alias, "ingest-somebody-else", ttl=60, wait=0, support=SUPPORT)
     try:
         result = cli("run", "--source", str(source), "--index-alias", alias,
                      env={"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs"), "ETL_LEASE_WAIT": "0"})
@@ -244,11 +254,11 @@ def test_a_second_run_fails_with_a_message_naming_the_holder(es_client, es_url, 
 def test_an_expired_lease_is_taken_over_and_its_old_holder_stops(es_client, alias):
     from pipeline.elastic import lease
 
-    lease.acquire(es_client, alias, "run-a", ttl=2, wait=0)
+    lease.acquire(es_client, alias, "run-a", ttl=2, wait=0, support=SUPPORT)
     with pytest.raises(lease.LeaseHeld, match="run run-a"):
-        lease.acquire(es_client, alias, "run-b", ttl=30, wait=0)
+        lease.acquire(es_client, alias, "run-b", ttl=30, wait=0, support=SUPPORT)
     time.sleep(2.2)
-    taken = lease.acquire(es_client, alias, "run-b", ttl=30, wait=0)
+    taken = lease.acquire(es_client, alias, "run-b", ttl=30, wait=0, support=SUPPORT)
     assert taken.run_id == "run-b"
     with pytest.raises(lease.LeaseLost, match="run-b"):
         lease.renew(es_client, alias, "run-a", ttl=30)
@@ -267,12 +277,14 @@ def test_a_lease_left_by_a_dead_cli_process_is_free_at_once(es_client, es_url, a
     code = (f"from pipeline.elastic import lease; from pipeline.elastic.client import make_client; "
             f"from pipeline.config import load_settings; from dataclasses import replace; "
             f"es = make_client(replace(load_settings().es, url={es_url!r}, hosts=())); "
-            f"lease.acquire(es, {alias!r}, 'ingest-killed', ttl=300, wait=0, process_bound=True); "
+            f"lease.acquire(es, {alias!r}, 'ingest-killed', ttl=300, wait=0, process_bound=True, "
+            "support=load_settings().support_indices); "
             f"import os; os._exit(9)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=120).returncode == 9
     held = lease.current_lease(es_client, alias)
     assert held.run_id == "ingest-killed" and held.process_bound and held.orphaned
-    assert lease.acquire(es_client, alias, "ingest-next", ttl=300, wait=0, process_bound=True).run_id == "ingest-next"
+    taken = lease.acquire(es_client, alias, "ingest-next", ttl=300, wait=0, support=SUPPORT, process_bound=True)
+    assert taken.run_id == "ingest-next"
 
     # This process's own run whose release failed (the cluster was unreachable) is orphaned too.
     dead = make_client(replace(load_settings().es, url="http://127.0.0.1:9", hosts=(), request_timeout=2))
@@ -281,11 +293,12 @@ def test_a_lease_left_by_a_dead_cli_process_is_free_at_once(es_client, es_url, a
     with pytest.raises(ClusterConnectionError):
         lease.release(dead, alias, "ingest-next")
     assert lease.current_lease(es_client, alias).orphaned
-    assert lease.acquire(es_client, alias, "ingest-third", ttl=300, wait=0).run_id == "ingest-third"
+    assert lease.acquire(es_client, alias, "ingest-third", ttl=300, wait=0, support=SUPPORT).run_id == "ingest-third"
     assert not lease.current_lease(es_client, alias).orphaned  # not process-bound: only expiry frees it
     assert lease.release(es_client, alias, "ingest-third")
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_lose_and_duplicate_nothing(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "one" / "alpha", 30, "a")
     b = make_source(tmp_path / "two" / "beta", 30, "b")
@@ -316,6 +329,7 @@ def wait_for_lease(es, alias: str, prefix: str, proc, timeout: float = 120) -> N
 
 
 @pytest.mark.airflow
+@pytest.mark.slow
 def test_an_airflow_run_during_a_reindex_waits_and_loses_nothing(airflow_db, es_client, es_url, alias, tmp_path,
                                                                  monkeypatch):
     from airflow.utils.state import DagRunState
@@ -365,7 +379,7 @@ def test_an_airflow_run_that_cannot_get_the_lease_fails_at_once_naming_the_holde
     from pipeline.elastic.indices import RUNS_INDEX
     from tests.dags.test_dag import fresh_dag
 
-    lease.acquire(es_client, alias, "reindex-still-running", ttl=120, wait=0)
+    lease.acquire(es_client, alias, "reindex-still-running", ttl=120, wait=0, support=SUPPORT)
     try:
         monkeypatch.setenv("ES_URL", es_url)
         monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "runs"))
@@ -387,6 +401,7 @@ def test_an_airflow_run_that_cannot_get_the_lease_fails_at_once_naming_the_holde
 # --- 4. the reindex never drops data --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reindex_refuses_to_shrink_and_migrates_old_ids_when_allowed(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "alpha", 4, "a")
     env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
@@ -414,6 +429,7 @@ def test_reindex_refuses_to_shrink_and_migrates_old_ids_when_allowed(es_client, 
     assert check_index(es_client, alias, {"alpha": a}) == CLEAN  # old id gone, one document per file
 
 
+@pytest.mark.slow
 def test_reindex_refuses_when_a_recorded_source_is_not_reachable(es_client, es_url, alias, tmp_path):
     a = make_source(tmp_path / "a" / "alpha", 2, "a")
     b = make_source(tmp_path / "b" / "beta", 2, "b")

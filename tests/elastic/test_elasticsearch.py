@@ -24,9 +24,16 @@ def ingest(es_client, alias: str, source: Path, **kwargs):
     return run_ingest(load_settings(), es=es_client, source_dir=source, alias=alias, **kwargs)
 
 
+def sizes() -> dict:
+    """The configured index sizes, as ``prepare_index`` takes them."""
+    settings = load_settings()
+    return {"shards": settings.number_of_shards, "replicas": settings.number_of_replicas,
+            "support": settings.support_indices}
+
+
 def test_prepare_index_is_idempotent_and_matches_the_cluster(es_client, alias):
-    first = prepare_index(es_client, alias)
-    second = prepare_index(es_client, alias)
+    first = prepare_index(es_client, alias, **sizes())
+    second = prepare_index(es_client, alias, **sizes())
     assert first.created and not second.created and first.index == second.index
     assert alias_targets(es_client, alias) == [first.index]
     assert es_client.indices.exists_index_template(name=alias)
@@ -92,7 +99,7 @@ def test_language_filter(es_client, alias, source):
 
 
 def test_mapping_error_is_reported_per_document(es_client, alias):
-    target = prepare_index(es_client, alias)
+    target = prepare_index(es_client, alias, **sizes())
     good = enrich(Document(source="good.txt", source_path="/x/good.txt", title="Good", body="fine text"))
     bad = enrich(Document(source="bad.txt", source_path="/x/bad.txt", title="Bad", body="text",
                           file_mtime="not a date"))
@@ -115,7 +122,7 @@ def test_bad_input_is_reported_and_the_rest_lands(es_client, alias, source):
     assert report.seen == 6
     assert outcome["empty.txt"].status == "failed" and "empty file" in str(outcome["empty.txt"].errors[0])
     assert outcome["image.png"].status == "failed" and "PNG" in str(outcome["image.png"].errors[0])
-    assert outcome["latin1.txt"].status == "indexed" and "not UTF-8" in outcome["latin1.txt"].warnings[0]
+    assert outcome["latin1.txt"].status == "indexed" and "not UTF-8" in outcome["latin1.txt"].warnings[0].message
     assert outcome["broken.html"].status == "indexed"
     assert report.indexed == 4 and report.failed == 2
     text = report.render_text()

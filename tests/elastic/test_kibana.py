@@ -68,8 +68,12 @@ REQUIRED_ATTRIBUTES = {
     "index-pattern": {"title", "name", "timeFieldName"},
     "search": {"title", "columns", "sort", "kibanaSavedObjectMeta"},
     "lens": {"title", "visualizationType", "state"},
+    "map": {"title", "layerListJSON", "mapStateJSON"},
     "dashboard": {"title", "panelsJSON"},
 }
+# Kibana Maps layers that read documents of a data view, and the field type their geoField needs
+MAP_ES_SOURCES = {"ES_SEARCH": {"geo_point", "geo_shape"}, "ES_GEO_GRID": {"geo_point", "geo_shape"},
+                  "ES_PEW_PEW": {"geo_point"}, "ES_GEO_LINE": {"geo_point"}}
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -361,9 +365,35 @@ def test_visualisations_cover_what_the_dashboard_promises():
     assert any(("terms", "language") in layer for layer in articles), "articles per language"
     assert any(("terms", "source_name") in layer for layer in articles), "articles per source"
     assert any(any(op == "date_histogram" for op, _ in layer) for layer in articles), "articles per day"
+    assert any(("terms", "countries") in layer for layer in articles), "articles per country"
+    assert any(s["geoField"] == "dateline_location" for m in of_type("map") for s in map_sources(m)), "dateline map"
     runs = _columns(RUNS_INDEX)
     assert any({("date_histogram", "started_at"), ("sum", "indexed"), ("sum", "failed")} <= set(layer)
                for layer in runs), "runs: indexed and failed over started_at"
+
+
+def map_sources(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return [layer["sourceDescriptor"] for layer in json.loads(obj["attributes"]["layerListJSON"])
+            if layer["sourceDescriptor"].get("type") in MAP_ES_SOURCES]
+
+
+def test_map_layers_read_geo_fields_of_their_data_view(index_fields):
+    """Every document layer of a map names a data view by reference and a geo field of a suitable type."""
+    maps = of_type("map")
+    assert maps, "the dashboard promises a map of datelines"
+    for m in maps:
+        json.loads(m["attributes"]["mapStateJSON"])
+        layers = json.loads(m["attributes"]["layerListJSON"])
+        assert len({layer["id"] for layer in layers}) == len(layers)
+        sources = map_sources(m)
+        assert sources, f"map {m['id']} shows no documents"
+        for source in sources:
+            r = ref(m, source["indexPatternRefName"])
+            assert r["type"] == "index-pattern"
+            title, fields = data_view_fields(index_fields, r["id"])
+            field = fields.get(source["geoField"])
+            assert field is not None, f"map {m['id']}: {source['geoField']} missing from the {title} mapping"
+            assert field["type"] in MAP_ES_SOURCES[source["type"]] and field["searchable"], (m["id"], field)
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -393,7 +423,8 @@ def test_dashboard_panels_resolve_and_do_not_overlap():
         on_dashboard.add((target["type"], target["id"]))
     panel_refs = {f"{p['panelIndex']}:{p['panelRefName']}" for p in panels}
     assert {r["name"] for r in dash["references"]} == panel_refs, "references without a panel"
-    assert {(o["type"], o["id"]) for o in of_type("lens")} <= on_dashboard, "a visualisation is not on the dashboard"
+    assert {(o["type"], o["id"]) for o in of_type("lens") + of_type("map")} <= on_dashboard, \
+        "a visualisation is not on the dashboard"
 
 
 # --- import client against a stub Kibana ------------------------------------------------------------
@@ -453,7 +484,8 @@ class StubKibana:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever's next poll: 0.5 s by default, per test
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self) -> "StubKibana":
         self.thread.start()

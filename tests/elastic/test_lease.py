@@ -7,13 +7,14 @@ import threading
 
 import pytest
 
+from pipeline.config import load_settings
 from pipeline.elastic.lease import LeaseLost, acquire, release, renew
 
 
 @pytest.mark.es
 def test_many_tasks_of_one_run_renew_at_once_without_losing_the_lease(es_client, index_prefix):
     alias = f"{index_prefix}-lease"
-    acquire(es_client, alias, "run-a", ttl=60, wait=0)
+    acquire(es_client, alias, "run-a", ttl=60, wait=0, support=load_settings().support_indices)
     errors: list[BaseException] = []
     start = threading.Barrier(6)
 

@@ -32,7 +32,7 @@ from pipeline.run import run_ingest
 from pipeline.run.flow import run_reindex as reindex
 from tests.e2e.test_faults import make_corpus
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # a secured node of its own
 
 REPO = Path(__file__).resolve().parents[2]
 ALIAS = "articles"
@@ -136,7 +136,8 @@ def test_setup_sees_security_and_explains_a_cluster_without_native_realm(node: N
 
 
 def test_setup_skips_roles_without_security(es_client) -> None:
-    assert ensure_roles_and_users(es_client, ALIAS, env={"ETL_ES_WRITER_PASSWORD": "x"}) == [
+    names = SecurityNames.from_config()
+    assert ensure_roles_and_users(es_client, ALIAS, names, env={"ETL_ES_WRITER_PASSWORD": "x"}) == [
         "security is off on this cluster: no roles or users created"]
 
 

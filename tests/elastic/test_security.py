@@ -39,7 +39,7 @@ from pipeline.config import ESConnection, load_settings
 from pipeline.elastic.client import make_client
 from pipeline.run import run_ingest
 
-pytestmark = pytest.mark.es
+pytestmark = [pytest.mark.es, pytest.mark.slow]  # a secured node of its own
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
@@ -234,6 +234,23 @@ def test_unknown_ca_is_a_clear_tls_error(secured, source, tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "CERTIFICATE_VERIFY_FAILED" in result.stderr
     assert leaks(result.stdout + result.stderr) == []
+
+
+@pytest.mark.parametrize("word", ["off", "No"])
+def test_es_verify_certs_off_disables_the_certificate_check(secured, word, tmp_path, monkeypatch):
+    """Every "no" word of the one yes/no parser turns verification off: the node's certificate,
+    from a CA the client is not given, is then accepted (with the check on it is refused, as above)."""
+    for key, value in env_for(secured, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("ES_CA_CERTS")
+    monkeypatch.delenv("ES_API_KEY", raising=False)
+    monkeypatch.setenv("ES_VERIFY_CERTS", word)
+    settings = load_settings()
+    assert settings.es.verify_certs is False
+    assert make_client(settings.es).security.authenticate()["username"] == USER
+    monkeypatch.setenv("ES_VERIFY_CERTS", "on")
+    with pytest.raises(Exception, match="CERTIFICATE_VERIFY_FAILED"):
+        make_client(load_settings().es).security.authenticate()
 
 
 def test_api_key_from_the_environment_is_sent_and_an_unknown_key_is_refused(secured, source, tmp_path):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import ESConnection, _raw_settings, load_settings
+from pipeline.config import ALIAS_PATTERN, ESConnection, _raw_settings, load_settings, parse_bool, validate_index_name
 from pipeline.elastic.client import make_client
 from pipeline.elastic.mapping import build_index_settings, mapping_version, replica_settings
+from pipeline.errors import BadParameter, ConfigError, PermanentError
 
 
 def test_es_url_list_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,7 +57,7 @@ def test_sniffing_discovers_the_node(es_url: str) -> None:
 def test_index_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = _raw_settings()
     base = load_settings()
-    assert base.batch_size == raw["run"]["batch_size"]
+    assert base.run.batch_size == raw["run"]["batch_size"]
     assert base.number_of_replicas == str(raw["index"]["number_of_replicas"])
     assert base.support_replicas == str(raw["support_indices"]["number_of_replicas"])
     monkeypatch.setenv("ETL_BATCH_SIZE", "17")
@@ -65,7 +66,7 @@ def test_index_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ETL_SUPPORT_SHARDS", "2")
     monkeypatch.setenv("ETL_SUPPORT_REPLICAS", "0-all")
     s = load_settings()
-    assert (s.batch_size, s.number_of_shards, s.number_of_replicas, s.support_shards, s.support_replicas) == \
+    assert (s.run.batch_size, s.number_of_shards, s.number_of_replicas, s.support_shards, s.support_replicas) == \
         (17, 3, "1", 2, "0-all")
 
 
@@ -85,3 +86,61 @@ def test_replicas_do_not_change_the_layout_version() -> None:
                                                                                        build_index_settings(1, 1))
     assert mapping_version(mappings, build_index_settings(1, 1)) != mapping_version(mappings,
                                                                                    build_index_settings(2, 1))
+
+
+YES, NO = ("1", "true", "TRUE", "Yes", "on", " On "), ("0", "false", "False", "no", "NO", "off", "Off")
+
+
+@pytest.mark.parametrize("var,read", [
+    ("ES_VERIFY_CERTS", lambda: load_settings().es.verify_certs),
+    ("ES_SNIFF", lambda: load_settings().es.sniff),
+    ("ETL_PAUSED_ON_CREATION", lambda: load_settings().paused_on_creation),
+    ("ETL_DEDUP_ENABLED", lambda: load_settings().dedup.enabled),
+])
+def test_one_yes_no_parser_for_every_variable(monkeypatch: pytest.MonkeyPatch, var, read) -> None:
+    for word in YES:
+        monkeypatch.setenv(var, word)
+        assert read() is True, (var, word)
+    for word in NO:
+        monkeypatch.setenv(var, word)
+        assert read() is False, (var, word)
+    monkeypatch.setenv(var, "maybe")
+    with pytest.raises(ConfigError, match=var):
+        read()
+
+
+def test_connection_extras_use_the_same_yes_no_words() -> None:
+    for word in NO:
+        conn = ESConnection.from_connection_fields(host="es", port=9200, extra={"verify_certs": word, "sniff": word})
+        assert (conn.verify_certs, conn.sniff) == (False, False), word
+    for word in YES:
+        conn = ESConnection.from_connection_fields(host="es", port=9200, extra={"use_ssl": word, "sniff": word})
+        assert (conn.url, conn.verify_certs, conn.sniff) == ("https://es:9200", True, True), word
+    assert ESConnection.from_connection_fields(host="es", extra={"verify_certs": False}).verify_certs is False
+    with pytest.raises(ConfigError, match="verify_certs"):
+        ESConnection.from_connection_fields(host="es", extra={"verify_certs": "nope"})
+    assert parse_bool(None, "X", default=True) is True and parse_bool("", "X", default=False) is False
+    with pytest.raises(ConfigError, match="X"):
+        parse_bool(None, "X")
+
+
+def test_config_errors_are_permanent() -> None:
+    """A broken config file or variable fails a task at once: retrying reads the same file."""
+    assert issubclass(ConfigError, PermanentError) and issubclass(ConfigError, ValueError)
+
+
+def test_one_alias_validator_and_its_pattern_agree() -> None:
+    import re
+
+    good = ["articles", "a", "news-2026.v1", "x_y", "9" * 200]
+    bad = ["", "Articles", "-a", "_a", ".a", ".", "..", "a b", "a/b", "a*", "a,b", "a:b", "a#", "é", "9" * 201,
+           "a\n", "+a"]
+    for name in good:
+        assert validate_index_name(name) == name and re.fullmatch(ALIAS_PATTERN, name)
+    for name in bad:
+        assert not re.fullmatch(ALIAS_PATTERN, name), name
+        with pytest.raises(BadParameter, match="invalid index or alias name"):
+            validate_index_name(name)
+    import pipeline.elastic.indices as indices
+
+    assert indices.validate_index_name is validate_index_name

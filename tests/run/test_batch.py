@@ -48,10 +48,10 @@ def test_every_document_comes_out_in_order_with_failures_as_data():
     assert set(step_timings(steps)) == {"tag", "upper"}
 
 
-def test_the_per_document_stages_of_a_run_are_extract_clean_language_enrich(tmp_path):
+def test_the_per_document_stages_of_a_run_are_extract_clean_language_enrich_places(tmp_path):
     stages = document_stages(load_settings().run, source_root=tmp_path)
-    assert [s.name for s in stages] == ["extract", "clean", "language", "enrich"]
-    assert all(s.time_limit_seconds for s in stages[:4])  # every stage bounded, language included
+    assert [s.name for s in stages] == ["extract", "clean", "language", "enrich", "places"]
+    assert all(s.time_limit_seconds for s in stages)  # every stage bounded, language included
     page = tmp_path / "a.txt"
     page.write_text("Berlin (dpa) - Die Regierung hat am Montag einen neuen Plan vorgestellt. " * 5, encoding="utf-8")
     extract = stages[0]

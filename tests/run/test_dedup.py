@@ -84,6 +84,7 @@ def syndicate(folder: Path, seed: int, prefix: str) -> dict[str, str]:
     return files
 
 
+@pytest.mark.es
 def test_copies_excerpt_and_truncation_group_and_a_hard_negative_stays_apart(es_client, alias, tmp_path):
     src = tmp_path / "src"
     syndicate(src, 1, "story")
@@ -114,6 +115,7 @@ def partition(docs: dict[str, dict]) -> set[frozenset[str]]:
     return {frozenset(members) for members in by_group.values()}
 
 
+@pytest.mark.es
 def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_client, alias, tmp_path):
     """A CLI run of several batches groups each batch in a worker process while the next one is
     transformed (pipeline/run/overlap.py); the groups, canonical copies and counts are those of
@@ -142,6 +144,7 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
         assert mapped_counts[key] == single_counts[key], key
 
 
+@pytest.mark.es
 def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(es_client, alias, tmp_path):
     src = tmp_path / "src"
     paras = story(5)
@@ -169,6 +172,7 @@ def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(e
     assert not es_client.exists(index=dedup_index(alias), id=document_id(src.name, "a.html"))
 
 
+@pytest.mark.es
 def test_a_document_loaded_but_never_grouped_is_grouped_by_the_next_run(es_client, alias, tmp_path):
     """A run that dies between a batch's load and its grouping leaves articles without a store
     entry. The next run must not skip them as unchanged: they are processed again and grouped."""
@@ -211,6 +215,7 @@ class HeldAtCandidates:
         return getattr(self._es, name)
 
 
+@pytest.mark.es
 def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
     """Two batches of one run (mapped tasks, or CLI workers) group at the same time. Two *runs* into one
     alias cannot overlap any more (the writer lease, tests/e2e/test_integrity.py), so the race lives here."""
@@ -263,6 +268,7 @@ def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_cl
     assert canonical == "one/a0.html"  # published 2025-03-01, the earliest
 
 
+@pytest.mark.es
 def test_collapsed_search_shows_each_story_once_with_its_count(es_client, alias, tmp_path):
     src = tmp_path / "src"
     syndicate(src, 11, "story")
@@ -276,6 +282,7 @@ def test_collapsed_search_shows_each_story_once_with_its_count(es_client, alias,
     assert len({h.duplicate_group for h in hits}) == 2
 
 
+@pytest.mark.es
 def test_chinese_copies_use_character_shingles(es_client, alias, tmp_path):
     cfg = load_dedup_config()
     text = ("国家气象中心今天发布暴雨预警，预计未来三天南方多地将出现强降雨天气。"
@@ -320,3 +327,22 @@ def test_unknown_config_key_names_file_and_key(tmp_path):
     path.write_text(re.sub(r"(?m)^bands: \d+", "bands: 7", good))
     with pytest.raises(ConfigError, match=r"dedup\.yaml: 'bands' must divide 'num_perm'"):
         load_dedup_config(path)
+
+
+def test_dedup_settings_are_part_of_settings_and_read_once(monkeypatch):
+    """One source: ``Settings.dedup`` from config/dedup.yaml, read once per process (never per batch);
+    ``ETL_DEDUP_ENABLED`` is applied where every other variable is."""
+    import pipeline.config
+
+    settings = load_settings()
+    assert settings.dedup == load_dedup_config() and settings.dedup.bands == 32
+    reads: list[str] = []
+    real = pipeline.config.read_yaml
+    monkeypatch.setattr(pipeline.config, "read_yaml", lambda path: reads.append(str(path)) or real(path))
+    for word, enabled in (("off", False), ("yes", True), ("0", False)):
+        monkeypatch.setenv("ETL_DEDUP_ENABLED", word)
+        assert load_settings().dedup.enabled is enabled and load_dedup_config().enabled is enabled
+    assert reads == []
+    monkeypatch.setenv("ETL_DEDUP_ENABLED", "sometimes")
+    with pytest.raises(ConfigError, match="ETL_DEDUP_ENABLED"):
+        load_settings()

@@ -94,7 +94,8 @@ def test_document_breaking_the_mapping_goes_to_the_dead_letter(es_client, alias,
     rejected with the reason; a document without one lands."""
     from pipeline.elastic.indices import desired_layout
 
-    layout = desired_layout(es_client)
+    settings = load_settings()
+    layout = desired_layout(es_client, settings.number_of_shards, settings.number_of_replicas)
     mappings = json.loads(json.dumps(layout.mappings))
     mappings["properties"]["author"] = {"type": "long"}
     broken = f"{alias}-v0000000000-00000000000000000"

@@ -132,6 +132,7 @@ def bench_pages():
     return load_pages(data)
 
 
+@pytest.mark.slow  # cleans the whole benchmark set
 def test_quality_floor_html(bench_pages) -> None:
     from benchmarks.extraction import evaluate
 
@@ -140,6 +141,7 @@ def test_quality_floor_html(bench_pages) -> None:
     assert s.f1 >= HTML_F1_FLOOR, f"HTML-mode F1 {s.f1:.4f} fell below the floor {HTML_F1_FLOOR}"
 
 
+@pytest.mark.slow  # cleans the whole benchmark set
 def test_quality_floor_text(bench_pages) -> None:
     from benchmarks.extraction import evaluate
 
@@ -156,3 +158,47 @@ def test_metric_sanity() -> None:
     assert p == 1.0 and 0 < r < 1
     f1, P, R = score(["a b c d"], ["a b c d e f g h"])
     assert abs(f1 - 2 * P * R / (P + R)) < 1e-12
+
+
+# ----------------------------------------------------- issue 25: never lose the article to a guess
+_REVIEW = "".join(f"<p{{attr}}>Paragraph {i} of the long review goes on about the band, the record and the tour, "
+                  "sentence after sentence.</p>" for i in range(8))
+
+
+def _review(attr: str) -> str:
+    return ("<html><head><title>Review</title></head><body><nav><a href='/'>Home</a></nav><article>"
+            "<h1>Review of the record</h1><p>The first paragraph of the review is free to read for everyone "
+            f"who comes by.</p>{_REVIEW.format(attr=attr)}</article><footer>Footer</footer></body></html>")
+
+
+def test_paywall_marked_paragraphs_are_article_text() -> None:
+    res = clean_html_string(_review(' class="paywall"'))
+    assert res.body.count("Paragraph ") == 8 and "warnings" not in res.metadata
+
+
+def test_a_class_prune_that_would_take_most_of_the_article_is_undone_and_counted() -> None:
+    doc = clean(Document(source="r.html", source_path="r.html", content_type="html",
+                         raw_text=_review(' class="related-text"')))
+    assert doc.body.count("Paragraph ") == 8
+    assert any(w.key == "clean/pruned-majority" and "not applied" in w.message for w in doc.warnings)
+
+
+def test_a_small_boilerplate_block_is_still_pruned_without_warning() -> None:
+    html = _review("").replace("<footer>", "<div class='related'><p>Related: another story about other records "
+                                           "and other bands on the same label this year.</p></div><footer>")
+    res = clean_html_string(html)
+    assert "Related: another story" not in res.body and "warnings" not in res.metadata
+
+
+def test_video_player_strings_and_a_photo_gallery_leave_the_body() -> None:
+    player = ("<div class='media'><div class='vjs-player'><video src='v.mp4'></video><div role='dialog'>"
+              "This is a modal window.</div><button>Chapters</button><span>descriptions off, selected</span>"
+              "</div></div>")
+    gallery = "<div class='slides'>" + "".join(f"<div><img src='{i}.jpg'><span>Photo {i} of 50</span></div>"
+                                               for i in range(50)) + "</div>"
+    html = _review("").replace("<p>The first", player + "<p>The first").replace("</article>", gallery + "</article>")
+    res = clean_html_string(html)
+    assert res.body.count("Paragraph ") == 8
+    for junk in ("modal window", "Chapters", "descriptions off", "Photo 7 of 50"):
+        assert junk not in res.body
+    assert res.metadata["pruned_blocks"] == {"player": 1, "gallery": 1}

@@ -81,7 +81,8 @@ def test_legacy_text_comes_back_exactly(tmp_path, charset, lang, text):
     assert doc.raw_text == text
     assert doc.encoding_source == "detected"
     assert doc.encoding in LABELS[charset]
-    assert any("not UTF-8; decoded as" in w for w in doc.warnings), "a guess is never silent"
+    assert any("not UTF-8; decoded as" in w.message and w.key == "extract/guessed" for w in doc.warnings), \
+        "a guess is never silent"
 
 
 def test_html_with_a_wrong_declared_charset(tmp_path):
@@ -90,7 +91,8 @@ def test_html_with_a_wrong_declared_charset(tmp_path):
     doc = read_document(write(tmp_path / "r.html", page.encode("cp1251")), source_root=tmp_path)
     assert doc.errors == [] and doc.raw_text == page
     assert (doc.encoding, doc.encoding_source) == ("windows-1251", "detected")
-    assert any("declared charset iso-8859-1 does not fit" in w for w in doc.warnings)
+    assert any("declared charset iso-8859-1 does not fit" in w.message and w.code == "declared-mismatch"
+               for w in doc.warnings)
 
 
 def test_html_with_a_right_declared_charset_and_xml_declaration(tmp_path):
@@ -146,7 +148,8 @@ def test_a_broken_file_is_repaired_with_the_count_of_replaced_bytes(tmp_path):
     doc = read_document(write(tmp_path / "broken.txt", good * 3 + garbage + good * 3), source_root=tmp_path)
     assert doc.errors == [] and doc.encoding_source == "repaired" and doc.encoding == "utf-8"
     assert "Bürgermeister von Köln" in doc.raw_text
-    assert doc.warnings == [f"extract: invalid UTF-8: {len(garbage)} undecodable byte(s) replaced"]
+    assert [(w.key, str(w)) for w in doc.warnings] == [
+        ("extract/repaired", f"extract: invalid UTF-8: {len(garbage)} undecodable byte(s) replaced")]
 
 
 def test_detection_sees_the_whole_file():
@@ -181,7 +184,9 @@ def test_real_run_indexes_encodings_and_the_rest_of_the_batch_lands(es_client, a
     assert [(d.source, d.errors) for d in report.documents if d.errors] == []
     assert report.indexed == len(outcome) == 2 + len(ARTICLES) + 1
     assert outcome["broken.txt"].encoding_source == "repaired"
-    assert outcome["broken.txt"].warnings == ["extract: invalid UTF-8: 15 undecodable byte(s) replaced"]
+    assert [str(w) for w in outcome["broken.txt"].warnings] == [
+        "extract: invalid UTF-8: 15 undecodable byte(s) replaced"]
+    assert report.warnings_by_code()["extract/repaired"] == 1  # counted like failures
     assert outcome["ru-cp1251.txt"].encoding_source == "hint"  # the run's hint, and the bytes agree
     assert outcome["zh-gbk.txt"].encoding == "gb18030"  # the hint (cp1251) is overruled by the bytes
     es_client.indices.refresh(index=alias)

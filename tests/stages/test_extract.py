@@ -73,7 +73,7 @@ def test_latin1_is_decoded_with_a_warning(tmp_path):
     doc = read_document(write(tmp_path / "l.txt", text.encode("latin-1")), source_root=tmp_path)
     assert doc.errors == []
     assert "café" in doc.raw_text and "Brücke" in doc.raw_text
-    assert doc.warnings and "not UTF-8" in doc.warnings[0]
+    assert doc.warnings and "not UTF-8" in doc.warnings[0].message
 
 
 def test_utf16_with_bom(tmp_path):
@@ -85,7 +85,7 @@ def test_a_few_broken_bytes_in_utf8_are_replaced_not_misdecoded(tmp_path):
     data = ("Ein ganz normaler Text über Köln. " * 50).encode() + b"\xff\xfe\xfa" + " Ende.".encode()
     doc = read_document(write(tmp_path / "b.txt", data), source_root=tmp_path)
     assert doc.errors == [] and "über Köln" in doc.raw_text
-    assert any("invalid UTF-8" in w for w in doc.warnings)
+    assert any("invalid UTF-8" in w.message for w in doc.warnings)
 
 
 def test_html_declared_charset(tmp_path):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pipeline.document import Document
 from pipeline.run.single import detect_language
 from pipeline.stages import language as L
+from pipeline.stages.language_script import script_languages
 
 REPO = Path(__file__).resolve().parents[2]
 SENTENCES = REPO.parent / "shared" / "benchmarks" / "language-id" / "sentences"
@@ -166,7 +167,7 @@ def test_failure_is_recorded_not_raised(monkeypatch):
 @given(st.text(max_size=300))
 def test_any_text_gives_a_valid_answer(text):
     det = L.detect_text(text)
-    assert det.language == "und" or det.language in L.supported_languages()
+    assert det.language == "und" or det.language in L.supported_languages() + script_languages()
     assert 0.0 <= det.confidence <= 1.0
     assert (det.reason is None) == (det.language != "und") or det.reason == "low confidence"
 
@@ -257,3 +258,34 @@ def test_count_letters_matches_the_letter_class():
     letter = re.compile(r"[^\W\d_]")
     for text in ["", "123 __ ...", "Grüße, Köln!", "北京 2024 年", "l'été — x_y", "a\u0301b\u0928\u093f"]:
         assert L.count_letters(text) == len(letter.findall(text)), text
+
+
+# ------------------------------------------------------------- issue 25: script-aware guards
+@pytest.mark.parametrize("text, code", [
+    ("မြန်မာနိုင်ငံသည် အရှေ့တောင်အာရှတွင် တည်ရှိသည်။", "my"),
+    ("საქართველო არის ქვეყანა კავკასიაში", "ka"),
+    ("Ծրագրավորումը հետաքրքիր է", "hy"),
+    ("ኢትዮጵያ በምሥራቅ አፍሪካ የምትገኝ ሀገር ናት", "am"),
+    ("ព្រះរាជាណាចក្រកម្ពុជា", "km"),
+    ("ශ්‍රී ලංකාව දකුණු ආසියාවේ දූපතකි", "si"),
+])
+def test_a_script_of_one_language_decides(text: str, code: str) -> None:
+    det = L.detect_text(text)
+    assert (det.language, det.detector) == (code, "script")
+
+
+def test_short_russian_is_not_macedonian_and_not_certain() -> None:
+    det = L.detect_text("Привет, как дела? Это тест.")
+    assert det.language == "ru" and det.confidence < 0.75
+
+
+def test_short_latin_confidence_is_calibrated_long_text_untouched() -> None:
+    assert L.detect_text("Hola, ¿cómo estás? Es una prueba.").confidence < 0.75
+    long = "La ciudad inauguró ayer una nueva línea de transbordadores que une el puerto con la isla. " * 4
+    assert L.detect_text(long).confidence > 0.9
+
+
+def test_placeholder_latin_is_und() -> None:
+    det = L.detect_text("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
+                        "ut labore et dolore magna aliqua.")
+    assert (det.language, det.reason) == ("und", "placeholder text")

@@ -204,3 +204,85 @@ def test_text_mode_author_is_marked_text() -> None:
     if doc.author:  # text mode's byline rules (config/cleaning) decide whether a byline is found
         assert doc.author_source == "text"
     assert doc.modified_at is None and doc.modified_at_source is None
+
+
+# ------------------------------------------------------------- issue 25: pages from the wild
+def test_jsonld_author_given_by_reference_in_a_graph() -> None:
+    ld = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "Article", "author": {"@id": "https://ex.org/#/person/1"}, "datePublished": "2026-03-19"},
+        {"@type": "Person", "@id": "https://ex.org/#/person/1", "name": "Tatiana Turner"}]})
+    md = md_of(page(head=f'<script type="application/ld+json">{ld}</script>'))
+    assert md["authors"] == ["Tatiana Turner"] and md["author_source"] == "structured"
+
+
+def test_site_name_or_domain_as_author_is_not_a_person() -> None:
+    head = ('<meta property="og:site_name" content="Harbour Gazette"><meta name="author" content="Harbour Gazette">'
+            '<meta name="author" content="harbourgazette.com">')
+    md = md_of(page(head=head, top="<p class='byline'>By Jane Doe</p>"))
+    assert md["authors"] == ["Jane Doe"] and md["author_source"] == "markup"
+
+
+def test_several_structured_authors_are_kept_as_a_list() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "author": [{"name": "Ana Ruiz"}, {"name": "Max Muster"}]})
+    md = md_of(page(head=f'<script type="application/ld+json">{ld}</script>'))
+    assert md["authors"] == ["Ana Ruiz", "Max Muster"]
+
+
+def test_published_by_label_is_not_a_name() -> None:
+    md = md_of(page(top="<div class='entry-author'>Veröffentlicht von <a>Chris Jung</a></div>", lang="de"))
+    assert md["authors"] == ["Chris Jung"]
+
+
+def test_utc_stamp_gives_way_to_the_same_instant_in_local_time() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"})
+    head = f'<meta name="date" content="2019-10-19T00:04:00+02:00"><script type="application/ld+json">{ld}</script>'
+    assert md_of(page(head=head))["published_at"][:10] == "2019-10-19"
+
+
+def test_jsonld_date_published_wins_over_vendor_and_modified_fields() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "datePublished": "2023-11-03T10:25:56+00:00",
+                     "dateModified": "2023-11-06T14:26:51+00:00"})
+    head = ('<meta name="cXenseParse:recs:publishtime" content="2023-11-06T14:25:00+00:00">'
+            f'<script type="application/ld+json">{ld}</script>')
+    md = md_of(page(head=head))
+    assert md["published_at"][:10] == "2023-11-03" and md["modified_at"][:10] == "2023-11-06"
+
+
+def test_unix_timestamp_dates_are_understood() -> None:
+    md = md_of(page(head='<meta property="article:published_time" content="1773914400">'))
+    assert md["published_at"][:10] == "2026-03-19" and md["published_at_source"] == "structured"
+
+
+# ------------------------------------------------------------------------------------ titles
+def _titled(head: str, h1: str = "") -> dict:
+    return md_of(f"<html><head>{head}</head><body><article>{f'<h1>{h1}</h1>' if h1 else ''}{BODY}</article>"
+                 "</body></html>")
+
+
+def test_title_site_suffix_removed_the_same_way_and_site_recorded_apart() -> None:
+    a = _titled("<title>Harbour ferry opens | Harbour Gazette</title>", h1="Harbour ferry opens")
+    b = _titled('<meta property="og:site_name" content="Harbour Gazette">'
+                "<title>Harbour ferry opens - Harbour Gazette</title>")
+    c = _titled('<link rel="canonical" href="https://www.gazette.example/a/1"><title>GAZETTE | Harbour ferry opens</title>')
+    assert a["title"] == b["title"] == c["title"] == "Harbour ferry opens"
+    assert a["site_name"] == b["site_name"] == "Harbour Gazette" and c["site_name"] == "GAZETTE"
+
+
+def test_title_is_never_body_text_and_empty_when_the_page_has_none() -> None:
+    long_h1 = "A heading that wraps the whole article text " * 10
+    md = _titled("", h1=long_h1)
+    assert "title" not in md
+    assert "title" not in _titled("")
+
+
+def test_og_title_wins_then_title_element_then_h1() -> None:
+    assert _titled('<meta property="og:title" content="OG headline"><title>Doc title</title>', "H1")["title"] == "OG headline"
+    assert _titled("<title>Doc title</title>", "H1 headline")["title"] == "Doc title"
+    assert _titled("", "H1 headline")["title"] == "H1 headline"
+
+
+def test_open_graph_published_time_wins_over_a_differing_jsonld_date() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "datePublished": "2022-01-04T07:29:00.000Z"})
+    head = ('<meta property="article:published_time" content="2022-01-06T08:29:34">'
+            f'<script type="application/ld+json">{ld}</script>')
+    assert md_of(page(head=head))["published_at"][:10] == "2022-01-06"

@@ -90,6 +90,9 @@ def _apply(doc: Document, res: CleanResult) -> None:
     doc.modified_at = md.pop("modified_at", None)
     doc.modified_at_source = md.pop("modified_at_source", None) if doc.modified_at else None
     md.pop("modified_at_source", None)
+    for w in md.pop("warnings", None) or []:  # "clean/pruned-majority: <what was kept>"
+        key, _, message = str(w).partition(":")
+        doc.warn(Clean.name, key.split("/", 1)[-1], message.strip())
     doc.metadata = md
 
 
@@ -139,6 +142,8 @@ class Clean(Stage):
         self.counters[f"rules_{res.metadata.get('rules_language', 'common')}"] += 1
         for signal, n in (res.metadata.get("signals") or {}).items():  # language-free signals (structure.py)
             self.counters[signal] += int(n)
+        for w in res.metadata.get("warnings") or []:
+            self.counters[str(w).split(":", 1)[0].replace("clean/", "").replace("-", "_")] += 1
         cuts = res.metadata.get("cuts") or []
         if cuts:
             self.counters["cuts"] += len(cuts)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 from bs4 import BeautifulSoup
@@ -139,7 +139,7 @@ def _texts(el: Any) -> list[str]:
     One C-level query: no Python recursion, whatever the nesting depth."""
     if not isinstance(el.tag, str) or el.tag in _INVISIBLE:
         return []
-    return [str(t) for t in _TEXTS(el)]
+    return [str(t) for t in cast(list[Any], _TEXTS(el))]
 
 
 def _following(anchor: Any) -> Iterator[str]:
@@ -243,7 +243,7 @@ def markup_author(region: lxml.html.HtmlElement | None) -> str | None:
     if region is None:
         return None
     r = byline_rules()
-    for el in r.candidates_xpath(region)[:12]:
+    for el in cast(list[Any], r.candidates_xpath(region))[:12]:
         explicit = "author" in (el.get("rel") or "") or "author" in (el.get("itemprop") or "").lower()
         toks = _lxml_tokens(el)
         if not explicit and el.tag != "address":

@@ -231,3 +231,39 @@ def cut_after(lines: list[Line], i: int, kind: str, cuts: list[dict[str, object]
 
 def looks_like_title(head: str) -> bool:
     return is_heading_like(head) or len(head) <= 200
+
+
+_TAIL_SEP = re.compile(r"\s+[|｜–—\-:·•»]\s+")
+TITLE_MAX_CHARS = 300  # longer than this is body text in a title slot, not a title
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"[\W_]+", "", (s or "").casefold())
+
+
+def pick_title(candidates: list[str], site: str | None, host: str | None) -> tuple[str | None, str | None]:
+    """The page title from its title slots in order (``og:title`` & co, ``<title>``, ``<h1>``) and the
+    site name it carries: ``(title, site)``. The same suffix rule for every page: ``"<title> | <Site>"`` or
+    ``"<Site> - <title>"`` lose the site part when it is the site name, the page's host name, or what
+    another title slot adds to the same headline. A slot longer than ``TITLE_MAX_CHARS`` is not a title;
+    None when the page has no title at all."""
+    slots = [re.sub(r"\s+", " ", c).strip() for c in candidates if c]
+    slots = [c for c in slots if 0 < len(c) <= TITLE_MAX_CHARS]
+    if not slots:
+        return None, None
+    title = slots[0]
+    names = [n for n in (site, host) if n]
+    for other in slots[1:]:  # "<h1> | <Site>" in <title>: the h1 is the title, the rest the site
+        found = site_suffix(title, other)
+        if found is not None and other != title:
+            return other, site or found
+    for part in (_TAIL_SEP.split(title)[-1], _TAIL_SEP.split(title)[0]):
+        if part == title or len(part) > 60:
+            continue
+        f = _fold(part)
+        if f and any(f == _fold(n) or (len(f) >= 4 and f in _fold(n)) for n in names):
+            rest = title[: len(title) - len(part)] if title.endswith(part) else title[len(part):]
+            rest = _TITLE_SEP.sub("", rest[::-1])[::-1] if title.endswith(part) else _TITLE_SEP.sub("", rest)
+            if len(tokens(rest)) >= 2:
+                return rest.strip(), site or part
+    return title, site

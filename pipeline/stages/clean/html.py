@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -73,7 +74,24 @@ def _tokens_of(el: etree._Element) -> set[str]:
     return {t.lower() for t in _TOKEN_SPLIT.split(attrs) if t}
 
 
-def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> None:
+PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
+
+
+def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
+    """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
+    out: list[tuple[Any, int]] = []
+    for p in root.iter("p"):
+        n = len(p.text_content().strip())
+        if n >= PROSE_MIN_CHARS:
+            links = sum(len(a.text_content()) for a in p.iter("a"))
+            if links * 2 < n:
+                out.append((p, n))
+    return out
+
+
+def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
+    """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
+    undone because it would have removed most of the page's text-bearing paragraphs."""
     body = tree.find("body")
     root = body if body is not None else tree
     if hr.drop_tags:
@@ -81,7 +99,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> None:
             if el.getparent() is not None:
                 _drop(el)
     if not hr.tokens:
-        return
+        return None
     total = len(root.text_content()) or 1
     doomed = []
     for el in root.iter():
@@ -90,12 +108,65 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> None:
         toks = _tokens_of(el)
         if toks & hr.tokens:
             doomed.append(el)
+    # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
+    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
+    prose = prose_paragraphs(root)
+    prose_chars = sum(n for _, n in prose)
+    if prose_chars and doomed:
+        gone = {id(p) for el in doomed for p in el.iter("p")}
+        lost = sum(n for p, n in prose if id(p) in gone)
+        if lost * 2 > prose_chars:  # a guess by name would take most of the article: not done, counted
+            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} characters "
+                    f"of text-bearing paragraphs; not applied")
     for el in doomed:
-        if el.getparent() is None:
-            continue
-        # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
-        if len(el.text_content()) / total <= hr.max_share:
+        if el.getparent() is not None:
             _drop(el)
+    return None
+
+
+GALLERY_MIN_IMAGES = 10  # a block of this many images ...
+GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
+PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
+
+
+def prune_media(root: Any) -> dict[str, int]:
+    """Media blocks out by structure, not by name: a video player's UI ("Chapters", "This is a modal
+    window", caption settings) and photo galleries (many images, little text, no prose). Returns the
+    counts (``metadata["pruned_blocks"]``); captions were recorded before."""
+    counts = {"player": 0, "gallery": 0}
+    for video in list(root.iter("video")):
+        top = None
+        for anc in video.iterancestors():
+            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
+                break
+            if prose_paragraphs(anc):
+                break
+            top = anc
+        if top is not None and top.getparent() is not None:
+            _drop(top)
+            counts["player"] += 1
+    page_chars = len(root.text_content())
+    images: dict[Any, int] = {}
+    for img in root.iter("img"):
+        for anc in img.iterancestors():
+            if anc.tag in ("body", "html"):
+                break
+            images[anc] = images.get(anc, 0) + 1
+    for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
+        if n < GALLERY_MIN_IMAGES or el.getparent() is None:
+            continue
+        if el.tag in ("article", "main") or prose_paragraphs(el):
+            continue
+        chars = len(el.text_content().strip())
+        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and _attached(el, root):
+            _drop(el)
+            counts["gallery"] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def _attached(el: Any, root: Any) -> bool:
+    """Still in the tree under ``root`` (an ancestor may have been dropped already)."""
+    return any(a is root for a in el.iterancestors())
 
 
 def _drop(el: etree._Element) -> None:
@@ -161,11 +232,24 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         t = re.sub(r"\s+", " ", visible_text(fc)).strip()
         if t and t not in res.captions:
             res.captions.append(t)
-    prune(tree, hr)
+    warnings = []
+    container = _article_container(tree)
+    warning = prune(tree, hr)
+    if warning:
+        warnings.append(warning)
+    media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
+    if media:
+        md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
     if len(WORD.findall(text)) < hr.min_words:
         # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
+    if container is not None:
+        text, warning = _keep_article(html, text, container)
+        if warning:
+            warnings.append(warning)
+    if warnings:
+        md["warnings"] = warnings
     text = _restore_joiners(text, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
@@ -185,6 +269,54 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         md["cut_chars"] = sum(int(c["chars"]) for c in cuts)  # type: ignore[call-overload]
     res.body = "\n\n".join(kept)
     return res
+
+
+def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str, int]]] | None:
+    """(path, [(paragraph start, chars)]) of the element whose children hold most of the page's
+    text-bearing paragraphs; None on a page with too little prose for the check to mean anything."""
+    by_parent: dict[Any, list[tuple[str, int]]] = {}
+    for p, n in prose_paragraphs(tree):
+        parent = p.getparent()
+        if parent is not None:
+            head = re.sub(r"\s+", " ", p.text_content()).strip()[:60]
+            by_parent.setdefault(parent, []).append((head, n))
+    if not by_parent:
+        return None
+    parent, paras = max(by_parent.items(), key=lambda kv: sum(n for _, n in kv[1]))
+    if len(paras) < 3 or sum(n for _, n in paras) < 600:
+        return None
+    return tree.getroottree().getpath(parent), paras
+
+
+def _covered(text: str, paras: list[tuple[str, int]]) -> int:
+    flat = re.sub(r"\s+", " ", text)
+    return sum(n for head, n in paras if head in flat)
+
+
+def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, int]]]) -> tuple[str, str | None]:
+    """When the extracted body lacks most of the article container's paragraphs (a class/id name such as
+    ``premium`` or ``paywall`` on them made the extractor drop them), extract again with the names taken
+    off the container, its ancestors and its paragraphs; keep whichever body has more of the article."""
+    path, paras = container
+    total = sum(n for _, n in paras)
+    have = _covered(text, paras)
+    if have * 2 >= total:
+        return text, None
+    fresh = parse_html(html)
+    found = fresh.getroottree().xpath(path)
+    if not found:
+        return text, None
+    el = found[0]
+    for node in [*el.iterancestors(), *el.iter()]:
+        for attr in ("class", "id"):
+            if attr in node.attrib:
+                del node.attrib[attr]
+    again = _extract(fresh, precision=False)
+    got = _covered(again, paras)
+    if got <= have:
+        return text, None
+    return again, (f"clean/pruned-majority: the extractor dropped {total - have} of {total} characters of the "
+                   f"article's paragraphs by their class/id names; extracted again without them ({got} kept)")
 
 
 _JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
@@ -207,11 +339,11 @@ _INVISIBLE = ("script", "style", "noscript", "template")
 def visible_text(el: lxml.html.HtmlElement) -> str:
     """Text a reader sees: without script/style/noscript/template content."""
     if not any(True for _ in el.iter(*_INVISIBLE)):
-        return el.text_content()
+        return str(el.text_content())
     el = copy.deepcopy(el)
     for bad in list(el.iter(*_INVISIBLE)):
         bad.drop_tree()
-    return el.text_content()
+    return str(el.text_content())
 
 
 def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:

@@ -22,11 +22,13 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 
 from pipeline.stages.clean import byline
 from pipeline.stages.clean.dates import find_local_date, is_updated_label
+from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -133,10 +135,42 @@ def _clean_authors(authors: list[str]) -> list[str]:
     for a in authors:
         a = re.sub(r"\s+", " ", a).strip()
         a = re.sub(r"^by\s+", "", a, flags=re.I)
+        a = re.sub(r"\s+[-|–—]\s+(?:https?://|www\.)\S*$", "", a)  # "Frank B - http://example.de"
         if a and len(a) <= 80 and not re.match(r"https?://", a) and a.lower() not in seen:
             seen.add(a.lower())
             out.append(a)
     return out
+
+
+_DOMAIN = re.compile(r"\w\.(?:[a-z]{2,6})(?:\b|/)|\bwww\b|@|https?:", re.IGNORECASE)
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"[\W_]+", "", (s or "").casefold())
+
+
+def not_a_person(name: str, site: str | None) -> bool:
+    """The publisher named as author (the site name, a domain, an e-mail): a site, not a byline."""
+    n, s = _fold(name), _fold(site or "")
+    if not n or _DOMAIN.search(name):
+        return True
+    return bool(s) and (n == s or (len(s) >= 4 and s in n))  # a blogger named in the site's name stays
+
+
+def _local_day(stamp: str, others: list[str]) -> str:
+    """A UTC stamp and a local one naming the same instant: the local one (the newsroom's day)."""
+    try:
+        t = datetime.fromisoformat(stamp)
+        if t.utcoffset() is None or t.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
+            return stamp
+        for o in others:
+            u = datetime.fromisoformat(o)
+            off = u.utcoffset()
+            if off is not None and off.total_seconds() != 0 and abs((u - t).total_seconds()) <= 300:
+                return o
+    except ValueError:
+        pass
+    return stamp
 
 
 def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -154,23 +188,36 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     h1_text = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
     t_el = tree.find(".//title")
     doc_title = re.sub(r"\s+", " ", t_el.text_content()).strip() if t_el is not None else ""
-    md["title"] = (title or h1_text or doc_title or None)
+    title_slots = [title or "", doc_title, h1_text]
     md["h1"] = h1_text
     md["doc_title"] = doc_title
 
     authors: list[str] = []
+    by_id = {d["@id"]: d for d in _jsonld(tree) if isinstance(d.get("@id"), str) and d.get("name")}
     for d in ld:
-        authors += _names(d.get("author"))
+        refs = d.get("author")
+        refs = refs if isinstance(refs, list) else [refs]
+        # a schema.org graph (Yoast & co) names the author by reference: {"@id": ".../person/..."}
+        authors += _names([by_id.get(x.get("@id"), x) if isinstance(x, dict) and "name" not in x else x
+                           for x in refs if x])
     for k in _AUTHOR_KEYS:
         authors += meta.get(k, [])
-    authors = _clean_authors(authors)
+    site = first("og:site_name", "application-name", "twitter:site")
+    publishers = [n for d in ld for n in _names(d.get("publisher"))]
+    authors = [a for a in _clean_authors(authors)
+               if not any(not_a_person(a, x) for x in [site, *publishers[:2]])]
     if authors:
         md["authors"] = authors
         md["author_source"] = "structured"
 
     date = next((_plausible(d["datePublished"]) for d in ld if isinstance(d.get("datePublished"), str)
                  and _plausible(d["datePublished"])), None)
-    date = date or next((_plausible(v) for k in _DATE_KEYS for v in meta.get(k, []) if _plausible(v)), None)
+    metas = [x for x in (_plausible(v) for k in _DATE_KEYS for v in meta.get(k, [])) if x]
+    date = _local_day(date, metas) if date else (metas[0] if metas else None)
+    # Open Graph's article:published_time (the standard, not a vendor field) is what the page shows
+    # readers and social previews; where it disagrees with JSON-LD it was right on the development pages
+    og = next((x for x in (_plausible(v) for v in meta.get("article:published_time", [])) if x), None)
+    date = og or date
     if date:
         md["published_at"], md["published_at_source"] = date, "structured"
     mod = next((_plausible(meta[k][0]) for k in _MOD_KEYS if k in meta and _plausible(meta[k][0])), None)
@@ -179,7 +226,6 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     if mod:
         md["modified_at"], md["modified_at_source"] = mod, "structured"
 
-    site = first("og:site_name", "application-name", "twitter:site")
     if not site:
         site = next((_names(d.get("publisher"))[0] for d in ld if _names(d.get("publisher"))), None)
     if site:
@@ -187,6 +233,10 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     canon = next((link.get("href").strip() for link in tree.iter("link")
                   if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
     canon = canon or first("og:url", "twitter:url")
+    host = re.sub(r"^www\.", "", urlsplit(canon).hostname or "") if canon else None
+    md["title"], site = pick_title(title_slots, site, host.rsplit(".", 1)[0] if host else None)
+    if site:
+        md["site_name"] = site
     if canon:
         md["canonical_url"] = canon
     desc = first("description", "og:description", "twitter:description", "dc.description")
@@ -255,11 +305,11 @@ def _time_element(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None, extensive: bool = False) -> str | None:
     from htmldate import find_date
 
     try:
-        return find_date(tree, extensive_search=False, original_date=True, url=url or None,
+        return find_date(tree, extensive_search=extensive, original_date=True, url=url or None,
                          outputformat="%Y-%m-%d", deferred_url_extractor=True)
     except Exception:  # noqa: BLE001 - a heuristic date finder failing is "no date", not a page failure
         return None
@@ -298,8 +348,25 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
         md["published_at"], md["published_at_source"] = tpub, "text"
     elif udate:
         md["published_at"], md["published_at_source"] = udate, "url"
+    else:  # last resort: htmldate's free-text search over the whole page (dates in copy, footers)
+        found = _htmldate(tree, url, extensive=True)
+        if found:
+            md["published_at"], md["published_at_source"] = found, "text"
     if tmod and not md.get("modified_at"):  # labelled "updated": kept even on the same day
         md["modified_at"], md["modified_at_source"] = tmod, "text"
+
+
+def _trafilatura_authors(tree: lxml.html.HtmlElement, site: str | None) -> list[str]:
+    """trafilatura's byline XPaths (the pinned dependency that extracts the body), for the bylines our
+    head-region markup rules miss; each name through the same non-name checks as ours."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(tree) or ""
+    except Exception:  # noqa: BLE001 - a heuristic failing is "no author", not a page failure
+        return []
+    names = [byline.clean_name(a) for a in found.split(";")]
+    return [n for n in dict.fromkeys(n for n in names if n) if not not_a_person(n, site)][:5]
 
 
 def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dict[str, Any]:
@@ -317,10 +384,12 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
             soup = byline.head_region(tree, md.get("title"))
             name = byline.markup_author(soup) if soup is not None else None
             source = "markup"
-            if not name:
+            names = [byline.first_author(name)] if name else _trafilatura_authors(tree, md.get("site_name"))
+            if not names:
                 name, source = byline.text_author(strings), "text"
-            if name:
-                md["authors"], md["author_source"] = [byline.first_author(name)], source
+                names = [byline.first_author(name)] if name else []
+            if names:
+                md["authors"], md["author_source"] = names, source
         if need_date:
             _fallback_dates(md, tree, strings, url, lang)
     return {k: v for k, v in md.items() if v}

@@ -9,6 +9,7 @@ error naming the file and the key, raised when a pack loads (once per process pe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,7 @@ def _alternation(words: list[str]) -> str:
     return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
 
 
-def _expander(vocab: dict[str, list[str]], fragments: dict[str, str]):
+def _expander(vocab: dict[str, list[str]], fragments: dict[str, str]) -> Callable[[str], str]:
     values = {"months": f"(?i:{_alternation(vocab['months'])})", "roles": _alternation(vocab["byline_roles"]),
               "nouns": _alternation(vocab["agency_nouns"]), "particles": _alternation(vocab["name_particles"]),
               "joiners": _alternation(vocab["name_joiners"]), "photo": _alternation(vocab["caption_words"]),

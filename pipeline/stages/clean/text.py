@@ -253,8 +253,8 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Co
     # title / dateline / byline removal runs in every pass (metadata kept from the first)
     h = _title_index(lines, r)
     head = lines[h].text
-    title, column = strip_column(head, r)
-    title, confirmed = mark_head(lines, r, res, title, h + 1)
+    stripped, column = strip_column(head, r)
+    title, confirmed = mark_head(lines, r, res, stripped, h + 1)
     if column:
         res.metadata["column"] = column
     res.title = title if (confirmed or looks_like_title(head)) else None
