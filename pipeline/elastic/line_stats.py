@@ -23,7 +23,8 @@ from typing import Any
 
 from elasticsearch import ConflictError, NotFoundError
 
-from pipeline.elastic.indices import ensure_index
+from pipeline.config import IndexSizes
+from pipeline.elastic.indices import ensure_index, support_settings
 from pipeline.stages.clean.repetition import SourceStats
 
 LINE_STATS_INDEX = "etl-line-stats"
@@ -44,12 +45,14 @@ def read_stats(es: Any, alias: str, source_id: str) -> SourceStats | None:
     return SourceStats.from_dict(src)
 
 
-def add_stats(es: Any, alias: str, source_id: str, stats: SourceStats, *, max_keys: int = MAX_KEYS) -> int:
-    """Add ``stats`` (one batch's counts) to the stored statistics of ``source_id`` in ``alias``;
-    the number of writes that lost a race and were done again."""
+def add_stats(es: Any, alias: str, source_id: str, stats: SourceStats, *, support: IndexSizes,
+              max_keys: int = MAX_KEYS) -> int:
+    """Add ``stats`` (one batch's counts) to the stored statistics of ``source_id`` in ``alias``
+    (``support``: the index's shards/replicas, ``Settings.support_indices``); the number of writes
+    that lost a race and were done again."""
     if stats.documents <= 0:
         return 0
-    ensure_index(es, LINE_STATS_INDEX, TEMPLATE)
+    ensure_index(es, LINE_STATS_INDEX, TEMPLATE, settings=support_settings(support))
     doc_id = _doc_id(alias, source_id)
     for attempt in range(RETRIES):
         try:

@@ -75,7 +75,8 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
     learn = ctx.flow != "reindex"  # a rebuild sees every document again: they were counted when first ingested
     stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
                              line_stats=read_stats(es, ctx.alias, source), learn=learn)
-    record = RecordLineStats(es, ctx.alias, source, next(s for s in stages if isinstance(s, Clean)))
+    clean = next(s for s in stages if isinstance(s, Clean))
+    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes)
     cfg = ctx.dedup
     if cfg is None:
         return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx), record]

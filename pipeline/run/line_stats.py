@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
+from pipeline.config import IndexSizes
 from pipeline.document import Document
 from pipeline.stages.base import Step
 from pipeline.stages.clean import Clean
@@ -24,9 +25,9 @@ class RecordLineStats(Step):
 
     name: ClassVar[str] = "line_stats"
 
-    def __init__(self, es: Any, alias: str, source_id: str, clean: Clean) -> None:
+    def __init__(self, es: Any, alias: str, source_id: str, clean: Clean, support: IndexSizes) -> None:
         super().__init__()
-        self.es, self.alias, self.source_id, self.clean = es, alias, source_id, clean
+        self.es, self.alias, self.source_id, self.clean, self.support = es, alias, source_id, clean, support
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         from pipeline.elastic.line_stats import add_stats
@@ -36,6 +37,6 @@ class RecordLineStats(Step):
         learned = self.clean.learned
         self.counters["known"] += self.clean.stats_known
         if learned.documents:
-            self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned)
+            self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned, support=self.support)
             self.counters["added"] += learned.documents
         self.counters["seconds"] += time.perf_counter() - started

@@ -95,7 +95,7 @@ def test_concurrent_writers_never_lose_counts(es_client, alias):
         es = make_client(load_settings().es)
         try:
             for _ in range(4):
-                retries.append(add_stats(es, alias, "busy", one))
+                retries.append(add_stats(es, alias, "busy", one, support=load_settings().support_indices))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
             errors.append(exc)
 
