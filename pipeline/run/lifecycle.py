@@ -140,7 +140,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearc
     if es is not None:  # groups that met in concurrent batches or runs end as one (grouping)
         started = time.perf_counter()
         report.counters.update(grouping.reconcile(es, ctx, (d.id for d in report.documents
-                                                             if d.status == "indexed")))
+                                                             if d.status == Status.INDEXED)))
         report.timings["dedup"] = round(report.timings.get("dedup", 0.0) + time.perf_counter() - started, 4)
     report.documents.sort(key=lambda d: d.source)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")

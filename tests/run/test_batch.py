@@ -58,3 +58,19 @@ def test_the_per_document_stages_of_a_run_are_extract_clean_language_enrich_plac
     assert isinstance(extract, Extract)
     (doc,) = run_steps(stages, [extract.new_document(page, source="a.txt")])
     assert not doc.failed and doc.language == "de" and doc.id and doc.word_count > 10
+
+
+def test_every_step_has_a_timing_field_in_the_runs_index():
+    """The etl-runs mapping is strict: each step's name must be a ``timings`` field, or recording fails."""
+    import json
+
+    from pipeline.config import CONFIG_DIR
+    from pipeline.run.grouping import GroupCopies
+    from pipeline.run.load import Load
+    from pipeline.run.unchanged import SkipUnchanged
+    from pipeline.stages.dedup import FingerprintStage
+
+    fields = json.loads((CONFIG_DIR / "etl_runs_template.json").read_text())["mappings"]["properties"]["timings"]
+    names = {s.name for s in document_stages(load_settings().run)}
+    names |= {SkipUnchanged.name, FingerprintStage.name, Load.name, GroupCopies.name, "delete"}
+    assert names <= set(fields["properties"]), names - set(fields["properties"])
