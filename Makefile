@@ -15,14 +15,16 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export NO_PROXY := localhost,127.0.0.1
 
-.PHONY: help install install-prod stack-deps stack-test run test test-fast typecheck stop es-start es-status airflow-db lock lock-prod benchmarks clean-local
+.PHONY: help install install-prod stack-deps stack-test run test test-fast typecheck stop es-start es-status airflow-db lock lock-prod benchmarks clean-local ui ui-status browser-deps demo
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ES_URL is set), run ingest_articles over seeds/ with Airflow, show results"
 	@echo "make test   - run the test suite (unit + real Elasticsearch + real Airflow)"
 	@echo "make test-fast - the fast tier: no Elasticsearch, no Airflow, nothing slow (about a minute)"
 	@echo "make typecheck - mypy on pipeline/ (configuration in pyproject.toml; CI runs it)"
-	@echo "make stop   - stop the local Elasticsearch"
+	@echo "make ui     - the Airflow UI on this machine (api-server, scheduler, dag-processor, triggerer): http://127.0.0.1:$${AIRFLOW__API__PORT:-8080}"
+	@echo "make demo   - load a small multilingual corpus with syndicated copies (what the README's search examples need)"
+	@echo "make stop   - stop the Airflow UI processes and the local Elasticsearch"
 	@echo "make lock   - re-resolve requirements.in into requirements.lock"
 	@echo "make install-prod - .venv-prod from requirements-prod.lock (CeleryExecutor, Postgres, Redis)"
 	@echo "make stack-test   - the production topology for real (Postgres, Redis, 3 ES nodes, Celery; see docs/operations.md)"
@@ -31,8 +33,12 @@ $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@# bytecode once at install: the environment may set PYTHONDONTWRITEBYTECODE, and every CLI call and
+	@# Airflow task would otherwise compile each module again
+	$(PY) -m compileall -q -j 0 $$($(PY) -c "import site; print(site.getsitepackages()[0])") > /dev/null || true
 	@# the repo itself goes on the venv's path (no build step, no unpinned build backend)
 	$(PY) -c "import site; open(site.getsitepackages()[0] + '/news_etl.pth', 'w').write('$(CURDIR)\n')"
+	$(PY) -m compileall -q pipeline dags devtools > /dev/null
 	@touch $@
 
 install: $(VENV)/.installed
@@ -46,6 +52,7 @@ es-status: install
 	$(PY) -m devtools.es_local status
 
 stop: install
+	$(PY) -m devtools.airflow_ui stop
 	$(PY) -m devtools.es_local stop
 
 # Migrated once per Airflow version (the lock file pins it), not on every run.
@@ -56,8 +63,30 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 
 airflow-db: $(AIRFLOW_HOME)/.migrated
 
+# The Airflow UI from the venv (devtools/airflow_ui.py): api-server first, then dag-processor, scheduler,
+# triggerer once it answers. Login admin / the password it prints. Port: AIRFLOW__API__PORT (8080).
+ui: es-start airflow-db
+	$(PY) -m devtools.airflow_ui start
+
+# A small multilingual corpus with syndicated copies behind `articles` (devtools/demo.py): what the README's
+# search examples find. Needs ../shared/benchmarks.
+demo: es-start
+	$(PY) -m devtools.demo
+
+ui-status: install
+	$(PY) -m devtools.airflow_ui status
+
+# Debian's chromium for the browser test (tests/e2e); no browser download. Root only; a no-op when present.
+browser-deps:
+	@if ! command -v chromium >/dev/null; then \
+		test "$$(id -u)" = 0 || { echo "the browser test needs Debian's chromium: apt-get install chromium (as root)"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
+# dags test runs a paused DAG too; paused here so a later `make ui` on this home does not start the schedule
 run: es-start airflow-db
-	$(VENV)/bin/airflow dags test ingest_articles > $(AIRFLOW_HOME)/last-dags-test.log 2>&1 \
+	ETL_PAUSED_ON_CREATION=$${ETL_PAUSED_ON_CREATION:-true} \
+		$(VENV)/bin/airflow dags test ingest_articles > $(AIRFLOW_HOME)/last-dags-test.log 2>&1 \
 		|| (tail -60 $(AIRFLOW_HOME)/last-dags-test.log; exit 1)
 	@echo "Airflow log of this run: $(AIRFLOW_HOME)/last-dags-test.log"
 	$(PY) -m pipeline report --last

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -59,12 +60,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.errors import RunFailed
     from pipeline.run.flow import Ingest, run_flow
 
-    settings = load_settings()
-    if args.local_es:
-        settings = _start_local_node(settings)
-    elif not settings.es.explicit:
-        raise SystemExit("error: no Elasticsearch configured: set ES_URL (a comma-separated list for several nodes), "
-                         "or pass --local-es to start the local development node")
+    settings = _writer_settings(args)
     if args.runs_dir:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     flow = Ingest(settings)
@@ -92,6 +88,7 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
     if args.roles_file:
         out.write(roles_file(alias, settings.security))
         return 0
+    settings = _writer_settings(args)
     es = make_client(settings.es)
     try:
         for line in ([] if args.no_security else ensure_roles_and_users(es, alias, settings.security)):
@@ -111,7 +108,7 @@ def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic.client import make_client
     from pipeline.run.flow import run_reindex
 
-    settings = load_settings()
+    settings = _writer_settings(args)
     if args.runs_dir:
         settings = settings.with_overrides(runs_dir=resolve_path(args.runs_dir))
     request = _run_request(args, "reindex")
@@ -128,10 +125,10 @@ def cmd_reindex(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.elastic import lease
     from pipeline.elastic.client import make_client
-    from pipeline.elastic.indices import rollback
+    from pipeline.elastic.indices import RollbackRefused, rollback
     from pipeline.run.context import new_run_id
 
-    settings = load_settings()
+    settings = _writer_settings(args)
     alias = args.index_alias or settings.index_alias
     es = make_client(settings.es)
     # Moving the alias under a running ingest would leave it writing into the retired index.
@@ -139,10 +136,13 @@ def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
     lease.acquire(es, alias, holder, ttl=settings.run.lease_ttl_seconds, wait=settings.run.lease_wait_seconds,
                   support=settings.support_indices, process_bound=True)
     try:
-        old, new = rollback(es, alias)
+        old, new = rollback(es, alias, forward=args.forward, to=args.to)
+    except RollbackRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         lease.release(es, alias, holder)
-    out.write(f"alias {alias}: {old} -> {new}\n")
+    out.write(f"alias {alias}: {old} -> {new}\n" if old != new else f"alias {alias}: already on {new}\n")
     return 0
 
 
@@ -180,7 +180,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
     settings = load_settings()
     es = make_client(settings.es)
-    filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until)
+    filters = Filters(language=args.language, source_name=args.source_name, since=args.since, until=args.until,
+                      country=args.country)
     hits = search(es, args.query, alias=args.index_alias or settings.index_alias, size=args.size,
                   offset=args.offset, filters=filters, explain=args.explain, collapse=args.collapse)
     for rank, hit in enumerate(hits, start=args.offset + 1):
@@ -190,12 +191,24 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         copies = f"  [{hit.duplicate_count} copies]" if args.collapse and (hit.duplicate_count or 1) > 1 else ""
         out.write(f"{rank:>3}. [{hit.score:.2f}] {hit.title}  ({hit.language}){copies}\n     {hit.source_path}\n")
         for fragment in (hit.highlight.get("body") or hit.highlight.get("title") or [])[:2]:
-            out.write(f"     … {fragment} …\n")
+            out.write(f"     … {' '.join(fragment.split())} …\n")  # one line, whatever the text's line breaks
         if hit.explanation:
             out.write("\n".join("     " + line for line in render_explanation(hit.explanation)) + "\n")
     if not hits and args.format == "text":
         out.write("no hits\n")
     return 0
+
+
+def _writer_settings(args: argparse.Namespace) -> Settings:
+    """Settings for a command that writes: a configured cluster (ES_URL), or --local-es. Never a silent
+    fall-back to the development node, which would put production's writes where nobody looks."""
+    settings = load_settings()
+    if getattr(args, "local_es", False):
+        return _start_local_node(settings)
+    if not settings.es.explicit:
+        raise SystemExit(f"error: no Elasticsearch configured for `{args.command}`: set ES_URL (a comma-separated "
+                         "list for several nodes), or pass --local-es to use the local development node")
+    return settings
 
 
 def _start_local_node(settings: Settings) -> Settings:
@@ -294,15 +307,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the pipeline's roles as roles.yml (file-based roles) and exit")
     p.add_argument("--no-security", action="store_true",
                    help="leave roles and users alone (managed elsewhere, e.g. roles.yml); index setup only")
+    p.add_argument("--local-es", action="store_true",
+                   help="start the local development node (devtools/es_local.py) and write into it")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("reindex", help="rebuild the index behind the alias from every recorded source, then swap")
     _add_run_params(p, "reindex")  # every other source recorded for the alias is rebuilt too
     p.add_argument("--runs-dir", help="where run reports are written (default: config runs_dir)")
+    p.add_argument("--local-es", action="store_true",
+                   help="start the local development node (devtools/es_local.py) and write into it")
     p.set_defaults(func=cmd_reindex)
 
-    p = sub.add_parser("rollback", help="point the alias back at the previous physical index")
+    p = sub.add_parser("rollback", help="point the alias back at the previous physical index (or forward again)")
     p.add_argument("--index-alias", help="default: config index.alias")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--forward", action="store_true",
+                       help="roll forward: the next newer physical index (undoes a rollback)")
+    where.add_argument("--to", metavar="INDEX", help="any physical index of the alias (`status` lists them)")
+    p.add_argument("--local-es", action="store_true",
+                   help="start the local development node (devtools/es_local.py) and write into it")
     p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("status", help="cluster health, alias -> index, document count, last runs")
@@ -324,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (pagination)")
     p.add_argument("--language", help="only documents detected in this ISO 639-1 language")
     p.add_argument("--source-name", help="only documents from this source / agency (exact)")
+    p.add_argument("--country", help="only documents naming this country (ISO 3166-1 code, e.g. PL) in their text "
+                                     "or datelined there")
     p.add_argument("--since", help="published_at on or after (ISO date or date math, e.g. now-7d)")
     p.add_argument("--until", help="published_at on or before")
     p.add_argument("--explain", action="store_true", help="show how each score was computed")
@@ -345,16 +370,52 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     transport_log = logging.getLogger("elastic_transport")
     level = transport_log.level
-    if not args.verbose:  # the client logs every failed attempt; the one error line below says it all
-        transport_log.setLevel(logging.ERROR)
+    # -v: one INFO line per request; else the client's per-attempt warnings are left out too, the one
+    # error line below says it all
+    transport_log.setLevel(logging.INFO if args.verbose else logging.ERROR)
+    request_log = logging.getLogger("elastic_transport.transport")  # pipeline.elastic.client: WARNING
+    request_level = request_log.level
+    request_log.setLevel(logging.INFO if args.verbose else logging.ERROR)
     try:
         return int(args.func(args, out or sys.stdout))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
     except Exception as exc:  # noqa: BLE001 - one clear line for operators; -v shows the traceback
         if args.verbose:
             raise
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"error: {describe_error(exc)} (-v shows the traceback)", file=sys.stderr)
         return 1
     finally:
         transport_log.setLevel(level)  # main() may run in-process (tests, other tools)
+        request_log.setLevel(request_level)
+
+
+def describe_error(exc: BaseException) -> str:
+    """What went wrong, in the operator's words: the problem, not the exception class."""
+    kind = type(exc)
+    module = kind.__module__.split(".")[0]
+    if module in ("elastic_transport", "elasticsearch"):
+        status = getattr(getattr(exc, "meta", None), "status", None)
+        if kind.__name__ in ("ConnectionError", "ConnectionTimeout", "TransportError", "TlsError") and not status:
+            import re
+
+            nodes = ", ".join(re.sub(r"//[^/@]*@", "//", url) for url in load_settings().es.hosts)  # no userinfo
+            tls = re.search(r"\[SSL: [A-Z_]+\][^'\")]*", str(exc))
+            if kind.__name__ == "TlsError" or tls:
+                return (f"TLS with Elasticsearch at {nodes} failed: {tls.group(0).strip() if tls else exc} "
+                        "(ES_CA_CERTS, ES_VERIFY_CERTS)")
+            return f"cannot reach Elasticsearch at {nodes} (is it running? ES_URL, or make es-start)"
+        body = getattr(exc, "body", None)
+        error = body.get("error") if isinstance(body, dict) else None
+        reason = (error.get("reason") or error.get("type")) if isinstance(error, dict) else getattr(exc, "message", "")
+        if status == 404 and "no such index" in str(reason):
+            return f"Elasticsearch: {reason} (nothing indexed there yet? make run, or make demo)"
+        if status in (401, 403):
+            return f"Elasticsearch refused the credentials ({status}): {reason} (ES_USERNAME/ES_PASSWORD or ES_API_KEY)"
+        return f"Elasticsearch answered {status}: {reason}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or exc}: {exc.filename}"
+    return str(exc) or kind.__name__

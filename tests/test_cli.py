@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,3 +73,63 @@ def test_cli_errors_are_one_clear_line():
     result = cli("search", "anything", env={"ES_URL": "http://127.0.0.1:9"})
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert "cannot reach Elasticsearch at http://127.0.0.1:9" in result.stderr
+    assert "ConnectionError" not in result.stderr and "Exception" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["setup"], ["reindex"], ["rollback"], ["run"]])
+def test_every_writing_command_needs_es_url_or_local_es(command):
+    env = {k: v for k, v in os.environ.items() if k != "ES_URL"}
+    result = subprocess.run([sys.executable, "-m", "pipeline", *command], capture_output=True, text=True, cwd=REPO,
+                            timeout=120, env=env)
+    assert result.returncode == 1
+    assert f"no Elasticsearch configured for `{command[0]}`" in result.stderr and "--local-es" in result.stderr
+
+
+@pytest.mark.es
+@pytest.mark.slow
+def test_status_and_rollback_agree_and_rollback_rolls_forward(es_url, index_prefix, tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "seeds", source)
+    alias = f"{index_prefix}-rb"
+    env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs")}
+    assert cli("run", "--source", str(source), "--index-alias", alias, env=env).returncode == 0
+    first = json.loads(cli("status", "--index-alias", alias, "--format", "json", env=env).stdout)["live_index"]
+    refused = cli("rollback", "--index-alias", alias, env=env)
+    assert refused.returncode == 2 and "no previous index to roll back to" in refused.stderr
+    rebuilt = cli("reindex", "--source", str(source), "--index-alias", alias, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    second = json.loads(cli("status", "--index-alias", alias, "--format", "json", env=env).stdout)["live_index"]
+    assert second != first
+    # status names exactly where rollback goes, and rollback goes there
+    status = cli("status", "--index-alias", alias, env=env).stdout
+    assert f"rollback: previous {first} (pipeline rollback)" in status
+    back = cli("rollback", "--index-alias", alias, env=env)
+    assert back.returncode == 0 and back.stdout.strip() == f"alias {alias}: {second} -> {first}"
+    status = cli("status", "--index-alias", alias, env=env).stdout
+    assert f"rollback: newer {second} (pipeline rollback --forward)" in status and "previous" not in status
+    again = cli("rollback", "--index-alias", alias, env=env)
+    assert again.returncode == 2 and f"roll forward to {second} with --forward" in again.stderr
+    assert "Error" not in again.stderr
+    forward = cli("rollback", "--index-alias", alias, "--forward", env=env)
+    assert forward.returncode == 0 and forward.stdout.strip() == f"alias {alias}: {first} -> {second}"
+    bad = cli("rollback", "--index-alias", alias, "--to", "not-an-index", env=env)
+    assert bad.returncode == 2 and f"not a physical index of alias {alias}" in bad.stderr
+    # text search output: one line per highlight fragment, whatever line breaks the body has
+    found = cli("search", "treaty", "--index-alias", alias, env=env)
+    assert found.returncode == 0, found.stderr
+    lines = found.stdout.splitlines()
+    assert any(line.startswith("     … ") for line in lines)
+    for line in lines:
+        assert re.match(r"^( +\d+\. \[| {5}/| {5}… .* …$)", line), line
+
+
+@pytest.mark.parametrize("command", [["clean", "seeds/000_258accba25f326a9.txt"], ["report", "--help"],
+                                     ["search", "--help"], ["kibana", "import", "--help"]])
+def test_commands_import_elasticsearch_and_airflow_only_where_used(command):
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", *command], capture_output=True,
+                            text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert not imported & {"elasticsearch", "elastic_transport", "airflow"}, sorted(imported)[:50]

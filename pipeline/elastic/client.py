@@ -18,6 +18,11 @@ from elasticsearch import ConnectionError, ConnectionTimeout, Elasticsearch
 from pipeline.config import ESConnection
 
 log = logging.getLogger(__name__)
+# One INFO line per HTTP request buries a task log's run report: requests are logged from WARNING up
+# (failed attempts, retries) unless a caller asks for more (`python -m pipeline -v` sets INFO).
+REQUEST_LOG = logging.getLogger("elastic_transport.transport")
+if REQUEST_LOG.level == logging.NOTSET:
+    REQUEST_LOG.setLevel(logging.WARNING)
 
 # Client-level retry backoff (elastic_transport's equal-jitter backoff), seconds.
 CLIENT_BACKOFF_BASE = 0.5

@@ -227,15 +227,40 @@ def prune_old_indices(es: Elasticsearch, alias: str, keep_previous: int = KEEP_P
     return doomed
 
 
-def rollback(es: Elasticsearch, alias: str) -> tuple[str, str]:
-    """Point the alias back at the physical index before the live one; returns (from, to)."""
+class RollbackRefused(ValueError):
+    """The alias cannot move where asked (no such neighbour, not one of its indices); says why."""
+
+
+def rollback_targets(indices: list[str], live: str | None) -> tuple[str | None, str | None]:
+    """(previous, next) of ``live`` among ``indices`` (oldest first): where rollback / --forward go."""
+    if live is None or live not in indices:
+        return None, None
+    pos = indices.index(live)
+    return (indices[pos - 1] if pos > 0 else None), (indices[pos + 1] if pos + 1 < len(indices) else None)
+
+
+def rollback(es: Elasticsearch, alias: str, *, forward: bool = False, to: str | None = None) -> tuple[str, str]:
+    """Point the alias at the physical index before the live one (``forward``: the one after it, e.g.
+    to undo a rollback; ``to``: any of its physical indices); returns (from, to)."""
     indices = physical_indices(es, alias)
     live = alias_targets(es, alias)
     if not live:
-        raise RuntimeError(f"alias {alias} does not exist")
-    pos = indices.index(live[-1])
-    if pos == 0:
-        raise RuntimeError(f"no previous index to roll back to (live: {live[-1]})")
-    previous = indices[pos - 1]
-    swap_alias(es, alias, previous)
-    return live[-1], previous
+        raise RollbackRefused(f"alias {alias} does not exist")
+    previous, following = rollback_targets(indices, live[-1])
+    if to is not None:
+        if to not in indices:
+            raise RollbackRefused(f"{to} is not a physical index of alias {alias} "
+                                  f"(it has: {', '.join(indices) or 'none'})")
+        target = to
+    elif forward:
+        if following is None:
+            raise RollbackRefused(f"no newer index to roll forward to: {live[-1]} is the newest of alias {alias}")
+        target = following
+    else:
+        if previous is None:
+            raise RollbackRefused(f"no previous index to roll back to: {live[-1]} is the oldest of alias {alias}"
+                                  + (f" (roll forward to {following} with --forward)" if following else ""))
+        target = previous
+    if target != live[-1]:
+        swap_alias(es, alias, target)
+    return live[-1], target

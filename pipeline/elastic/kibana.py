@@ -1,9 +1,12 @@
-"""Load the Kibana saved objects (``config/kibana/*.ndjson``) through the Saved Objects API.
+"""Load (and export) the Kibana saved objects (``config/kibana/*.ndjson``) through the Saved Objects API.
 
 ``python -m pipeline kibana import [--url URL] [--wait SECONDS]`` uploads the NDJSON as one
 multipart file to ``POST /api/saved_objects/_import?overwrite=true`` (header ``kbn-xsrf``),
 so re-running it updates the objects in place (they have fixed ids). ``--wait`` first polls
 ``GET /api/status`` until Kibana reports itself available — what compose's init service needs.
+``kibana export [--out FILE]`` is the way back: ``POST /api/saved_objects/_export`` of every object the
+checked-in files name (and what they reference), one NDJSON line per object in the files' order, so a
+dashboard edited in Kibana becomes a reviewable diff of ``config/kibana/saved_objects.ndjson``.
 
 Connection from the environment (secrets never from files, never printed):
 
@@ -23,12 +26,9 @@ import argparse
 import base64
 import json
 import os
-import ssl
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -180,9 +180,11 @@ class Response:
     body: Any  # parsed JSON, or the text when the answer is not JSON
 
 
-def _ssl_context(conn: KibanaConnection) -> ssl.SSLContext | None:
+def _ssl_context(conn: KibanaConnection) -> Any:
     if not conn.url.startswith("https:"):
         return None
+    import ssl
+
     ctx = ssl.create_default_context(cafile=conn.ca_certs)
     if not conn.verify_certs:
         ctx.check_hostname = False
@@ -193,6 +195,9 @@ def _ssl_context(conn: KibanaConnection) -> ssl.SSLContext | None:
 def request(conn: KibanaConnection, method: str, url: str, *, body: bytes | None = None,
             headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
     """One HTTP request; HTTP error statuses come back as a ``Response``, network failures raise."""
+    import urllib.error
+    import urllib.request
+
     all_headers = {"Accept": "application/json", "kbn-xsrf": "true", **(headers or {})}
     auth = conn.authorization()
     if auth:
@@ -299,6 +304,46 @@ def import_saved_objects(conn: KibanaConnection, ndjson: bytes, *, overwrite: bo
                         warnings=list(resp.body.get("warnings") or []))
 
 
+EXPORT_PATH = "/api/saved_objects/_export"
+
+
+def export_saved_objects(conn: KibanaConnection, wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The objects ``wanted`` ((type, id) pairs) and what they reference, in ``wanted``'s order."""
+    body = json.dumps({"objects": [{"type": t, "id": i} for t, i in wanted], "includeReferencesDeep": True,
+                       "excludeExportDetails": True}).encode()
+    resp = request(conn, "POST", conn.endpoint(EXPORT_PATH), body=body, headers={"Content-Type": "application/json"})
+    if resp.status != 200:
+        raise KibanaError(f"Kibana refused the export: {describe_http_error(resp)}")
+    text = resp.body if isinstance(resp.body, str) else json.dumps(resp.body)
+    objects = [json.loads(line) for line in text.splitlines() if line.strip()]
+    objects = [o for o in objects if isinstance(o, dict) and "id" in o and "type" in o]
+    order = {key: n for n, key in enumerate(wanted)}
+    missing = sorted(set(wanted) - {(o["type"], o["id"]) for o in objects})
+    if missing:
+        raise KibanaError("Kibana does not have " + ", ".join(f"{t} {i}" for t, i in missing)
+                          + " (import them first: python -m pipeline kibana import)")
+    return sorted(objects, key=lambda o: order.get((o["type"], o["id"]), len(order)))
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        conn = KibanaConnection.from_env(url=args.url, space=args.space)
+        files = [Path(f) for f in args.file] if args.file else saved_object_files()
+        wanted = [(o["type"], o["id"]) for o in map(json.loads, read_saved_objects(files).decode().splitlines())
+                  if "id" in o]
+        objects = export_saved_objects(conn, wanted)
+    except KibanaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    text = "".join(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objects)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"kibana export: {len(objects)} objects from {redact_url(conn.url)} -> {args.out}", file=sys.stderr)
+    else:
+        out.write(text)
+    return 0
+
+
 def summary_line(result: ImportResult, conn: KibanaConnection) -> str:
     where = redact_url(conn.url) + (f" (space {conn.space})" if conn.space else "")
     line = (f"kibana import: successCount={result.success_count} errors={len(result.errors)} "
@@ -328,7 +373,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def add_subparser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``kibana import`` on the CLI's subparsers (``set_defaults(func=...)`` like the others)."""
+    """Register ``kibana import|export`` on the CLI's subparsers (``set_defaults(func=...)`` like the others)."""
     p: argparse.ArgumentParser = sub.add_parser("kibana", help="Kibana saved objects (data views, searches, dashboard)")
     actions = p.add_subparsers(dest="kibana_command", required=True)
     imp = actions.add_parser("import", help="import config/kibana/*.ndjson via the Saved Objects API (overwrite)")
@@ -339,6 +384,14 @@ def add_subparser(sub: Any) -> argparse.ArgumentParser:
     imp.add_argument("--file", action="append", metavar="NDJSON",
                      help="import this file instead of config/kibana/*.ndjson (repeatable)")
     imp.set_defaults(func=cmd_import)
+    exp = actions.add_parser("export", help="export the objects config/kibana/*.ndjson names, as they are in Kibana")
+    exp.add_argument("--url", help=f"Kibana base URL (default: $KIBANA_URL or {DEFAULT_URL})")
+    exp.add_argument("--space", help="Kibana space id (default: $KIBANA_SPACE or the default space)")
+    exp.add_argument("--file", action="append", metavar="NDJSON",
+                     help="export the objects this file names instead of config/kibana/*.ndjson's (repeatable)")
+    exp.add_argument("--out", metavar="FILE", help="write the NDJSON here (default: stdout), e.g. "
+                                                   "config/kibana/saved_objects.ndjson")
+    exp.set_defaults(func=cmd_export)
     return p
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from elasticsearch import NotFoundError
 
-from pipeline.elastic.indices import RUNS_INDEX, alias_targets, index_meta, physical_indices
+from pipeline.elastic.indices import RUNS_INDEX, alias_targets, index_meta, physical_indices, rollback_targets
 
 
 @dataclass
@@ -39,9 +39,14 @@ class Status:
                          "(re-processed by the next run)" if self.behind else
                          f"processing fingerprint {self.fingerprint}: every document is up to date")
         lines.append(f"writer lease: {self.lease or 'free'}")
-        others = [name for name in self.indices if name != self.live_index]
+        previous, following = rollback_targets(self.indices, self.live_index)
+        if previous or following:  # exactly where `pipeline rollback` / `rollback --forward` would go
+            lines.append("rollback: " + "; ".join(
+                part for part in (previous and f"previous {previous} (pipeline rollback)",
+                                  following and f"newer {following} (pipeline rollback --forward)") if part))
+        others = [name for name in self.indices if name not in (self.live_index, previous, following)]
         if others:
-            lines.append("other physical indices (rollback candidates): " + ", ".join(others))
+            lines.append("other physical indices (pipeline rollback --to NAME): " + ", ".join(others))
         if self.last_runs:
             lines.append("last runs:")
             for r in self.last_runs:

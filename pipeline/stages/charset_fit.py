@@ -17,9 +17,11 @@ not read as any language the charset serves. Three measures, all cheap:
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -33,6 +35,9 @@ _TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>|&[#\w]+;", re.S | re
 _COMMON = set("\u00a0«»¡¿€£¥°§©®™№·•\u00ad–—‘’‚“”„…′″‹›") | {chr(c) for c in range(0x2010, 0x2028)} \
     | {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF66)}
 _UNKNOWN = 0.5  # pseudo-count of an n-gram a profile has never seen
+_SURROGATES = re.compile("[\udc80-\udcff]+")
+_SAMPLE_WHOLE = 256 * 1024  # detectors see files up to this size whole, bigger ones in spread chunks
+_CHUNKS, _CHUNK = 32, 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ def _is_cjk(ch: str) -> bool:
 _SPACE_P = 0.15  # unigram probability of a word boundary (about one in 6-7 characters)
 _BACKOFF = -1.0  # an unseen bigram costs its two unigrams and this much more
 _CONTEXT_CHARS = 400  # ASCII letters scored for the language context
+_CACHE_MAX = 20_000  # trigram costs kept per language model (about 2 MB each)
 
 
 class _Model:
@@ -153,6 +159,8 @@ class _Model:
         cached = self.cache.get(key)
         if cached is None:
             cached = self.uni(ch) + 0.5 * (self._bi(prev + ch) + self._bi(ch + nxt))
+            if len(self.cache) >= _CACHE_MAX:  # hostile text of every Unicode plane would grow it forever
+                self.cache.clear()
             self.cache[key] = cached
         return cached
 
@@ -293,3 +301,49 @@ def looks_utf16(head: bytes) -> bool:
         return False
     evens, odds = head[0::2], head[1::2]
     return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)
+
+
+_REPLACED = threading.local()  # bytes the "news-etl-count" error handler replaced in this thread's decode
+
+
+def _count_replaced(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    _REPLACED.count = getattr(_REPLACED, "count", 0) + max(exc.end - exc.start, 1)
+    return "\ufffd", exc.end
+
+
+codecs.register_error("news-etl-count", _count_replaced)
+
+
+def detector_sample(data: bytes) -> bytes:
+    """The whole file when small, else evenly spaced chunks of it starting at line breaks (so a
+    multibyte character is not cut), so a legacy part deep in a big file is still seen."""
+    if len(data) <= _SAMPLE_WHOLE:
+        return data
+    parts = []
+    stride = len(data) // _CHUNKS
+    for i in range(_CHUNKS):
+        start = i * stride
+        if start:
+            nl = data.find(b"\n", start, start + _CHUNK)
+            start = nl + 1 if nl >= 0 else start
+        parts.append(data[start:start + _CHUNK])
+    return b"\n".join(parts)
+
+
+def repair(data: bytes, codec: str) -> tuple[str, int]:
+    """Decode with one U+FFFD per run of undecodable bytes; returns (text, bytes replaced)."""
+    if codec.startswith(("utf-16", "utf-32")):  # code units, not bytes: surrogateescape cannot stand for them
+        _REPLACED.count = 0
+        text = data.decode(codec, errors="news-etl-count")
+        return text, _REPLACED.count
+    escaped = data.decode(codec, errors="surrogateescape")
+    replaced = sum(len(m.group()) for m in _SURROGATES.finditer(escaped))
+    return _SURROGATES.sub("\ufffd", escaped), replaced
+
+
+def nonascii_bytes(sample: str, codec: str) -> int:
+    """Non-ASCII bytes ``sample`` takes in ``codec`` (what a candidate's score is divided by)."""
+    # (the fallback counts characters of the text itself: on cp1258's bytes ord() would fail)
+    raw = encode_cp1258_text(sample) if codec == "cp1258" else sample.encode(codec, errors="replace")
+    return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)

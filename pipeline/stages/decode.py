@@ -29,11 +29,13 @@ from typing import Any
 from pipeline.config import load_yaml
 from pipeline.stages.charset_fit import (
     context,
-    encode_cp1258_text,
+    detector_sample,
     fit,
     looks_utf16,
     main_script,
+    nonascii_bytes,
     normalized,
+    repair,
     text_sample,
 )
 
@@ -46,9 +48,7 @@ _ISO2022 = ((b"\x1b$B", "iso2022_jp"), (b"\x1b$@", "iso2022_jp"), (b"\x1b(J", "i
             (b"\x1b$(D", "iso2022_jp_2"), (b"\x1b$)C", "iso2022_kr"), (b"\x1b$A", "iso2022_jp_2"))
 _HTTP_HEADER = re.compile(rb"\A(?:[A-Za-z][\w-]*:[^\r\n]*\r?\n)*?content-type:[^\r\n]*?charset=[\"']?([\w.:-]+)",
                           re.I)
-_SURROGATES = re.compile("[\udc80-\udcff]+")
-_SAMPLE_WHOLE = 256 * 1024  # detectors see files up to this size whole, bigger ones in spread chunks
-_CHUNKS, _CHUNK = 32, 8 * 1024
+_C1 = re.compile("[\x80-\x9f]")
 
 
 @dataclass(slots=True)
@@ -58,6 +58,7 @@ class Decoded:
     source: str  # bom | utf-8 | declared | hint | detected | repaired
     replaced: int = 0  # bytes that became U+FFFD (repaired only)
     declared: str | None = None  # what the file declared, when that was overruled
+    runner_up: str | None = None  # the next-best reading and how far behind it was (legacy files only)
 
     @property
     def warning_code(self) -> str:
@@ -73,11 +74,12 @@ class Decoded:
         if self.source == "repaired":
             return (f"no charset decodes this file cleanly: decoded as {self.encoding}, "
                     f"{self.replaced} undecodable byte(s) replaced")
+        evidence = f"; runner-up {self.runner_up}" if self.runner_up else ""
         if self.declared and self.source != "declared":
             return (f"declared charset {self.declared} does not fit the bytes; "
-                    f"decoded as {self.encoding} ({self.source})")
+                    f"decoded as {self.encoding} ({self.source}{evidence})")
         if self.source in {"detected", "hint"}:
-            return f"not UTF-8; decoded as {self.encoding} ({self.source})"
+            return f"not UTF-8; decoded as {self.encoding} ({self.source}{evidence})"
         return None
 
 
@@ -87,6 +89,7 @@ class _Candidate:
     prior: float = 0.0
     sources: set[str] = field(default_factory=set)
     replaced: int = 0  # bytes replaced (the "UTF-8 with damage" option only)
+    valid: int = 0  # valid multibyte characters it keeps (the "UTF-8 with damage" option only)
 
 
 @lru_cache(maxsize=1)
@@ -133,22 +136,6 @@ def declared_charset(data: bytes, html: bool) -> str | None:
     return found.lower() if found else None
 
 
-def detector_sample(data: bytes) -> bytes:
-    """The whole file when small, else evenly spaced chunks of it starting at line breaks (so a
-    multibyte character is not cut), so a legacy part deep in a big file is still seen."""
-    if len(data) <= _SAMPLE_WHOLE:
-        return data
-    parts = []
-    stride = len(data) // _CHUNKS
-    for i in range(_CHUNKS):
-        start = i * stride
-        if start:
-            nl = data.find(b"\n", start, start + _CHUNK)
-            start = nl + 1 if nl >= 0 else start
-        parts.append(data[start:start + _CHUNK])
-    return b"\n".join(parts)
-
-
 def detector_guesses(sample: bytes) -> list[tuple[str, float]]:
     """(codec, prior) from the detectors named in ``config/encodings.yaml`` (``detectors``)."""
     weights = table()["scoring"]
@@ -180,13 +167,6 @@ def _strict(data: bytes, codec: str) -> str | None:
     return text
 
 
-def _repair(data: bytes, codec: str) -> tuple[str, int]:
-    """Decode with one U+FFFD per run of undecodable bytes; returns (text, bytes replaced)."""
-    escaped = data.decode(codec, errors="surrogateescape")
-    replaced = sum(len(m.group()) for m in _SURROGATES.finditer(escaped))
-    return _SURROGATES.sub("\ufffd", escaped), replaced
-
-
 def _add(cands: dict[str, _Candidate], codec: str | None, prior: float, source: str) -> None:
     if not codec:
         return
@@ -206,7 +186,14 @@ def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decod
                 text = _strict(data[len(bom):], codec)
                 if text is not None:
                     return Decoded(text, name, "bom")
-                text, replaced = _repair(data[len(bom):], codec)
+                text, replaced = repair(data[len(bom):], codec)
+                # a UTF-16/32 mark before bytes that mostly are not (not just a truncated last unit):
+                # the rest of the evidence decides, the mark counts as a wrong declaration (warning)
+                if name != "utf-8" and replaced * 20 > len(data) - len(bom):
+                    other = decode(data[len(bom):], html=html, hint=hint)
+                    if other.source != "repaired":
+                        other.declared = f"{name} (byte-order mark)"
+                        return other
                 return Decoded(text, name, "repaired", replaced)
     try:
         text = data.decode("utf-8")
@@ -265,8 +252,9 @@ def _options(data: bytes, html: bool, hint: str | None) -> _Options:
             decoded.setdefault(text, []).append(cand)
     # UTF-8 with damage competes too, paying for every byte it replaces: a UTF-8 file with a block of
     # garbage reads far better so than as latin-1 mojibake of its every accented letter.
-    text, replaced = _repair(data, "utf-8")
-    decoded.setdefault(text, []).append(_Candidate("utf-8", 0.0, {"repaired"}, replaced))
+    text, replaced = repair(data, "utf-8")
+    valid = sum(1 for ch in text if ord(ch) > 0x7f and ch != "\ufffd")
+    decoded.setdefault(text, []).append(_Candidate("utf-8", 0.0, {"repaired"}, replaced, valid))
     return decoded, cands, declared_name, declared
 
 
@@ -274,24 +262,42 @@ def _decode_legacy(data: bytes, *, html: bool, hint: str | None) -> Decoded:
     decoded, cands, declared_name, declared = _options(data, html, hint)
     if not decoded:
         return _best_repair(data, cands, declared_name if declared else None)
-    text, group = _rank(decoded, html) if len(decoded) > 1 else next(iter(decoded.items()))
+    text, group, runner_up = _rank(decoded, html) if len(decoded) > 1 else (*next(iter(decoded.items())), None)
     winner = max(group, key=lambda c: c.prior)
     sources = set().union(*(c.sources for c in group))
     source = next(s for s in ("declared", "hint", "detected", "repaired") if s in sources)
     overruled = declared_name if declared and "declared" not in sources else None
-    return Decoded(text, label(winner.codec), source, winner.replaced, declared=overruled)
+    return Decoded(text, label(winner.codec), source, winner.replaced, declared=overruled, runner_up=runner_up)
 
 
-def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_Candidate]]:
-    """The text (and its candidates) that reads best as a language of its charsets."""
+def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_Candidate], str | None]:
+    """The text (and its candidates) that reads best as a language of its charsets, and the
+    runner-up (its charsets and how many points behind it was)."""
     ranked = sorted(score_options(options, html), key=lambda s: -s.score)
+    # C1 control characters are in no real text (ISO-8859-1's reading of windows-1252's "…"): a
+    # decode holding them never beats one that does not
+    clean = [s for s in ranked if not _C1.search(s.text)]
+    if clean and clean[0] is not ranked[0] and not any("repaired" in c.sources for c in clean[0].group):
+        ranked = [*clean, *(s for s in ranked if s not in clean)]
     best = ranked[0]
-    if any("repaired" in c.sources for c in best.group):
-        # replacing bytes loses text for good: only when every strict decode is implausible
-        strict = next((s for s in ranked if not any("repaired" in c.sources for c in s.group)), None)
-        if strict is not None and not strict.implausible:
-            best = strict
-    return best.text, best.group
+    damaged = next((c for c in best.group if "repaired" in c.sources), None)
+    if damaged is not None:
+        # Replacing bytes loses text for good. When the file holds no valid UTF-8 multibyte
+        # sequence, replacement keeps no character a strict decode would not: the best strict decode
+        # that reads as text (no control character, few rare symbols, its letters in the script of
+        # the language it reads as) wins, however odd its case (Irish "hÉireannaigh",
+        # "HampelmännerSpielwaren"): issue 26, never replace while a strict decode exists. With some valid UTF-8 in the file
+        # ("cafÃ©" against "caf\ufffd"), only a strict decode that reads as a language does.
+        strict = [s for s in ranked if not any("repaired" in c.sources for c in s.group)]
+        usable = [s for s in strict if (s.reads_as_text if damaged.valid == 0 else not s.implausible)]
+        if usable:
+            best = usable[0]
+    rest = [s for s in ranked if s is not best]
+    runner_up = None
+    if rest:
+        names = "/".join(dict.fromkeys(label(c.codec) for c in rest[0].group))
+        runner_up = f"{names} {best.score - rest[0].score:+.1f}"
+    return best.text, best.group, runner_up
 
 
 @dataclass
@@ -301,6 +307,7 @@ class Scored:
     group: list[_Candidate]
     detail: str
     implausible: bool = False  # rare symbols, odd case, mixed or misfitting script: reads as no language
+    reads_as_text: bool = True  # implausible at most for its case (hÉireann): text, if of an unknown language
 
 
 def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scored]:
@@ -318,7 +325,7 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             ctx = context(normalized(sample), every)
         damaged = next((c for c in group if "repaired" in c.sources), None)
         if damaged is None:
-            nbytes, extra = _nonascii_bytes(sample, group[0].codec), 0.0
+            nbytes, extra = nonascii_bytes(sample, group[0].codec), 0.0
         else:  # U+FFFD stands for a run of bytes: count and charge every byte of it
             runs = text.count("\ufffd")
             per_run = damaged.replaced / runs if runs else 1.0
@@ -341,7 +348,10 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
         share = float(w["implausible_share"])
         misfit = bool(script and f.language and script not in _scripts(f.language))
         implausible = misfit or f.rare >= share or f.case >= share or f.mixed >= share
-        scored.append((Scored(score, text, group, detail, implausible), sample, langs))
+        # text, of some language, however odd its case: no C1 control, few rare symbols, letters in the
+        # script of the language it reads as, few words mixing scripts
+        text_like = not misfit and f.rare < share and f.mixed < share and not _C1.search(text)
+        scored.append((Scored(score, text, group, detail, implausible, text_like), sample, langs))
     scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
@@ -368,18 +378,12 @@ def _charset_prior(codec: str) -> float:
     return float(info.get("prior", 0.0)) if info else 0.0
 
 
-def _nonascii_bytes(sample: str, codec: str) -> int:
-    # (the fallback counts characters of the text itself: on cp1258's bytes ord() would fail)
-    raw = encode_cp1258_text(sample) if codec == "cp1258" else sample.encode(codec, errors="replace")
-    return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
-
-
 def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:
     """No strict decode: the candidate that needs the fewest replacements (UTF-8 first on ties)."""
     best: tuple[int, float, str, str] | None = None
     for codec in ["utf-8", *cands]:
         try:
-            text, replaced = _repair(data, codec)
+            text, replaced = repair(data, codec)
         except LookupError:
             continue
         prior = cands[codec].prior if codec in cands else 1.0
@@ -395,7 +399,7 @@ def _damaged_utf8(data: bytes) -> Decoded | None:
     sequences outnumber the broken bytes many times over. A legacy file seldom forms even one valid
     sequence by chance (GBK Chinese, the likeliest, about one character in twelve), so it never
     gets here; a cp1252 file with curly quotes has none at all."""
-    text, replaced = _repair(data, "utf-8")
+    text, replaced = repair(data, "utf-8")
     valid = sum(1 for ch in text if ord(ch) > 0x7f and ch != "\ufffd")
     ratio = float(table()["scoring"]["damaged_utf8_ratio"])
     return Decoded(text, "utf-8", "repaired", replaced) if valid >= ratio * replaced else None

@@ -133,17 +133,22 @@ def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Docum
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    """Decompress with a hard output cap so a gzip bomb costs at most ``max_bytes``."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise ExtractError("corrupt-gzip", f"corrupt gzip data: {exc}") from None
-    if len(out) > max_bytes or inflater.unconsumed_tail:
-        raise ExtractError("too-large", f"gzip expands past the limit of {max_bytes} bytes")
-    if not inflater.eof:
-        raise ExtractError("corrupt-gzip", "corrupt gzip data: truncated stream")
-    return out
+    """Decompress every gzip member (the format allows several, one after the other) with a hard
+    output cap over all of them, so a gzip bomb costs at most ``max_bytes`` and no member is skipped."""
+    out = b""
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(data, max_bytes + 1 - len(out))
+        except zlib.error as exc:
+            raise ExtractError("corrupt-gzip", f"corrupt gzip data: {exc}") from None
+        if len(out) > max_bytes or inflater.unconsumed_tail:
+            raise ExtractError("too-large", f"gzip expands past the limit of {max_bytes} bytes")
+        if not inflater.eof:
+            raise ExtractError("corrupt-gzip", "corrupt gzip data: truncated stream")
+        data = inflater.unused_data
+        if not data.strip(b"\x00"):  # trailing NUL padding (tape archives) is no member
+            return out
 
 
 def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encoding: str | None = None) -> None:
@@ -163,7 +168,8 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
     if result.warning:
         doc.warn("extract", result.warning_code, result.warning)
     text = result.text
-    if "\x00" in text:
+    if "\x00" in text:  # never indexed (Elasticsearch and most readers choke on it): removed and counted
+        doc.warn("extract", "nul-removed", f"{text.count(chr(0))} NUL character(s) removed")
         text = text.replace("\x00", "")
     if not text.strip():
         raise ExtractError("no-text", "no text after decoding")

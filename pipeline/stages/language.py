@@ -387,6 +387,9 @@ class DetectLanguage(Stage):
 
     def __init__(self, config: LanguageConfig, *, time_limit_seconds: float | None = None) -> None:
         super().__init__(time_limit_seconds=time_limit_seconds)
+        # The models load now (once per process), not inside a document's time limit, where an alarm
+        # landing in langdetect's profile loader would become a bogus error on an innocent document.
+        _second()  # loads langdetect's profiles too
         self.config = config
 
     def process(self, doc: Document) -> Document:

@@ -145,11 +145,13 @@ def test_security_is_on_and_kibana_uses_its_own_user():
             assert str(mapping).startswith("127.0.0.1:"), f"{name} port {mapping} is open beyond localhost"
 
 
-def test_airflow_runs_localexecutor_on_postgres_by_default():
+def test_airflow_runs_on_postgres_through_the_checking_entrypoint():
     for name in (*AIRFLOW_SERVICES, INIT_SERVICE, "airflow-worker"):
         env = environment(SERVICES[name])
-        assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], {}) == "LocalExecutor"
-        assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], {"AIRFLOW_EXECUTOR": "CeleryExecutor"}) == "CeleryExecutor"
+        assert "AIRFLOW__CORE__EXECUTOR" not in env, f"{name}: the entrypoint picks the executor from the profile"
+        assert interpolate(env["AIRFLOW_EXECUTOR"], ENV) == ""  # .env.example leaves the choice to the profile
+        assert SERVICES[name]["entrypoint"][-1] == "/opt/news-etl/docker/airflow-entrypoint.sh"
+        assert SERVICES[name]["depends_on"]["redis"]["condition"] == "service_healthy"
         conn = interpolate(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], ENV)
         assert conn.startswith("postgresql+psycopg2://") and "@postgres/" in conn
     commands = {SERVICES[n].get("command") for n in AIRFLOW_SERVICES}
@@ -187,8 +189,8 @@ def test_start_order_uses_conditions_that_can_be_met():
                 assert not long_running(target), f"{name} waits for {target} to exit, it never does"
             else:
                 pytest.fail(f"{name} -> {target}: condition {condition!r} (use service_healthy / _completed)")
-            if not service.get("profiles"):
-                assert not SERVICES[target].get("profiles"), f"{name} (default) depends on profiled {target}"
+            if not service.get("profiles") and SERVICES[target].get("profiles"):  # only as an optional dependency
+                assert spec.get("required") is False, f"{name} (default) requires profiled {target}"
     for name in (*AIRFLOW_SERVICES, "airflow-worker"):
         deps = SERVICES[name]["depends_on"]
         assert deps["postgres"]["condition"] == "service_healthy"

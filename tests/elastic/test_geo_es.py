@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from pipeline.config import load_settings
@@ -53,6 +55,16 @@ def test_dateline_location_is_a_geo_point_and_search_filters_by_country(es_clien
     ke = search(es_client, "grain", alias=alias, filters=Filters(country="ke"), collapse=True)
     assert [Path(h.source_path).name for h in ke] == ["nairobi.txt"]
     assert search(es_client, "grain", alias=alias, filters=Filters(country="JP"), collapse=True) == []
+
+    # the same from the command line, as an analyst types it
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ES_URL": es_client.transport.node_pool.get().base_url}
+    out = subprocess.run([sys.executable, "-m", "pipeline", "search", "grain", "--index-alias", alias, "--collapse",
+                          "--country", "ke", "--format", "jsonl"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert [Path(json.loads(line)["source_path"]).name for line in out.stdout.splitlines()] == ["nairobi.txt"]
 
     # a terms chart of countries counts documents per country across languages
     aggs = es_client.search(index=alias, size=0, aggs={"c": {"terms": {"field": "countries"}}})["aggregations"]

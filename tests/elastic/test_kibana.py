@@ -436,6 +436,7 @@ class StubKibana:
         self.requests: list[dict[str, Any]] = []
         self.status_answers: list[tuple[int, Any]] = []  # consumed in order, the last one repeats
         self.import_answer: tuple[int, Any] | None = None  # None: success for every object received
+        self.objects: dict[tuple[str, str], dict[str, Any]] = {}  # what was imported, as Kibana keeps it
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -468,9 +469,29 @@ class StubKibana:
                 else:
                     self._answer(404, {"statusCode": 404, "error": "Not Found", "message": "Not Found"})
 
+            def _export(self, entry: dict[str, Any]) -> None:
+                """Kibana's _export: the objects asked for and (includeReferencesDeep) what they reference."""
+                asked = json.loads(entry["body"])
+                todo = [(o["type"], o["id"]) for o in asked["objects"]]
+                found: dict[tuple[str, str], dict[str, Any]] = {}
+                while todo:
+                    key = todo.pop(0)
+                    if key in stub.objects and key not in found:
+                        found[key] = stub.objects[key]
+                        if asked.get("includeReferencesDeep"):
+                            todo += [(r["type"], r["id"]) for r in found[key].get("references", [])]
+                raw = "".join(json.dumps(o) + "\n" for o in found.values()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ndjson")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
             def do_POST(self) -> None:
                 entry = self._record()
-                if "/api/saved_objects/_import" not in self.path:
+                if "/api/saved_objects/_export" in self.path:
+                    self._export(entry)
+                elif "/api/saved_objects/_import" not in self.path:
                     self._answer(404, {"statusCode": 404, "error": "Not Found", "message": "Not Found"})
                 elif self.headers.get("kbn-xsrf") is None:  # what Kibana does without the header
                     self._answer(400, {"statusCode": 400, "error": "Bad Request",
@@ -479,6 +500,7 @@ class StubKibana:
                     self._answer(*stub.import_answer)
                 else:
                     objects = [json.loads(line) for line in uploaded_file(entry)[1].decode().splitlines()]
+                    stub.objects.update({(o["type"], o["id"]): o for o in objects})
                     self._answer(200, {"success": True, "successCount": len(objects), "errors": [], "warnings": [],
                                        "successResults": [{"type": o["type"], "id": o["id"]} for o in objects]})
 
@@ -526,15 +548,19 @@ def clean_env(monkeypatch):
     return monkeypatch
 
 
-def run_import(*args: str) -> tuple[int, str, str]:
+def run_kibana(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     old = sys.stderr
     sys.stderr = err
     try:
-        code = kibana.main(["import", *args], out=out)
+        code = kibana.main(list(args), out=out)
     finally:
         sys.stderr = old
     return code, out.getvalue(), err.getvalue()
+
+
+def run_import(*args: str) -> tuple[int, str, str]:
+    return run_kibana("import", *args)
 
 
 def test_import_uploads_the_ndjson_with_xsrf_overwrite_and_basic_auth(stub, clean_env):
@@ -700,3 +726,24 @@ def test_stories_search_lists_canonical_copies_on_the_dashboard():
     assert "duplicate_count" in stories["attributes"]["columns"]
     dash = of_type("dashboard")[0]
     assert ("search", stories["id"]) in {(r["type"], r["id"]) for r in dash["references"]}
+
+
+def test_export_gives_back_what_the_checked_in_files_hold_in_their_order(stub, clean_env, tmp_path):
+    code, _, err = run_import("--url", stub.url)
+    assert code == 0, err
+    out_file = tmp_path / "exported.ndjson"
+    code, out, err = run_kibana("export", "--url", stub.url, "--out", str(out_file))
+    assert code == 0, err
+    checked_in = [json.loads(line) for line in kibana.read_saved_objects(kibana.saved_object_files()).decode().splitlines()]
+    exported = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert exported == checked_in
+    (req,) = [r for r in stub.requests if "_export" in r["path"]]
+    assert req["headers"]["kbn-xsrf"] == "true"
+    assert json.loads(req["body"])["includeReferencesDeep"] is True
+    assert f"{len(checked_in)} objects" in err
+
+
+def test_export_names_objects_kibana_does_not_have(stub, clean_env):
+    code, out, err = run_kibana("export", "--url", stub.url)
+    assert code == 1 and out == ""
+    assert err.startswith("error: Kibana does not have ") and "kibana import" in err

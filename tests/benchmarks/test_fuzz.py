@@ -1,0 +1,47 @@
+"""The fuzzing harness (benchmarks/fuzz.py, fuzz_gen.py): deterministic files of every family, and
+a small campaign through the real stages in this process, every file accounted for."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from benchmarks.fuzz import fuzz_chunk, leaks
+from benchmarks.fuzz_gen import CANARY, FAMILIES, case, family_of
+
+
+def test_the_generator_is_deterministic_and_covers_every_family():
+    assert case(7, 123) == case(7, 123)
+    assert case(7, 123) != case(8, 123)
+    assert family_of(7, 123) == case(7, 123).family
+    seen = {family_of(3, i) for i in range(20_000)}
+    assert seen == {f[0] for f in FAMILIES}
+
+
+def test_a_gzip_bomb_is_small_and_expands_past_the_file_limit():
+    i = next(i for i in range(20_000) if family_of(1, i) == "gzip-bomb")
+    bomb = case(1, i).data
+    assert len(bomb) < 1_000_000
+    try:
+        expanded = len(gzip.decompress(bomb))  # every member, as gzip defines the format
+    except (EOFError, zlib.error):  # the variant cut short
+        return
+    assert expanded > 20_000_000
+
+
+def test_leaks_finds_markup_script_and_the_canary():
+    assert leaks({"body": "plain words"}) == []
+    assert leaks({"body": f"x {CANARY} y"}) == ["canary"]
+    assert leaks({"title": "<script>alert(1)</script>"})
+    assert leaks({"captions": ["see javascript:alert(1)"]}) == ["javascript:"]
+
+
+def test_a_small_campaign_accounts_for_every_file(tmp_path):
+    indices = [i for i in range(400) if family_of(5, i) not in {"deep-nesting", "huge-attribute", "huge-line",
+                                                                    "gzip-bomb"}][:60]
+    res = fuzz_chunk((5, indices, 30.0, str(tmp_path), 0))
+    o = res["outcome"]
+    assert res["files"] == len(indices) == o["indexed"] + o["failed"] + o["crash"]
+    assert o["crash"] == 0 and o["failed without a code"] == 0
+    assert sum(res["codes"].values()) == o["failed"]  # every failure has a stage/code
+    assert o["indexed"] > 0 and o["failed"] > 0  # hostile files of both kinds
