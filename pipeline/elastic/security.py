@@ -37,12 +37,14 @@ class SecuritySetupError(RuntimeError):
 def writer_patterns(alias: str) -> list[str]:
     """Every index and alias the pipeline writes: the alias, its physical indices and dead-letter
     (``<alias>-*``), the default ``articles*``, ``etl-runs``, every ``*-deadletter``, the writer leases
-    (``etl-leases``) and the sources registry (``etl-sources``)."""
+    (``etl-leases``), the sources registry (``etl-sources``) and the learned line statistics
+    (``etl-line-stats``)."""
     from pipeline.elastic.lease import LEASES_INDEX
+    from pipeline.elastic.line_stats import LINE_STATS_INDEX
     from pipeline.elastic.sources import SOURCES_INDEX
 
     return list(dict.fromkeys([alias, f"{alias}-*", "articles*", RUNS_INDEX, f"*{DEADLETTER_SUFFIX}", LEASES_INDEX,
-                               SOURCES_INDEX]))
+                               SOURCES_INDEX, LINE_STATS_INDEX]))
 
 
 def analyst_patterns(alias: str) -> list[str]:

@@ -5,6 +5,11 @@ given here, counters, failures recorded under its own name. Per-document steps (
 one document at a time under the run's time limit; batch steps see the whole batch go by::
 
     unchanged -> extract -> clean -> language -> enrich -> places -> dedup (fingerprint) -> load -> dedup (group)
+      -> line_stats
+
+The clean step gets the learned line statistics of the batch's source as a snapshot read at batch
+start (``pipeline/elastic/line_stats.py``); ``line_stats`` adds what the batch's new documents
+contribute once the batch is through, so later batches, other workers and later runs see them.
 
 A document is handed from step to step as a generator chain (datatrove's ``PipelineStep.run``):
 one file is read and transformed at a time, the load step bulk-loads chunks in a background
@@ -27,6 +32,7 @@ from pipeline.run.context import RunContext
 from pipeline.run.report import BatchReport
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean, CleanConfig, load_packs
+from pipeline.stages.clean.repetition import SourceStats
 from pipeline.stages.enrich import Enrich, document_id
 from pipeline.stages.extract import Extract, ExtractConfig
 from pipeline.stages.geo import Geo
@@ -37,38 +43,48 @@ if TYPE_CHECKING:
 
 
 def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Path | None = None,
-                    encoding: str | None = None) -> list[Stage]:
+                    encoding: str | None = None, line_stats: SourceStats | None = None,
+                    learn: bool = False) -> list[Stage]:
     """The per-document steps from a file's bytes to an indexable document, configured from
     ``run`` and the rule files in ``config/`` (compiled once per process); ``encoding`` is the
-    run's charset hint for legacy files. Also what ``pipeline clean FILE`` runs."""
+    run's charset hint for legacy files; ``line_stats``/``learn``: see ``CleanConfig``. Also what
+    ``pipeline clean FILE`` runs."""
     limit = run.document_time_limit_seconds
     return [
         Extract(ExtractConfig(run.max_file_bytes, limit, source_root, encoding)),
-        Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars)),
+        Clean(CleanConfig(load_packs(), limit, run.max_decoded_chars, line_stats, learn)),
         DetectLanguage(load_language_config(), time_limit_seconds=limit),
         Enrich(fingerprint=fingerprint, time_limit_seconds=limit),
         Geo(time_limit_seconds=limit),
     ]
 
 
-def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, defer: Executor | None = None) -> list[Step]:
-    """The one list of steps from file to index for a batch of ``ctx``'s run (see the module doc).
-    Near-duplicate grouping is there when ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see
-    ``GroupCopies``."""
+def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str | None = None,
+                defer: Executor | None = None) -> list[Step]:
+    """The one list of steps from file to index for a batch of source ``source`` (default: the
+    run's source) of ``ctx``'s run (see the module doc). Near-duplicate grouping is there when
+    ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``."""
+    from pipeline.elastic.line_stats import read_stats
     from pipeline.run.grouping import GroupCopies
+    from pipeline.run.line_stats import RecordLineStats
     from pipeline.run.load import Load
     from pipeline.run.unchanged import SkipUnchanged
     from pipeline.stages.dedup import FingerprintStage
 
-    stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding)
+    source = source or ctx.source_name
+    learn = ctx.flow != "reindex"  # a rebuild sees every document again: they were counted when first ingested
+    stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
+                             line_stats=read_stats(es, ctx.alias, source), learn=learn)
+    clean = next(s for s in stages if isinstance(s, Clean))
+    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes)
     cfg = ctx.dedup
     if cfg is None:
-        return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx)]
+        return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx), record]
     fingerprints = FingerprintStage(cfg, later=defer is not None,
                                     time_limit_seconds=ctx.run.document_time_limit_seconds)
     grouping = GroupCopies(es, ctx, fingerprints, defer=defer)
     return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped), *stages, fingerprints,
-            Load(es, ctx), grouping]
+            Load(es, ctx), grouping, record]
 
 
 def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
@@ -94,7 +110,7 @@ def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasti
     from pipeline.run.load import outcome_of
 
     root = Path(ctx.sources[source])
-    steps = batch_steps(ctx, es, root, defer=defer)
+    steps = batch_steps(ctx, es, root, source=source, defer=defer)
     outcomes = [outcome_of(doc) for doc in run_steps(steps, (new_document(root, source, rel) for rel in paths))]
     outcomes.sort(key=lambda o: o.source)
     report = BatchReport(outcomes, step_timings(steps), step_counters(steps))

@@ -147,7 +147,8 @@ def test_roles_only_name_the_pipelines_indices() -> None:
 
     roles = role_definitions("news", names)
     writer = roles[names.writer_role]["indices"][0]["names"]
-    assert writer == ["news", "news-*", "articles*", "etl-runs", "*-deadletter", "etl-leases", "etl-sources"]
+    assert writer == ["news", "news-*", "articles*", "etl-runs", "*-deadletter", "etl-leases", "etl-sources",
+                      "etl-line-stats"]
     assert "*" not in writer and "all" not in roles[names.writer_role]["cluster"]
     assert roles[names.analyst_role]["indices"][0]["privileges"] == ["read", "view_index_metadata"]
 

@@ -66,11 +66,12 @@ def test_every_step_has_a_timing_field_in_the_runs_index():
 
     from pipeline.config import CONFIG_DIR
     from pipeline.run.grouping import GroupCopies
+    from pipeline.run.line_stats import RecordLineStats
     from pipeline.run.load import Load
     from pipeline.run.unchanged import SkipUnchanged
     from pipeline.stages.dedup import FingerprintStage
 
     fields = json.loads((CONFIG_DIR / "etl_runs_template.json").read_text())["mappings"]["properties"]["timings"]
     names = {s.name for s in document_stages(load_settings().run)}
-    names |= {SkipUnchanged.name, FingerprintStage.name, Load.name, GroupCopies.name, "delete"}
+    names |= {SkipUnchanged.name, FingerprintStage.name, Load.name, GroupCopies.name, RecordLineStats.name, "delete"}
     assert names <= set(fields["properties"]), names - set(fields["properties"])

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.document import Document
+from pipeline.document import Change, Document
 from pipeline.stages.base import Stage
 from pipeline.stages.clean.html import MalformedHTML, clean_html, parse_html
 from pipeline.stages.clean.packs import RulePacks, load_packs, load_rules
+from pipeline.stages.clean.repetition import SourceStats
 from pipeline.stages.clean.rules import CleaningRules, CleanResult
 from pipeline.stages.clean.text import clean_text
 
@@ -29,6 +30,12 @@ class CleanConfig:
     rules: RulePacks | CleaningRules  # packs: chosen per document by language; rules: fixed
     time_limit_seconds: float  # per document; over it the document fails as clean/timeout
     max_input_chars: int  # bigger decoded inputs fail as clean/too-large instead of being cut
+    # the learned line statistics of the batch's source as the run read them at batch start
+    # (pipeline/elastic/line_stats.py); None: nothing learned yet (the packs alone decide)
+    line_stats: SourceStats | None = None
+    # count what each new plain-text document contributes to its source's statistics (``Clean.learned``,
+    # added to the stored ones after the batch by the run); off where documents are not new (reindex)
+    learn: bool = False
 
 
 def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None) -> CleanResult:
@@ -46,7 +53,7 @@ def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None)
         fallback = clean_text(soup.get_text("\n"), rules)
         res.body = fallback.body
         res.captions.extend(c for c in fallback.captions if c not in res.captions)
-        for key in ("rules_language", "cuts", "cut_chars"):
+        for key in ("rules_language", "cuts", "cut_chars", "signals", "end_mark"):
             if key in fallback.metadata:
                 res.metadata[key] = fallback.metadata[key]
         res.metadata["extraction"] = "text-fallback"
@@ -97,6 +104,12 @@ class Clean(Stage):
     def __init__(self, config: CleanConfig) -> None:
         super().__init__(time_limit_seconds=config.time_limit_seconds)
         self.config = config
+        self.learned = SourceStats()  # this batch's contribution to the source's statistics
+
+    @property
+    def stats_known(self) -> int:
+        """Documents of the source counted in the statistics this stage was given."""
+        return self.config.line_stats.documents if self.config.line_stats else 0
 
     def process(self, doc: Document) -> Document:
         raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
@@ -111,7 +124,9 @@ class Clean(Stage):
             if (doc.content_type or "text").lower() == "html":
                 res = clean_html_string(raw, self.config.rules)
             else:
-                res = clean_text(raw, self.config.rules)
+                res = clean_text(raw, self.config.rules, self.config.line_stats)
+                if self.config.learn and doc.change is Change.NEW:
+                    self.learned.add(raw)
         except MalformedHTML as exc:
             doc.fail(self.name, "malformed-html", f"malformed HTML: {exc}")
             return doc
@@ -125,6 +140,8 @@ class Clean(Stage):
     def _count(self, res: CleanResult) -> None:
         """Rule pack used, and every cut of a closing block (count and characters) for the run report."""
         self.counters[f"rules_{res.metadata.get('rules_language', 'common')}"] += 1
+        for signal, n in (res.metadata.get("signals") or {}).items():  # language-free signals (structure.py)
+            self.counters[signal] += int(n)
         for w in res.metadata.get("warnings") or []:
             self.counters[str(w).split(":", 1)[0].replace("clean/", "").replace("-", "_")] += 1
         cuts = res.metadata.get("cuts") or []

@@ -38,7 +38,8 @@ COMMON_SCHEMA: dict[str, Any] = {
              "repeat_max_chars": int, "following_caption_max_chars": int, "max_fixpoint_passes": int,
              "medium_line_factor": float, "short_line_penalty": float, "url_line_penalty": float,
              "gap_penalty": float, "gap_free_lines": int, "gap_cap_lines": int, "end_marker_after_words": float,
-             "cut_link_run_lines": int, "name_max_chars": int},
+             "cut_link_run_lines": int, "name_max_chars": int, "learned_min_documents": int,
+             "learned_min_share": float, "learned_min_count": int},
     "html": {"boilerplate_tokens": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int},
 }
 
@@ -134,6 +135,9 @@ class TextRules:
         self.end_marker_after_words = float(t["end_marker_after_words"])
         self.cut_link_run = int(t["cut_link_run_lines"])
         self.name_max_chars = int(t["name_max_chars"])
+        self.learned_min_documents = int(t["learned_min_documents"])
+        self.learned_min_share = float(t["learned_min_share"])
+        self.learned_min_count = int(t["learned_min_count"])
         self.column_tag = re.compile(common["column_tag"])
         self.name_only = re.compile(rf"^(?:{expand(fragments['name'])})$")
         self.name_split = re.compile(rf"\s*(?:,|&|、|，|;|\b(?:{_alternation(vocab['name_joiners'])})\b)\s*")

@@ -21,7 +21,9 @@ text's language, see :mod:`pipeline.stages.clean.packs`):
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from pipeline.stages.clean.captions_by_form import load_lexicon
 from pipeline.stages.clean.heads import (
     cut_after,
     link_run_after,
@@ -44,7 +46,9 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
+from pipeline.stages.clean.repetition import SourceStats, mark_learned
 from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
+from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
 Cuts = list[dict[str, object]]
 
@@ -166,8 +170,10 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             s = -r.url_penalty
         else:
             s = -r.short_penalty
-        # distance from the previous kept line: blank lines plus lines removed by other rules
-        dist = sum(lines[k].gap + 1 for k in range(prev + 1, i)) + ln.gap if prev >= 0 else 0
+        # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
+        # is part of the article, not a layout boundary: only the blank lines around it count)
+        dist = (sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
+                if prev >= 0 else 0)
         s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
         scores.append(s)
         prev = i
@@ -239,7 +245,8 @@ def _headline_follows(lines: list[Line], h: int, r: TextRules) -> bool:
     return False
 
 
-def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: bool) -> str:
+def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool,
+              stats: SourceStats | None = None) -> str:
     lines = join_fragments(split_lines(text))
     if not lines:
         return ""
@@ -259,8 +266,14 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, *, first: b
     captions: list[str] = []
     _mark_repeats(lines, r, captions)
     _mark_captions(lines, r)
+    signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
+    mark_caption_forms(lines, load_lexicon(), r, signals)
+    mark_line_repeats(lines, r, signals)
+    mark_learned(lines, stats, r, signals)
     _mark_boiler(lines, r)
     mark_end(lines, r, cuts, res)
+    mark_end_of_article(lines, r, signals, res.metadata)
+    mark_blocks(lines, r, signals)
     mark_signature(lines, r, res)
     _select_region(lines, r, cuts)
     _mark_dates(lines, r, res)
@@ -292,11 +305,13 @@ def record_cuts(res: CleanResult, cuts: Cuts) -> None:
         res.metadata["cut_chars"] = sum(int(c["chars"]) for c in cuts)  # type: ignore[call-overload]
 
 
-def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> CleanResult:
+def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
+               stats: SourceStats | None = None) -> CleanResult:
     """Clean a plain-text article (or a page's visible-text dump). Never raises on str input.
 
     ``rules``: one language's compiled rules, or the packs to pick from by the text's language
-    (default: the packs of ``config/cleaning/``)."""
+    (default: the packs of ``config/cleaning/``). ``stats``: the learned line statistics of the
+    document's source (:mod:`pipeline.stages.clean.repetition`), if any."""
     res = CleanResult()
     if not isinstance(text, str) or not text.strip():
         return res
@@ -304,14 +319,17 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     r = rules.text
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
-    body = _one_pass(text, r, res, cuts, first=True)
+    signals: Counter = Counter()
+    body = _one_pass(text, r, res, cuts, signals, first=True, stats=stats)
     for _ in range(r.max_passes):
-        nxt = _one_pass(body, r, CleanResult(), cuts, first=False)
+        nxt = _one_pass(body, r, CleanResult(), cuts, signals, first=False, stats=stats)
         if nxt == body:
             break
         body = nxt
     res.body = body
     record_cuts(res, cuts)
+    if +signals:
+        res.metadata["signals"] = dict(+signals)
     _published_from_text(res, rules.language)
     return res
 

@@ -1,0 +1,91 @@
+"""Learned line statistics per source in Elasticsearch (index ``etl-line-stats``), shared by every
+worker and every later run.
+
+One document per (alias, source id): how many documents of the source were counted, and in how many
+of them each short line and each line opening occurs (:class:`pipeline.stages.clean.repetition.SourceStats`).
+The run reads a source's statistics once at the start of a batch (:func:`read_stats`, a snapshot the
+clean stage gets in its configuration) and adds the batch's counts after it (:func:`add_stats`) with
+optimistic concurrency: read the document with its sequence number, add, write only if nobody wrote
+in between (``if_seq_no``/``if_primary_term``; the first write is a ``create``), else read again and
+add again. Two workers writing the same source at once both land; nothing is lost or counted twice.
+(Scripted updates would do the same in one request, but a node without the painless module, like
+the local test node, refuses them.)
+
+The maps are bounded: once one holds more than ``MAX_KEYS`` keys, the keys seen in a single document
+are dropped (counted in ``pruned``). A line that recurs across a source is seen again and again, so
+it comes back; what goes is the long tail of lines seen once, which decides nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from elasticsearch import ConflictError, NotFoundError
+
+from pipeline.config import IndexSizes
+from pipeline.elastic.indices import ensure_index, support_settings
+from pipeline.stages.clean.repetition import SourceStats
+
+LINE_STATS_INDEX = "etl-line-stats"
+TEMPLATE = "etl_line_stats_template.json"
+MAX_KEYS = 20_000  # per map (openings, lines) of one source; above it, keys seen once are dropped
+RETRIES = 50  # version conflicts retried (concurrent writers of the same source)
+
+def _doc_id(alias: str, source_id: str) -> str:
+    return f"{alias}/{source_id}"
+
+
+def read_stats(es: Any, alias: str, source_id: str) -> SourceStats | None:
+    """The statistics of ``source_id`` in ``alias``; ``None`` before anything was counted."""
+    try:
+        src = es.get(index=LINE_STATS_INDEX, id=_doc_id(alias, source_id))["_source"]
+    except NotFoundError:  # no such document, or the index was never made
+        return None
+    return SourceStats.from_dict(src)
+
+
+def add_stats(es: Any, alias: str, source_id: str, stats: SourceStats, *, support: IndexSizes,
+              max_keys: int = MAX_KEYS) -> int:
+    """Add ``stats`` (one batch's counts) to the stored statistics of ``source_id`` in ``alias``
+    (``support``: the index's shards/replicas, ``Settings.support_indices``); the number of writes
+    that lost a race and were done again."""
+    if stats.documents <= 0:
+        return 0
+    ensure_index(es, LINE_STATS_INDEX, TEMPLATE, settings=support_settings(support))
+    doc_id = _doc_id(alias, source_id)
+    for attempt in range(RETRIES):
+        try:
+            got = es.get(index=LINE_STATS_INDEX, id=doc_id)
+        except NotFoundError:
+            got = None
+        stored = SourceStats.from_dict(got["_source"]) if got else SourceStats()
+        pruned = int(got["_source"].get("pruned", 0)) if got else 0
+        stored.merge(stats)
+        pruned += prune(stored, max_keys)
+        body = {"alias": alias, "source_id": source_id, **stored.to_dict(), "pruned": pruned,
+                "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        try:
+            if got is None:
+                es.create(index=LINE_STATS_INDEX, id=doc_id, document=body)
+            else:
+                es.index(index=LINE_STATS_INDEX, id=doc_id, document=body,
+                         if_seq_no=got["_seq_no"], if_primary_term=got["_primary_term"])
+            return attempt
+        except ConflictError:
+            continue  # another writer added its counts in between: read them and add ours again
+    raise RuntimeError(f"line statistics of {doc_id}: still conflicting after {RETRIES} attempts")
+
+
+def prune(stats: SourceStats, max_keys: int) -> int:
+    """Drop the keys seen in one document from a map over ``max_keys`` keys; how many were dropped."""
+    dropped = 0
+    for counts in (stats.openings, stats.lines):
+        if len(counts) > max_keys:
+            once = [k for k, n in counts.items() if n <= 1]
+            for k in once:
+                del counts[k]
+                if counts is stats.openings:
+                    stats.variants.pop(k, None)
+            dropped += len(once)
+    return dropped

@@ -1,0 +1,224 @@
+"""Language-free signals of text mode (issue 24): what a line *is* from its place and shape.
+
+* **captions by form** (:mod:`pipeline.stages.clean.captions_by_form`): label + separator opening,
+  closing credit, credit line under its caption;
+* **repetition**: a line that repeats another line of the document with a short addition (an image's
+  alt text, then the caption ``<alt text> (Photo: …)``): both are the caption;
+* **related blocks by structure**: in a dump whose paragraphs are separated by blank lines, a short
+  heading line (no sentence end) followed, without a blank line, by a run of two or more items, the
+  block standing on its own: related / recommended lists, comments sections, whatever the items'
+  punctuation, between paragraphs or at the end;
+* **end of article**: an end mark by its form (a short token in brackets of any script, ``-X-``,
+  ``-- X --``, ``///``, ``###``) after most of the article ends the body; what follows is classified
+  (related, comments, share lines) and removed, never kept as body, unless it holds paragraphs of its
+  own (then it stays: nothing of an article is lost to this signal).
+
+Every removal is counted in ``signals`` (the clean stage adds them to its counters: ``clean/<name>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.stages.clean.captions_by_form import (
+    Lexicon,
+    caption_by_shape,
+    caption_closing,
+    caption_opening,
+    credit_by_shape,
+    credit_line,
+)
+from pipeline.stages.clean.lines import Line, is_prose
+from pipeline.stages.clean.rules import TextRules
+from pipeline.stages.clean.script import DENSE, SENT_END, WORD
+
+END_FORM = re.compile(
+    r"^(?:[\[(（【<《〈«＜]\s*[^\s\[\]()（）【】<>《》〈〉«»＜＞]{1,14}(?:[\s/][^\s\[\]()（）【】<>]{1,14})?\s*[\])）】>》〉»＞]"
+    r"|[-–—=＝]{1,3}\s*[^\s\-–—=＝]{1,12}\s*[-–—=＝]{1,3}|/{2,}|#{3,}|/\.|\*{3})$")
+_TRAILING_END = re.compile(r"(?<=[.!?。！？\"”’»])\s*(?P<mark>[\[(（【<《]\s*[^\s\[\]()（）【】<>《》]{1,12}\s*[\])）】>》]"
+                           r"|[-–—]{1,2}\s*[^\s\-–—]{1,8}\s*[-–—]{1,2}|/{2,}|#{3,})\s*$")
+HEADING_MAX_WORDS = 6
+HEADING_MAX_CHARS = 50
+HEADING_MAX_DENSE = 16
+END_AFTER_SHARE = 0.5  # an end mark ends the body once this share of the document's prose is above it
+LAYOUT_PARAGRAPHS = 2  # blank-line layout: this many prose lines stand between blank lines
+ALT_MIN_CHARS = 12  # a repeated alt-text line is at least this long
+ALT_TAIL_CHARS = 100  # ... and the caption adds at most this much to it
+_ADDED_CREDIT = re.compile(r"^\s*(?:[(\[（【|/｜·•©ⓒ]|[-–—]\s|[.。]\s*\S)")  # "... (Photo: X)", "... | X", "... - X"
+
+
+def blank_line_layout(lines: list[Line], r: TextRules) -> bool:
+    """Paragraphs are separated by blank lines (so a run of lines without one is a block): at least
+    ``LAYOUT_PARAGRAPHS`` prose lines stand alone, a blank line before and after them."""
+    alone = 0
+    for i, ln in enumerate(lines):
+        nxt_gap = lines[i + 1].gap if i + 1 < len(lines) else 1
+        if ln.gap >= 1 and nxt_gap >= 1 and is_prose(ln.text, r):
+            alone += 1
+            if alone >= LAYOUT_PARAGRAPHS:
+                return True
+    return False
+
+
+def _short_heading(t: str) -> bool:
+    if not t or SENT_END.search(t.rstrip(":：")) or len(t) > HEADING_MAX_CHARS or t[-1] in ",;，、-–—(" or t[0].islower():
+        return False
+    if DENSE.search(t):
+        return len(t) <= HEADING_MAX_DENSE
+    return len(t) >= 4 and 1 <= len(WORD.findall(t)) <= HEADING_MAX_WORDS
+
+
+_CONTINUES = re.compile(r"^(?:[^\w\s\[(（【「『\"“«'‘¿¡#@*•·-]|[a-zß-ÿ\d$€£])")
+
+
+def _one_text(block: list[Line]) -> bool:
+    """Lines of one paragraph that a page dump broke at its links: a line without a sentence end
+    followed by one that continues it (lower case, a digit, a currency sign, punctuation)."""
+    if any(m.group(1).isupper() for x in block[1:] for m in _INNER_SENTENCE.finditer(x.text)):
+        return True  # an item of two sentences (spaced, cased scripts) is a paragraph
+    return any(not SENT_END.search(a.text) and _CONTINUES.match(b.text) for a, b in zip(block, block[1:]))
+
+
+_INNER_SENTENCE = re.compile(r"\w[.!?]\s+[\"“«]?(\w)")
+
+
+def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: Counter) -> None:
+    for i, ln in enumerate(lines):
+        if ln.kind not in ("", "caption"):
+            continue
+        t = ln.text
+        if credit_line(t, lex):
+            if not ln.kind:
+                ln.kind = "caption"
+                signals["caption_credit"] += 1
+            prev = lines[i - 1] if i > 0 else None
+            if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
+                prev.kind = "caption"  # the caption the credit line is under
+                signals["caption_credit"] += 1
+        elif ln.kind:
+            continue
+        elif caption_opening(t, lex):
+            ln.kind = "caption"
+            signals["caption_form"] += 1
+        elif caption_closing(t, lex):
+            ln.kind = "caption"
+            signals["caption_form"] += 1
+        elif credit_by_shape(t):  # no label known: the shape of a credit line, the caption above it
+            ln.kind = "caption"
+            signals["caption_shape"] += 1
+            prev = lines[i - 1] if i > 0 else None
+            if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
+                prev.kind = "caption"
+                signals["caption_shape"] += 1
+        elif caption_by_shape(t) and _next_to_prose(lines, i, r):
+            ln.kind = "caption"
+            signals["caption_shape"] += 1
+
+
+def _next_to_prose(lines: list[Line], i: int, r: TextRules) -> bool:
+    """The line before or after line ``i`` is a prose paragraph (or a caption next to one)."""
+    return any(0 <= j < len(lines) and lines[j].kind in ("", "caption") and is_prose(lines[j].text, r)
+               for j in (i - 1, i + 1))
+
+
+def mark_line_repeats(lines: list[Line], r: TextRules, signals: Counter) -> None:
+    """A line that another line repeats with a short addition: the alt text and its caption."""
+    live = [ln for ln in lines if ln.kind in ("", "caption") and ALT_MIN_CHARS <= len(ln.text) <= r.caption_max]
+    by_start: dict[str, list[Line]] = {}
+    for ln in live:
+        by_start.setdefault(ln.text[:ALT_MIN_CHARS], []).append(ln)
+    for group in by_start.values():
+        if len(group) < 2:
+            continue
+        for a in group:
+            for b in group:
+                if a is b or (a.kind and b.kind):
+                    continue
+                if (b.text.startswith(a.text) and 0 < len(b.text) - len(a.text) <= ALT_TAIL_CHARS
+                        and _ADDED_CREDIT.match(b.text[len(a.text):])):
+                    for x in (a, b):
+                        if not x.kind:
+                            x.kind = "caption"
+                            signals["caption_repeat"] += 1
+
+
+def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
+    """Short heading + a run of >= 2 items without a blank line, standing on its own: a related list
+    or a comments section. Only in a blank-line layout (elsewhere every line is in one run)."""
+    if not blank_line_layout(lines, r):
+        return
+    n, i = len(lines), 0
+    while i < n:
+        head = lines[i]
+        if head.kind == "title" or not _short_heading(head.text) or (i > 0 and head.gap == 0):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and lines[j].gap == 0:
+            j += 1
+        items = lines[i + 1: j]
+        if len(items) >= 2 and sum(not x.kind for x in items) >= 1 and not _one_text(lines[i:j]):
+            for x in (head, *items):
+                if not x.kind:
+                    x.kind = "related"
+                    signals["related_lines"] += 1
+            signals["related_blocks"] += 1
+            i = j
+            continue
+        i += 1
+
+
+def _prose_chars(lines: list[Line], r: TextRules) -> int:
+    return sum(len(ln.text) for ln in lines if not ln.kind and is_prose(ln.text, r))
+
+
+def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metadata: dict) -> None:
+    """An end mark (by form) after most of the article: it and everything after it leave the body,
+    unless what follows holds paragraphs of its own (two standalone prose lines)."""
+    total = _prose_chars(lines, r)
+    if not total:
+        return
+    seen = 0
+    for i, ln in enumerate(lines):
+        if ln.kind == "title":
+            continue
+        if not ln.kind and is_prose(ln.text, r):
+            seen += len(ln.text)
+            m = _TRAILING_END.search(ln.text)
+            if m and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+                metadata.setdefault("end_mark", m.group("mark"))
+                ln.text = ln.text[: m.start()].rstrip()
+                ln.raw = ln.text
+                signals["end_marks"] += 1
+                _cut_tail(lines[i + 1:], signals)
+                return
+            continue
+        if (ln.kind == "end" or END_FORM.match(ln.text)) and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+            metadata.setdefault("end_mark", ln.text)
+            if not ln.kind:
+                ln.kind = "end"
+            signals["end_marks"] += 1
+            _cut_tail(lines[i + 1:], signals)
+            return
+
+
+def _tail_is_junk(tail: list[Line], r: TextRules) -> bool:
+    standalone = 0
+    for k, ln in enumerate(tail):
+        if ln.kind or not is_prose(ln.text, r):
+            continue
+        nxt_gap = tail[k + 1].gap if k + 1 < len(tail) else 1
+        if ln.gap >= 1 and nxt_gap >= 1:
+            standalone += 1
+    return standalone < 2
+
+
+def _cut_tail(tail: list[Line], signals: Counter) -> None:
+    gone = [ln for ln in tail if not ln.kind]
+    for ln in gone:
+        ln.kind = "tail"
+    if gone:
+        signals["end_blocks"] += 1
+        signals["end_lines"] += len(gone)
+        signals["end_chars"] += sum(len(ln.text) for ln in gone)
