@@ -39,4 +39,4 @@ class RecordLineStats(Step):
         if learned.documents:
             self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned, support=self.support)
             self.counters["added"] += learned.documents
-        self.counters["seconds"] += time.perf_counter() - started
+        self.seconds += time.perf_counter() - started

@@ -4,8 +4,8 @@ after it, the next batches / runs / workers read them, concurrent writers' count
 from __future__ import annotations
 
 import random
-from collections import Counter
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest

@@ -37,6 +37,7 @@ from pipeline.stages.clean.heads import (
 )
 from pipeline.stages.clean.lines import Line, is_prose, join_fragments, split_lines, weight
 from pipeline.stages.clean.packs import RulePacks, load_packs
+from pipeline.stages.clean.repetition import SourceStats, mark_learned
 from pipeline.stages.clean.rules import (
     CleaningRules,
     CleanResult,
@@ -46,7 +47,6 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.repetition import SourceStats, mark_learned
 from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
 from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
