@@ -25,9 +25,9 @@ class Change(StrEnum):
 
 
 @dataclass(frozen=True)
-class Failure:
-    """Why a document is not indexed. ``code`` is short and stable (``binary``, ``timeout``, ``mapping``):
-    reports and Kibana count by ``stage/code``; ``message`` is for people."""
+class Finding:
+    """What a step found on a document: the step's name, a short stable ``code`` that reports and
+    Kibana count by (``stage/code``), and a ``message`` for people."""
 
     stage: str
     code: str
@@ -39,6 +39,11 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.stage}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Failure(Finding):
+    """Why a document is not indexed (``binary``, ``timeout``, ``mapping`` ...)."""
 
     @classmethod
     def from_value(cls, value: "Failure | dict[str, str]") -> "Failure":
@@ -47,20 +52,9 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class Notice:
+class Notice(Finding):
     """Something repaired or left out on a document that is still indexed (a guessed charset,
-    replaced bytes, no near-duplicate grouping). Shaped like ``Failure``: reports count by ``stage/code``."""
-
-    stage: str
-    code: str
-    message: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.stage}/{self.code}"
-
-    def __str__(self) -> str:
-        return f"{self.stage}: {self.message}"
+    replaced bytes, no near-duplicate grouping)."""
 
     @classmethod
     def from_value(cls, value: "Notice | dict[str, str] | str") -> "Notice":
