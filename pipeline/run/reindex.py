@@ -70,7 +70,7 @@ def rebuild_sources(es: Elasticsearch, alias: str, name: str, source: Path) -> d
     if missing:
         raise SourceMissing(f"alias {alias} holds documents of sources whose folder is not reachable here: "
                             f"{'; '.join(missing)}; rebuilding without them would drop their documents "
-                            "(reindex with source_dir/source_name pointing at the folder)")
+                            "(reindex with source_dir/source_id pointing at the folder)")
     return sources
 
 

@@ -244,7 +244,7 @@ def test_a_second_run_fails_with_a_message_naming_the_holder(es_client, es_url, 
         result = cli("run", "--source", str(source), "--index-alias", alias,
                      env={"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs"), "ETL_LEASE_WAIT": "0"})
         assert result.returncode == 1
-        assert "LeaseHeld" in result.stderr and "ingest-somebody-else" in result.stderr
+        assert "is being written by run ingest-somebody-else" in result.stderr and "Traceback" not in result.stderr
         assert f"pid {os.getpid()}" in result.stderr  # the holder's host and pid are named
         assert not es_client.indices.exists_alias(name=alias)  # nothing was prepared, nothing written
     finally:
@@ -417,7 +417,7 @@ def test_reindex_refuses_to_shrink_and_migrates_old_ids_when_allowed(es_client, 
     assert es_client.count(index=alias)["count"] == 5
 
     refused = cli("reindex", "--source", str(a), "--index-alias", alias, env=env)
-    assert refused.returncode == 1 and "ReindexFailed" in refused.stderr, refused.stderr[-2000:]
+    assert refused.returncode == 1 and "Pass --allow-shrink" in refused.stderr, refused.stderr[-2000:]
     assert "4 documents, the live index" in refused.stderr and "--allow-shrink" in refused.stderr
     assert "no source name" in refused.stderr  # it says which documents would go
     assert es_client.indices.get_alias(name=alias).body.popitem()[0] == live  # alias unchanged
@@ -438,7 +438,7 @@ def test_reindex_refuses_when_a_recorded_source_is_not_reachable(es_client, es_u
         report_of(cli("run", "--source", str(folder), "--index-alias", alias, "--format", "json", env=env))
     shutil.rmtree(b)
     result = cli("reindex", "--source", str(a), "--index-alias", alias, env=env)
-    assert result.returncode == 1 and "SourceMissing" in result.stderr and "beta" in result.stderr
+    assert result.returncode == 1 and "not reachable here: beta" in result.stderr
     assert es_client.count(index=alias)["count"] == 4
     from pipeline.elastic.lease import current_lease
 
