@@ -4,6 +4,7 @@ they score, splits are disjoint. The figures themselves are what the benchmarks 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -16,7 +17,8 @@ try:
     HAVE_DATA = True
 except FileNotFoundError:
     HAVE_DATA = False
-needs_data = pytest.mark.skipif(not HAVE_DATA, reason="shared benchmark data not found")
+# Outside CI a checkout without ../shared skips these; CI has the data, so there a missing folder fails.
+needs_data = pytest.mark.skipif(not HAVE_DATA and not os.environ.get("CI"), reason="shared benchmark data not found")
 
 
 def test_every_probe_place_has_a_true_position():
