@@ -74,33 +74,53 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-_STAGES = None
+_STEP = None
 
 
 def _stages():
-    """The per-document steps ``python -m pipeline clean`` runs, built once per worker process."""
-    global _STAGES
-    if _STAGES is None:
+    """The per-document steps of a run, built once per process: by default an ``Isolated`` step
+    (``pipeline/run/isolated.py``: the stages in a warm worker process, killed and replaced when a
+    stage overruns inside C code), as ``pipeline run`` runs them; with ``--in-process`` the stages
+    themselves (what ``python -m pipeline clean`` runs), warmed the same way."""
+    global _STEP
+    if _STEP is None:
+        from functools import partial
+
         from pipeline.config import load_settings
         from pipeline.run.batch import document_stages
+        from pipeline.run.isolated import Isolated, warm_up
 
-        _STAGES = document_stages(load_settings().run)
-        # load the models (language profiles, charset tables) before anything is timed: a fresh
-        # process pays seconds for that on its first document, which is not the document's work
-        warm = Path(tempfile.mkdtemp(prefix="fuzz-warm-")) / "warm.html"
-        warm.write_bytes("<p>Le conseil a adopté le budget. Москва. 東京都は発表した.</p>".encode("cp1252", "replace"))
-        clean_one(_STAGES, warm, "warm.html")
-        from pipeline.stages.language import detect_text
+        build = partial(document_stages, load_settings().run)
+        if os.environ.get("FUZZ_IN_PROCESS"):
+            _STEP = build()
+            warm_up(_STEP)
+        else:
+            _STEP = [Isolated(build(), build)]
+    return _STEP
 
-        detect_text("Le conseil municipal a adopté le budget mardi après un long débat.")
-    return _STAGES
+
+def _ready(steps) -> None:
+    """Wait until the stage worker (a replacement after a kill) has warmed up: not a file's time."""
+    from pipeline.run.isolated import Isolated, stage_worker
+
+    if isinstance(steps[0], Isolated):
+        stage_worker().wait_ready(steps[0].build)
+
+
+def _worker_rss() -> float:
+    """Resident memory of the process the stages run in (the stage worker, else this one)."""
+    from pipeline.run.isolated import stage_worker
+
+    child = stage_worker().rss_mib() if not os.environ.get("FUZZ_IN_PROCESS") else 0.0
+    return child or rss_mib()
 
 
 def clean_one(stages, path: Path, name: str):
-    """One file through the steps, as ``python -m pipeline clean`` does (``cmd_clean``)."""
-    from pipeline.run.batch import run_steps
+    """One file through the steps, as a run does."""
+    from pipeline.run.batch import new_document, run_steps
 
-    return next(run_steps(stages, [stages[0].new_document(path, source=name)]))
+    doc = new_document(path.parent, "fuzz", name)
+    return next(run_steps(stages, [doc]))
 
 
 def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
@@ -120,6 +140,7 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
         kept = i < keep
         path = (Path(work) / "sample" if kept else scratch) / c.name
         path.write_bytes(c.data)
+        _ready(stages)
         t0 = time.perf_counter()
         try:
             doc = clean_one(stages, path, c.name)
@@ -145,6 +166,11 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
             if any(not e.code or not e.stage for e in doc.errors):
                 outcome["failed without a code"] += 1
                 problems.append(("no code", i, c.name, str(doc.errors)[:200]))
+            if any(e.code == "crashed" for e in doc.errors):  # the stage worker died: a crash in C code
+                outcome["crash"] += 1
+                by_family[c.family]["crash"] += 1
+                problems.append(("crash", i, c.name, str(doc.errors)[:200]))
+                continue
             if any(e.code == "unexpected" for e in doc.errors):
                 outcome["unexpected"] += 1
                 problems.append(("unexpected", i, c.name, str(doc.errors)[:200]))
@@ -160,9 +186,12 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
             if c.family == "gzip-bomb":  # a bomb must never be indexed from its first member alone
                 outcome["bomb indexed"] += 1
                 problems.append(("bomb indexed", i, c.name, doc.body[:80]))
+    from pipeline.run.isolated import stage_worker
+
+    w = stage_worker()
     return {"outcome": outcome, "by_family": by_family, "codes": codes, "problems": problems,
-            "slowest": slowest, "family_seconds": family_seconds, "rss": rss_mib(), "peak": peak_rss_mib(),
-            "pid": os.getpid(), "files": len(indices)}
+            "slowest": slowest, "family_seconds": family_seconds, "rss": _worker_rss(), "peak": peak_rss_mib(),
+            "pid": os.getpid(), "files": len(indices), "killed": w.killed, "died": w.died, "started": w.started}
 
 
 def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only: int | None,
@@ -177,6 +206,7 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
     total: dict = {"outcome": Counter(), "by_family": defaultdict(Counter), "codes": Counter(), "problems": [],
                    "slowest": [], "family_seconds": Counter(), "families": Counter()}
     rss: dict[int, list[float]] = defaultdict(list)  # per worker: resident memory after each chunk
+    workers: dict[int, tuple[int, int, int]] = {}  # per pool process: stage workers started, killed, died
     peak = 0.0
     started = time.perf_counter()
     done = 0
@@ -195,6 +225,7 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
                     print("  found:", problem, flush=True)
             total["slowest"] = sorted(total["slowest"] + part["slowest"], reverse=True)[:5]
             rss[part["pid"]].append(part["rss"])
+            workers[part["pid"]] = (part["started"], part["killed"], part["died"])
             peak = max(peak, part["peak"])
             if progress and done // progress != (done - part["files"]) // progress:
                 print(f"  {done} files, {time.perf_counter() - started:.0f} s, worker RSS "
@@ -203,7 +234,8 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
     early = max(v[max(0, len(v) // 10 - 1)] for v in rss.values())
     end = max(v[-1] for v in rss.values())
     total.update(files=len(indices), seconds=time.perf_counter() - started, rss_early=early, rss_end=end,
-                 rss_peak=peak, sample_dir=work / "sample", jobs=jobs)
+                 rss_peak=peak, sample_dir=work / "sample", jobs=jobs,
+                 stage_workers=[sum(w[k] for w in workers.values()) for k in range(3)])
     return total
 
 
@@ -278,8 +310,10 @@ def main() -> int:
               f"hangs (> 2 x limit) {o['hang']}, safety-net 'unexpected' {o['unexpected']}, "
               f"markup in output {o['markup in output']}, bombs indexed {o['bomb indexed']}")
         print("  slowest: " + ", ".join(f"{name} {wall:.2f} s" for wall, name in res["slowest"]))
-        print(f"  memory per worker: RSS after its first tenth {res['rss_early']:.0f} MiB, at the end "
-              f"{res['rss_end']:.0f} MiB, peak RSS {res['rss_peak']:.0f} MiB")
+        started, killed, died = res["stage_workers"]
+        print(f"  stage worker processes: {started} started, {killed} killed for an overrun, {died} died")
+        print(f"  memory per stage worker: RSS after its first tenth {res['rss_early']:.0f} MiB, at the end "
+              f"{res['rss_end']:.0f} MiB; peak RSS of a pool process {res['rss_peak']:.0f} MiB")
         print("  failure codes: " + ", ".join(f"{k} {v}" for k, v in res["codes"].most_common()))
         print("  per family:")
         for fam in sorted(res["by_family"]):

@@ -7,6 +7,9 @@ one document at a time under the run's time limit; batch steps see the whole bat
     unchanged -> extract -> clean -> language -> enrich -> places -> dedup (fingerprint) -> load -> dedup (group)
       -> line_stats
 
+extract .. places run in a warm worker process that is killed and replaced when one document's stage
+overruns its limit inside C code (``pipeline.run.isolated``); their counters come back to this process.
+
 The clean step gets the learned line statistics of the batch's source as a snapshot read at batch
 start (``pipeline/elastic/line_stats.py``); ``line_stats`` adds what the batch's new documents
 contribute once the batch is through, so later batches, other workers and later runs see them.
@@ -23,12 +26,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import RunSettings
 from pipeline.document import Document
 from pipeline.run.context import RunContext
+from pipeline.run.isolated import Isolated
 from pipeline.run.report import BatchReport
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean, CleanConfig, load_packs
@@ -73,17 +78,20 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
 
     source = source or ctx.source_name
     learn = ctx.flow != "reindex"  # a rebuild sees every document again: they were counted when first ingested
-    stages = document_stages(ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
-                             line_stats=read_stats(es, ctx.alias, source), learn=learn)
+    build = partial(document_stages, ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
+                    line_stats=read_stats(es, ctx.alias, source), learn=learn)
+    stages = build()
     clean = next(s for s in stages if isinstance(s, Clean))
     record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes)
+    # the per-document stages run in a worker process that is killed when C code overruns (run/isolated.py)
+    isolated = Isolated(stages, build)
     cfg = ctx.dedup
     if cfg is None:
-        return [SkipUnchanged(es, ctx, root), *stages, Load(es, ctx), record]
+        return [SkipUnchanged(es, ctx, root), isolated, Load(es, ctx), record]
     fingerprints = FingerprintStage(cfg, later=defer is not None,
                                     time_limit_seconds=ctx.run.document_time_limit_seconds)
     grouping = GroupCopies(es, ctx, fingerprints, defer=defer)
-    return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped), *stages, fingerprints,
+    return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped), isolated, fingerprints,
             Load(es, ctx), grouping, record]
 
 
@@ -129,7 +137,7 @@ def new_document(root: Path, source: str, relpath: str) -> Document:
 def step_timings(steps: Iterable[Step]) -> dict[str, float]:
     """Seconds spent per step name (the grouping's share, when deferred, is added when it is done)."""
     out: dict[str, float] = {}
-    for step in steps:
+    for step in _flat(steps):
         out[step.name] = out.get(step.name, 0.0) + step.seconds
     return {name: round(seconds, 4) for name, seconds in out.items()}
 
@@ -137,7 +145,13 @@ def step_timings(steps: Iterable[Step]) -> dict[str, float]:
 def step_counters(steps: Iterable[Step]) -> dict[str, int]:
     """``<step>/<counter>`` for every step counter."""
     out: Counter[str] = Counter()
-    for step in steps:
+    for step in _flat(steps):
         for name, value in step.counters.items():
             out[f"{step.name}/{name}"] += int(value)
     return dict(out)
+
+
+def _flat(steps: Iterable[Step]) -> Iterator[Step]:
+    """The steps, with the stages an ``Isolated`` step runs in its worker in its place."""
+    for step in steps:
+        yield from step.parts if isinstance(step, Isolated) else (step,)
