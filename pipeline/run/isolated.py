@@ -162,7 +162,7 @@ class StageWorker:
         self.outbox.send(("doc", doc))
         stage, started = 0, time.monotonic()
         while True:
-            limit = step.parts[stage].time_limit_seconds
+            limit = step.parts[stage].time_limit_seconds if stage < len(step.parts) else None
             wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
             if wait is not None and wait <= 0:
                 return self._lost(doc, step, stage, started, "timeout")
@@ -172,23 +172,28 @@ class StageWorker:
                 msg = self.inbox.recv()
             except (EOFError, OSError):
                 return self._lost(doc, step, stage, started, "crashed")
-            if msg[0] == "stage":
-                stage, started = msg[1], time.monotonic()
-                continue
-            _raise_if_error(msg)
-            _, out, deltas, learned = msg
-            for part, (counters, seconds) in zip(step.parts, deltas, strict=True):
+            if msg[0] == "did":  # stage i is done (its counters, time, learned statistics): the next begins
+                _, i, counters, seconds, learned = msg
+                part = step.parts[i]
                 part.counters.update(counters)
                 part.seconds += seconds
-            if learned is not None:
-                next(p for p in step.parts if isinstance(p, Clean)).learned.merge(learned)
-            return out
+                if learned is not None and isinstance(part, Clean):
+                    part.learned.merge(learned)
+                stage, started = i + 1, time.monotonic()
+                continue
+            _raise_if_error(msg)
+            done: Document = msg[1]  # ("done", document)
+            return done
 
     def _lost(self, doc: Document, step: Isolated, stage: int, started: float, code: str) -> Document:
         """The child overran (``timeout``: killed) or died (``crashed``) on ``doc`` in ``step.parts[stage]``."""
         elapsed = time.monotonic() - started
-        proc = self.proc
-        exit_code = proc.poll() if proc is not None else None
+        exit_code = None
+        if code == "crashed" and self.proc is not None:
+            try:
+                exit_code = self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
         self.stop()
         part = step.parts[stage]
         if code == "timeout":
@@ -295,8 +300,8 @@ def _warm(stages: list[Stage]) -> None:
     from pipeline.stages.geo.mentions import matcher_for
 
     packs = load_packs()
-    for language in sorted(packs.available):
-        packs.for_language(language)
+    for pack in sorted(packs.available):
+        packs.for_language(pack)
     try:
         from trafilatura.external import jt_stoplist_init
 
@@ -304,7 +309,8 @@ def _warm(stages: list[Stage]) -> None:
     except ImportError:
         pass
     load_gazetteer()
-    for language in [*_languages(), None]:  # the places stage's per-language name tables
+    languages: list[str | None] = [*_languages(), None]
+    for language in languages:  # the places stage's per-language name tables
         matcher_for(language)
         date_words(language)
     with tempfile.TemporaryDirectory(prefix="stage-warm-") as tmp:
@@ -372,12 +378,11 @@ def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tup
     if learner is not None:
         learner.learned = SourceStats()
     for i, stage in enumerate(stages):
-        if i:
-            outbox.send(("stage", i))
         doc = stage(doc)
+        learned = learner.learned if learner is not None and stage is learner and learner.learned.documents else None
+        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned))
     doc.raw_text = ""  # never indexed, and the biggest thing a document holds: not sent back
-    learned = learner.learned if learner is not None and learner.learned.documents else None
-    return ("done", doc, [(dict(s.counters), s.seconds) for s in stages], learned)
+    return ("done", doc)
 
 
 if __name__ == "__main__":
