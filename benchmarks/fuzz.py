@@ -284,6 +284,48 @@ def fuzz_run(sample_dir: Path, seed: int, limit: float, work: Path) -> dict:
     return out
 
 
+def run_checks(r: dict, show: int) -> list[tuple[str, bool]]:
+    """Print what ``pipeline run`` did with the sample; its checks."""
+    checks: list[tuple[str, bool]] = []
+    if r["returncode"] != 0:
+        print(f"\npipeline run failed (exit {r['returncode']}): {r['stderr']}")
+        checks.append(("pipeline run finished", False))
+    else:
+        print(f"\npipeline run: {r['files']} files in {r['seconds']:.0f} s into {r['alias']}: "
+              f"indexed {r['indexed']}, failed {r['failed']}, in the index {r['in_index']}")
+        print("  failure codes: " + ", ".join(f"{k} {v}" for k, v in r["codes"].most_common()))
+        for leak in r["leaks"][:show]:
+            print("  leak:", leak)
+        checks += [
+            (f"pipeline run: every file in the report ({r['unaccounted_n']} missing {r['unaccounted']})",
+             r["unaccounted_n"] == 0),
+            (f"pipeline run: every failure has a code ({r['failed_without_code']} without)",
+             r["failed_without_code"] == 0),
+            (f"pipeline run: the index holds the indexed files ({r['in_index']} == {r['indexed']})",
+             r["in_index"] == r["indexed"]),
+            (f"pipeline run: no markup or canary in the index ({len(r['leaks'])})", not r["leaks"]),
+        ]
+    return checks
+
+
+def run_only(args: argparse.Namespace) -> int:
+    """``--skip-clean``: the first ``--run-sample`` files straight through ``pipeline run`` (no clean pass)."""
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
+        work = Path(tmp)
+        sample = work / "sample"
+        sample.mkdir()
+        for i in range(args.run_sample):
+            c = case(args.seed, i)
+            (sample / c.name).write_bytes(c.data)
+        print(f"fuzz: {args.run_sample} files of seed {args.seed} through `pipeline run` only, document time "
+              f"limit {args.limit:g} s", flush=True)
+        checks = run_checks(fuzz_run(sample, args.seed, args.limit, work), args.show)
+    print()
+    for text, met in checks:
+        print(f"check: {text}: {'met' if met else 'NOT MET'}")
+    return 0 if all(met for _, met in checks) else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="generated files (the campaign: 100000)")
@@ -294,8 +336,11 @@ def main() -> int:
     parser.add_argument("--progress", type=int, default=0, help="print a line every N files")
     parser.add_argument("--show", type=int, default=20, help="problems listed")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--skip-clean", action="store_true", help="only the `pipeline run` of --run-sample files")
     args = parser.parse_args()
     os.environ["ETL_DOCUMENT_TIME_LIMIT"] = str(args.limit)
+    if args.skip_clean:
+        return run_only(args)
 
     print(f"fuzz: {args.count} files, seed {args.seed}, document time limit {args.limit:g} s, "
           f"families: {', '.join(f[0] for f in FAMILIES)}", flush=True)
@@ -335,25 +380,7 @@ def main() -> int:
              f"+ 100 MiB)", res["rss_end"] <= 1.5 * res["rss_early"] + 100),
         ]
         if args.run_sample:
-            r = fuzz_run(res["sample_dir"], args.seed, args.limit, work)
-            if r["returncode"] != 0:
-                print(f"\npipeline run failed (exit {r['returncode']}): {r['stderr']}")
-                checks.append(("pipeline run finished", False))
-            else:
-                print(f"\npipeline run: {r['files']} files in {r['seconds']:.0f} s into {r['alias']}: "
-                      f"indexed {r['indexed']}, failed {r['failed']}, in the index {r['in_index']}")
-                print("  failure codes: " + ", ".join(f"{k} {v}" for k, v in r["codes"].most_common()))
-                for leak in r["leaks"][: args.show]:
-                    print("  leak:", leak)
-                checks += [
-                    (f"pipeline run: every file in the report ({r['unaccounted_n']} missing {r['unaccounted']})",
-                     r["unaccounted_n"] == 0),
-                    (f"pipeline run: every failure has a code ({r['failed_without_code']} without)",
-                     r["failed_without_code"] == 0),
-                    (f"pipeline run: the index holds the indexed files ({r['in_index']} == {r['indexed']})",
-                     r["in_index"] == r["indexed"]),
-                    (f"pipeline run: no markup or canary in the index ({len(r['leaks'])})", not r["leaks"]),
-                ]
+            checks += run_checks(fuzz_run(res["sample_dir"], args.seed, args.limit, work), args.show)
         print()
         for text, met in checks:
             print(f"check: {text}: {'met' if met else 'NOT MET'}")

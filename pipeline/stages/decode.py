@@ -109,7 +109,7 @@ def canonical(name: str | None) -> str | None:
         return None
     try:
         return codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label (found by benchmarks/fuzz.py)
         return None
 
 
