@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.fuzz_gen import CANARY, FAMILIES, case  # noqa: E402
+from pipeline.run.isolated import RECYCLE_AFTER  # noqa: E402
 
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(\s[^<>]*)?/?>|<!--|<!\[CDATA\[|<\?xml")
 FIELDS = ("title", "body", "author", "dateline", "source_name")
@@ -191,7 +192,8 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
     w = stage_worker()
     return {"outcome": outcome, "by_family": by_family, "codes": codes, "problems": problems,
             "slowest": slowest, "family_seconds": family_seconds, "rss": _worker_rss(), "peak": peak_rss_mib(),
-            "pid": os.getpid(), "files": len(indices), "killed": w.killed, "died": w.died, "started": w.started}
+            "pid": os.getpid(), "files": len(indices), "killed": w.killed, "died": w.died, "started": w.started,
+            "recycled": w.recycled}
 
 
 def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only: int | None,
@@ -206,7 +208,7 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
     total: dict = {"outcome": Counter(), "by_family": defaultdict(Counter), "codes": Counter(), "problems": [],
                    "slowest": [], "family_seconds": Counter(), "families": Counter()}
     rss: dict[int, list[float]] = defaultdict(list)  # per worker: resident memory after each chunk
-    workers: dict[int, tuple[int, int, int]] = {}  # per pool process: stage workers started, killed, died
+    workers: dict[int, tuple[int, ...]] = {}  # per pool process: stage workers started, killed, died, recycled
     peak = 0.0
     started = time.perf_counter()
     done = 0
@@ -225,7 +227,7 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
                     print("  found:", problem, flush=True)
             total["slowest"] = sorted(total["slowest"] + part["slowest"], reverse=True)[:5]
             rss[part["pid"]].append(part["rss"])
-            workers[part["pid"]] = (part["started"], part["killed"], part["died"])
+            workers[part["pid"]] = (part["started"], part["killed"], part["died"], part["recycled"])
             peak = max(peak, part["peak"])
             if progress and done // progress != (done - part["files"]) // progress:
                 print(f"  {done} files, {time.perf_counter() - started:.0f} s, worker RSS "
@@ -234,8 +236,8 @@ def fuzz_clean(count: int, seed: int, limit: float, work: Path, keep: int, only:
     early = max(v[max(0, len(v) // 10 - 1)] for v in rss.values())
     end = max(v[-1] for v in rss.values())
     total.update(files=len(indices), seconds=time.perf_counter() - started, rss_early=early, rss_end=end,
-                 rss_peak=peak, sample_dir=work / "sample", jobs=jobs,
-                 stage_workers=[sum(w[k] for w in workers.values()) for k in range(3)])
+                 rss_peak=peak, rss_max=max(max(v) for v in rss.values()), sample_dir=work / "sample", jobs=jobs,
+                 stage_workers=[sum(w[k] for w in workers.values()) for k in range(4)])
     return total
 
 
@@ -355,10 +357,12 @@ def main() -> int:
               f"hangs (> 2 x limit) {o['hang']}, safety-net 'unexpected' {o['unexpected']}, "
               f"markup in output {o['markup in output']}, bombs indexed {o['bomb indexed']}")
         print("  slowest: " + ", ".join(f"{name} {wall:.2f} s" for wall, name in res["slowest"]))
-        started, killed, died = res["stage_workers"]
-        print(f"  stage worker processes: {started} started, {killed} killed for an overrun, {died} died")
+        started, killed, died, recycled = res["stage_workers"]
+        print(f"  stage worker processes: {started} started, {killed} killed for an overrun, {died} died, "
+              f"{recycled} replaced after {RECYCLE_AFTER} documents")
         print(f"  memory per stage worker: RSS after its first tenth {res['rss_early']:.0f} MiB, at the end "
-              f"{res['rss_end']:.0f} MiB; peak RSS of a pool process {res['rss_peak']:.0f} MiB")
+              f"{res['rss_end']:.0f} MiB, the most seen after a chunk {res['rss_max']:.0f} MiB; peak RSS of a pool "
+              f"process {res['rss_peak']:.0f} MiB")
         print("  failure codes: " + ", ".join(f"{k} {v}" for k, v in res["codes"].most_common()))
         print("  per family:")
         for fam in sorted(res["by_family"]):
