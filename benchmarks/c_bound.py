@@ -1,6 +1,17 @@
 """Can one document keep C code busy past the document time limit? (issue 26, part 3)
 
     python benchmarks/c_bound.py [--limit 1.0] [--scale 1.0]
+    python benchmarks/c_bound.py --pipeline [--limit 3]      # through the run's stages, in process and isolated
+    python benchmarks/c_bound.py --overhead 600              # the isolated worker's extra run time
+
+``--pipeline``: pages with a ``<div>`` of 5,000 / 15,000 / 100,000 attributes through the run's
+per-document stages, in this process (SIGALRM only) and through ``pipeline.run.isolated`` (the stages
+in a worker process killed and replaced when a stage overruns): when each fails, against 2 x the limit.
+
+``--overhead N``: N documents of the throughput corpus (``benchmarks/corpus.py``: real pages and text
+dumps) through the same stages in this process and through the isolated worker, alternating chunks
+of 25 documents between the two so that a busy machine slows both alike; prints the extra run time
+of the isolated path (target: at most 5 %). Both are warmed first.
 
 The time limit (``pipeline.stages.base.time_limit``) is a SIGALRM timer: Python code and the ``re``
 engine are interrupted, a long call inside a C extension is not (the signal handler runs only when
@@ -91,12 +102,109 @@ def run_one(fn: Callable[[], object], limit: float | None) -> tuple[float, str]:
     return time.perf_counter() - t0, outcome
 
 
+def attribute_page(attributes: int) -> bytes:
+    attrs = " ".join(f"a{i}='{i}'" for i in range(attributes))
+    return f"<html><body><div {attrs}>x</div><p>The council met on Monday.</p></body></html>".encode()
+
+
+def _paths(stages_or_step: list, folder: Path, names: list[str]) -> list:
+    from pipeline.run.batch import new_document, run_steps
+
+    return list(run_steps(stages_or_step, (new_document(folder, "bench", n) for n in names)))
+
+
+def through_pipeline(limit: float) -> int:
+    """The attribute pages through the run's stages, in process and isolated."""
+    import tempfile
+    from dataclasses import replace
+    from functools import partial
+
+    from pipeline.config import load_settings
+    from pipeline.run.batch import document_stages
+    from pipeline.run.isolated import Isolated, stage_worker, warm_up
+
+    run = replace(load_settings().run, document_time_limit_seconds=limit)
+    build = partial(document_stages, run)
+    in_process = build()
+    warm_up(in_process)
+    step = Isolated(build(), build)
+    overruns = 0
+    with tempfile.TemporaryDirectory(prefix="c-bound-") as tmp:
+        folder = Path(tmp)
+        for n in (5_000, 15_000, 100_000):
+            name = f"attrs-{n}.html"
+            (folder / name).write_bytes(attribute_page(n))
+            size = (folder / name).stat().st_size
+            for label, steps in (("in process", in_process), ("isolated", [step])):
+                if label == "in process" and n > 20_000:
+                    print(f"{n:>7} attributes ({size / 1e3:.0f} kB), {label:<10}: not run (minutes in one C call)")
+                    continue
+                if label == "isolated":
+                    stage_worker().wait_ready(build)
+                t0 = time.perf_counter()
+                doc = _paths(steps, folder, [name])[0]
+                wall = time.perf_counter() - t0
+                verdict = "within 2 x the limit" if wall <= 2 * limit else "OVERRUN"
+                overruns += verdict == "OVERRUN" and label == "isolated"
+                print(f"{n:>7} attributes ({size / 1e3:.0f} kB), {label:<10}: {wall:6.2f} s, "
+                      f"{[e.key for e in doc.errors] or 'no error'}: {verdict}", flush=True)
+    print(f"{overruns} isolated case(s) past 2 x the limit of {limit:g} s")
+    return 1 if overruns else 0
+
+
+def overhead(docs: int, chunk: int = 25) -> int:
+    """Extra run time of the isolated stages against the same stages in this process."""
+    import tempfile
+    from functools import partial
+
+    from benchmarks.corpus import build as build_corpus
+    from pipeline.config import load_settings
+    from pipeline.run.batch import document_stages
+    from pipeline.run.isolated import Isolated, stage_worker, warm_up
+
+    corpus = Path(tempfile.gettempdir()) / "news-etl-c-bound-corpus"
+    build_corpus(corpus, docs)
+    names = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*") if p.is_file() and p.name[0] != ".")
+    build = partial(document_stages, load_settings().run)
+    in_process = build()
+    warm_up(in_process)
+    step = Isolated(build(), build)
+    stage_worker().wait_ready(build)
+    _paths([step], corpus, names[:chunk])  # both paths have seen documents before timing
+    _paths(in_process, corpus, names[:chunk])
+    seconds = {"in process": 0.0, "isolated": 0.0}
+    failed = {"in process": 0, "isolated": 0}
+    for k in range(0, len(names), chunk):
+        part = names[k:k + chunk]
+        order = [("in process", in_process), ("isolated", [step])]
+        if (k // chunk) % 2:
+            order.reverse()
+        for label, steps in order:
+            t0 = time.perf_counter()
+            out = _paths(steps, corpus, part)
+            seconds[label] += time.perf_counter() - t0
+            failed[label] += sum(1 for d in out if d.errors)
+    base, iso = seconds["in process"], seconds["isolated"]
+    extra = 100 * (iso / base - 1)
+    print(f"{len(names)} documents: in process {base:.2f} s ({len(names) / base:.1f} docs/s, {failed['in process']} "
+          f"failed), isolated worker {iso:.2f} s ({len(names) / iso:.1f} docs/s, {failed['isolated']} failed)")
+    print(f"isolated / in process = {iso / base:.3f}: {extra:+.1f} % run time (target <= 5 %): "
+          f"{'met' if extra <= 5 else 'NOT MET'}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=1.0, help="time limit for the bounded run, seconds")
     parser.add_argument("--scale", type=float, default=1.0, help="input sizes times this")
     parser.add_argument("--only", help="cases whose name holds this")
+    parser.add_argument("--pipeline", action="store_true", help="attribute pages through the run's stages")
+    parser.add_argument("--overhead", type=int, metavar="N", help="the isolated worker's extra time on N documents")
     args = parser.parse_args()
+    if args.overhead:
+        return overhead(args.overhead)
+    if args.pipeline:
+        return through_pipeline(args.limit)
     import resource
 
     print(f"pid {os.getpid()}, limit {args.limit:g} s, scale {args.scale:g}")
