@@ -65,6 +65,8 @@ def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None)
 _MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^<>]*>|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>",
                      re.DOTALL)
 _SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+# what opens a comment, CDATA section or XML declaration that never closes (tag soup): no prose writes them
+_STRAY_OPENER = re.compile(r"<!--|<!\[CDATA\[|<\?xml", re.IGNORECASE)
 
 
 def strip_markup(text: str | None) -> str | None:
@@ -78,7 +80,7 @@ def strip_markup(text: str | None) -> str | None:
     while True:
         stripped = _MARKUP.sub("", text)
         if stripped == text:
-            return stripped.strip()
+            return _STRAY_OPENER.sub("", stripped).strip()
         text = stripped
 
 
