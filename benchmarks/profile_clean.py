@@ -57,9 +57,9 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
     import trafilatura
 
     from pipeline.document import Document
-    from pipeline.stages.language import DetectLanguage, load_language_config
     from pipeline.stages.clean import load_packs
     from pipeline.stages.clean.html import clean_html
+    from pipeline.stages.language import DetectLanguage, load_language_config
 
     packs = load_packs()
     detect = DetectLanguage(load_language_config(), time_limit_seconds=None)
