@@ -51,11 +51,11 @@ def test_what_the_campaign_found_stays_fixed(tmp_path):
     """Files of seed 1 that once ended in the safety net (``unexpected``) or with a tag in the body:
     a NUL in a declared charset label (2366), a tag path XPath cannot spell (1036), tag soup whose
     inner tag, once removed, made a new one around it (229, 2428, 2729), a comment opened and never closed
-    in tag soup (9290)."""
-    res = fuzz_chunk((1, [229, 1036, 2366, 2428, 2729, 9290], 30.0, str(tmp_path), 0))
+    in tag soup (9290), a tag with attributes never closed (25511), control characters in that path (31818)."""
+    res = fuzz_chunk((1, [229, 1036, 2366, 2428, 2729, 9290, 25511, 31818], 30.0, str(tmp_path), 0))
     o = res["outcome"]
     assert o["unexpected"] == 0 and o["markup in output"] == 0 and o["crash"] == 0, res["problems"]
-    assert o["indexed"] + o["failed"] == 6
+    assert o["indexed"] + o["failed"] == 8
 
 
 def test_strip_markup_strips_tags_made_by_stripping():
@@ -65,3 +65,5 @@ def test_strip_markup_strips_tags_made_by_stripping():
     assert strip_markup("<<p>p x>y") == "y"
     assert strip_markup("3 < 4 and 5 > 2") == "3 < 4 and 5 > 2"
     assert strip_markup("said.\n\n<!--Monday.") == "said.\n\nMonday."  # a comment never closed
+    assert strip_markup('x.<div style="url(javascript:q)" styled report') == "x. styled report"  # never closed
+    assert strip_markup("if a<b and c=d, a <b = c") == "if a<b and c=d, a <b = c"

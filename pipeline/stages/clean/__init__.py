@@ -67,6 +67,8 @@ _MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^<>]*>|</?[A-Za
 _SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 # what opens a comment, CDATA section or XML declaration that never closes (tag soup): no prose writes them
 _STRAY_OPENER = re.compile(r"<!--|<!\[CDATA\[|<\?xml", re.IGNORECASE)
+# a tag with attributes whose ">" never comes (tag soup): `<div style="url(javascript:...)" text ...`
+_OPEN_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[A-Za-z_:][-\w:.]*\s*=\s*(?:\"[^\"<>]*\"?|'[^'<>]*'?|[^\s\"'<>]+))+")
 
 
 def strip_markup(text: str | None) -> str | None:
@@ -80,7 +82,7 @@ def strip_markup(text: str | None) -> str | None:
     while True:
         stripped = _MARKUP.sub("", text)
         if stripped == text:
-            return _STRAY_OPENER.sub("", stripped).strip()
+            return _OPEN_TAG.sub("", _STRAY_OPENER.sub("", stripped)).strip()
         text = stripped
 
 

@@ -305,7 +305,7 @@ def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, in
     fresh = parse_html(html)
     try:
         found = fresh.getroottree().xpath(path)
-    except etree.XPathError:  # a path through tag names XPath cannot spell (tag soup; benchmarks/fuzz.py)
+    except (etree.XPathError, ValueError):  # a path XPath cannot spell (tag soup, control characters; fuzz.py)
         return text, None
     if not found:
         return text, None
