@@ -245,7 +245,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
     if len(WORD.findall(text)) >= hr.min_words:
-        text, recalled = recall_merge(text, _extract(tree, precision=False), tree)
+        text, recalled = recall_merge(text, _extract(tree, precision=False, fast=True), tree)
         if recalled:
             md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
@@ -352,11 +352,12 @@ def visible_text(el: lxml.html.HtmlElement) -> str:
     return str(el.text_content())
 
 
-def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:
+def _extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
     import trafilatura
 
     return trafilatura.extract(
         tree,
+        fast=fast,
         include_comments=False,
         favor_precision=precision,
         include_tables=True,
