@@ -7,7 +7,7 @@ from __future__ import annotations
 import lxml.html
 
 from pipeline.stages.clean.html import clean_html
-from pipeline.stages.clean.recall import link_share, merge
+from pipeline.stages.clean.recall import gap, link_share, merge
 
 A = "The council approved the new budget on Tuesday after a long debate about schools and roads in the town."
 B = "Critics said the plan leaves too little for maintenance, and several members asked for a second vote."
@@ -64,3 +64,10 @@ def test_clean_html_keeps_an_in_article_heading_in_reading_order() -> None:
     body = clean_html(html).body
     order = [body.find(x) for x in (A, B, "What comes next for the town", C)]
     assert -1 not in order and order == sorted(order)
+
+
+def test_the_broad_pass_runs_only_when_the_precise_text_lacks_an_article_block() -> None:
+    tree = _tree()
+    assert gap("\n".join([A, B, C]), tree)  # the heading between A and B is missing
+    assert not gap("\n".join([LEAD, A, "What comes next", B, C]), tree)  # all there; the footer is not inside
+    assert not gap("unrelated text that the page does not hold anywhere at all", tree)

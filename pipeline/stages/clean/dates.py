@@ -187,6 +187,21 @@ def is_updated_label(text: str) -> bool:
 ZONE_FREE_HOURS = 10  # a UTC stamp this close to midnight may fall on the neighbouring local day
 
 
+def zone_open(stamp: str | None) -> bool:
+    """Whether a stamp's zone leaves its day open (see :func:`shown_day`): worth reading the shown date."""
+    return bool(stamp) and any(shown_day(str(stamp), d) for d in _neighbours(str(stamp)))
+
+
+def _neighbours(stamp: str) -> list[str]:
+    from datetime import timedelta
+
+    try:
+        day = date.fromisoformat(stamp[:10])
+    except ValueError:
+        return []
+    return [(day + timedelta(days=k)).isoformat() for k in (-1, 1)]
+
+
 def shown_day(stamp: str, shown: str | None) -> str | None:
     """The day the page shows readers beside its headline (``shown``), where it is one day off a
     structured ``stamp`` whose zone leaves the day open: a bare date, a zone-less or UTC stamp within

@@ -28,6 +28,7 @@ from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines,
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
+from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
 from pipeline.stages.clean.rules import (
     CleaningRules,
@@ -245,9 +246,10 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
     if len(WORD.findall(text)) >= hr.min_words:
-        text, recalled = recall_merge(text, _extract(tree, precision=False, fast=True), tree)
-        if recalled:
-            md["recalled_lines"] = recalled
+        if recall_gap(text, tree):  # only then the second, broader pass (it costs an extraction)
+            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=True), tree)
+            if recalled:
+                md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
     if container is not None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from pipeline.stages.clean import byline
-from pipeline.stages.clean.dates import find_local_date, is_updated_label, shown_day
+from pipeline.stages.clean.dates import find_local_date, is_updated_label, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
@@ -377,9 +377,9 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     need_author = not md.get("authors")
     need_date = not md.get("published_at")
     lang = _language(md)
-    strings = byline.head_strings(tree, md.get("title"))
+    strings = byline.head_strings(tree, md.get("title")) if need_author or need_date or zone_open(md["published_at"]) else []
     if md.get("published_at"):
-        shown, _ = text_dates(strings, lang)
+        shown, _ = text_dates(strings, lang) if strings else (None, None)
         day = shown_day(md["published_at"], shown)
         if day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
             md["published_at"], md["published_at_source"] = day, "text"

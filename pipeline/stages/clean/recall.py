@@ -88,6 +88,26 @@ def _near(el: Any, anchor: Any | None, levels: int) -> bool:
     return any(a is el or any(x is a for x in el.iterancestors()) for a in ups)
 
 
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def gap(precise: str, tree: Any) -> bool:
+    """Whether the precise text lacks a block the broad pass could give back: a heading or a text-bearing
+    paragraph between the page's first and last paragraph the precise text holds, or a prose paragraph
+    (``LEAD_MIN_CHARS``) just before them. Cheap: no extraction, one pass over the page's blocks."""
+    flat = _key(precise)
+    blocks = [el for el in tree.iter("p", *_HEADINGS)]
+    keys = [_key(el.text_content()) for el in blocks]
+    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    if not held:
+        return False
+    for i in range(max(0, held[0] - 3), held[-1]):
+        k, el = keys[i], blocks[i]
+        if k and k not in flat and (i > held[0] or len(k) >= LEAD_MIN_CHARS) and link_share(el) <= MAX_LINK_SHARE:
+            return True
+    return False
+
+
 def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
     """(precise text with the broad-only lines that belong put back in reading order, lines put back)."""
     if not broad.strip() or not precise.strip():
