@@ -383,7 +383,7 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
         day = shown_day(md["published_at"], shown)
         if day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
             md["published_at"], md["published_at_source"] = day, "text"
-        elif shown != md["published_at"][:10]:
+        elif shown != md["published_at"][:10] and zone_open(md["published_at"]):  # a local offset keeps its day
             md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
     if need_author:
         soup = byline.head_region(tree, md.get("title"))
