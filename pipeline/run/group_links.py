@@ -219,6 +219,11 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
         repair(es, alias, index, affected, cfg, counters)
     seen = store.visible_checkpoint(es, alias)
     proposed = worth(fps, store.candidates(es, alias, fps, cfg.max_candidates, cfg.min_shared_keys), cfg, counters)
+    # The stored labels of the documents being grouped here, and of what is left of their old
+    # groups, no longer say who is linked with whom (their links were just cut): each counts as
+    # its own group, so a link to one of them does not stand for a link to the others.
+    unsure = {fp.doc_id for fp in fps} | affected
+    proposed = {d: [(o, o if o in unsure else g) for o, g in cands] for d, cands in proposed.items()}
     links = verify(fps, proposed, es, alias, index, cfg, counters)
     for doc_id, mates in within_batch(fps, cfg, counters).items():
         links.setdefault(doc_id, set()).update(mates)
