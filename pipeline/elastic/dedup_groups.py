@@ -186,6 +186,7 @@ def touch(es: Elasticsearch, alias: str, ids: Iterable[str]) -> None:
 
 def ingested_since(es: Elasticsearch, index: str, since: str) -> Iterator[str]:
     """Ids of the articles in ``index`` loaded at or after ``since``."""
+    es.indices.refresh(index=index)  # a dead run's loads were never refreshed
     query = {"query": {"range": {"ingested_at": {"gte": since}}}}
     for hit in helpers.scan(es, index=index, query=query, size=1000, _source=False):
         yield hit["_id"]
