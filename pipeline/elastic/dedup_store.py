@@ -54,7 +54,7 @@ def dedup_index(alias: str) -> str:
 
 def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
-    first (a full refresh re-fingerprints every document anyway). One shard on purpose: its
+    first (no run does: the store holds the groups of every source of the alias). One shard on purpose: its
     sequence numbers order every write (see module docstring); its replicas follow ``support``
     (``Settings.support_indices``, auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
