@@ -71,10 +71,16 @@ def script_languages() -> list[str]:
     return sorted({lang for _, _, lang, _ in _SCRIPTS})
 
 
+# every letter of the table's scripts: when these are not half the letters, no script decides
+_TABLE_LETTERS = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _, _ in _SCRIPTS) + "]")
+
+
 def script_language(text: str) -> tuple[str, float] | None:
     """(language, confidence) when one script of the table holds most of the letters, else None."""
+    if text.isascii():
+        return None
     letters = _LETTER.findall(text)
-    if not letters:
+    if not letters or len(_TABLE_LETTERS.findall(text)) * 2 < len(letters):
         return None
     counts: dict[tuple[str, float], int] = {}
     for ch in letters:
@@ -92,8 +98,10 @@ def script_language(text: str) -> tuple[str, float] | None:
     return (lang, round(share * factor, 4)) if share >= 0.5 else None
 
 
-def cyrillic_letters(text: str, language: str, ranked: list[tuple[str, float]]) -> str | None:
-    """A better Cyrillic language than ``language`` when the text's letters rule it out, else None."""
+def cyrillic_letters(text: str, language: str,
+                     ranked: list[tuple[str, float]] | Callable[[], list[tuple[str, float]]]) -> str | None:
+    """A better Cyrillic language than ``language`` when the text's letters rule it out, else None.
+    ``ranked``: the detector's ranking, or a function giving it (asked only when ``language`` is out)."""
     if language not in CYRILLIC_LANGS:
         return None
     low = text.lower()
@@ -103,7 +111,7 @@ def cyrillic_letters(text: str, language: str, ranked: list[tuple[str, float]]) 
             allowed &= langs
     if not allowed or language in allowed:
         return None
-    for code, _ in ranked:
+    for code, _ in (ranked() if callable(ranked) else ranked):
         if code in allowed:
             return code
     return next(c for c in CYRILLIC_LANGS if c in allowed)
@@ -141,7 +149,7 @@ def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: C
     det = statistical()
     if det.language == "und":
         return det
-    better = cyrillic_letters(sample, det.language, ranked(sample) if det.language in CYRILLIC_LANGS else [])
+    better = cyrillic_letters(sample, det.language, lambda: ranked(sample))
     language = better or det.language
     confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence)
     if (language, confidence) == (det.language, det.confidence):
