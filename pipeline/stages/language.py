@@ -63,6 +63,7 @@ class LanguageConfig:
     fast_pass: bool  # fastText first; the accurate detectors only where it is unsure
     fast_min_prob: float
     fast_majority: float
+    fast_paragraph_chars: int
 
 
 @lru_cache(maxsize=1)
@@ -157,17 +158,18 @@ def _han_prior(sample: str, cfg: LanguageConfig) -> Detection | None:
 
 
 def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sample: str | None = None,
-                        hint: Callable[[], Detection | None] | None = None) -> Detection:
+                        hint: Callable[[], Detection | None] | None = None, reason: str | None = "?") -> Detection:
     """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it):
     fastText when it is at least ``fast_min_prob`` sure of a supported language, else ``hint()`` when it
     has an answer, else langdetect with py3langid as the second opinion. ``sample``: ``text``'s
-    whitespace-normalised sample, if known."""
+    whitespace-normalised sample, and ``reason`` what :func:`_too_little` says of it, if known."""
     cfg = cfg or load_language_config()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
     if sample is None:
         sample = _SPACE_RE.sub(" ", sample_text(text, cfg)).strip()
-    reason = _too_little(sample, cfg)
+    if reason == "?":
+        reason = _too_little(sample, cfg)
     if reason:
         return Detection(UND, 0.0, reason)
     if cfg.fast_pass:
@@ -205,8 +207,9 @@ def detect_text(text: str | None, cfg: LanguageConfig | None = None,
 
     cfg = cfg or load_language_config()
     sample = _SPACE_RE.sub(" ", sample_text(text or "", cfg)).strip()
-    det: Detection = guarded(sample, bool(sample) and not _too_little(sample, cfg),
-                             lambda: _detect_statistical(text, cfg, sample, hint), langdetect_probabilities, Detection)
+    reason = _too_little(sample, cfg) if sample else "empty text"
+    det: Detection = guarded(sample, not reason, lambda: _detect_statistical(text, cfg, sample, hint, reason),
+                             langdetect_probabilities, Detection)
     return det
 
 
@@ -228,23 +231,31 @@ def classify_paragraphs(text: str, cfg: LanguageConfig | None = None) -> Classif
     """``text``'s paragraphs with enough letters, each with the letters it stands for and its language.
 
     Beyond ``max_paragraphs``, evenly spaced paragraphs stand for their neighbours. Each is classified
-    on its first ``paragraph_chars`` characters by fastText (with ``fast_pass`` off by py3langid, ~0.1 ms
-    per kB); an answer outside the languages this module knows is ``und``. Paragraphs with fewer than
-    ``min_paragraph_letters`` letters (a menu item, a date, a caption) are left out."""
+    on its first ``fast_paragraph_chars`` characters by fastText (with ``fast_pass`` off on its first
+    ``paragraph_chars`` by py3langid, ~0.1 ms per kB); an answer outside the languages this module knows
+    is ``und``. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a date, a
+    caption) are left out. With ``fast_pass``, a group's letters are its representative's letters per
+    character times the group's characters (counting letters costs as much as classifying)."""
     cfg = cfg or load_language_config()
     paras = paragraphs(text)
-    weights = [count_letters(p) for p in paras]
     limit = cfg.max_paragraphs
     if len(paras) > limit:  # evenly spaced representatives, each standing for its neighbours
         step = len(paras) / limit
         groups = [range(int(i * step), int((i + 1) * step)) for i in range(limit)]
         picks = [(g.start + g.stop) // 2 for g in groups]
-        stands = [sum(weights[j] for j in g) for g in groups]
+        if cfg.fast_pass:  # letters counted in the representative only, its group's by their characters
+            letters = {i: count_letters(paras[i]) for i in picks}
+            stands = [round(letters[i] * sum(len(paras[j]) for j in g) / len(paras[i])) for i, g in zip(picks, groups)]
+        else:
+            letters = dict(enumerate(count_letters(p) for p in paras))
+            stands = [sum(letters[j] for j in g) for g in groups]
     else:
-        picks, stands = list(range(len(paras))), weights
+        picks = list(range(len(paras)))
+        letters = dict(enumerate(count_letters(p) for p in paras))
+        stands = [letters[i] for i in picks]
     reps = [(paras[i], w) for i, w in zip(picks, stands)
-            if w >= cfg.min_paragraph_letters and not _too_little(paras[i], cfg, weights[i])]
-    heads = [p[: cfg.paragraph_chars] for p, _ in reps]
+            if w >= cfg.min_paragraph_letters and not _too_little(paras[i], cfg, letters[i])]
+    heads = [p[: cfg.fast_paragraph_chars if cfg.fast_pass else cfg.paragraph_chars] for p, _ in reps]
     if cfg.fast_pass:
         known = _paragraph_codes()
         answers = [(c, p) if c in known else (UND, 0.0) for c, p in fast_classify(heads)]

@@ -7,83 +7,25 @@
 * ``langid_identifier(languages)``: py3langid's model, restricted to ``languages``.
 
 Parsing langdetect's JSON profiles (about 1.1 s) and decompressing py3langid's LZMA model (about 1 s) is
-done once: the result is kept in a cache file named by a hash of the source files' bytes (a new package
-version or a changed file makes a new name; stale files of the same model are deleted), written
-atomically. The cache folder is ``$NEWS_ETL_CACHE_DIR``, else ``<venv>/var/cache/news-etl`` (``make
-install`` fills it), else ``~/.cache/news-etl``, the first one writable; with none writable the models
-load from the source files as before. Cache files are plain ``.npz`` read with ``allow_pickle=False``.
+done once: the results are kept as plain ``.npz`` files (read with ``allow_pickle=False``) by
+:mod:`pipeline.stages.model_cache`, named by a hash of the source files' bytes.
 ``python -m pipeline.stages.language_models`` builds the cache files (idempotent).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import os
-import sys
-import tempfile
 import threading
-from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-CACHE_ENV = "NEWS_ETL_CACHE_DIR"
-CACHE_FORMAT = "1"  # bump when what a cache file holds changes
+from pipeline.stages.model_cache import cached_file
+
 _lock = threading.RLock()
 UND = "und"
 _FOLD = {"zh-cn": "zh", "zh-tw": "zh"}  # langdetect's Chinese codes
-
-
-def cache_dir() -> Path | None:
-    """The first writable cache folder (created if need be), or None."""
-    env = os.environ.get(CACHE_ENV)
-    candidates = [Path(env)] if env else []
-    candidates += [Path(sys.prefix) / "var" / "cache" / "news-etl", Path.home() / ".cache" / "news-etl"]
-    for folder in candidates:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(folder, os.W_OK | os.X_OK):
-            return folder
-    return None
-
-
-def _digest(sources: Iterable[Path]) -> str:
-    h = hashlib.blake2b(CACHE_FORMAT.encode(), digest_size=10)
-    for path in sources:
-        h.update(path.name.encode() + b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def cached_file(name: str, sources: list[Path], build: Callable[[Path], None]) -> Path:
-    """A file derived from ``sources`` by ``build(path)``: built once into the cache folder under a name
-    holding the sources' hash, reused while they are unchanged. With no writable cache folder it is
-    built into a temporary folder (deleted at exit by the OS's temp cleaning, never reused)."""
-    folder = cache_dir()
-    target_dir = folder if folder is not None else Path(tempfile.mkdtemp(prefix="news-etl-"))
-    target = target_dir / f"{name}-{_digest(sources)}.npz"
-    if target.is_file():
-        return target
-    with _lock:
-        if target.is_file():
-            return target
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}-", suffix=".npz", dir=target_dir)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            build(tmp)
-            tmp.chmod(0o644)  # readable by every user of the environment
-            os.replace(tmp, target)  # atomic: a concurrent reader sees the old name missing or the whole file
-        finally:
-            tmp.unlink(missing_ok=True)
-        for stale in target_dir.glob(f"{name}-*.npz"):
-            if stale != target:
-                stale.unlink(missing_ok=True)
-    return target
 
 
 # --- fastText (first pass) ----------------------------------------------------------------------
