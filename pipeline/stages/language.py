@@ -63,6 +63,7 @@ class LanguageConfig:
     fast_pass: bool  # fastText first; the accurate detectors only where it is unsure
     fast_min_prob: float
     fast_majority: float
+    fast_agree: float
     fast_paragraph_chars: int
 
 
@@ -160,8 +161,9 @@ def _han_prior(sample: str, cfg: LanguageConfig) -> Detection | None:
 def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sample: str | None = None,
                         hint: Callable[[], Detection | None] | None = None, reason: str | None = "?") -> Detection:
     """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it):
-    fastText when it is at least ``fast_min_prob`` sure of a supported language, else ``hint()`` when it
-    has an answer, else langdetect with py3langid as the second opinion. ``sample``: ``text``'s
+    ``hint()`` when it is at least ``fast_agree`` sure, else fastText when it is at least ``fast_min_prob``
+    sure of a supported language, else ``hint()`` when it has an answer, else langdetect with py3langid as
+    the second opinion. ``sample``: ``text``'s
     whitespace-normalised sample, and ``reason`` what :func:`_too_little` says of it, if known."""
     cfg = cfg or load_language_config()
     if text is None or not text.strip():
@@ -173,11 +175,13 @@ def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sam
     if reason:
         return Detection(UND, 0.0, reason)
     if cfg.fast_pass:
+        hinted = hint() if hint else None
+        if hinted and hinted.confidence >= cfg.fast_agree:  # the paragraphs agree: no need to ask again
+            return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
         code, prob = fast_classify([sample])[0]
         if prob >= cfg.fast_min_prob and code in _supported_set():
             prior = _han_prior(sample, cfg) if code != "zh" else None
             return prior or Detection(code, prob, detector="fasttext")
-        hinted = hint() if hint else None
         if hinted:
             return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
     ranked = langdetect_probabilities(sample)

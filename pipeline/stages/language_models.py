@@ -7,7 +7,7 @@
 * ``langid_identifier(languages)``: py3langid's model, restricted to ``languages``.
 
 Parsing langdetect's JSON profiles (about 1.1 s) and decompressing py3langid's LZMA model (about 1 s) is
-done once: the results are kept as plain ``.npz`` files (read with ``allow_pickle=False``) by
+done once: the results are kept as plain arrays (memory-mapped at load, no pickle) by
 :mod:`pipeline.stages.model_cache`, named by a hash of the source files' bytes.
 ``python -m pipeline.stages.language_models`` builds the cache files (idempotent).
 """
@@ -15,13 +15,14 @@ done once: the results are kept as plain ``.npz`` files (read with ``allow_pickl
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import threading
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from pipeline.stages.model_cache import cached_file
+from pipeline.stages.model_cache import cached_file, read_arrays, write_arrays
 
 _lock = threading.RLock()
 UND = "und"
@@ -80,22 +81,16 @@ def _build_langdetect(out: Path) -> None:
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     ngrams = list(factory.word_lang_prob_map)
-    np.savez(out, langlist=np.array(factory.langlist), ngrams=np.array(ngrams),
-             matrix=np.array([factory.word_lang_prob_map[w] for w in ngrams], dtype=np.float64))
+    write_arrays(out, {"langlist": np.array(factory.langlist), "ngrams": np.array(ngrams),
+                       "matrix": np.array([factory.word_lang_prob_map[w] for w in ngrams], dtype=np.float64)})
 
 
 @lru_cache(maxsize=1)
 def langdetect_tables() -> tuple[list[str], dict[str, int], Any]:
     """(language list, n-gram -> row, matrix of each n-gram's probability per language) from
     langdetect's profiles: the same numbers ``DetectorFactory.load_profile`` builds."""
-    import numpy as np
-
-    path = cached_file("langdetect", langdetect_profiles(), _build_langdetect)
-    with np.load(path, allow_pickle=False) as data:
-        langlist = data["langlist"].tolist()
-        ngrams = data["ngrams"].tolist()
-        matrix = data["matrix"]
-    return langlist, {w: i for i, w in enumerate(ngrams)}, matrix
+    data = read_arrays(cached_file("langdetect", langdetect_profiles(), _build_langdetect, suffix=".arrays"))
+    return data["langlist"].tolist(), {w: i for i, w in enumerate(data["ngrams"].tolist())}, data["matrix"]
 
 
 def fast_detector_class() -> type[Any]:
@@ -188,10 +183,16 @@ def _langid_model_file() -> Path:
 
 def _build_langid(out: Path) -> None:
     import lzma
-    import shutil
+    import tempfile
 
-    with lzma.open(_langid_model_file()) as src, open(out, "wb") as dst:
-        shutil.copyfileobj(src, dst, length=1 << 20)
+    import numpy as np
+
+    with tempfile.TemporaryFile(suffix=".npz") as tmp:
+        with lzma.open(_langid_model_file()) as src:
+            shutil.copyfileobj(src, tmp, length=1 << 20)
+        tmp.seek(0)
+        with np.load(tmp, allow_pickle=False) as data:
+            write_arrays(out, {k: data[k] for k in ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")})
 
 
 @lru_cache(maxsize=4)
@@ -205,12 +206,11 @@ def langid_identifier(languages: tuple[str, ...] | None = None) -> Any:
 
     with _lock:
         try:
-            path = cached_file("py3langid", [_langid_model_file()], _build_langid)
-            with np.load(path, allow_pickle=False) as data:
-                ident = LanguageIdentifier(
-                    np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
-                    modelio._to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
-                    tk_row=modelio._to_array(data["nextmove_row"]))
+            data = read_arrays(cached_file("py3langid", [_langid_model_file()], _build_langid, suffix=".arrays"))
+            ident = LanguageIdentifier(
+                np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+                modelio._to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
+                tk_row=modelio._to_array(data["nextmove_row"]))
         except (AttributeError, KeyError, TypeError):  # another py3langid layout: its own (slower) loader
             ident = LanguageIdentifier.from_model_file(_langid_model_file(), norm_probs=True)
         if languages is not None:
@@ -313,8 +313,8 @@ def fast_classify(texts: list[str]) -> list[tuple[str, float]]:
 
 def warm() -> list[Path]:
     """Build every cache file now (``make install`` runs this); the paths."""
-    return [cached_file("langdetect", langdetect_profiles(), _build_langdetect),
-            cached_file("py3langid", [_langid_model_file()], _build_langid)]
+    return [cached_file("langdetect", langdetect_profiles(), _build_langdetect, suffix=".arrays"),
+            cached_file("py3langid", [_langid_model_file()], _build_langid, suffix=".arrays")]
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 CACHE_ENV = "NEWS_ETL_CACHE_DIR"
 CACHE_FORMAT = "1"  # bump when what a cache file holds changes
@@ -98,3 +99,55 @@ def cached_file(name: str, sources: list[Path], build: Callable[[Path], None], s
             if stale != target:
                 stale.unlink(missing_ok=True)
     return target
+
+
+# --- arrays, memory-mapped ----------------------------------------------------------------------
+_MAGIC = b"NEWSETL-ARRAYS-1\n"
+_ALIGN = 64
+
+
+def write_arrays(path: Path, arrays: dict[str, Any]) -> None:
+    """numpy arrays (no object dtype) into one file: a magic line, a JSON header (name -> dtype, shape,
+    offset) and each array's bytes, 64-byte aligned. :func:`read_arrays` maps it without parsing."""
+    import numpy as np
+
+    header: dict[str, Any] = {}
+    offset = 0
+    blobs = []
+    for name, value in arrays.items():
+        arr = np.ascontiguousarray(value)
+        if arr.dtype.hasobject:
+            raise TypeError(f"{name}: object arrays cannot be cached")
+        offset = -(-offset // _ALIGN) * _ALIGN
+        header[name] = [arr.dtype.str, list(arr.shape), offset]
+        blobs.append((offset, arr))
+        offset += arr.nbytes
+    head = json.dumps(header).encode()
+    start = -(-(len(_MAGIC) + 8 + len(head)) // _ALIGN) * _ALIGN
+    with open(path, "wb") as fh:
+        fh.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+        for off, arr in blobs:
+            fh.seek(start + off)
+            fh.write(arr.tobytes())
+
+
+def read_arrays(path: Path) -> dict[str, Any]:
+    """The arrays of :func:`write_arrays`, read-only views of the memory-mapped file (pages are read when
+    touched and shared between processes through the page cache)."""
+    import mmap
+
+    import numpy as np
+
+    with open(path, "rb") as fh:
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    if mm[: len(_MAGIC)] != _MAGIC:
+        raise ValueError(f"{path}: not an array cache file")
+    size = int.from_bytes(mm[len(_MAGIC): len(_MAGIC) + 8], "little")
+    header = json.loads(mm[len(_MAGIC) + 8: len(_MAGIC) + 8 + size])
+    start = -(-(len(_MAGIC) + 8 + size) // _ALIGN) * _ALIGN
+    out = {}
+    for name, (dtype, shape, offset) in header.items():
+        dt = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        out[name] = np.frombuffer(mm, dtype=dt, count=count, offset=start + offset).reshape(shape)
+    return out
