@@ -225,38 +225,46 @@ def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
 
 def paragraphs(text: str) -> list[str]:
     """Paragraphs of ``text``: blocks separated by blank lines, stripped, empty ones dropped."""
-    return [p.strip() for p in _PARAGRAPH_RE.split(text or "") if p.strip()]
+    return [p for p in (q.strip() for q in _PARAGRAPH_RE.split(text or "")) if p]
+
+
+def _estimated_letters(text: str, head: int) -> int:
+    """Letters of ``text``: counted in its first ``head`` characters, the rest in proportion."""
+    if len(text) <= head:
+        return count_letters(text)
+    return round(count_letters(text[:head]) * len(text) / head)
 
 
 Classified = list[tuple[str, int, str, float]]  # (paragraph, letters it stands for, language, probability)
 
 
-def classify_paragraphs(text: str, cfg: LanguageConfig | None = None) -> Classified:
+def classify_paragraphs(text: str, cfg: LanguageConfig | None = None, paras: list[str] | None = None) -> Classified:
     """``text``'s paragraphs with enough letters, each with the letters it stands for and its language.
 
     Beyond ``max_paragraphs``, evenly spaced paragraphs stand for their neighbours. Each is classified
     on its first ``fast_paragraph_chars`` characters by fastText (with ``fast_pass`` off on its first
     ``paragraph_chars`` by py3langid, ~0.1 ms per kB); an answer outside the languages this module knows
     is ``und``. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a date, a
-    caption) are left out. With ``fast_pass``, a group's letters are its representative's letters per
-    character times the group's characters (counting letters costs as much as classifying)."""
+    caption) are left out. With ``fast_pass``, letters are counted in the part of a representative that
+    fastText reads and estimated for the rest of it and of its group by their characters (counting
+    every letter costs as much as classifying)."""
     cfg = cfg or load_language_config()
-    paras = paragraphs(text)
+    paras = paragraphs(text) if paras is None else paras  # ``paras``: text's paragraphs, if known
     limit = cfg.max_paragraphs
+    fast, head = cfg.fast_pass, cfg.fast_paragraph_chars
     if len(paras) > limit:  # evenly spaced representatives, each standing for its neighbours
         step = len(paras) / limit
         groups = [range(int(i * step), int((i + 1) * step)) for i in range(limit)]
         picks = [(g.start + g.stop) // 2 for g in groups]
-        if cfg.fast_pass:  # letters counted in the representative only, its group's by their characters
-            letters = {i: count_letters(paras[i]) for i in picks}
-            stands = [round(letters[i] * sum(len(paras[j]) for j in g) / len(paras[i])) for i, g in zip(picks, groups)]
-        else:
-            letters = dict(enumerate(count_letters(p) for p in paras))
-            stands = [sum(letters[j] for j in g) for g in groups]
     else:
+        groups = [range(i, i + 1) for i in range(len(paras))]
         picks = list(range(len(paras)))
+    if fast:  # letters counted in the part fastText reads, the rest estimated by its characters
+        letters = {i: _estimated_letters(paras[i], head) for i in picks}
+        stands = [round(letters[i] * sum(len(paras[j]) for j in g) / len(paras[i])) for i, g in zip(picks, groups)]
+    else:
         letters = dict(enumerate(count_letters(p) for p in paras))
-        stands = [letters[i] for i in picks]
+        stands = [sum(letters[j] for j in g) for g in groups]
     reps = [(paras[i], w) for i, w in zip(picks, stands)
             if w >= cfg.min_paragraph_letters and not _too_little(paras[i], cfg, letters[i])]
     heads = [p[: cfg.fast_paragraph_chars if cfg.fast_pass else cfg.paragraph_chars] for p, _ in reps]
@@ -349,12 +357,13 @@ class DetectLanguage(Stage):
         title = (doc.title or "").strip()
         body = doc.body or ""
         doc.language = UND  # stays so if the work below fails (the failure is recorded by ``Stage``)
-        several = len(paragraphs(body)) > 1
+        paras = paragraphs(body)
+        several = len(paras) > 1
         classified: list[Classified] = []  # the body's paragraphs, classified once when first needed
 
         def paragraph_answers() -> Classified:
             if not classified:
-                classified.append(classify_paragraphs(body, cfg))
+                classified.append(classify_paragraphs(body, cfg, paras))
             return classified[0]
 
         # with the first pass on, a mixed body it is unsure of takes its paragraphs' majority language
