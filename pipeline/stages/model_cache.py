@@ -149,5 +149,8 @@ def read_arrays(path: Path) -> dict[str, Any]:
     for name, (dtype, shape, offset) in header.items():
         dt = np.dtype(dtype)
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if count == 0:  # nothing was written for it: the file may end before its offset
+            out[name] = np.empty(shape, dtype=dt)
+            continue
         out[name] = np.frombuffer(mm, dtype=dt, count=count, offset=start + offset).reshape(shape)
     return out
