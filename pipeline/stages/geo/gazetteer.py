@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.stages.geo.gazetteer_cache import read_tables, write_tables
 from pipeline.stages.model_cache import cached_file
 
 _COMBINING = re.compile("[\u0300-\u036f]")  # accents of Latin, Greek and Cyrillic letters only
@@ -176,9 +177,8 @@ def _read_countries(data: Path) -> dict[str, Country]:
 
 
 def _build_cache(out: Path) -> None:
-    from pipeline.stages.geo.gazetteer_cache import write_tables
-
-    write_tables(_read_gazetteer(_data_dir()), out)
+    gaz = _read_gazetteer(_data_dir())
+    write_tables(gaz._names, gaz.cities.values(), out)
 
 
 @lru_cache(maxsize=1)
@@ -186,12 +186,10 @@ def load_gazetteer() -> Gazetteer:
     """Once per process, from memory-mapped tables of the parsed files (a few ms instead of 2 s; see
     :mod:`pipeline.stages.geo.gazetteer_cache`) keyed by the hash of GeoNames' files and of this module
     (its name keys); built on first use. Countries (250) are read from their JSON each time."""
-    from pipeline.stages.geo.gazetteer_cache import read_tables
-
     data = _data_dir()
     path = cached_file("gazetteer", [data / "cities15000.json", data / "countries.json", Path(__file__)],
                        _build_cache, suffix=".arrays")
-    cities, names = read_tables(path)
+    cities, names = read_tables(path, City)
     return Gazetteer(cities, names, _read_countries(data))
 
 

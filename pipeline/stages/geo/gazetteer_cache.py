@@ -13,14 +13,11 @@ as plain arrays and read in place:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.stages.model_cache import read_arrays, write_arrays
-
-if TYPE_CHECKING:
-    from pipeline.stages.geo.gazetteer import City, Gazetteer
 
 
 def _blob(strings: list[str]) -> tuple[Any, Any]:
@@ -32,18 +29,19 @@ def _blob(strings: list[str]) -> tuple[Any, Any]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def write_tables(gaz: Gazetteer, out: Path) -> None:
+def write_tables(names: Mapping[str, Any], cities_in: Iterable[Any], out: Path) -> None:
+    """``names``: name key -> GeoNames id(s); ``cities_in``: the gazetteer's ``City`` records."""
     import numpy as np
 
-    keys = sorted(gaz._names, key=lambda k: k.encode("utf-8"))
+    keys = sorted(names, key=lambda k: k.encode("utf-8"))
     key_blob, key_off = _blob(keys)
     ids: list[int] = []
     id_off = [0]
     for k in keys:
-        v = gaz._names[k]
+        v = names[k]
         ids.extend((v,) if isinstance(v, int) else v)
         id_off.append(len(ids))
-    cities = sorted(gaz.cities.values(), key=lambda c: c.geonameid)
+    cities = sorted(cities_in, key=lambda c: c.geonameid)
     name_blob, name_off = _blob([c.name for c in cities])
     write_arrays(out, {
         "key_blob": key_blob, "key_off": key_off, "ids": np.array(ids, dtype=np.int64),
@@ -83,10 +81,12 @@ class NameIndex:
         return default
 
 
-class CityTable(Mapping[int, "City"]):
-    """``geonameid -> City``, read-only, over the sorted city arrays."""
+class CityTable(Mapping[int, Any]):
+    """``geonameid -> City``, read-only, over the sorted city arrays; ``make`` builds a City from
+    (geonameid, name, latitude, longitude, country, population, alternate_names)."""
 
-    def __init__(self, arrays: dict[str, Any]) -> None:
+    def __init__(self, arrays: dict[str, Any], make: Callable[..., Any]) -> None:
+        self._make = make
         self._a = arrays
         self._gid = arrays["gid"]
         self._names = arrays["name_blob"].tobytes()
@@ -103,15 +103,13 @@ class CityTable(Mapping[int, "City"]):
     def __contains__(self, gid: object) -> bool:
         return self._index(gid) >= 0
 
-    def __getitem__(self, gid: int) -> City:
-        from pipeline.stages.geo.gazetteer import City
-
+    def __getitem__(self, gid: int) -> Any:
         i = self._index(gid)
         if i < 0:
             raise KeyError(gid)
         a = self._a
         name = self._names[int(self._name_off[i]): int(self._name_off[i + 1])].decode("utf-8")
-        return City(int(gid), name, float(a["lat"][i]), float(a["lon"][i]), str(a["country"][i]),
+        return self._make(int(gid), name, float(a["lat"][i]), float(a["lon"][i]), str(a["country"][i]),
                     int(a["population"][i]), int(a["alternate_names"][i]))
 
     def __iter__(self) -> Iterator[int]:
@@ -121,6 +119,6 @@ class CityTable(Mapping[int, "City"]):
         return len(self._gid)
 
 
-def read_tables(path: Path) -> tuple[CityTable, NameIndex]:
+def read_tables(path: Path, make_city: Callable[..., Any]) -> tuple[CityTable, NameIndex]:
     arrays = read_arrays(path)
-    return CityTable(arrays), NameIndex(arrays)
+    return CityTable(arrays, make_city), NameIndex(arrays)
