@@ -39,6 +39,9 @@ $(VENV)/.installed: requirements.lock
 	@# the repo itself goes on the venv's path (no build step, no unpinned build backend)
 	$(PY) -c "import site; open(site.getsitepackages()[0] + '/news_etl.pth', 'w').write('$(CURDIR)\n')"
 	$(PY) -m compileall -q pipeline dags devtools > /dev/null
+	@# the language models' fast-loading cache (parsed langdetect profiles, decompressed py3langid model) in
+	@# $(VENV)/var/cache/news-etl, so no process pays the 2 s of parsing them (pipeline/stages/language_models.py)
+	$(PY) -m pipeline.stages.language_models > /dev/null
 	@touch $@
 
 install: $(VENV)/.installed

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--query", default="New START treaty extension")
+    parser.add_argument("--no-search", action="store_true", help="leave out the search command (no cluster needed)")
     args = parser.parse_args(argv)
     seed = sorted((REPO / "seeds").glob("*.txt"))[0]
     py = sys.executable
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         "search": [py, "-m", "pipeline", "search", args.query, "--size", "3"],
         "clean (1 file)": [py, "-m", "pipeline", "clean", str(seed.relative_to(REPO))],
     }
+    if args.no_search:
+        del commands["search"]
     for argv_ in commands.values():  # warm the page cache and check each command works
         wall(argv_)
     times: dict[str, list[float]] = {name: [] for name in commands}

@@ -4,8 +4,9 @@ State lives here, never in a process, so the CLI, every Airflow worker and a re-
 same groups. One entry per indexed document (``kind=document``, ``_id`` = the article's id):
 its LSH band keys, MinHash signature, ``links`` (ids it was verified to copy) and the group
 fields mirrored on the article. Groups are the connected components of the links; ``settle``
-recomputes a component from the store and writes the difference to the entries and articles,
-repeating until a re-read agrees, so writers that met concurrently converge on one answer.
+(``pipeline.elastic.dedup_groups``) recomputes a component from the store and writes the difference
+to the entries and articles, repeating until a re-read agrees, so writers that met concurrently
+converge on one answer.
 
 One more entry per batch (``kind=batch``) records the batch's window in the store's
 sequence numbers (the index has one shard, so ``_seq_no`` is a total order of writes): two
@@ -18,10 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,12 +31,11 @@ from pipeline.elastic.bulk import send_bulk
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, retrying
 from pipeline.elastic.indices import ensure_index
 from pipeline.elastic.mapping import build_index_settings
-from pipeline.stages.dedup import Fingerprint, canonical_key, is_passage_key
+from pipeline.stages.dedup import Fingerprint, is_passage_key
 
 SUFFIX = "-dedup"
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
-_SETTLE_STREAMS = 2  # concurrent bulk streams per index when settle writes group fields
 _BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
 _BAND_CLAUSE = '{"constant_score":{"filter":{"term":{"band_keys":%s}},"boost":%d}}'
 # what grouping reads of an entry (never the keys or the signature: they are the bulk of it)
@@ -57,7 +54,7 @@ def dedup_index(alias: str) -> str:
 
 def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
-    first (a full refresh re-fingerprints every document anyway). One shard on purpose: its
+    first (no run does: the store holds the groups of every source of the alias). One shard on purpose: its
     sequence numbers order every write (see module docstring); its replicas follow ``support``
     (``Settings.support_indices``, auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
@@ -256,6 +253,7 @@ def _edit_links(es: Elasticsearch, alias: str, edits: dict[str, Any], what: str,
                 pending.pop(doc["_id"])
                 continue
             source["links"] = sorted(links)
+            source["updated_at"] = _now()  # a run that dies after this edit is known by it (``touched_since``)
             actions.append({"_op_type": "index", "_index": index, "_id": doc["_id"], "_source": source,
                             "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})
         conflicts = set()
@@ -294,98 +292,3 @@ def forget(es: Elasticsearch, alias: str, ids: Sequence[str], *, delete: bool) -
         _check_bulk(es, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in sorted(gone)),
                     "dedup delete", allow_missing=True)
     return neighbours - gone
-
-
-@dataclass
-class Component:
-    """One group as the store holds it now."""
-
-    group: str
-    canonical: str
-    members: dict[str, dict[str, Any]]  # id -> entry
-
-
-def components(es: Elasticsearch, alias: str, seeds: Iterable[str], max_size: int) -> list[Component]:
-    """Connected components (by links, either direction) around ``seeds``, from searchable state."""
-    found: dict[str, dict[str, Any]] = {}
-    explored: set[str] = set()  # ids whose links and referrers have been followed
-    pending = set(seeds)
-    while pending and len(found) < max_size:
-        found.update(get_entries(es, alias, pending - set(found)))
-        step = sorted(i for i in pending if i in found and i not in explored)
-        explored.update(step)
-        back = linking_to(es, alias, step)
-        found.update({k: v for k, v in back.items() if k not in found})
-        pending = ({link for i in step for link in found[i].get("links", [])} | set(back)) - explored
-    parent = {doc_id: doc_id for doc_id in found}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for doc_id, entry in found.items():
-        for link in entry.get("links", []):
-            if link in parent:
-                a, b = root(doc_id), root(link)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[str, dict[str, dict[str, Any]]] = {}
-    for doc_id, entry in found.items():
-        groups.setdefault(root(doc_id), {})[doc_id] = entry
-    out = []
-    for members in groups.values():
-        canonical = min(members, key=lambda i: canonical_key(members[i].get("published"),
-                                                             int(members[i].get("body_length") or 0), i))
-        out.append(Component(_label(members, canonical), canonical, members))
-    return out
-
-
-def _label(members: dict[str, dict[str, Any]], canonical: str) -> str:
-    """The group value: the label most members already carry, if it is a member's id (so a copy
-    joining later, or a merge, keeps the existing group; ties go to the smallest); else the
-    canonical copy's id. Labels are always member ids, so two groups never share one."""
-    carried = Counter(e.get("group") for e in members.values() if e.get("group") in members)
-    if not carried:
-        return canonical
-    return str(min(carried, key=lambda g: (-carried[g], str(g))))
-
-
-def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,
-           rounds: int = 6) -> list[Component]:
-    """Make the groups around ``seeds`` agree with the links: ``duplicate_group`` from ``_label``, ``is_canonical`` by the canonical rule, ``duplicate_count`` = members; written to
-    the store and the articles in ``index``. Re-reads until nothing differs (concurrent writers)."""
-    seeds = set(seeds)
-    comps: list[Component] = []
-    for _ in range(rounds):
-        if not seeds:
-            return []
-        refresh(es, alias)
-        comps = components(es, alias, seeds, max_size)
-        changes: dict[str, dict[str, Any]] = {}
-        for comp in comps:
-            for doc_id, entry in comp.members.items():
-                want = {"duplicate_group": comp.group, "is_canonical": doc_id == comp.canonical,
-                        "duplicate_count": len(comp.members)}
-                stored = (entry.get("group"), entry.get("is_canonical"), entry.get("duplicate_count"))
-                if stored != tuple(want.values()):
-                    changes[doc_id] = want
-        if not changes:
-            return comps
-        store = dedup_index(alias)
-        articles = [{"_op_type": "update", "_index": index, "_id": i, "doc": w, "retry_on_conflict": 5}
-                    for i, w in changes.items()]
-        entries = [{"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
-                    "doc": {"group": w["duplicate_group"], "is_canonical": w["is_canonical"],
-                            "duplicate_count": w["duplicate_count"], "updated_at": _now()}}
-                   for i, w in changes.items()]
-        # Each update re-indexes a whole document and nothing else runs while a run settles: the
-        # articles and the entries go in _SETTLE_STREAMS bulk streams each, at once.
-        with ThreadPoolExecutor(max_workers=2 * _SETTLE_STREAMS, thread_name_prefix="settle") as pool:
-            writes = [pool.submit(_check_bulk, es, part[k::_SETTLE_STREAMS], what, allow_missing=True)
-                      for part, what in ((articles, "duplicate fields"), (entries, "dedup groups"))
-                      for k in range(_SETTLE_STREAMS)]
-            for write in writes:
-                write.result()
-    return comps

@@ -1,9 +1,12 @@
 """Which copies link: store candidates worth a check, the containment check on the cleaned
 bodies, matches inside one batch, labels for new groups, and the repair of groups whose members
-changed. The grouping step (``pipeline.run.grouping``) calls these per batch."""
+changed; ``join_groups`` (documents into the groups of their copies) and ``leave_groups``
+(articles that are gone). The grouping step (``pipeline.run.grouping``) and the recovery after a
+run that died (``pipeline.run.group_recovery``) call these."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -192,7 +195,59 @@ def repair(es: Elasticsearch, alias: str, index: str, members: set[str], cfg: De
 
 
 def former_members(es: Elasticsearch, alias: str, ids: Sequence[str], max_size: int) -> set[str]:
+    from pipeline.elastic.dedup_groups import components
+    from pipeline.elastic.dedup_store import refresh
+
+    refresh(es, alias)
+    return {m for comp in components(es, alias, ids, max_size) for m in comp.members} - set(ids)
+
+
+def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Sequence[Fingerprint],
+                cfg: DedupConfig, counters: Counter[str]) -> set[str]:
+    """Join documents to the groups of their copies; returns the other documents whose groups
+    changed and were settled. A document the store already holds (changed, re-processed by a
+    full refresh or a reindex, or left half-grouped by a run that died) first leaves its old
+    group: its links go and the rest of that group is re-linked, whatever its change says."""
+    from pipeline.elastic import dedup_store as store
+    from pipeline.elastic.dedup_groups import settle
+
+    before = sorted(store.entry_ids(es, alias, [fp.doc_id for fp in fps]))
+    affected: set[str] = set()
+    if before:
+        affected = former_members(es, alias, before, cfg.max_group_size)
+        store.forget(es, alias, before, delete=False)
+        repair(es, alias, index, affected, cfg, counters)
+    seen = store.visible_checkpoint(es, alias)
+    proposed = worth(fps, store.candidates(es, alias, fps, cfg.max_candidates, cfg.min_shared_keys), cfg, counters)
+    # The stored labels of the documents being grouped here, and of what is left of their old
+    # groups, no longer say who is linked with whom (their links were just cut): each counts as
+    # its own group, so a link to one of them does not stand for a link to the others.
+    unsure = {fp.doc_id for fp in fps} | affected
+    proposed = {d: [(o, o if o in unsure else g) for o, g in cands] for d, cands in proposed.items()}
+    links = verify(fps, proposed, es, alias, index, cfg, counters)
+    for doc_id, mates in within_batch(fps, cfg, counters).items():
+        links.setdefault(doc_id, set()).update(mates)
+    labels = local_labels(fps, links, {o: g for cands in proposed.values() for o, g in cands})
+    batch = f"{run_id}:{uuid.uuid4().hex[:12]}"
+    written = store.write_entries(es, alias, [
+        store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
+                           run_id=run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
+        for fp in fps])
+    store.write_batch_marker(es, alias, run_id=run_id, batch=batch, seen_seq=seen, written_seq=written)
+    if affected:
+        settle(es, alias, index, affected, max_size=cfg.max_group_size)
+    return affected
+
+
+def leave_groups(es: Elasticsearch, alias: str, index: str, gone: Sequence[str], cfg: DedupConfig,
+                 counters: Counter[str]) -> set[str]:
+    """Entries of articles that are gone are deleted and the rest of their groups re-linked;
+    returns those other members (to settle)."""
     from pipeline.elastic import dedup_store as store
 
-    store.refresh(es, alias)
-    return {m for comp in store.components(es, alias, ids, max_size) for m in comp.members} - set(ids)
+    if not gone:
+        return set()
+    members = former_members(es, alias, gone, cfg.max_group_size)
+    store.forget(es, alias, list(gone), delete=True)
+    repair(es, alias, index, members, cfg, counters)
+    return members

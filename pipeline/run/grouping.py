@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
@@ -21,14 +20,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from pipeline.config import IndexSizes
 from pipeline.document import Document
 from pipeline.run.context import RunContext
-from pipeline.run.group_links import former_members, local_labels, repair, verify, within_batch, worth
+from pipeline.run.group_links import join_groups, leave_groups, verify, worth
 from pipeline.run.report import DocumentOutcome, Status
 from pipeline.stages.base import Step
 from pipeline.stages.dedup import (
-    DedupConfig,
     Fingerprint,
     FingerprintStage,
     shingle_set,
@@ -42,12 +39,20 @@ log = logging.getLogger(__name__)
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
 
 
-def prepare(es: Elasticsearch, alias: str, cfg: DedupConfig | None, support: IndexSizes, *, full_refresh: bool) -> None:
-    """At run start: the store exists; a full refresh empties it (every document is re-fingerprinted)."""
+def prepare(es: Elasticsearch, ctx: RunContext) -> dict[str, int]:
+    """At run start (under the writer lease): the store exists, the run's marker is written, and
+    what runs that died left half-grouped is grouped again (``group_recovery``). The store is kept
+    whatever the run: it holds every source of the alias, and a full refresh of one source
+    re-groups that source's documents (their old links go, see ``join_groups``), not the others'."""
+    from pipeline.elastic.dedup_groups import open_run
     from pipeline.elastic.dedup_store import ensure_store
+    from pipeline.run.group_recovery import recover
 
-    if cfg is not None:
-        ensure_store(es, alias, support, rebuild=full_refresh)
+    if ctx.dedup is None:
+        return {}
+    ensure_store(es, ctx.alias, ctx.support_sizes)
+    open_run(es, ctx.alias, ctx.run_id)
+    return recover(es, ctx)
 
 
 def ungrouped(es: Elasticsearch, alias: str, indexed: Iterable[str]) -> set[str]:
@@ -132,27 +137,7 @@ class BatchGrouping:
         if not fps:
             return dict(counters)
         store.ensure_store(es, ctx.alias, ctx.support_sizes)
-        changed = [fp.doc_id for fp in fps if loaded[fp.doc_id].change == "changed"]
-        affected: set[str] = set()
-        if changed:  # re-processed files: their old links go, the rest of their groups is re-linked
-            affected = former_members(es, ctx.alias, changed, self.cfg.max_group_size)
-            store.forget(es, ctx.alias, changed, delete=False)
-            repair(es, ctx.alias, ctx.index, affected, self.cfg, counters)
-        seen = store.visible_checkpoint(es, ctx.alias)
-        proposed = worth(fps, store.candidates(es, ctx.alias, fps, self.cfg.max_candidates,
-                                                self.cfg.min_shared_keys), self.cfg, counters)
-        links = verify(fps, proposed, es, ctx.alias, ctx.index, self.cfg, counters)
-        for doc_id, mates in within_batch(fps, self.cfg, counters).items():
-            links.setdefault(doc_id, set()).update(mates)
-        labels = local_labels(fps, links, {o: g for cands in proposed.values() for o, g in cands})
-        batch = f"{ctx.run_id}:{uuid.uuid4().hex[:12]}"
-        written = store.write_entries(es, ctx.alias, [
-            store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
-                               run_id=ctx.run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
-            for fp in fps])
-        store.write_batch_marker(es, ctx.alias, run_id=ctx.run_id, batch=batch, seen_seq=seen, written_seq=written)
-        if affected:
-            store.settle(es, ctx.alias, ctx.index, affected, max_size=self.cfg.max_group_size)
+        join_groups(es, ctx.alias, ctx.index, ctx.run_id, fps, self.cfg, counters)
         counters["dedup/fingerprinted"] += len(fps)
         counters["dedup/too-short"] += self.stage.counters.pop("too-short", 0)
         return dict(counters)
@@ -164,6 +149,7 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
     from elasticsearch import helpers
 
     from pipeline.elastic import dedup_store as store
+    from pipeline.elastic.dedup_groups import close_run, missing_articles, settle
 
     cfg = ctx.dedup
     if cfg is None:
@@ -199,11 +185,15 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
             store.add_links(es, ctx.alias, links)
             counters["dedup/reconciled"] += sum(map(len, links.values()))
             seeds |= {d for d, ls in links.items() if ls} | {o for ls in links.values() for o in ls}
+    if ctx.flow == "reindex":  # entries of documents the rebuilt index does not hold (files gone) leave
+        ghosts = sorted(missing_articles(es, ctx.alias, ctx.index))
+        seeds |= leave_groups(es, ctx.alias, ctx.index, ghosts, cfg, counters)
+        counters["dedup/forgotten"] += len(ghosts)
     run_ids = set(run_doc_ids)
     # this run's documents that found copies: their groups are written to the articles now
     seeds |= {d for d, e in store.get_entries(es, ctx.alias, run_ids).items() if e.get("duplicate_count") is None}
     if seeds:
-        store.settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
+        settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
     store.refresh(es, ctx.alias)
     settled = store.get_entries(es, ctx.alias, run_ids)
     grouped = {d: e for d, e in settled.items() if int(e.get("duplicate_count") or 1) > 1}
@@ -214,22 +204,32 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
     sizes = {e["group"]: int(e["duplicate_count"]) for e in grouped.values()}
     counters["dedup/new_groups"] = sum(1 for g, n in per_group.items() if n == sizes[g])
     _prune_markers(es, ctx.alias)
+    if ctx.flow != "reindex":  # a reindex is done with its groups once the alias points at them
+        close_run(es, ctx.alias, ctx.run_id)
     return dict(counters)
+
+
+def before_deletes(es: Elasticsearch, ctx: RunContext, doomed: Sequence[str]) -> None:
+    """The entries of articles about to be deleted are marked touched by this run: if it dies
+    between the deletes and ``after_deletes``, a later run finds and settles their groups."""
+    from pipeline.elastic.dedup_groups import touch
+
+    if ctx.dedup is not None and doomed:
+        touch(es, ctx.alias, doomed)
 
 
 def after_deletes(es: Elasticsearch, ctx: RunContext, gone: Sequence[str]) -> dict[str, int]:
     """Deleted articles leave their groups; the remaining copies are settled (a new canonical)."""
     from pipeline.elastic import dedup_store as store
+    from pipeline.elastic.dedup_groups import settle
 
     cfg, alias, index = ctx.dedup, ctx.alias, ctx.index
     if cfg is None or not gone:
         return {}
     store.ensure_store(es, alias, ctx.support_sizes)
     counters: Counter[str] = Counter()
-    members = former_members(es, alias, gone, cfg.max_group_size)
-    store.forget(es, alias, list(gone), delete=True)
-    repair(es, alias, index, members, cfg, counters)
-    store.settle(es, alias, index, members, max_size=cfg.max_group_size)
+    members = leave_groups(es, alias, index, gone, cfg, counters)
+    settle(es, alias, index, members, max_size=cfg.max_group_size)
     counters["dedup/regrouped"] = len(members)
     return dict(counters)
 

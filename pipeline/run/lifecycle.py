@@ -66,7 +66,6 @@ def start_run(es: Elasticsearch, settings: Settings, *, source_dir: Path | None 
                            support=settings.support_indices)
     runs = runs_dir if runs_dir is not None else settings.runs_dir
     dedup = settings.dedup if settings.dedup.enabled else None
-    grouping.prepare(es, alias, dedup, settings.support_indices, full_refresh=full_refresh)
     ctx = RunContext(
         run_id=safe_run_id(run_id) if run_id else new_run_id(), source_dir=str(source), alias=alias,
         index=index or target.index, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -76,6 +75,7 @@ def start_run(es: Elasticsearch, settings: Settings, *, source_dir: Path | None 
         support=settings.support_indices,
     )
     record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
+    grouping.prepare(es, ctx)  # the run's marker; what a run that died left half-grouped is grouped again
     return ctx
 
 
@@ -106,23 +106,21 @@ def gone_documents(indexed: Iterable[tuple[str, str]], present: Callable[[str], 
 
 def sync_deletes(es: Elasticsearch, ctx: RunContext) -> BatchReport:
     """Delete the documents of this run's source whose file disappeared (other sources are not
-    touched). Streams: the index is scrolled and each file checked on disk, no map of the folder."""
+    touched). The index is scrolled and each file checked on disk, no map of the folder; the ids of the
+    gone files are kept (one per deletion)."""
     from pipeline.elastic.bulk import delete_documents, indexed_source_documents
 
     started = time.perf_counter()
     root = Path(ctx.source_dir)
-    outcomes: list[DocumentOutcome] = []
-
-    def doomed() -> Iterator[str]:
-        indexed = indexed_source_documents(es, ctx.alias, ctx.source_name)
-        for doc_id, rel in gone_documents(indexed, lambda rel: present_in_source(root, rel)):
-            outcomes.append(DocumentOutcome(source=rel, id=doc_id, status=Status.DELETED))  # grows with deletions only
-            yield doc_id
-
-    # The bulk helper takes ids in chunks of 500 while the scroll goes on: a scroll reads the
-    # snapshot taken when it opened, so deleting meanwhile neither skips nor repeats a document.
-    delete_documents(es, ctx.alias, doomed())
-    counters = grouping.after_deletes(es, ctx, sorted(o.id for o in outcomes))
+    # The scroll reads the snapshot taken when it opened; the ids are listed before any delete, so
+    # that their near-duplicate entries are marked first (a run dying among the deletes is repaired).
+    indexed = indexed_source_documents(es, ctx.alias, ctx.source_name)
+    outcomes = [DocumentOutcome(source=rel, id=doc_id, status=Status.DELETED)  # grows with deletions only
+                for doc_id, rel in gone_documents(indexed, lambda rel: present_in_source(root, rel))]
+    doomed = sorted(o.id for o in outcomes)
+    grouping.before_deletes(es, ctx, doomed)
+    delete_documents(es, ctx.alias, iter(doomed))
+    counters = grouping.after_deletes(es, ctx, doomed)
     outcomes.sort(key=lambda o: o.source)
     return BatchReport(outcomes, {"delete": round(time.perf_counter() - started, 4)}, counters)
 

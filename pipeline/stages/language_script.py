@@ -66,15 +66,32 @@ _FILLER = frozenset("lorem ipsum dolor sit amet consectetur consectetuer adipisc
 SHORT_LETTERS = 120  # below this many letters a Latin / Cyrillic answer's confidence is capped
 
 
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
+def _count_letters(text: str) -> int:
+    """len(_LETTER.findall(text)) without the list: an ASCII text's non-letters deleted as bytes."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return len(_NON_LETTERS.sub("", text))
+
+
 def script_languages() -> list[str]:
     """Codes the script guard can answer with (besides the detectors' own)."""
     return sorted({lang for _, _, lang, _ in _SCRIPTS})
 
 
+# every letter of the table's scripts: when these are not half the letters, no script decides
+_TABLE_LETTERS = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _, _ in _SCRIPTS) + "]")
+
+
 def script_language(text: str) -> tuple[str, float] | None:
     """(language, confidence) when one script of the table holds most of the letters, else None."""
+    if text.isascii():
+        return None
     letters = _LETTER.findall(text)
-    if not letters:
+    if not letters or len(_TABLE_LETTERS.findall(text)) * 2 < len(letters):
         return None
     counts: dict[tuple[str, float], int] = {}
     for ch in letters:
@@ -92,8 +109,10 @@ def script_language(text: str) -> tuple[str, float] | None:
     return (lang, round(share * factor, 4)) if share >= 0.5 else None
 
 
-def cyrillic_letters(text: str, language: str, ranked: list[tuple[str, float]]) -> str | None:
-    """A better Cyrillic language than ``language`` when the text's letters rule it out, else None."""
+def cyrillic_letters(text: str, language: str,
+                     ranked: list[tuple[str, float]] | Callable[[], list[tuple[str, float]]]) -> str | None:
+    """A better Cyrillic language than ``language`` when the text's letters rule it out, else None.
+    ``ranked``: the detector's ranking, or a function giving it (asked only when ``language`` is out)."""
     if language not in CYRILLIC_LANGS:
         return None
     low = text.lower()
@@ -103,7 +122,7 @@ def cyrillic_letters(text: str, language: str, ranked: list[tuple[str, float]]) 
             allowed &= langs
     if not allowed or language in allowed:
         return None
-    for code, _ in ranked:
+    for code, _ in (ranked() if callable(ranked) else ranked):
         if code in allowed:
             return code
     return next(c for c in CYRILLIC_LANGS if c in allowed)
@@ -111,7 +130,10 @@ def cyrillic_letters(text: str, language: str, ranked: list[tuple[str, float]]) 
 
 def placeholder(text: str) -> bool:
     """Lorem-ipsum filler: most words are the filler's own."""
-    words = re.findall(r"[a-z]+", text.lower())
+    low = text.lower()
+    if "lorem" not in low and "ipsum" not in low:  # the cheap test first: most texts have neither
+        return False
+    words = re.findall(r"[a-z]+", low)
     if len(words) < 3 or not ({"lorem", "ipsum"} & set(words[:50])):
         return False
     return sum(w in _FILLER for w in words) * 2 >= len(words)
@@ -119,7 +141,7 @@ def placeholder(text: str) -> bool:
 
 def calibrate(text: str, confidence: float) -> float:
     """Cap a Latin / Cyrillic answer's confidence on short text: 0.5 + half the share of ``SHORT_LETTERS``."""
-    letters = len(_LETTER.findall(text))
+    letters = _count_letters(text)
     if letters >= SHORT_LETTERS:
         return confidence
     alphabetic = len(_CYRILLIC.findall(text)) + len(_LATIN.findall(text))
@@ -141,7 +163,7 @@ def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: C
     det = statistical()
     if det.language == "und":
         return det
-    better = cyrillic_letters(sample, det.language, ranked(sample) if det.language in CYRILLIC_LANGS else [])
+    better = cyrillic_letters(sample, det.language, lambda: ranked(sample))
     language = better or det.language
     confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence)
     if (language, confidence) == (det.language, det.confidence):

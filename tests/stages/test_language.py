@@ -157,6 +157,7 @@ def test_failure_is_recorded_not_raised(monkeypatch):
         raise RuntimeError("profiles missing")
 
     monkeypatch.setattr(L, "langdetect_probabilities", broken)
+    monkeypatch.setattr(L, "fast_classify", broken)  # the first pass fails alike
     d = detect_language(doc("This is a perfectly ordinary English sentence about the weather today."))
     assert d.language == "und"
     assert [str(e) for e in d.errors] == ["language: unexpected RuntimeError: profiles missing"]

@@ -11,7 +11,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.elastic.bulk import to_source
 from pipeline.run.single import clean
-from pipeline.stages.clean.dates import is_updated_label, parse_local_date
+from pipeline.stages.clean.dates import is_updated_label, parse_local_date, shown_day
 from pipeline.stages.clean.html import extract_metadata, parse_html
 from pipeline.stages.clean.metadata import url_date
 
@@ -85,6 +85,18 @@ def test_utc_stamp_one_day_off_the_url_day_takes_the_local_day() -> None:
     assert (md["published_at"], md["published_at_source"]) == ("2026-03-19", "url")
     far = md_of(page(head, url="https://news.example/2025/11/02/harbour-ferry/"))
     assert far["published_at_source"] == "structured"  # a different event, not a time zone
+
+
+def test_utc_stamp_near_midnight_takes_the_day_shown_beside_the_headline() -> None:
+    head = '<meta property="article:published_time" content="2026-05-04T00:44:52+00:00">'
+    md = md_of(page(head, top="<p>3 de mayo de 2026</p>", lang="es"))
+    assert (md["published_at"], md["published_at_source"]) == ("2026-05-03", "text")
+    local = md_of(page(head.replace("+00:00", "-03:00"), top="<p>3 de mayo de 2026</p>", lang="es"))
+    assert local["published_at"].startswith("2026-05-04")  # a local offset keeps its own day
+    assert shown_day("2026-05-04T13:01:00+00:00", "2026-05-05") is None  # midday: no zone crosses midnight
+    assert shown_day("2026-05-04T23:00:00+00:00", "2026-05-05") == "2026-05-05"
+    assert shown_day("2026-05-04", "2026-05-03") == "2026-05-03"
+    assert shown_day("2026-05-04T02:00:00", "2026-04-20") is None  # another day altogether
 
 
 def test_time_markup_keeps_its_precision_and_skips_updates() -> None:

@@ -182,3 +182,47 @@ def parse_local_date(text: str, language: str | None = None, *, reference: date 
 def is_updated_label(text: str) -> bool:
     """True when ``text`` (what precedes a date) says the date is a modification date ("Updated:", "更新")."""
     return bool(date_rules().updated.search(" " + (text or "")[-40:]))
+
+
+ZONE_FREE_HOURS = 10  # a UTC stamp this close to midnight may fall on the neighbouring local day
+
+
+def zone_open(stamp: str | None) -> bool:
+    """Whether a stamp's zone leaves its day open (see :func:`shown_day`): worth reading the shown date."""
+    return bool(stamp) and any(shown_day(str(stamp), d) for d in _neighbours(str(stamp)))
+
+
+def _neighbours(stamp: str) -> list[str]:
+    from datetime import timedelta
+
+    try:
+        day = date.fromisoformat(stamp[:10])
+    except ValueError:
+        return []
+    return [(day + timedelta(days=k)).isoformat() for k in (-1, 1)]
+
+
+def shown_day(stamp: str, shown: str | None) -> str | None:
+    """The day the page shows readers beside its headline (``shown``), where it is one day off a
+    structured ``stamp`` whose zone leaves the day open: a bare date, a zone-less or UTC stamp within
+    ``ZONE_FREE_HOURS`` of the midnight it would cross. A stamp with a local offset keeps its day."""
+    from datetime import datetime
+
+    if not shown:
+        return None
+    try:
+        t, s = datetime.fromisoformat(stamp), date.fromisoformat(shown)
+    except ValueError:
+        return None
+    off = t.utcoffset()
+    if off is not None and off.total_seconds() != 0:
+        return None
+    gap = (s - t.date()).days
+    minutes = t.hour * 60 + t.minute
+    if len(stamp) <= 10 or (minutes == 0 and t.second == 0 and off is None):  # a day, no time of day
+        return shown if gap in (-1, 1) else None
+    if gap == -1 and minutes < ZONE_FREE_HOURS * 60:  # west of UTC: still the day before
+        return shown
+    if gap == 1 and minutes >= (24 - ZONE_FREE_HOURS) * 60:  # east of UTC: already the next day
+        return shown
+    return None

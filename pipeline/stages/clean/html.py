@@ -6,7 +6,9 @@
 3. Prune boilerplate by markup role before extraction: ``<figcaption>``, ``<nav>``, ``<aside>``,
    ``<footer>``, forms, and small containers whose class/id tokens say related / share / subscribe /
    cookie / comment / caption / promo (never one holding a large share of the page's text).
-4. Main-body extraction by trafilatura (pinned) on the pruned tree, comments excluded.
+4. Main-body extraction by trafilatura (pinned) on the pruned tree, comments excluded: its precise mode
+   decides where the article is; lines only its default mode keeps (in-article headings, a standfirst,
+   list items) are put back where the structure says they belong (:mod:`recall`, counted).
 5. Line post-filters shared with text mode, with the pack of the body's language (detected on the
    extracted body): caption and photo-credit lines, share/subscribe/cookie lines, a closing
    related-links block (cut only when a run of link-like lines follows its heading; counted), and the
@@ -26,6 +28,8 @@ from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines,
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
+from pipeline.stages.clean.recall import gap as recall_gap
+from pipeline.stages.clean.recall import merge as recall_merge
 from pipeline.stages.clean.rules import (
     CleaningRules,
     CleanResult,
@@ -241,8 +245,12 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if media:
         md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
-    if len(WORD.findall(text)) < hr.min_words:
-        # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
+    if len(WORD.findall(text)) >= hr.min_words:
+        if recall_gap(text, tree):  # only then the second, broader pass (it costs an extraction)
+            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=True), tree)
+            if recalled:
+                md["recalled_lines"] = recalled
+    else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
         text = _extract(parse_html(html), precision=False) or text
     if container is not None:
         text, warning = _keep_article(html, text, container)
@@ -349,11 +357,12 @@ def visible_text(el: lxml.html.HtmlElement) -> str:
     return str(el.text_content())
 
 
-def _extract(tree: lxml.html.HtmlElement, *, precision: bool) -> str:
+def _extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
     import trafilatura
 
     return trafilatura.extract(
         tree,
+        fast=fast,
         include_comments=False,
         favor_precision=precision,
         include_tables=True,

@@ -8,8 +8,8 @@ everything before it found nothing:
   "记者", "기자"; see :mod:`byline`);
 * published date: htmldate's markup heuristics (``<time>``, ``itemprop=datePublished``, date-classed
   elements; no free-text search), then a local-form date near the headline
-  (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``). A structured UTC stamp
-  one day off the URL's date yields the URL's (local) day.
+  (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``). A UTC stamp one day off
+  the day shown beside the headline (near midnight: :func:`dates.shown_day`) or the URL's yields that day.
 
 Each value records where it came from (``author_source``, ``published_at_source``,
 ``modified_at_source``: ``structured`` | ``markup`` | ``text`` | ``url``) so an analyst can filter out
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from pipeline.stages.clean import byline
-from pipeline.stages.clean.dates import find_local_date, is_updated_label
+from pipeline.stages.clean.dates import find_local_date, is_updated_label, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
@@ -342,8 +342,9 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
     found = _time_element(tree) or _htmldate(tree, url)
     tpub, tmod = text_dates(strings, lang)
     if found:
-        found, _ = _cross_check(found, url)
-        md["published_at"], md["published_at_source"] = found, "url" if found == udate else "markup"
+        day = shown_day(found, tpub) if len(found) > 10 else None  # htmldate's bare day is its own reading
+        found = day or _cross_check(found, url)[0]
+        md["published_at"], md["published_at_source"] = found, "text" if day else "url" if found == udate else "markup"
     elif tpub:
         md["published_at"], md["published_at_source"] = tpub, "text"
     elif udate:
@@ -375,21 +376,25 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     url = url or md.get("canonical_url")
     need_author = not md.get("authors")
     need_date = not md.get("published_at")
-    if need_date is False and md.get("published_at"):
-        md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
-    if need_author or need_date:
-        lang = _language(md)
-        strings = byline.head_strings(tree, md.get("title"))
-        if need_author:
-            soup = byline.head_region(tree, md.get("title"))
-            name = byline.markup_author(soup) if soup is not None else None
-            source = "markup"
-            names = [byline.first_author(name)] if name else _trafilatura_authors(tree, md.get("site_name"))
-            if not names:
-                name, source = byline.text_author(strings), "text"
-                names = [byline.first_author(name)] if name else []
-            if names:
-                md["authors"], md["author_source"] = names, source
-        if need_date:
-            _fallback_dates(md, tree, strings, url, lang)
+    lang = _language(md)
+    strings = byline.head_strings(tree, md.get("title")) if need_author or need_date or zone_open(md["published_at"]) else []
+    if md.get("published_at"):
+        shown, _ = text_dates(strings, lang) if strings else (None, None)
+        day = shown_day(md["published_at"], shown)
+        if day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
+            md["published_at"], md["published_at_source"] = day, "text"
+        elif shown != md["published_at"][:10] and zone_open(md["published_at"]):  # a local offset keeps its day
+            md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
+    if need_author:
+        soup = byline.head_region(tree, md.get("title"))
+        name = byline.markup_author(soup) if soup is not None else None
+        source = "markup"
+        names = [byline.first_author(name)] if name else _trafilatura_authors(tree, md.get("site_name"))
+        if not names:
+            name, source = byline.text_author(strings), "text"
+            names = [byline.first_author(name)] if name else []
+        if names:
+            md["authors"], md["author_source"] = names, source
+    if need_date:
+        _fallback_dates(md, tree, strings, url, lang)
     return {k: v for k, v in md.items() if v}

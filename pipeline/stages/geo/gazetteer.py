@@ -15,9 +15,14 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pipeline.stages.geo.gazetteer_cache import read_tables, write_tables
+from pipeline.stages.model_cache import cached_file
 
 _COMBINING = re.compile("[\u0300-\u036f]")  # accents of Latin, Greek and Cyrillic letters only
 _SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
@@ -87,15 +92,16 @@ class Country:
 class Gazetteer:
     """Cities by any of their names; countries by code and by CLDR name in a language."""
 
-    def __init__(self, cities: dict[int, City], names: dict[str, tuple[int, ...]],
+    def __init__(self, cities: Mapping[int, City], names: Any,
                  countries: dict[str, Country]) -> None:
-        self.cities = cities
-        self._names = names
+        self.cities: Any = cities  # a dict, or gazetteer_cache.CityTable (read-only, same lookups)
+        self._names = names  # name key -> ids: a dict, or gazetteer_cache.NameIndex
         self.countries = countries
         self._speaking: dict[str, frozenset[str]] = {}
 
     def cities_named(self, name: str) -> list[City]:
-        return [self.cities[i] for i in self._names.get(name_key(name), ())]
+        ids = self._names.get(name_key(name), ())
+        return [self.cities[i] for i in ((ids,) if isinstance(ids, int) else ids)]
 
     def country_named(self, name: str, languages: tuple[str, ...]) -> Country | None:
         key = name_key(name)
@@ -132,10 +138,8 @@ def _keep_name(name: str) -> bool:
     return bool(name) and not (name.isascii() and name == name.lower()) and not _CODE.match(name)
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    """Read once per process: about 34,000 cities and 280,000 distinct name keys."""
-    data = _data_dir()
+def _read_gazetteer(data: Path) -> Gazetteer:
+    """Parse GeoNames' JSON files (about 2 s): about 34,000 cities and 280,000 distinct name keys."""
     cities: dict[int, City] = {}
     names: dict[str, tuple[int, ...]] = {}
 
@@ -161,14 +165,32 @@ def load_gazetteer() -> Gazetteer:
 
     with open(data / "cities15000.json", encoding="utf-8") as fh:
         json.load(fh, object_hook=city)
+    return Gazetteer(cities, names, _read_countries(data))
+
+
+def _read_countries(data: Path) -> dict[str, Country]:
     with open(data / "countries.json", encoding="utf-8") as fh:
         craw = json.load(fh)
-    countries = {
-        c["iso"]: Country(c["iso"], c["name"], int(c["geonameid"]),
-                          tuple(x.split("-")[0] for x in str(c.get("languages") or "").split(",") if x))
-        for c in craw.values()
-    }
-    return Gazetteer(cities, names, countries)
+    return {c["iso"]: Country(c["iso"], c["name"], int(c["geonameid"]),
+                              tuple(x.split("-")[0] for x in str(c.get("languages") or "").split(",") if x))
+            for c in craw.values()}
+
+
+def _build_cache(out: Path) -> None:
+    gaz = _read_gazetteer(_data_dir())
+    write_tables(gaz._names, gaz.cities.values(), out)
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Once per process, from memory-mapped tables of the parsed files (a few ms instead of 2 s; see
+    :mod:`pipeline.stages.geo.gazetteer_cache`) keyed by the hash of GeoNames' files and of this module
+    (its name keys); built on first use. Countries (250) are read from their JSON each time."""
+    data = _data_dir()
+    path = cached_file("gazetteer", [data / "cities15000.json", data / "countries.json", Path(__file__)],
+                       _build_cache, suffix=".arrays")
+    cities, names = read_tables(path, City)
+    return Gazetteer(cities, names, _read_countries(data))
 
 
 @lru_cache(maxsize=None)

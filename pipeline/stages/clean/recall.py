@@ -1,0 +1,164 @@
+"""Recall after a precision-minded extraction, by structure and no phrase list.
+
+The precise pass (trafilatura ``favor_precision``) is trusted for *where* the article is; the broad pass
+(its default mode, on a copy of the same pruned tree) for *what* it holds. Lines only the broad pass
+kept (in-article headings, a lead or standfirst above the body, list items, a paragraph in a box the
+precise pass judged too small) are put back in reading order when their block says they belong:
+
+- the block is not mostly link text (links to ``mailto:`` / ``tel:`` are contact data, not navigation);
+- between two lines both passes kept (inside the article): put back;
+- before the first kept line (a lead, a standfirst): a prose block (``LEAD_MIN_CHARS``) sitting in the
+  same container as the article's first kept block (``NEAR_LEVELS``);
+- after the last kept line: only a long prose block (``TAIL_MIN_CHARS``) in that container.
+
+Everything put back still goes through the line filters of the clean stage (captions, bylines, share
+and related-link lines), and the count is recorded (``metadata["recalled_lines"]``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+_WS = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
+MAX_LINK_SHARE = 0.5  # a block with more of its text in links is navigation, not article
+LEAD_MIN_CHARS = 80  # a line above the first kept one: prose only
+TAIL_MIN_CHARS = 150  # a line below the last kept one: long prose only
+NEAR_LEVELS = 3  # "same container": the block and the article's block share an ancestor this close
+SAME_RATIO = 0.8  # word-sequence similarity of one paragraph as the two passes write it
+TAIL_LEVELS = 1  # ... below the article: a sibling of its last block
+
+
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _key(s: str) -> str:
+    """A line's words only: the two passes write the same list item or cell with different marks."""
+    return " ".join(_WORDS.findall(s.casefold()))
+
+
+class _Blocks:
+    """The pruned tree's elements by their normalised text (deepest element for a text)."""
+
+    def __init__(self, tree: Any) -> None:
+        self.by_text: dict[str, Any] = {}
+        self.texts: list[tuple[Any, str]] = []
+        for el in tree.iter():
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+                continue
+            t = _norm(el.text_content())
+            if t:
+                self.by_text[t] = el  # document order: a descendant with the same text comes later
+                self.texts.append((el, t))
+
+    def find(self, line: str) -> Any | None:
+        n = _norm(line)
+        if n.startswith("- "):  # a list item as the extractor writes it
+            n = n[2:]
+        if n.startswith("|"):  # a table row: its first cell's row
+            cells = [c.strip() for c in n.strip("|").split("|") if c.strip()]
+            el = self.by_text.get(cells[0]) if cells else None
+            if el is not None:
+                return next((a for a in el.iterancestors("tr")), el)
+            return None
+        if n in self.by_text:
+            return self.by_text[n]
+        best = None  # text split by <br>: the smallest element holding it
+        for el, t in self.texts:
+            if n in t and (best is None or len(t) < len(best[1])):
+                best = (el, t)
+        return best[0] if best else None
+
+
+def link_share(el: Any) -> float:
+    text = len(_norm(el.text_content())) or 1
+    links = sum(len(_norm(a.text_content())) for a in el.iter("a")
+                if not (a.get("href") or "").lower().startswith(("mailto:", "tel:")))
+    return links / text
+
+
+def _near(el: Any, anchor: Any | None, levels: int) -> bool:
+    """``el`` and ``anchor`` share an ancestor at most ``levels`` above ``anchor``."""
+    if anchor is None:
+        return False
+    ups = list(anchor.iterancestors())[:levels]
+    return any(a is el or any(x is a for x in el.iterancestors()) for a in ups)
+
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def gap(precise: str, tree: Any) -> bool:
+    """Whether the precise text lacks a block the broad pass could give back: a heading or a text-bearing
+    paragraph between the page's first and last paragraph the precise text holds, or a prose paragraph
+    (``LEAD_MIN_CHARS``) just before them. Cheap: no extraction, one pass over the page's blocks."""
+    flat = _key(precise)
+    blocks = [el for el in tree.iter("p", *_HEADINGS)]
+    keys = [_key(el.text_content()) for el in blocks]
+    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    if not held:
+        return False
+    for i in range(max(0, held[0] - 3), held[-1]):
+        k, el = keys[i], blocks[i]
+        if k and k not in flat and (i > held[0] or len(k) >= LEAD_MIN_CHARS) and link_share(el) <= MAX_LINK_SHARE:
+            return True
+    return False
+
+
+def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
+    """(precise text with the broad-only lines that belong put back in reading order, lines put back)."""
+    if not broad.strip() or not precise.strip():
+        return precise, 0
+    p, b = precise.split("\n"), broad.split("\n")
+    pn, bn = [_key(x) for x in p], [_key(x) for x in b]
+    have = set(pn)
+    ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
+    if all(op[0] == "equal" for op in ops):
+        return precise, 0
+    blocks = _Blocks(tree)
+    kept = [i for i, x in enumerate(pn) if x]
+    first = blocks.find(p[kept[0]]) if kept else None
+    last = blocks.find(p[kept[-1]]) if kept else None
+    out: list[str] = []
+    added = 0
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal" or tag == "delete":
+            out.extend(p[i1:i2])
+            continue
+        where = "lead" if i1 == 0 else "tail" if i2 >= len(p) else "inside"
+        olds = {i: pn[i] for i in range(i1, i2)}
+        for j in range(j1, j2):
+            line, n = b[j], bn[j]
+            twin = next((i for i, k in olds.items() if _same(k, n)), None)
+            if twin is not None:  # the same paragraph: the precise pass left out some inline (link) text
+                for i in [i for i in olds if i < twin]:
+                    out.append(p[i])
+                    del olds[i]
+                del olds[twin]
+                out.append(line if len(n) > len(pn[twin]) else p[twin])
+                continue
+            if not n or n in have:
+                continue
+            el = blocks.find(line)
+            if el is None or link_share(el) > MAX_LINK_SHARE:
+                continue
+            if where == "lead" and not (len(line) >= LEAD_MIN_CHARS and _near(el, first, NEAR_LEVELS)):
+                continue
+            if where == "tail" and not (len(line) >= TAIL_MIN_CHARS and _near(el, last, TAIL_LEVELS)):
+                continue
+            out.append(line)
+            have.add(n)
+            added += 1
+        out.extend(p[i] for i in olds)
+    return "\n".join(out), added
+
+
+def _same(a: str, b: str) -> bool:
+    """One paragraph written by both passes, one of them without a few inline words."""
+    if not a or not b:
+        return False
+    m = difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False)
+    return m.ratio() >= SAME_RATIO
