@@ -58,6 +58,16 @@ def test_what_the_campaign_found_stays_fixed(tmp_path):
     assert o["indexed"] + o["failed"] == 8
 
 
+def test_what_the_held_out_seed_found_stays_fixed(tmp_path):
+    """Seed 3 (never used while fixing): a comment inside a list item that made trafilatura's text
+    output raise (21851), an unclosed tag that only became a whole tag once a stray opener after it
+    was removed (19273)."""
+    res = fuzz_chunk((3, [19273, 21851], 30.0, str(tmp_path), 0))
+    o = res["outcome"]
+    assert o["unexpected"] == 0 and o["markup in output"] == 0 and o["crash"] == 0, res["problems"]
+    assert o["indexed"] + o["failed"] == 2
+
+
 def test_strip_markup_strips_tags_made_by_stripping():
     from pipeline.stages.clean import strip_markup
 
@@ -67,3 +77,4 @@ def test_strip_markup_strips_tags_made_by_stripping():
     assert strip_markup("said.\n\n<!--Monday.") == "said.\n\nMonday."  # a comment never closed
     assert strip_markup('x.<div style="url(javascript:q)" styled report') == "x. styled report"  # never closed
     assert strip_markup("if a<b and c=d, a <b = c") == "if a<b and c=d, a <b = c"
+    assert strip_markup("abc <figure\n\nalert(1)\n\nxyz <!-- q> rest") == "abc  rest"  # joined once the opener went

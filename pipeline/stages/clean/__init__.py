@@ -79,10 +79,10 @@ def strip_markup(text: str | None) -> str | None:
     if not text or "<" not in text:
         return text
     text = _SCRIPT_BLOCK.sub("", text)
-    while True:
-        stripped = _MARKUP.sub("", text)
+    while True:  # removing a stray opener or an unclosed tag can join what is left into a new tag too
+        stripped = _OPEN_TAG.sub("", _STRAY_OPENER.sub("", _MARKUP.sub("", text)))
         if stripped == text:
-            return _OPEN_TAG.sub("", _STRAY_OPENER.sub("", stripped)).strip()
+            return stripped.strip()
         text = stripped
 
 

@@ -56,7 +56,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
 
     tree = load_html(html)
     if tree is not None and len(tree):
-        return tree
+        return _without_comments(tree)
     html = _XML_DECL.sub("", html, count=1)
     try:
         tree = lxml.html.document_fromstring(html)
@@ -67,6 +67,13 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
             raise MalformedHTML(str(exc)) from exc
     if tree is None:
         raise MalformedHTML("no document element")
+    return _without_comments(tree)
+
+
+def _without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """HTML comments are never text a reader sees; left in, one inside a list item makes
+    trafilatura's text output raise (``Input object is not an XML element``; fuzz seed 3 #21851)."""
+    etree.strip_tags(tree, etree.Comment)
     return tree
 
 
