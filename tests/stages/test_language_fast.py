@@ -22,7 +22,9 @@ from pipeline.stages import model_cache as C
 
 REPO = Path(__file__).resolve().parents[2]
 SENTENCES = REPO.parent / "shared" / "benchmarks" / "language-id" / "sentences"
-needs_data = pytest.mark.skipif(not SENTENCES.is_dir(), reason=f"shared sentences not found at {SENTENCES}")
+# CI has ../shared beside the clone: there a missing folder fails the tests instead of skipping them
+needs_data = pytest.mark.skipif(not SENTENCES.is_dir() and not os.environ.get("CI"),
+                                reason=f"shared sentences not found at {SENTENCES}")
 
 
 def sentences(code: str) -> list[str]:
