@@ -20,8 +20,13 @@ enrich -> geo) in a child process, as datatrove runs extraction in a process it 
 * counters, timings and the clean stage's learned line statistics come back with each document and
   are added to the parent's stage objects, which the batch report and ``RecordLineStats`` read.
 
+A worker serves one batch at a time: threads of one process that run batches at once (a run's
+concurrent batches in one process) each take a worker of their own from the process's pool and give it
+back, warm, when their batch ends; a worker found dead before a document is sent to it (killed from
+outside while idle) is replaced without failing that document.
+
 The pipe is ``multiprocessing.connection.Connection`` over two ``os.pipe`` descriptors of a
-``subprocess.Popen`` child (``python -m pipeline.run.isolated``): it works from any process, also
+``subprocess.Popen`` child (``python -m pipeline.run.isolated_child``, ``isolated_child.py``): it works from any process, also
 a daemonic pool worker that multiprocessing would not let have children. The child dies with its
 parent (``PR_SET_PDEATHSIG``), and it ignores SIGINT (the parent decides).
 """
@@ -30,20 +35,21 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import subprocess
 import sys
+import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.run.isolated_child import warm_up
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean
-from pipeline.stages.clean.repetition import SourceStats
+
+__all__ = ["Isolated", "StageWorker", "stage_worker", "warm_up"]
 
 RECYCLE_AFTER = 10_000  # documents a child takes before a fresh one replaces it (caches of every language and
 # script grow slowly on hostile input: the fuzzing campaign saw +90 MiB over 10,000 files); a ~5 s warm-up each time
@@ -70,12 +76,15 @@ class Isolated(Step):
         self.build = build
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
-        worker = stage_worker()
-        for doc in docs:
-            if doc.unchanged:  # every stage passes an unchanged document on untouched
-                yield doc
-                continue
-            yield worker.process(doc, self)
+        worker = _POOL.acquire()
+        try:
+            for doc in docs:
+                if doc.unchanged:  # every stage passes an unchanged document on untouched
+                    yield doc
+                    continue
+                yield worker.process(doc, self)
+        finally:
+            _POOL.release(worker)
 
 
 class StageWorker:
@@ -93,6 +102,7 @@ class StageWorker:
         self.died = 0  # children that died on their own
         self.recycled = 0  # children replaced after RECYCLE_AFTER documents
         self.documents = 0  # documents the current child has taken
+        self.busy = False  # a document is in the child (a caller that gives up then leaves it half done)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, build: StageBuilder) -> None:
@@ -103,7 +113,7 @@ class StageWorker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         self.env_key = _env_key()
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.run.isolated", str(child_read),
+            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.run.isolated_child", str(child_read),
                                           str(child_write)], pass_fds=(child_read, child_write), env=env,
                                          stdin=subprocess.DEVNULL, close_fds=True)
         finally:
@@ -112,9 +122,12 @@ class StageWorker:
         self.inbox = Connection(parent_read, writable=False)
         self.outbox = Connection(parent_write, readable=False)
         self.ready, self.documents = False, 0
-        self.outbox.send(("configure", build))
         self.configured = build
         self.started += 1
+        try:
+            self.outbox.send(("configure", build))
+        except OSError:
+            pass  # it died at once: wait_ready reports how
 
     def wait_ready(self, build: StageBuilder) -> None:
         """Start a child if there is none (or the settings in the environment changed) and wait until it
@@ -147,7 +160,7 @@ class StageWorker:
             if conn is not None:
                 conn.close()
         self.proc = self.inbox = self.outbox = None
-        self.ready, self.configured = False, None
+        self.ready, self.configured, self.busy = False, None, False
 
     @property
     def pid(self) -> int | None:
@@ -159,12 +172,23 @@ class StageWorker:
 
     # ------------------------------------------------------------------ one document
     def process(self, doc: Document, step: Isolated) -> Document:
-        self.wait_ready(step.build)
-        assert self.inbox is not None and self.outbox is not None
-        if self.configured is not step.build:
-            self.outbox.send(("configure", step.build))
-            self.configured = step.build
-        self.outbox.send(("doc", doc))
+        for attempt in (1, 2):
+            if self.proc is not None and self.ready and self.proc.poll() is not None:
+                self._replace_dead()  # died while idle (killed from outside): not this document's doing
+            self.wait_ready(step.build)
+            assert self.inbox is not None and self.outbox is not None
+            try:
+                if self.configured is not step.build:
+                    self.outbox.send(("configure", step.build))
+                    self.configured = step.build
+                self.outbox.send(("doc", doc))
+                break
+            except OSError:  # the child was gone before it took the document
+                if attempt == 2:
+                    raise
+                self._replace_dead()
+        assert self.inbox is not None
+        self.busy = True
         stage, started = 0, time.monotonic()
         while True:
             limit = step.parts[stage].time_limit_seconds if stage < len(step.parts) else None
@@ -186,6 +210,7 @@ class StageWorker:
                     part.learned.merge(learned)
                 stage, started = i + 1, time.monotonic()
                 continue
+            self.busy = False
             _raise_if_error(msg)
             done: Document = msg[1]  # ("done", document)
             self.documents += 1
@@ -194,6 +219,10 @@ class StageWorker:
                 self.recycled += 1
                 self.start(step.build)  # warms up while the caller carries on
             return done
+
+    def _replace_dead(self) -> None:
+        self.stop()
+        self.died += 1
 
     def _lost(self, doc: Document, step: Isolated, stage: int, started: float, code: str) -> Document:
         """The child overran (``timeout``: killed) or died (``crashed``) on ``doc`` in ``step.parts[stage]``."""
@@ -244,156 +273,47 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-_WORKER: StageWorker | None = None
+class WorkerPool:
+    """This process's stage workers: one per batch running at once, kept warm between batches."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: list[StageWorker] = []
+        self.workers: list[StageWorker] = []
+
+    def peek(self) -> StageWorker:
+        """The worker the next ``acquire`` hands out (made now if none is idle)."""
+        with self.lock:
+            if not self.idle:
+                self.idle.append(self._new())
+            return self.idle[-1]
+
+    def acquire(self) -> StageWorker:
+        with self.lock:
+            return self.idle.pop() if self.idle else self._new()
+
+    def release(self, worker: StageWorker) -> None:
+        if worker.busy:  # its caller gave up in the middle of a document: the child's state is unknown
+            worker.stop()
+        with self.lock:
+            self.idle.append(worker)
+
+    def stop(self) -> None:
+        with self.lock:
+            for worker in self.workers:
+                worker.stop()
+
+    def _new(self) -> StageWorker:
+        worker = StageWorker()
+        self.workers.append(worker)
+        return worker
+
+
+_POOL = WorkerPool()
+atexit.register(_POOL.stop)
 
 
 def stage_worker() -> StageWorker:
-    """This process's stage worker (started on first use, stopped when the process exits)."""
-    global _WORKER
-    if _WORKER is None:
-        _WORKER = StageWorker()
-        atexit.register(_WORKER.stop)
-    return _WORKER
-
-
-# ---------------------------------------------------------------------------------------- the child
-WARM_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Le conseil adopte le budget</title>
-<meta property="og:site_name" content="Exemple"><meta name="author" content="Marie Dupont">
-<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05T10:00:00Z"}</script>
-</head><body><nav><a href="/">Accueil</a></nav><article><h1>Le conseil adopte le budget</h1>
-<p>PARIS, 5 mars (AFP) - Le conseil municipal a adopté mardi le budget de la ville après un long débat sur les
-écoles, les transports et le logement social, a annoncé la mairie dans un communiqué.</p>
-<p>Москва. Правительство сообщило во вторник, что бюджет города будет принят после долгого обсуждения.</p>
-<p>東京都は火曜日、来年度の予算案を発表した。学校と交通への支出が増える見通しだ。</p>
-<p>أعلنت الحكومة يوم الثلاثاء أن ميزانية المدينة ستُعتمد بعد نقاش طويل حول المدارس.</p>
-<p>Der Stadtrat hat am Dienstag den Haushalt beschlossen, nach einer langen Debatte über Schulen.</p>
-</article><footer>Partager sur Facebook</footer></body></html>"""
-
-
-def warm_up(stages: list[Stage]) -> None:
-    """Load everything the stages load on first use, outside any document's time limit.
-
-    Without a limit: a cache whose building a timeout interrupts is built again by the next document
-    (the places stage's gazetteer takes seconds on a busy machine: under a 3 s limit every document
-    failed as places/timeout)."""
-    limits = [stage.time_limit_seconds for stage in stages]
-    for stage in stages:
-        stage.time_limit_seconds = None
-    try:
-        _warm(stages)
-    finally:
-        for stage, limit in zip(stages, limits, strict=True):
-            stage.time_limit_seconds = limit
-
-
-def _languages() -> list[str]:
-    """Every language the stages may meet: the rule packs' and the language detector's."""
-    from pipeline.stages.clean import load_packs
-
-    found = set(load_packs().available)
-    try:
-        import langdetect
-
-        profiles = Path(langdetect.__file__).parent / "profiles"
-        found |= {p.name.split("-")[0] for p in profiles.iterdir()}
-    except (ImportError, OSError):
-        pass
-    return sorted(found)
-
-
-def _warm(stages: list[Stage]) -> None:
-    import tempfile
-
-    from pipeline.stages.clean import load_packs
-    from pipeline.stages.geo.dateline import date_words
-    from pipeline.stages.geo.gazetteer import load_gazetteer
-    from pipeline.stages.geo.mentions import matcher_for
-
-    packs = load_packs()
-    for pack in sorted(packs.available):
-        packs.for_language(pack)
-    try:
-        from trafilatura.external import jt_stoplist_init
-
-        jt_stoplist_init()  # trafilatura's justext fallback: the stoplists of every language (seconds)
-    except ImportError:
-        pass
-    load_gazetteer()
-    languages: list[str | None] = [*_languages(), None]
-    for language in languages:  # the places stage's per-language name tables
-        matcher_for(language)
-        date_words(language)
-    with tempfile.TemporaryDirectory(prefix="stage-warm-") as tmp:
-        for name, data in (("warm.html", WARM_PAGE.encode("utf-8")),
-                           ("warm.txt", _plain(WARM_PAGE).encode("utf-8")),
-                           ("warm-legacy.txt", _plain(WARM_PAGE).encode("cp1252", "replace")),
-                           ("warm-bare.html", b"<html><body><div>Le conseil.</div></body></html>")):
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            doc = Document(source=name, source_path=str(path))
-            for stage in stages:
-                doc = stage(doc)
-            for stage in stages:  # the warm-up is nobody's work
-                stage.counters.clear()
-                stage.seconds = 0.0
-
-
-def _plain(html: str) -> str:
-    import re
-
-    return re.sub(r"<[^>]+>", "\n", html)
-
-
-def _child(read_fd: int, write_fd: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:  # die with the parent, even while stuck in C code
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    if os.getppid() == 1:
-        return  # the parent is already gone
-    try:
-        msg = inbox.recv()  # ("configure", build): the first batch's stages
-        stages: list[Stage] = msg[1]()
-        warm_up(stages)
-    except BaseException as exc:  # noqa: BLE001 - the parent reports it
-        outbox.send(("error", RuntimeError(f"the stage worker could not warm up: {type(exc).__name__}: {exc}")))
-        return
-    outbox.send(("ready", os.getpid()))
-    while True:
-        try:
-            msg = inbox.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            if msg[0] == "configure":
-                stages = msg[1]()
-                continue
-            outbox.send(_run_document(stages, msg[1], outbox))
-        except BaseException as exc:  # noqa: BLE001 - e.g. a broken rule file (PermanentError): the parent raises it
-            try:
-                outbox.send(("error", exc))
-            except Exception:  # noqa: BLE001 - an exception that does not pickle
-                outbox.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-
-
-def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tuple[Any, ...]:
-    learner = next((s for s in stages if isinstance(s, Clean)), None)
-    for stage in stages:
-        stage.counters = Counter()
-        stage.seconds = 0.0
-    if learner is not None:
-        learner.learned = SourceStats()
-    for i, stage in enumerate(stages):
-        doc = stage(doc)
-        learned = learner.learned if learner is not None and stage is learner and learner.learned.documents else None
-        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned))
-    doc.raw_text = ""  # never indexed, and the biggest thing a document holds: not sent back
-    return ("done", doc)
-
-
-if __name__ == "__main__":
-    _child(int(sys.argv[1]), int(sys.argv[2]))
+    """The stage worker this process's next batch will use (it is started on first use, stopped when
+    the process exits); a batch running while another one does gets a worker of its own."""
+    return _POOL.peek()

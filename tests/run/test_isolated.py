@@ -121,3 +121,54 @@ def test_the_stage_worker_is_the_same_process_across_batches(tmp_path):
         assert not doc.errors and doc.language == "en"
     assert worker.pid == pid
     assert Path(f"/proc/{pid}").exists()
+
+
+def test_batches_running_at_once_in_one_process_each_get_a_worker_of_their_own(tmp_path):
+    """Two threads of one process run batches at the same time (a run's concurrent batches): each takes
+    its own warm worker, every document comes back as itself, and both workers stay for later batches."""
+    build = partial(document_stages, load_settings().run)
+    texts = {f"{side}{i}.txt": f"Report {side}{i}: the council of town {side}{i} approved its budget on Monday."
+             for side in "ab" for i in range(6)}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text + "\n", encoding="utf-8")
+    results: dict[str, list] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def batch(side: str) -> None:
+        try:
+            step = Isolated(build(), build)
+            barrier.wait()
+            results[side] = list(run_steps([step], (new_document(tmp_path, "t", n) for n in sorted(texts)
+                                                    if n.startswith(side))))
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=batch, args=(side,)) for side in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for side in "ab":
+        docs = results[side]
+        assert [d.source for d in docs] == sorted(n for n in texts if n.startswith(side))
+        for d in docs:
+            assert not d.errors, d.errors
+            assert f"Report {d.source[:-4]}:" in d.body  # its own text, not the other thread's
+    first = stage_worker()
+    assert first.pid is not None and Path(f"/proc/{first.pid}").exists()
+
+
+def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_document(tmp_path):
+    build = partial(document_stages, load_settings().run)
+    worker = stage_worker()
+    worker.wait_ready(build)
+    victim, died = worker.pid, worker.died
+    assert victim is not None
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.2)  # the kernel has delivered it
+    (tmp_path / "a.txt").write_text("The city council approved the budget on Monday.\n", encoding="utf-8")
+    doc = next(run_steps([Isolated(build(), build)], [new_document(tmp_path, "t", "a.txt")]))
+    assert not doc.errors and doc.language == "en"
+    assert worker.died == died + 1 and worker.pid not in (None, victim)

@@ -1,0 +1,159 @@
+"""The child side of the stage worker (``pipeline/run/isolated.py``): warm up, then run documents.
+
+Started as ``python -m pipeline.run.isolated_child READ_FD WRITE_FD`` by ``StageWorker.start``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections import Counter
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.stages.base import Stage
+from pipeline.stages.clean import Clean
+from pipeline.stages.clean.repetition import SourceStats
+
+WARM_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Le conseil adopte le budget</title>
+<meta property="og:site_name" content="Exemple"><meta name="author" content="Marie Dupont">
+<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05T10:00:00Z"}</script>
+</head><body><nav><a href="/">Accueil</a></nav><article><h1>Le conseil adopte le budget</h1>
+<p>PARIS, 5 mars (AFP) - Le conseil municipal a adopté mardi le budget de la ville après un long débat sur les
+écoles, les transports et le logement social, a annoncé la mairie dans un communiqué.</p>
+<p>Москва. Правительство сообщило во вторник, что бюджет города будет принят после долгого обсуждения.</p>
+<p>東京都は火曜日、来年度の予算案を発表した。学校と交通への支出が増える見通しだ。</p>
+<p>أعلنت الحكومة يوم الثلاثاء أن ميزانية المدينة ستُعتمد بعد نقاش طويل حول المدارس.</p>
+<p>Der Stadtrat hat am Dienstag den Haushalt beschlossen, nach einer langen Debatte über Schulen.</p>
+</article><footer>Partager sur Facebook</footer></body></html>"""
+
+
+def warm_up(stages: list[Stage]) -> None:
+    """Load everything the stages load on first use, outside any document's time limit.
+
+    Without a limit: a cache whose building a timeout interrupts is built again by the next document
+    (the places stage's gazetteer takes seconds on a busy machine: under a 3 s limit every document
+    failed as places/timeout)."""
+    limits = [stage.time_limit_seconds for stage in stages]
+    for stage in stages:
+        stage.time_limit_seconds = None
+    try:
+        _warm(stages)
+    finally:
+        for stage, limit in zip(stages, limits, strict=True):
+            stage.time_limit_seconds = limit
+
+
+def _languages() -> list[str]:
+    """Every language the stages may meet: the rule packs' and the language detector's."""
+    from pipeline.stages.clean import load_packs
+
+    found = set(load_packs().available)
+    try:
+        import langdetect
+
+        profiles = Path(langdetect.__file__).parent / "profiles"
+        found |= {p.name.split("-")[0] for p in profiles.iterdir()}
+    except (ImportError, OSError):
+        pass
+    return sorted(found)
+
+
+def _warm(stages: list[Stage]) -> None:
+    import tempfile
+
+    from pipeline.stages.clean import load_packs
+    from pipeline.stages.geo.dateline import date_words
+    from pipeline.stages.geo.gazetteer import load_gazetteer
+    from pipeline.stages.geo.mentions import matcher_for
+
+    packs = load_packs()
+    for pack in sorted(packs.available):
+        packs.for_language(pack)
+    try:
+        from trafilatura.external import jt_stoplist_init
+
+        jt_stoplist_init()  # trafilatura's justext fallback: the stoplists of every language (seconds)
+    except ImportError:
+        pass
+    load_gazetteer()
+    languages: list[str | None] = [*_languages(), None]
+    for language in languages:  # the places stage's per-language name tables
+        matcher_for(language)
+        date_words(language)
+    with tempfile.TemporaryDirectory(prefix="stage-warm-") as tmp:
+        for name, data in (("warm.html", WARM_PAGE.encode("utf-8")),
+                           ("warm.txt", _plain(WARM_PAGE).encode("utf-8")),
+                           ("warm-legacy.txt", _plain(WARM_PAGE).encode("cp1252", "replace")),
+                           ("warm-bare.html", b"<html><body><div>Le conseil.</div></body></html>")):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            doc = Document(source=name, source_path=str(path))
+            for stage in stages:
+                doc = stage(doc)
+            for stage in stages:  # the warm-up is nobody's work
+                stage.counters.clear()
+                stage.seconds = 0.0
+
+
+def _plain(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "\n", html)
+
+
+def _child(read_fd: int, write_fd: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # die with the parent, even while stuck in C code
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    if os.getppid() == 1:
+        return  # the parent is already gone
+    try:
+        msg = inbox.recv()  # ("configure", build): the first batch's stages
+        stages: list[Stage] = msg[1]()
+        warm_up(stages)
+    except BaseException as exc:  # noqa: BLE001 - the parent reports it
+        outbox.send(("error", RuntimeError(f"the stage worker could not warm up: {type(exc).__name__}: {exc}")))
+        return
+    outbox.send(("ready", os.getpid()))
+    while True:
+        try:
+            msg = inbox.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if msg[0] == "configure":
+                stages = msg[1]()
+                continue
+            outbox.send(_run_document(stages, msg[1], outbox))
+        except BaseException as exc:  # noqa: BLE001 - e.g. a broken rule file (PermanentError): the parent raises it
+            try:
+                outbox.send(("error", exc))
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                outbox.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tuple[Any, ...]:
+    learner = next((s for s in stages if isinstance(s, Clean)), None)
+    for stage in stages:
+        stage.counters = Counter()
+        stage.seconds = 0.0
+    if learner is not None:
+        learner.learned = SourceStats()
+    for i, stage in enumerate(stages):
+        doc = stage(doc)
+        learned = learner.learned if learner is not None and stage is learner and learner.learned.documents else None
+        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned))
+    doc.raw_text = ""  # never indexed, and the biggest thing a document holds: not sent back
+    return ("done", doc)
+
+
+if __name__ == "__main__":
+    _child(int(sys.argv[1]), int(sys.argv[2]))
