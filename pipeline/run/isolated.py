@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.errors import PermanentError
 from pipeline.run.isolated_child import warm_up
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean
@@ -211,6 +212,8 @@ class StageWorker:
                 stage, started = i + 1, time.monotonic()
                 continue
             self.busy = False
+            if msg[0] == "error" and not isinstance(msg[1], PermanentError):  # this document's, not the run's
+                return self._lost(doc, step, min(stage, len(step.parts) - 1), started, "unexpected", msg[1])
             _raise_if_error(msg)
             done: Document = msg[1]  # ("done", document)
             self.documents += 1
@@ -224,8 +227,10 @@ class StageWorker:
         self.stop()
         self.died += 1
 
-    def _lost(self, doc: Document, step: Isolated, stage: int, started: float, code: str) -> Document:
-        """The child overran (``timeout``: killed) or died (``crashed``) on ``doc`` in ``step.parts[stage]``."""
+    def _lost(self, doc: Document, step: Isolated, stage: int, started: float, code: str,
+              error: BaseException | None = None) -> Document:
+        """The child overran (``timeout``: killed), died (``crashed``) or raised past every stage's own
+        handler (``unexpected``: replaced, its state is unknown) on ``doc`` in ``step.parts[stage]``."""
         elapsed = time.monotonic() - started
         exit_code = None
         if code == "crashed" and self.proc is not None:
@@ -240,6 +245,9 @@ class StageWorker:
             doc.fail(part.name, "timeout", f"{part.name} took too long: over the time limit of "
                      f"{part.time_limit_seconds:g} s (stuck in a call that cannot be interrupted: its worker "
                      f"process was stopped after {elapsed:.1f} s)")
+        elif code == "unexpected":
+            doc.fail(part.name, "unexpected", f"{part.name}: unexpected {type(error).__name__} in the worker "
+                     f"process: {error} (the worker was replaced)")
         else:
             self.died += 1
             doc.fail(part.name, "crashed", f"{part.name}: the worker process died (exit {exit_code}) "

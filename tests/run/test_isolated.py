@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
+from pipeline.document import Document
 from pipeline.run.batch import document_stages, new_document, run_steps
 from pipeline.run.isolated import KILL_AFTER, Isolated, stage_worker
+from pipeline.stages.base import Stage
 
 LIMIT = 2.0
 
@@ -172,3 +174,33 @@ def test_a_worker_killed_while_idle_is_replaced_without_failing_the_next_documen
     doc = next(run_steps([Isolated(build(), build)], [new_document(tmp_path, "t", "a.txt")]))
     assert not doc.errors and doc.language == "en"
     assert worker.died == died + 1 and worker.pid not in (None, victim)
+
+
+class EscapesEveryHandler(BaseException):
+    """Not an ``Exception``: passes the stage's own handler, as a late timer tick does."""
+
+
+class RaisesPastItsHandler(Stage):
+    name = "fragile"
+
+    def process(self, doc: Document) -> Document:
+        if doc.source == "bad.txt":
+            raise EscapesEveryHandler("raised past the stage's handler")
+        doc.body = f"body of {doc.source}"
+        return doc
+
+
+def fragile_stages() -> list[Stage]:
+    return [RaisesPastItsHandler()]
+
+
+def test_an_error_past_every_stage_handler_fails_only_its_document_and_the_worker_is_replaced(tmp_path):
+    step = Isolated(fragile_stages(), fragile_stages)
+    worker = stage_worker()
+    docs = {d.source: d for d in run_steps([step], (Document(source=n, source_path=str(tmp_path / n))
+                                                     for n in ("a.txt", "bad.txt", "b.txt")))}
+    assert [e.key for e in docs["bad.txt"].errors] == ["fragile/unexpected"]
+    assert "EscapesEveryHandler" in docs["bad.txt"].errors[0].message
+    assert docs["a.txt"].body == "body of a.txt" and docs["b.txt"].body == "body of b.txt"
+    assert step.parts[0].counters["failed/unexpected"] == 1
+    assert worker.pid is not None
