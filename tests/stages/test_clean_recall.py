@@ -7,7 +7,7 @@ from __future__ import annotations
 import lxml.html
 
 from pipeline.stages.clean.html import clean_html
-from pipeline.stages.clean.recall import gap, link_share, merge
+from pipeline.stages.clean.recall import gap, in_twin, link_share, merge
 
 A = "The council approved the new budget on Tuesday after a long debate about schools and roads in the town."
 B = "Critics said the plan leaves too little for maintenance, and several members asked for a second vote."
@@ -71,3 +71,62 @@ def test_the_broad_pass_runs_only_when_the_precise_text_lacks_an_article_block()
     assert gap("\n".join([A, B, C]), tree)  # the heading between A and B is missing
     assert not gap("\n".join([LEAD, A, "What comes next", B, C]), tree)  # all there; the footer is not inside
     assert not gap("unrelated text that the page does not hold anywhere at all", tree)
+
+
+# ------------------------------------------------------------------- twin containers (forum posts, modules)
+POSTS = [
+    "Seit ein paar Tagen liegen schwarze Krümel auf der Fensterbank, wo mein Kater nachts schläft.",
+    "Das klingt nach Erde aus dem Garten, bei unseren Freigängern ist das im Herbst ganz normal.",
+    "Bei uns auch: einfach die Decke öfter waschen, dann ist das Problem meistens schnell gelöst.",
+]
+FORUM = f"""<html><body><div class="thread">
+<article class="message message--post"><div class="user">Pepe</div><div class="body"><div class="bb">{POSTS[0]}</div></div></article>
+<article class="message message--post"><div class="user">Mira</div><div class="body"><div class="bb">{POSTS[1]}</div></div></article>
+<article class="message message--post is-last"><div class="user">Ole</div><div class="body"><div class="bb">{POSTS[2]}</div></div></article>
+</div></body></html>"""
+
+# a page built from modules (Japanese): the precise pass keeps the middle one
+MODS = ["東京都は来年度から、すべての公立小学校で英語の授業時間を週に一時間増やすと発表した。",
+        "新しい授業では、会話の練習に重点を置き、外国人の講師を各校に一人ずつ配置する予定だという。",
+        "保護者からは期待の声が上がる一方、教員の負担が増えることを心配する意見も出ている。"]
+MODULES = ("<html><body><div class='page'>"
+           + "".join(f"<section class='Section_box__x1 Section_padded__y2'><div class='inner'><div class='rich'>"
+                     f"<p>{m}</p></div></div></section>" for m in MODS)
+           + "</div></body></html>")
+
+# a grid: article column and sidebar column share grid classes, but are not twins
+SIDEBAR = "Categorias"
+GRID = f"""<html><body><div class="row">
+<div class="col-md-9 col-sm-12 col-xs-12"><p>{A}</p><p>{B}</p></div>
+<div class="col-md-3 col-sm-12 col-xs-12"><blockquote>{SIDEBAR}</blockquote>
+<p>Uma lista de notícias recentes da prefeitura, com avisos, concursos e campanhas de vacinação.</p>
+<select><option>Administração</option><option>Educação</option></select></div></div></body></html>"""
+
+
+def test_posts_of_a_thread_are_twins_and_come_back_in_reading_order() -> None:
+    tree = lxml.html.document_fromstring(FORUM)
+    bbs = list(tree.iter("div"))
+    bbs = [d for d in bbs if d.get("class") == "bb"]
+    assert in_twin(bbs[1], bbs[0]) and in_twin(bbs[2], bbs[0])  # "message message--post" ~ "... is-last"
+    assert gap(POSTS[0], tree) == "twin"
+    text, added = merge(POSTS[0], "\n".join(["Pepe", POSTS[0], "Mira", POSTS[1], POSTS[2]]), tree)
+    assert text.split("\n") == [POSTS[0], "Mira", POSTS[1], POSTS[2]]  # the user name is a line of a twin too
+    assert added == 3
+
+
+def test_sections_of_a_page_built_from_modules_are_twins() -> None:
+    tree = lxml.html.document_fromstring(MODULES)
+    text, added = merge(MODS[1], "\n".join(MODS), tree)
+    assert text.split("\n") == MODS and added == 2
+
+
+def test_grid_columns_and_form_controls_are_not_twins() -> None:
+    tree = lxml.html.document_fromstring(GRID)
+    ps = list(tree.iter("p"))
+    opt = next(tree.iter("option"))
+    assert not in_twin(ps[2], ps[0])  # col-md-9 vs col-md-3: half the class names differ
+    assert not in_twin(opt, ps[0])
+    broad = "\n".join([A, B, SIDEBAR, ps[2].text_content(), "Administração", "Educação"])
+    text, added = merge("\n".join([A, B]), broad, tree)
+    assert text.split("\n") == [A, B] and added == 0
+    assert gap("\n".join([A, B]), tree) == ""

@@ -11,7 +11,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.elastic.bulk import to_source
 from pipeline.run.single import clean
-from pipeline.stages.clean.dates import is_updated_label, parse_local_date, shown_day
+from pipeline.stages.clean.dates import is_updated_label, midnight_east, parse_local_date, shown_day
 from pipeline.stages.clean.html import extract_metadata, parse_html
 from pipeline.stages.clean.metadata import url_date
 
@@ -249,6 +249,23 @@ def test_utc_stamp_gives_way_to_the_same_instant_in_local_time() -> None:
     ld = json.dumps({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"})
     head = f'<meta name="date" content="2019-10-19T00:04:00+02:00"><script type="application/ld+json">{ld}</script>'
     assert md_of(page(head=head))["published_at"][:10] == "2019-10-19"
+
+
+def test_a_day_stored_as_local_midnight_in_utc_is_that_day() -> None:
+    # a CMS east of UTC writes the day 2022-11-07 as its local midnight, in UTC
+    ld = json.dumps({"@type": "BlogPosting", "datePublished": "2022-11-06T23:00:00+00:00"})
+    md = md_of(page(head=f'<script type="application/ld+json">{ld}</script>', lang="de"))
+    assert md["published_at"] == "2022-11-07"
+    assert midnight_east("2022-11-06T22:00:00Z") == "2022-11-07"  # summer time (UTC+2)
+    assert midnight_east("2022-11-06T21:30:00+00:00") == "2022-11-07"  # a half-hour zone
+    assert midnight_east("2022-11-06T23:40:47+00:00") is None  # a real time of day, not a day
+    assert midnight_east("2022-11-06T12:00:00+00:00") is None  # midday: no midnight anywhere east
+    assert midnight_east("2022-11-06T23:00:00+01:00") is None  # a local offset keeps its day
+    assert midnight_east("2022-11-06T23:00:00") is None and midnight_east("2022-11-06") is None
+    # the day shown beside the headline still decides where there is one
+    shown = md_of(page(head=f'<script type="application/ld+json">{ld}</script>', top="<p>6. November 2022</p>",
+                       lang="de"))
+    assert shown["published_at"].startswith("2022-11-06")
 
 
 def test_jsonld_date_published_wins_over_vendor_and_modified_fields() -> None:

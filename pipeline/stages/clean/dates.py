@@ -202,6 +202,30 @@ def _neighbours(stamp: str) -> list[str]:
     return [(day + timedelta(days=k)).isoformat() for k in (-1, 1)]
 
 
+MIDNIGHT_EAST_FROM = 21 * 60  # a UTC stamp at a round time from 21:00 on: midnight of UTC+1..+3
+
+
+def midnight_east(stamp: str) -> str | None:
+    """The local day of a UTC stamp that is a day written as the local midnight east of UTC (a CMS that
+    stores ``2022-11-07`` in Central Europe writes ``2022-11-06T23:00:00Z``): a round time (whole or half
+    hour, no seconds) from ``MIDNIGHT_EAST_FROM`` on, which no newsroom east of UTC reads as the evening
+    before. None for any other stamp."""
+    from datetime import datetime, timedelta
+
+    if len(stamp) <= 10:
+        return None
+    try:
+        t = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    off = t.utcoffset()
+    if off is None or off.total_seconds() != 0 or t.second or t.microsecond or t.minute not in (0, 30):
+        return None
+    if t.hour * 60 + t.minute < MIDNIGHT_EAST_FROM:
+        return None
+    return (t.date() + timedelta(days=1)).isoformat()
+
+
 def shown_day(stamp: str, shown: str | None) -> str | None:
     """The day the page shows readers beside its headline (``shown``), where it is one day off a
     structured ``stamp`` whose zone leaves the day open: a bare date, a zone-less or UTC stamp within

@@ -253,8 +253,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         md["pruned_blocks"] = media
     text = _extract(tree, precision=True)
     if len(WORD.findall(text)) >= hr.min_words:
-        if recall_gap(text, tree):  # only then the second, broader pass (it costs an extraction)
-            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=True), tree)
+        lacks = recall_gap(text, tree)
+        if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
+            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=lacks != "twin"), tree)
             if recalled:
                 md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree

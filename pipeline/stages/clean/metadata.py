@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from pipeline.stages.clean import byline
-from pipeline.stages.clean.dates import find_local_date, is_updated_label, shown_day, zone_open
+from pipeline.stages.clean.dates import find_local_date, is_updated_label, midnight_east, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
@@ -383,6 +383,8 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
         day = shown_day(md["published_at"], shown)
         if day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
             md["published_at"], md["published_at_source"] = day, "text"
+        elif not shown and midnight_east(md["published_at"]):  # a day stored as local midnight, in UTC
+            md["published_at"] = midnight_east(md["published_at"])
         elif shown != md["published_at"][:10] and zone_open(md["published_at"]):  # a local offset keeps its day
             md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
     if need_author:

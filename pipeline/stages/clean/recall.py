@@ -9,7 +9,11 @@ precise pass judged too small) are put back in reading order when their block sa
 - between two lines both passes kept (inside the article): put back;
 - before the first kept line (a lead, a standfirst): a prose block (``LEAD_MIN_CHARS``) sitting in the
   same container as the article's first kept block (``NEAR_LEVELS``);
-- after the last kept line: only a long prose block (``TAIL_MIN_CHARS``) in that container.
+- after the last kept line: only a long prose block (``TAIL_MIN_CHARS``) in that container;
+- before or after: a block inside a *twin* of a container of the article (a sibling with the same tag
+  and mostly the same class names, ``TWIN_LEVELS`` up at most): one text split over repeated containers --
+  the posts of a forum thread, the sections of a page built from modules -- of which the precise pass
+  kept one.
 
 Everything put back still goes through the line filters of the clean stage (captions, bylines, share
 and related-link lines), and the count is recorded (``metadata["recalled_lines"]``).
@@ -29,6 +33,8 @@ TAIL_MIN_CHARS = 150  # a line below the last kept one: long prose only
 NEAR_LEVELS = 3  # "same container": the block and the article's block share an ancestor this close
 SAME_RATIO = 0.8  # word-sequence similarity of one paragraph as the two passes write it
 TAIL_LEVELS = 1  # ... below the article: a sibling of its last block
+TWIN_LEVELS = 12  # a twin container: a sibling of one of the article block's ancestors this close
+TEXT_HOLDER_CHARS = 80  # a block without <p>: an element holding this much text of its own (a forum post)
 
 
 def _norm(s: str) -> str:
@@ -88,24 +94,63 @@ def _near(el: Any, anchor: Any | None, levels: int) -> bool:
     return any(a is el or any(x is a for x in el.iterancestors()) for a in ups)
 
 
+def _classes(el: Any) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def in_twin(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> bool:
+    """``el`` lies inside a twin of a container of ``anchor``: a sibling of one of ``anchor``'s
+    ancestors (at most ``levels`` up, below ``<body>``) with the same tag and mostly the same class names
+    (more than half of both together: grid columns ``col-md-9`` / ``col-md-3`` are not twins). Form
+    controls (a ``<select>``'s options) are never article text."""
+    if anchor is None or el is None or el.tag in _CONTROLS or any(x.tag in _CONTROLS for x in el.iterancestors()):
+        return False
+    on_path = {id(x.getparent()): x for x in (el, *el.iterancestors()) if x.getparent() is not None}
+    for a in (anchor, *anchor.iterancestors())[:levels]:
+        if a.tag in ("body", "html"):
+            break
+        s = on_path.get(id(a.getparent()))
+        if s is None:
+            continue
+        if s is a:  # el is inside this container itself: not a twin (``_near`` decides)
+            return False
+        ca, cs = _classes(a), _classes(s)
+        if s.tag == a.tag and ca and len(ca & cs) * 2 > len(ca | cs):
+            return True
+    return False
+
+
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_CONTROLS = ("select", "option", "button", "textarea")
+_HOLDERS = ("div", "blockquote", "td", "li", "section", "article")
 
 
-def gap(precise: str, tree: Any) -> bool:
-    """Whether the precise text lacks a block the broad pass could give back: a heading or a text-bearing
-    paragraph between the page's first and last paragraph the precise text holds, or a prose paragraph
-    (``LEAD_MIN_CHARS``) just before them. Cheap: no extraction, one pass over the page's blocks."""
+def _own_text(el: Any) -> str:
+    return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
+
+
+def gap(precise: str, tree: Any) -> str:
+    """What the precise text lacks that the broad pass could give back: ``"block"``, a heading or a
+    text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose
+    paragraph (``LEAD_MIN_CHARS``) just before them; ``"twin"``, text in a twin container of the
+    article's (:func:`in_twin`); ``""``, nothing. Cheap: no extraction, one pass over the page's blocks."""
     flat = _key(precise)
-    blocks = [el for el in tree.iter("p", *_HEADINGS)]
+    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
+              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
     keys = [_key(el.text_content()) for el in blocks]
     held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
     if not held:
-        return False
+        return ""
     for i in range(max(0, held[0] - 3), held[-1]):
         k, el = keys[i], blocks[i]
         if k and k not in flat and (i > held[0] or len(k) >= LEAD_MIN_CHARS) and link_share(el) <= MAX_LINK_SHARE:
-            return True
-    return False
+            return "block"
+    ends = (blocks[held[0]], blocks[held[-1]])
+    for i, (k, el) in enumerate(zip(keys, blocks)):  # a twin container of the article's holds text it lacks
+        if (len(k) >= 20 and k not in flat and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
+                and (in_twin(el, ends[0]) or in_twin(el, ends[1]))):
+            return "twin"
+    return ""
 
 
 def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
@@ -145,9 +190,11 @@ def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
             el = blocks.find(line)
             if el is None or link_share(el) > MAX_LINK_SHARE:
                 continue
-            if where == "lead" and not (len(line) >= LEAD_MIN_CHARS and _near(el, first, NEAR_LEVELS)):
+            if where == "lead" and not ((len(line) >= LEAD_MIN_CHARS and _near(el, first, NEAR_LEVELS))
+                                        or in_twin(el, first)):
                 continue
-            if where == "tail" and not (len(line) >= TAIL_MIN_CHARS and _near(el, last, TAIL_LEVELS)):
+            if where == "tail" and not ((len(line) >= TAIL_MIN_CHARS and _near(el, last, TAIL_LEVELS))
+                                        or in_twin(el, last)):
                 continue
             out.append(line)
             have.add(n)
