@@ -88,7 +88,7 @@ _TABLE_LETTERS = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _, 
 
 def script_language(text: str) -> tuple[str, float] | None:
     """(language, confidence) when one script of the table holds most of the letters, else None."""
-    if text.isascii():
+    if text.isascii() or not _TABLE_LETTERS.search(text):
         return None
     letters = _LETTER.findall(text)
     if not letters or len(_TABLE_LETTERS.findall(text)) * 2 < len(letters):
@@ -139,9 +139,10 @@ def placeholder(text: str) -> bool:
     return sum(w in _FILLER for w in words) * 2 >= len(words)
 
 
-def calibrate(text: str, confidence: float) -> float:
-    """Cap a Latin / Cyrillic answer's confidence on short text: 0.5 + half the share of ``SHORT_LETTERS``."""
-    letters = _count_letters(text)
+def calibrate(text: str, confidence: float, letters: int | None = None) -> float:
+    """Cap a Latin / Cyrillic answer's confidence on short text: 0.5 + half the share of ``SHORT_LETTERS``
+    (``letters``: the text's letter count, if known)."""
+    letters = _count_letters(text) if letters is None else letters
     if letters >= SHORT_LETTERS:
         return confidence
     alphabetic = len(_CYRILLIC.findall(text)) + len(_LATIN.findall(text))
@@ -151,9 +152,10 @@ def calibrate(text: str, confidence: float) -> float:
 
 
 def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: Callable[[str], list[tuple[str, float]]],
-            make: Callable[..., Any]) -> Any:
+            make: Callable[..., Any], letters: int | None = None) -> Any:
     """``statistical()``'s Detection with the guards around it; ``enough``: the sample has enough letters
-    to say anything; ``make``: the Detection constructor (language, confidence, reason, detector)."""
+    to say anything; ``make``: the Detection constructor (language, confidence, reason, detector);
+    ``letters``: the sample's letter count, if known."""
     if enough:
         by_script = script_language(sample)
         if by_script:
@@ -165,7 +167,7 @@ def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: C
         return det
     better = cyrillic_letters(sample, det.language, lambda: ranked(sample))
     language = better or det.language
-    confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence)
+    confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence, letters)
     if (language, confidence) == (det.language, det.confidence):
         return det
     return make(language, confidence, det.reason, "script" if better else det.detector)
