@@ -145,9 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     deciders: Counter[str] = Counter()
     original_detect = L.detect_text
 
-    def detect(text: str | None, c: Any = None, hint: Any = None) -> Any:
-        det = original_detect(text, c, hint)
-        deciders[f"{'body' if hint is not None or text == body[0] else 'title'}: {det.detector or det.reason}"] += 1
+    def detect(text: str | None, *args: Any, **kwargs: Any) -> Any:
+        det = original_detect(text, *args, **kwargs)
+        deciders[f"{'body' if text == body[0] else 'title'}: {det.detector or det.reason}"] += 1
         return det
 
     body = [""]
@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         for d in docs():
             body[0] = d.body or ""
             new.append(stages["stage"](d))
+            if d.errors:
+                raise SystemExit(f"the stage failed on {d.source}: {d.errors}")
     finally:
         for attr, fn in originals.items():
             setattr(L, attr, fn)
