@@ -85,8 +85,6 @@ _DENSE_RE = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -157,14 +155,12 @@ def _too_little(text: str, cfg: LanguageConfig, letters: int | None = None) -> s
 
 
 # --- public API --------------------------------------------------------------------------------
-def _han_prior(sample: str, cfg: LanguageConfig) -> Detection | None:
-    """Script prior: Han characters without any kana or Hangul are Chinese, not ja/ko."""
-    han = len(_HAN_RE.findall(sample))
-    if han >= cfg.min_letters_dense and not _KANA_HANGUL_RE.search(sample):
-        share = han / count_letters(sample)
-        if share >= 0.5:
-            return Detection("zh", share, detector="script")
-    return None
+def _han_prior(sample: str, cfg: LanguageConfig, answer: str | None = None) -> Detection | None:
+    """Han / kana script prior (:func:`pipeline.stages.language_script.cjk_language`) when ``answer`` is not it."""
+    from pipeline.stages.language_script import cjk_language
+
+    got = cjk_language(sample, answer, cfg.min_letters_dense)
+    return Detection(got[0], got[1], detector="script") if got else None
 
 
 def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sample: str | None = None,
@@ -189,23 +185,20 @@ def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sam
     if cfg.fast_pass:
         hinted = hint() if hint else None
         if hinted and hinted.confidence >= cfg.fast_agree:  # the paragraphs agree: no need to ask again
-            return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
+            return _han_prior(sample, cfg, hinted.language) or hinted
         code, prob = fast_classify([sample])[0]
         if prob >= cfg.fast_min_prob and code in _supported_set():
-            prior = _han_prior(sample, cfg) if code != "zh" else None
-            return prior or Detection(code, prob, detector="fasttext")
+            return _han_prior(sample, cfg, code) or Detection(code, prob, detector="fasttext")
         if hinted:
-            return (_han_prior(sample, cfg) if hinted.language != "zh" else None) or hinted
+            return _han_prior(sample, cfg, hinted.language) or hinted
         if cfg.agree_pass:  # a second opinion at a tenth of langdetect's cost: when both agree, that is it
             second = py3langid_classify(sample)
             if second[0] == code and max(prob, second[1]) >= cfg.min_confidence and (parts is None or code in parts()):
-                prior = _han_prior(sample, cfg) if code != "zh" else None
-                return prior or Detection(code, max(prob, second[1]), detector="fasttext+py3langid")
+                return _han_prior(sample, cfg, code) or Detection(code, max(prob, second[1]), detector="fasttext+py3langid")
     ranked = langdetect_probabilities(sample)
-    if ranked and ranked[0][0] != "zh":
-        prior = _han_prior(sample, cfg)
-        if prior:
-            return prior
+    prior = _han_prior(sample, cfg, ranked[0][0]) if ranked else None
+    if prior:
+        return prior
     if ranked and ranked[0][1] >= cfg.fallback_below:
         return Detection(ranked[0][0], ranked[0][1], detector="langdetect")
     # langdetect unsure (or no features: e.g. only all-caps words): ask py3langid.
