@@ -186,3 +186,18 @@ def test_models_from_a_fresh_cache_answer_as_from_the_packages(tmp_path, monkeyp
     finally:
         M.langdetect_tables.cache_clear()
         M.langid_identifier.cache_clear()
+
+
+def test_an_unsure_title_takes_the_body_language_when_the_second_opinion_names_it():
+    cfg = L.load_language_config()
+    body = ("The city council approved the new budget on Tuesday after a long debate about schools, roads "
+            "and the cost of public transport.\n\nMost members said the plan was a fair compromise.")
+    title = "Best tech gadgets of 2019 | ZDNet"
+    first = L.fast_classify([title])[0]
+    assert first[0] != "en" and first[1] < cfg.fast_min_prob and L.py3langid_classify(title)[0] == "en"
+    stage = L.DetectLanguage(cfg)
+    doc = stage(Document(source="t", source_path="/t", title=title, body=body))
+    assert (doc.language, doc.title_language) == ("en", "en")
+    # a title in another language that fastText is sure of keeps its own language
+    doc = stage(Document(source="t", source_path="/t", title="Das ist ein ganz normaler deutscher Satz", body=body))
+    assert (doc.language, doc.title_language) == ("en", "de")
