@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             setattr(L, attr, fn)
         L.detect_text = original_detect
     n = len(rows)
-    print("stage, model runs per document: " + ", ".join(f"{k} {v / n:.2f}" for k, v in calls.most_common()))
+    print("stage, model runs per document (in all): "
+          + ", ".join(f"{k} {v / n:.2f} ({v})" for k, v in calls.most_common()))
     print("stage, which detector decided (detect_text calls; titles the fast check settles are not counted): "
           + ", ".join(f"{k} {v}" for k, v in sorted(deciders.items())))
     old = [stages["previous settings"](d) for d in docs()]
