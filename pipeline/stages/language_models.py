@@ -307,8 +307,23 @@ def py3langid_classify(text: str) -> tuple[str, float]:
 
 
 def fast_classify(texts: list[str]) -> list[tuple[str, float]]:
-    """The first pass: fastText's best (code, probability) per text, zh folded (0.02-0.2 ms a text)."""
-    return [(_FOLD.get(top[0][0], top[0][0]), top[0][1]) if top else (UND, 0.0) for top in fasttext_top(texts)]
+    """The first pass: fastText's best (code, probability) per text, zh folded (0.01-0.2 ms a text).
+    :func:`fasttext_top` with ``k=1``, inlined: this runs for every paragraph representative."""
+    predict = fasttext_model().f.predict
+    out = []
+    for text in texts:
+        line = (text.lower() if text.isupper() else text).replace("\n", " ").replace("\r", " ") + "\n"
+        try:
+            got = predict(line, 1, 0.0, "replace")
+        except (TypeError, UnicodeError):  # a lone surrogate cannot cross into C++: replaced, as "?"
+            got = predict(line.encode("utf-8", "replace").decode("utf-8"), 1, 0.0, "replace")
+        if got:
+            prob, label = got[0]
+            code = label[9:]
+            out.append((_FOLD.get(code, code), min(1.0, float(prob))))
+        else:
+            out.append((UND, 0.0))
+    return out
 
 
 def warm() -> list[Path]:

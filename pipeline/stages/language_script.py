@@ -12,6 +12,7 @@ Georgian as Estonian, with high confidence. Facts about writing systems decide f
 * ``cyrillic_letters``: letters a Cyrillic orthography has or lacks narrow the answer (``э``/``ы``: not
   Ukrainian, Bulgarian, Macedonian or Serbian; ``ї``/``є``/``ґ``: Ukrainian; ``ѓ``/``ќ``/``ѕ``:
   Macedonian; ``ђ``/``ћ``: Serbian). "Привет, как дела? Это тест." is not Macedonian.
+* ``cjk_language``: Han without kana or Hangul is Chinese; with hiragana (and no Hangul) Japanese.
 * ``placeholder``: typesetting filler (lorem ipsum) is no language: ``und``.
 * ``calibrate``: on short Latin and Cyrillic text (many languages share those alphabets) a detector's
   0.9999 is not a probability; confidence is capped by the number of letters.
@@ -88,7 +89,7 @@ _TABLE_LETTERS = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _, 
 
 def script_language(text: str) -> tuple[str, float] | None:
     """(language, confidence) when one script of the table holds most of the letters, else None."""
-    if text.isascii():
+    if text.isascii() or not _TABLE_LETTERS.search(text):
         return None
     letters = _LETTER.findall(text)
     if not letters or len(_TABLE_LETTERS.findall(text)) * 2 < len(letters):
@@ -107,6 +108,33 @@ def script_language(text: str) -> tuple[str, float] | None:
     (lang, factor), n = max(counts.items(), key=lambda kv: kv[1])
     share = n / len(letters)
     return (lang, round(share * factor, 4)) if share >= 0.5 else None
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa\u30fc]")  # kana letters (not the middle dot)
+_HIRAGANA = re.compile("[\u3041-\u3096]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def cjk_language(text: str, answer: str | None, min_dense: int) -> tuple[str, float] | None:
+    """(language, share of the letters) when the Han / kana script says a language other than ``answer``
+    and holds at least half of the letters (and ``min_dense`` characters): Han without any kana or Hangul
+    is Chinese (not ja/ko); Han and kana with some hiragana (Japanese grammar, not a quoted name) and no
+    Hangul are Japanese (not zh/ko); else None."""
+    if text.isascii():
+        return None
+    han = len(_HAN.findall(text))
+    hangul = _HANGUL.search(text)
+    if not hangul and not _KANA.search(text):
+        language, dense = "zh", han
+    elif not hangul and len(_HIRAGANA.findall(text)) >= max(min_dense, han // 10):
+        language, dense = "ja", han + len(_KANA.findall(text))
+    else:
+        return None
+    letters = _count_letters(text)
+    if language != answer and dense >= min_dense and dense * 2 >= letters:
+        return language, dense / letters
+    return None
 
 
 def cyrillic_letters(text: str, language: str,
@@ -139,9 +167,10 @@ def placeholder(text: str) -> bool:
     return sum(w in _FILLER for w in words) * 2 >= len(words)
 
 
-def calibrate(text: str, confidence: float) -> float:
-    """Cap a Latin / Cyrillic answer's confidence on short text: 0.5 + half the share of ``SHORT_LETTERS``."""
-    letters = _count_letters(text)
+def calibrate(text: str, confidence: float, letters: int | None = None) -> float:
+    """Cap a Latin / Cyrillic answer's confidence on short text: 0.5 + half the share of ``SHORT_LETTERS``
+    (``letters``: the text's letter count, if known)."""
+    letters = _count_letters(text) if letters is None else letters
     if letters >= SHORT_LETTERS:
         return confidence
     alphabetic = len(_CYRILLIC.findall(text)) + len(_LATIN.findall(text))
@@ -151,9 +180,10 @@ def calibrate(text: str, confidence: float) -> float:
 
 
 def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: Callable[[str], list[tuple[str, float]]],
-            make: Callable[..., Any]) -> Any:
+            make: Callable[..., Any], letters: int | None = None) -> Any:
     """``statistical()``'s Detection with the guards around it; ``enough``: the sample has enough letters
-    to say anything; ``make``: the Detection constructor (language, confidence, reason, detector)."""
+    to say anything; ``make``: the Detection constructor (language, confidence, reason, detector);
+    ``letters``: the sample's letter count, if known."""
     if enough:
         by_script = script_language(sample)
         if by_script:
@@ -165,7 +195,7 @@ def guarded(sample: str, enough: bool, statistical: Callable[[], Any], ranked: C
         return det
     better = cyrillic_letters(sample, det.language, lambda: ranked(sample))
     language = better or det.language
-    confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence)
+    confidence = calibrate(sample, min(det.confidence, 0.75) if better else det.confidence, letters)
     if (language, confidence) == (det.language, det.confidence):
         return det
     return make(language, confidence, det.reason, "script" if better else det.detector)

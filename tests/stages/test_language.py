@@ -290,3 +290,16 @@ def test_placeholder_latin_is_und() -> None:
     det = L.detect_text("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
                         "ut labore et dolore magna aliqua.")
     assert (det.language, det.reason) == ("und", "placeholder text")
+
+
+def test_han_and_kana_decide_between_chinese_and_japanese() -> None:
+    from pipeline.stages.language_script import cjk_language
+
+    # a Japanese headline that langdetect takes for Korean and fastText for Chinese: hiragana, no Hangul
+    det = L.detect_text("商品の改造が商標法違反に！？")
+    assert (det.language, det.detector) == ("ja", "script")
+    assert cjk_language("商品の改造が商標法違反に！？", "ko", 2) == ("ja", 1.0)
+    assert cjk_language("北京・上海两地的会议", "ja", 2) == ("zh", 1.0)  # a middle dot is no kana
+    assert cjk_language("日本动漫《ワンピース》在中国很受欢迎", "zh", 2) is None  # a quoted name: no hiragana
+    assert cjk_language("서울에서 東京まで", "ja", 2) is None  # Hangul: neither rule
+    assert cjk_language("これは日本語です", "ja", 2) is None  # the detectors' answer already

@@ -71,7 +71,29 @@ def test_a_clear_text_is_decided_by_the_first_pass_and_the_old_path_agrees():
 def test_an_unsure_first_pass_falls_back_to_langdetect():
     det = L.detect_text("Barack Obama in Berlin")  # fastText is far from 0.9 sure of three names
     assert L.fast_classify(["Barack Obama in Berlin"])[0][1] < L.load_language_config().fast_min_prob
-    assert det.detector in {"langdetect", "py3langid"}
+    assert det.detector in {"fasttext+py3langid", "langdetect", "py3langid"}
+    off = dataclasses.replace(L.load_language_config(), agree_pass=False)
+    assert L.detect_text("Barack Obama in Berlin", off).detector in {"langdetect", "py3langid"}
+
+
+@needs_data
+def test_where_fasttext_is_unsure_py3langid_is_asked_and_langdetect_runs_only_when_they_disagree():
+    cfg = L.load_language_config()
+    seen: dict[str, int] = {}
+    for code in ("ca", "no", "hr", "sk", "id"):
+        for text in sentences(code)[:60]:
+            det = L.detect_text(text, cfg)
+            if det.detector not in {"fasttext+py3langid", "langdetect", "py3langid"}:
+                continue  # the first pass (or a script guard) was sure
+            first, second = L.fast_classify([text])[0], L.py3langid_classify(text)
+            agree = first[0] == second[0] and max(first[1], second[1]) >= cfg.min_confidence
+            assert (det.detector == "fasttext+py3langid") == agree, (text, det, first, second)
+            if agree:
+                assert det.language == first[0]
+                # ... unless the paragraphs of the text were found in other languages
+                assert L.detect_text(text, cfg, parts=lambda: {"xx"}).detector in {"langdetect", "py3langid"}
+            seen[det.detector] = seen.get(det.detector, 0) + 1
+    assert seen.get("fasttext+py3langid", 0) >= 10 and seen.get("langdetect", 0) >= 3
 
 
 def test_han_only_text_stays_chinese_whatever_the_first_pass_says():
@@ -91,11 +113,18 @@ def test_a_mixed_body_takes_its_paragraphs_majority_and_keeps_the_shares():
     assert majority is not None and majority.language == "de" and majority.detector == "paragraphs"
 
 
-def test_estimated_letters_are_exact_for_short_text_and_close_for_long():
-    short = "Grüße aus Köln, 2024!"
-    assert L._estimated_letters(short, 100) == L.count_letters(short)
-    long = "Ein ganz normaler Satz über das Wetter in Köln. " * 20
-    assert abs(L._estimated_letters(long, 100) - L.count_letters(long)) <= 0.05 * L.count_letters(long)
+def test_paragraph_weights_are_exact_for_short_paragraphs_and_close_for_long_bodies():
+    cfg = L.load_language_config()
+    short = "Grüße aus Köln, 2024! Ein kurzer Absatz über das Wetter von morgen."  # read whole: counted
+    ((_, weight, code, _),) = L.classify_paragraphs(short, dataclasses.replace(cfg, fast_paragraph_chars=len(short)))
+    assert weight == L.count_letters(short) and code == "de"
+    # 40 paragraphs: 16 representatives of fast_paragraph_chars characters stand for their neighbours
+    paras = [("Ein ganz normaler Satz über das Wetter in Köln, heute und morgen. " * (1 + i % 4)).strip()
+             for i in range(40)]
+    classified = L.classify_paragraphs("\n\n".join(paras), cfg)
+    assert len(classified) == cfg.max_paragraphs and {c for _, _, c, _ in classified} == {"de"}
+    total = sum(L.count_letters(p) for p in paras)
+    assert abs(sum(w for _, w, _, _ in classified) - total) <= 0.05 * total
 
 
 # --- the cache -----------------------------------------------------------------------------------
@@ -157,3 +186,18 @@ def test_models_from_a_fresh_cache_answer_as_from_the_packages(tmp_path, monkeyp
     finally:
         M.langdetect_tables.cache_clear()
         M.langid_identifier.cache_clear()
+
+
+def test_an_unsure_title_takes_the_body_language_when_the_second_opinion_names_it():
+    cfg = L.load_language_config()
+    body = ("The city council approved the new budget on Tuesday after a long debate about schools, roads "
+            "and the cost of public transport.\n\nMost members said the plan was a fair compromise.")
+    title = "Best tech gadgets of 2019 | ZDNet"
+    first = L.fast_classify([title])[0]
+    assert first[0] != "en" and first[1] < cfg.fast_min_prob and L.py3langid_classify(title)[0] == "en"
+    stage = L.DetectLanguage(cfg)
+    doc = stage(Document(source="t", source_path="/t", title=title, body=body))
+    assert (doc.language, doc.title_language) == ("en", "en")
+    # a title in another language that fastText is sure of keeps its own language
+    doc = stage(Document(source="t", source_path="/t", title="Das ist ein ganz normaler deutscher Satz", body=body))
+    assert (doc.language, doc.title_language) == ("en", "de")
