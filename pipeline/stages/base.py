@@ -130,19 +130,12 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     active = True
-
-    def expire(signum: int, frame: object) -> None:
-        if active:
-            raise DocumentTimeout(f"over the time limit of {seconds:g} s")
-
     started = time.monotonic()
-    signal.signal(signal.SIGALRM, expire)
-    # Repeating: a signal that lands while Python runs a gc or weakref callback raises there, and
-    # that exception is dropped ("Exception ignored in ..."); the next tick raises again.
-    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_TICK_SECONDS)
-    try:
-        yield
-    finally:
+    give_up_at = started + 2 * seconds + 1.0
+
+    def stand_down() -> None:
+        """Disarm this timer and hand SIGALRM back to the outer handler and its time left."""
+        nonlocal active
         active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         for _ in range(3):
@@ -151,6 +144,32 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         if outer_left:
             left = outer_left - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
+
+    def expire(signum: int, frame: object) -> None:
+        if not active:
+            return
+        if time.monotonic() >= give_up_at:
+            # Past twice the limit the block has either ended with its cleanup cut short (a tick that
+            # lands as the block exits aborts the ``finally`` below and leaves the timer repeating
+            # into whatever runs next) or is stuck in C code no exception reaches: either way more
+            # ticks only fail innocent work. Raise once more and stand down.
+            stand_down()
+        raise DocumentTimeout(f"over the time limit of {seconds:g} s")
+
+    signal.signal(signal.SIGALRM, expire)
+    # Repeating: a signal that lands while Python runs a gc or weakref callback raises there, and
+    # that exception is dropped ("Exception ignored in ..."); the next tick raises again.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_TICK_SECONDS)
+    try:
+        yield
+    finally:
+        for _ in range(5):  # a tick landing before ``active`` is cleared raises here: clear it again
+            try:
+                active = False
+                break
+            except DocumentTimeout:
+                continue
+        stand_down()
 
 
 @contextmanager

@@ -118,3 +118,28 @@ def test_a_slow_page_fails_as_timeout_and_the_rest_of_its_batch_lands(es_client,
     assert report.counters["clean/failed/timeout"] == 1
     es_client.indices.refresh(index=alias)
     assert es_client.count(index=alias)["count"] == 2
+
+
+def test_a_timer_whose_cleanup_was_cut_short_stands_down_after_twice_its_limit():
+    """A tick that lands as the block exits can abort the cleanup and leave the repeating timer armed
+    (seen once in the fuzz campaign, under load). That cannot be timed on purpose, so the block is
+    entered and never left, as the aborted cleanup leaves it: the timer raises into whatever runs
+    next, but only until twice its limit (+ 1 s) has passed; then it disarms itself."""
+    block = time_limit(0.1)
+    block.__enter__()  # never exited: its cleanup never runs
+    previous_handler = signal.getsignal(signal.SIGALRM)
+    raised_at = []
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 3:
+            try:
+                busy(0.02)
+            except DocumentTimeout:
+                raised_at.append(time.monotonic() - started)
+        assert raised_at and raised_at[0] < 0.5  # it did fire
+        assert raised_at[-1] < 0.1 * 2 + 1.0 + 0.5  # and stopped after about twice the limit + 1 s
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is not previous_handler  # the outer handler is back
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
