@@ -70,10 +70,10 @@ class Measured:
     seconds: float
     peak_rss: int  # bytes, the whole process tree at its largest
     returncode: int
-    cpu: float = 0.0  # CPU seconds (user + system) of the process tree, plus the Elasticsearch node's meanwhile
     stdout: str = ""
     stderr: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds (user + system) of the process tree, plus the Elasticsearch node's meanwhile
 
 
 def _tree_rss(proc: Any) -> int:
