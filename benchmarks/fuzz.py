@@ -2,6 +2,7 @@
 through ``pipeline run`` into a real Elasticsearch node.
 
     python benchmarks/fuzz.py --count 100000 [--seed 1] [--limit 5] [--run-sample 2000]
+    python benchmarks/fuzz.py --skip-clean --seed 4 --start 5000 --run-sample 5000   # a chunk of a run campaign
 
 Files come from ``benchmarks/fuzz_gen.py`` (deterministic from seed and index: a finding is
 reproduced with ``--only INDEX``). Each file goes through the steps ``python -m pipeline clean``
@@ -248,7 +249,7 @@ def fuzz_run(sample_dir: Path, seed: int, limit: float, work: Path) -> dict:
     from pipeline.run import load_report
 
     names = sorted(p.name for p in sample_dir.iterdir())
-    alias = f"fuzz-{seed}-{os.getpid()}"
+    alias = f"fuzz-{seed}-{os.getpid()}-{names[0][:6] if names else 'empty'}"  # the first file's number
     runs = work / "runs"
     env = {**os.environ, "ETL_MAX_FAILURE_RATIO": "1.0", "ETL_DOCUMENT_TIME_LIMIT": str(limit)}
     t0 = time.perf_counter()
@@ -316,11 +317,11 @@ def run_only(args: argparse.Namespace) -> int:
         work = Path(tmp)
         sample = work / "sample"
         sample.mkdir()
-        for i in range(args.run_sample):
+        for i in range(args.start, args.start + args.run_sample):
             c = case(args.seed, i)
             (sample / c.name).write_bytes(c.data)
-        print(f"fuzz: {args.run_sample} files of seed {args.seed} through `pipeline run` only, document time "
-              f"limit {args.limit:g} s", flush=True)
+        print(f"fuzz: {args.run_sample} files of seed {args.seed} (#{args.start} to #{args.start + args.run_sample - 1})"
+              f" through `pipeline run` only, document time limit {args.limit:g} s", flush=True)
         checks = run_checks(fuzz_run(sample, args.seed, args.limit, work), args.show)
     print()
     for text, met in checks:
@@ -339,6 +340,8 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=20, help="problems listed")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--skip-clean", action="store_true", help="only the `pipeline run` of --run-sample files")
+    parser.add_argument("--start", type=int, default=0,
+                        help="with --skip-clean: the sample is files #start.. (a campaign in chunks, one alias each)")
     args = parser.parse_args()
     os.environ["ETL_DOCUMENT_TIME_LIMIT"] = str(args.limit)
     if args.skip_clean:
