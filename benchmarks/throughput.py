@@ -16,7 +16,14 @@ tree is sampled for resident memory every 50 ms:
 5. ``airflow dags test ingest_articles`` on the same corpus into another fresh alias
    (``airflow dags test`` runs the mapped tasks one after the other in one process, so it is
    compared with the 1-worker run);
-6. ``python -m pipeline run --workers 2`` on the ``--scale-docs`` corpus (peak RSS vs step 4).
+6. ``python -m pipeline run --workers 2`` on the ``--scale-docs`` corpus (peak RSS vs step 4);
+7. before steps 2 and 4, the same command with near-duplicate grouping off (``ETL_DEDUP_ENABLED=false``)
+   into its own fresh alias: the baseline of the grouping cost. It does the same work except the
+   fingerprints, the store (candidate searches, entries, links, group fields written to the
+   articles) and the end-of-run reconcile; the articles then carry no ``duplicate_*`` fields.
+
+``--paths`` runs only some of them (e.g. ``--paths pipeline-1-nogroup,pipeline-1,pipeline-2-nogroup,pipeline-2``
+for the grouping ratios alone).
 
 Times are wall-clock seconds of the whole command, interpreter start-up included. Prints docs/s per
 stage (stage seconds summed over workers) and per path, then each target on its own line ending in
@@ -52,6 +59,7 @@ TARGET_SPEEDUP = 1.6  # 2 workers >= 1.6 x the throughput of 1
 TARGET_AIRFLOW = 1.2  # airflow dags test time <= 1.2 x pipeline run (1 worker)
 TARGET_RSS = 1.25  # peak RSS at --scale-docs <= 1.25 x at --docs
 TARGET_INCREMENTAL = 0.05  # no-change re-run <= 5 % of the full run
+TARGET_GROUPING = 1.10  # a run with near-duplicate grouping <= 1.10 x the same run without, at 1 and 2 workers
 PY = sys.executable
 
 
@@ -65,6 +73,7 @@ class Measured:
     stdout: str = ""
     stderr: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds (user + system) of the process tree, plus the Elasticsearch node's meanwhile
 
 
 def _tree_rss(proc: Any) -> int:
@@ -83,11 +92,31 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
+def es_cpu_seconds() -> float:
+    """CPU seconds the Elasticsearch node(s) of ``ES_URL`` have used so far (0 when unknown)."""
+    url = os.environ.get("ES_URL")
+    if not url:
+        return 0.0
+    try:
+        from elasticsearch import Elasticsearch
+
+        stats = Elasticsearch(url, request_timeout=30).nodes.stats(metric="process").body
+        return sum(n["process"]["cpu"]["total_in_millis"] for n in stats["nodes"].values()) / 1000
+    except Exception:  # noqa: BLE001 - a figure for the report only
+        return 0.0
+
+
 def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | None = None) -> Measured:
-    """Run ``cmd``; wall time and the peak summed RSS of its process tree (sampled every 50 ms)."""
+    """Run ``cmd``; wall time, the peak summed RSS of its process tree (sampled every 50 ms) and the CPU
+    seconds of the tree and of the Elasticsearch node meanwhile: on a machine shared with other work,
+    CPU seconds say how much work a path is when its wall time mostly says how busy the machine was."""
+    import resource
+
     import psutil
 
     out = open(log_path, "w+", encoding="utf-8") if log_path else subprocess.PIPE
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    es_before = es_cpu_seconds()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT if log_path else subprocess.PIPE,
                             text=True)
@@ -111,7 +140,9 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | Non
         out.seek(0)
         stdout, stderr = out.read(), ""
         out.close()
-    return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree was waited for
+    cpu = (after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime) + (es_cpu_seconds() - es_before)
+    return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "", cpu=cpu)
 
 
 def fail(m: Measured) -> None:
@@ -174,7 +205,10 @@ def baseline(source: Path, es_url: str, index: str, layout_file: Path) -> dict[s
 
 
 # ------------------------------------------------------------------------------------- the runs
-def pipeline_run(name: str, source: Path, alias: str, workers: int, env: dict[str, str]) -> Measured:
+def pipeline_run(name: str, source: Path, alias: str, workers: int, env: dict[str, str],
+                 grouping: bool = True) -> Measured:
+    if not grouping:
+        env = {**env, "ETL_DEDUP_ENABLED": "false"}
     m = measure(name, [PY, "-m", "pipeline", "run", "--source", str(source), "--index-alias", alias,
                        "--workers", str(workers), "--format", "json"], env)
     if m.returncode == 0:
@@ -236,7 +270,7 @@ def rate(docs: int, seconds: float) -> str:
 
 def stage_line(name: str, docs: int, timings: dict[str, float]) -> str:
     cells = [f"{stage}={rate(docs, timings[stage]).strip()}" for stage in
-             ("extract", "clean", "language", "enrich", "load") if timings.get(stage)]
+             ("extract", "clean", "language", "enrich", "load", "dedup") if timings.get(stage)]
     return f"  {name:28s} " + "  ".join(cells)
 
 
@@ -254,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--es-url", default=None, help="default: ES_URL, else the configured local node")
     ap.add_argument("--airflow-home", type=Path, default=REPO / ".local" / "airflow-bench")
     ap.add_argument("--skip-airflow", action="store_true")
+    ap.add_argument("--paths", default=None,
+                    help="comma-separated steps to run (default: all): baseline, pipeline-1-nogroup, pipeline-1, "
+                         "incremental, pipeline-2-nogroup, pipeline-2, airflow, scale-2")
     ap.add_argument("--baseline", nargs=4, metavar=("SOURCE", "ES_URL", "INDEX", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -278,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     work = Path(tempfile.mkdtemp(prefix="news-etl-bench-"))
+    os.environ["ES_URL"] = es_url  # es_cpu_seconds
     env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(work / "runs"), "PYTHONPATH": str(REPO),
            "OMP_NUM_THREADS": "1"}
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
@@ -295,8 +333,12 @@ def main(argv: list[str] | None = None) -> int:
             ("baseline", lambda: measure("baseline", [PY, str(Path(__file__).resolve()), "--baseline",
                                                       str(corpus_n), es_url, f"{prefix}-baseline", str(layout_file)],
                                          env)),
+            ("pipeline-1-nogroup", lambda: pipeline_run("pipeline-1-nogroup", corpus_n, f"{prefix}-w1n", 1, env,
+                                                        grouping=False)),
             ("pipeline-1", lambda: pipeline_run("pipeline-1", corpus_n, f"{prefix}-w1", 1, env)),
             ("incremental", lambda: pipeline_run("incremental", corpus_n, f"{prefix}-w1", 1, env)),
+            ("pipeline-2-nogroup", lambda: pipeline_run("pipeline-2-nogroup", corpus_n, f"{prefix}-w2n", 2, env,
+                                                        grouping=False)),
             ("pipeline-2", lambda: pipeline_run("pipeline-2", corpus_n, f"{prefix}-w2", 2, env)),
         ]
         if not args.skip_airflow:
@@ -304,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
                                                          work / "runs", work)))
         if corpus_m:
             steps.append(("scale-2", lambda: pipeline_run("scale-2", corpus_m, f"{prefix}-scale", 2, env)))
+        if args.paths:
+            wanted = set(args.paths.split(","))
+            steps = [(name, step) for name, step in steps if name in wanted]
         for name, step in steps:
             print(f"running {name} ...", flush=True)
             result = step()
@@ -315,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             if name == "baseline":
                 result.extra = json.loads(result.stdout.strip().splitlines()[-1])
             counts = result.extra.get("counts", {})
-            print(f"  {result.seconds:8.1f} s  peak RSS {result.peak_rss / 2**20:7.0f} MiB  {counts}", flush=True)
+            print(f"  {result.seconds:8.1f} s  {result.cpu:8.1f} CPU s  peak RSS {result.peak_rss / 2**20:7.0f} MiB  {counts}",
+                  flush=True)
             if name in ("incremental", "pipeline-2"):  # free the cluster for the next timed run
                 cleanup(es, f"{prefix}-w")
             suffix = {"baseline": "baseline", "airflow": "af", "scale-2": "scale"}.get(name)
@@ -327,15 +373,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"documents/second on {n} documents (stages: per CPU-second of that stage, summed over workers)")
-    for name in ("baseline", "pipeline-1", "pipeline-2", "airflow", "incremental"):
+    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow",
+                 "incremental"):
         r = results.get(name)
         if r and r.returncode == 0:
             counts = r.extra.get("counts", {})
-            print(f"  {name:12s} {rate(n, r.seconds)} docs/s  {r.seconds:8.1f} s  peak RSS "
+            print(f"  {name:18s} {rate(n, r.seconds)} docs/s  {r.seconds:8.1f} s  {r.cpu:8.1f} CPU s  peak RSS "
                   f"{r.peak_rss / 2**20:6.0f} MiB  indexed={counts.get('indexed')} unchanged={counts.get('unchanged', 0)} "
                   f"failed={counts.get('failed')}")
     print("per stage:")
-    for name in ("baseline", "pipeline-1", "pipeline-2", "airflow"):
+    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow"):
         r = results.get(name)
         if r and r.returncode == 0:
             print(stage_line(name, n, r.extra.get("timings", {})))
@@ -352,6 +399,16 @@ def main(argv: list[str] | None = None) -> int:
         speedup = results["pipeline-1"].seconds / results["pipeline-2"].seconds
         print(f"  2 workers throughput / 1 worker = {speedup:.2f} (>= {TARGET_SPEEDUP}): "
               f"{verdict(speedup >= TARGET_SPEEDUP)}")
+    if ok("pipeline-1-nogroup", "pipeline-2-nogroup"):
+        speedup = results["pipeline-1-nogroup"].seconds / results["pipeline-2-nogroup"].seconds
+        print(f"  2 workers throughput / 1 worker, grouping off = {speedup:.2f}")
+    for workers in (1, 2):
+        on, off = f"pipeline-{workers}", f"pipeline-{workers}-nogroup"
+        if ok(on, off):
+            ratio = results[on].seconds / results[off].seconds
+            cpu = results[on].cpu / results[off].cpu if results[off].cpu else 0.0
+            print(f"  grouping on / off time at {workers} worker(s) = {ratio:.2f} (<= {TARGET_GROUPING}): "
+                  f"{verdict(ratio <= TARGET_GROUPING)}  (CPU seconds incl. Elasticsearch: {cpu:.2f})")
     if ok("pipeline-1", "airflow"):
         ratio = results["airflow"].seconds / results["pipeline-1"].seconds
         print(f"  airflow dags test time / pipeline run (1 worker) time = {ratio:.2f} (<= {TARGET_AIRFLOW}): "

@@ -203,8 +203,13 @@ def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str,
 def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
     """Stored shingle sets (sorted, as ``shingle_set`` gives them) of entries that have one."""
     docs = _found(es, dedup_index(alias), ids, "dedup shingles", source_includes=["shingles"])
-    return {d["_id"]: np.frombuffer(base64.b64decode(d["_source"]["shingles"]), dtype=np.uint32).astype(np.uint64)
-            for d in docs if d.get("_source", {}).get("shingles") is not None}
+    return {d["_id"]: decode_shingles(d["_source"]["shingles"]) for d in docs
+            if d.get("_source", {}).get("shingles") is not None}
+
+
+def decode_shingles(value: str) -> np.ndarray:
+    """An entry's ``shingles`` field as ``shingle_set`` gives them (sorted uint64)."""
+    return np.frombuffer(base64.b64decode(value), dtype=np.uint32).astype(np.uint64)
 
 
 def entry_ids(es: Elasticsearch, alias: str, ids: Iterable[str]) -> set[str]:

@@ -149,7 +149,7 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
     from elasticsearch import helpers
 
     from pipeline.elastic import dedup_store as store
-    from pipeline.elastic.dedup_groups import close_run, missing_articles, settle
+    from pipeline.elastic.dedup_groups import article_fields, close_run, missing_articles, settle
 
     cfg = ctx.dedup
     if cfg is None:
@@ -169,12 +169,17 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
                 continue  # both batches are this run's: check the pair once
             counters["dedup/overlapping-batches"] += 1
             query = {"query": {"bool": {"filter": [{"term": {"kind": "document"}}, {"term": {"batch": mine_batch}}]}}}
-            entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query,
-                                                           size=500, _source_includes=["doc_id", "band_keys", "links"])]
-            bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries])
-            fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32),
-                               shingle_set(bodies[e["doc_id"]][0], bodies[e["doc_id"]][1], cfg))
-                   for e in entries if e["doc_id"] in bodies]
+            entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query, size=500,
+                                                           _source_includes=["doc_id", "band_keys", "links", "shingles"])]
+            # the shingles the entry was written with (its article's body, this run), of articles still there;
+            # the body only without them
+            present = set(article_fields(es, ctx.index, [e["doc_id"] for e in entries]))
+            entries = [e for e in entries if e["doc_id"] in present]
+            sets = {e["doc_id"]: store.decode_shingles(e["shingles"]) for e in entries if e.get("shingles") is not None}
+            bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries if e["doc_id"] not in sets])
+            sets.update({d: shingle_set(body, language, cfg) for d, (body, language) in bodies.items()})
+            fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32), sets[e["doc_id"]])
+                   for e in entries if e["doc_id"] in sets]
             found = store.candidates(es, ctx.alias, fps, cfg.max_candidates, cfg.min_shared_keys,
                                      only_batch=other_batch, with_links=True)
             known = {e["doc_id"]: set(e.get("links", [])) for e in entries}
