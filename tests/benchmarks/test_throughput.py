@@ -60,7 +60,7 @@ def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     targets = out.split("targets:\n", 1)[1].strip().splitlines()
-    assert len(targets) == 5
+    assert len(targets) == 8  # rate, 2 workers (grouping on and off), grouping at 1 and 2 workers, airflow, RSS, re-run
     assert all(line.endswith((": met", ": NOT MET")) for line in targets)
     for path in ("baseline", "pipeline-1", "pipeline-2", "airflow", "incremental"):
         assert f"  {path} " in out
