@@ -78,7 +78,7 @@ ALPHABETS: dict[str, str] = {
     "lt": "ąčęėįšųūž", "lv": "āčēģīķļņšūž",
 }
 WRONG = {"cp1252": "utf-8"}  # a wrong declaration: windows-1252 for everything else
-TARGET_OVERALL, TARGET_ONE = 0.99, 0.95
+TARGET_OVERALL, TARGET_ONE = 0.995, 0.95  # issue 26: legacy encodings >= 99.5 % exact
 
 
 def encode(text: str, charset: str) -> bytes:
@@ -110,6 +110,9 @@ def build_files(split: str, groups: int) -> list[dict]:
         # data: no real text holds them, and a decoder that reads them as text is right to refuse.
         lines = [ln for i, ln in enumerate(lines) if ln and (i % 2 == (0 if split == "even" else 1))
                  and "\ufffd" not in ln and not any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 for ch in ln)]
+        # the short probe's rule too: a letter outside the language's alphabet is mojibake in the source
+        # data (Czech "udrľení" for "udržení") or foreign; languages without an alphabet entry are kept whole
+        lines = [ln for ln in lines if not _foreign_letter(ln, lang)]
         for charset in charsets:
             for size in (1, 5):
                 picked = 0
@@ -133,6 +136,12 @@ def build_files(split: str, groups: int) -> list[dict]:
                     if picked >= groups:
                         break
     return files
+
+
+def _foreign_letter(line: str, lang: str) -> bool:
+    """Whether ``line`` holds a non-ASCII letter outside ``lang``'s alphabet (False when ALPHABETS has no entry)."""
+    alphabet = ALPHABETS.get(lang)
+    return alphabet is not None and any(ch.isalpha() and not ch.isascii() and ch.lower() not in alphabet for ch in line)
 
 
 def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
@@ -159,7 +168,7 @@ def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
                 if _valid_utf8(raw):
                     left_out["legacy bytes also valid UTF-8"] += 1
                     continue
-                if any(ch.isalpha() and not ch.isascii() and ch.lower() not in ALPHABETS[lang] for ch in line):
+                if _foreign_letter(line, lang):
                     left_out["letter outside the language's alphabet"] += 1
                     continue
                 files.append({"lang": lang, "charset": charset, "text": line, "data": raw})
@@ -376,12 +385,14 @@ def main() -> int:
     best_other = max((rate(results[n]["ok"][("all", "")]), n) for n in names if n != "decoder")
     best_other_one = max((rate(results[n]["ok"][("size", "1")]), n) for n in names if n != "decoder")
     measured = short_ok["with a language profile"]
+    every = [a + b for a, b in zip(measured, short_ok["no language profile"], strict=True)]
     fffd = sum(short_ok[c][2] for c in SHORT_CHARSETS if c in short_ok)
     targets = [
         (f"short probe (even lines), languages with a profile: exact {rate(measured):.2%} >= 99.5%",
          rate(measured) >= 0.995),
+        (f"short probe (even lines), every language: exact {rate(every):.2%} >= 99.5%", rate(every) >= 0.995),
         (f"short probe (even lines): files decoded with U+FFFD {fffd} == 0", fffd == 0),
-        (f"exact round trip overall {overall:.1%} >= {TARGET_OVERALL:.0%}", overall >= TARGET_OVERALL),
+        (f"exact round trip overall {overall:.2%} >= {TARGET_OVERALL:.1%}", overall >= TARGET_OVERALL),
         (f"exact round trip one-sentence {one:.1%} >= {TARGET_ONE:.0%}", one >= TARGET_ONE),
         (f"better than every other method overall ({best_other[1]} {best_other[0]:.1%})", overall > best_other[0]),
         (f"better than every other method on one sentence ({best_other_one[1]} {best_other_one[0]:.1%})",

@@ -52,6 +52,28 @@ class Fit:
 
 @lru_cache(maxsize=None)
 def _profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
+    """langdetect's n-gram counts for ``code`` (unigrams and bigrams only); for a language langdetect
+    has no profile for, a related language's counts with its own alphabet's letters added
+    (``borrowed_profiles`` in config/encodings.yaml); else None."""
+    own = _langdetect_profile(code)
+    if own is not None:
+        return own
+    from pipeline.config import load_yaml
+
+    borrowed = (load_yaml("encodings.yaml").get("borrowed_profiles") or {}).get(code)
+    base = _langdetect_profile(borrowed["profile"]) if borrowed else None
+    if base is None:
+        return None
+    freq, totals = dict(base[0]), base[1]
+    letters = borrowed.get("letters") or ""
+    shares = letters if isinstance(letters, dict) else dict.fromkeys(letters, float(borrowed.get("letter_share", 0.01)))
+    for ch, share in shares.items():  # a letter of the alphabet: its own share of letters, or a usual accented letter's
+        freq[ch] = max(freq.get(ch, 0), int(float(share) * totals[0]))
+    return freq, totals
+
+
+@lru_cache(maxsize=None)
+def _langdetect_profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
     """langdetect's n-gram counts for ``code`` (unigrams and bigrams only), or None."""
     import langdetect
 

@@ -356,11 +356,23 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
         for entry, sample, langs in top:
-            detected = detect_text(sample).language
+            detected = _language_of(sample, detect_text)
             if detected != "und" and detected not in langs:
                 entry.score -= float(w["language_misfit"])
                 entry.detail += f" misfit {detected}"
     return [entry for entry, _, _ in scored]
+
+
+def _language_of(sample: str, detect_text: Any) -> str:
+    """The language a candidate reads as. The language stage names only the languages langdetect
+    has profiles for, so Icelandic came out as Hungarian and counted against windows-1252; fastText
+    knows 176, and when it is sure its answer stands (``fasttext_sure`` in config/encodings.yaml)."""
+    from pipeline.stages.language_models import fasttext_top
+
+    (best, p), *_ = fasttext_top([sample])[0] or [("und", 0.0)]
+    if p >= float(table()["scoring"].get("fasttext_sure", 1.1)):
+        return best
+    return str(detect_text(sample).language)
 
 
 def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list[str]:

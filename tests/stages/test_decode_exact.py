@@ -92,3 +92,21 @@ def test_no_replacement_while_a_strict_single_byte_decode_exists(case):
     result = decode(raw)
     assert "\ufffd" not in result.text, (charset, text, result)
     assert result.replaced == 0 and result.source != "repaired"
+
+
+# Languages langdetect has no profile for (config/encodings.yaml `borrowed_profiles`): Icelandic used to
+# come back as windows-1257 ("Hvaš" for "Hvað"). Sentences written for this test.
+NO_PROFILE = [
+    ("cp1252", "Það var kalt í gær og við fórum snemma heim."),
+    ("cp1252", "Hvað ætlar þú að gera á morgun?"),
+    ("iso8859-1", "Ég hitti bróður minn í miðbænum á föstudaginn."),
+    ("cp1252", "Bhí an aimsir go hálainn inné agus chuamar chuig an trá."),
+    ("cp1252", "Gaur goizean mendira joan gara eta euria hasi du."),
+    ("cp1250", "Juče je u Sarajevu otvoren novi most preko Miljacke."),
+]
+
+
+@pytest.mark.parametrize("charset,text", NO_PROFILE)
+def test_languages_without_a_langdetect_profile_decode_exactly(charset, text):
+    result = decode(text.encode(charset))
+    assert result.text == text, (result.encoding, result.text)
