@@ -62,7 +62,7 @@ def _profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
 
     borrowed = (load_yaml("encodings.yaml").get("borrowed_profiles") or {}).get(code)
     base = _langdetect_profile(borrowed["profile"]) if borrowed else None
-    if base is None:
+    if borrowed is None or base is None:
         return None
     freq, totals = dict(base[0]), base[1]
     letters = borrowed.get("letters") or ""
