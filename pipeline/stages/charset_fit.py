@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -369,3 +370,13 @@ def nonascii_bytes(sample: str, codec: str) -> int:
     # (the fallback counts characters of the text itself: on cp1258's bytes ord() would fail)
     raw = encode_cp1258_text(sample) if codec == "cp1258" else sample.encode(codec, errors="replace")
     return sum(1 for b in raw if b > 0x7f) or sum(1 for ch in sample if ord(ch) > 0x7f)
+
+
+def language_of(sample: str, detect_text: Any, sure: float) -> str:
+    """The language a decode reads as. The language stage (``detect_text``) names only the languages
+    langdetect has profiles for, so Icelandic came out as Hungarian and counted against windows-1252;
+    fastText knows 176, and when it is at least ``sure`` its answer stands."""
+    from pipeline.stages.language_models import fasttext_top
+
+    (best, p), *_ = fasttext_top([sample])[0] or [("und", 0.0)]
+    return best if p >= sure else str(detect_text(sample).language)

@@ -31,6 +31,7 @@ from pipeline.stages.charset_fit import (
     context,
     detector_sample,
     fit,
+    language_of,
     looks_utf16,
     main_script,
     nonascii_bytes,
@@ -345,6 +346,9 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             # letter in an English article is a stray byte, not Arabic
             score -= float(w["script_misfit"])
             detail += f" script-misfit {script}/{f.language}"
+        if f.language and all(f.language not in _primary(c.codec) for c in group):  # Polish read as windows-1257
+            score -= float(w.get("secondary_language", 0.0))
+            detail += f" secondary {f.language}"
         share = float(w["implausible_share"])
         misfit = bool(script and f.language and script not in _scripts(f.language))
         implausible = misfit or f.rare >= share or f.case >= share or f.mixed >= share
@@ -356,23 +360,11 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
         for entry, sample, langs in top:
-            detected = _language_of(sample, detect_text)
+            detected = language_of(sample, detect_text, float(w.get("fasttext_sure", 1.1)))
             if detected != "und" and detected not in langs:
                 entry.score -= float(w["language_misfit"])
                 entry.detail += f" misfit {detected}"
     return [entry for entry, _, _ in scored]
-
-
-def _language_of(sample: str, detect_text: Any) -> str:
-    """The language a candidate reads as. The language stage names only the languages langdetect
-    has profiles for, so Icelandic came out as Hungarian and counted against windows-1252; fastText
-    knows 176, and when it is sure its answer stands (``fasttext_sure`` in config/encodings.yaml)."""
-    from pipeline.stages.language_models import fasttext_top
-
-    (best, p), *_ = fasttext_top([sample])[0] or [("und", 0.0)]
-    if p >= float(table()["scoring"].get("fasttext_sure", 1.1)):
-        return best
-    return str(detect_text(sample).language)
 
 
 def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list[str]:
@@ -383,6 +375,12 @@ def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list
 
 def _scripts(language: str) -> tuple[str, ...]:
     return tuple(table()["scripts"].get(language, ("LATIN",)))
+
+
+def _primary(codec: str) -> tuple[str, ...]:
+    """The languages a charset was made for (``primary``), not those it can merely encode; all when unsaid."""
+    info = table()["charsets"].get(codec) or {}
+    return tuple(info.get("primary") or info.get("languages") or ())
 
 
 def _charset_prior(codec: str) -> float:
