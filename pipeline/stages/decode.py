@@ -355,15 +355,18 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
         # text, of some language, however odd its case: no C1 control, few rare symbols, letters in the
         # script of the language it reads as, few words mixing scripts
         text_like = not misfit and f.rare < share and f.mixed < share and not _C1.search(text)
-        scored.append((Scored(score, text, group, detail, implausible, text_like), sample, langs))
+        scored.append((Scored(score, text, group, detail, implausible, text_like), sample, (f.language, *langs)))
     scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
-        for entry, sample, langs in top:
+        for entry, sample, (reads_as, *langs) in top:
             detected = language_of(sample, detect_text, float(w.get("fasttext_sure", 1.1)))
             if detected != "und" and detected not in langs:
                 entry.score -= float(w["language_misfit"])
                 entry.detail += f" misfit {detected}"
+            elif detected not in ("und", reads_as):  # Slovak "vežký" reads best as Czech: the detector says Slovak
+                entry.score -= float(w.get("language_mismatch", 0.0))
+                entry.detail += f" mismatch {detected}/{reads_as}"
     return [entry for entry, _, _ in scored]
 
 
