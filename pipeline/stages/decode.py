@@ -359,9 +359,9 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
     scored.sort(key=lambda s: -s[0].score)
     top = scored[: int(w["language_check_top"])]
     if len(top) > 1 and top[0][0].score - top[1][0].score < float(w["language_check_margin"]):
-        for entry, sample, (reads_as, *langs) in top:
+        for entry, sample, (reads_as, *serves) in top:
             detected = language_of(sample, detect_text, float(w.get("fasttext_sure", 1.1)))
-            if detected != "und" and detected not in langs:
+            if detected != "und" and detected not in serves:
                 entry.score -= float(w["language_misfit"])
                 entry.detail += f" misfit {detected}"
             elif detected not in ("und", reads_as):  # Slovak "vežký" reads best as Czech: the detector says Slovak
