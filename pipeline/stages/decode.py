@@ -346,7 +346,7 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             # letter in an English article is a stray byte, not Arabic
             score -= float(w["script_misfit"])
             detail += f" script-misfit {script}/{f.language}"
-        if f.language and all(f.language not in _primary(c.codec) for c in group):  # Polish read as windows-1257
+        if f.language and all(_secondary(f.language, c.codec) for c in group):  # Polish read as windows-1257
             score -= float(w.get("secondary_language", 0.0))
             detail += f" secondary {f.language}"
         share = float(w["implausible_share"])
@@ -380,10 +380,13 @@ def _scripts(language: str) -> tuple[str, ...]:
     return tuple(table()["scripts"].get(language, ("LATIN",)))
 
 
-def _primary(codec: str) -> tuple[str, ...]:
-    """The languages a charset was made for (``primary``), not those it can merely encode; all when unsaid."""
-    info = table()["charsets"].get(codec) or {}
-    return tuple(info.get("primary") or info.get("languages") or ())
+def _secondary(language: str, codec: str) -> bool:
+    """Whether ``codec`` was not made for ``language``: outside its ``primary`` languages, or a legacy
+    charset the table does not describe (a detector's exotic guess); never a Unicode form."""
+    info = table()["charsets"].get(codec)
+    if info is None:
+        return not codec.startswith("utf")
+    return bool(info.get("primary")) and language not in info["primary"]
 
 
 def _charset_prior(codec: str) -> float:
