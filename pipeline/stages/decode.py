@@ -384,9 +384,7 @@ def _secondary(language: str, codec: str) -> bool:
     """Whether ``codec`` was not made for ``language``: outside its ``primary`` languages, or a legacy
     charset the table does not describe (a detector's exotic guess); never a Unicode form."""
     info = table()["charsets"].get(codec)
-    if info is None:
-        return not codec.startswith("utf")
-    return bool(info.get("primary")) and language not in info["primary"]
+    return not codec.startswith("utf") if info is None else language not in (info.get("primary") or [language])
 
 
 def _charset_prior(codec: str) -> float:
