@@ -33,7 +33,8 @@ _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>|&[#\w]+;", re.S | re.I)
 # Non-letters that ordinary text uses (typographic punctuation, currency, CJK punctuation).
-_COMMON = set("\u00a0«»¡¿€£¥°§©®™№·•\u00ad–—‘’‚“”„…′″‹›") | {chr(c) for c in range(0x2010, 0x2028)} \
+_APOSTROPHES = set("’´ʼ‘")  # typed for "'" inside words (rapper´s, l’homme): punctuation, not mojibake
+_COMMON = _APOSTROPHES | set("\u00a0«»¡¿€£¥°§©®™№·•\u00ad–—‚“”„…′″‹›") | {chr(c) for c in range(0x2010, 0x2028)} \
     | {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF66)}
 _UNKNOWN = 0.5  # pseudo-count of an n-gram a profile has never seen
 _SURROGATES = re.compile("[\udc80-\udcff]+")
@@ -104,6 +105,14 @@ def _normalize(ch: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _small(ch: str) -> str:
+    """The small letter of a Latin capital, as langdetect normalises it ("Ș" -> "ş"); other characters as
+    they are (the profiles count Cyrillic and Greek capitals well, and mojibake is full of them)."""
+    low = ch.lower()
+    return _normalize(low) if ch.isupper() and len(low) == 1 and script_of(ch) == "LATIN" else ch
+
+
+@lru_cache(maxsize=65536)
 def is_rare(ch: str) -> bool:
     if ch in _COMMON:
         return False
@@ -170,6 +179,10 @@ class _Model:
         self.freq, totals = profile if profile else ({}, (1, 1, 1))
         self.n1, self.n2 = max(1, totals[0]), max(1, totals[1])
         self.cache: dict[str, float] = {}
+        # how often a Latin letter is a capital in this profile: the price of reading "Ş" as "ş"
+        cased = [(g, n) for g, n in self.freq.items() if len(g) == 1 and script_of(g) == "LATIN" and g.lower() != g.upper()]
+        upper = sum(n for g, n in cased if g.isupper())
+        self.capital = math.log(max(upper, 1) / max(1, sum(n for _, n in cased)))
 
     def uni(self, ch: str) -> float:
         if ch == " ":
@@ -181,7 +194,10 @@ class _Model:
         key = prev + ch + nxt
         cached = self.cache.get(key)
         if cached is None:
-            cached = self.uni(ch) + 0.5 * (self._bi(prev + ch) + self._bi(ch + nxt))
+            # a capital is its small letter, capitalised: profiles seldom see "Ş" or "É", and write
+            # Romanian "Ș" and "Ş" differently although they are one letter
+            p, c, n = _small(prev), _small(ch), _small(nxt)
+            cached = self.uni(c) + 0.5 * (self._bi(p + c) + self._bi(c + n)) + (self.capital if c != ch else 0.0)
             if len(self.cache) >= _CACHE_MAX:  # hostile text of every Unicode plane would grow it forever
                 self.cache.clear()
             self.cache[key] = cached
@@ -201,7 +217,7 @@ def model(code: str) -> _Model:
 
 def normalized(sample: str) -> str:
     """``sample`` as langdetect sees it (non-letters as spaces), padded with a space each side."""
-    return " " + "".join(" " if ch == "\ufffd" else _normalize(ch) for ch in sample) + " "
+    return " " + "".join(" " if ch == "\ufffd" or ch in _APOSTROPHES else _normalize(ch) for ch in sample) + " "
 
 
 def context(norm: str, languages: tuple[str, ...]) -> dict[str, float]:
@@ -237,7 +253,7 @@ def fit(sample: str, languages: tuple[str, ...], weights: dict[str, float], nona
     for i in chars:
         ch = sample[i]
         if norm[i + 1] == " ":
-            inside_word = norm[i] != " " and norm[i + 2] != " "  # "»" between two letters: not punctuation
+            inside_word = norm[i] != " " and norm[i + 2] != " " and ch not in _APOSTROPHES  # "die»a»a"
             fixed += (weights["symbol_in_word_cost"] if inside_word else
                       weights["rare_cost"] if is_rare(ch) else weights["punctuation_cost"])
         else:

@@ -5,14 +5,14 @@ Order of evidence (docs/encodings.md):
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``;
 2. strict UTF-8 -> ``utf-8`` (7-bit data with ISO-2022 escape sequences -> ``detected``);
    UTF-8 with a few broken bytes (valid sequences outnumber them 10:1) -> ``repaired``;
-3. candidates: the charset the file declares (HTML ``<meta>``, XML declaration, via
-   BeautifulSoup's ``EncodingDetector``; an HTTP-style ``Content-Type`` header at the top), the
-   run's hint, chardetng's guess (``detectors`` in config/encodings.yaml), the most common
-   charset of every script and every relative of all of these. Each must decode the *whole*
-   file strictly; the survivors are ranked by how well the text reads as a language the
-   charset serves (``charset_fit``: language-profile likelihood, rare symbols, case, script),
-   the closest checked by the project's language detector, with small priors for declared /
-   hinted / detected / common charsets. The winner's source is ``declared``, ``hint`` or ``detected``;
+3. candidates: the declared charset (HTML ``<meta>``, XML declaration, via BeautifulSoup's
+   ``EncodingDetector``; an HTTP-style ``Content-Type`` header at the top), the run's hint,
+   chardetng's guess (``detectors`` in config/encodings.yaml), the most common charset of every
+   script and every relative of these. Each must decode the *whole* file strictly; the survivors
+   are ranked by how well the text reads as a language the charset serves (``charset_fit``:
+   language-profile likelihood, rare symbols, case, script), the closest checked by the language
+   detector, with small priors for declared / hinted / detected / common charsets. The winner's
+   source is ``declared``, ``hint`` or ``detected``;
 4. UTF-8 with replacement characters (``repaired``, the count of replaced bytes in the warning)
    only when there is no strict decode or every strict decode reads as no language at all.
 """
@@ -116,14 +116,11 @@ def canonical(name: str | None) -> str | None:
 
 def label(codec: str) -> str:
     info = table()["charsets"].get(codec)
-    if info:
-        return str(info["label"])
-    return {"utf-8-sig": "utf-8"}.get(codec, codec.replace("_", "-"))
+    return str(info["label"]) if info else {"utf-8-sig": "utf-8"}.get(codec, codec.replace("_", "-"))
 
 
 def _languages(codec: str) -> tuple[str, ...]:
-    info = table()["charsets"].get(codec)
-    return tuple(info["languages"]) if info else ()
+    return tuple((table()["charsets"].get(codec) or {}).get("languages") or ())
 
 
 def declared_charset(data: bytes, html: bool) -> str | None:
@@ -275,20 +272,18 @@ def _rank(options: dict[str, list[_Candidate]], html: bool) -> tuple[str, list[_
     """The text (and its candidates) that reads best as a language of its charsets, and the
     runner-up (its charsets and how many points behind it was)."""
     ranked = sorted(score_options(options, html), key=lambda s: -s.score)
-    # C1 control characters are in no real text (ISO-8859-1's reading of windows-1252's "…"): a
-    # decode holding them never beats one that does not
+    # C1 controls are in no real text (ISO-8859-1's reading of windows-1252's "…"): never ahead of a decode without
     clean = [s for s in ranked if not _C1.search(s.text)]
     if clean and clean[0] is not ranked[0] and not any("repaired" in c.sources for c in clean[0].group):
         ranked = [*clean, *(s for s in ranked if s not in clean)]
     best = ranked[0]
     damaged = next((c for c in best.group if "repaired" in c.sources), None)
     if damaged is not None:
-        # Replacing bytes loses text for good. When the file holds no valid UTF-8 multibyte
-        # sequence, replacement keeps no character a strict decode would not: the best strict decode
-        # that reads as text (no control character, few rare symbols, its letters in the script of
-        # the language it reads as) wins, however odd its case (Irish "hÉireannaigh",
-        # "HampelmännerSpielwaren"): issue 26, never replace while a strict decode exists. With some valid UTF-8 in the file
-        # ("cafÃ©" against "caf\ufffd"), only a strict decode that reads as a language does.
+        # Replacing bytes loses text for good. When the file holds no valid UTF-8 multibyte sequence,
+        # replacement keeps no character a strict decode would not: the best strict decode that reads as
+        # text (no control character, few rare symbols, its letters in the script of the language it
+        # reads as) wins, however odd its case (Irish "hÉireannaigh", "HampelmännerSpielwaren"): issue
+        # 26. With some valid UTF-8 in the file ("cafÃ©" against "caf\ufffd"), only one that reads as a language.
         strict = [s for s in ranked if not any("repaired" in c.sources for c in s.group)]
         usable = [s for s in strict if (s.reads_as_text if damaged.valid == 0 else not s.implausible)]
         if usable:
@@ -341,16 +336,18 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
         detail = (f"{'/'.join(label(c.codec) for c in group)}: lm {f.lm:.2f} ({f.language}) case {f.case:.2f} "
                   f"mixed {f.mixed:.2f} prior {prior:.2f}")
         script = main_script(sample)
-        if script and f.language and script not in _scripts(f.language):
-            # the letters are in a script the language the text reads as does not use: an Arabic
-            # letter in an English article is a stray byte, not Arabic
+        misfit = bool(script and f.language and script not in _scripts(f.language))
+        if misfit:
+            # letters in a script the language the text reads as does not use: an Arabic letter in English is a stray byte
             score -= float(w["script_misfit"])
             detail += f" script-misfit {script}/{f.language}"
+        if all(_script_absent(c.codec, script) for c in group):  # "»lan" for "Član" in x-mac-cyrillic
+            score -= float(w["script_absent"])
+            detail += " no letter of its script"
         if f.language and all(_secondary(f.language, c.codec) for c in group):  # Polish read as windows-1257
             score -= float(w.get("secondary_language", 0.0))
             detail += f" secondary {f.language}"
         share = float(w["implausible_share"])
-        misfit = bool(script and f.language and script not in _scripts(f.language))
         implausible = misfit or f.rare >= share or f.case >= share or f.mixed >= share
         # text, of some language, however odd its case: no C1 control, few rare symbols, letters in the
         # script of the language it reads as, few words mixing scripts
@@ -381,15 +378,19 @@ def _scripts(language: str) -> tuple[str, ...]:
 
 
 def _secondary(language: str, codec: str) -> bool:
-    """Whether ``codec`` was not made for ``language``: outside its ``primary`` languages, or a legacy
-    charset the table does not describe (a detector's exotic guess); never a Unicode form."""
+    """``codec`` was not made for ``language`` (outside ``primary``; an exotic detector guess); never Unicode."""
     info = table()["charsets"].get(codec)
     return not codec.startswith("utf") if info is None else language not in (info.get("primary") or [language])
 
 
+def _script_absent(codec: str, script: str | None) -> bool:
+    """A charset made for a non-Latin script (windows-1251: Cyrillic) reading with no letter of it."""
+    made_for = {s for lang in (table()["charsets"].get(codec) or {}).get("primary") or () for s in _scripts(lang)}
+    return bool(made_for - {"LATIN"}) and script not in made_for - {"LATIN"}
+
+
 def _charset_prior(codec: str) -> float:
-    info = table()["charsets"].get(codec)
-    return float(info.get("prior", 0.0)) if info else 0.0
+    return float((table()["charsets"].get(codec) or {}).get("prior", 0.0))
 
 
 def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:

@@ -110,3 +110,30 @@ NO_PROFILE = [
 def test_languages_without_a_langdetect_profile_decode_exactly(charset, text):
     result = decode(text.encode(charset))
     assert result.text == text, (result.encoding, result.text)
+
+
+# Capitals, typed apostrophes and Latin text in a charset made for another script (written for these
+# tests). Before: "Ştefan" and "Élan" cost like letters the profile never saw (windows-1250 Romanian
+# lost to ISO 8859-16 "Ș", French "É" to x-mac-cyrillic "…"), and "´" between letters was mojibake.
+CAPITALS_AND_APOSTROPHES = [
+    ("cp1250", "Statuia lui Ştefan cel Mare din Ţara de Sus."),
+    ("cp1250", "ČLANAK PRVI. Sva ljudska bića rađaju se slobodna."),
+    ("cp1252", "Étude des meubles anciens, Éd. Lafont."),
+    ("cp1252", "Os rapper´s do interior tem muita qualidade."),
+    ("cp1257", "ŠIANDIEN Vilniuje lijo."),
+]
+
+
+@pytest.mark.parametrize("charset,text", CAPITALS_AND_APOSTROPHES)
+def test_capitals_and_typed_apostrophes_decode_exactly(charset, text):
+    got = decode(text.encode(charset))
+    assert got.text == text, (got.encoding, got.text)
+
+
+def test_a_cyrillic_charset_reading_no_cyrillic_letter_is_penalised():
+    from pipeline.stages.decode import explain
+
+    lines = explain("Étude des meubles anciens, Éd. Lafont.".encode("cp1252"))
+    cyrillic = next(line for line in lines if "x-mac-cyrillic" in line)
+    assert "no letter of its script" in cyrillic
+    assert "windows-1252" in lines[0]
