@@ -144,6 +144,24 @@ def _foreign_letter(line: str, lang: str) -> bool:
     return alphabet is not None and any(ch.isalpha() and not ch.isascii() and ch.lower() not in alphabet for ch in line)
 
 
+def short_file(line: str, lang: str, charset: str) -> dict | str | None:
+    """``line`` as a one-sentence file in ``charset`` under the short probe's rules: the file, the reason
+    it is left out, or None when the charset cannot write it with a non-ASCII byte."""
+    try:
+        raw = encode(line, charset)
+    except UnicodeEncodeError:
+        return None
+    if raw.isascii():
+        return None
+    if "\ufffd" in line or any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 for ch in line):
+        return "control or U+FFFD in the source line"
+    if _valid_utf8(raw):
+        return "legacy bytes also valid UTF-8"
+    if _foreign_letter(line, lang):
+        return "letter outside the language's alphabet"
+    return {"lang": lang, "charset": charset, "text": line, "data": raw}
+
+
 def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
     """One-sentence plain-text files: every line of ``split`` in SHORT_CHARSETS that the charset
     encodes with at least one non-ASCII byte; (files, lines left out by reason)."""
@@ -156,22 +174,11 @@ def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
                 line = line.strip()
                 if not line or i % 2 != (0 if split == "even" else 1):
                     continue
-                try:
-                    raw = encode(line, charset)
-                except UnicodeEncodeError:
-                    continue
-                if raw.isascii():
-                    continue
-                if "\ufffd" in line or any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 for ch in line):
-                    left_out["control or U+FFFD in the source line"] += 1
-                    continue
-                if _valid_utf8(raw):
-                    left_out["legacy bytes also valid UTF-8"] += 1
-                    continue
-                if _foreign_letter(line, lang):
-                    left_out["letter outside the language's alphabet"] += 1
-                    continue
-                files.append({"lang": lang, "charset": charset, "text": line, "data": raw})
+                made = short_file(line, lang, charset)
+                if isinstance(made, dict):
+                    files.append(made)
+                elif made:
+                    left_out[made] += 1
     return files, dict(left_out)
 
 

