@@ -76,7 +76,7 @@ def _profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
 
 @lru_cache(maxsize=None)
 def _langdetect_profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | None:
-    """langdetect's n-gram counts for ``code`` (unigrams and bigrams only), or None."""
+    """langdetect's n-gram counts for ``code`` (1- to 3-grams), or None."""
     import langdetect
 
     folder = Path(langdetect.__file__).parent / "profiles"
@@ -91,8 +91,7 @@ def _langdetect_profile(code: str) -> tuple[dict[str, int], tuple[int, ...]] | N
         found = True
         data = json.loads(path.read_text(encoding="utf-8"))
         for gram, count in data["freq"].items():
-            if len(gram) <= 2:
-                freq[gram] = freq.get(gram, 0) + count
+            freq[gram] = freq.get(gram, 0) + count
         totals = [a + b for a, b in zip(totals, data["n_words"])]
     return (freq, tuple(totals)) if found else None
 
@@ -166,18 +165,24 @@ def _is_cjk(ch: str) -> bool:
 
 _SPACE_P = 0.15  # unigram probability of a word boundary (about one in 6-7 characters)
 _BACKOFF = -1.0  # an unseen bigram costs its two unigrams and this much more
+# A non-ASCII Latin letter's trigram (langdetect's profiles keep the common ones) against what its two
+# bigrams predict: Croatian " čl" is common, Italian " èl" is not, and only the trigram says so. Seen
+# trigrams move the cost either way, unseen ones only down (pruned profiles); weight and floor were
+# chosen on the odd halves of benchmarks/encodings.py and benchmarks/encodings_udhr.py.
+_TRI_WEIGHT = 0.3
+_TRI_FLOOR = -3.0
 _CONTEXT_CHARS = 400  # ASCII letters scored for the language context
 _CACHE_MAX = 20_000  # trigram costs kept per language model (about 2 MB each)
 
 
 class _Model:
-    """Unigram + bigram log-probabilities of one language, bigrams backing off to unigrams."""
+    """Unigram + bigram log-probabilities of one language (bigrams backing off to unigrams), trigrams around Latin letters."""
 
     def __init__(self, code: str) -> None:
         profile = _profile(code)
         self.ok = profile is not None
         self.freq, totals = profile if profile else ({}, (1, 1, 1))
-        self.n1, self.n2 = max(1, totals[0]), max(1, totals[1])
+        self.n1, self.n2, self.n3 = max(1, totals[0]), max(1, totals[1]), max(1, totals[2])
         self.cache: dict[str, float] = {}
         # how often a Latin letter is a capital in this profile: the price of reading "Ş" as "ş"
         cased = [(g, n) for g, n in self.freq.items() if len(g) == 1 and script_of(g) == "LATIN" and g.lower() != g.upper()]
@@ -198,6 +203,11 @@ class _Model:
             # Romanian "Ș" and "Ş" differently although they are one letter
             p, c, n = _small(prev), _small(ch), _small(nxt)
             cached = self.uni(c) + 0.5 * (self._bi(p + c) + self._bi(c + n)) + (self.capital if c != ch else 0.0)
+            if not c.isascii() and script_of(c) == "LATIN":  # the trigram around the letter vs its bigrams
+                chained = self._bi(p + c) + self._bi(c + n) - self.uni(c)
+                seen = self.freq.get(p + c + n, 0)
+                surprise = math.log((seen + _UNKNOWN) / self.n3) - chained
+                cached += _TRI_WEIGHT * max(surprise if seen else min(surprise, 0.0), _TRI_FLOOR)
             if len(self.cache) >= _CACHE_MAX:  # hostile text of every Unicode plane would grow it forever
                 self.cache.clear()
             self.cache[key] = cached

@@ -107,7 +107,7 @@ NO_PROFILE = [
 
 
 # Capitals, typed apostrophes and Latin text in a charset made for another script (written for these
-# tests). Before: "Ştefan" and "Élan" cost like letters the profile never saw (windows-1250 Romanian
+# tests). Before: "Ştefan" and "Étude" cost like letters the profile never saw (windows-1250 Romanian
 # lost to ISO 8859-16 "Ș", French "É" to x-mac-cyrillic "…"), and "´" between letters was mojibake.
 CAPITALS_AND_APOSTROPHES = [
     ("cp1250", "Statuia lui Ştefan cel Mare din Ţara de Sus."),
@@ -115,6 +115,9 @@ CAPITALS_AND_APOSTROPHES = [
     ("cp1252", "Étude des meubles anciens, Éd. Lafont."),
     ("cp1252", "Os rapper´s do interior tem muita qualidade."),
     ("cp1257", "ŠIANDIEN Vilniuje lijo."),
+    # one letter decides, and only its trigram tells: Bosnian " čl" is common, Italian " èl" is not
+    ("cp1250", "Član 12."),
+    ("cp1252", "È stato un anno difficile."),
 ]
 
 
