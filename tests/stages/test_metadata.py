@@ -318,11 +318,14 @@ def test_og_title_wins_then_title_element_then_h1() -> None:
     assert _titled("", "H1 headline")["title"] == "H1 headline"
 
 
-def test_open_graph_published_time_wins_over_a_differing_jsonld_date() -> None:
+def test_a_later_named_date_wins_over_the_jsonld_original_only_where_the_page_shows_it() -> None:
     ld = json.dumps({"@type": "NewsArticle", "datePublished": "2022-01-04T07:29:00.000Z"})
-    head = ('<meta property="article:published_time" content="2022-01-06T08:29:34">'
-            f'<script type="application/ld+json">{ld}</script>')
-    assert md_of(page(head=head))["published_at"][:10] == "2022-01-06"
+    for field in ('<meta property="article:published_time" content="2022-01-06T08:29:34">',
+                  '<meta name="parsely-pub-date" content="2022-01-06T08:29:34Z">'):  # a latest (re)publication
+        head = f'{field}<script type="application/ld+json">{ld}</script>'
+        assert md_of(page(head=head))["published_at"][:10] == "2022-01-04"  # the original
+        shown = md_of(page(head=head, top="<p>6. Januar 2022</p>", lang="de"))
+        assert (shown["published_at"][:10], shown["published_at_source"]) == ("2022-01-06", "structured")
 
 
 # ------------------------------------------------------------------------- dates: which field said it

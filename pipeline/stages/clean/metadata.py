@@ -198,10 +198,11 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     generic = [x for x in (_plausible(v) for k in _GENERIC_DATE_KEYS for v in meta.get(k, [])) if x]
     md["generic_date"] = not pub and not metas and bool(generic)  # read by extract_metadata, then dropped
     pub = _local_day(pub, metas + generic) if pub else next(iter(metas + generic), None)
-    # Open Graph's article:published_time (the standard, not a vendor field) is what the page shows
-    # readers and social previews; where it disagrees with JSON-LD it was right on the development pages
+    # a named field (Open Graph's article:published_time, a vendor's) may hold a later (re)publication;
+    # it wins over the JSON-LD original only where the page shows its day beside the headline (extract_metadata)
+    md["other_dates"] = [x for x in metas if pub and x[:10] != pub[:10]]
     og = next((x for x in (_plausible(v) for v in meta.get("article:published_time", [])) if x), None)
-    pub = og or pub
+    pub = og if og and pub and og[:10] == pub[:10] else pub  # the same day: Open Graph's form of it, as before
     if pub:
         md["published_at"], md["published_at_source"] = pub, "structured"
     mod = next((_plausible(meta[k][0]) for k in _MOD_KEYS if k in meta and _plausible(meta[k][0])), None)
@@ -359,14 +360,17 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     url = url or md.get("canonical_url")
     need_author = not md.get("authors")
     need_date = not md.get("published_at")
-    generic = md.pop("generic_date", False)
+    generic, others = md.pop("generic_date", False), md.pop("other_dates", [])
     lang = _language(md)
     strings = (byline.head_strings(tree, md.get("title"))
-               if need_author or need_date or generic or zone_open(md["published_at"]) else [])
+               if need_author or need_date or generic or others or zone_open(md["published_at"]) else [])
     if md.get("published_at"):
         shown, _ = text_dates(strings, lang) if strings else (None, None)
         day = shown_day(md["published_at"], shown)
-        if generic and shown and shown != md["published_at"][:10]:  # a field that does not say which date
+        confirmed = next((x for x in others if x[:10] == shown), None)
+        if confirmed:  # two signals agree on another structured date: the page shows it
+            md["published_at"] = confirmed
+        elif generic and shown and shown != md["published_at"][:10]:  # a field that does not say which date
             md["published_at"], md["published_at_source"] = shown, "text"
         elif day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
             md["published_at"], md["published_at_source"] = day, "text"
