@@ -382,3 +382,12 @@ def test_jsonld_first_publication_and_no_media_upload_day() -> None:
     image = _ld([{"@type": "NewsArticle", "headline": "Harbour ferry opens"},
                  {"@type": "ImageObject", "datePublished": "2023-12-27"}])
     assert "published_at" not in structured_metadata(parse_html(page(head=image)))
+
+
+def test_jsonld_main_entity_dates_the_page_a_cited_or_reviewed_work_does_not() -> None:
+    main = _ld({"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "datePublished": "2024-02-01T09:00:00Z"}})
+    assert structured_metadata(parse_html(page(head=main)))["published_at"][:10] == "2024-02-01"
+    cited = _ld({"@type": "Product", "name": "Ferry ticket",
+                 "review": [{"@type": "Review", "datePublished": "2023-05-05"}],
+                 "subjectOf": {"@type": "NewsArticle", "datePublished": "2023-04-04"}})
+    assert "published_at" not in structured_metadata(parse_html(page(head=cited)))

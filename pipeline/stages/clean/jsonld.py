@@ -9,10 +9,11 @@ plain dicts so the metadata code asks one question ("datePublished of the Articl
 * a value object (``{"@value": "2026-03-19", "@type": "Date"}``) is its value; a number is a Unix
   timestamp (seconds or milliseconds, made a string for :func:`metadata.iso_date`).
 
-Publication (:func:`published`): ``datePublished`` of the article-like nodes (Article, Posting, Report,
-WebPage), then their ``dateCreated`` (the original, never ``dateModified``), then ``datePublished`` of
-another creative work the page is about (a Recipe, a HowTo, an episode), never of a media object
-embedded in it (an image's or a video's upload day is not the article's).
+Publication (:func:`published`): ``datePublished`` of the page's own article-like nodes (Article, Posting,
+Report, WebPage; top-level or its ``mainEntity``), then their ``dateCreated`` (the original, never
+``dateModified``), then ``datePublished`` of another creative work the page is about (a Recipe, a HowTo,
+an episode); never a media object's (an image's or a video's upload day is not the article's), nor that
+of a work the page only cites, reviews or links to (a node nested under another property).
 """
 
 from __future__ import annotations
@@ -44,23 +45,23 @@ def _type(v: Any) -> Any:
     return _key(v) if isinstance(v, str) else v
 
 
-def _plain(v: Any, nested: list[dict[str, Any]]) -> Any:
-    """The value in plain shape (keys unprefixed, value objects unwrapped); dict nodes inside it land in
-    ``nested``."""
+def _plain(v: Any, nested: list[dict[str, Any]], via: str = "") -> Any:
+    """The value in plain shape (keys unprefixed, value objects unwrapped); the dict nodes inside it land
+    in ``nested``, each marked with the property it was found under (``@nested``)."""
     if isinstance(v, list):
-        return [_plain(x, nested) for x in v]
+        return [_plain(x, nested, via) for x in v]
     if not isinstance(v, dict):
         return v
     if "@value" in v and not any(not k.startswith("@") for k in v):
-        return _plain(v["@value"], nested)
-    d = {}
+        return _plain(v["@value"], nested, via)
+    d: dict[str, Any] = {}
     for k, x in v.items():
         if isinstance(k, str):
-            d[_key(k)] = _type(x) if k == "@type" else x if k == "@graph" else _plain(x, nested)
-            if isinstance(d[_key(k)], dict):
-                nested.append(d[_key(k)])
-            elif isinstance(d[_key(k)], list) and k != "@graph":
-                nested.extend(y for y in d[_key(k)] if isinstance(y, dict))
+            key = _key(k)
+            d[key] = _type(x) if k == "@type" else x if k == "@graph" else _plain(x, nested, key)
+    if via:
+        d["@nested"] = via
+        nested.append(d)
     return d
 
 
@@ -86,10 +87,7 @@ def nodes(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
                 top.append(d)
                 if "@graph" in d:
                     stack.append(d["@graph"])
-    inner = [d for d in nested if not any(d is t for t in top)]
-    for d in inner:
-        d["@nested"] = True
-    return top + inner
+    return top + nested
 
 
 def ld_type(d: dict[str, Any]) -> str:
@@ -112,9 +110,10 @@ def date_values(v: Any) -> list[str]:
 
 def published(items: list[dict[str, Any]], parse: Callable[[str], str | None]) -> str | None:
     """The publication date the JSON-LD gives the page (see the module doc); ``parse`` -> ISO or None."""
-    articles = [d for d in items if ARTICLE.search(ld_type(d))]
+    own = [d for d in items if d.get("@nested", "mainEntity") == "mainEntity"]  # not a related or cited work
+    articles = [d for d in own if ARTICLE.search(ld_type(d))]
     articles.sort(key=lambda d: (bool(d.get("@nested")), not re.search(r"Article|Posting|Report", ld_type(d))))
-    others = [d for d in items if d not in articles and ld_type(d) and not MEDIA.search(ld_type(d))]
+    others = [d for d in own if not ARTICLE.search(ld_type(d)) and ld_type(d) and not MEDIA.search(ld_type(d))]
     for group, key in ((articles, "datePublished"), (articles, "dateCreated"), (others, "datePublished")):
         for d in group:
             found = sorted(x for x in (parse(s) for s in date_values(d.get(key))) if x)

@@ -12,9 +12,10 @@ everything before it found nothing:
   the day shown beside the headline (near midnight: :func:`dates.shown_day`) or the URL's yields that day.
 
 Published date from structured data: JSON-LD (:func:`jsonld.published`: the article's ``datePublished``,
-else its ``dateCreated``; any JSON-LD shape, Unix timestamps too), Open Graph, then the named meta fields;
-a field that says a date but not which (``<meta name="date">``, ``DC.date``) gives way to the day shown
-beside the headline. A canonical URL dated more than a day before the structured date is the address of
+else its ``dateCreated``; any JSON-LD shape, Unix timestamps too), else Open Graph and the named meta fields.
+A named field with another day (a "latest published" stamp) wins only where the page shows that day beside
+the headline; a field that says a date but not which (``<meta name="date">``, ``DC.date``) gives way to
+the day shown there. A canonical URL dated more than a day before the structured date is the address of
 the first version: its day is the original publication (source ``url``).
 
 Each value records where it came from (``author_source``, ``published_at_source``,
@@ -76,7 +77,7 @@ def iso_date(value: str) -> str | None:
     v = (value or "").strip()
     if not v:
         return None
-    if re.fullmatch(r"\d{10}(\d{3})?", v):  # epoch seconds / ms
+    if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", v):  # Unix time: seconds or milliseconds, maybe a fraction
         ts = int(v[:10])
         return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
     v2 = v.replace("Z", "+00:00")
