@@ -13,7 +13,7 @@ from pipeline.elastic.bulk import to_source
 from pipeline.run.single import clean
 from pipeline.stages.clean.dates import is_updated_label, midnight_east, parse_local_date, shown_day
 from pipeline.stages.clean.html import extract_metadata, parse_html
-from pipeline.stages.clean.metadata import url_date
+from pipeline.stages.clean.metadata import structured_metadata, url_date
 
 REPO = Path(__file__).resolve().parents[2]
 BODY = "".join(f"<p>Paragraph {i} of the article, a plain sentence about the harbour and its new ferry line.</p>"
@@ -83,8 +83,16 @@ def test_utc_stamp_one_day_off_the_url_day_takes_the_local_day() -> None:
     head = '<meta property="article:published_time" content="2026-03-20T02:15:00+00:00">'
     md = md_of(page(head, url="https://news.example/2026/03/19/harbour-ferry/"))
     assert (md["published_at"], md["published_at_source"]) == ("2026-03-19", "url")
-    far = md_of(page(head, url="https://news.example/2025/11/02/harbour-ferry/"))
-    assert far["published_at_source"] == "structured"  # a different event, not a time zone
+    later = md_of(page(head, url="https://news.example/2026/05/02/harbour-ferry/"))
+    assert later["published_at_source"] == "structured"  # a different event, not a time zone
+
+
+def test_a_url_dated_well_before_the_structured_date_is_the_first_version() -> None:
+    # a post republished (new datePublished) keeps the URL it was first published under
+    ld = json.dumps({"@type": "Article", "datePublished": "2019-06-17T18:28:00+0200"})
+    head = f'<script type="application/ld+json">{ld}</script>'
+    md = md_of(page(head, url="https://blog.example/home/2017/7/12/harbour-ferry"))
+    assert (md["published_at"], md["published_at_source"]) == ("2017-07-12", "url")
 
 
 def test_utc_stamp_near_midnight_takes_the_day_shown_beside_the_headline() -> None:
@@ -310,8 +318,76 @@ def test_og_title_wins_then_title_element_then_h1() -> None:
     assert _titled("", "H1 headline")["title"] == "H1 headline"
 
 
-def test_open_graph_published_time_wins_over_a_differing_jsonld_date() -> None:
+def test_a_later_named_date_wins_over_the_jsonld_original_only_where_the_page_shows_it() -> None:
     ld = json.dumps({"@type": "NewsArticle", "datePublished": "2022-01-04T07:29:00.000Z"})
-    head = ('<meta property="article:published_time" content="2022-01-06T08:29:34">'
-            f'<script type="application/ld+json">{ld}</script>')
-    assert md_of(page(head=head))["published_at"][:10] == "2022-01-06"
+    for field in ('<meta property="article:published_time" content="2022-01-06T08:29:34">',
+                  '<meta name="parsely-pub-date" content="2022-01-06T08:29:34Z">'):  # a latest (re)publication
+        head = f'{field}<script type="application/ld+json">{ld}</script>'
+        assert md_of(page(head=head))["published_at"][:10] == "2022-01-04"  # the original
+        shown = md_of(page(head=head, top="<p>6. Januar 2022</p>", lang="de"))
+        assert (shown["published_at"][:10], shown["published_at_source"]) == ("2022-01-06", "structured")
+
+
+# ------------------------------------------------------------------------- dates: which field said it
+def _ld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+@pytest.mark.parametrize(("shown", "lang"), [("<p>13.10.2021</p>", "de"), ("<p>13 octobre 2021</p>", "fr"),
+                                              ("<p>2021年10月13日</p>", "ja")])
+def test_a_generic_date_field_gives_way_to_the_day_shown_beside_the_headline(shown: str, lang: str) -> None:
+    # <meta name="date"> says a date but not which: many CMSs write the last change there
+    head = '<meta name="date" content="2021-10-15"><meta name="DC.date" content="2021-10-15">'
+    md = md_of(page(head=head, top=shown, lang=lang))
+    assert (md["published_at"], md["published_at_source"]) == ("2021-10-13", "text")
+    assert md_of(page(head=head, lang=lang))["published_at"][:10] == "2021-10-15"  # nothing shown: the field stays
+    # a field that says "published" keeps its date
+    named = md_of(page(head='<meta property="article:published_time" content="2021-10-15T09:00:00+02:00">',
+                       top=shown, lang=lang))
+    assert named["published_at"][:10] == "2021-10-15" and named["published_at_source"] == "structured"
+
+
+def test_jsonld_date_created_is_the_original_when_date_published_is_missing() -> None:
+    head = _ld({"@type": "NewsArticle", "dateCreated": "2020-04-27T17:58:19+02:00",
+                "dateModified": "2020-07-08T10:00:00+02:00"})
+    md = md_of(page(head=head, top="<nav><time>Mittwoch, 8. Juli 2020</time></nav>", lang="de"))
+    assert md["published_at"][:10] == "2020-04-27" and md["published_at_source"] == "structured"
+
+
+def test_jsonld_unix_timestamps_as_numbers() -> None:
+    assert md_of(page(head=_ld({"@type": "NewsArticle", "datePublished": 1773914400})))["published_at"][:10] == "2026-03-19"
+    ms = md_of(page(head=_ld({"@type": "Article", "datePublished": 1773914400000, "dateModified": 1774000800000})))
+    assert ms["published_at"][:10] == "2026-03-19" and ms["modified_at"][:10] == "2026-03-20"
+
+
+def test_jsonld_with_a_context_object_prefixed_keys_and_value_objects() -> None:
+    ctx = {"schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    head = _ld({"@context": ctx, "@type": "schema:NewsArticle",
+                "schema:datePublished": {"@value": "2024-02-01T08:00:00+01:00", "@type": "xsd:dateTime"},
+                "schema:dateModified": {"@value": "2024-02-09T08:00:00+01:00", "@type": "xsd:dateTime"}})
+    head += '<meta name="parsely-pub-date" content="2024-02-09T08:00:00+01:00">'  # the latest publication
+    md = md_of(page(head=head))
+    assert md["published_at"][:10] == "2024-02-01" and md["modified_at"][:10] == "2024-02-09"
+    iri = md_of(page(head=_ld({"@context": {"@vocab": "http://schema.org/"}, "@type": "http://schema.org/Article",
+                                "http://schema.org/datePublished": "2024-02-01"})))
+    assert iri["published_at"][:10] == "2024-02-01"
+
+
+def test_jsonld_first_publication_and_no_media_upload_day() -> None:
+    several = md_of(page(head=_ld({"@type": "Article", "datePublished": ["2024-03-05", "2024-02-01"]})))
+    assert several["published_at"][:10] == "2024-02-01" and several["published_at_source"] == "structured"
+    recipe = _ld({"@type": "Recipe", "datePublished": "2024-02-01",
+                  "image": {"@type": "ImageObject", "datePublished": "2023-12-27"}})
+    assert structured_metadata(parse_html(page(head=recipe)))["published_at"][:10] == "2024-02-01"
+    image = _ld([{"@type": "NewsArticle", "headline": "Harbour ferry opens"},
+                 {"@type": "ImageObject", "datePublished": "2023-12-27"}])
+    assert "published_at" not in structured_metadata(parse_html(page(head=image)))
+
+
+def test_jsonld_main_entity_dates_the_page_a_cited_or_reviewed_work_does_not() -> None:
+    main = _ld({"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "datePublished": "2024-02-01T09:00:00Z"}})
+    assert structured_metadata(parse_html(page(head=main)))["published_at"][:10] == "2024-02-01"
+    cited = _ld({"@type": "Product", "name": "Ferry ticket",
+                 "review": [{"@type": "Review", "datePublished": "2023-05-05"}],
+                 "subjectOf": {"@type": "NewsArticle", "datePublished": "2023-04-04"}})
+    assert "published_at" not in structured_metadata(parse_html(page(head=cited)))

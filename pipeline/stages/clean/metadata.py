@@ -11,6 +11,13 @@ everything before it found nothing:
   (:func:`dates.parse_local_date`), then a date in the URL (``/2026/03/19/``). A UTC stamp one day off
   the day shown beside the headline (near midnight: :func:`dates.shown_day`) or the URL's yields that day.
 
+Published date from structured data: JSON-LD (:func:`jsonld.published`: the article's ``datePublished``,
+else its ``dateCreated``; any JSON-LD shape, Unix timestamps too), else Open Graph and the named meta fields.
+A named field with another day (a "latest published" stamp) wins only where the page shows that day beside
+the headline; a field that says a date but not which (``<meta name="date">``, ``DC.date``) gives way to
+the day shown there. A canonical URL dated more than a day before the structured date is the address of
+the first version: its day is the original publication (source ``url``).
+
 Each value records where it came from (``author_source``, ``published_at_source``,
 ``modified_at_source``: ``structured`` | ``markup`` | ``text`` | ``url``) so an analyst can filter out
 weak guesses. A date labelled "Updated"/"Aktualisiert"/"更新" is a modified date, never a published one.
@@ -18,24 +25,26 @@ weak guesses. A date labelled "Updated"/"Aktualisiert"/"更新" is a modified da
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 
-from pipeline.stages.clean import byline
+from pipeline.stages.clean import byline, jsonld
 from pipeline.stages.clean.dates import find_local_date, is_updated_label, midnight_east, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
 
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-    "date", "dc.date", "dc.date.issued", "dcterms.created", "pubdate", "publishdate", "publish-date",
+    "dc.date.issued", "dcterms.created", "pubdate", "publishdate", "publish-date",
     "publish_date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
     "cxenseparse:recs:publishtime", "originalpublicationdate", "dc.date.created", "citation_publication_date",
 )
+# fields that say a date but not which one (many CMSs write the last change there): the day the page
+# shows beside its headline overrides them (extract_metadata)
+_GENERIC_DATE_KEYS = ("date", "dc.date", "dcterms.date")
 _MOD_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl", "citation_author")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=[/\-_.]|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)/")
@@ -50,32 +59,6 @@ def _meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
         if key and val:
             out.setdefault(key, []).append(val)
     return out
-
-
-def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for s in tree.iter("script"):
-        if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
-            continue
-        try:
-            data = json.loads(s.text.strip().rstrip(";"))
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            d = stack.pop()
-            if isinstance(d, list):
-                stack.extend(d)
-            elif isinstance(d, dict):
-                items.append(d)
-                if "@graph" in d:
-                    stack.append(d["@graph"])
-    return items
-
-
-def _ld_type(d: dict[str, Any]) -> str:
-    t = d.get("@type")
-    return " ".join(t) if isinstance(t, list) else str(t or "")
 
 
 def _names(v: Any) -> list[str]:
@@ -94,7 +77,7 @@ def iso_date(value: str) -> str | None:
     v = (value or "").strip()
     if not v:
         return None
-    if re.fullmatch(r"\d{10}(\d{3})?", v):  # epoch seconds / ms
+    if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", v):  # Unix time: seconds or milliseconds, maybe a fraction
         ts = int(v[:10])
         return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat()
     v2 = v.replace("Z", "+00:00")
@@ -176,8 +159,9 @@ def _local_day(stamp: str, others: list[str]) -> str:
 def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     """Everything the page states in JSON-LD and meta tags (no heuristics)."""
     meta = _meta_map(tree)
-    ld = [d for d in _jsonld(tree) if re.search(r"Article|Posting|Report|NewsArticle|WebPage|BlogPosting", _ld_type(d))]
-    ld.sort(key=lambda d: 0 if re.search(r"Article|Posting|Report", _ld_type(d)) else 1)
+    nodes = jsonld.nodes(tree)
+    ld = [d for d in nodes if not d.get("@nested") and jsonld.ARTICLE.search(jsonld.ld_type(d))]
+    ld.sort(key=lambda d: 0 if re.search(r"Article|Posting|Report", jsonld.ld_type(d)) else 1)
     first = lambda *keys: next((meta[k][0] for k in keys if k in meta), None)  # noqa: E731
     md: dict[str, Any] = {}
 
@@ -193,7 +177,7 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     md["doc_title"] = doc_title
 
     authors: list[str] = []
-    by_id = {d["@id"]: d for d in _jsonld(tree) if isinstance(d.get("@id"), str) and d.get("name")}
+    by_id = {d["@id"]: d for d in nodes if isinstance(d.get("@id"), str) and d.get("name")}
     for d in ld:
         refs = d.get("author")
         refs = refs if isinstance(refs, list) else [refs]
@@ -210,19 +194,20 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
         md["authors"] = authors
         md["author_source"] = "structured"
 
-    date = next((_plausible(d["datePublished"]) for d in ld if isinstance(d.get("datePublished"), str)
-                 and _plausible(d["datePublished"])), None)
+    pub = jsonld.published(nodes, _plausible)
     metas = [x for x in (_plausible(v) for k in _DATE_KEYS for v in meta.get(k, [])) if x]
-    date = _local_day(date, metas) if date else (metas[0] if metas else None)
-    # Open Graph's article:published_time (the standard, not a vendor field) is what the page shows
-    # readers and social previews; where it disagrees with JSON-LD it was right on the development pages
+    generic = [x for x in (_plausible(v) for k in _GENERIC_DATE_KEYS for v in meta.get(k, [])) if x]
+    md["generic_date"] = not pub and not metas and bool(generic)  # read by extract_metadata, then dropped
+    pub = _local_day(pub, metas + generic) if pub else next(iter(metas + generic), None)
+    # a named field (Open Graph's article:published_time, a vendor's) may hold a later (re)publication;
+    # it wins over the JSON-LD original only where the page shows its day beside the headline (extract_metadata)
+    md["other_dates"] = [x for x in metas if pub and x[:10] != pub[:10]]
     og = next((x for x in (_plausible(v) for v in meta.get("article:published_time", [])) if x), None)
-    date = og or date
-    if date:
-        md["published_at"], md["published_at_source"] = date, "structured"
+    pub = og if og and pub and og[:10] == pub[:10] else pub  # the same day: Open Graph's form of it, as before
+    if pub:
+        md["published_at"], md["published_at_source"] = pub, "structured"
     mod = next((_plausible(meta[k][0]) for k in _MOD_KEYS if k in meta and _plausible(meta[k][0])), None)
-    mod = mod or next((_plausible(d["dateModified"]) for d in ld if isinstance(d.get("dateModified"), str)
-                       and _plausible(d["dateModified"])), None)
+    mod = mod or next((x for d in ld for x in map(_plausible, jsonld.date_values(d.get("dateModified"))) if x), None)
     if mod:
         md["modified_at"], md["modified_at_source"] = mod, "structured"
 
@@ -376,17 +361,27 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     url = url or md.get("canonical_url")
     need_author = not md.get("authors")
     need_date = not md.get("published_at")
+    generic, others = md.pop("generic_date", False), md.pop("other_dates", [])
     lang = _language(md)
-    strings = byline.head_strings(tree, md.get("title")) if need_author or need_date or zone_open(md["published_at"]) else []
+    strings = (byline.head_strings(tree, md.get("title"))
+               if need_author or need_date or generic or others or zone_open(md["published_at"]) else [])
     if md.get("published_at"):
         shown, _ = text_dates(strings, lang) if strings else (None, None)
         day = shown_day(md["published_at"], shown)
-        if day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
+        confirmed = next((x for x in others if x[:10] == shown), None)
+        if confirmed:  # two signals agree on another structured date: the page shows it
+            md["published_at"] = confirmed
+        elif generic and shown and shown != md["published_at"][:10]:  # a field that does not say which date
+            md["published_at"], md["published_at_source"] = shown, "text"
+        elif day:  # the reader's local day beside the headline, where the stamp's zone leaves it open
             md["published_at"], md["published_at_source"] = day, "text"
         elif not shown and midnight_east(md["published_at"]):  # a day stored as local midnight, in UTC
             md["published_at"] = midnight_east(md["published_at"])
         elif shown != md["published_at"][:10] and zone_open(md["published_at"]):  # a local offset keeps its day
             md["published_at"], md["published_at_source"] = _cross_check(md["published_at"], url)
+        first = url_date(url)
+        if first and (date.fromisoformat(md["published_at"][:10]) - date.fromisoformat(first)).days > 1:
+            md["published_at"], md["published_at_source"] = first, "url"  # the URL of the first version
     if need_author:
         soup = byline.head_region(tree, md.get("title"))
         name = byline.markup_author(soup) if soup is not None else None
