@@ -162,6 +162,15 @@ def short_file(line: str, lang: str, charset: str) -> dict | str | None:
     return {"lang": lang, "charset": charset, "text": line, "data": raw}
 
 
+def add_short_file(files: list[dict], left_out: dict[str, int], line: str, lang: str, charset: str) -> None:
+    """``short_file``'s result added to ``files``, or its reason counted in ``left_out``."""
+    made = short_file(line, lang, charset)
+    if isinstance(made, dict):
+        files.append(made)
+    elif made:
+        left_out[made] = left_out.get(made, 0) + 1
+
+
 def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
     """One-sentence plain-text files: every line of ``split`` in SHORT_CHARSETS that the charset
     encodes with at least one non-ASCII byte; (files, lines left out by reason)."""
@@ -174,11 +183,7 @@ def build_short_files(split: str) -> tuple[list[dict], dict[str, int]]:
                 line = line.strip()
                 if not line or i % 2 != (0 if split == "even" else 1):
                     continue
-                made = short_file(line, lang, charset)
-                if isinstance(made, dict):
-                    files.append(made)
-                elif made:
-                    left_out[made] += 1
+                add_short_file(files, left_out, line, lang, charset)
     return files, dict(left_out)
 
 

