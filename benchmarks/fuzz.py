@@ -191,6 +191,7 @@ def fuzz_chunk(task: tuple[int, list[int], float, str, int]) -> dict:
     from pipeline.run.isolated import stage_worker
 
     w = stage_worker()
+    _ready(stages)  # a replacement started for the chunk's last file: its RSS once warm, not mid-start (read 0)
     return {"outcome": outcome, "by_family": by_family, "codes": codes, "problems": problems,
             "slowest": slowest, "family_seconds": family_seconds, "rss": _worker_rss(), "peak": peak_rss_mib(),
             "pid": os.getpid(), "files": len(indices), "killed": w.killed, "died": w.died, "started": w.started,
