@@ -30,6 +30,7 @@ from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
+from pipeline.stages.clean.recall import text_holders
 from pipeline.stages.clean.rules import (
     CleaningRules,
     CleanResult,
@@ -39,7 +40,7 @@ from pipeline.stages.clean.rules import (
     is_caption,
     is_credit,
 )
-from pipeline.stages.clean.script import WORD, similar
+from pipeline.stages.clean.script import WORD, similar, word_count
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
 
@@ -251,7 +252,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
     if media:
         md["pruned_blocks"] = media
-    text = _extract(tree, precision=True)
+    text, _ = precise_text(tree, hr)
     if len(WORD.findall(text)) >= hr.min_words:
         lacks = recall_gap(text, tree)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
@@ -363,6 +364,33 @@ def visible_text(el: lxml.html.HtmlElement) -> str:
     for bad in list(el.iter(*_INVISIBLE)):
         bad.drop_tree()
     return str(el.text_content())
+
+
+FAST_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: below it its full cascade tries jusText
+FAST_COVER = 2  # the fast text holds at least 1/FAST_COVER of the page's text-bearing blocks
+
+
+def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules) -> tuple[str, str]:
+    """(text, ``"fast"`` or ``"full"``) of the precision pass. trafilatura without its fallback extractors
+    (readability-lxml, jusText) first; the full cascade only when that text looks like too little of the
+    article (:func:`found_article`): the fallbacks replace the own extraction only when it is short,
+    much shorter than the page's article text, or structurally thin -- on most pages they give the same."""
+    text = _extract(tree, precision=True, fast=True)
+    if found_article(text, tree, hr):
+        return text, "fast"
+    return _extract(tree, precision=True), "full"
+
+
+def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool:
+    """By structure, no phrase list: enough words (``hr.min_words``, dense scripts counted by character),
+    at least ``FAST_MIN_CHARS`` characters, and at least half as long as the page's text-bearing blocks
+    (``<p>`` prose plus elements holding a paragraph of text of their own, e.g. ``<br>``-split posts)."""
+    if len(text) < FAST_MIN_CHARS or word_count(text) < hr.min_words:
+        return False
+    body = tree.find("body")
+    root = body if body is not None else tree
+    mass = sum(n for _, n in prose_paragraphs(root)) + text_holders(root)
+    return len(text) * FAST_COVER >= mass
 
 
 def _extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:

@@ -129,6 +129,12 @@ def _own_text(el: Any) -> str:
     return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
 
 
+def text_holders(root: Any) -> int:
+    """Characters of the block elements (``_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
+    their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines)."""
+    return sum(len(t) for el in root.iter(*_HOLDERS) if len(t := _own_text(el).strip()) >= TEXT_HOLDER_CHARS)
+
+
 def gap(precise: str, tree: Any) -> str:
     """What the precise text lacks that the broad pass could give back: ``"block"``, a heading or a
     text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose

@@ -1,0 +1,96 @@
+"""The precision pass without trafilatura's fallback extractors (issue 27, plan item 4): the fast pass is
+kept when it found the article, judged by structure (words, characters, share of the page's text-bearing
+blocks); the full cascade (readability-lxml, jusText) runs only when it found too little."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+import pytest
+
+from pipeline.stages.clean import html as clean_html_module
+from pipeline.stages.clean.html import FAST_COVER, clean_html, found_article, parse_html, precise_text
+from pipeline.stages.clean.packs import load_packs
+from pipeline.stages.clean.recall import text_holders
+
+PARAS = [
+    "The council approved the new budget on Tuesday after a long debate about schools and roads in the town.",
+    "Critics said the plan leaves too little for maintenance, and several members asked for a second vote.",
+    "The mayor promised a public hearing in spring, where residents can comment on every single line item.",
+    "Teachers welcomed the money for two new classrooms but warned that the heating still fails every winter.",
+    "A local builder said the road repairs could start in April if the weather allows the crews to work early.",
+    "The opposition will table its own proposal next month and hopes to win over two undecided members.",
+]
+ARTICLE = ("<html><head><title>Budget</title></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+           "<article><h1>Council passes the budget</h1>"
+           + "".join(f"<p>{p}</p>" for p in PARAS)
+           + "</article><footer><p>Copyright the town paper</p></footer></body></html>")
+SHORT = "<html><body><article><p>The meeting was moved to Friday.</p></article></body></html>"
+
+
+def _hr() -> Any:
+    return load_packs().for_language(None).html
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The ``fast`` flag of every precision extraction (the real trafilatura runs; only recorded)."""
+    seen: list[bool] = []
+    real = clean_html_module._extract
+
+    def spy(tree: Any, *, precision: bool, fast: bool = False) -> str:
+        if precision:
+            seen.append(fast)
+        return real(tree, precision=precision, fast=fast)
+
+    monkeypatch.setattr(clean_html_module, "_extract", spy)
+    return seen
+
+
+def test_an_article_page_takes_the_fast_pass_only(calls: list[bool]) -> None:
+    text, how = precise_text(parse_html(ARTICLE), _hr())
+    assert how == "fast"
+    assert calls == [True]  # no second, full extraction
+    assert all(p in text for p in PARAS)
+
+
+def test_the_fast_text_of_an_article_page_is_what_the_full_cascade_gives() -> None:
+    tree = parse_html(ARTICLE)
+    assert precise_text(tree, _hr())[0] == clean_html_module._extract(tree, precision=True, fast=False)
+
+
+def test_a_page_where_the_fast_pass_finds_too_little_falls_back_to_the_full_cascade(calls: list[bool]) -> None:
+    _, how = precise_text(parse_html(SHORT), _hr())
+    assert how == "full"
+    assert calls == [True, False]
+
+
+def test_clean_html_uses_the_fast_pass_on_an_article_and_the_full_one_on_a_short_page(calls: list[bool]) -> None:
+    res = clean_html(ARTICLE)
+    assert calls == [True]
+    assert PARAS[0] in res.body and PARAS[-1] in res.body
+    calls.clear()
+    clean_html(SHORT)
+    assert calls[:2] == [True, False]
+
+
+def test_too_little_is_judged_by_words_characters_and_share_of_the_page() -> None:
+    hr = _hr()
+    tree = lxml.html.document_fromstring(ARTICLE)
+    assert found_article("\n".join(PARAS), tree, hr)
+    # enough words and characters, but well under half of the page's prose: too little
+    assert not found_article("\n".join(PARAS[:2]), tree, hr)
+    # half of the prose is enough (FAST_COVER = 2)
+    assert FAST_COVER == 2 and found_article("\n".join(PARAS[:3]), tree, hr)
+    assert not found_article(PARAS[0], tree, hr)  # fewer than min_words
+    assert not found_article("", tree, hr)
+
+
+def test_text_without_paragraphs_counts_towards_the_page_text() -> None:
+    """A post written with <br> lines and no <p> is article text the fast pass must cover too."""
+    post = "<br>".join(PARAS)
+    tree = lxml.html.document_fromstring(f"<html><body><div class='post'>{post}</div></body></html>")
+    assert text_holders(tree) >= sum(len(p) for p in PARAS)
+    assert not found_article("\n".join(PARAS[:2]), tree, _hr())
+    assert found_article("\n".join(PARAS), tree, _hr())
