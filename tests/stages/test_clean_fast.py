@@ -94,3 +94,19 @@ def test_text_without_paragraphs_counts_towards_the_page_text() -> None:
     assert text_holders(tree) >= sum(len(p) for p in PARAS)
     assert not found_article("\n".join(PARAS[:2]), tree, _hr())
     assert found_article("\n".join(PARAS), tree, _hr())
+
+
+def test_prune_matches_class_and_id_tokens_split_at_dashes_underscores_and_camel_case() -> None:
+    """Plan item 3: one cached lookup per class/id string; the same elements go as before."""
+    from pipeline.stages.clean.html import prune
+
+    body = "".join(f"<p>{p}</p>" for p in PARAS)
+    page = (f"<html><body><main class='share'><article>{body}</article>"
+            "<div class='relatedStories'><a href='/a'>One</a></div><div id='share_bar'>Share</div>"
+            "<section class='box-Newsletter'>Sign up</section><div class='shared-notes'>Notes</div>"
+            "<div class='col'>Kept</div><div class=''>Also kept</div></main></body></html>")
+    tree = lxml.html.document_fromstring(page)
+    assert prune(tree, _hr()) is None
+    text = tree.text_content()
+    assert "One" not in text and "Share" not in text and "Sign up" not in text
+    assert "Notes" in text and "Kept" in text and "Also kept" in text and PARAS[0] in text  # <main class=share> stays

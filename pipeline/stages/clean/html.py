@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -79,11 +80,15 @@ def _without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 # --------------------------------------------------------------------------------------- pruning
-def _tokens_of(el: etree._Element) -> set[str]:
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if not attrs.strip():
-        return set()
-    return {t.lower() for t in _TOKEN_SPLIT.split(attrs) if t}
+@functools.lru_cache(maxsize=8192)
+def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
+    """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
+    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'."""
+    return not tokens.isdisjoint(t.lower() for t in _TOKEN_SPLIT.split(names) if t)
+
+
+_KEEP_TAGS = frozenset(("html", "body", "article", "main"))
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")  # document order, like iter()
 
 
 PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
@@ -113,13 +118,9 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     if not hr.tokens:
         return None
     total = len(root.text_content()) or 1
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "article", "main"):
-            continue
-        toks = _tokens_of(el)
-        if toks & hr.tokens:
-            doomed.append(el)
+    doomed = [el for el in _NAMED(root) if el.tag not in _KEEP_TAGS
+              and (names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
+              and _named_boiler(names, hr.tokens)]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
     prose = prose_paragraphs(root)
