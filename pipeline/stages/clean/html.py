@@ -390,8 +390,8 @@ def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool
         return False
     body = tree.find("body")
     root = body if body is not None else tree
-    mass = sum(n for _, n in prose_paragraphs(root)) + text_holders(root)
-    return len(text) * FAST_COVER >= mass
+    budget = len(text) * FAST_COVER - sum(n for _, n in prose_paragraphs(root))
+    return budget >= 0 and text_holders(root, limit=budget) <= budget
 
 
 def _extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:

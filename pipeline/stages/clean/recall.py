@@ -129,10 +129,18 @@ def _own_text(el: Any) -> str:
     return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
 
 
-def text_holders(root: Any) -> int:
+def text_holders(root: Any, limit: int | None = None) -> int:
     """Characters of the block elements (``_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
-    their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines)."""
-    return sum(len(t) for el in root.iter(*_HOLDERS) if len(t := _own_text(el).strip()) >= TEXT_HOLDER_CHARS)
+    their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines).
+    Counting stops once past ``limit``."""
+    total = 0
+    for el in root.iter(*_HOLDERS):
+        n = len(_own_text(el).strip())
+        if n >= TEXT_HOLDER_CHARS:
+            total += n
+            if limit is not None and total > limit:
+                break
+    return total
 
 
 def gap(precise: str, tree: Any) -> str:
