@@ -7,7 +7,8 @@
    ``<footer>``, forms, and small containers whose class/id tokens say related / share / subscribe /
    cookie / comment / caption / promo (never one holding a large share of the page's text).
 4. Main-body extraction by trafilatura (pinned) on the pruned tree, comments excluded: its precise mode
-   decides where the article is; lines only its default mode keeps (in-article headings, a standfirst,
+   decides where the article is (its fallback extractors only when the fast pass finds too little,
+   :func:`precise_text`); lines only its default mode keeps (in-article headings, a standfirst,
    list items) are put back where the structure says they belong (:mod:`recall`, counted).
 5. Line post-filters shared with text mode, with the pack of the body's language (detected on the
    extracted body): caption and photo-credit lines, share/subscribe/cookie lines, a closing
