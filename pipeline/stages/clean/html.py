@@ -119,9 +119,10 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     if not hr.tokens:
         return None
     total = len(root.text_content()) or 1
-    doomed = [el for el in _NAMED(root) if el.tag not in _KEEP_TAGS
-              and (names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
-              and _named_boiler(names, hr.tokens)]
+    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
+    doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
+                         and (names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
+                         and _named_boiler(names, hr.tokens)]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
     prose = prose_paragraphs(root)
