@@ -391,3 +391,16 @@ def test_jsonld_main_entity_dates_the_page_a_cited_or_reviewed_work_does_not() -
                  "review": [{"@type": "Review", "datePublished": "2023-05-05"}],
                  "subjectOf": {"@type": "NewsArticle", "datePublished": "2023-04-04"}})
     assert "published_at" not in structured_metadata(parse_html(page(head=cited)))
+
+
+def test_json_ld_nested_past_the_parsers_depth_is_skipped_not_fatal():
+    import lxml.html
+
+    from pipeline.stages.clean.metadata import extract_metadata
+
+    deep = "[" * 5000 + "]" * 5000
+    html = (f'<html><head><script type="application/ld+json">{deep}</script>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-06"}</script>'
+            "</head><body><p>Text.</p></body></html>")
+    md = extract_metadata(lxml.html.document_fromstring(html))
+    assert md["published_at"][:10] == "2024-05-06"

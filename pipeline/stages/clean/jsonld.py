@@ -74,20 +74,26 @@ def nodes(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
         if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
             continue
         try:
-            data = json.loads(s.text.strip().rstrip(";"))
-        except ValueError:
+            found = _script_nodes(json.loads(s.text.strip().rstrip(";")), nested)
+        except (ValueError, RecursionError):  # broken, or nested past the parser's depth: not metadata
             continue
-        stack = [data]
-        while stack:
-            d = stack.pop()
-            if isinstance(d, list):
-                stack.extend(d)
-            elif isinstance(d, dict):
-                d = _plain(d, nested)
-                top.append(d)
-                if "@graph" in d:
-                    stack.append(d["@graph"])
+        top.extend(found)
     return top + nested
+
+
+def _script_nodes(data: Any, nested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, list):
+            stack.extend(d)
+        elif isinstance(d, dict):
+            d = _plain(d, nested)
+            found.append(d)
+            if "@graph" in d:
+                stack.append(d["@graph"])
+    return found
 
 
 def ld_type(d: dict[str, Any]) -> str:
