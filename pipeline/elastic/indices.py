@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 RUNS_INDEX = "etl-runs"
 DEADLETTER_SUFFIX = "-deadletter"
 KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
+# How long index creation waits for every copy of every shard to start. Until a replica has
+# finished its first recovery it cannot be promoted: a node lost in that window leaves a new index
+# red for good (seen in the stack test: etl-line-stats made one second before node 1 was killed).
+# On a cluster too small for the replicas asked, creation returns after this wait, unacknowledged.
+COPIES_WAIT = "20s"  # below the client's request_timeout (30 s), or the client would retry the create
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,18 @@ def install_template(es: Elasticsearch, alias: str, layout: Layout) -> None:
 def create_index(es: Elasticsearch, alias: str, layout: Layout, *, with_alias: bool) -> str:
     index = new_index_name(alias, layout.version)
     aliases = {alias: {"is_write_index": True}} if with_alias else None
-    es.indices.create(index=index, mappings=layout.mappings, settings=layout.settings, aliases=aliases)
+    create_with_copies(es, index, mappings=layout.mappings, settings=layout.settings, aliases=aliases)
     return index
+
+
+def create_with_copies(es: Elasticsearch, index: str, **body: Any) -> bool:
+    """Create ``index`` and wait (``COPIES_WAIT``) until every copy of its shards is started, so a node
+    lost right after creation leaves a promotable replica; whether all copies started in time."""
+    created = es.indices.create(index=index, wait_for_active_shards="all", timeout=COPIES_WAIT, **body)
+    if not created.get("shards_acknowledged", True):
+        log.warning("index %s: not every shard copy started within %s; continuing", index, COPIES_WAIT)
+        return False
+    return True
 
 
 def prepare_index(es: Elasticsearch, alias: str, *, shards: int, replicas: int | str,
@@ -183,7 +198,7 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
     body = _support_template(template)
     if not index_exists(es, index):
         try:
-            es.indices.create(index=index, mappings=body["mappings"], settings=settings)
+            create_with_copies(es, index, mappings=body["mappings"], settings=settings)
             _ENSURED.add((id(es), index))
             return
         except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine

@@ -144,3 +144,27 @@ def test_one_alias_validator_and_its_pattern_agree() -> None:
     import pipeline.elastic.indices as indices
 
     assert indices.validate_index_name is validate_index_name
+
+
+@pytest.mark.es
+def test_a_new_index_waits_for_every_copy_of_its_shards(es_client, index_prefix: str,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """Creation waits until every shard copy has started: a replica still in its first recovery
+    cannot be promoted, so a node lost then would leave the new index red for good. Where the
+    cluster cannot hold the copies asked for (one replica on this single node), creation returns
+    after ``COPIES_WAIT``, says so, and the index is there to be used."""
+    from pipeline.elastic import indices
+
+    template = "etl_line_stats_template.json"
+    monkeypatch.setattr(indices, "COPIES_WAIT", "1s")
+    indices.ensure_index(es_client, f"{index_prefix}-auto", template, settings=build_index_settings(1, "0-1"))
+    assert es_client.cluster.health(index=f"{index_prefix}-auto", timeout="0s")["status"] == "green"
+    assert "not every shard copy" not in caplog.text  # auto-expanded replicas: every copy started
+
+    nodes = es_client.cluster.health()["number_of_data_nodes"]
+    too_many = indices.create_with_copies(es_client, f"{index_prefix}-fixed",
+                                          settings=build_index_settings(1, nodes))  # one copy per node + 1
+    assert too_many is False and "not every shard copy started within 1s" in caplog.text
+    assert es_client.indices.exists(index=f"{index_prefix}-fixed")
+    es_client.index(index=f"{index_prefix}-fixed", document={"alias": "a"}, refresh=True)  # the primary works
