@@ -151,6 +151,14 @@ def ours_html_fixed_en(html: str) -> str:
     return clean_html_string(html, load_rules("en")).body
 
 
+def ours_html_standfirst(html: str) -> str:
+    """The other convention for the block between headline and body (``html.standfirst_in_body``)."""
+    from benchmarks.trafilatura_eval import standfirst_packs
+    from pipeline.stages.clean import clean_html_string
+
+    return clean_html_string(html, standfirst_packs()).body  # type: ignore[arg-type]
+
+
 def ours_text_fixed_en(text: str) -> str:
     from pipeline.stages.clean import clean_text, load_rules
 
@@ -183,6 +191,7 @@ def systems(mode: str) -> dict[str, Callable[[str], str]]:
     if mode == "html":
         out["ours"] = ours_html
         out[FIXED_EN] = ours_html_fixed_en
+        out["ours, standfirst in body"] = ours_html_standfirst
         out["bs4 get_text"] = lambda h: bs4_text(h, html=True)
         out["trafilatura"] = trafilatura_extract
     else:

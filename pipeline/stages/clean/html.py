@@ -14,6 +14,7 @@
    extracted body): caption and photo-credit lines, share/subscribe/cookie lines, a closing
    related-links block (cut only when a run of link-like lines follows its heading; counted), and the
    byline / dateline / agency / end-mark lines of :mod:`pipeline.stages.clean.heads`.
+   A standfirst set apart under the headline is recorded (:mod:`lead`; in the body if the rules say so).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import lxml.html
 from lxml import etree
 
 from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
+from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
@@ -268,6 +270,11 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         text, warning = _keep_article(html, text, container)
         if warning:
             warnings.append(warning)
+    with_lead, lead = with_leads(text, tree)
+    if lead:  # the standfirst: kept apart, in the body only where the rules say it is body text
+        md["standfirst"] = "\n\n".join(lead)
+        if hr.standfirst_in_body:
+            text = with_lead
     if warnings:
         md["warnings"] = warnings
     text = _restore_joiners(text, html)

@@ -40,7 +40,8 @@ COMMON_SCHEMA: dict[str, Any] = {
              "gap_penalty": float, "gap_free_lines": int, "gap_cap_lines": int, "end_marker_after_words": float,
              "cut_link_run_lines": int, "name_max_chars": int, "learned_min_documents": int,
              "learned_min_share": float, "learned_min_count": int},
-    "html": {"boilerplate_tokens": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int},
+    "html": {"boilerplate_tokens": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int,
+             "standfirst_in_body": bool},
 }
 
 
@@ -154,6 +155,7 @@ class HtmlRules:
     tokens: frozenset[str]
     max_share: float
     min_words: int
+    standfirst_in_body: bool = False  # the block between headline and body (clean/lead.py) opens the body
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,8 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
         raise ConfigError(f"{where}: invalid regular expression: {exc}") from exc
     h = common["html"]
     html = HtmlRules(drop_tags=tuple(h["drop_tags"]), tokens=frozenset(t.lower() for t in h["boilerplate_tokens"]),
-                     max_share=float(h["prune_max_text_share"]), min_words=int(h["min_body_words"]))
+                     max_share=float(h["prune_max_text_share"]), min_words=int(h["min_body_words"]),
+                     standfirst_in_body=bool(h["standfirst_in_body"]))
     label = source if pack is None else f"{source} + {pack_source}"
     return CleaningRules(text, html, label, text.language)
 

@@ -1,0 +1,100 @@
+"""The standfirst between the headline and the body (pipeline/stages/clean/lead.py): found by position --
+after the <h1>, before the first body block, prose, not links, not a date-and-byline block, not script
+text -- in any script; never without a headline above or across navigation. Recorded as
+metadata["standfirst"]; in the body only with html.standfirst_in_body."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import lxml.html
+
+from pipeline.stages.clean.html import clean_html
+from pipeline.stages.clean.lead import with_leads
+from pipeline.stages.clean.packs import load_packs, load_rules
+
+A = "The council approved the new budget on Tuesday after a long debate about schools and roads in the town."
+B = "Critics said the plan leaves too little for maintenance, and several members asked for a second vote."
+C = "The mayor promised a public hearing in spring, where residents can comment on every single line item."
+LEAD = "Schools and roads get most of the money; the town's reserves shrink for the third year in a row."
+
+
+def _page(head: str, lead_block: str, between: str = "") -> str:
+    body = "".join(f"<p>{s}</p>" for s in (A, B, C))
+    return (f"<html><body><main><article><header>{head}{lead_block}{between}</header>"
+            f'<div class="article-body">{body}</div></article></main></body></html>')
+
+
+def _with_leads(page: str, text: str) -> tuple[str, int]:
+    out, found = with_leads(text, lxml.html.document_fromstring(page))
+    return out, len(found)
+
+
+def test_a_standfirst_under_the_headline_goes_in_front_of_the_body() -> None:
+    page = _page("<h1>Budget passes</h1>", f'<div class="intro__copy">{LEAD}</div>',
+                 '<div class="meta"><time datetime="2024-03-05">5 March 2024</time> By Jane Roe</div>')
+    text, n = _with_leads(page, "\n".join([A, B, C]))
+    assert text.split("\n") == [LEAD, A, B, C]
+    assert n == 1
+
+
+def test_the_headline_kept_by_the_extractor_stays_first() -> None:
+    page = _page("<h1>Budget passes in a long night session of the town council</h1>", f"<p>{LEAD}</p>")
+    text, n = _with_leads(page, "\n".join(["Budget passes in a long night session of the town council", A, B]))
+    assert text.split("\n") == ["Budget passes in a long night session of the town council", LEAD, A, B]
+    assert n == 1
+
+
+def test_no_headline_above_no_lead() -> None:
+    page = _page("", f"<p>{LEAD}</p>")
+    assert _with_leads(page, "\n".join([A, B, C])) == ("\n".join([A, B, C]), 0)
+
+
+def test_navigation_between_headline_and_body_stops_the_walk() -> None:
+    nav = "".join(f'<a href="/s/{i}">Another story about the town number {i}</a> ' for i in range(4))
+    page = _page("<h1>Budget passes</h1>", f"<p>{LEAD}</p>", f'<div class="teasers">{nav}</div>')
+    assert _with_leads(page, "\n".join([A, B, C]))[1] == 0
+
+
+def test_a_date_and_byline_block_is_not_a_lead_in_a_dense_script() -> None:
+    meta = '<div class="meta">（记者 王海涛） <time datetime="2025-10-13">2025年10月13日 15:27</time> 来源：新华社</div>'
+    lead = "国务院常务会议今天研究部署进一步优化营商环境的措施，会议指出要持续降低企业的制度性交易成本。"
+    body = "会议强调，各地区各部门要加强协调配合，确保各项政策措施落到实处，让企业和群众有更多获得感。"
+    page = f"<html><body><article><h1>国务院部署优化营商环境</h1><p>{lead}</p>{meta}<div><p>{body}</p></div></article></body></html>"
+    text, n = _with_leads(page, body)
+    assert text.split("\n") == [lead, body]  # the lead, across the metadata block, which stays out
+    assert n == 1
+
+
+def test_a_lead_already_in_the_text_is_not_repeated() -> None:
+    page = _page("<h1>Budget passes</h1>", f"<p>{LEAD}</p>")
+    assert _with_leads(page, "\n".join([LEAD, A, B]))[1] == 0
+
+
+def test_an_ad_slot_script_is_not_a_lead() -> None:
+    slot = "<div>" + "<script>googletag.cmd.push(function() { googletag.display('div-gpt-ad-1'); });</script>" * 2
+    page = _page("<h1>Budget passes</h1>", slot + "</div>")
+    assert _with_leads(page, "\n".join([A, B, C]))[1] == 0
+
+
+def test_clean_html_records_a_cyrillic_deck_and_puts_it_in_the_body_only_if_told() -> None:
+    deck = "Городской совет утвердил бюджет на следующий год: больше всего денег получат школы и дороги."
+    paras = ["Заседание продолжалось почти до полуночи, депутаты обсуждали каждую статью расходов по очереди.",
+             "Оппозиция потребовала повторного голосования, но большинство отклонило это предложение без споров.",
+             "Мэр пообещал провести публичные слушания весной, чтобы жители могли высказаться о каждой строке."]
+    body = "".join(f"<p>{p}</p>" for p in paras * 2)
+    page = (f'<html><body><div class="page"><div class="top"><h1>Бюджет принят</h1>'
+            f'<div class="intro"><div class="intro__copy">{deck}</div></div></div>'
+            f'<div class="row"><div class="col"><div class="content">{body}</div></div></div></div></body></html>')
+    res = clean_html(page)
+    assert res.metadata["standfirst"] == deck
+    assert deck not in res.body and res.body.startswith(paras[0])
+    rules = load_rules("ru")
+    told = dataclasses.replace(rules, html=dataclasses.replace(rules.html, standfirst_in_body=True))
+    res = clean_html(page, told)
+    assert res.metadata["standfirst"] == deck
+    assert res.body.startswith(deck + "\n\n" + paras[0])
+
+
+def test_the_shipped_packs_keep_the_standfirst_apart() -> None:
+    assert load_packs().for_language(None).html.standfirst_in_body is False
