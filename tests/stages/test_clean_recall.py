@@ -130,3 +130,15 @@ def test_grid_columns_and_form_controls_are_not_twins() -> None:
     text, added = merge("\n".join([A, B]), broad, tree)
     assert text.split("\n") == [A, B] and added == 0
     assert gap("\n".join([A, B]), tree) == ""
+
+
+# ------------------------------------------------------------------- a lead higher up, under the standfirst convention
+def test_a_lead_higher_up_in_the_container_comes_back_only_when_the_standfirst_is_body_text() -> None:
+    lead = "Греция и Турция договорились о новых переговорах по спорным участкам моря после долгой паузы в диалоге."
+    html = (f"<html><body><div class='page'><div class='top'><div><div><div><p>{lead}</p></div></div></div></div>"
+            f"<div class='a'><div class='b'><div class='c'><p>{A}</p><p>{B}</p><p>{C}</p></div></div></div></div>"
+            "</body></html>")
+    tree = lxml.html.document_fromstring(html)
+    precise, broad = "\n".join([A, B, C]), "\n".join([lead, A, B, C])
+    assert merge(precise, broad, tree) == (precise, 0)  # its container is 4 levels above the body's
+    assert merge(precise, broad, tree, standfirst=True) == (broad, 1)

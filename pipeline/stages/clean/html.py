@@ -261,7 +261,8 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if len(WORD.findall(text)) >= hr.min_words:
         lacks = recall_gap(text, tree)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
-            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=lacks != "twin"), tree)
+            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=lacks != "twin"), tree,
+                                          hr.standfirst_in_body)
             if recalled:
                 md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree

@@ -31,6 +31,10 @@ MAX_LINK_SHARE = 0.5  # a block with more of its text in links is navigation, no
 LEAD_MIN_CHARS = 80  # a line above the first kept one: prose only
 TAIL_MIN_CHARS = 150  # a line below the last kept one: long prose only
 NEAR_LEVELS = 3  # "same container": the block and the article's block share an ancestor this close
+# ... for a lead when the standfirst counts as body text (html.standfirst_in_body): a prose block higher up in
+# the article's container is the same kind of text (dev part of trafilatura-eval: 3 -> 4, 5, 7, 10 levels
+# put back 2, 3, 7, 8 snippets, 1 unwanted line from 7; the shared pages' articleBody leaves such leads out)
+STANDFIRST_LEVELS = 7
 SAME_RATIO = 0.8  # word-sequence similarity of one paragraph as the two passes write it
 TAIL_LEVELS = 1  # ... below the article: a sibling of its last block
 TWIN_LEVELS = 12  # a twin container: a sibling of one of the article block's ancestors this close
@@ -167,8 +171,10 @@ def gap(precise: str, tree: Any) -> str:
     return ""
 
 
-def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
-    """(precise text with the broad-only lines that belong put back in reading order, lines put back)."""
+def merge(precise: str, broad: str, tree: Any, standfirst: bool = False) -> tuple[str, int]:
+    """(precise text with the broad-only lines that belong put back in reading order, lines put back).
+    ``standfirst``: the standfirst counts as body text, a lead may sit higher up (``STANDFIRST_LEVELS``)."""
+    lead_levels = STANDFIRST_LEVELS if standfirst else NEAR_LEVELS
     if not broad.strip() or not precise.strip():
         return precise, 0
     p, b = precise.split("\n"), broad.split("\n")
@@ -204,7 +210,7 @@ def merge(precise: str, broad: str, tree: Any) -> tuple[str, int]:
             el = blocks.find(line)
             if el is None or link_share(el) > MAX_LINK_SHARE:
                 continue
-            if where == "lead" and not ((len(line) >= LEAD_MIN_CHARS and _near(el, first, NEAR_LEVELS))
+            if where == "lead" and not ((len(line) >= LEAD_MIN_CHARS and _near(el, first, lead_levels))
                                         or in_twin(el, first)):
                 continue
             if where == "tail" and not ((len(line) >= TAIL_MIN_CHARS and _near(el, last, TAIL_LEVELS))
