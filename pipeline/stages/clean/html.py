@@ -45,6 +45,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
 )
 from pipeline.stages.clean.script import WORD, similar, word_count
+from pipeline.stages.clean.tail import cut_orphans
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
 
@@ -290,6 +291,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
     while kept and any(similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
+    kept = cut_orphans(kept, tree, cuts)
     md.pop("h1", None)
     md.pop("doc_title", None)
     if cuts:

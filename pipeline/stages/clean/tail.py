@@ -1,0 +1,64 @@
+"""An orphan heading at the end of the body, by shape and position, no phrase list.
+
+A box below the article ("More topics:", "Read also", "Zum Newsletter anmelden", "Schon gelesen?") is a
+short heading over a list of links or a form. The extractor drops the list (link-heavy) and keeps the
+heading, which then closes the body and introduces nothing. A last line is such an orphan when:
+
+- it is short (``ORPHAN_MAX_WORDS`` words, dense scripts counted by character) and ends with a colon or a
+  question mark (a heading introduces what follows or asks a teaser question), or has no sentence end
+  and sits in a box of its own (its element shares no parent with the line before: a sign-off such as
+  "Euer Hans" under the last paragraph stays);
+- prose comes before it (at least ``MIN_PROSE_LINES`` lines that end a sentence): it is not the text.
+
+Up to ``MAX_ORPHANS`` such lines are cut from the end, counted in ``metadata["cuts"]`` like the other
+closing cuts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.stages.clean.recall import _Blocks
+from pipeline.stages.clean.script import SENT_END, word_count
+
+ORPHAN_MAX_WORDS = 8
+MIN_PROSE_LINES = 2
+MAX_ORPHANS = 2
+_CLOSES = re.compile(r"[:：?？]\s*$")
+
+
+def is_orphan_heading(t: str) -> bool:
+    """Short, and no sentence end other than a colon or a question mark."""
+    t = t.strip()
+    if not t or word_count(t) > ORPHAN_MAX_WORDS:
+        return False
+    return bool(_CLOSES.search(t)) or not SENT_END.search(t)
+
+
+def _apart(line: str, prev: str, blocks: _Blocks) -> bool:
+    """The line's element does not share its parent with the line before it: a box of its own."""
+    el, pe = blocks.find(line), blocks.find(prev)
+    if el is None or pe is None or el.getparent() is None:
+        return False
+    parent = el.getparent()
+    return pe is not parent and not any(a is parent for a in pe.iterancestors())
+
+
+def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> list[str]:
+    """``kept`` without the orphan headings that close it (a colon or question mark closes a heading;
+    a bare short line only in a box of its own), the cut counted in ``cuts``."""
+    blocks: _Blocks | None = None
+    n = len(kept)
+    while n > 1 and len(kept) - n < MAX_ORPHANS and is_orphan_heading(kept[n - 1]):
+        line = kept[n - 1]
+        if not _CLOSES.search(line):
+            blocks = blocks or _Blocks(tree)
+            if not _apart(line, kept[n - 2], blocks):
+                break
+        n -= 1
+    if n == len(kept) or sum(1 for t in kept[:n] if SENT_END.search(t)) < MIN_PROSE_LINES:
+        return kept
+    gone = kept[n:]
+    cuts.append({"at": gone[0], "lines": len(gone), "chars": sum(len(t) for t in gone)})
+    return kept[:n]
