@@ -7,9 +7,10 @@ The clean stage extracts a page in one to three passes (precise fast, precise fu
 paid the copy and both prunes again: about 2 ms a pass on the shared pages (issue 27, plan item 2).
 
 :class:`PageExtraction` makes that prepared copy once per page and runs the rest of trafilatura's
-``trafilatura_sequence`` on it for each pass -- the pinned version's own steps (``_prepare_tree``,
-``_extract_and_compare``, ``baseline``, the recall escalation), in its order, with comments off as the
-clean stage asks -- then ``bare_extraction``'s size checks and ``extract``'s text output
+``trafilatura_sequence`` on it for each pass -- the pinned version's own steps (``tree_cleaning``,
+``convert_tags``, ``extract_content``, ``compare_extraction``, ``baseline``, the recall escalation), in
+its order, with comments off as the clean stage asks, and without the pre-conversion backup copy in fast
+mode, where nothing reads it -- then ``bare_extraction``'s size checks and ``extract``'s text output
 (``determine_returnstring``). The cascade never changes the prepared tree: every step of it that prunes
 or cleans works on a copy of its own. A tree nothing reads afterwards (a fresh parse for one pass) is
 prepared in place, without the copy (``owned=True``).
@@ -74,6 +75,30 @@ def _prepare(tree: lxml.html.HtmlElement, lists: bool) -> lxml.html.HtmlElement:
     return tree
 
 
+def _prepare_tree(tree: lxml.html.HtmlElement, options: Any) -> tuple[Any, Any]:
+    """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
+    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only)."""
+    from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+
+    cleaned = tree_cleaning(copy.copy(tree), options)
+    backup = None if options.fast else copy.copy(cleaned)
+    return convert_tags(cleaned, options, None), backup
+
+
+def _extract_and_compare(tree: lxml.html.HtmlElement, options: Any, cleaned_tree: Any = None,
+                         backup: Any = None) -> tuple[Any, str]:
+    """trafilatura's ``_extract_and_compare`` (``_recall_retry`` when the cleaned trees are not given)."""
+    from trafilatura.external import compare_extraction
+    from trafilatura.main_extractor import extract_content
+
+    if cleaned_tree is None:
+        cleaned_tree, backup = _prepare_tree(tree, options)
+    postbody, temp_text = extract_content(cleaned_tree, options)
+    if not options.fast:
+        postbody, temp_text = compare_extraction(backup, copy.copy(tree), postbody, temp_text, options)
+    return postbody, temp_text
+
+
 def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[Any, str]:
     """trafilatura 2.3.1 ``trafilatura_sequence`` after its raw-tree prunes, comments off (no comment
     capture, no forum-post salvage, the escalation input is the prepared tree itself)."""
@@ -83,10 +108,10 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
     from trafilatura.htmlprocessing import prune_unwanted_nodes
     from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
-    cleaned_tree, cleaned_tree_backup = core._prepare_tree(tree, options, None)
+    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options)
     if options.focus == "precision" and not forum:
         cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
-    postbody, temp_text = core._extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
+    postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
         b_body, b_text, b_len = baseline(tree)  # baseline copies element inputs
         if b_len > len(temp_text):
@@ -97,7 +122,7 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
         r_options.focus = "recall"
         r_text = j_text = ""
         try:
-            r_body, r_text = core._recall_retry(tree, r_options, None)
+            r_body, r_text = _extract_and_compare(tree, r_options)  # trafilatura's _recall_retry
         except Exception as err:  # noqa: BLE001 - as trafilatura: a failed retry keeps the first text
             core.LOGGER.warning("recall retry failed: %s %s", err, None)
         if not options.fast:
