@@ -122,3 +122,15 @@ def test_the_sequence_follows_the_pinned_trafilatura() -> None:
     assert trafilatura.__version__ == extraction.SEQUENCE_OF, (
         "trafilatura changed: compare pipeline/stages/clean/extraction.py with its trafilatura_sequence, "
         "then run `python -m devtools.clean_compare passes` and update SEQUENCE_OF")
+
+
+def test_the_per_pass_baseline_of_profile_clean_cleans_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    prepares: list[bool] = []
+    real_prepare = extraction._prepare
+    monkeypatch.setattr(extraction, "_prepare", lambda tree, lists: prepares.append(lists) or real_prepare(tree, lists))
+    with extraction.per_pass_extract():
+        before = clean_html(HEADED)
+    assert prepares == []  # each pass went through trafilatura.extract
+    after = clean_html(HEADED)
+    assert prepares == [True]
+    assert (after.body, after.title, after.metadata) == (before.body, before.title, before.metadata)

@@ -22,8 +22,10 @@ trafilatura version than :data:`SEQUENCE_OF` makes every pass a plain ``trafilat
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
@@ -32,10 +34,30 @@ SEQUENCE_OF = "2.3.1"  # the trafilatura version whose trafilatura_sequence this
 
 
 @functools.cache
-def _matches() -> bool:
+def _sequence_matches() -> bool:
     import trafilatura
 
     return bool(trafilatura.__version__ == SEQUENCE_OF)
+
+
+_PER_PASS = False  # every pass a trafilatura.extract call, as before plan item 2 (see per_pass_extract)
+
+
+def _matches() -> bool:
+    return not _PER_PASS and _sequence_matches()
+
+
+@contextlib.contextmanager
+def per_pass_extract() -> Iterator[None]:
+    """Inside: every pass is a plain ``trafilatura.extract`` call, which copies and prepares the tree
+    itself -- the clean stage before plan item 2, same text. The same-process baseline of
+    ``benchmarks/profile_clean.py``; not for concurrent use."""
+    global _PER_PASS
+    _PER_PASS = True
+    try:
+        yield
+    finally:
+        _PER_PASS = False
 
 
 @functools.cache
