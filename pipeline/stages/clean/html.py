@@ -28,6 +28,7 @@ from lxml import etree
 
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
+from pipeline.stages.clean.joiners import restore_joiners
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
@@ -272,7 +273,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
             warnings.append(warning)
     if warnings:
         md["warnings"] = warnings
-    text = _restore_joiners(text, html)
+    text = restore_joiners(text, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
     chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
@@ -342,20 +343,6 @@ def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, in
         return text, None
     return again, (f"clean/pruned-majority: the extractor dropped {total - have} of {total} characters of the "
                    f"article's paragraphs by their class/id names; extracted again without them ({got} kept)")
-
-
-_JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
-
-
-def _restore_joiners(text: str, html: str) -> str:
-    """trafilatura drops the zero-width (non-)joiners that Persian and the Indic scripts spell words
-    with (می‌توان); put them back, word by word, from the page's own spelling."""
-    if "\u200c" not in html and "\u200d" not in html:
-        return text
-    spelled = {w.replace("\u200c", "").replace("\u200d", ""): w for w in _JOINED.findall(html)}
-    if not spelled:
-        return text
-    return re.sub(r"\w+", lambda m: spelled.get(m.group(0), m.group(0)), text)
 
 
 _INVISIBLE = ("script", "style", "noscript", "template")
