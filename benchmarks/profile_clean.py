@@ -9,13 +9,17 @@ For every page, interleaved page by page and round by round (so machine load hit
 - **floor**: ``lxml.html.document_fromstring`` of the page (parsing once is the least any extractor does);
 - **trafilatura**: ``trafilatura.extract(html)`` with its defaults (what the bare-library baseline of
   ``benchmarks/throughput.py`` calls), and ``fast=True`` (no fallback extractors);
-- **clean**: the project's ``clean_html`` (parse, metadata, pruning, trafilatura, rule packs);
+- **clean**: the project's ``clean_html`` (parse, metadata, pruning, trafilatura, rule packs); and the
+  same with every trafilatura pass a plain ``trafilatura.extract`` call (``per_pass_extract``: the
+  tree copied and prepared again for each pass, as before plan item 2) -- same output;
 - **language**: the language stage on the cleaned document;
 - **langdetect**: plain ``langdetect.detect`` on the cleaned body (the baseline's language call).
 
 Prints mean ms per page and the ratio to the floor for each, then a cProfile of ``clean_html`` over
 the same pages with its own time grouped by where the code lives (trafilatura and its fallbacks,
-lxml, the project's clean modules ...). The figures feed ``docs/performance.md``; nothing is asserted.
+lxml, the project's clean modules ...) and the trees built and copied per page (parses, copies), and
+``clean_html`` over ``trafilatura.extract`` in the same run. The figures feed ``docs/performance.md``;
+nothing is asserted.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
 
     from pipeline.document import Document
     from pipeline.stages.clean import load_packs
+    from pipeline.stages.clean.extraction import per_pass_extract
     from pipeline.stages.clean.html import clean_html
     from pipeline.stages.language import DetectLanguage, load_language_config
 
@@ -78,6 +83,11 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
         doc = Document(source="p.html", source_path="p.html", content_type="html", body=body_of(html))
         return detect(doc)
 
+    def clean_per_pass(html: str) -> object:
+        """The clean stage before plan item 2: each trafilatura pass copies and prepares the tree itself."""
+        with per_pass_extract():
+            return clean_html(html, packs)
+
     def plain_langdetect(html: str) -> object:
         body = body_of(html)
         try:
@@ -90,6 +100,7 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
         "trafilatura.extract (defaults)": lambda html: trafilatura.extract(html),
         "trafilatura.extract (fast=True)": lambda html: trafilatura.extract(html, fast=True),
         "clean_html (ours)": lambda html: clean_html(html, packs),
+        "clean_html, extract per pass": clean_per_pass,
         "language stage (ours)": language,
         "langdetect.detect (baseline)": plain_langdetect,
     }
@@ -124,6 +135,22 @@ def area_of(filename: str) -> str:
     return "python stdlib"
 
 
+def tree_calls(stats: pstats.Stats, pages: int) -> str:
+    """Parses (``lxml.html.document_fromstring``, whoever calls it: ours, readability's re-parse of its
+    summary) and whole-tree copies (``copy.copy`` / ``copy.deepcopy``: lxml copies a subtree either way)
+    per page, with the callers of each."""
+    wanted = {("document_fromstring", "lxml"): "parses", ("copy", "copy.py"): "copies",
+              ("deepcopy", "copy.py"): "deep copies"}
+    parts = []
+    for (filename, _line, name), (_cc, ncalls, _tt, _ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        label = next((v for (n, where), v in wanted.items() if n == name and where in filename), None)
+        if label is None:
+            continue
+        by = sorted(((c[2], v[1] if isinstance(v, tuple) else v) for c, v in callers.items()), key=lambda kv: -kv[1])
+        parts.append(f"{label} {ncalls / pages:.2f} (" + ", ".join(f"{n} {k / pages:.2f}" for n, k in by[:4]) + ")")
+    return "; ".join(sorted(parts))
+
+
 def profile_clean(pages: list[str], top: int) -> None:
     from pipeline.stages.clean import load_packs
     from pipeline.stages.clean.html import clean_html
@@ -144,6 +171,7 @@ def profile_clean(pages: list[str], top: int) -> None:
           f"(total {total:.2f} s, profiler overhead included)")
     for area, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         print(f"  {100 * seconds / total:5.1f} %  {seconds:7.3f} s  {area}")
+    print(f"trees built and copied per page (calls seen by cProfile): {tree_calls(stats, len(pages))}")
     print(f"the {top} functions with most own time:")
     ranked = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]  # type: ignore[attr-defined]
     for (filename, line, name), (_cc, ncalls, tottime, cumtime, _callers) in ranked:
@@ -173,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, times in per_page.items():
             mean = statistics.fmean(times)
             print(f"  {name:34s} {1000 * mean:8.2f} ms   {mean / floor:6.1f} x   median {1000 * statistics.median(times):7.2f} ms")
+        clean = statistics.fmean(per_page["clean_html (ours)"])
+        ratio = clean / statistics.fmean(per_page["trafilatura.extract (defaults)"])
+        print(f"  clean_html / trafilatura.extract (defaults), same run: {ratio:.3f}")
+        shared = clean / statistics.fmean(per_page["clean_html, extract per pass"])
+        print(f"  clean_html / the same with trafilatura.extract per pass (before plan item 2): {shared:.3f}")
         profile_clean(pages, args.top)
     return 0
 

@@ -124,6 +124,7 @@ class RunSettings:
     lease_wait_seconds: float  # how long a run waits for another run's lease before failing
     load_chunk_docs: int  # documents handed to the loader thread at a time (a bulk stream each)
     load_chunk_chars: int  # ... or fewer, once their bodies reach this many characters
+    group_chunk_docs: int  # files of a batch grouped in place transformed per chunk (0: the whole batch)
     bulk_chunk_docs: int  # documents per bulk request (at most load_chunk_docs: one stream per chunk)
     bulk_chunk_bytes: int  # bytes per bulk request
     retry_attempts: int  # tries of a request to Elasticsearch that fails transiently (the one retry layer)

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from pipeline.config import RunSettings
@@ -65,10 +66,11 @@ def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Pat
 
 
 def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str | None = None,
-                defer: Executor | None = None) -> list[Step]:
+                defer: Executor | None = None, line_stats: SourceStats | None | EllipsisType = ...) -> list[Step]:
     """The one list of steps from file to index for a batch of source ``source`` (default: the
     run's source) of ``ctx``'s run (see the module doc). Near-duplicate grouping is there when
-    ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``."""
+    ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``;
+    ``line_stats``: the source's learned statistics, read now when not given (``...``)."""
     from pipeline.elastic.line_stats import read_stats
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.line_stats import RecordLineStats
@@ -79,7 +81,8 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
     source = source or ctx.source_name
     learn = ctx.flow != "reindex"  # a rebuild sees every document again: they were counted when first ingested
     build = partial(document_stages, ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
-                    line_stats=read_stats(es, ctx.alias, source), learn=learn)
+                    line_stats=read_stats(es, ctx.alias, source) if line_stats is ... else line_stats,
+                    learn=learn)
     stages = build()
     clean = next(s for s in stages if isinstance(s, Clean))
     record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes)
@@ -108,17 +111,21 @@ def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Exec
     from pipeline.run.manifest import read_manifest
 
     source, paths = read_manifest(ctx, batch)
+    if defer is None and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
+        return in_chunks(source, paths, ctx, es)  # grouped here: chunk by chunk, off the transformation's path
     return process_files(source, paths, ctx, es, defer=defer)
 
 
 def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
-                  defer: Executor | None = None) -> BatchReport:
-    """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index."""
+                  defer: Executor | None = None,
+                  line_stats: SourceStats | None | EllipsisType = ...) -> BatchReport:
+    """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index
+    (``defer``, ``line_stats``: see ``batch_steps``)."""
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.load import outcome_of
 
     root = Path(ctx.sources[source])
-    steps = batch_steps(ctx, es, root, source=source, defer=defer)
+    steps = batch_steps(ctx, es, root, source=source, defer=defer, line_stats=line_stats)
     outcomes = [outcome_of(doc) for doc in run_steps(steps, (new_document(root, source, rel) for rel in paths))]
     outcomes.sort(key=lambda o: o.source)
     report = BatchReport(outcomes, step_timings(steps), step_counters(steps))
@@ -155,3 +162,56 @@ def _flat(steps: Iterable[Step]) -> Iterator[Step]:
     """The steps, with the stages an ``Isolated`` step runs in its worker in its place."""
     for step in steps:
         yield from step.parts if isinstance(step, Isolated) else (step,)
+
+
+class InThread(ThreadPoolExecutor):
+    """One grouping thread that uses the caller's client (``GroupCopies`` passes ``es`` on).
+
+    A batch grouped where it is loaded (an Airflow mapped task, which must not return with work
+    running; a run of one batch) is transformed in chunks of ``run.group_chunk_docs`` files
+    (``in_chunks``), each chunk grouped here while the next chunk is transformed: the stages run in
+    the stage worker process (``pipeline.run.isolated``), so this process mostly waits on its pipe
+    and the grouping thread has the interpreter. The chunks share the batch's line statistics
+    snapshot and are grouped in order, as a sequential run's batches are (``pipeline.run.overlap``);
+    only the last chunk's grouping stays on the task's path."""
+
+    def __init__(self, es: Elasticsearch) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="grouping")
+        self.es = es
+
+
+def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch) -> BatchReport:
+    """Files ``paths`` of ``source`` through ``process_files`` chunk by chunk, each chunk's grouping
+    in the grouping thread while the next chunk is transformed; one report, as for the whole batch.
+    A grouping that failed stops the batch before its next chunk (its error raised)."""
+    from pipeline.elastic.line_stats import read_stats
+
+    size = ctx.run.group_chunk_docs
+    stats = read_stats(es, ctx.alias, source)  # one snapshot for the batch, as when it is not chunked
+    reports: list[BatchReport] = []
+    with InThread(es) as grouper:
+        for start in range(0, len(paths), size):
+            for done in (r for r in reports if r.pending is not None and r.pending.done()):
+                done.settled()  # a grouping's error is raised now, not after the whole batch
+            reports.append(process_files(source, paths[start:start + size], ctx, es, defer=grouper, line_stats=stats))
+        settled = [report.settled() for report in reports]
+    report = merged(settled)
+    report.counters["dedup/grouped-chunks"] = len(settled)  # chunks grouped in the grouping thread
+    return report
+
+
+_SNAPSHOT_COUNTERS = frozenset({"line_stats/known"})  # the same snapshot in every chunk: counted once
+
+
+def merged(reports: Sequence[BatchReport]) -> BatchReport:
+    """Chunks' reports as one batch's: outcomes in source order, counters and seconds added."""
+    out = BatchReport()
+    for report in reports:
+        out.documents.extend(report.documents)
+        for name, seconds in report.timings.items():
+            out.timings[name] = round(out.timings.get(name, 0.0) + seconds, 4)
+        for name, value in report.counters.items():
+            out.counters[name] = (max(out.counters.get(name, 0), value) if name in _SNAPSHOT_COUNTERS
+                                  else out.counters.get(name, 0) + value)
+    out.documents.sort(key=lambda o: o.source)
+    return out

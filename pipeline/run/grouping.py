@@ -96,8 +96,10 @@ class GroupCopies(Step):
             if not doc.failed and not doc.unchanged:
                 loaded.append(outcome_of(doc))
             yield doc
-        if self.defer is not None:
-            self.pending = self.defer.submit(group_copies, self.work, None, self.ctx, loaded)
+        if self.defer is not None and loaded:  # nothing loaded (all unchanged): nothing to hand over
+            # a grouping thread of this process (``batch.InThread``) shares our client; a process makes its own
+            self.pending = self.defer.submit(group_copies, self.work, getattr(self.defer, "es", None), self.ctx,
+                                             loaded)
         else:
             counters, seconds = group_copies(self.work, self.es, self.ctx, loaded)
             self.counters.update({k.removeprefix("dedup/"): v for k, v in counters.items()})

@@ -12,8 +12,10 @@ grouped after batch ``n`` is written, as in a sequential run, and their store wi
 overlap (nothing extra to reconcile at the end, at any worker count). A report comes out only
 once its grouping is done (its counters added, or its error raised): at most one batch late,
 and the last one before the caller goes on to deletes and the end-of-run reconcile. A run of
-one batch has nothing to overlap and groups it in place. Airflow's mapped tasks group each
-batch in the task that loaded it, before it returns.
+one batch has nothing to overlap and groups it in place.
+
+A batch grouped where it is loaded (an Airflow mapped task, a run of one batch) groups its chunks in
+a thread while the next chunk is transformed (``pipeline.run.batch.in_chunks``).
 
 With ``--workers N`` a worker process transforms and loads its batch and hands the grouping
 work back (``HandBack``: the call ``GroupCopies`` would have made, with the fingerprinting
@@ -97,3 +99,4 @@ def handed_back(results: Generator[tuple[BatchReport, Call | None], None, None],
                 yield report
 
         yield from _in_order(submitted())
+

@@ -119,23 +119,28 @@ def partition(docs: dict[str, dict]) -> set[frozenset[str]]:
 def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_client, alias, tmp_path):
     """A CLI run of several batches groups each batch in a worker process while the next one is
     transformed (pipeline/run/overlap.py), with one worker and with two (whose worker processes
-    hand each batch's grouping back to that process); the groups, canonical copies and counts
-    are those of the same files in one batch, grouped in place."""
+    hand each batch's grouping back to that process); a batch grouped where it is loaded (as an
+    Airflow task does) groups its chunks in a thread while the next chunk is transformed. The
+    groups, canonical copies and counts are those of the same files in one batch, grouped in place
+    after its load."""
     src = tmp_path / "src"
     for seed in (21, 22, 23):
         syndicate(src, seed, f"story{seed}")
     write(src, "other/negative.html", page("Farmers protest prices", story(24)[:3] + [BACKGROUND],
                                            "2025-03-01T08:00:00Z", "Wire"))
     results = {}
-    for name, batch_size, workers in (("one-batch", 100, 1), ("batches", 3, 1), ("workers", 3, 2)):
-        settings = load_settings().with_overrides(runs_dir=tmp_path / name, batch_size=batch_size)
+    for name, batch_size, workers, chunk in (("one-batch", 100, 1, 0), ("batches", 3, 1, 0), ("workers", 3, 2, 0),
+                                             ("chunks", 100, 1, 3)):
+        settings = load_settings().with_overrides(runs_dir=tmp_path / name, batch_size=batch_size,
+                                                  group_chunk_docs=chunk)
         report = run_ingest(settings, es=es_client, source_dir=src, alias=f"{alias}-{name}", workers=workers)
         assert report.indexed == 13 and report.failed == 0
         assert report.counters["dedup/fingerprinted"] == 13  # the worker's counters reach the report
         assert "dedup" in report.timings
         results[name] = (fields(es_client, f"{alias}-{name}"), report.counters)
     single, single_counts = results["one-batch"]
-    for name in ("batches", "workers"):
+    assert results["chunks"][1]["dedup/grouped-chunks"] == 5  # 13 files in chunks of 3
+    for name in ("batches", "workers", "chunks"):
         mapped, mapped_counts = results[name]
         assert mapped_counts.get("dedup/overlapping-batches", 0) == 0, name  # one process groups batches in order
         assert partition(mapped) == partition(single), name

@@ -204,3 +204,21 @@ def test_video_player_strings_and_a_photo_gallery_leave_the_body() -> None:
     for junk in ("modal window", "Chapters", "descriptions off", "Photo 7 of 50"):
         assert junk not in res.body
     assert res.metadata["pruned_blocks"] == {"player": 1, "gallery": 1}
+
+
+def test_zero_width_joiners_come_back_and_are_found_from_the_joiners_alone() -> None:
+    """trafilatura drops U+200C/U+200D; the page's own spelling puts them back. The joined words
+    are found from the joiners (``joined_words``), which gives exactly what scanning every word of
+    the page with the pattern gives, without its cost on long pages."""
+    import random
+
+    from pipeline.stages.clean.joiners import _JOINED, joined_words, restore_joiners
+
+    page = "<p>\u0645\u06cc\u200c\u062a\u0648\u0627\u0646 \u06af\u0641\u062a \u06a9\u0647 \u0646\u0645\u06cc\u200c\u062f\u0627\u0646\u0645</p>"
+    text = "\u0645\u06cc\u062a\u0648\u0627\u0646 \u06af\u0641\u062a \u06a9\u0647 \u0646\u0645\u06cc\u062f\u0627\u0646\u0645"
+    assert restore_joiners(text, page) == "\u0645\u06cc\u200c\u062a\u0648\u0627\u0646 \u06af\u0641\u062a \u06a9\u0647 \u0646\u0645\u06cc\u200c\u062f\u0627\u0646\u0645"
+    rng = random.Random(7)
+    pieces = ["a", "\u0645", "\u200c", "\u200d", " ", "<", "-", "x" * 90, "\u06cc" * 150]
+    for _ in range(20_000):
+        sample = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert joined_words(sample) == _JOINED.findall(sample), repr(sample)

@@ -27,7 +27,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
+from pipeline.stages.clean.joiners import restore_joiners
 from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
@@ -258,16 +260,17 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
     if media:
         md["pruned_blocks"] = media
-    text, _ = precise_text(tree, hr)
+    page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
+    text, _ = precise_text(tree, hr, page)
     if len(WORD.findall(text)) >= hr.min_words:
         lacks = recall_gap(text, tree)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
-            text, recalled = recall_merge(text, _extract(tree, precision=False, fast=lacks != "twin"), tree,
+            text, recalled = recall_merge(text, _extract(page, precision=False, fast=lacks != "twin"), tree,
                                           hr.standfirst_in_body)
             if recalled:
                 md["recalled_lines"] = recalled
-    else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree
-        text = _extract(parse_html(html), precision=False) or text
+    else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree (rare: parse, no copy)
+        text = _extract(PageExtraction(parse_html(html), owned=True), precision=False) or text
     if container is not None:
         text, warning = _keep_article(html, text, container)
         if warning:
@@ -279,7 +282,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
             text = with_lead
     if warnings:
         md["warnings"] = warnings
-    text = _restore_joiners(text, html)
+    text = restore_joiners(text, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
     chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
@@ -344,26 +347,12 @@ def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, in
         for attr in ("class", "id"):
             if attr in node.attrib:
                 del node.attrib[attr]
-    again = _extract(fresh, precision=False)
+    again = _extract(PageExtraction(fresh, owned=True), precision=False)
     got = _covered(again, paras)
     if got <= have:
         return text, None
     return again, (f"clean/pruned-majority: the extractor dropped {total - have} of {total} characters of the "
                    f"article's paragraphs by their class/id names; extracted again without them ({got} kept)")
-
-
-_JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")
-
-
-def _restore_joiners(text: str, html: str) -> str:
-    """trafilatura drops the zero-width (non-)joiners that Persian and the Indic scripts spell words
-    with (می‌توان); put them back, word by word, from the page's own spelling."""
-    if "\u200c" not in html and "\u200d" not in html:
-        return text
-    spelled = {w.replace("\u200c", "").replace("\u200d", ""): w for w in _JOINED.findall(html)}
-    if not spelled:
-        return text
-    return re.sub(r"\w+", lambda m: spelled.get(m.group(0), m.group(0)), text)
 
 
 _INVISIBLE = ("script", "style", "noscript", "template")
@@ -383,15 +372,17 @@ FAST_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: below it its full casc
 FAST_COVER = 2  # the fast text holds at least 1/FAST_COVER of the page's text-bearing blocks
 
 
-def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules) -> tuple[str, str]:
+def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules, page: PageExtraction | None = None) -> tuple[str, str]:
     """(text, ``"fast"`` or ``"full"``) of the precision pass. trafilatura without its fallback extractors
     (readability-lxml, jusText) first; the full cascade only when that text looks like too little of the
     article (:func:`found_article`): the fallbacks replace the own extraction only when it is short,
-    much shorter than the page's article text, or structurally thin -- on most pages they give the same."""
-    text = _extract(tree, precision=True, fast=True)
+    much shorter than the page's article text, or structurally thin -- on most pages they give the same.
+    ``page``: the tree's extraction passes when the caller runs more (they share its prepared copy)."""
+    page = page or PageExtraction(tree)
+    text = _extract(page, precision=True, fast=True)
     if found_article(text, tree, hr):
         return text, "fast"
-    return _extract(tree, precision=True), "full"
+    return _extract(page, precision=True), "full"
 
 
 def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool:
@@ -406,15 +397,8 @@ def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool
     return budget >= 0 and text_holders(root, limit=budget) <= budget
 
 
-def _extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
-    import trafilatura
-
-    return trafilatura.extract(
-        tree,
-        fast=fast,
-        include_comments=False,
-        favor_precision=precision,
-        include_tables=True,
-        deduplicate=False,
-        with_metadata=False,
-    ) or ""
+def _extract(page: PageExtraction | lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
+    """trafilatura's text of one pass (``trafilatura.extract`` with comments off, tables in, no dedup); a bare
+    tree is left as it is (copied once)."""
+    page = page if isinstance(page, PageExtraction) else PageExtraction(page)
+    return page.text(precision=precision, fast=fast)

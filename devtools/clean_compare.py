@@ -1,0 +1,147 @@
+"""Byte-for-byte comparison of the HTML clean's output between two checkouts (issue 27, plan item 2).
+
+    python -m devtools.clean_compare dump OUT.jsonl [--data DIR] [--eval-data DIR] [--limit N]
+    python -m devtools.clean_compare diff A.jsonl B.jsonl
+    python -m devtools.clean_compare passes [--data DIR] [--eval-data DIR] [--limit N]
+
+``dump`` runs ``clean_html_string`` (what the benchmarks and the clean stage call) of the checkout it is
+run from over the 121 shared pages (``../shared/benchmarks/article-extraction``) and the 990 pages of
+``../shared/benchmarks/trafilatura-eval``, and writes one JSON line per page: the body, title, author,
+source name, dateline, publication date, captions and the whole metadata dictionary (warnings, cuts,
+recalled lines ...). Run it once on each checkout (``cd`` there, ``.venv/bin/python -m
+devtools.clean_compare dump``), then ``diff`` the two files: it prints the pages and fields that differ
+and exits 1 when any does.
+
+``passes`` checks the extraction plumbing directly on the same pages: for each page parsed and pruned as
+the clean stage does, every pass kind (precise / broad, fast / full) through one shared
+:class:`~pipeline.stages.clean.extraction.PageExtraction`, and each through an owned fresh parse (unpruned), against
+``trafilatura.extract`` on the same tree; prints the pages that differ, exits 1 when any does. Nothing is
+timed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
+
+
+def pages(data: Path | None, eval_data: Path | None, limit: int | None) -> list[tuple[str, str]]:
+    """(id, html) of the shared article pages then the trafilatura-eval pages, decoded as the benchmarks do."""
+    out: list[tuple[str, str]] = []
+    art = data or SHARED / "article-extraction"
+    for f in sorted((art / "html").glob("*.html.gz"))[:limit]:
+        out.append((f"article/{f.name}", gzip.decompress(f.read_bytes()).decode("utf-8")))
+    ev = eval_data or SHARED / "trafilatura-eval"
+    for f in sorted((ev / "pages").glob("*.html.gz"))[:limit]:
+        out.append((f"eval/{f.name}", gzip.decompress(f.read_bytes()).decode("utf-8", errors="replace")))
+    return out
+
+
+def dump(out: Path, data: Path | None, eval_data: Path | None, limit: int | None) -> int:
+    from pipeline.stages.clean import clean_html_string, load_packs
+
+    packs = load_packs()
+    n = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for pid, html in pages(data, eval_data, limit):
+            try:
+                res = clean_html_string(html, packs)
+                row = {"id": pid, "title": res.title, "body": res.body, "author": res.author,
+                       "source_name": res.source_name, "dateline": res.dateline, "published_at": res.published_at,
+                       "captions": res.captions, "metadata": res.metadata}
+            except Exception as exc:  # noqa: BLE001 - an error is an output too: compared like the rest
+                row = {"id": pid, "error": f"{type(exc).__name__}: {exc}"}
+            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+            n += 1
+    print(f"wrote {n} pages to {out}")
+    return 0
+
+
+def diff(a: Path, b: Path) -> int:
+    rows_a = {r["id"]: r for r in map(json.loads, a.read_text(encoding="utf-8").splitlines())}
+    rows_b = {r["id"]: r for r in map(json.loads, b.read_text(encoding="utf-8").splitlines())}
+    fields: Counter[str] = Counter()
+    pages_differing = 0
+    for pid in sorted(rows_a.keys() | rows_b.keys()):
+        ra, rb = rows_a.get(pid), rows_b.get(pid)
+        if ra == rb:
+            continue
+        pages_differing += 1
+        if ra is None or rb is None:
+            print(f"{pid}: only in {'B' if ra is None else 'A'}")
+            fields["(missing)"] += 1
+            continue
+        for key in sorted(ra.keys() | rb.keys()):
+            va, vb = ra.get(key), rb.get(key)
+            if key == "metadata" and isinstance(va, dict) and isinstance(vb, dict):
+                for mk in sorted(va.keys() | vb.keys()):
+                    if va.get(mk) != vb.get(mk):
+                        fields[f"metadata.{mk}"] += 1
+                        print(f"{pid}: metadata.{mk}: {str(va.get(mk))[:200]!r} -> {str(vb.get(mk))[:200]!r}")
+            elif va != vb:
+                fields[key] += 1
+                print(f"{pid}: {key}: {str(va)[:200]!r} -> {str(vb)[:200]!r}")
+    print(f"{len(rows_a)} pages in A, {len(rows_b)} in B; {pages_differing} differ"
+          + (f" ({', '.join(f'{k} {v}' for k, v in fields.most_common())})" if fields else ""))
+    return 1 if pages_differing else 0
+
+
+def passes(data: Path | None, eval_data: Path | None, limit: int | None) -> int:
+    from pipeline.stages.clean import load_packs
+    from pipeline.stages.clean.extraction import PageExtraction, public_extract
+    from pipeline.stages.clean.html import parse_html, prune, prune_media
+
+    hr = load_packs().for_language(None).html
+    kinds = [(True, True), (True, False), (False, True), (False, False)]
+    checked = differ = 0
+    for pid, html in pages(data, eval_data, limit):
+        try:
+            tree = parse_html(html)
+        except ValueError:
+            continue
+        prune(tree, hr)
+        prune_media(tree)
+        page = PageExtraction(tree)
+        for precision, fast in kinds:
+            pairs = {"shared": (public_extract(tree, precision=precision, fast=fast),
+                                page.text(precision=precision, fast=fast)),
+                     "owned": (public_extract(parse_html(html), precision=precision, fast=fast),
+                               PageExtraction(parse_html(html), owned=True).text(precision=precision, fast=fast))}
+            checked += 1
+            for how, (want, text) in pairs.items():
+                if text != want:
+                    differ += 1
+                    print(f"{pid}: precision={precision} fast={fast} {how}: {len(want)} -> {len(text)} characters")
+    print(f"{checked} page x pass kinds checked, {differ} differ from trafilatura.extract")
+    return 1 if differ else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("out", type=Path)
+    pp = sub.add_parser("passes")
+    for q in (d, pp):
+        q.add_argument("--data", type=Path, default=None, help="article-extraction folder")
+        q.add_argument("--eval-data", type=Path, default=None, help="trafilatura-eval folder")
+        q.add_argument("--limit", type=int, default=None, help="at most N pages of each set (a quick look)")
+    c = sub.add_parser("diff")
+    c.add_argument("a", type=Path)
+    c.add_argument("b", type=Path)
+    args = ap.parse_args(argv)
+    if args.cmd == "dump":
+        return dump(args.out, args.data, args.eval_data, args.limit)
+    if args.cmd == "passes":
+        return passes(args.data, args.eval_data, args.limit)
+    return diff(args.a, args.b)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""trafilatura's text extraction of one page, with its raw-tree preparation done once for every pass.
+
+``trafilatura.extract(tree)`` copies the tree it is given (``bare_extraction``) and prunes the copy with
+two whole-tree XPath sets (``RAW_TREE_PRUNE_XPATH``; with comments off also
+``REMOVE_COMMENTS_AND_LISTS_XPATH``, on a thread-forum page only in precision mode) before its cascade.
+The clean stage extracts a page in one to three passes (precise fast, precise full, broad), each of which
+paid the copy and both prunes again: about 2 ms a pass on the shared pages (issue 27, plan item 2).
+
+:class:`PageExtraction` makes that prepared copy once per page and runs the rest of trafilatura's
+``trafilatura_sequence`` on it for each pass -- the pinned version's own steps (``tree_cleaning``,
+``convert_tags``, ``extract_content``, ``compare_extraction``, ``baseline``, the recall escalation), in
+its order, with comments off as the clean stage asks, and without the pre-conversion backup copy in fast
+mode, where nothing reads it -- then ``bare_extraction``'s size checks and ``extract``'s text output
+(``determine_returnstring``). The cascade never changes the prepared tree: every step of it that prunes
+or cleans works on a copy of its own. A tree nothing reads afterwards (a fresh parse for one pass) is
+prepared in place, without the copy (``owned=True``).
+
+The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
+shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
+trafilatura version than :data:`SEQUENCE_OF` makes every pass a plain ``trafilatura.extract`` call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+
+SEQUENCE_OF = "2.3.1"  # the trafilatura version whose trafilatura_sequence this follows (requirements.in pins it)
+
+
+@functools.cache
+def _sequence_matches() -> bool:
+    import trafilatura
+
+    return bool(trafilatura.__version__ == SEQUENCE_OF)
+
+
+_PER_PASS = False  # every pass a trafilatura.extract call, as before plan item 2 (see per_pass_extract)
+
+
+def _matches() -> bool:
+    return not _PER_PASS and _sequence_matches()
+
+
+@contextlib.contextmanager
+def per_pass_extract() -> Iterator[None]:
+    """Inside: every pass is a plain ``trafilatura.extract`` call, which copies and prepares the tree
+    itself -- the clean stage before plan item 2, same text. The same-process baseline of
+    ``benchmarks/profile_clean.py``; not for concurrent use."""
+    global _PER_PASS
+    _PER_PASS = True
+    try:
+        yield
+    finally:
+        _PER_PASS = False
+
+
+@functools.cache
+def _options(precision: bool, fast: bool) -> Any:
+    """The ``Extractor`` that ``trafilatura.extract`` builds for the clean stage's arguments. Shared by
+    the passes: trafilatura copies it before the one change it makes (the recall escalation's focus)."""
+    from trafilatura.settings import DEFAULT_CONFIG, Extractor
+
+    return Extractor(config=DEFAULT_CONFIG, output_format="txt", fast=fast, precision=precision, recall=False,
+                     comments=False, formatting=None, links=False, images=False, tables=True, dedup=False,
+                     lang=None, url=None, with_metadata=False, only_with_metadata=False, tei_validation=False,
+                     author_blacklist=None, url_blacklist=None, date_params=None)
+
+
+def public_extract(tree: lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
+    """``trafilatura.extract`` on the tree (it copies it) with the clean stage's arguments."""
+    import trafilatura
+
+    return trafilatura.extract(tree, fast=fast, include_comments=False, favor_precision=precision,
+                               include_tables=True, deduplicate=False, with_metadata=False) or ""
+
+
+def _prunes_lists(precision: bool, forum: bool) -> bool:
+    """trafilatura_sequence prunes comment containers and lists off the raw tree (comments off) unless a
+    non-precision pass runs on a thread-forum page."""
+    return precision or not forum
+
+
+def _prepare(tree: lxml.html.HtmlElement, lists: bool) -> lxml.html.HtmlElement:
+    """trafilatura_sequence's raw-tree prunes, in place."""
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if lists:
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    return tree
+
+
+def _prepare_tree(tree: lxml.html.HtmlElement, options: Any) -> tuple[Any, Any]:
+    """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
+    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only)."""
+    from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+
+    cleaned = tree_cleaning(copy.copy(tree), options)
+    backup = None if options.fast else copy.copy(cleaned)
+    return convert_tags(cleaned, options, None), backup
+
+
+def _extract_and_compare(tree: lxml.html.HtmlElement, options: Any, cleaned_tree: Any = None,
+                         backup: Any = None) -> tuple[Any, str]:
+    """trafilatura's ``_extract_and_compare`` (``_recall_retry`` when the cleaned trees are not given)."""
+    from trafilatura.external import compare_extraction
+    from trafilatura.main_extractor import extract_content
+
+    if cleaned_tree is None:
+        cleaned_tree, backup = _prepare_tree(tree, options)
+    postbody, temp_text = extract_content(cleaned_tree, options)
+    if not options.fast:
+        postbody, temp_text = compare_extraction(backup, copy.copy(tree), postbody, temp_text, options)
+    return postbody, temp_text
+
+
+def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[Any, str]:
+    """trafilatura 2.3.1 ``trafilatura_sequence`` after its raw-tree prunes, comments off (no comment
+    capture, no forum-post salvage, the escalation input is the prepared tree itself)."""
+    from trafilatura import core
+    from trafilatura.baseline import baseline, html2txt
+    from trafilatura.external import justext_rescue
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
+
+    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options)
+    if options.focus == "precision" and not forum:
+        cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
+    postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
+    if len(temp_text) < options.min_extracted_size and options.focus != "precision":
+        b_body, b_text, b_len = baseline(tree)  # baseline copies element inputs
+        if b_len > len(temp_text):
+            postbody, temp_text = b_body, b_text
+    if (options.focus == "balanced" and 0 < len(temp_text) < core.ESCALATION_MAX_LENGTH
+            and len(temp_text) < core.ESCALATION_PAGE_SHARE * len(html2txt(tree))):
+        r_options = copy.copy(options)
+        r_options.focus = "recall"
+        r_text = j_text = ""
+        try:
+            r_body, r_text = _extract_and_compare(tree, r_options)  # trafilatura's _recall_retry
+        except Exception as err:  # noqa: BLE001 - as trafilatura: a failed retry keeps the first text
+            core.LOGGER.warning("recall retry failed: %s %s", err, None)
+        if not options.fast:
+            try:
+                j_body, j_text = justext_rescue(copy.copy(tree), options)
+            except Exception as err:  # noqa: BLE001 - as trafilatura
+                core.LOGGER.warning("justext candidate failed: %s %s", err, None)
+        len_text, r_len, j_len = len(temp_text), len(r_text), len(j_text)
+        if j_len > r_len and j_len > core.ESCALATION_JUSTEXT_RATIO * len_text:
+            postbody, temp_text = j_body, j_text
+        elif r_len >= options.min_extracted_size and r_len > core.ESCALATION_ACCEPT_RATIO * len_text:
+            postbody, temp_text = r_body, r_text
+    return postbody, temp_text
+
+
+def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> str:
+    """``bare_extraction``'s checks after the sequence, then ``extract``'s text output."""
+    from lxml.etree import Element, strip_tags
+    from trafilatura.core import determine_returnstring
+    from trafilatura.settings import Document
+
+    try:
+        postbody, temp_text = _sequence(tree, forum, options)
+        if options.max_tree_size:
+            if len(postbody) > options.max_tree_size:
+                strip_tags(postbody, "hi")
+            if len(postbody) > options.max_tree_size:
+                return ""
+        if len(temp_text) < options.min_output_size and 0 < options.min_output_comm_size:  # no comments: 0 chars
+            return ""
+    except (TypeError, ValueError):  # trafilatura's "discarding data": no text
+        return ""
+    document = Document(body=postbody, commentsbody=Element("body"), raw_text=temp_text)
+    return determine_returnstring(document, options) or ""
+
+
+def _forum(tree: lxml.html.HtmlElement) -> bool:
+    from trafilatura.core import _forum_thread_page
+
+    return bool(_forum_thread_page(tree))
+
+
+class PageExtraction:
+    """The passes of trafilatura over one (pruned) page tree, which stays as it is: the raw-tree
+    preparation is one copy per page (two on a thread-forum page with both kinds of pass)."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, *, owned: bool = False) -> None:
+        """``owned``: nothing reads ``tree`` afterwards (a fresh parse); it is prepared in place, no copy."""
+        self.tree = tree
+        self._owned = owned
+        self._forum: bool | None = None
+        self._prepared: dict[bool, lxml.html.HtmlElement] = {}
+
+    def text(self, *, precision: bool, fast: bool = False) -> str:
+        if not _matches():
+            return public_extract(self.tree, precision=precision, fast=fast)
+        if self._forum is None:
+            self._forum = _forum(self.tree)
+        lists = _prunes_lists(precision, self._forum)
+        prepared = self._prepared.get(lists)
+        if prepared is None:
+            if self._owned and self._prepared:
+                raise RuntimeError("an owned tree is prepared once: the other kind of pass needs a PageExtraction")
+            try:
+                prepared = _prepare(self.tree if self._owned else copy.copy(self.tree), lists)
+            except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
+                return ""
+            self._prepared[lists] = prepared
+        return _text(prepared, self._forum, _options(precision, fast))
