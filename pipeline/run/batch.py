@@ -23,6 +23,7 @@ its ``Failure``) or unchanged, and becomes its line in the batch report.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -66,11 +67,13 @@ def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Pat
 
 
 def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str | None = None,
-                defer: Executor | None = None, line_stats: SourceStats | None | EllipsisType = ...) -> list[Step]:
+                defer: Executor | None = None, line_stats: SourceStats | None | EllipsisType = ...,
+                keep_learned: list[SourceStats] | None = None) -> list[Step]:
     """The one list of steps from file to index for a batch of source ``source`` (default: the
     run's source) of ``ctx``'s run (see the module doc). Near-duplicate grouping is there when
     ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``;
-    ``line_stats``: the source's learned statistics, read now when not given (``...``)."""
+    ``line_stats``: the source's learned statistics, read now when not given (``...``);
+    ``keep_learned``: see ``RecordLineStats``."""
     from pipeline.elastic.line_stats import read_stats
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.line_stats import RecordLineStats
@@ -85,7 +88,7 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
                     learn=learn)
     stages = build()
     clean = next(s for s in stages if isinstance(s, Clean))
-    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes)
+    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes, keep=keep_learned)
     # the per-document stages run in a worker process that is killed when C code overruns (run/isolated.py)
     isolated = Isolated(stages, build)
     cfg = ctx.dedup
@@ -118,14 +121,15 @@ def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Exec
 
 def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
                   defer: Executor | None = None,
-                  line_stats: SourceStats | None | EllipsisType = ...) -> BatchReport:
+                  line_stats: SourceStats | None | EllipsisType = ...,
+                  keep_learned: list[SourceStats] | None = None) -> BatchReport:
     """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index
-    (``defer``, ``line_stats``: see ``batch_steps``)."""
+    (``defer``, ``line_stats``, ``keep_learned``: see ``batch_steps``)."""
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.load import outcome_of
 
     root = Path(ctx.sources[source])
-    steps = batch_steps(ctx, es, root, source=source, defer=defer, line_stats=line_stats)
+    steps = batch_steps(ctx, es, root, source=source, defer=defer, line_stats=line_stats, keep_learned=keep_learned)
     outcomes = [outcome_of(doc) for doc in run_steps(steps, (new_document(root, source, rel) for rel in paths))]
     outcomes.sort(key=lambda o: o.source)
     report = BatchReport(outcomes, step_timings(steps), step_counters(steps))
@@ -184,20 +188,43 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
     """Files ``paths`` of ``source`` through ``process_files`` chunk by chunk, each chunk's grouping
     in the grouping thread while the next chunk is transformed; one report, as for the whole batch.
     A grouping that failed stops the batch before its next chunk (its error raised)."""
-    from pipeline.elastic.line_stats import read_stats
+    from pipeline.elastic.line_stats import add_stats, read_stats
 
-    size = ctx.run.group_chunk_docs
     stats = read_stats(es, ctx.alias, source)  # one snapshot for the batch, as when it is not chunked
+    learned: list[SourceStats] = []  # the chunks' counts, written once (one write per batch, as unchunked)
     reports: list[BatchReport] = []
     with InThread(es) as grouper:
-        for start in range(0, len(paths), size):
+        for start, end in chunk_bounds(len(paths), ctx.run.group_chunk_docs):
             for done in (r for r in reports if r.pending is not None and r.pending.done()):
                 done.settled()  # a grouping's error is raised now, not after the whole batch
-            reports.append(process_files(source, paths[start:start + size], ctx, es, defer=grouper, line_stats=stats))
+            reports.append(process_files(source, paths[start:end], ctx, es, defer=grouper, line_stats=stats,
+                                         keep_learned=learned))
         settled = [report.settled() for report in reports]
     report = merged(settled)
+    if learned:
+        started = time.perf_counter()
+        total = SourceStats()
+        for counts in learned:
+            total.merge(counts)
+        report.counters["line_stats/retries"] = report.counters.get("line_stats/retries", 0) + add_stats(
+            es, ctx.alias, source, total, support=ctx.support_sizes)
+        report.timings["line_stats"] = round(report.timings.get("line_stats", 0.0) + time.perf_counter() - started, 4)
     report.counters["dedup/grouped-chunks"] = len(settled)  # chunks grouped in the grouping thread
     return report
+
+
+TAIL_SHARE = 5  # the last chunk holds 1/TAIL_SHARE of a chunk: its grouping is the part the batch waits for
+
+
+def chunk_bounds(files: int, size: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of the chunks of ``files`` files: ``size`` each, the last one cut in two so
+    that a small tail (``size // TAIL_SHARE``) comes last: 200 files, size 50 -> 50, 50, 50, 40, 10."""
+    bounds = [(start, min(start + size, files)) for start in range(0, files, size)]
+    tail = max(1, size // TAIL_SHARE)
+    start, end = bounds[-1] if bounds else (0, 0)
+    if len(bounds) > 1 and end - start > tail:
+        bounds[-1:] = [(start, end - tail), (end - tail, end)]
+    return bounds
 
 
 _SNAPSHOT_COUNTERS = frozenset({"line_stats/known"})  # the same snapshot in every chunk: counted once

@@ -18,6 +18,7 @@ from pipeline.config import IndexSizes
 from pipeline.document import Document
 from pipeline.stages.base import Step
 from pipeline.stages.clean import Clean
+from pipeline.stages.clean.repetition import SourceStats
 
 
 class RecordLineStats(Step):
@@ -25,9 +26,13 @@ class RecordLineStats(Step):
 
     name: ClassVar[str] = "line_stats"
 
-    def __init__(self, es: Any, alias: str, source_id: str, clean: Clean, support: IndexSizes) -> None:
+    def __init__(self, es: Any, alias: str, source_id: str, clean: Clean, support: IndexSizes, *,
+                 keep: list[SourceStats] | None = None) -> None:
+        """``keep``: the counts are appended there instead of written (the chunks of one batch,
+        ``pipeline.run.batch.in_chunks``, write their sum once)."""
         super().__init__()
         self.es, self.alias, self.source_id, self.clean, self.support = es, alias, source_id, clean, support
+        self.keep = keep
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         from pipeline.elastic.line_stats import add_stats
@@ -36,7 +41,10 @@ class RecordLineStats(Step):
         started = time.perf_counter()
         learned = self.clean.learned
         self.counters["known"] += self.clean.stats_known
-        if learned.documents:
+        if learned.documents and self.keep is not None:
+            self.keep.append(learned)
+            self.counters["added"] += learned.documents
+        elif learned.documents:
             self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned, support=self.support)
             self.counters["added"] += learned.documents
         self.seconds += time.perf_counter() - started

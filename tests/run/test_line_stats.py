@@ -40,10 +40,17 @@ def bodies(es, alias) -> dict[str, str]:
     return {Path(h["_source"]["source_path"]).name: h["_source"]["body"] for h in hits}
 
 
-def test_a_later_run_reads_what_an_earlier_run_learned(es_client, alias, tmp_path):
+@pytest.mark.parametrize("chunk", [0, 3], ids=["whole-batch", "in-chunks"])
+def test_a_later_run_reads_what_an_earlier_run_learned(es_client, alias, tmp_path, chunk):
+    """Also when a batch is transformed and grouped in chunks (as an Airflow task does): the chunks
+    share the batch's snapshot and their counts are written once, as one batch's."""
     src = tmp_path / "feed"
     write(src, range(10))
-    first = run_ingest(load_settings(), es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
+    settings = load_settings().with_overrides(group_chunk_docs=chunk)
+    first = run_ingest(settings, es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
+    assert first.counters.get("dedup/grouped-chunks", 0) == (4 if chunk else 0)  # 10 files: 3, 3, 3, 1
+    stored = es_client.get(index="etl-line-stats", id=f"{alias}/feed")
+    assert stored["_version"] == 1  # one write for the run's one batch, chunks or not
     assert first.counters.get("line_stats/added") == 10
     assert first.counters.get("line_stats/known", 0) == 0  # the source's first batch: the packs alone
     assert first.counters.get("clean/lines_learned", 0) == 0
@@ -53,7 +60,7 @@ def test_a_later_run_reads_what_an_earlier_run_learned(es_client, alias, tmp_pat
     assert stats.lines[BOILER.casefold()] == 10
 
     write(src, range(10, 14))  # the next run: only the new files are cleaned, with what the first learned
-    second = run_ingest(load_settings(), es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
+    second = run_ingest(settings, es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
     assert second.counts()["new"] == 4 and second.counts()["unchanged"] == 10
     assert second.counters.get("line_stats/known") == 10
     assert second.counters.get("clean/lines_learned") == 4
@@ -61,7 +68,7 @@ def test_a_later_run_reads_what_an_earlier_run_learned(es_client, alias, tmp_pat
     assert all(BOILER not in found[f"{i:03d}.txt"] for i in range(10, 14))
     assert read_stats(es_client, alias, "feed").documents == 14  # type: ignore[union-attr]
     # a third run with nothing new adds nothing (unchanged documents are never counted twice)
-    third = run_ingest(load_settings(), es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
+    third = run_ingest(settings, es=es_client, source_dir=src, alias=alias, runs_dir=tmp_path / "runs")
     assert third.counters.get("line_stats/added", 0) == 0
     assert read_stats(es_client, alias, "feed").documents == 14  # type: ignore[union-attr]
 
