@@ -9,7 +9,7 @@ from typing import Any
 import lxml.html
 import pytest
 
-from pipeline.stages.clean import html as clean_html_module
+from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.html import FAST_COVER, clean_html, found_article, parse_html, precise_text
 from pipeline.stages.clean.packs import load_packs
 from pipeline.stages.clean.recall import text_holders
@@ -37,14 +37,14 @@ def _hr() -> Any:
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """The ``fast`` flag of every precision extraction (the real trafilatura runs; only recorded)."""
     seen: list[bool] = []
-    real = clean_html_module._extract
+    real = PageExtraction.text
 
-    def spy(tree: Any, *, precision: bool, fast: bool = False) -> str:
+    def spy(page: PageExtraction, *, precision: bool, fast: bool = False) -> str:
         if precision:
             seen.append(fast)
-        return real(tree, precision=precision, fast=fast)
+        return real(page, precision=precision, fast=fast)
 
-    monkeypatch.setattr(clean_html_module, "_extract", spy)
+    monkeypatch.setattr(PageExtraction, "text", spy)
     return seen
 
 
@@ -57,7 +57,7 @@ def test_an_article_page_takes_the_fast_pass_only(calls: list[bool]) -> None:
 
 def test_the_fast_text_of_an_article_page_is_what_the_full_cascade_gives() -> None:
     tree = parse_html(ARTICLE)
-    assert precise_text(tree, _hr())[0] == clean_html_module._extract(tree, precision=True, fast=False)
+    assert precise_text(tree, _hr())[0] == PageExtraction(tree).text(precision=True, fast=False)
 
 
 def test_a_page_where_the_fast_pass_finds_too_little_falls_back_to_the_full_cascade(calls: list[bool]) -> None:

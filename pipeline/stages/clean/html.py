@@ -265,12 +265,12 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if len(WORD.findall(text)) >= hr.min_words:
         lacks = recall_gap(text, tree)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
-            text, recalled = recall_merge(text, _extract(page, precision=False, fast=lacks != "twin"), tree,
+            text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
                                           hr.standfirst_in_body)
             if recalled:
                 md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree (rare: parse, no copy)
-        text = _extract(PageExtraction(parse_html(html), owned=True), precision=False) or text
+        text = PageExtraction(parse_html(html), owned=True).text(precision=False) or text
     if container is not None:
         text, warning = _keep_article(html, text, container)
         if warning:
@@ -347,7 +347,7 @@ def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, in
         for attr in ("class", "id"):
             if attr in node.attrib:
                 del node.attrib[attr]
-    again = _extract(PageExtraction(fresh, owned=True), precision=False)
+    again = PageExtraction(fresh, owned=True).text(precision=False)
     got = _covered(again, paras)
     if got <= have:
         return text, None
@@ -379,10 +379,10 @@ def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules, page: PageExtractio
     much shorter than the page's article text, or structurally thin -- on most pages they give the same.
     ``page``: the tree's extraction passes when the caller runs more (they share its prepared copy)."""
     page = page or PageExtraction(tree)
-    text = _extract(page, precision=True, fast=True)
+    text = page.text(precision=True, fast=True)
     if found_article(text, tree, hr):
         return text, "fast"
-    return _extract(page, precision=True), "full"
+    return page.text(precision=True), "full"
 
 
 def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool:
@@ -395,10 +395,3 @@ def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool
     root = body if body is not None else tree
     budget = len(text) * FAST_COVER - sum(n for _, n in prose_paragraphs(root))
     return budget >= 0 and text_holders(root, limit=budget) <= budget
-
-
-def _extract(page: PageExtraction | lxml.html.HtmlElement, *, precision: bool, fast: bool = False) -> str:
-    """trafilatura's text of one pass (``trafilatura.extract`` with comments off, tables in, no dedup); a bare
-    tree is left as it is (copied once)."""
-    page = page if isinstance(page, PageExtraction) else PageExtraction(page)
-    return page.text(precision=precision, fast=fast)

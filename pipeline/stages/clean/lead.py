@@ -23,11 +23,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, _Blocks, link_share
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, TextBlocks, link_share, word_key
 from pipeline.stages.clean.script import SENT_PUNCT, is_dense
 
 _WS = re.compile(r"\s+")
-_WORDS = re.compile(r"\w+")
 LEAD_MIN_CHARS = 80  # a lead block: prose of at least this many characters ...
 LEAD_MIN_CHARS_DENSE = 30  # ... in Han / kana / Thai (no spaces between words)
 LEAD_MAX_CHARS = 1500  # longer: not a standfirst (a whole text the extractor judged elsewhere)
@@ -39,10 +38,6 @@ _BLOCK_TAGS = frozenset(("p", "div", "section", "article", "header", "main", "as
 _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "button", "textarea"))
 LINK_SHARE_LEAD = 0.2  # a lead is prose: at most this share of it is link text ...
 MAX_DIGIT_SHARE = 0.2  # ... and of it digits (a date line, a score table)
-
-
-def _key(s: str) -> str:
-    return " ".join(_WORDS.findall(s.casefold()))
 
 
 def _leaf_blocks(root: Any) -> list[Any]:
@@ -87,7 +82,7 @@ def _is_lead(t: str, el: Any) -> bool:
 def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
     """(``text`` with the missing lead blocks put in front of its first body line, those blocks)."""
     lines = text.split("\n")
-    keys = [_key(ln) for ln in lines]
+    keys = [word_key(ln) for ln in lines]
     body = tree.find("body") if tree.find("body") is not None else tree
     leaves = _leaf_blocks(body)
     texts: list[str] = []  # visible text of leaves[:len(texts)], computed as far as the search goes
@@ -114,7 +109,7 @@ def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int 
     for i in range(begin, len(leaves)):
         while len(texts) <= i:
             texts.append(_text(leaves[len(texts)]))
-        k = _key(texts[i])
+        k = word_key(texts[i])
         if k and (key in k or (len(k) >= 20 and k in key)):
             return i
     return None
@@ -122,7 +117,7 @@ def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int 
 
 def _place(line: str, tree: Any, leaves: list[Any], texts: list[str]) -> int | None:
     """Number of leaf blocks before the element holding ``line`` (found by its text, as recall does)."""
-    el = _Blocks(tree).find(line)
+    el = TextBlocks(tree).find(line)
     if el is None:
         return None
     order = {id(e): i for i, e in enumerate(tree.iter())}
@@ -144,7 +139,7 @@ def _walk_back(before: list[Any], texts: list[str], flat: str) -> list[str]:
             return list(reversed(found))
         if seen > MAX_BLOCKS:
             return []
-        k = _key(t)
+        k = word_key(t)
         if k and k in flat:
             continue
         if _is_lead(t, el):

@@ -45,7 +45,7 @@ def _norm(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _key(s: str) -> str:
+def word_key(s: str) -> str:
     """A line's words only: the two passes write the same list item or cell with different marks."""
     return " ".join(_WORDS.findall(s.casefold()))
 
@@ -83,7 +83,7 @@ def _joined(pieces: list[str]) -> str:
     return "".join(parts)
 
 
-class _Blocks:
+class TextBlocks:
     """The pruned tree's elements by their normalised text (deepest element for a text)."""
 
     def __init__(self, tree: Any) -> None:
@@ -186,10 +186,10 @@ def gap(precise: str, tree: Any) -> str:
     text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose
     paragraph (``LEAD_MIN_CHARS``) just before them; ``"twin"``, text in a twin container of the
     article's (:func:`in_twin`); ``""``, nothing. Cheap: no extraction, one pass over the page's blocks."""
-    flat = _key(precise)
+    flat = word_key(precise)
     blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
               if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
-    keys = [_key(el.text_content()) for el in blocks]
+    keys = [word_key(el.text_content()) for el in blocks]
     held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
     if not held:
         return ""
@@ -212,12 +212,12 @@ def merge(precise: str, broad: str, tree: Any, standfirst: bool = False) -> tupl
     if not broad.strip() or not precise.strip():
         return precise, 0
     p, b = precise.split("\n"), broad.split("\n")
-    pn, bn = [_key(x) for x in p], [_key(x) for x in b]
+    pn, bn = [word_key(x) for x in p], [word_key(x) for x in b]
     have = set(pn)
     ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
     if all(op[0] == "equal" for op in ops):
         return precise, 0
-    blocks = _Blocks(tree)
+    blocks = TextBlocks(tree)
     kept = [i for i, x in enumerate(pn) if x]
     first = blocks.find(p[kept[0]]) if kept else None
     last = blocks.find(p[kept[-1]]) if kept else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import _Blocks
+from pipeline.stages.clean.recall import TextBlocks
 from pipeline.stages.clean.script import SENT_END, word_count
 
 ORPHAN_MAX_WORDS = 8
@@ -36,7 +36,7 @@ def is_orphan_heading(t: str) -> bool:
     return bool(_CLOSES.search(t)) or not SENT_END.search(t)
 
 
-def _apart(line: str, prev: str, blocks: _Blocks) -> bool:
+def _apart(line: str, prev: str, blocks: TextBlocks) -> bool:
     """The line's element does not share its parent with the line before it: a box of its own."""
     el, pe = blocks.find(line), blocks.find(prev)
     if el is None or pe is None or el.getparent() is None:
@@ -48,12 +48,12 @@ def _apart(line: str, prev: str, blocks: _Blocks) -> bool:
 def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> list[str]:
     """``kept`` without the orphan headings that close it (a colon or question mark closes a heading;
     a bare short line only in a box of its own), the cut counted in ``cuts``."""
-    blocks: _Blocks | None = None
+    blocks: TextBlocks | None = None
     n = len(kept)
     while n > 1 and len(kept) - n < MAX_ORPHANS and is_orphan_heading(kept[n - 1]):
         line = kept[n - 1]
         if not _CLOSES.search(line):
-            blocks = blocks or _Blocks(tree)
+            blocks = blocks or TextBlocks(tree)
             if not _apart(line, kept[n - 2], blocks):
                 break
         n -= 1
