@@ -96,5 +96,26 @@ def test_clean_html_records_a_cyrillic_deck_and_puts_it_in_the_body_only_if_told
     assert res.body.startswith(deck + "\n\n" + paras[0])
 
 
-def test_the_shipped_packs_keep_the_standfirst_apart() -> None:
-    assert load_packs().for_language(None).html.standfirst_in_body is False
+def test_the_shipped_packs_keep_the_standfirst_apart_except_where_their_press_counts_it_as_text() -> None:
+    packs = load_packs()
+    assert packs.for_language(None).html.standfirst_in_body is False
+    assert {lang for lang in ("en", "ru", "zh", "vi", "de", "fr", "es", "pl")
+            if packs.for_language(lang).html.standfirst_in_body} == {"de", "fr", "es", "pl"}
+
+
+def test_the_page_language_pack_decides_whether_the_standfirst_opens_the_body() -> None:
+    """The pack is picked by the body's language; its convention (config/cleaning/<lang>.yaml) decides."""
+    deck = "Schulen und Straßen bekommen das meiste Geld; die Rücklagen der Stadt schrumpfen zum dritten Mal."
+    paras = ["Der Stadtrat hat am Dienstag nach einer langen Debatte über Schulen und Straßen den Haushalt beschlossen.",
+             "Kritiker sagten, der Plan lasse zu wenig Geld für die Instandhaltung, mehrere Mitglieder wollten abstimmen.",
+             "Der Bürgermeister versprach im Frühjahr eine öffentliche Anhörung, bei der alle Bürger mitreden können."]
+    body = "".join(f"<p>{p}</p>" for p in paras * 2)
+    page = (f'<html><body><div class="page"><div class="top"><h1>Haushalt beschlossen</h1>'
+            f'<div class="intro"><div class="intro__copy">{deck}</div></div></div>'
+            f'<div class="row"><div class="col"><div class="content">{body}</div></div></div></div></body></html>')
+    res = clean_html(page)
+    assert res.metadata["rules_language"] == "de"
+    assert res.metadata["standfirst"] == deck
+    assert res.body.startswith(deck + "\n\n" + paras[0])
+    english = clean_html(page, load_rules("en"))  # the same page under a pack that keeps it apart
+    assert english.metadata["standfirst"] == deck and english.body.startswith(paras[0])

@@ -276,16 +276,16 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         if warning:
             warnings.append(warning)
     with_lead, lead = with_leads(text, tree)
-    if lead:  # the standfirst: kept apart, in the body only where the rules say it is body text
+    if lead:  # the standfirst: kept apart, in the body only where the page's rules say it is body text
         md["standfirst"] = "\n\n".join(lead)
-        if hr.standfirst_in_body:
-            text = with_lead
     if warnings:
         md["warnings"] = warnings
     text = restore_joiners(text, html)
+    chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
+    if lead and chosen.html.standfirst_in_body:  # the convention of the language's press (its pack)
+        text = restore_joiners(with_lead, html)
     paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
-    chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
     md["rules_language"] = chosen.language
     cuts: list[dict[str, object]] = []
     kept, caps = filter_lines(paras, chosen.text, res, cuts)

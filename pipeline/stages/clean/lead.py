@@ -105,12 +105,13 @@ def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
 
 
 def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int | None:
-    """Index of the first leaf block from ``begin`` holding the line with word key ``key`` (or held by it)."""
+    """Index of the first leaf block from ``begin`` holding the line with word key ``key`` (or held by it;
+    not a headline whose words the line merely repeats: "Budget passed" in "The council has budget passed ...")."""
     for i in range(begin, len(leaves)):
         while len(texts) <= i:
             texts.append(_text(leaves[len(texts)]))
         k = word_key(texts[i])
-        if k and (key in k or (len(k) >= 20 and k in key)):
+        if k and (key in k or (len(k) >= 20 and k in key and leaves[i].tag != "h1")):
             return i
     return None
 

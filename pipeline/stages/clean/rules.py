@@ -28,8 +28,10 @@ PACK_SCHEMA: dict[str, Any] = {
     "vocab": {k: list for k in VOCAB_KEYS},
     "fragments": {k: str for k in FRAGMENT_KEYS},
 }
-# A language pack may override any fragment of the common pack, or none.
-PACK_OPTIONAL = frozenset({"fragments", *(f"fragments.{k}" for k in FRAGMENT_KEYS)})
+# A language pack may override any fragment of the common pack, or none, and may set the standfirst
+# convention of its press (``standfirst_in_body``; else common's ``html.standfirst_in_body`` holds).
+LANGUAGE_PACK_SCHEMA: dict[str, Any] = {**PACK_SCHEMA, "standfirst_in_body": bool}
+PACK_OPTIONAL = frozenset({"fragments", *(f"fragments.{k}" for k in FRAGMENT_KEYS), "standfirst_in_body"})
 # config/cleaning/common.yaml also holds every threshold (one place for them: no pack overrides one).
 COMMON_SCHEMA: dict[str, Any] = {
     **PACK_SCHEMA, "undetermined_pack": str, "caption_max_chars": int, "related_tail_fraction": float, "boilerplate_max_chars": int,
@@ -172,7 +174,7 @@ def check_pack(raw: dict[str, Any], source: str, *, common: bool) -> None:
     if common:
         check_keys(raw, COMMON_SCHEMA, source)
     else:
-        check_keys(raw, PACK_SCHEMA, source, optional=PACK_OPTIONAL)
+        check_keys(raw, LANGUAGE_PACK_SCHEMA, source, optional=PACK_OPTIONAL)
     for key in _LIST_KEYS:
         for i, p in enumerate(raw[key]):
             if not isinstance(p, str):
@@ -191,9 +193,10 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
         where = source if pack is None else f"{source} + {pack_source}"
         raise ConfigError(f"{where}: invalid regular expression: {exc}") from exc
     h = common["html"]
+    standfirst = (pack or {}).get("standfirst_in_body")
     html = HtmlRules(drop_tags=tuple(h["drop_tags"]), tokens=frozenset(t.lower() for t in h["boilerplate_tokens"]),
                      max_share=float(h["prune_max_text_share"]), min_words=int(h["min_body_words"]),
-                     standfirst_in_body=bool(h["standfirst_in_body"]))
+                     standfirst_in_body=bool(h["standfirst_in_body"] if standfirst is None else standfirst))
     label = source if pack is None else f"{source} + {pack_source}"
     return CleaningRules(text, html, label, text.language)
 
