@@ -95,7 +95,8 @@ def diff(a: Path, b: Path) -> int:
 def passes(data: Path | None, eval_data: Path | None, limit: int | None) -> int:
     from pipeline.stages.clean import load_packs
     from pipeline.stages.clean.extraction import PageExtraction, public_extract
-    from pipeline.stages.clean.html import parse_html, prune, prune_media
+    from pipeline.stages.clean.html import parse_html
+    from pipeline.stages.clean.prune import prune, prune_media
 
     hr = load_packs().for_language(None).html
     kinds = [(True, True), (True, False), (False, True), (False, False)]

@@ -98,7 +98,7 @@ def test_text_without_paragraphs_counts_towards_the_page_text() -> None:
 
 def test_prune_matches_class_and_id_tokens_split_at_dashes_underscores_and_camel_case() -> None:
     """Plan item 3: one cached lookup per class/id string; the same elements go as before."""
-    from pipeline.stages.clean.html import prune
+    from pipeline.stages.clean.prune import prune
 
     body = "".join(f"<p>{p}</p>" for p in PARAS)
     page = (f"<html><body><main class='share'><article>{body}</article>"

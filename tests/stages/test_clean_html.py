@@ -222,3 +222,16 @@ def test_zero_width_joiners_come_back_and_are_found_from_the_joiners_alone() -> 
     for _ in range(20_000):
         sample = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
         assert joined_words(sample) == _JOINED.findall(sample), repr(sample)
+
+
+def test_a_date_alone_on_a_body_line_is_page_furniture_kept_as_metadata() -> None:
+    from pipeline.stages.clean.html import clean_html
+
+    paras = ["A equipe do Serviço de Atendimento Domiciliar registrou nesta manhã o arrombamento de dois carros.",
+             "Segundo a coordenação, os veículos estavam estacionados no pátio da unidade durante toda a noite.",
+             "A polícia foi chamada e o caso será investigado; o atendimento aos pacientes segue normalmente."]
+    page = ("<html><body><article><h1>Arrombamento</h1><p>05/10/2018</p>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
+    res = clean_html(page)
+    assert res.body == "\n\n".join(paras)
+    assert res.metadata["date_text"] == "05/10/2018"

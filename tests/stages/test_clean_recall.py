@@ -161,3 +161,33 @@ def test_a_lead_higher_up_in_the_container_comes_back_only_when_the_standfirst_i
     precise, broad = "\n".join([A, B, C]), "\n".join([lead, A, B, C])
     assert merge(precise, broad, tree) == (precise, 0)  # its container is 4 levels above the body's
     assert merge(precise, broad, tree, standfirst=True) == (broad, 1)
+
+
+def _chunked(second: str) -> lxml.html.HtmlElement:
+    first = "".join(f"<p>{s} (part one, {i})</p>" for i, s in enumerate((A, B, C, A)))
+    return lxml.html.document_fromstring(
+        f'<html><body><article><h1>Budget</h1><div class="chunks">'
+        f'<div class="grid body-chunk">{first}</div><div class="ad-slot"><p>Advertisement</p></div>'
+        f'{second}</div></article></body></html>')
+
+
+def test_an_article_cut_into_chunks_gets_its_later_chunks_back_from_the_tree() -> None:
+    from pipeline.stages.clean.recall import from_twins
+
+    held = "\n".join(f"{s} (part one, {i})" for i, s in enumerate((A, B, C, A)))
+    later = [f"{s} (part two, {i})" for i, s in enumerate((C, B, A))]
+    tree = _chunked('<div class="grid body-chunk">' + "".join(f"<p>{s}</p>" for s in later) + "</div>")
+    text, n = from_twins(held, tree)
+    assert n == 3 and text == "\n".join([held, *later])
+
+
+def test_twins_that_are_not_chunks_of_the_article_stay_out() -> None:
+    from pipeline.stages.clean.recall import from_twins
+
+    held = "\n".join(f"{s} (part one, {i})" for i, s in enumerate((A, B, C, A)))
+    teasers = "".join(f'<p><a href="/s{i}">{FAR} ({i})</a> {B[:30]}</p>' for i in range(4))  # a teaser list: links
+    bio = f"<p>{LEAD}</p><p>{FAR}</p>"  # an author box: two paragraphs
+    excerpt = f"<div><p>{LEAD}</p></div><div><p>{FAR}</p></div><div><p>{B}</p></div>"  # excerpts, one per item
+    for second in (teasers, bio, excerpt):
+        tree = _chunked(f'<div class="grid body-chunk">{second}</div>')
+        assert from_twins(held, tree) == (held, 0)

@@ -56,3 +56,28 @@ def test_clean_html_drops_a_russian_read_more_heading_left_over_its_links() -> N
     assert res.body.endswith(paras[2])
     assert "Читайте также" not in res.body
     assert {"at": "Читайте также:", "lines": 1, "chars": 14} in res.metadata["cuts"]
+
+
+def test_a_line_of_the_pages_own_keywords_is_cut_with_its_label_and_counted() -> None:
+    from pipeline.stages.clean.tail import cut_keyword_lines
+
+    keywords = ["stock car brasil", "Interlagos", "calendário 2018", "Velo Città"]
+    tags = "stock car brasil, interlagos, calendário 2018, velo città"
+    cuts: list[dict[str, object]] = []
+    assert cut_keyword_lines([P1, P2, "Tags", tags], keywords, cuts) == [P1, P2]
+    assert cuts == [{"at": "Tags", "lines": 2, "chars": 4 + len(tags)}]
+    # a sentence that names some keywords stays; so does any line on a page that declares none
+    mention = "Die Saison beginnt in Interlagos, endet in Velo Città, und stock car brasil zeigt alles live."
+    assert cut_keyword_lines([P1, mention], keywords, []) == [P1, mention]
+    assert cut_keyword_lines([P1, tags], None, []) == [P1, tags]
+    han = "上海, 经济, 股市"  # any script, any list separator the page uses
+    assert cut_keyword_lines([P1, han], ["上海", "经济", "股市"], []) == [P1]
+
+
+def test_clean_html_cuts_a_keyword_box_by_the_meta_keywords() -> None:
+    page = (f"<html><head><meta name='keywords' content='Haushalt, Stadtrat, Schulen, Straßen'></head><body>"
+            f"<article><h1>Haushalt</h1><p>{P1}</p><p>{P2}</p><p>{P1.replace('Dienstag', 'Mittwoch')}</p>"
+            f"<p>Schlagworte</p><p>Haushalt, Stadtrat, Schulen, Straßen</p></article></body></html>")
+    res = clean_html(page)
+    assert "Stadtrat, Schulen" not in res.body and "Schlagworte" not in res.body and res.body.startswith(P1)
+    assert any(c["at"] == "Schlagworte" for c in res.metadata["cuts"])

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from typing import Any
 
@@ -34,6 +33,8 @@ from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
+from pipeline.stages.clean.prune import prose_paragraphs, prune, prune_media
+from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
 from pipeline.stages.clean.recall import text_holders
@@ -47,12 +48,11 @@ from pipeline.stages.clean.rules import (
     is_credit,
 )
 from pipeline.stages.clean.script import WORD, similar, word_count
-from pipeline.stages.clean.tail import cut_orphans
+from pipeline.stages.clean.tail import cut_keyword_lines, cut_orphans
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 
 
 class MalformedHTML(ValueError):
@@ -85,123 +85,7 @@ def _without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return tree
 
 
-# --------------------------------------------------------------------------------------- pruning
-@functools.lru_cache(maxsize=8192)
-def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
-    """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
-    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'."""
-    return not tokens.isdisjoint(t.lower() for t in _TOKEN_SPLIT.split(names) if t)
-
-
-_KEEP_TAGS = frozenset(("html", "body", "article", "main"))
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")  # document order, like iter()
-
-
-PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
-
-
-def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
-    """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
-    out: list[tuple[Any, int]] = []
-    for p in root.iter("p"):
-        n = len(p.text_content().strip())
-        if n >= PROSE_MIN_CHARS:
-            links = sum(len(a.text_content()) for a in p.iter("a"))
-            if links * 2 < n:
-                out.append((p, n))
-    return out
-
-
-def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
-    """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
-    undone because it would have removed most of the page's text-bearing paragraphs."""
-    body = tree.find("body")
-    root = body if body is not None else tree
-    if hr.drop_tags:
-        for el in list(root.iter(*hr.drop_tags)):
-            if el.getparent() is not None:
-                _drop(el)
-    if not hr.tokens:
-        return None
-    total = len(root.text_content()) or 1
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
-                         and (names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
-                         and _named_boiler(names, hr.tokens)]
-    # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
-    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
-    prose = prose_paragraphs(root)
-    prose_chars = sum(n for _, n in prose)
-    if prose_chars and doomed:
-        gone = {id(p) for el in doomed for p in el.iter("p")}
-        lost = sum(n for p, n in prose if id(p) in gone)
-        if lost * 2 > prose_chars:  # a guess by name would take most of the article: not done, counted
-            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} characters "
-                    f"of text-bearing paragraphs; not applied")
-    for el in doomed:
-        if el.getparent() is not None:
-            _drop(el)
-    return None
-
-
-GALLERY_MIN_IMAGES = 10  # a block of this many images ...
-GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
-PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
-
-
-def prune_media(root: Any) -> dict[str, int]:
-    """Media blocks out by structure, not by name: a video player's UI ("Chapters", "This is a modal
-    window", caption settings) and photo galleries (many images, little text, no prose). Returns the
-    counts (``metadata["pruned_blocks"]``); captions were recorded before."""
-    counts = {"player": 0, "gallery": 0}
-    for video in list(root.iter("video")):
-        top = None
-        for anc in video.iterancestors():
-            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
-                break
-            if prose_paragraphs(anc):
-                break
-            top = anc
-        if top is not None and top.getparent() is not None:
-            _drop(top)
-            counts["player"] += 1
-    page_chars = len(root.text_content())
-    images: dict[Any, int] = {}
-    for img in root.iter("img"):
-        for anc in img.iterancestors():
-            if anc.tag in ("body", "html"):
-                break
-            images[anc] = images.get(anc, 0) + 1
-    for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
-        if n < GALLERY_MIN_IMAGES or el.getparent() is None:
-            continue
-        if el.tag in ("article", "main") or prose_paragraphs(el):
-            continue
-        chars = len(el.text_content().strip())
-        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and _attached(el, root):
-            _drop(el)
-            counts["gallery"] += 1
-    return {k: v for k, v in counts.items() if v}
-
-
-def _attached(el: Any, root: Any) -> bool:
-    """Still in the tree under ``root`` (an ancestor may have been dropped already)."""
-    return any(a is root for a in el.iterancestors())
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove an element but keep its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
+DATE_LINE_MAX_CHARS = 60  # a body line that is only a date (the pack's date_line_patterns) and this short
 
 
 # --------------------------------------------------------------------------------------- filters
@@ -225,6 +109,9 @@ def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = 
             ln.kind = "caption"
         elif is_boiler(p, r):
             ln.kind = "boiler"
+        elif len(p) <= DATE_LINE_MAX_CHARS and r.date_only.match(p):  # a date alone on its line: page furniture
+            ln.kind = "date"
+            res.metadata.setdefault("date_text", p)
     mark_head(lines, r, res, res.title, 0)
     mark_bylines(lines, r, res, 0)
     mark_end(lines, r, cuts, res)
@@ -267,12 +154,14 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
             text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
                                           hr.standfirst_in_body)
+            text, chunks = recall_twins(text, tree)  # what neither pass kept of an article cut into chunks
+            recalled += chunks
             if recalled:
                 md["recalled_lines"] = recalled
     else:  # precision mode found (almost) nothing: a recall-oriented pass on a fresh tree (rare: parse, no copy)
         text = PageExtraction(parse_html(html), owned=True).text(precision=False) or text
     if container is not None:
-        text, warning = _keep_article(html, text, container)
+        text, warning = _keep_article(html, text, container, hr)
         if warning:
             warnings.append(warning)
     with_lead, lead = with_leads(text, tree)
@@ -294,7 +183,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
     while kept and any(similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
-    kept = cut_orphans(kept, tree, cuts)
+    kept = cut_orphans(cut_keyword_lines(kept, md.get("keywords"), cuts), tree, cuts)
     md.pop("h1", None)
     md.pop("doc_title", None)
     if cuts:
@@ -326,7 +215,15 @@ def _covered(text: str, paras: list[tuple[str, int]]) -> int:
     return sum(n for head, n in paras if head in flat)
 
 
-def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, int]]]) -> tuple[str, str | None]:
+def _pruned(tree: lxml.html.HtmlElement, hr: HtmlRules) -> lxml.html.HtmlElement:
+    """A fresh tree for a second extraction, pruned as the first (a hidden dialog, a share bar, a player)."""
+    prune(tree, hr)
+    prune_media(tree.find("body") if tree.find("body") is not None else tree)
+    return tree
+
+
+def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, int]]],
+                  hr: HtmlRules) -> tuple[str, str | None]:
     """When the extracted body lacks most of the article container's paragraphs (a class/id name such as
     ``premium`` or ``paywall`` on them made the extractor drop them), extract again with the names taken
     off the container, its ancestors and its paragraphs; keep whichever body has more of the article."""
@@ -347,7 +244,7 @@ def _keep_article(html: str, text: str, container: tuple[str, list[tuple[str, in
         for attr in ("class", "id"):
             if attr in node.attrib:
                 del node.attrib[attr]
-    again = PageExtraction(fresh, owned=True).text(precision=False)
+    again = PageExtraction(_pruned(fresh, hr), owned=True).text(precision=False)
     got = _covered(again, paras)
     if got <= have:
         return text, None

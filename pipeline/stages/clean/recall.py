@@ -38,6 +38,9 @@ STANDFIRST_LEVELS = 7
 SAME_RATIO = 0.8  # word-sequence similarity of one paragraph as the two passes write it
 TAIL_LEVELS = 1  # ... below the article: a sibling of its last block
 TWIN_LEVELS = 12  # a twin container: a sibling of one of the article block's ancestors this close
+TWIN_LINK_SHARE = 0.25  # a twin container whose blocks are put back from the tree: at most this share links
+TWIN_MIN_PARAGRAPHS = 3  # ... at least this many prose paragraphs (LEAD_MIN_CHARS) side by side ...
+TWIN_MIN_SHARE = 0.25  # ... and at least this share of the kept text's size (word-key characters)
 TEXT_HOLDER_CHARS = 80  # a block without <p>: an element holding this much text of its own (a forum post)
 
 
@@ -137,12 +140,17 @@ def _classes(el: Any) -> set[str]:
 
 
 def in_twin(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> bool:
-    """``el`` lies inside a twin of a container of ``anchor``: a sibling of one of ``anchor``'s
+    """``el`` lies inside a twin of a container of ``anchor`` (:func:`twin_of`)."""
+    return twin_of(el, anchor, levels) is not None
+
+
+def twin_of(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> Any | None:
+    """The twin of a container of ``anchor`` that holds ``el``: a sibling of one of ``anchor``'s
     ancestors (at most ``levels`` up, below ``<body>``) with the same tag and mostly the same class names
     (more than half of both together: grid columns ``col-md-9`` / ``col-md-3`` are not twins). Form
     controls (a ``<select>``'s options) are never article text."""
     if anchor is None or el is None or el.tag in _CONTROLS or any(x.tag in _CONTROLS for x in el.iterancestors()):
-        return False
+        return None
     on_path = {id(x.getparent()): x for x in (el, *el.iterancestors()) if x.getparent() is not None}
     for a in (anchor, *anchor.iterancestors())[:levels]:
         if a.tag in ("body", "html"):
@@ -151,11 +159,11 @@ def in_twin(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> bool:
         if s is None:
             continue
         if s is a:  # el is inside this container itself: not a twin (``_near`` decides)
-            return False
+            return None
         ca, cs = _classes(a), _classes(s)
         if s.tag == a.tag and ca and len(ca & cs) * 2 > len(ca | cs):
-            return True
-    return False
+            return s
+    return None
 
 
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
@@ -263,3 +271,57 @@ def _same(a: str, b: str) -> bool:
         return False
     m = difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False)
     return m.ratio() >= SAME_RATIO
+
+
+def _chunk_like(twin: Any, held_chars: int) -> bool:
+    """A twin that holds a chunk of the article, not a teaser list (links), an author box (short), or a post
+    list's excerpts (small beside the article): at most ``TWIN_LINK_SHARE`` links, ``TWIN_MIN_PARAGRAPHS``
+    prose paragraphs under one parent, and at least ``TWIN_MIN_SHARE`` of the kept text's size."""
+    if link_share(twin) > TWIN_LINK_SHARE:
+        return False
+    by_parent: dict[int, int] = {}
+    chars = 0
+    for x in twin.iter("p"):
+        n = len(word_key(x.text_content()))
+        if n >= LEAD_MIN_CHARS:
+            by_parent[id(x.getparent())] = by_parent.get(id(x.getparent()), 0) + 1
+            chars += n
+    return max(by_parent.values(), default=0) >= TWIN_MIN_PARAGRAPHS and chars >= TWIN_MIN_SHARE * held_chars
+
+
+def from_twins(text: str, tree: Any) -> tuple[str, int]:
+    """(``text`` with the text blocks of the article's twin containers (:func:`in_twin`) that no pass kept:
+    those above its first kept block in front, those below its last after it; how many). One article cut
+    into chunks of the same container (a long read split by ad slots) of which both passes kept the first."""
+    flat = word_key(text)
+    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
+              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
+    keys = [word_key(el.text_content()) for el in blocks]
+    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    if not held:
+        return text, 0
+    ends = (blocks[held[0]], blocks[held[-1]])
+    before: list[str] = []
+    after: list[str] = []
+    taken: set[str] = set()
+    prose: dict[int, bool] = {}
+    for i, (k, el) in enumerate(zip(keys, blocks)):
+        if len(k) < 20 or k in flat or k in taken or held[0] <= i <= held[-1]:
+            continue
+        if link_share(el) > MAX_LINK_SHARE:
+            continue
+        twin = twin_of(el, ends[0])
+        twin = twin if twin is not None else twin_of(el, ends[1])
+        if twin is None:
+            continue
+        if id(twin) not in prose:  # a chunk of the article: prose paragraphs side by side, of the article's size
+            prose[id(twin)] = _chunk_like(twin, len(flat))
+        if not prose[id(twin)]:
+            continue
+        line = _norm(_own_text(el) if el.tag in _HOLDERS else el.text_content())
+        if line:
+            (before if i < held[0] else after).append(line)
+            taken.add(k)
+    if not before and not after:
+        return text, 0
+    return "\n".join([*before, text, *after]), len(before) + len(after)

@@ -62,3 +62,32 @@ def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> li
     gone = kept[n:]
     cuts.append({"at": gone[0], "lines": len(gone), "chars": sum(len(t) for t in gone)})
     return kept[:n]
+
+
+_ITEM_SPLIT = re.compile(r"\s*[,;|·、，]\s*")
+KEYWORD_LINE_MIN_ITEMS = 3  # a line of the page's keywords: at least this many items ...
+KEYWORD_LINE_SHARE = 0.6  # ... of which this share are keywords the page declares (meta keywords, article:tag)
+KEYWORD_LABEL_MAX_WORDS = 3  # a short line right above it, with no sentence end, is its label: cut with it
+
+
+def _key(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.casefold()))
+
+
+def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[dict[str, object]]) -> list[str]:
+    """``kept`` without the lines that list the page's own keywords (a tag box: "stock car brasil, stock car
+    interlagos, ..."), recognised by the page's declared keywords, not by a label; each cut counted."""
+    declared = {_key(k) for k in keywords or [] if _key(k)}
+    if len(declared) < KEYWORD_LINE_MIN_ITEMS:
+        return kept
+    out: list[str] = []
+    for line in kept:
+        items = [_key(x) for x in _ITEM_SPLIT.split(line) if _key(x)]
+        if len(items) >= KEYWORD_LINE_MIN_ITEMS and sum(i in declared for i in items) >= KEYWORD_LINE_SHARE * len(items):
+            gone = [line]
+            if out and word_count(out[-1]) <= KEYWORD_LABEL_MAX_WORDS and is_orphan_heading(out[-1]):
+                gone.insert(0, out.pop())  # its label ("Tags", "Schlagworte", "标签")
+            cuts.append({"at": gone[0], "lines": len(gone), "chars": sum(len(t) for t in gone)})
+            continue
+        out.append(line)
+    return out

@@ -1,0 +1,144 @@
+"""Pruning before extraction: boilerplate containers by class/id token, elements hidden from readers, and
+media blocks (a video player's UI, photo galleries) by structure; never most of the article's text."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from pipeline.stages.clean.rules import HtmlRules
+
+__all__ = ["PROSE_MIN_CHARS", "prose_paragraphs", "prune", "prune_media"]
+
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+
+
+@functools.lru_cache(maxsize=8192)
+def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
+    """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
+    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'."""
+    return not tokens.isdisjoint(t.lower() for t in _TOKEN_SPLIT.split(names) if t)
+
+
+_KEEP_TAGS = frozenset(("html", "body", "article", "main"))
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id or @hidden or @style]")  # document order, like iter()
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(el: Any, classes: frozenset[str]) -> bool:
+    """Not shown to a reader: the ``hidden`` attribute, an inline ``display: none`` / ``visibility: hidden``,
+    or one of the pack's hiding class names (whole names)."""
+    if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
+    return bool(classes) and not classes.isdisjoint((el.get("class") or "").split())
+
+
+PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
+
+
+def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
+    """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
+    out: list[tuple[Any, int]] = []
+    for p in root.iter("p"):
+        n = len(p.text_content().strip())
+        if n >= PROSE_MIN_CHARS:
+            links = sum(len(a.text_content()) for a in p.iter("a"))
+            if links * 2 < n:
+                out.append((p, n))
+    return out
+
+
+def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
+    """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
+    undone because it would have removed most of the page's text-bearing paragraphs."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    if hr.drop_tags:
+        for el in list(root.iter(*hr.drop_tags)):
+            if el.getparent() is not None:
+                _drop(el)
+    if not hr.tokens:
+        return None
+    total = len(root.text_content()) or 1
+    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
+    doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
+                         and (((names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
+                               and _named_boiler(names, hr.tokens)) or _hidden(el, hr.hidden_classes))]
+    # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
+    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
+    prose = prose_paragraphs(root)
+    prose_chars = sum(n for _, n in prose)
+    if prose_chars and doomed:
+        gone = {id(p) for el in doomed for p in el.iter("p")}
+        lost = sum(n for p, n in prose if id(p) in gone)
+        if lost * 2 > prose_chars:  # a guess by name would take most of the article: not done, counted
+            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} characters "
+                    f"of text-bearing paragraphs; not applied")
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop(el)
+    return None
+
+
+GALLERY_MIN_IMAGES = 10  # a block of this many images ...
+GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
+PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
+
+
+def prune_media(root: Any) -> dict[str, int]:
+    """Media blocks out by structure, not by name: a video player's UI ("Chapters", "This is a modal
+    window", caption settings) and photo galleries (many images, little text, no prose). Returns the
+    counts (``metadata["pruned_blocks"]``); captions were recorded before."""
+    counts = {"player": 0, "gallery": 0}
+    for video in list(root.iter("video")):
+        top = None
+        for anc in video.iterancestors():
+            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
+                break
+            if prose_paragraphs(anc):
+                break
+            top = anc
+        if top is not None and top.getparent() is not None:
+            _drop(top)
+            counts["player"] += 1
+    page_chars = len(root.text_content())
+    images: dict[Any, int] = {}
+    for img in root.iter("img"):
+        for anc in img.iterancestors():
+            if anc.tag in ("body", "html"):
+                break
+            images[anc] = images.get(anc, 0) + 1
+    for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
+        if n < GALLERY_MIN_IMAGES or el.getparent() is None:
+            continue
+        if el.tag in ("article", "main") or prose_paragraphs(el):
+            continue
+        chars = len(el.text_content().strip())
+        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and _attached(el, root):
+            _drop(el)
+            counts["gallery"] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def _attached(el: Any, root: Any) -> bool:
+    """Still in the tree under ``root`` (an ancestor may have been dropped already)."""
+    return any(a is root for a in el.iterancestors())
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
