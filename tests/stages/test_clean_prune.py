@@ -49,3 +49,27 @@ def test_a_hidden_container_holding_the_article_is_not_pruned() -> None:
     res = clean_html(f"<html><body><h1>Strompreis</h1><div style='display:none'>{body}</div>"
                      "<footer><p>Impressum</p></footer></body></html>")
     assert all(p in res.body for p in ARTICLE)
+
+
+def test_a_thread_whose_posts_are_named_comment_keeps_its_posts() -> None:
+    """Forum posts written without <p> (lines split by <br>) are the page's text: pruning them all by the
+    'comment' token would take most of it, so the step is undone and counted."""
+    posts = "".join(f"<div class='forum-comment'>{p}<br>{p.upper()}</div>" for p in ARTICLE * 3)
+    tree = lxml.html.document_fromstring(f"<html><body><h1>Thread</h1>{posts}"
+                                         "<div class='share'>Teilen Drucken</div></body></html>")
+    warning = prune(tree, load_packs().for_language(None).html)
+    assert warning is not None and warning.startswith("clean/pruned-majority") and "blocks" in warning
+    assert all(p in tree.text_content() for p in ARTICLE)
+
+
+def test_a_photo_story_keeps_its_gallery_and_a_gallery_beside_an_article_goes() -> None:
+    from pipeline.stages.clean.prune import prune_media
+
+    slides = "".join(f"<figure><img src='{i}.jpg'><span>Bild {i}: Blick auf den Hafen am Morgen</span></figure>"
+                     for i in range(12))
+    story = lxml.html.document_fromstring(f"<html><body><h1>Hafen</h1><div class='g'>{slides}</div></body></html>")
+    assert prune_media(story.find("body")) == {} and "Bild 11" in story.text_content()
+    article = "".join(f"<p>{p}</p>" for p in ARTICLE * 3)
+    page = lxml.html.document_fromstring(f"<html><body><article>{article}</article>"
+                                         f"<div class='g'>{slides}</div></body></html>")
+    assert prune_media(page.find("body")) == {"gallery": 1} and "Bild 11" not in page.text_content()

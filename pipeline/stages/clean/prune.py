@@ -52,6 +52,29 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     return out
 
 
+_HOLDERS = ("div", "blockquote", "td", "li", "section", "article", "dd")
+
+
+def prose_blocks(root: Any) -> list[tuple[Any, int]]:
+    """(element, characters) of the page's text: the text-bearing ``<p>`` elements and the blocks holding as
+    much text of their own outside any ``<p>`` (a forum post, lines split by ``<br>``), mostly not links."""
+    out = prose_paragraphs(root)
+    for el in root.iter(*_HOLDERS):
+        own = [t for t in (el.text, *(c.tail for c in el if c.tag not in ("p", *_HOLDERS))) if t and t.strip()]
+        n = sum(len(t.strip()) for t in own)
+        if n >= PROSE_MIN_CHARS:
+            links = sum(len(a.text_content()) for a in el if a.tag == "a")
+            if links * 2 < n + links:
+                out.append((el, n))
+    return out
+
+
+def _lost(doomed: list[Any], prose: list[tuple[Any, int]]) -> int:
+    """Characters of ``prose`` inside the ``doomed`` elements."""
+    gone = {id(x) for el in doomed for x in el.iter()}
+    return sum(n for x, n in prose if id(x) in gone)
+
+
 def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
     undone because it would have removed most of the page's text-bearing paragraphs."""
@@ -70,14 +93,13 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
                                and _named_boiler(names, hr.tokens)) or _hidden(el, hr.hidden_classes))]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
-    prose = prose_paragraphs(root)
-    prose_chars = sum(n for _, n in prose)
-    if prose_chars and doomed:
-        gone = {id(p) for el in doomed for p in el.iter("p")}
-        lost = sum(n for p, n in prose if id(p) in gone)
-        if lost * 2 > prose_chars:  # a guess by name would take most of the article: not done, counted
-            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} characters "
-                    f"of text-bearing paragraphs; not applied")
+    if doomed:  # a guess by name would take most of the article (its paragraphs, or all its text blocks):
+        for what, prose in (("paragraphs", prose_paragraphs(root)), ("blocks", prose_blocks(root))):
+            prose_chars = sum(n for _, n in prose)
+            lost = _lost(doomed, prose) if prose_chars else 0
+            if lost * 2 > prose_chars:  # not done, counted
+                return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
+                        f"characters of text-bearing {what}; not applied")
     for el in doomed:
         if el.getparent() is not None:
             _drop(el)
@@ -106,6 +128,7 @@ def prune_media(root: Any) -> dict[str, int]:
             _drop(top)
             counts["player"] += 1
     page_chars = len(root.text_content())
+    prose_chars = sum(n for _, n in prose_blocks(root))
     images: dict[Any, int] = {}
     for img in root.iter("img"):
         for anc in img.iterancestors():
@@ -118,7 +141,8 @@ def prune_media(root: Any) -> dict[str, int]:
         if el.tag in ("article", "main") or prose_paragraphs(el):
             continue
         chars = len(el.text_content().strip())
-        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and _attached(el, root):
+        # a gallery with more text than the page's prose is the page's text (a photo story): it stays
+        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and chars <= prose_chars and _attached(el, root):
             _drop(el)
             counts["gallery"] += 1
     return {k: v for k, v in counts.items() if v}
