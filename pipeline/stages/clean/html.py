@@ -37,7 +37,7 @@ from pipeline.stages.clean.prune import prose_paragraphs, prune, prune_media
 from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
-from pipeline.stages.clean.recall import text_holders
+from pipeline.stages.clean.recall import page_blocks, text_holders
 from pipeline.stages.clean.rules import (
     CleaningRules,
     CleanResult,
@@ -150,11 +150,12 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
     text, _ = precise_text(tree, hr, page)
     if len(WORD.findall(text)) >= hr.min_words:
-        lacks = recall_gap(text, tree)
+        blocks = page_blocks(tree)  # the pruned tree's text blocks: the passes below do not change the tree
+        lacks = recall_gap(text, tree, blocks)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
             text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
                                           hr.standfirst_in_body)
-            text, chunks = recall_twins(text, tree)  # what neither pass kept of an article cut into chunks
+            text, chunks = recall_twins(text, tree, blocks)  # what neither pass kept of an article cut into chunks
             recalled += chunks
             if recalled:
                 md["recalled_lines"] = recalled

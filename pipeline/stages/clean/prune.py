@@ -128,7 +128,7 @@ def prune_media(root: Any) -> dict[str, int]:
             _drop(top)
             counts["player"] += 1
     page_chars = len(root.text_content())
-    prose_chars = sum(n for _, n in prose_blocks(root))
+    prose_chars: int | None = None  # the page's prose, counted at the first gallery (most pages have none)
     images: dict[Any, int] = {}
     for img in root.iter("img"):
         for anc in img.iterancestors():
@@ -141,8 +141,11 @@ def prune_media(root: Any) -> dict[str, int]:
         if el.tag in ("article", "main") or prose_paragraphs(el):
             continue
         chars = len(el.text_content().strip())
-        # a gallery with more text than the page's prose is the page's text (a photo story): it stays
-        if chars < n * GALLERY_TEXT_PER_IMAGE and chars * 2 < page_chars and chars <= prose_chars and _attached(el, root):
+        if chars >= n * GALLERY_TEXT_PER_IMAGE or chars * 2 >= page_chars or not _attached(el, root):
+            continue
+        if prose_chars is None:
+            prose_chars = sum(n for _, n in prose_blocks(root))
+        if chars <= prose_chars:  # a gallery with more text than the page's prose is its text (a photo story)
             _drop(el)
             counts["gallery"] += 1
     return {k: v for k, v in counts.items() if v}

@@ -189,15 +189,21 @@ def text_holders(root: Any, limit: int | None = None) -> int:
     return total
 
 
-def gap(precise: str, tree: Any) -> str:
+def page_blocks(tree: Any) -> tuple[list[Any], list[str]]:
+    """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
+    own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`."""
+    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
+              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
+    return blocks, [word_key(el.text_content()) for el in blocks]
+
+
+def gap(precise: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> str:
     """What the precise text lacks that the broad pass could give back: ``"block"``, a heading or a
     text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose
     paragraph (``LEAD_MIN_CHARS``) just before them; ``"twin"``, text in a twin container of the
     article's (:func:`in_twin`); ``""``, nothing. Cheap: no extraction, one pass over the page's blocks."""
     flat = word_key(precise)
-    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
-              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
-    keys = [word_key(el.text_content()) for el in blocks]
+    blocks, keys = page or page_blocks(tree)
     held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
     if not held:
         return ""
@@ -289,14 +295,12 @@ def _chunk_like(twin: Any, held_chars: int) -> bool:
     return max(by_parent.values(), default=0) >= TWIN_MIN_PARAGRAPHS and chars >= TWIN_MIN_SHARE * held_chars
 
 
-def from_twins(text: str, tree: Any) -> tuple[str, int]:
+def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> tuple[str, int]:
     """(``text`` with the text blocks of the article's twin containers (:func:`in_twin`) that no pass kept:
     those above its first kept block in front, those below its last after it; how many). One article cut
     into chunks of the same container (a long read split by ad slots) of which both passes kept the first."""
     flat = word_key(text)
-    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
-              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
-    keys = [word_key(el.text_content()) for el in blocks]
+    blocks, keys = page or page_blocks(tree)
     held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
     if not held:
         return text, 0
