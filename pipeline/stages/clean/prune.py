@@ -71,8 +71,8 @@ def prose_blocks(root: Any) -> list[tuple[Any, int]]:
 
 def _lost(doomed: list[Any], prose: list[tuple[Any, int]]) -> int:
     """Characters of ``prose`` inside the ``doomed`` elements."""
-    gone = {id(x) for el in doomed for x in el.iter()}
-    return sum(n for x, n in prose if id(x) in gone)
+    gone = {x for el in doomed for x in el.iter()}  # the elements themselves: their proxies stay alive
+    return sum(n for x, n in prose if x in gone)
 
 
 def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:

@@ -285,12 +285,12 @@ def _chunk_like(twin: Any, held_chars: int) -> bool:
     prose paragraphs under one parent, and at least ``TWIN_MIN_SHARE`` of the kept text's size."""
     if link_share(twin) > TWIN_LINK_SHARE:
         return False
-    by_parent: dict[int, int] = {}
+    by_parent: dict[Any, int] = {}  # keyed by element, not id(): a proxy lxml drops may hand its id on
     chars = 0
     for x in twin.iter("p"):
         n = len(word_key(x.text_content()))
         if n >= LEAD_MIN_CHARS:
-            by_parent[id(x.getparent())] = by_parent.get(id(x.getparent()), 0) + 1
+            by_parent[x.getparent()] = by_parent.get(x.getparent(), 0) + 1
             chars += n
     return max(by_parent.values(), default=0) >= TWIN_MIN_PARAGRAPHS and chars >= TWIN_MIN_SHARE * held_chars
 
@@ -308,7 +308,7 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
     before: list[str] = []
     after: list[str] = []
     taken: set[str] = set()
-    prose: dict[int, bool] = {}
+    prose: dict[Any, bool] = {}  # by element (kept alive here), never by id() of a transient lxml proxy
     for i, (k, el) in enumerate(zip(keys, blocks)):
         if len(k) < 20 or k in flat or k in taken or held[0] <= i <= held[-1]:
             continue
@@ -318,9 +318,9 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
         twin = twin if twin is not None else twin_of(el, ends[1])
         if twin is None:
             continue
-        if id(twin) not in prose:  # a chunk of the article: prose paragraphs side by side, of the article's size
-            prose[id(twin)] = _chunk_like(twin, len(flat))
-        if not prose[id(twin)]:
+        if twin not in prose:  # a chunk of the article: prose paragraphs side by side, of the article's size
+            prose[twin] = _chunk_like(twin, len(flat))
+        if not prose[twin]:
             continue
         line = _norm(_own_text(el) if el.tag in _HOLDERS else el.text_content())
         if line:
