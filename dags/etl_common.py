@@ -102,33 +102,36 @@ def start(flow: str, params: dict[str, Any] | None = None, run_id: str | None = 
 
 
 @task(doc_md="Stream the source folder(s) into batch manifests of `run.batch_size` files in the run folder; "
-             "returns the batch numbers.")
-def plan(ctx: dict[str, Any]) -> list[int]:
+             "returns the batch numbers shared out among the mapped batch tasks (up to `run.task_batches` each).")
+def plan(ctx: dict[str, Any]) -> list[list[int]]:
     from pipeline.run.context import RunContext
+    from pipeline.run.manifest import task_slices
 
     context, flow = RunContext.from_dict(ctx), _flow(ctx)
     with es_client() as client, guarded(), flow.holding(context, client):
         batches = flow.plan(context)
-    log.info("%d batch(es) planned", len(batches))
-    return batches
+    slices = task_slices(batches, context.run.task_batches, context.run.max_active_batches)
+    log.info("%d batch(es) planned, in %d task(s)", len(batches), len(slices))
+    return slices
 
 
 @task(max_active_tis_per_dagrun=RUN.max_active_batches, **WRITER_POOL,
-      doc_md="One batch through the steps of `pipeline.run.batch` (unchanged check -> extract -> clean -> language "
-             "-> enrich -> fingerprint -> bulk load -> grouping), under the run's lease. Bad documents are reported, "
-             "not fatal; an unreachable cluster fails the task and Airflow retries it.")
-def process_batch(batch: int, ctx: dict[str, Any]) -> dict[str, Any]:
+      doc_md="A few consecutive batches, one after the other, through the steps of `pipeline.run.batch` (unchanged "
+             "check -> extract -> clean -> language -> enrich -> fingerprint -> bulk load -> grouping), under the "
+             "run's lease. Bad documents are reported, not fatal; an unreachable cluster fails the task and Airflow "
+             "retries it.")
+def process_batch(batches: list[int], ctx: dict[str, Any]) -> list[dict[str, Any]]:
     from pipeline.run.context import RunContext
     from pipeline.run.manifest import save_outcomes
 
     context, flow = RunContext.from_dict(ctx), _flow(ctx)
     with es_client() as client, guarded(), flow.holding(context, client):
-        return save_outcomes(context, batch, flow.process(batch, context, client))
+        return [save_outcomes(context, batch, flow.process(batch, context, client)) for batch in batches]
 
 
 @task(doc_md="Add the batch reports up (and sync deletes when asked), write the run report and the etl-runs "
              "record; fail when more documents failed than `run.max_failure_ratio` allows.")
-def finish(ctx: dict[str, Any], summaries: list[dict[str, Any]]) -> dict[str, Any]:
+def finish(ctx: dict[str, Any], summaries: list[list[dict[str, Any]]]) -> dict[str, Any]:
     from pipeline.run.context import RunContext
     from pipeline.run.manifest import load_outcomes
 
@@ -136,7 +139,7 @@ def finish(ctx: dict[str, Any], summaries: list[dict[str, Any]]) -> dict[str, An
     with es_client() as client, guarded(), flow.holding(context, client):
         # one slice request for every mapped result: iterating would ask for one past the end, which
         # Airflow logs as an error ("XCom not found") in a green run
-        report = flow.finish(context, (load_outcomes(context, s) for s in summaries[:]), client)
+        report = flow.finish(context, (load_outcomes(context, s) for part in summaries[:] for s in part), client)
     log.info("run report\n%s", report.render_text())
     with guarded():
         flow.check(report)

@@ -30,7 +30,7 @@ from etl_common import DEFAULT_ARGS, SETTINGS, dag_params, finish, plan, process
 def ingest_articles() -> None:
     run = start(flow="ingest")  # setup: takes the alias's writer lease
     batches = plan(run)
-    reports = process_batch.partial(ctx=run).expand(batch=batches)  # one mapped task per batch
+    reports = process_batch.partial(ctx=run).expand(batches=batches)  # mapped: a few batches a task
     finish(run, reports) >> release(run).as_teardown(setups=run)  # the lease goes back whatever happened
 
 

@@ -32,7 +32,7 @@ from etl_common import DEFAULT_ARGS, SETTINGS, dag_params, finish, plan, process
 def reindex_articles() -> None:
     run = start.override(retries=0)(flow="reindex")  # setup: lease + a new physical index
     batches = plan(run)
-    reports = process_batch.partial(ctx=run).expand(batch=batches)
+    reports = process_batch.partial(ctx=run).expand(batches=batches)
     finish(run, reports) >> release(run).as_teardown(setups=run)
 
 

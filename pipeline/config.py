@@ -110,9 +110,10 @@ class LocalNodeSettings:
 class RunSettings:
     """How a run is carried out: the one object the CLI, the ingest DAG and the reindex DAG share."""
 
-    batch_size: int  # documents per batch (one mapped Airflow task per batch)
+    batch_size: int  # documents per batch (a mapped Airflow task takes up to task_batches of them)
     workers: int  # CLI worker processes sharing the batches
     max_active_batches: int  # mapped batch tasks one DAG run runs at once
+    task_batches: int  # batches one mapped task takes, one after the other (see manifest.task_slices)
     max_failure_ratio: float  # failed/processed above this fails the run (below: "partial")
     document_time_limit_seconds: float  # extraction, cleaning and language work of one document
     max_file_bytes: int  # bigger files fail as extract/too-large, never read whole

@@ -1,9 +1,10 @@
 """Batch manifests and outcomes in the run folder, so XCom carries references only.
 
 The plan streams the listing into ``<run folder>/batches/<n>.jsonl`` (first line: the source,
-then one JSON-encoded relative path per line) and returns the batch numbers: about 6 bytes of
-XCom per batch, whatever the corpus. A batch task reads its manifest, and writes its outcomes to
-``<run folder>/outcomes/<n>.json``, returning a small summary with that reference. The run
+then one JSON-encoded relative path per line) and returns the batch numbers, shared out among the
+mapped batch tasks (``task_slices``): about 6 bytes of XCom per batch, whatever the corpus. A batch
+task reads the manifests of its batches, and writes each batch's outcomes to
+``<run folder>/outcomes/<n>.json``, returning a small summary per batch with that reference. The run
 folder (``runs_dir``) must therefore be shared by the workers (it already holds the reports).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,21 @@ def _flush(folder: Path, number: int, source: str, paths: list[str]) -> int:
     lines = [json.dumps({"source": source, "count": len(paths)})] + [json.dumps(p) for p in paths]
     _write_atomic(folder / _name(number, ".jsonl"), "\n".join(lines) + "\n")
     return number
+
+
+def task_slices(batches: Sequence[int], per_task: int, min_tasks: int) -> list[list[int]]:
+    """The batches shared out among the mapped batch tasks: consecutive batches, at most ``per_task``
+    in a task, but in at least ``min_tasks`` tasks (the DAG run's concurrency) when there are that many
+    batches; sizes differ by one at most. 10 batches, 5 a task, 4 tasks at least -> 3, 3, 2, 2."""
+    tasks = max(-(-len(batches) // max(1, per_task)), min(len(batches), max(1, min_tasks)))
+    size, extra = divmod(len(batches), tasks) if tasks else (0, 0)
+    out: list[list[int]] = []
+    start = 0
+    for i in range(tasks):
+        end = start + size + (1 if i < extra else 0)
+        out.append(list(batches[start:end]))
+        start = end
+    return out
 
 
 def read_manifest(ctx: RunContext, number: int) -> tuple[str, list[str]]:

@@ -163,6 +163,44 @@ def test_dag_run_gives_the_same_report_as_the_cli(airflow_db, es_client, es_url,
 
 @pytest.mark.airflow
 @pytest.mark.es
+@pytest.mark.slow
+def test_tasks_of_several_batches_give_the_same_report_as_the_cli(airflow_db, es_client, es_url, index_prefix,
+                                                                  tmp_path, monkeypatch):
+    """One file a batch: 6 batches go to 4 mapped tasks (2, 2, 1, 1 batches: ``run.task_batches`` 5, at least
+    ``max_active_batches`` 4 tasks); every batch is reported once, as the CLI reports it, copies grouped alike."""
+    from airflow.utils.state import DagRunState
+
+    from pipeline.run import load_report
+
+    source = tmp_path / "src"
+    shutil.copytree(SEEDS, source)
+    for i, seed in enumerate(sorted(source.glob("*.txt"))):
+        (source / f"copy-{i}.txt").write_bytes(seed.read_bytes())  # syndicated copies, in other batches
+    (source / "empty.txt").write_bytes(b"")
+    (source / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    monkeypatch.setenv("ETL_BATCH_SIZE", "1")
+    env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "cli-runs")}
+    cli = subprocess.run([sys.executable, "-m", "pipeline", "run", "--source", str(source), "--index-alias",
+                          f"{index_prefix}-cli"], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
+    assert cli.returncode == 0, cli.stderr
+
+    monkeypatch.setenv("ES_URL", es_url)
+    monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "dag-runs"))
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
+    run = fresh_dag("ingest_articles").test(run_conf={"source_dir": str(source), "index_alias": f"{index_prefix}-dag"})
+    assert run.state == DagRunState.SUCCESS
+    assert len([t for t in run.get_task_instances() if t.task_id == "process_batch"]) == 4
+
+    from_dag, from_cli = load_report(tmp_path / "dag-runs"), load_report(tmp_path / "cli-runs")
+    assert (from_dag.seen, from_dag.failed, from_dag.indexed) == (6, 2, 4)
+    assert from_dag.counts() == from_cli.counts()
+    assert outcome_view(from_dag) == outcome_view(from_cli)
+    grouped = ("dedup/groups", "dedup/copies")
+    assert [from_dag.counters.get(k) for k in grouped] == [from_cli.counters.get(k) for k in grouped] == [2, 4]
+
+
+@pytest.mark.airflow
+@pytest.mark.es
 def test_manual_trigger_cannot_read_outside_allowed_roots(airflow_db, es_url, index_prefix, tmp_path, monkeypatch):
     from airflow.utils.state import DagRunState
 
