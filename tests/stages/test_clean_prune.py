@@ -73,3 +73,15 @@ def test_a_photo_story_keeps_its_gallery_and_a_gallery_beside_an_article_goes() 
     page = lxml.html.document_fromstring(f"<html><body><article>{article}</article>"
                                          f"<div class='g'>{slides}</div></body></html>")
     assert prune_media(page.find("body")) == {"gallery": 1} and "Bild 11" not in page.text_content()
+
+
+def test_a_caption_named_by_its_class_is_kept_as_a_caption_and_a_header_named_so_is_not() -> None:
+    caption = "Kinder spielen am Ufer der Elbe in Dresden, 19. November 2019. Foto: Max Muster"
+    article = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
+    page = ("<html><body><header class='content-header__caption-style--default'><h1>Strompreis</h1>"
+            "<p>Von Max Muster</p></header>"
+            f"<div class='wp-caption'><img src='a.jpg'><p class='wp-caption-text'>{caption}</p></div>"
+            f"<article>{article}</article><span class='image__caption'>Sonos</span></body></html>")
+    res = clean_html(page)
+    assert res.captions == [caption]
+    assert caption not in res.body and all(p in res.body for p in ARTICLE)

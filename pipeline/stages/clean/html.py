@@ -33,11 +33,11 @@ from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
-from pipeline.stages.clean.prune import prose_paragraphs, prune, prune_media
+from pipeline.stages.clean.prune import named_captions, prose_paragraphs, prune, prune_media
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders
 from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
-from pipeline.stages.clean.recall import page_blocks, text_holders
 from pipeline.stages.clean.rules import (
     CleaningRules,
     CleanResult,
@@ -85,6 +85,9 @@ def _without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return tree
 
 
+_NOT_CAPTIONS = frozenset(("header", "nav", "footer", "main", "article", "section", "aside", "form", "ul", "ol",
+                           "table", "body"))
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 DATE_LINE_MAX_CHARS = 60  # a body line that is only a date (the pack's date_line_patterns) and this short
 
 
@@ -123,7 +126,8 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     """Raises MalformedHTML only when lxml cannot build a tree at all. ``rules``: one language's rules,
     or the packs to pick from by the language of the extracted body (default: ``config/cleaning/``)."""
     packs_or_rules = rules or load_packs()
-    hr = (packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_language(None)).html
+    base = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_language(None)
+    hr = base.html
     tree = parse_html(html)
     res = CleanResult()
     md = extract_metadata(tree)
@@ -134,8 +138,12 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     res.source_name = md.get("site_name")
     res.metadata = md
 
-    # captions are recorded before pruning removes them
-    for fc in tree.iter("figcaption"):
+    # captions are recorded before pruning removes them (<figcaption>, and elements named as captions)
+    root = tree.find("body") if tree.find("body") is not None else tree
+    named = [el for el in named_captions(root, hr.caption_tokens)  # a caption's size and shape, not a header's,
+             if el.tag not in _NOT_CAPTIONS and next(el.iter(*_HEADINGS), None) is None  # a menu's or a label's
+             and 12 <= len(el.text_content().strip()) <= base.text.caption_max and link_share(el) <= MAX_LINK_SHARE]
+    for fc in [*tree.iter("figcaption"), *named]:
         t = re.sub(r"\s+", " ", visible_text(fc)).strip()
         if t and t not in res.captions:
             res.captions.append(t)

@@ -12,7 +12,7 @@ from lxml import etree
 
 from pipeline.stages.clean.rules import HtmlRules
 
-__all__ = ["PROSE_MIN_CHARS", "prose_paragraphs", "prune", "prune_media"]
+__all__ = ["PROSE_MIN_CHARS", "named_captions", "prose_paragraphs", "prune", "prune_media"]
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 
@@ -67,6 +67,19 @@ def prose_blocks(root: Any) -> list[tuple[Any, int]]:
             if links * 2 < n + links:
                 out.append((el, n))
     return out
+
+
+def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
+    """The outermost elements whose class/id carries a caption token, in document order."""
+    if not tokens:
+        return []
+    found: list[Any] = []
+    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
+    for el in named:
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if names.strip() and _named_boiler(names, tokens) and not any(a in found for a in el.iterancestors()):
+            found.append(el)
+    return found
 
 
 def _lost(doomed: list[Any], prose: list[tuple[Any, int]]) -> int:

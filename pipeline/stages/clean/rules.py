@@ -42,7 +42,7 @@ COMMON_SCHEMA: dict[str, Any] = {
              "gap_penalty": float, "gap_free_lines": int, "gap_cap_lines": int, "end_marker_after_words": float,
              "cut_link_run_lines": int, "name_max_chars": int, "learned_min_documents": int,
              "learned_min_share": float, "learned_min_count": int},
-    "html": {"boilerplate_tokens": list, "hidden_classes": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int,
+    "html": {"boilerplate_tokens": list, "hidden_classes": list, "caption_tokens": list, "drop_tags": list, "prune_max_text_share": float, "min_body_words": int,
              "standfirst_in_body": bool},
 }
 
@@ -159,6 +159,7 @@ class HtmlRules:
     min_words: int
     standfirst_in_body: bool = False  # the block between headline and body (clean/lead.py) opens the body
     hidden_classes: frozenset[str] = frozenset()  # whole class names that hide an element from readers
+    caption_tokens: frozenset[str] = frozenset()  # class/id tokens of a caption: its text is kept as a caption
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
     html = HtmlRules(drop_tags=tuple(h["drop_tags"]), tokens=frozenset(t.lower() for t in h["boilerplate_tokens"]),
                      max_share=float(h["prune_max_text_share"]), min_words=int(h["min_body_words"]),
                      standfirst_in_body=bool(h["standfirst_in_body"] if standfirst is None else standfirst),
-                     hidden_classes=frozenset(str(c) for c in h["hidden_classes"]))
+                     hidden_classes=frozenset(str(c) for c in h["hidden_classes"]),
+                     caption_tokens=frozenset(str(t).lower() for t in h["caption_tokens"]))
     label = source if pack is None else f"{source} + {pack_source}"
     return CleaningRules(text, html, label, text.language)
 
