@@ -77,15 +77,20 @@ def test_an_ad_slot_script_is_not_a_lead() -> None:
     assert _with_leads(page, "\n".join([A, B, C]))[1] == 0
 
 
+def _deck_page(headline: str, deck: str, paras: list[str]) -> str:
+    """A headline with its deck in a box of their own, the body paragraphs in a grid below."""
+    body = "".join(f"<p>{p}</p>" for p in paras * 2)
+    return (f'<html><body><div class="page"><div class="top"><h1>{headline}</h1>'
+            f'<div class="intro"><div class="intro__copy">{deck}</div></div></div>'
+            f'<div class="row"><div class="col"><div class="content">{body}</div></div></div></div></body></html>')
+
+
 def test_clean_html_records_a_cyrillic_deck_and_puts_it_in_the_body_only_if_told() -> None:
     deck = "Городской совет утвердил бюджет на следующий год: больше всего денег получат школы и дороги."
     paras = ["Заседание продолжалось почти до полуночи, депутаты обсуждали каждую статью расходов по очереди.",
              "Оппозиция потребовала повторного голосования, но большинство отклонило это предложение без споров.",
              "Мэр пообещал провести публичные слушания весной, чтобы жители могли высказаться о каждой строке."]
-    body = "".join(f"<p>{p}</p>" for p in paras * 2)
-    page = (f'<html><body><div class="page"><div class="top"><h1>Бюджет принят</h1>'
-            f'<div class="intro"><div class="intro__copy">{deck}</div></div></div>'
-            f'<div class="row"><div class="col"><div class="content">{body}</div></div></div></div></body></html>')
+    page = _deck_page("Бюджет принят", deck, paras)
     res = clean_html(page)
     assert res.metadata["standfirst"] == deck
     assert deck not in res.body and res.body.startswith(paras[0])
@@ -109,10 +114,7 @@ def test_the_page_language_pack_decides_whether_the_standfirst_opens_the_body() 
     paras = ["Der Stadtrat hat am Dienstag nach einer langen Debatte über Schulen und Straßen den Haushalt beschlossen.",
              "Kritiker sagten, der Plan lasse zu wenig Geld für die Instandhaltung, mehrere Mitglieder wollten abstimmen.",
              "Der Bürgermeister versprach im Frühjahr eine öffentliche Anhörung, bei der alle Bürger mitreden können."]
-    body = "".join(f"<p>{p}</p>" for p in paras * 2)
-    page = (f'<html><body><div class="page"><div class="top"><h1>Haushalt beschlossen</h1>'
-            f'<div class="intro"><div class="intro__copy">{deck}</div></div></div>'
-            f'<div class="row"><div class="col"><div class="content">{body}</div></div></div></div></body></html>')
+    page = _deck_page("Haushalt beschlossen", deck, paras)
     res = clean_html(page)
     assert res.metadata["rules_language"] == "de"
     assert res.metadata["standfirst"] == deck
