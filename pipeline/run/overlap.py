@@ -25,6 +25,7 @@ inputs it kept), so it goes on to its next batch instead of waiting on the store
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import closing, contextmanager
@@ -35,6 +36,11 @@ from pipeline.run.worker import init_worker
 
 # a grouping call handed back by a worker process: ``(function, args)``, run by the grouping process
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+# The grouping process yields the cores to the batch processes: its work is at most one batch late
+# whatever its share, and once they are done (the last batch's grouping) it has the machine alone.
+GROUPING_NICE = 5
+WRITTEN_SHINGLES_BYTES = 32 * 2**20  # the shingle sets of the run's entries it keeps (group_links.WrittenShingles)
 
 
 class HandBack(Executor):
@@ -56,9 +62,21 @@ def _grouper(es_connection: Any) -> Iterator[Executor]:
     """The run's grouping process. Leaving waits for the grouping in flight, so no write to the
     store outlives the run's lease."""
     worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=init_worker, initargs=(es_connection,))
+                                 initializer=_init_grouper, initargs=(es_connection,))
     with worker:
         yield worker
+
+
+def _init_grouper(es_connection: Any) -> None:
+    from pipeline.run.group_links import keep_written_shingles
+
+    if hasattr(os, "nice"):
+        try:
+            os.nice(GROUPING_NICE)
+        except OSError:  # not allowed here: the grouping runs at the batches' priority
+            pass
+    keep_written_shingles(WRITTEN_SHINGLES_BYTES)
+    init_worker(es_connection)
 
 
 def _in_order(reports: Iterable[BatchReport]) -> Generator[BatchReport, None, None]:
