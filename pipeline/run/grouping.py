@@ -203,8 +203,8 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
     if seeds:
         settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
     store.refresh(es, ctx.alias)
-    grouped = {d: (str(group), int(count)) for d, (group, count) in store.group_sizes(es, ctx.alias, run_ids).items()
-               if int(count or 1) > 1}
+    grouped = {d: (str(group), count) for d, (group, count) in store.group_sizes(es, ctx.alias, run_ids).items()
+               if count is not None and count > 1}
     per_group: Counter[str] = Counter(group for group, _ in grouped.values())
     counters["dedup/copies"] = len(grouped)
     counters["dedup/groups"] = len(per_group)

@@ -20,6 +20,11 @@ a thread while the next chunk is transformed (``pipeline.run.batch.in_chunks``).
 With ``--workers N`` a worker process transforms and loads its batch and hands the grouping
 work back (``HandBack``: the call ``GroupCopies`` would have made, with the fingerprinting
 inputs it kept), so it goes on to its next batch instead of waiting on the store.
+
+The grouping process runs at a lower priority (``GROUPING_NICE``): on a machine the batch
+processes fill, they keep the cores and the grouping catches up when they wait or are done. It
+keeps the shingle sets of the entries it writes (``group_links.WrittenShingles``), so a later
+batch's pair checks do not fetch them back from the store.
 """
 
 from __future__ import annotations
