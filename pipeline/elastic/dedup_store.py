@@ -224,6 +224,20 @@ def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str], *,
                                                     source_includes=fields)}
 
 
+def group_sizes(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, tuple[str | None, int | None]]:
+    """``id -> (group, duplicate_count)`` of the entries of ``ids`` (searchable state: call after a
+    refresh), from doc values: not from the entries' sources, whose keys and shingles are the bulk."""
+    wanted = sorted(set(ids))
+    out: dict[str, tuple[str | None, int | None]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = {"bool": {"filter": [{"term": {"kind": "document"}}, {"ids": {"values": wanted[start:start + _CHUNK]}}]}}
+        for hit in helpers.scan(es, index=dedup_index(alias), size=1000, query={
+                "query": query, "_source": False, "docvalue_fields": ["group", "duplicate_count"]}):
+            got = hit.get("fields", {})
+            out[hit["_id"]] = (next(iter(got.get("group", [])), None), next(iter(got.get("duplicate_count", [])), None))
+    return out
+
+
 def linking_to(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Entries whose ``links`` name one of ``ids`` (searchable state: call after a refresh)."""
     wanted = sorted(set(ids))

@@ -7,8 +7,8 @@ run that died (``pipeline.run.group_recovery``) call these."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,48 @@ if TYPE_CHECKING:
 
 PER_GROUP_TRIES = 2  # members of one stored group checked per round before giving up on it
 OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch work on common phrases)
+
+
+class WrittenShingles:
+    """The shingle sets of the entries this process wrote in this run, newest kept within
+    ``max_bytes`` (uint32, as the store keeps them): a later batch's pair checks read a candidate
+    from here instead of fetching its entry (an mget whose whole source Elasticsearch loads and
+    filters, and a base64 decode here). Only the run's grouping process keeps one
+    (``pipeline.run.overlap``): it groups every batch of the run, and within a run no other
+    process rewrites or deletes those entries (one writer per alias; deletes come after the
+    grouping). What it returns equals the stored field (``decode_shingles``)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self.owner: tuple[str, str] | None = None  # (alias, run_id) the sets belong to
+        self.sets: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def add(self, alias: str, run_id: str, fps: Sequence[Fingerprint]) -> None:
+        if self.owner != (alias, run_id):
+            self.owner, self.size = (alias, run_id), 0
+            self.sets.clear()
+        for fp in fps:
+            kept = fp.shingles.astype(np.uint32)
+            if (old := self.sets.pop(fp.doc_id, None)) is not None:
+                self.size -= old.nbytes
+            self.sets[fp.doc_id] = kept
+            self.size += kept.nbytes
+        while self.size > self.max_bytes and self.sets:
+            self.size -= self.sets.popitem(last=False)[1].nbytes
+
+    def get(self, alias: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        if self.owner is None or self.owner[0] != alias:
+            return {}
+        return {i: self.sets[i].astype(np.uint64) for i in ids if i in self.sets}
+
+
+_WRITTEN: WrittenShingles | None = None  # set in the run's grouping process only (``keep_written_shingles``)
+
+
+def keep_written_shingles(max_bytes: int) -> None:
+    """From now on this process remembers the shingle sets it writes (``WrittenShingles``)."""
+    global _WRITTEN
+    _WRITTEN = WrittenShingles(max_bytes)
 
 
 def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Elasticsearch, alias: str,
@@ -53,6 +95,9 @@ def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]
         if not any(wanted.values()):
             break
         missing = {o for picked in wanted.values() for o in picked} - set(own) - set(remote)
+        if _WRITTEN is not None:  # written by this process in this run: no read
+            remote.update(_WRITTEN.get(alias, missing))
+            missing -= set(remote)
         remote.update(fetch_shingles(es, alias, missing))  # stored with the entry: no body re-read
         fetched = fetch_bodies(es, index, missing - set(remote))  # entries written before shingles were kept
         remote.update({i: shingle_set(body, language, cfg) for i, (body, language) in fetched.items()})
@@ -233,6 +278,8 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
         store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
                            run_id=run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
         for fp in fps])
+    if _WRITTEN is not None:
+        _WRITTEN.add(alias, run_id, fps)
     store.write_batch_marker(es, alias, run_id=run_id, batch=batch, seen_seq=seen, written_seq=written)
     if affected:
         settle(es, alias, index, affected, max_size=cfg.max_group_size)

@@ -198,17 +198,18 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
         counters["dedup/forgotten"] += len(ghosts)
     run_ids = set(run_doc_ids)
     # this run's documents that found copies: their groups are written to the articles now
-    seeds |= {d for d, e in store.get_entries(es, ctx.alias, run_ids).items() if e.get("duplicate_count") is None}
+    store.refresh(es, ctx.alias)
+    seeds |= {d for d, (_, count) in store.group_sizes(es, ctx.alias, run_ids).items() if count is None}
     if seeds:
         settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
     store.refresh(es, ctx.alias)
-    settled = store.get_entries(es, ctx.alias, run_ids)
-    grouped = {d: e for d, e in settled.items() if int(e.get("duplicate_count") or 1) > 1}
-    per_group: Counter[str] = Counter(e["group"] for e in grouped.values())
+    grouped = {d: (str(group), count) for d, (group, count) in store.group_sizes(es, ctx.alias, run_ids).items()
+               if count is not None and count > 1}
+    per_group: Counter[str] = Counter(group for group, _ in grouped.values())
     counters["dedup/copies"] = len(grouped)
     counters["dedup/groups"] = len(per_group)
     # a group is new when every member arrived in this run
-    sizes = {e["group"]: int(e["duplicate_count"]) for e in grouped.values()}
+    sizes = dict(grouped.values())
     counters["dedup/new_groups"] = sum(1 for g, n in per_group.items() if n == sizes[g])
     _prune_markers(es, ctx.alias)
     if ctx.flow != "reindex":  # a reindex is done with its groups once the alias points at them
