@@ -126,6 +126,22 @@ def outcome_view(report) -> list[tuple]:
             for d in report.documents]
 
 
+def cli_and_dag_reports(source, es_url, alias_prefix, tmp_path, monkeypatch):
+    """The same folder through ``pipeline run`` (a subprocess, as a user runs it) and through the ingest DAG
+    (``dag.test()``): ``(dag run, DAG report, CLI report)``."""
+    from pipeline.run import load_report
+
+    env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "cli-runs")}
+    cli = subprocess.run([sys.executable, "-m", "pipeline", "run", "--source", str(source), "--index-alias",
+                          f"{alias_prefix}-cli"], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
+    assert cli.returncode == 0, cli.stderr
+    monkeypatch.setenv("ES_URL", es_url)
+    monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "dag-runs"))
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
+    run = fresh_dag("ingest_articles").test(run_conf={"source_dir": str(source), "index_alias": f"{alias_prefix}-dag"})
+    return run, load_report(tmp_path / "dag-runs"), load_report(tmp_path / "cli-runs")
+
+
 @pytest.mark.airflow
 @pytest.mark.es
 @pytest.mark.slow
@@ -133,27 +149,16 @@ def test_dag_run_gives_the_same_report_as_the_cli(airflow_db, es_client, es_url,
                                                   monkeypatch):
     from airflow.utils.state import DagRunState
 
-    from pipeline.run import load_report
-
     source = tmp_path / "src"
     shutil.copytree(SEEDS, source)
     (source / "empty.txt").write_bytes(b"")
     (source / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "cli-runs")}
-    cli = subprocess.run([sys.executable, "-m", "pipeline", "run", "--source", str(source), "--index-alias",
-                          f"{index_prefix}-cli"], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
-    assert cli.returncode == 0, cli.stderr
-
-    monkeypatch.setenv("ES_URL", es_url)
-    monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "dag-runs"))
-    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
-    alias = f"{index_prefix}-dag"
-    run = fresh_dag("ingest_articles").test(run_conf={"source_dir": str(source), "index_alias": alias})
+    run, from_dag, from_cli = cli_and_dag_reports(source, es_url, index_prefix, tmp_path, monkeypatch)
     assert run.state == DagRunState.SUCCESS
 
+    alias = f"{index_prefix}-dag"
     es_client.indices.refresh(index=alias)
     assert es_client.count(index=alias)["count"] == 2
-    from_dag, from_cli = load_report(tmp_path / "dag-runs"), load_report(tmp_path / "cli-runs")
     assert from_dag.counts() == from_cli.counts()
     assert (from_dag.seen, from_dag.failed, from_dag.indexed) == (4, 2, 2)
     assert outcome_view(from_dag) == outcome_view(from_cli)
@@ -170,28 +175,17 @@ def test_tasks_of_several_batches_give_the_same_report_as_the_cli(airflow_db, es
     ``max_active_batches`` 4 tasks); every batch is reported once, as the CLI reports it, copies grouped alike."""
     from airflow.utils.state import DagRunState
 
-    from pipeline.run import load_report
-
     source = tmp_path / "src"
     shutil.copytree(SEEDS, source)
     for i, seed in enumerate(sorted(source.glob("*.txt"))):
         (source / f"copy-{i}.txt").write_bytes(seed.read_bytes())  # syndicated copies, in other batches
     (source / "empty.txt").write_bytes(b"")
     (source / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    monkeypatch.setenv("ETL_BATCH_SIZE", "1")
-    env = {**os.environ, "ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "cli-runs")}
-    cli = subprocess.run([sys.executable, "-m", "pipeline", "run", "--source", str(source), "--index-alias",
-                          f"{index_prefix}-cli"], capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
-    assert cli.returncode == 0, cli.stderr
-
-    monkeypatch.setenv("ES_URL", es_url)
-    monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "dag-runs"))
-    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
-    run = fresh_dag("ingest_articles").test(run_conf={"source_dir": str(source), "index_alias": f"{index_prefix}-dag"})
+    monkeypatch.setenv("ETL_BATCH_SIZE", "1")  # before the CLI starts: its environment is this one
+    run, from_dag, from_cli = cli_and_dag_reports(source, es_url, index_prefix, tmp_path, monkeypatch)
     assert run.state == DagRunState.SUCCESS
     assert len([t for t in run.get_task_instances() if t.task_id == "process_batch"]) == 4
 
-    from_dag, from_cli = load_report(tmp_path / "dag-runs"), load_report(tmp_path / "cli-runs")
     assert (from_dag.seen, from_dag.failed, from_dag.indexed) == (6, 2, 4)
     assert from_dag.counts() == from_cli.counts()
     assert outcome_view(from_dag) == outcome_view(from_cli)

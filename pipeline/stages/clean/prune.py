@@ -10,6 +10,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text
 from pipeline.stages.clean.rules import HtmlRules
 
 __all__ = ["PROSE_MIN_CHARS", "named_captions", "prose_paragraphs", "prune", "prune_media"]
@@ -52,16 +53,13 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     return out
 
 
-_HOLDERS = ("div", "blockquote", "td", "li", "section", "article", "dd")
-
-
 def prose_blocks(root: Any) -> list[tuple[Any, int]]:
     """(element, characters) of the page's text: the text-bearing ``<p>`` elements and the blocks holding as
-    much text of their own outside any ``<p>`` (a forum post, lines split by ``<br>``), mostly not links."""
+    much text of their own outside any ``<p>`` (recall's text holders: a forum post, lines split by ``<br>``),
+    mostly not links."""
     out = prose_paragraphs(root)
-    for el in root.iter(*_HOLDERS):
-        own = [t for t in (el.text, *(c.tail for c in el if c.tag not in ("p", *_HOLDERS))) if t and t.strip()]
-        n = sum(len(t.strip()) for t in own)
+    for el in root.iter(*TEXT_HOLDERS):
+        n = len(own_text(el).strip())
         if n >= PROSE_MIN_CHARS:
             links = sum(len(a.text_content()) for a in el if a.tag == "a")
             if links * 2 < n + links:

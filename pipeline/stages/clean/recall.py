@@ -168,20 +168,20 @@ def twin_of(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> Any | Non
 
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _CONTROLS = ("select", "option", "button", "textarea")
-_HOLDERS = ("div", "blockquote", "td", "li", "section", "article")
+TEXT_HOLDERS = ("div", "blockquote", "td", "li", "section", "article")
 
 
-def _own_text(el: Any) -> str:
+def own_text(el: Any) -> str:
     return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
 
 
 def text_holders(root: Any, limit: int | None = None) -> int:
-    """Characters of the block elements (``_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
+    """Characters of the block elements (``TEXT_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
     their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines).
     Counting stops once past ``limit``."""
     total = 0
-    for el in root.iter(*_HOLDERS):
-        n = len(_own_text(el).strip())
+    for el in root.iter(*TEXT_HOLDERS):
+        n = len(own_text(el).strip())
         if n >= TEXT_HOLDER_CHARS:
             total += n
             if limit is not None and total > limit:
@@ -192,8 +192,8 @@ def text_holders(root: Any, limit: int | None = None) -> int:
 def page_blocks(tree: Any) -> tuple[list[Any], list[str]]:
     """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
     own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`."""
-    blocks = [el for el in tree.iter("p", *_HEADINGS, *_HOLDERS)
-              if el.tag not in _HOLDERS or len(_own_text(el).strip()) >= TEXT_HOLDER_CHARS]
+    blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
+              if el.tag not in TEXT_HOLDERS or len(own_text(el).strip()) >= TEXT_HOLDER_CHARS]
     return blocks, [word_key(el.text_content()) for el in blocks]
 
 
@@ -322,7 +322,7 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
             prose[twin] = _chunk_like(twin, len(flat))
         if not prose[twin]:
             continue
-        line = _norm(_own_text(el) if el.tag in _HOLDERS else el.text_content())
+        line = _norm(own_text(el) if el.tag in TEXT_HOLDERS else el.text_content())
         if line:
             (before if i < held[0] else after).append(line)
             taken.add(k)
