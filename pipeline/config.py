@@ -262,7 +262,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "ETL_PAUSED_ON_CREATION": ("paused_on_creation", bool), "ETL_BATCH_SIZE": ("run.batch_size", int),
     "ETL_MAX_FAILURE_RATIO": ("run.max_failure_ratio", float), "ETL_WORKERS": ("run.workers", int),
     "ETL_DOCUMENT_TIME_LIMIT": ("run.document_time_limit_seconds", float),
-    "ETL_RETRY_ATTEMPTS": ("run.retry_attempts", int),
+    "ETL_RETRY_ATTEMPTS": ("run.retry_attempts", int), "ETL_TASK_BATCHES": ("run.task_batches", int),
     "ES_LOCAL_PORT": ("local_node.port", int), "ES_LOCAL_HOME": ("local_node.home", str),
     "ES_LOCAL_VERSION": ("local_node.version", str), "ETL_WRITER_POOL": ("airflow.writer_pool", str),
     "ETL_INDEX_SHARDS": ("index.number_of_shards", int), "ETL_INDEX_REPLICAS": ("index.number_of_replicas", str),

@@ -125,6 +125,7 @@ class Stack:
             "ETL_ALLOWED_SOURCE_ROOTS": str(self.corpus),
             "ETL_RUNS_DIR": str(self.root / "runs"),
             "ETL_BATCH_SIZE": "20",
+            "ETL_TASK_BATCHES": "1",  # 15 tasks for 4 slots: one finishes while others run on worker 1
             "ETL_SCHEDULE": "none",  # manual runs only: no scheduled run competes with the test's
         }
 
