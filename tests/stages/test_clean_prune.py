@@ -85,3 +85,27 @@ def test_a_caption_named_by_its_class_is_kept_as_a_caption_and_a_header_named_so
     res = clean_html(page)
     assert res.captions == [caption]
     assert caption not in res.body and all(p in res.body for p in ARTICLE)
+
+
+def test_an_article_whose_text_is_in_its_captions_keeps_them_while_the_page_guard_stays_quiet() -> None:
+    """A slideshow's text sits in its slides' figcaptions and a video page's description in a block named
+    ``item-caption``; the cookie and form text outside the <article> would keep the page-wide guard quiet,
+    so the guard also runs inside each <article>: the blocks holding most of its prose are kept, counted."""
+    slides = "".join(f"<figure class='slide'><img src='{i}.jpg'><figcaption class='slide-caption'><p>{p}</p>"
+                     f"</figcaption></figure>" for i, p in enumerate(ARTICLE))
+    notice = "".join(f"<p>{p.upper()}</p>" for p in ARTICLE * 2)
+    tree = lxml.html.document_fromstring(f"<html><body><article><h1>Strompreis</h1><div>{slides}</div></article>"
+                                         f"<div>{notice}</div><div class='cookie'><p>{ARTICLE[0].lower()}</p></div>"
+                                         "</body></html>")
+    warning = prune(tree, load_packs().for_language(None).html)
+    assert warning is not None and warning.startswith("clean/pruned-majority") and "block(s)" in warning
+    text = tree.text_content()
+    assert all(p in text for p in ARTICLE)
+    assert ARTICLE[0].lower() not in text  # the cookie box outside the article still goes
+
+
+def test_captions_beside_an_article_body_still_go() -> None:
+    article = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
+    caption = "<figure><img src='a.jpg'><figcaption>Blick auf den Hafen am Morgen. Foto: dpa</figcaption></figure>"
+    text = _texts(f"<article>{caption}{article}</article>")
+    assert "Blick auf den Hafen" not in text and all(p in text for p in ARTICLE)

@@ -26,6 +26,7 @@ def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
 
 
 _KEEP_TAGS = frozenset(("html", "body", "article", "main"))
+_BOXES = frozenset(("article", "main"))  # an article's own container: the guard also runs inside each
 _NAMED = etree.XPath("descendant-or-self::*[@class or @id or @hidden or @style]")  # document order, like iter()
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -91,12 +92,15 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     undone because it would have removed most of the page's text-bearing paragraphs."""
     body = tree.find("body")
     root = body if body is not None else tree
+    spared: set[Any] = set()
     if hr.drop_tags:
-        for el in list(root.iter(*hr.drop_tags)):
-            if el.getparent() is not None:
+        by_tag = list(root.iter(*hr.drop_tags))
+        spared = _article_guard(root, by_tag)
+        for el in by_tag:
+            if el.getparent() is not None and el not in spared:
                 _drop(el)
     if not hr.tokens:
-        return None
+        return _spared_warning(spared)
     total = len(root.text_content()) or 1
     named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
     doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
@@ -111,10 +115,73 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
             if lost * 2 > prose_chars:  # not done, counted
                 return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
                         f"characters of text-bearing {what}; not applied")
+    by_name = _article_guard(root, doomed)
     for el in doomed:
-        if el.getparent() is not None:
+        if el.getparent() is not None and el not in by_name:
             _drop(el)
-    return None
+    return _spared_warning(spared | by_name)
+
+
+def _spared_warning(spared: set[Any]) -> str | None:
+    if not spared:
+        return None
+    return (f"clean/pruned-majority: pruning by tag or class/id would remove most of an <article>/<main> "
+            f"element's text-bearing paragraphs; {len(spared)} block(s) holding them kept")
+
+
+def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
+    """The doomed blocks holding prose inside an ``<article>``/``<main>`` element whose prose they hold most
+    of: the page's own article, pruned by a guess at its name or tag (a video page's description in
+    ``item-caption``, a slideshow's text in its slides' captions), while a cookie notice or form text
+    outside it keeps the page-wide guard quiet."""
+    inside: dict[Any, list[Any]] = {}  # box -> the doomed blocks in it (one walk up from each block)
+    doomed_set = set(doomed)
+    for el in doomed:
+        for anc in el.iterancestors():
+            if anc in doomed_set:  # its doomed ancestor decides
+                break
+            if anc.tag in _BOXES:
+                inside.setdefault(anc, []).append(el)
+    spared: set[Any] = set()
+    for box, blocks in inside.items():
+        if any(a in doomed_set for a in box.iterancestors()):
+            continue
+        prose = prose_blocks(box)
+        total = sum(n for _, n in prose)
+        holders = [el for el in blocks if total and _lost([el], prose)]
+        if holders and _lost(holders, prose) * 2 > total:
+            spared.update(holders)
+    return spared
+
+
+def _spared_warning(spared: set[Any]) -> str | None:
+    if not spared:
+        return None
+    return (f"clean/pruned-majority: pruning by tag or class/id would remove most of an <article>/<main> "
+            f"element's text-bearing paragraphs; {len(spared)} block(s) holding them kept")
+
+
+def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
+    """The doomed blocks holding prose inside an ``<article>``/``<main>`` element whose prose they hold most
+    of: the page's own article, pruned by a guess at its name (a video page's description in
+    ``item-caption``, a slideshow's text in its slide captions), while a cookie banner or form text
+    outside it keeps the page-wide guard quiet."""
+    if not doomed:
+        return set()
+    doomed_set = set(doomed)
+    spared: set[Any] = set()
+    for box in root.iter("article", "main"):
+        if any(a in doomed_set for a in box.iterancestors()):
+            continue
+        prose = prose_blocks(box)
+        total = sum(n for _, n in prose)
+        if not total:
+            continue
+        inside = [el for el in doomed if any(a is box for a in el.iterancestors())]
+        holders = {el for el in inside if _lost([el], prose)}
+        if holders and _lost(sorted(holders, key=id), prose) * 2 > total:
+            spared |= holders
+    return spared
 
 
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
