@@ -33,6 +33,7 @@ if str(REPO_ROOT) not in sys.path:
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks" / "article-extraction"
 
 TARGET_HTML_F1 = 0.965
+TARGET_HTML_F1_WILD = 0.975  # issue 25 (pages from the wild): the shared pages must not pay for them
 TARGET_TEXT_F1 = 0.90
 TARGET_TIME_RATIO = 1.5
 # language first, then rules: clean time with per-language packs vs fixed English rules (no detection)
@@ -327,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if "html" in results and "ours" in results["html"]:
         s = results["html"]["ours"]
         print(_line(s.f1 >= TARGET_HTML_F1, f"HTML F1 {s.f1:.3f} >= {TARGET_HTML_F1}"))
+        print(_line(s.f1 >= TARGET_HTML_F1_WILD, f"HTML F1 {s.f1:.4f} >= {TARGET_HTML_F1_WILD} (issue 25)"))
         traf = results["html"].get("trafilatura")
         if traf:
             ratio = s.seconds_per_page / traf.seconds_per_page
