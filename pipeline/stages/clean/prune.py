@@ -154,36 +154,6 @@ def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
     return spared
 
 
-def _spared_warning(spared: set[Any]) -> str | None:
-    if not spared:
-        return None
-    return (f"clean/pruned-majority: pruning by tag or class/id would remove most of an <article>/<main> "
-            f"element's text-bearing paragraphs; {len(spared)} block(s) holding them kept")
-
-
-def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
-    """The doomed blocks holding prose inside an ``<article>``/``<main>`` element whose prose they hold most
-    of: the page's own article, pruned by a guess at its name (a video page's description in
-    ``item-caption``, a slideshow's text in its slide captions), while a cookie banner or form text
-    outside it keeps the page-wide guard quiet."""
-    if not doomed:
-        return set()
-    doomed_set = set(doomed)
-    spared: set[Any] = set()
-    for box in root.iter("article", "main"):
-        if any(a in doomed_set for a in box.iterancestors()):
-            continue
-        prose = prose_blocks(box)
-        total = sum(n for _, n in prose)
-        if not total:
-            continue
-        inside = [el for el in doomed if any(a is box for a in el.iterancestors())]
-        holders = {el for el in inside if _lost([el], prose)}
-        if holders and _lost(sorted(holders, key=id), prose) * 2 > total:
-            spared |= holders
-    return spared
-
-
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
 GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
