@@ -144,13 +144,11 @@ def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
                 inside.setdefault(anc, []).append(el)
     spared: set[Any] = set()
     for box, blocks in inside.items():
-        if any(a in doomed_set for a in box.iterancestors()):
-            continue
-        prose = prose_blocks(box)
-        total = sum(n for _, n in prose)
-        holders = [el for el in blocks if total and _lost([el], prose)]
-        if holders and _lost(holders, prose) * 2 > total:
-            spared.update(holders)
+        held = {el: chars for el in blocks if (chars := sum(n for _, n in prose_blocks(el)))}
+        if not held or any(a in doomed_set for a in box.iterancestors()):
+            continue  # most pages: their captions and boxes hold no prose; the box's is counted only if needed
+        if sum(held.values()) * 2 > sum(n for _, n in prose_blocks(box)):
+            spared.update(held)
     return spared
 
 
