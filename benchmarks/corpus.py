@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script (`python benchmarks/corpus.py`): the pipeline package is here
+    sys.path.insert(0, str(REPO))
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "article-extraction"
 SEEDS = REPO / "seeds"
 CORPUS_VERSION = 1
