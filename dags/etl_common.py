@@ -16,8 +16,8 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundExceptio
 
 from pipeline.config import ESConnection, Settings, load_settings
 from pipeline.errors import PermanentError
+from pipeline.run.heap import freeze_long_lived, skip_final_collection
 from pipeline.run.params import params_of
-from pipeline.run.process_exit import skip_final_collection
 
 SETTINGS = load_settings()
 RUN = SETTINGS.run
@@ -125,6 +125,7 @@ def process_batch(batches: list[int], ctx: dict[str, Any]) -> list[dict[str, Any
     from pipeline.run.context import RunContext
     from pipeline.run.manifest import save_outcomes
 
+    freeze_long_lived()  # full collections skip Airflow's ~700k objects while the batches run (pipeline/run/heap.py)
     context, flow = RunContext.from_dict(ctx), _flow(ctx)
     with es_client() as client, guarded(), flow.holding(context, client):
         return [save_outcomes(context, batch, flow.process(batch, context, client)) for batch in batches]
@@ -142,7 +143,7 @@ def finish(ctx: dict[str, Any], summaries: list[list[dict[str, Any]]]) -> dict[s
         # Airflow logs as an error ("XCom not found") in a green run
         report = flow.finish(context, (load_outcomes(context, s) for part in summaries[:] for s in part), client)
     log.info("run report\n%s", report.render_text())
-    skip_final_collection()  # `airflow dags test` ends ~2 s sooner (pipeline/run/process_exit.py)
+    skip_final_collection()  # `airflow dags test` ends ~2 s sooner (pipeline/run/heap.py)
     with guarded():
         flow.check(report)
     return {"status": str(report.status), **report.counts()}

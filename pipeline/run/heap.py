@@ -1,4 +1,6 @@
-"""A process that has finished a run need not garbage-collect its whole heap on the way out.
+"""The garbage collector and a process that hosts Airflow: its periodic collections and its exit.
+
+**Exit.** A process that has finished a run need not garbage-collect its whole heap on the way out.
 
 ``airflow dags test`` (and ``make run``, which calls it) runs every task in its own process, and with them
 Airflow's in-process execution API: about 690,000 objects at the end, which the interpreter's final
@@ -10,6 +12,12 @@ runner leaves them with ``os._exit``, before exit handlers run.
 What is given up: finalizers of objects that only a reference cycle keeps alive at exit do not run. The
 pipeline closes its files and clients with context managers before a task returns, and the handlers
 registered before this one (logging's flush among them) still run after it.
+
+**During a task.** The same ~700,000 objects are walked by every full (generation 2) collection while
+the batches run: 10 of them took 1.95 s of a 2,000-document ``airflow dags test`` (2.44 s of collections
+in all). A batch task freezes the heap it starts with (Airflow's and the pipeline's modules, the API
+objects), so later collections walk only what the batches allocate. Cyclic garbage that exists at that
+moment is kept for the process's life: a few objects a task, where the process ends with its task.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from __future__ import annotations
 import atexit
 import gc
 
-__all__ = ["skip_final_collection"]
+__all__ = ["freeze_long_lived", "skip_final_collection"]
 
 _registered = False
 
@@ -28,3 +36,8 @@ def skip_final_collection() -> None:
     if not _registered:
         atexit.register(gc.freeze)
         _registered = True
+
+
+def freeze_long_lived() -> None:
+    """The objects alive now live as long as the process: later collections skip them."""
+    gc.freeze()
