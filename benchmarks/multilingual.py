@@ -23,7 +23,9 @@ extract, through ``run_steps`` on ``Document(..., raw_text=..., content_type="te
 * captions found (a true caption and an entry of ``doc.captions`` contain one another after
   normalisation, the contained side at least half as long) / leaked (the caption's text is in ``doc.body``);
 * author (true name contained in ``doc.author`` or vice versa), dateline (``doc.dateline`` contains the
-  place), agency (``doc.source_name`` contains the agency); normalisation: NFKC, case-folded, no spaces;
+  place), agency (``doc.source_name`` or ``doc.metadata["agency"]`` contains the agency: an HTML page's
+  ``source_name`` is the site it names, the wire agency of its dateline is kept in ``metadata``);
+  normalisation: NFKC, case-folded, no spaces;
 * boilerplate left: share of the inserted junk lines found in ``doc.body`` (lines whose text also
   occurs in the true body are not counted); "of which inline" is the same share for the junk placed
   among the body paragraphs (title repeated as image alt text, "read also" lines, end markers), which
@@ -128,8 +130,10 @@ class LangScore:
 
 
 def score_doc(s: LangScore, t: Truth, *, body: str, captions: list[str], author: str | None,
-              dateline: str | None, source_name: str | None, baseline: str, failed: bool = False) -> None:
-    """Add one cleaned document's outcome to its language's score."""
+              dateline: str | None, source_name: str | None, baseline: str, failed: bool = False,
+              agency: str | None = None) -> None:
+    """Add one cleaned document's outcome to its language's score. ``agency``: ``metadata["agency"]``, where
+    the clean stage keeps a wire agency when the page names its site (``source_name`` is then the site)."""
     truth_body = "\n\n".join(t.paragraphs)
     s.docs += 1
     s.failed += int(failed)
@@ -143,7 +147,7 @@ def score_doc(s: LangScore, t: Truth, *, body: str, captions: list[str], author:
     na = norm(author)
     s.author += bool(na) and len(na) >= 2 and (norm(t.author) in na or na in norm(t.author))
     s.dateline += norm(t.place) in norm(dateline) if dateline else 0
-    s.agency += norm(t.agency) in norm(source_name) if source_name else 0
+    s.agency += any(norm(t.agency) in norm(x) for x in (source_name, agency) if x)
     for line in dict.fromkeys(t.boilerplate):  # each distinct junk line once
         nl = norm(line)
         if len(_WORD.findall(nl)) == 0 or nl in ntruth:
@@ -183,7 +187,8 @@ def run(languages: list[str], split: str, docs: int, html_docs: int, seed: int,
                                                         content_type=ctype)]))
                 base = _visible_text(smp.raw) if ctype == "html" else smp.raw
                 score_doc(s, smp.truth, body=doc.body or "", captions=list(doc.captions or []), author=doc.author,
-                          dateline=doc.dateline, source_name=doc.source_name, baseline=base, failed=doc.failed)
+                          dateline=doc.dateline, source_name=doc.source_name, baseline=base, failed=doc.failed,
+                          agency=(doc.metadata or {}).get("agency"))
     return out
 
 

@@ -197,14 +197,15 @@ def run(languages: list[str], split: str, docs: int, *, learn: bool = False
                 counters.update(res.metadata.get("signals") or {})
                 counters["documents"] += 1
                 score_doc(s, truth, body=res.body, captions=res.captions, author=res.author, dateline=res.dateline,
-                          source_name=res.source_name, baseline=raw)
+                          source_name=res.source_name, baseline=raw, agency=res.metadata.get("agency"))
                 continue
             doc = Document(source=f"/ab/{split}/{lang}/{i}.txt", source_path=f"/ab/{split}/{lang}/{i}.txt",
                            raw_text=raw, content_type="text")
             doc = stage(doc)
             seconds += time.perf_counter() - t0
             score_doc(s, truth, body=doc.body or "", captions=list(doc.captions or []), author=doc.author,
-                      dateline=doc.dateline, source_name=doc.source_name, baseline=raw, failed=doc.failed)
+                      dateline=doc.dateline, source_name=doc.source_name, baseline=raw, failed=doc.failed,
+                      agency=(doc.metadata or {}).get("agency"))
     counters.update(stage.counters)
     return scores, counters, seconds
 

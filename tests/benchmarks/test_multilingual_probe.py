@@ -162,6 +162,10 @@ def test_found_rules() -> None:
     row2 = s2.row()
     assert row2["captions_found"] == 0.0 and row2["captions_leaked"] == 1.0
     assert row2["author"] == row2["dateline"] == row2["agency"] == 0.0
+    s3 = M.LangScore("zh")  # an HTML page: the site is its source, the dateline's agency is in metadata
+    M.score_doc(s3, t, body="", captions=[], author=None, dateline=None, source_name="南方日报", baseline="",
+                agency="中新社")
+    assert s3.row()["agency"] == 1.0
 
 
 # ------------------------------------------------------------------------------------------ smoke
