@@ -2,7 +2,7 @@
 
 **Exit.** A process that has finished a run need not garbage-collect its whole heap on the way out.
 
-``airflow dags test`` (and ``make run``, which calls it) runs every task in its own process, and with them
+``airflow dags test`` (and ``make run``, which calls it) runs every task in the command's own process, beside
 Airflow's in-process execution API: about 690,000 objects at the end, which the interpreter's final
 collections walk for 2-2.5 s after the DAG run has finished (measured: docs/performance.md). Freezing the
 heap at exit (``gc.freeze``: the objects move to the permanent generation, which the final collections

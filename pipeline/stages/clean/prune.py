@@ -89,7 +89,8 @@ def _lost(doomed: list[Any], prose: list[tuple[Any, int]]) -> int:
 
 def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
-    undone because it would have removed most of the page's text-bearing paragraphs."""
+    undone because it would have removed most of the page's text-bearing paragraphs, or when blocks were
+    kept because they hold most of an ``<article>``/``<main>`` element's (``_article_guard``)."""
     body = tree.find("body")
     root = body if body is not None else tree
     spared: set[Any] = set()
