@@ -42,10 +42,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +51,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measured import Measured, es_time, es_time_line, fail, measure, split_line  # noqa: E402
 
 # issue 27's targets (docs/performance.md)
 TARGET_RATE = 2.0  # pipeline (1 worker) rate >= 2.0 x the library baseline's rate on the same corpus
@@ -62,93 +62,6 @@ TARGET_RSS = 1.25  # peak RSS at --scale-docs <= 1.25 x at --docs
 TARGET_INCREMENTAL = 0.03  # no-change re-run <= 3 % of the full run
 TARGET_GROUPING = 1.10  # a run with near-duplicate grouping <= 1.10 x the same run without, at 1 and 2 workers
 PY = sys.executable
-
-
-# ------------------------------------------------------------------------------------ measuring
-@dataclass
-class Measured:
-    name: str
-    seconds: float
-    peak_rss: int  # bytes, the whole process tree at its largest
-    returncode: int
-    stdout: str = ""
-    stderr: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    cpu: float = 0.0  # CPU seconds (user + system) of the process tree, plus the Elasticsearch node's meanwhile
-
-
-def _tree_rss(proc: Any) -> int:
-    import psutil
-
-    total = 0
-    try:
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.Error:
-        return 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
-def es_cpu_seconds() -> float:
-    """CPU seconds the Elasticsearch node(s) of ``ES_URL`` have used so far (0 when unknown)."""
-    url = os.environ.get("ES_URL")
-    if not url:
-        return 0.0
-    try:
-        from elasticsearch import Elasticsearch
-
-        stats = Elasticsearch(url, request_timeout=30).nodes.stats(metric="process").body
-        return sum(n["process"]["cpu"]["total_in_millis"] for n in stats["nodes"].values()) / 1000
-    except Exception:  # noqa: BLE001 - a figure for the report only
-        return 0.0
-
-
-def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | None = None) -> Measured:
-    """Run ``cmd``; wall time, the peak summed RSS of its process tree (sampled every 50 ms) and the CPU
-    seconds of the tree and of the Elasticsearch node meanwhile: on a machine shared with other work,
-    CPU seconds say how much work a path is when its wall time mostly says how busy the machine was."""
-    import resource
-
-    import psutil
-
-    out = open(log_path, "w+", encoding="utf-8") if log_path else subprocess.PIPE
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    es_before = es_cpu_seconds()
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT if log_path else subprocess.PIPE,
-                            text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        ps = psutil.Process(proc.pid)
-        while not done.is_set():
-            peak = max(peak, _tree_rss(ps))
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, stderr = proc.communicate()
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if log_path:
-        out.seek(0)
-        stdout, stderr = out.read(), ""
-        out.close()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree was waited for
-    cpu = (after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime) + (es_cpu_seconds() - es_before)
-    return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "", cpu=cpu)
-
-
-def fail(m: Measured) -> None:
-    tail = (m.stdout + "\n" + m.stderr).strip().splitlines()[-40:]
-    print(f"{m.name} failed (exit {m.returncode}):\n  " + "\n  ".join(tail), file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------- the baseline
@@ -328,22 +241,24 @@ def main(argv: list[str] | None = None) -> int:
           f"cpus: {os.cpu_count()}; names: {prefix}*")
 
     results: dict[str, Measured] = {}
+    aliases = {"pipeline-1-nogroup": f"{prefix}-w1n", "pipeline-1": f"{prefix}-w1", "pipeline-2-nogroup": f"{prefix}-w2n",
+               "pipeline-2": f"{prefix}-w2", "airflow": f"{prefix}-af"}
     failed = False
     try:
         steps = [
             ("baseline", lambda: measure("baseline", [PY, str(Path(__file__).resolve()), "--baseline",
                                                       str(corpus_n), es_url, f"{prefix}-baseline", str(layout_file)],
                                          env)),
-            ("pipeline-1-nogroup", lambda: pipeline_run("pipeline-1-nogroup", corpus_n, f"{prefix}-w1n", 1, env,
+            ("pipeline-1-nogroup", lambda: pipeline_run("pipeline-1-nogroup", corpus_n, aliases["pipeline-1-nogroup"], 1, env,
                                                         grouping=False)),
-            ("pipeline-1", lambda: pipeline_run("pipeline-1", corpus_n, f"{prefix}-w1", 1, env)),
-            ("incremental", lambda: pipeline_run("incremental", corpus_n, f"{prefix}-w1", 1, env)),
-            ("pipeline-2-nogroup", lambda: pipeline_run("pipeline-2-nogroup", corpus_n, f"{prefix}-w2n", 2, env,
+            ("pipeline-1", lambda: pipeline_run("pipeline-1", corpus_n, aliases["pipeline-1"], 1, env)),
+            ("incremental", lambda: pipeline_run("incremental", corpus_n, aliases["pipeline-1"], 1, env)),
+            ("pipeline-2-nogroup", lambda: pipeline_run("pipeline-2-nogroup", corpus_n, aliases["pipeline-2-nogroup"], 2, env,
                                                         grouping=False)),
-            ("pipeline-2", lambda: pipeline_run("pipeline-2", corpus_n, f"{prefix}-w2", 2, env)),
+            ("pipeline-2", lambda: pipeline_run("pipeline-2", corpus_n, aliases["pipeline-2"], 2, env)),
         ]
         if not args.skip_airflow:
-            steps.append(("airflow", lambda: airflow_run(corpus_n, f"{prefix}-af", env, args.airflow_home,
+            steps.append(("airflow", lambda: airflow_run(corpus_n, aliases["airflow"], env, args.airflow_home,
                                                          work / "runs", work)))
         if corpus_m:
             steps.append(("scale-2", lambda: pipeline_run("scale-2", corpus_m, f"{prefix}-scale", 2, env)))
@@ -363,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
             counts = result.extra.get("counts", {})
             print(f"  {result.seconds:8.1f} s  {result.cpu:8.1f} CPU s  peak RSS {result.peak_rss / 2**20:7.0f} MiB  {counts}",
                   flush=True)
+            print(f"  CPU s by process: {split_line(result)}", flush=True)
+            if name in aliases:  # before a later step or the cleanup changes its indices
+                result.extra["es_time"] = es_time(es, aliases[name])
+                print(f"  Elasticsearch: {es_time_line(result.extra['es_time'])}", flush=True)
             if name in ("incremental", "pipeline-2"):  # free the cluster for the next timed run
                 cleanup(es, f"{prefix}-w")
             suffix = {"baseline": "baseline", "airflow": "af", "scale-2": "scale"}.get(name)
@@ -388,8 +307,27 @@ def main(argv: list[str] | None = None) -> int:
         if r and r.returncode == 0:
             print(stage_line(name, n, r.extra.get("timings", {})))
 
+    print("CPU seconds by process (each process sampled every 50 ms; Elasticsearch: the node's own counter):")
+    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow"):
+        r = results.get(name)
+        if r and r.returncode == 0:
+            print(f"  {name:18s} {split_line(r)}")
+    print("Elasticsearch's time on each path's indices, by kind (seconds of its threads, from _stats; operations):")
+    for name in aliases:
+        r = results.get(name)
+        if r and r.returncode == 0 and r.extra.get("es_time"):
+            print(f"  {name:18s} {es_time_line(r.extra['es_time'])}")
+
     def ok(*names: str) -> bool:
         return all(k in results and results[k].returncode == 0 for k in names)
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+    def cpu_bound(one: str, two: str) -> str:
+        """The most ``two`` can gain on ``one`` here: its wall time cannot fall below its CPU seconds
+        (Elasticsearch's included) spread over every core."""
+        return (f"; its {results[two].cpu:.1f} CPU s on {cores} cores allow at most "
+                f"{results[one].seconds / (results[two].cpu / cores):.2f}" if results[two].cpu else "")
 
     print("targets:")
     if ok("baseline", "pipeline-1"):
@@ -398,11 +336,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{verdict(ratio >= TARGET_RATE)}")
     if ok("pipeline-1", "pipeline-2"):
         speedup = results["pipeline-1"].seconds / results["pipeline-2"].seconds
-        print(f"  2 workers throughput / 1 worker = {speedup:.2f} (>= {TARGET_SPEEDUP}): "
-              f"{verdict(speedup >= TARGET_SPEEDUP)}")
+        print(f"  2 workers throughput / 1 worker = {speedup:.2f}{cpu_bound('pipeline-1', 'pipeline-2')} "
+              f"(>= {TARGET_SPEEDUP}): {verdict(speedup >= TARGET_SPEEDUP)}")
     if ok("pipeline-1-nogroup", "pipeline-2-nogroup"):
         speedup = results["pipeline-1-nogroup"].seconds / results["pipeline-2-nogroup"].seconds
-        print(f"  2 workers throughput / 1 worker, grouping off = {speedup:.2f} (>= {TARGET_SPEEDUP}): "
+        print(f"  2 workers throughput / 1 worker, grouping off = {speedup:.2f}"
+              f"{cpu_bound('pipeline-1-nogroup', 'pipeline-2-nogroup')} (>= {TARGET_SPEEDUP}): "
               f"{verdict(speedup >= TARGET_SPEEDUP)}")
     for workers in (1, 2):
         on, off = f"pipeline-{workers}", f"pipeline-{workers}-nogroup"

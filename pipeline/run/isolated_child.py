@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.run.worker import STAGE_WORKER, name_process
 from pipeline.stages.base import DocumentTimeout, Stage
 from pipeline.stages.clean import Clean
 from pipeline.stages.clean.repetition import SourceStats
@@ -106,6 +107,7 @@ def _plain(html: str) -> str:
 
 def _child(read_fd: int, write_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    name_process(STAGE_WORKER)
     try:  # die with the parent, even while stuck in C code
         import ctypes
 

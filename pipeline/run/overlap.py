@@ -36,7 +36,7 @@ from contextlib import closing, contextmanager
 from typing import Any
 
 from pipeline.run.report import BatchReport
-from pipeline.run.worker import init_worker
+from pipeline.run.worker import GROUPING, init_worker, name_process
 
 # a grouping call handed back by a worker process: ``(function, args)``, run by the grouping process
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -76,6 +76,7 @@ def _grouper(es_connection: Any) -> Iterator[Executor]:
 def _init_grouper(es_connection: Any) -> None:
     from pipeline.run.group_links import keep_written_shingles
 
+    name_process(GROUPING)
     if GROUPING_NICE and hasattr(os, "nice"):
         try:
             os.nice(GROUPING_NICE)

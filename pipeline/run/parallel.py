@@ -9,7 +9,7 @@ from pipeline.run.batch import process_batch
 from pipeline.run.context import RunContext
 from pipeline.run.overlap import Call, HandBack, handed_back
 from pipeline.run.report import BatchReport
-from pipeline.run.worker import init_worker, worker_client
+from pipeline.run.worker import init_batch_worker, worker_client
 
 
 def _process_in_worker(batch: int, ctx: RunContext) -> tuple[BatchReport, Call | None]:
@@ -40,7 +40,7 @@ def _transformed(batches: Iterable[int], ctx: RunContext, es_connection: Any,
 
     pending: deque[Any] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=init_worker, initargs=(es_connection,)) as pool:
+                             initializer=init_batch_worker, initargs=(es_connection,)) as pool:
         try:
             for batch in batches:
                 if len(pending) >= 2 * workers:

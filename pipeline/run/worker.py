@@ -10,6 +10,25 @@ from typing import Any
 
 _CLIENT: Any = None
 
+# the names ``ps``/``top`` (and ``benchmarks/throughput.py``'s CPU split) show for a run's processes
+BATCH_WORKER, GROUPING, STAGE_WORKER = "etl-batch", "etl-grouping", "etl-stages"
+
+
+def name_process(name: str) -> None:
+    """Give this process ``name`` (Linux keeps 15 bytes of it) where ``ps`` and ``top`` show it;
+    elsewhere, or when not allowed, the name stays the interpreter's."""
+    try:
+        with open("/proc/self/comm", "w", encoding="ascii") as comm:
+            comm.write(name[:15])
+    except OSError:
+        pass
+
+
+def init_batch_worker(conn: Any) -> None:
+    """A ``--workers N`` pool process: named, with its client."""
+    name_process(BATCH_WORKER)
+    init_worker(conn)
+
 
 def init_worker(conn: Any) -> None:
     global _CLIENT

@@ -66,3 +66,8 @@ def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
         assert f"  {path} " in out
     assert "unchanged=8" in out  # the incremental re-run skipped every file
     assert "clean=" in out and "language=" in out and "load=" in out  # per-stage docs/s
+    split = out.split("CPU seconds by process", 1)[1]
+    line = next(x for x in split.splitlines() if x.startswith("  pipeline-1 "))
+    roles = dict(part.rsplit(" ", 1) for part in line.removeprefix("  pipeline-1").strip().split(", "))
+    assert {"stage worker", "command", "elasticsearch"} <= set(roles)  # the stage worker is named
+    assert float(roles["stage worker"]) > 0
