@@ -159,7 +159,9 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
     header = json.dumps({"index": index})
-    source = json.dumps(["doc_id", "group", "passage_count"] + (["links"] if with_links else []))
+    # from doc values, not _source: loading an entry's source means decompressing its shingles (most of
+    # its bytes); hits' multi-valued ``links`` come back as a set, sorted, which is all a caller reads
+    fields = json.dumps(["doc_id", "group", "passage_count"] + (["links"] if with_links else []))
     batch_filter = f',"filter":[{{"term":{{"batch":{json.dumps(only_batch)}}}}}]' if only_batch is not None else ""
     for start in range(0, len(asking), _MSEARCH):
         part = asking[start:start + _MSEARCH]
@@ -170,7 +172,8 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
             body += [header, f'{{"query":{{"bool":{{"should":[{should}],'
                              f'"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
                              f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}},'
-                             f'"size":{int(size)},"track_total_hits":false,"_source":{source}}}']
+                             f'"size":{int(size)},"track_total_hits":false,"_source":false,'
+                             f'"stored_fields":"_none_","docvalue_fields":{fields}}}']
         # NDJSON lines written as JSON text (no dict per search to serialise); the client sends them as they are
         response = retrying(lambda: es.msearch(searches=body),  # type: ignore[arg-type]
                             "dedup candidates", retry=RetryPolicy())
@@ -180,7 +183,8 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
             hits = []
             for h in result["hits"]["hits"]:
                 score = int(round(h["_score"]))
-                hits.append({**h["_source"], "_bands": score // _BAND_WEIGHT, "_passages": score % _BAND_WEIGHT})
+                values = {k: v if k == "links" else v[0] for k, v in h.get("fields", {}).items()}
+                hits.append({**values, "_bands": score // _BAND_WEIGHT, "_passages": score % _BAND_WEIGHT})
             out[fp.doc_id] = hits
     return out
 
