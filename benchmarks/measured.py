@@ -128,15 +128,16 @@ def fail(m: Measured) -> None:
 
 
 def es_time(es: Any, alias: str) -> dict[str, float]:
-    """Seconds Elasticsearch's threads spent on the indices of ``alias`` (its articles index and its
-    ``-dedup`` store), by kind, from ``_stats``: what a path asked of the node, where the node's CPU
+    """Seconds Elasticsearch's threads spent on the indices of ``alias`` (its articles index, its
+    ``-dedup`` store and the store's ``-dedup-shingles``), by kind, from ``_stats``: what a path asked of the node, where the node's CPU
     seconds above only say how much. Operation counts ride along as ``<kind> ops``."""
     stats = es.indices.stats(index=f"{alias}*", metric="indexing,get,search,refresh,merge").body["indices"]
     out: dict[str, float] = {}
     for name, entry in stats.items():
-        if not (name.startswith(alias + "-v") or name == alias + "-dedup"):
+        kinds = {alias + "-dedup": "store", alias + "-dedup-shingles": "shingles"}
+        if not (name.startswith(alias + "-v") or name in kinds):
             continue  # the dead-letter index and other aliases sharing the prefix
-        kind = "store" if name.endswith("-dedup") else "articles"
+        kind = kinds.get(name, "articles")
         total = entry["total"]
         parts = {
             "indexing": (total["indexing"]["index_time_in_millis"], total["indexing"]["index_total"]),

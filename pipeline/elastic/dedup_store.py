@@ -3,7 +3,9 @@
 State lives here, never in a process, so the CLI, every Airflow worker and a re-run see the
 same groups. One entry per indexed document (``kind=document``, ``_id`` = the article's id):
 its LSH band keys, MinHash signature, ``links`` (ids it was verified to copy) and the group
-fields mirrored on the article. Groups are the connected components of the links; ``settle``
+fields mirrored on the article. Its shingle set (what the pair check compares) is kept apart,
+under the same id in ``<alias>-dedup-shingles``: it is most of an entry's bytes, and the entries
+are searched, updated and merged all through a run, the shingles only written and read by id. Groups are the connected components of the links; ``settle``
 (``pipeline.elastic.dedup_groups``) recomputes a component from the store and writes the difference
 to the entries and articles, repeating until a re-read agrees, so writers that met concurrently
 converge on one answer.
@@ -34,6 +36,7 @@ from pipeline.elastic.mapping import build_index_settings
 from pipeline.stages.dedup import Fingerprint, is_passage_key
 
 SUFFIX = "-dedup"
+SHINGLES_SUFFIX = "-dedup-shingles"  # the entries' shingle sets, apart (config/dedup_shingles_template.json)
 _CHUNK = 500  # ids per mget / terms query
 _MSEARCH = 100  # queries per msearch
 _BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
@@ -52,6 +55,10 @@ def dedup_index(alias: str) -> str:
     return f"{alias}{SUFFIX}"
 
 
+def shingles_index(alias: str) -> str:
+    return f"{alias}{SHINGLES_SUFFIX}"
+
+
 def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild: bool = False) -> str:
     """Create the store (strict mapping from config/dedup_template.json); ``rebuild`` empties it
     first (no run does: the store holds the groups of every source of the alias). One shard on purpose: its
@@ -59,8 +66,10 @@ def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild:
     (``Settings.support_indices``, auto-expanding), so a lost node does not take the store down."""
     index = dedup_index(alias)
     if rebuild:
-        es.indices.delete(index=index, ignore_unavailable=True)
+        es.indices.delete(index=[index, shingles_index(alias)], ignore_unavailable=True)
     ensure_index(es, index, "dedup_template.json", update=True,
+                 settings=build_index_settings(1, support.replicas))
+    ensure_index(es, shingles_index(alias), "dedup_shingles_template.json", update=True,
                  settings=build_index_settings(1, support.replicas))
     return index
 
@@ -125,10 +134,19 @@ def _check_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], what: str,
 
 
 def write_entries(es: Elasticsearch, alias: str, sources: list[dict[str, Any]]) -> int:
-    """Index document entries; returns the highest sequence number written (-1: none)."""
-    index = dedup_index(alias)
-    items = _check_bulk(es, ({"_index": index, "_id": s["doc_id"], "_source": s} for s in sources), "dedup store")
-    return max((int(i.get("_seq_no", -1)) for i in items), default=-1)
+    """Index document entries (``entry_source``), their shingle sets in ``shingles_index`` in the same
+    bulk requests; returns the highest sequence number written to the store (-1: none)."""
+    index, shingles = dedup_index(alias), shingles_index(alias)
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for source in sources:
+            entry = dict(source)
+            if (kept := entry.pop("shingles", None)) is not None:
+                yield {"_index": shingles, "_id": entry["doc_id"], "_source": {"shingles": kept}}
+            yield {"_index": index, "_id": entry["doc_id"], "_source": entry}
+
+    items = _check_bulk(es, actions(), "dedup store")
+    return max((int(i.get("_seq_no", -1)) for i in items if i.get("_index") == index), default=-1)
 
 
 def write_batch_marker(es: Elasticsearch, alias: str, *, run_id: str, batch: str, seen_seq: int,
@@ -205,8 +223,13 @@ def fetch_bodies(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str,
 
 
 def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
-    """Stored shingle sets (sorted, as ``shingle_set`` gives them) of entries that have one."""
-    docs = _found(es, dedup_index(alias), ids, "dedup shingles", source_includes=["shingles"])
+    """Stored shingle sets (sorted, as ``shingle_set`` gives them) of entries that have one: in
+    ``shingles_index``, or in the entry itself where an older release wrote it there."""
+    ids = set(ids)
+    docs = list(_found(es, shingles_index(alias), ids, "dedup shingles"))
+    older = ids - {d["_id"] for d in docs}
+    if older:
+        docs += _found(es, dedup_index(alias), older, "dedup shingles", source_includes=["shingles"])
     return {d["_id"]: decode_shingles(d["_source"]["shingles"]) for d in docs
             if d.get("_source", {}).get("shingles") is not None}
 
@@ -311,7 +334,7 @@ def forget(es: Elasticsearch, alias: str, ids: Sequence[str], *, delete: bool) -
     _edit_links(es, alias, {doc_id: (lambda cur: cur - gone) for doc_id in sorted(set(referrers) - gone)},
                 "dedup unlink")
     if delete:
-        index = dedup_index(alias)
-        _check_bulk(es, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in sorted(gone)),
+        _check_bulk(es, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in sorted(gone)
+                         for index in (dedup_index(alias), shingles_index(alias))),
                     "dedup delete", allow_missing=True)
     return neighbours - gone

@@ -196,9 +196,10 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
     if not update and (id(es), index) in _ENSURED:
         return
     body = _support_template(template)
+    tuned = body.get("settings", {})  # the template's own (dynamic) settings, e.g. the store's merge policy
     if not index_exists(es, index):
         try:
-            create_with_copies(es, index, mappings=body["mappings"], settings=settings)
+            create_with_copies(es, index, mappings=body["mappings"], settings={**tuned, **settings})
             _ENSURED.add((id(es), index))
             return
         except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
@@ -206,6 +207,8 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
                 raise
     # An index made by an older release gets the fields added since (additive, so allowed).
     es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
+    if tuned and (id(es), index) not in _ENSURED:  # and the template's settings, once per process
+        es.indices.put_settings(index=index, settings=tuned)
     if update:
         apply_replicas(es, index, settings)
     _ENSURED.add((id(es), index))

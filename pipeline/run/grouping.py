@@ -172,12 +172,12 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
             counters["dedup/overlapping-batches"] += 1
             query = {"query": {"bool": {"filter": [{"term": {"kind": "document"}}, {"term": {"batch": mine_batch}}]}}}
             entries = [h["_source"] for h in helpers.scan(es, index=store.dedup_index(ctx.alias), query=query, size=500,
-                                                           _source_includes=["doc_id", "band_keys", "links", "shingles"])]
+                                                           _source_includes=["doc_id", "band_keys", "links"])]
             # the shingles the entry was written with (its article's body, this run), of articles still there;
             # the body only without them
             present = set(article_fields(es, ctx.index, [e["doc_id"] for e in entries]))
             entries = [e for e in entries if e["doc_id"] in present]
-            sets = {e["doc_id"]: store.decode_shingles(e["shingles"]) for e in entries if e.get("shingles") is not None}
+            sets = store.fetch_shingles(es, ctx.alias, [e["doc_id"] for e in entries])
             bodies = store.fetch_bodies(es, ctx.index, [e["doc_id"] for e in entries if e["doc_id"] not in sets])
             sets.update({d: shingle_set(body, language, cfg) for d, (body, language) in bodies.items()})
             fps = [Fingerprint(e["doc_id"], e.get("band_keys", []), np.zeros(0, np.uint32), sets[e["doc_id"]])

@@ -7,10 +7,11 @@ import re
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.config import ConfigError, load_settings
-from pipeline.elastic.dedup_store import dedup_index
+from pipeline.elastic.dedup_store import dedup_index, fetch_bodies, fetch_shingles, shingles_index
 from pipeline.elastic.search import search
 from pipeline.run import run_ingest
 from pipeline.stages.dedup import (
@@ -178,6 +179,7 @@ def test_copy_in_a_later_run_joins_and_deleting_the_canonical_promotes_another(e
     assert all(d["duplicate_count"] == 2 for d in docs.values())
     assert len({d["duplicate_group"] for d in docs.values()}) == 1
     assert not es_client.exists(index=dedup_index(alias), id=document_id(src.name, "a.html"))
+    assert not es_client.exists(index=shingles_index(alias), id=document_id(src.name, "a.html"))
 
 
 @pytest.mark.es
@@ -354,3 +356,50 @@ def test_dedup_settings_are_part_of_settings_and_read_once(monkeypatch):
     monkeypatch.setenv("ETL_DEDUP_ENABLED", "sometimes")
     with pytest.raises(ConfigError, match="ETL_DEDUP_ENABLED"):
         load_settings()
+
+
+@pytest.mark.es
+def test_shingle_sets_are_kept_apart_from_the_entries_and_an_older_entrys_own_still_read(es_client, alias, tmp_path):
+    """The pair check's shingle sets live in ``<alias>-dedup-shingles``, not in the entries that
+    runs search, settle and merge; an entry an older release wrote with its set inside is read too."""
+    import base64
+
+    src = tmp_path / "src"
+    paras = story(11)
+    write(src, "a.html", page("Water rules", paras, "2025-03-03T08:00:00Z", "Wire"))
+    write(src, "b.html", page("Water rules agreed", paras[:6], "2025-03-03T09:00:00Z", "Daily Post"))
+    run(es_client, src, alias, tmp_path)
+    a = document_id(src.name, "a.html")
+    entry = es_client.get(index=dedup_index(alias), id=a)["_source"]
+    assert "shingles" not in entry and entry["band_keys"] and entry["duplicate_count"] == 2
+    kept = fetch_shingles(es_client, alias, [a])[a]
+    body, language = fetch_bodies(es_client, alias, [a])[a]
+    assert np.array_equal(kept, shingle_set(body, language, load_settings().dedup))  # the article's own set
+
+    es_client.delete(index=shingles_index(alias), id=a, refresh=True)
+    es_client.update(index=dedup_index(alias), id=a, refresh=True,
+                     doc={"shingles": base64.b64encode(kept.astype(np.uint32).tobytes()).decode()})
+    assert np.array_equal(fetch_shingles(es_client, alias, [a])[a], kept)
+
+
+@pytest.mark.es
+def test_the_store_keeps_few_segments_and_an_older_store_is_given_the_policy(es_client, alias):
+    """The store's merge policy (config/dedup_template.json) is set at creation, and on a store an
+    older release created, by the first ``ensure_store`` of a process."""
+    from pipeline.elastic.dedup_store import ensure_store
+    from pipeline.elastic.indices import _ENSURED
+
+    def policy() -> str | None:
+        got = es_client.indices.get_settings(index=dedup_index(alias), name="index.merge.policy.segments_per_tier")
+        settings = next(iter(got.body.values()), {}).get("settings", {})  # {} when the index has none
+        return settings.get("index", {}).get("merge", {}).get("policy", {}).get("segments_per_tier")
+
+    support = load_settings().support_indices
+    ensure_store(es_client, alias, support)
+    assert policy() == "4"
+    es_client.indices.delete(index=[dedup_index(alias), shingles_index(alias)])
+    es_client.indices.create(index=dedup_index(alias))  # as an older release made it: no policy
+    _ENSURED.discard((id(es_client), dedup_index(alias)))  # a new process
+    assert policy() is None
+    ensure_store(es_client, alias, support)
+    assert policy() == "4" and es_client.indices.exists(index=shingles_index(alias))
