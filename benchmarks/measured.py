@@ -129,12 +129,13 @@ def fail(m: Measured) -> None:
 
 def es_time(es: Any, alias: str) -> dict[str, float]:
     """Seconds Elasticsearch's threads spent on the indices of ``alias`` (its articles index, its
-    ``-dedup`` store and the store's ``-dedup-shingles``), by kind, from ``_stats``: what a path asked of the node, where the node's CPU
-    seconds above only say how much. Operation counts ride along as ``<kind> ops``."""
+    ``-dedup`` store and the store's ``-dedup-shingles``), by kind, from ``_stats``: what a path
+    asked of the node, where the node's CPU seconds above only say how much (thread time, not CPU:
+    a merge thread is throttled and waits on I/O). Operation counts ride along as ``<kind> ops``."""
     stats = es.indices.stats(index=f"{alias}*", metric="indexing,get,search,refresh,merge").body["indices"]
     out: dict[str, float] = {}
+    kinds = {alias + "-dedup": "store", alias + "-dedup-shingles": "shingles"}
     for name, entry in stats.items():
-        kinds = {alias + "-dedup": "store", alias + "-dedup-shingles": "shingles"}
         if not (name.startswith(alias + "-v") or name in kinds):
             continue  # the dead-letter index and other aliases sharing the prefix
         kind = kinds.get(name, "articles")

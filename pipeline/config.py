@@ -230,7 +230,8 @@ class Settings:
 
     @property
     def support_indices(self) -> IndexSizes:
-        """etl-runs, etl-leases, etl-sources, <alias>-deadletter, <alias>-dedup and <alias>-dedup-shingles (their shards: always 1)."""
+        """etl-runs, etl-leases, etl-sources, <alias>-deadletter, <alias>-dedup and
+        <alias>-dedup-shingles (their shards: always 1)."""
         return IndexSizes(self.support_shards, self.support_replicas)
 
     def with_overrides(self, **changes: Any) -> "Settings":

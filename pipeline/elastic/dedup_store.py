@@ -5,7 +5,8 @@ same groups. One entry per indexed document (``kind=document``, ``_id`` = the ar
 its LSH band keys, MinHash signature, ``links`` (ids it was verified to copy) and the group
 fields mirrored on the article. Its shingle set (what the pair check compares) is kept apart,
 under the same id in ``<alias>-dedup-shingles``: it is most of an entry's bytes, and the entries
-are searched, updated and merged all through a run, the shingles only written and read by id. Groups are the connected components of the links; ``settle``
+are searched, updated and merged all through a run, the shingles only written and read by id.
+Groups are the connected components of the links; ``settle``
 (``pipeline.elastic.dedup_groups``) recomputes a component from the store and writes the difference
 to the entries and articles, repeating until a re-read agrees, so writers that met concurrently
 converge on one answer.
