@@ -26,8 +26,10 @@ tree is sampled for resident memory every 50 ms:
 for the grouping ratios alone).
 
 Times are wall-clock seconds of the whole command, interpreter start-up included. Prints docs/s per
-stage (stage seconds summed over workers) and per path, then each target on its own line ending in
-"met" or "NOT MET". Exits 0 when it ran to the end (1 when a run failed). Everything it creates in
+stage (stage seconds summed over workers) and per path, the CPU seconds of each path by process
+(stage worker, batch workers, grouping process, the command, Elasticsearch) and Elasticsearch's thread
+time on the path's indices by kind (``benchmarks/measured.py``), then each target on its own line
+ending in "met" or "NOT MET" (the 2-worker lines also say the most the run's CPU allows here). Exits 0 when it ran to the end (1 when a run failed). Everything it creates in
 Elasticsearch is named ``bench-<random>*`` and deleted at the end.
 """
 
