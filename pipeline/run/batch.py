@@ -189,7 +189,10 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
     in the grouping thread while the next chunk is transformed; one report, as for the whole batch.
     A grouping that failed stops the batch before its next chunk (its error raised)."""
     from pipeline.elastic.line_stats import add_stats, read_stats
+    from pipeline.run.group_links import keep_written_shingles
+    from pipeline.run.overlap import WRITTEN_SHINGLES_BYTES
 
+    keep_written_shingles(WRITTEN_SHINGLES_BYTES)  # the chunks' pair checks read earlier chunks' sets from memory
     stats = read_stats(es, ctx.alias, source)  # one snapshot for the batch, as when it is not chunked
     learned: list[SourceStats] = []  # the chunks' counts, written once (one write per batch, as unchunked)
     reports: list[BatchReport] = []

@@ -25,11 +25,12 @@ OWNERS_PER_KEY = 16  # batch documents remembered per key (bounds the in-batch w
 class WrittenShingles:
     """The shingle sets of the entries this process wrote in this run, newest kept within
     ``max_bytes`` (uint32, as the store keeps them): a later batch's pair checks read a candidate
-    from here instead of fetching its entry (an mget whose whole source Elasticsearch loads and
-    filters, and a base64 decode here). Only the run's grouping process keeps one
-    (``pipeline.run.overlap``): it groups every batch of the run, and within a run no other
-    process rewrites or deletes those entries (one writer per alias; deletes come after the
-    grouping). What it returns equals the stored field (``decode_shingles``)."""
+    from here instead of fetching its set (a get by id and a base64 decode here). The run's
+    grouping process keeps one (``pipeline.run.overlap``), and so does a process that groups its
+    batch in a thread of its own (``pipeline.run.batch.in_chunks``: an Airflow mapped task). Either way what it keeps is what this
+    process wrote for this run: a document is in one batch of a run, so no other process rewrites
+    those sets, and deletes come after the grouping (one writer per alias). What it returns equals
+    the stored field (``decode_shingles``)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.size = max_bytes, 0
@@ -55,13 +56,17 @@ class WrittenShingles:
         return {i: self.sets[i].astype(np.uint64) for i in ids if i in self.sets}
 
 
-_WRITTEN: WrittenShingles | None = None  # set in the run's grouping process only (``keep_written_shingles``)
+# set in the processes that group (``keep_written_shingles``): the CLI run's grouping process, and a
+# process that groups a batch in its own grouping thread (an Airflow mapped task, a one-batch run)
+_WRITTEN: WrittenShingles | None = None
 
 
 def keep_written_shingles(max_bytes: int) -> None:
-    """From now on this process remembers the shingle sets it writes (``WrittenShingles``)."""
+    """From now on this process remembers the shingle sets it writes (``WrittenShingles``); a process
+    that already does keeps what it has (``airflow dags test`` runs every task in one process)."""
     global _WRITTEN
-    _WRITTEN = WrittenShingles(max_bytes)
+    if _WRITTEN is None or _WRITTEN.max_bytes != max_bytes:
+        _WRITTEN = WrittenShingles(max_bytes)
 
 
 def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Elasticsearch, alias: str,

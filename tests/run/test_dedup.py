@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import ConfigError, load_settings
 from pipeline.elastic.dedup_store import dedup_index, fetch_bodies, fetch_shingles, shingles_index
 from pipeline.elastic.search import search
-from pipeline.run import run_ingest
+from pipeline.run import group_links, run_ingest
 from pipeline.stages.dedup import (
     band_keys,
     compare,
@@ -141,6 +141,10 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
         results[name] = (fields(es_client, f"{alias}-{name}"), report.counters)
     single, single_counts = results["one-batch"]
     assert results["chunks"][1]["dedup/grouped-chunks"] == 5  # 13 files in chunks of 3
+    # the chunks' grouping thread kept the sets it wrote: later chunks' pair checks read them from memory
+    kept = group_links._WRITTEN
+    assert kept is not None and kept.owner is not None and kept.owner[0] == f"{alias}-chunks"
+    assert set(kept.sets) == {document_id(src.name, source) for source in results["chunks"][0]}
     for name in ("batches", "workers", "chunks"):
         mapped, mapped_counts = results[name]
         assert mapped_counts.get("dedup/overlapping-batches", 0) == 0, name  # one process groups batches in order

@@ -33,6 +33,7 @@ from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
+from pipeline.stages.clean.parse import MalformedHTML, parse_html
 from pipeline.stages.clean.prune import named_captions, prose_paragraphs, prune, prune_media
 from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders
 from pipeline.stages.clean.recall import from_twins as recall_twins
@@ -51,38 +52,6 @@ from pipeline.stages.clean.script import WORD, similar, word_count
 from pipeline.stages.clean.tail import cut_keyword_lines, cut_orphans
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
-
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-
-
-class MalformedHTML(ValueError):
-    pass
-
-
-def parse_html(html: str) -> lxml.html.HtmlElement:
-    from trafilatura.utils import load_html  # same parser settings trafilatura's extraction is tuned on
-
-    tree = load_html(html)
-    if tree is not None and len(tree):
-        return _without_comments(tree)
-    html = _XML_DECL.sub("", html, count=1)
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
-        try:
-            tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
-        except Exception:
-            raise MalformedHTML(str(exc)) from exc
-    if tree is None:
-        raise MalformedHTML("no document element")
-    return _without_comments(tree)
-
-
-def _without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """HTML comments are never text a reader sees; left in, one inside a list item makes
-    trafilatura's text output raise (``Input object is not an XML element``; fuzz seed 3 #21851)."""
-    etree.strip_tags(tree, etree.Comment)
-    return tree
 
 
 _NOT_CAPTIONS = frozenset(("header", "nav", "footer", "main", "article", "section", "aside", "form", "ul", "ol",

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.stages.clean.rules import TextRules, is_heading_like
+from pipeline.stages.clean.rules import TextRules, is_heading_like, line_memo
 from pipeline.stages.clean.script import CJK, SENT_END, SENT_PUNCT, THAI, URLISH, WORD, is_dense, word_count
 
 
@@ -74,6 +74,7 @@ def join_fragments(lines: list[Line]) -> list[Line]:
     return out
 
 
+@line_memo
 def is_prose(t: str, r: TextRules) -> bool:
     """A sentence-like line: long enough (in characters for scripts without spaces) with punctuation."""
     if (len(CJK.findall(t)) + len(THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words

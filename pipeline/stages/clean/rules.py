@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pipeline.config import ConfigError, check_keys
@@ -206,20 +207,31 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
 
 
 # ------------------------------------------------------------------------------------ predicates
+# The line predicates are pure in (line, rules) and the clean stage asks them about the same lines
+# again and again (the structure passes, the fixpoint passes, heads and tails): over 286 throughput
+# documents 103,205 ``is_prose`` calls for 11,821 distinct lines, 2.4 calls a line for the pack
+# patterns. They remember their last answers, bounded so a long-lived worker stays flat.
+LINE_MEMO = 8192
+line_memo = lru_cache(maxsize=LINE_MEMO)
+
+
 def is_heading_like(t: str) -> bool:
     if len(t) > 100 or SENT_END.search(t):
         return False
     return heading_like_script(t) and len(WORD.findall(t)) <= 12
 
 
+@line_memo
 def is_caption(t: str, r: TextRules) -> bool:
     return len(t) <= r.caption_max and r.caption.match(t) is not None
 
 
+@line_memo
 def is_credit(t: str, r: TextRules) -> bool:
     return len(t) <= 160 and r.credit.match(t) is not None
 
 
+@line_memo
 def is_boiler(t: str, r: TextRules) -> bool:
     n = len(t)
     if n > r.boiler_max and (n > 420 or not r.long_boiler.search(t)):
