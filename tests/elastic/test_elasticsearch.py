@@ -140,6 +140,10 @@ def test_search_filters_pagination_and_explain(es_client, alias, source):
     assert len(both) == 2 and [h.id for h in page2] == [both[1].id]
     agency = search(es_client, "Russia", alias=alias, filters=Filters(source_name="China News Agency"))
     assert [Path(h.source_path).name for h in agency] == ["000_258accba25f326a9.txt"]
+    # the wire agency the dateline names is a field of its own (metadata.agency), not only the source
+    es_client.indices.refresh(index=alias)
+    wire = es_client.search(index=alias, query={"term": {"metadata.agency": "China News Agency"}})["hits"]["hits"]
+    assert [Path(h["_source"]["source_path"]).name for h in wire] == ["000_258accba25f326a9.txt"]
     assert search(es_client, "Russia", alias=alias, filters=Filters(since="2999-01-01")) == []
     explained = search(es_client, "treaty", alias=alias, size=1, explain=True)
     assert explained[0].explanation and explained[0].explanation["value"] > 0
