@@ -73,11 +73,13 @@ def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
     if not tokens:
         return []
     found: list[Any] = []
+    kept: set[Any] = set()  # the same elements (``found`` keeps their proxies alive, so identity holds)
     named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
     for el in named:
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if names.strip() and _named_boiler(names, tokens) and not any(a in found for a in el.iterancestors()):
+        if names.strip() and _named_boiler(names, tokens) and kept.isdisjoint(el.iterancestors()):
             found.append(el)
+            kept.add(el)
     return found
 
 

@@ -9,6 +9,7 @@ Sentence ends include the full-width ``。！？``, Arabic ``؟`` and Devanagari
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"\w+")
 # closing quotes/brackets after a sentence end, full-width and CJK corner brackets included
@@ -56,17 +57,18 @@ def heading_like_script(t: str) -> bool:
     return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
 
 
-def tokens(t: str) -> list[str]:
+@lru_cache(maxsize=8192)  # the same lines are compared again and again (repeats, title copies): bounded
+def tokens(t: str) -> tuple[str, ...]:
     """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams."""
     if not DENSE.search(t):
-        return WORD.findall(t.lower())
+        return tuple(WORD.findall(t.lower()))
     out: list[str] = []
     for w in WORD.findall(t):
         if DENSE.search(w) and len(w) > 1:
             out.extend(w[i:i + 2] for i in range(len(w) - 1))
         else:
             out.append(w.lower())
-    return out
+    return tuple(out)
 
 
 def similar(a: str, b: str) -> bool:
