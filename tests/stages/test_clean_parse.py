@@ -95,3 +95,23 @@ def test_parse_html_strips_comments_and_falls_back_for_what_the_loader_turns_dow
     with pytest.raises(MalformedHTML):
         parse_html("")
     assert parse.MalformedHTML is MalformedHTML
+
+
+def test_the_head_windows_lazy_walk_gives_the_querys_strings_for_every_element() -> None:
+    """``byline._lazy_texts`` stops where the head window is full; until then it must give exactly the
+    strings of the XPath query it stands in for (comments, invisible elements and their tails, an
+    element inside an invisible one, entities, deep nesting)."""
+    from pipeline.stages.clean.byline import _lazy_texts, _texts
+
+    deep = "<div>" * 3000 + "deep" + "</div>" * 3000
+    page = ("<html><body><h1>Title</h1><p>By <b>Ann</b> Lee<!-- c -->after comment</p>"
+            "<div>a<script>x()</script>tail of script<style>p{}</style><noscript><p>ns</p></noscript>n-tail"
+            "<svg><text>s</text></svg>svg-tail<template><p>t</p></template>t-tail<?pi x?>pi-tail</div>"
+            f"<section><p>one</p>two<p>three<i>four</i>five</p>six</section>{deep}</body></html>")
+    tree = lxml.html.document_fromstring(page)  # comments kept here, unlike parse_html
+    trees = [tree, *(parse_html(html) for html in list(_real_pages().values())[:10])]
+    for root in trees:
+        for el in root.iter():
+            assert list(_lazy_texts(el)) == _texts(el), el.tag
+    noscript_p = tree.find(".//noscript/p")
+    assert noscript_p is not None and list(_lazy_texts(noscript_p)) == _texts(noscript_p) == []

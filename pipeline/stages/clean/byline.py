@@ -142,13 +142,40 @@ def _texts(el: Any) -> list[str]:
     return [str(t) for t in cast(list[Any], _TEXTS(el))]
 
 
+def _lazy_texts(el: Any) -> Iterator[str]:
+    """What :func:`_texts` returns, one string at a time: the head window is filled long before the
+    end of a sibling that holds the whole article, and the rest of it is never walked. No recursion
+    (an explicit stack of (element, children) frames), so no nesting depth is too deep."""
+    if not isinstance(el.tag, str) or el.tag in _INVISIBLE:
+        return
+    if any(a.tag in _INVISIBLE for a in el.iterancestors()):  # the query tests every ancestor too
+        return
+    if el.text:
+        yield el.text
+    stack: list[tuple[Any, Iterator[Any]]] = [(el, iter(el))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and parent.tail:  # the tail of a finished element follows its subtree (not el's own)
+                yield parent.tail
+            continue
+        if isinstance(child.tag, str) and child.tag not in _INVISIBLE:
+            if child.text:
+                yield child.text
+            stack.append((child, iter(child)))
+        elif child.tail:  # a comment's, or an invisible element's: outside it, so visible
+            yield child.tail
+
+
 def _following(anchor: Any) -> Iterator[str]:
     el = anchor
     while el is not None and el.tag not in ("body", "html"):
         if el.tail:
             yield el.tail
         for sib in el.itersiblings():
-            yield from _texts(sib)
+            yield from _lazy_texts(sib)
             if sib.tail:
                 yield sib.tail
         el = el.getparent()

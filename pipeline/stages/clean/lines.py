@@ -18,8 +18,11 @@ class Line:
     kind: str = ""  # why it was removed ("" = kept)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def norm_space(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", s).strip()
 
 
 # zero-width spaces, soft hyphens and bidi controls (right-to-left pages carry many) hold no text; the
@@ -37,7 +40,7 @@ def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     gap = 0
     for raw in normalize_text(text).split("\n"):
-        t = norm_space(raw)
+        t = "" if not raw or raw.isspace() else norm_space(raw)  # ``\s`` is ``str.isspace``: the same ""
         if not t:
             gap += 1
             continue
