@@ -110,7 +110,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
                          and (((names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
                                and _named_boiler(names, hr.tokens)) or _hidden(el, hr.hidden_classes))]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
-    doomed = _small_enough(doomed, total, hr.max_share)
+    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
     if doomed:  # a guess by name would take most of the article (its paragraphs, or all its text blocks):
         for what, prose in (("paragraphs", prose_paragraphs(root)), ("blocks", prose_blocks(root))):
             prose_chars = sum(n for _, n in prose)
@@ -123,19 +123,6 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
         if el.getparent() is not None and el not in by_name:
             _drop(el)
     return _spared_warning(spared | by_name)
-
-
-def _small_enough(doomed: list[Any], total: int, max_share: float) -> list[Any]:
-    """The elements of ``doomed`` (document order) holding at most ``max_share`` of the page's ``total``
-    characters. Inside one that does, every element does too (its text is part of that one's), so
-    only the others are measured: ``text_content`` of nested containers is not built again and again."""
-    out: list[Any] = []
-    small: set[Any] = set()  # ``doomed`` keeps the proxies alive: identity holds
-    for el in doomed:
-        if (small and not small.isdisjoint(el.iterancestors())) or len(el.text_content()) / total <= max_share:
-            out.append(el)
-            small.add(el)
-    return out
 
 
 def _spared_warning(spared: set[Any]) -> str | None:
