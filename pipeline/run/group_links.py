@@ -27,10 +27,10 @@ class WrittenShingles:
     ``max_bytes`` (uint32, as the store keeps them): a later batch's pair checks read a candidate
     from here instead of fetching its set (a get by id and a base64 decode here). The run's
     grouping process keeps one (``pipeline.run.overlap``), and so does a process that groups its
-    batch in a thread of its own (``pipeline.run.batch.in_chunks``: an Airflow mapped task). Either way what it keeps is what this
-    process wrote for this run: a document is in one batch of a run, so no other process rewrites
-    those sets, and deletes come after the grouping (one writer per alias). What it returns equals
-    the stored field (``decode_shingles``)."""
+    batch in a thread of its own (``pipeline.run.batch.in_chunks``: an Airflow mapped task).
+    Either way what it keeps is what this process wrote for this run: a document is in one batch
+    of a run, so no other process rewrites those sets, and deletes come after the grouping (one
+    writer per alias). What it returns equals the stored field (``decode_shingles``)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.size = max_bytes, 0

@@ -57,9 +57,16 @@ def heading_like_script(t: str) -> bool:
     return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
 
 
-@lru_cache(maxsize=8192)  # the same lines are compared again and again (repeats, title copies): bounded
+TOKENS_MEMO = 4096  # lines whose tokens are remembered (repeats and title copies ask again and again) ...
+TOKENS_MEMO_MAX_CHARS = 1000  # ... when they are at most this long: a bounded memory whatever the input
+
+
 def tokens(t: str) -> tuple[str, ...]:
     """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams."""
+    return _remembered_tokens(t) if len(t) <= TOKENS_MEMO_MAX_CHARS else _tokens(t)
+
+
+def _tokens(t: str) -> tuple[str, ...]:
     if not DENSE.search(t):
         return tuple(WORD.findall(t.lower()))
     out: list[str] = []
@@ -69,6 +76,9 @@ def tokens(t: str) -> tuple[str, ...]:
         else:
             out.append(w.lower())
     return tuple(out)
+
+
+_remembered_tokens = lru_cache(maxsize=TOKENS_MEMO)(_tokens)
 
 
 def similar(a: str, b: str) -> bool:

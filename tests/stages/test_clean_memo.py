@@ -1,0 +1,37 @@
+"""The clean stage's remembered line answers (issue 27): the same answers as asking afresh, and a bounded
+memory whatever the input (long lines are never kept)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.stages.clean import lines, rules, script
+from pipeline.stages.clean.packs import load_rules
+
+LINES = ["Photo: Reuters", "Data map: the Kremlin at night.", "Share this article", "Related Posts",
+         "资料图：莫斯科红场。", "The council approved the budget on Tuesday after a long debate about schools, "
+         "roads and the water supply of the town, said the mayor.", "", "©2026 News Corp", "• • •"]
+
+
+@pytest.mark.parametrize("check", [rules.is_caption, rules.is_credit, rules.is_boiler, lines.is_prose])
+def test_remembered_answers_equal_fresh_ones_and_long_lines_are_not_kept(check) -> None:
+    r = load_rules("en").text
+    fresh = check.__wrapped__
+    for t in LINES * 2:
+        assert check(t, r) == fresh(t, r), t
+    cache = check.remembered
+    before = cache.cache_info().currsize
+    long_line = "word " * (rules.LINE_MEMO_MAX_CHARS // 5 + 1)
+    assert check(long_line, r) == fresh(long_line, r)
+    assert cache.cache_info().currsize == before  # asked afresh, never kept
+    assert cache.cache_info().maxsize == rules.LINE_MEMO
+
+
+def test_remembered_tokens_equal_fresh_ones_are_immutable_and_long_lines_are_not_kept() -> None:
+    for t in [*LINES, "北京 3月21日 电", "Ünïcode Wörds and CamelCase"]:
+        assert script.tokens(t) == script._tokens(t)
+        assert isinstance(script.tokens(t), tuple)  # a caller cannot change a remembered answer
+    before = script._remembered_tokens.cache_info().currsize
+    long_line = "x" * (script.TOKENS_MEMO_MAX_CHARS + 1)
+    assert script.tokens(long_line) == (long_line,)
+    assert script._remembered_tokens.cache_info().currsize == before
