@@ -11,9 +11,12 @@ For every page, interleaved page by page and round by round (so machine load hit
   ``benchmarks/throughput.py`` calls), and ``fast=True`` (no fallback extractors);
 - **clean**: the project's ``clean_html`` (parse, metadata, pruning, trafilatura, rule packs); and the
   same with every trafilatura pass a plain ``trafilatura.extract`` call (``per_pass_extract``: the
-  tree copied and prepared again for each pass, as before plan item 2) -- same output;
+  tree copied and prepared again for each pass, as before plan item 2) -- same output; and the same
+  with no line answer remembered (``script.line_memo`` off, as before plan item 5) -- same output;
 - **language**: the language stage on the cleaned document;
-- **langdetect**: plain ``langdetect.detect`` on the cleaned body (the baseline's language call).
+- **langdetect**: plain ``langdetect.detect`` on the cleaned body (the baseline's language call);
+- with ``--corpus-dir``, **text mode** too: ``clean_text`` on the corpus's text dumps, with and without
+  the remembered line answers.
 
 Prints mean ms per page and the ratio to the floor for each, then a cProfile of ``clean_html`` over
 the same pages with its own time grouped by where the code lives (trafilatura and its fallbacks,
@@ -61,7 +64,7 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
     import trafilatura
 
     from pipeline.document import Document
-    from pipeline.stages.clean import load_packs
+    from pipeline.stages.clean import load_packs, script
     from pipeline.stages.clean.extraction import per_pass_extract
     from pipeline.stages.clean.html import clean_html
     from pipeline.stages.language import DetectLanguage, load_language_config
@@ -88,6 +91,15 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
         with per_pass_extract():
             return clean_html(html, packs)
 
+    def clean_unremembered(html: str) -> object:
+        """The clean stage with nothing remembered (``script.line_memo`` asks every line afresh): same output."""
+        kept = script.LINE_MEMO_MAX_CHARS
+        script.LINE_MEMO_MAX_CHARS = -1
+        try:
+            return clean_html(html, packs)
+        finally:
+            script.LINE_MEMO_MAX_CHARS = kept
+
     def plain_langdetect(html: str) -> object:
         body = body_of(html)
         try:
@@ -101,6 +113,7 @@ def steps(pages: list[str]) -> dict[str, Callable[[str], object]]:
         "trafilatura.extract (fast=True)": lambda html: trafilatura.extract(html, fast=True),
         "clean_html (ours)": lambda html: clean_html(html, packs),
         "clean_html, extract per pass": clean_per_pass,
+        "clean_html, nothing remembered": clean_unremembered,
         "language stage (ours)": language,
         "langdetect.detect (baseline)": plain_langdetect,
     }
@@ -179,6 +192,33 @@ def profile_clean(pages: list[str], top: int) -> None:
         print(f"  {100 * tottime / total:5.1f} %  {tottime:7.3f} s  {ncalls:8d} calls  {where}: {name} ({line})")
 
 
+def time_text_dumps(corpus_dir: Path, limit: int, rounds: int) -> None:
+    """Text mode: ``clean_text`` on up to ``limit`` text dumps of the corpus, with and without the
+    remembered line answers (``script.line_memo``), interleaved document by document."""
+    from pipeline.stages.clean import load_packs, script
+    from pipeline.stages.clean.text import clean_text
+
+    packs = load_packs()
+    dumps = [f.read_text(encoding="utf-8") for f in sorted(corpus_dir.rglob("*.txt"))[:limit]]
+    kept = script.LINE_MEMO_MAX_CHARS
+    times: dict[str, list[float]] = defaultdict(list)
+    for text in dumps[:3]:
+        clean_text(text, packs)
+    for _ in range(rounds):
+        for text in dumps:
+            for name, limit_chars in (("clean_text (ours)", kept), ("clean_text, nothing remembered", -1)):
+                script.LINE_MEMO_MAX_CHARS = limit_chars
+                t = time.perf_counter()
+                clean_text(text, packs)
+                times[name].append(time.perf_counter() - t)
+    script.LINE_MEMO_MAX_CHARS = kept
+    print(f"\nthroughput corpus (text dumps): {len(dumps)} dumps x {rounds} rounds, mean ms per dump")
+    for name, values in times.items():
+        print(f"  {name:34s} {1000 * statistics.fmean(values):8.2f} ms   median {1000 * statistics.median(values):7.2f} ms")
+    ratio = statistics.fmean(times["clean_text (ours)"]) / statistics.fmean(times["clean_text, nothing remembered"])
+    print(f"  clean_text / the same with no line answer remembered (before plan item 5): {ratio:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=None, help="article-extraction folder (default ../shared/...)")
@@ -206,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  clean_html / trafilatura.extract (defaults), same run: {ratio:.3f}")
         shared = clean / statistics.fmean(per_page["clean_html, extract per pass"])
         print(f"  clean_html / the same with trafilatura.extract per pass (before plan item 2): {shared:.3f}")
+        fresh = clean / statistics.fmean(per_page["clean_html, nothing remembered"])
+        print(f"  clean_html / the same with no line answer remembered (before plan item 5): {fresh:.3f}")
         profile_clean(pages, args.top)
+    if args.corpus_dir:
+        time_text_dumps(args.corpus_dir, args.limit, args.rounds)
     return 0
 
 

@@ -21,17 +21,17 @@ def test_remembered_answers_equal_fresh_ones_and_long_lines_are_not_kept(check) 
         assert check(t, r) == fresh(t, r), t
     cache = check.remembered
     before = cache.cache_info().currsize
-    long_line = "word " * (rules.LINE_MEMO_MAX_CHARS // 5 + 1)
+    long_line = "word " * (script.LINE_MEMO_MAX_CHARS // 5 + 1)
     assert check(long_line, r) == fresh(long_line, r)
     assert cache.cache_info().currsize == before  # asked afresh, never kept
-    assert cache.cache_info().maxsize == rules.LINE_MEMO
+    assert cache.cache_info().maxsize == script.LINE_MEMO
 
 
 def test_remembered_tokens_equal_fresh_ones_are_immutable_and_long_lines_are_not_kept() -> None:
     for t in [*LINES, "北京 3月21日 电", "Ünïcode Wörds and CamelCase"]:
-        assert script.tokens(t) == script._tokens(t)
+        assert script.tokens(t) == script.tokens.__wrapped__(t)
         assert isinstance(script.tokens(t), tuple)  # a caller cannot change a remembered answer
-    before = script._remembered_tokens.cache_info().currsize
-    long_line = "x" * (script.TOKENS_MEMO_MAX_CHARS + 1)
+    before = script.tokens.remembered.cache_info().currsize
+    long_line = "x" * (script.LINE_MEMO_MAX_CHARS + 1)
     assert script.tokens(long_line) == (long_line,)
-    assert script._remembered_tokens.cache_info().currsize == before
+    assert script.tokens.remembered.cache_info().currsize == before

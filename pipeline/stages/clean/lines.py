@@ -6,8 +6,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.stages.clean.rules import TextRules, is_heading_like, line_memo
-from pipeline.stages.clean.script import CJK, SENT_END, SENT_PUNCT, THAI, URLISH, WORD, is_dense, word_count
+from pipeline.stages.clean.rules import TextRules, is_heading_like
+from pipeline.stages.clean.script import (
+    CJK,
+    SENT_END,
+    SENT_PUNCT,
+    THAI,
+    URLISH,
+    WORD,
+    is_dense,
+    line_memo,
+    word_count,
+)
 
 
 @dataclass

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from pipeline.config import ConfigError, check_keys
-from pipeline.stages.clean.script import SENT_END, WORD, heading_like_script
+from pipeline.stages.clean.script import SENT_END, WORD, heading_like_script, line_memo
 
 _LIST_KEYS = ("caption_patterns", "credit_patterns", "related_headings", "end_headings", "boilerplate_line_patterns",
               "end_marks", "date_line_patterns", "byline_patterns", "dateline_patterns", "title_labels")
@@ -207,29 +206,7 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
 
 
 # ------------------------------------------------------------------------------------ predicates
-# The line predicates are pure in (line, rules) and the clean stage asks them about the same lines
-# again and again (the structure passes, the fixpoint passes, heads and tails): over 286 throughput
-# documents 103,205 ``is_prose`` calls for 11,821 distinct lines, 2.4 calls a line for the pack
-# patterns. They remember their last answers for lines up to LINE_MEMO_MAX_CHARS (98 % of the calls),
-# LINE_MEMO answers each: at most a few tens of MB whatever the input, so a long-lived worker stays flat.
-LINE_MEMO = 4096
-LINE_MEMO_MAX_CHARS = 1000
-_T = TypeVar("_T")
-
-
-def line_memo(fn: Callable[[str, _T], bool]) -> Callable[[str, _T], bool]:
-    """``fn(line, rules)`` remembering its last LINE_MEMO answers for lines of at most
-    LINE_MEMO_MAX_CHARS characters (longer ones are asked afresh, never kept)."""
-    remembered = lru_cache(maxsize=LINE_MEMO)(fn)
-
-    @wraps(fn)
-    def ask(t: str, r: _T) -> bool:
-        return remembered(t, r) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t, r)
-
-    ask.remembered = remembered  # type: ignore[attr-defined]  # its cache_info / cache_clear
-    return ask
-
-
+# pure in (line, rules): their answers are remembered (``line_memo``, bounded)
 def is_heading_like(t: str) -> bool:
     if len(t) > 100 or SENT_END.search(t):
         return False
