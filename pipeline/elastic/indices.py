@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -30,11 +32,20 @@ from pipeline.elastic.mapping import (
 log = logging.getLogger(__name__)
 
 RUNS_INDEX = "etl-runs"
+# Indices shared by every alias (their documents are keyed by alias), each with its strict mapping
+# in config/. They are made with the run log at a run's start (``ensure_support_indices``), never
+# first in the middle of a batch: see COPIES_WAIT for why a new index must not meet a node loss.
+LINE_STATS_INDEX, LINE_STATS_TEMPLATE = "etl-line-stats", "etl_line_stats_template.json"
+SOURCES_INDEX, SOURCES_TEMPLATE = "etl-sources", "etl_sources_template.json"
+LEASES_INDEX, LEASES_TEMPLATE = "etl-leases", "etl_leases_template.json"
 DEADLETTER_SUFFIX = "-deadletter"
 KEEP_PREVIOUS = 1  # physical indices kept behind the live one, for rollback
 # How long index creation waits for every copy of every shard to start. Until a replica has
 # finished its first recovery it cannot be promoted: a node lost in that window leaves a new index
-# red for good (seen in the stack test: etl-line-stats made one second before node 1 was killed).
+# red for good (seen twice in the stack test, etl-line-stats made one second before node 1 was
+# killed: once by the creator not waiting, once by a second worker that found it just made and
+# wrote at once; now whoever first sees an index younger than this waits as its creator does, and
+# the shared indices are made at a run's start).
 # On a cluster too small for the replicas asked, creation returns after this wait, unacknowledged.
 COPIES_WAIT = "20s"  # below the client's request_timeout (30 s), or the client would retry the create
 
@@ -99,6 +110,31 @@ def create_with_copies(es: Elasticsearch, index: str, **body: Any) -> bool:
     lost right after creation leaves a promotable replica; whether all copies started in time."""
     created = es.indices.create(index=index, wait_for_active_shards="all", timeout=COPIES_WAIT, **body)
     if not created.get("shards_acknowledged", True):
+        log.warning("index %s: not every shard copy started within %s; continuing", index, COPIES_WAIT)
+        return False
+    return True
+
+
+def creation_time(es: Elasticsearch, index: str) -> float | None:
+    """When ``index`` was made (epoch seconds, the cluster's clock); ``None`` when there is no such index."""
+    try:
+        got = es.indices.get_settings(index=index, name="index.creation_date", flat_settings=True)
+    except NotFoundError:
+        return None
+    return int(got[index]["settings"]["index.creation_date"]) / 1000
+
+
+def wait_for_young_copies(es: Elasticsearch, index: str, created_at: float) -> bool:
+    """An index made less than ``COPIES_WAIT`` ago by someone else: its creator may still be waiting
+    for the copies to start, so wait for them as long as it would (a write into a shard whose
+    replica is still in its first recovery is lost with a node lost then). An older index is used
+    at once, whatever its health. Whether every copy was started (or the index is old)."""
+    left = created_at + int(COPIES_WAIT.rstrip("s")) - time.time()
+    if left <= 0:
+        return True
+    health = es.options(ignore_status=408).cluster.health(index=index, wait_for_status="green",
+                                                            timeout=f"{math.ceil(left)}s")
+    if health.get("timed_out"):
         log.warning("index %s: not every shard copy started within %s; continuing", index, COPIES_WAIT)
         return False
     return True
@@ -176,11 +212,14 @@ def support_settings(support: IndexSizes) -> dict[str, Any]:
 
 
 def ensure_support_indices(es: Elasticsearch, alias: str, support: IndexSizes) -> None:
-    """The run log (``etl-runs``) and the dead-letter index, created once with strict mappings;
-    ``support``: ``support_indices`` in config/pipeline.yaml (``Settings.support_indices``)."""
+    """The run log (``etl-runs``), the dead-letter index, the line statistics, the source registry
+    and the leases, created once with strict mappings; ``support``: ``support_indices`` in
+    config/pipeline.yaml (``Settings.support_indices``)."""
     index_settings = support_settings(support)
     for index, template in ((RUNS_INDEX, "etl_runs_template.json"),
-                            (deadletter_index(alias), "deadletter_template.json")):
+                            (deadletter_index(alias), "deadletter_template.json"),
+                            (LINE_STATS_INDEX, LINE_STATS_TEMPLATE), (SOURCES_INDEX, SOURCES_TEMPLATE),
+                            (LEASES_INDEX, LEASES_TEMPLATE)):
         ensure_index(es, index, template, update=True, settings=index_settings)
 
 
@@ -197,7 +236,8 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
         return
     body = _support_template(template)
     tuned = body.get("settings", {})  # the template's own (dynamic) settings, e.g. the store's merge policy
-    if not index_exists(es, index):
+    created_at = creation_time(es, index)
+    if created_at is None:
         try:
             create_with_copies(es, index, mappings=body["mappings"], settings={**tuned, **settings})
             _ENSURED.add((id(es), index))
@@ -205,6 +245,9 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
         except Exception as exc:  # noqa: BLE001 - a concurrent creator won the race: fine
             if "resource_already_exists" not in str(exc):
                 raise
+        created_at = creation_time(es, index) or time.time()
+    if (id(es), index) not in _ENSURED:  # first sight in this process: maybe just made by another
+        wait_for_young_copies(es, index, created_at)
     # An index made by an older release gets the fields added since (additive, so allowed).
     es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
     if tuned and (id(es), index) not in _ENSURED:  # and the template's settings, once per process

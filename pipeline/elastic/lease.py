@@ -29,12 +29,11 @@ from typing import Any
 from elasticsearch import ConflictError, NotFoundError
 
 from pipeline.config import IndexSizes
-from pipeline.elastic.indices import ensure_index, support_settings
+from pipeline.elastic.indices import LEASES_INDEX, LEASES_TEMPLATE, ensure_index, support_settings
 from pipeline.errors import PermanentError
 
 log = logging.getLogger(__name__)
 
-LEASES_INDEX = "etl-leases"
 POLL_SECONDS = 1.0
 _ACTIVE: set[tuple[str, str]] = set()  # (alias, run id) of the process-bound leases this process holds
 
@@ -117,7 +116,7 @@ def acquire(es: Any, alias: str, run_id: str, *, ttl: float, wait: float, suppor
     ``LeaseHeld`` names the holder when the wait runs out. Taking a lease we already hold renews it.
     ``process_bound``: the run lives in this process only (the CLI), so once this process is gone the
     lease is free at once instead of after ``ttl``."""
-    ensure_index(es, LEASES_INDEX, "etl_leases_template.json", settings=support_settings(support))
+    ensure_index(es, LEASES_INDEX, LEASES_TEMPLATE, settings=support_settings(support))
     deadline = time.monotonic() + wait
     announced = False
     while True:

@@ -24,11 +24,9 @@ from typing import Any
 from elasticsearch import ConflictError, NotFoundError
 
 from pipeline.config import IndexSizes
-from pipeline.elastic.indices import ensure_index, support_settings
+from pipeline.elastic.indices import LINE_STATS_INDEX, LINE_STATS_TEMPLATE, ensure_index, support_settings
 from pipeline.stages.clean.repetition import SourceStats
 
-LINE_STATS_INDEX = "etl-line-stats"
-TEMPLATE = "etl_line_stats_template.json"
 MAX_KEYS = 20_000  # per map (openings, lines) of one source; above it, keys seen once are dropped
 RETRIES = 50  # version conflicts retried (concurrent writers of the same source)
 
@@ -52,7 +50,7 @@ def add_stats(es: Any, alias: str, source_id: str, stats: SourceStats, *, suppor
     that lost a race and were done again."""
     if stats.documents <= 0:
         return 0
-    ensure_index(es, LINE_STATS_INDEX, TEMPLATE, settings=support_settings(support))
+    ensure_index(es, LINE_STATS_INDEX, LINE_STATS_TEMPLATE, settings=support_settings(support))
     doc_id = _doc_id(alias, source_id)
     for attempt in range(RETRIES):
         try:

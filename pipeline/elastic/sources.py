@@ -16,9 +16,8 @@ from typing import Any
 from elasticsearch import NotFoundError, helpers
 
 from pipeline.config import IndexSizes
-from pipeline.elastic.indices import ensure_index, index_exists, support_settings
+from pipeline.elastic.indices import SOURCES_INDEX, SOURCES_TEMPLATE, ensure_index, index_exists, support_settings
 
-SOURCES_INDEX = "etl-sources"
 MAX_ROOTS = 5
 
 
@@ -39,7 +38,7 @@ def _doc_id(alias: str, name: str) -> str:
 def record_source(es: Any, alias: str, name: str, root: Path, run_id: str, *, support: IndexSizes) -> None:
     """Remember that ``alias`` holds documents of source ``name`` read from ``root`` (``support``: the
     index's shards/replicas, ``Settings.support_indices``)."""
-    ensure_index(es, SOURCES_INDEX, "etl_sources_template.json", settings=support_settings(support))
+    ensure_index(es, SOURCES_INDEX, SOURCES_TEMPLATE, settings=support_settings(support))
     try:
         roots = list(es.get(index=SOURCES_INDEX, id=_doc_id(alias, name))["_source"].get("roots", []))
     except NotFoundError:

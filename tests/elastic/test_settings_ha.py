@@ -168,3 +168,47 @@ def test_a_new_index_waits_for_every_copy_of_its_shards(es_client, index_prefix:
     assert too_many is False and "not every shard copy started within 1s" in caplog.text
     assert es_client.indices.exists(index=f"{index_prefix}-fixed")
     es_client.index(index=f"{index_prefix}-fixed", document={"alias": "a"}, refresh=True)  # the primary works
+
+
+@pytest.mark.es
+def test_an_index_just_made_by_another_worker_is_waited_for_as_its_creator_waits(
+        es_client, index_prefix: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker that finds an index another worker made moments ago waits for its copies as the
+    creator does, and does not write into a shard whose replica is still in its first recovery.
+    (Seen in the stack test: the creator was the killed worker, the other worker wrote at once, node
+    1 died with the only started copy, and etl-line-stats stayed red.) An older index is used at
+    once whatever its health. Here the copies can never all start (one replica more than nodes)."""
+    from pipeline.elastic import indices
+
+    index = f"{index_prefix}-young"
+    nodes = es_client.cluster.health()["number_of_data_nodes"]
+    fixed = build_index_settings(1, nodes)
+    monkeypatch.setattr(indices, "COPIES_WAIT", "1s")
+    assert indices.create_with_copies(es_client, index, settings=fixed) is False  # the other worker
+    monkeypatch.setattr(indices, "COPIES_WAIT", "4s")  # so the index is still young when we see it
+    caplog.clear()
+    indices.ensure_index(es_client, index, "etl_line_stats_template.json", settings=fixed)
+    assert f"index {index}: not every shard copy started within 4s" in caplog.text
+
+    indices._ENSURED.discard((id(es_client), index))  # a new process sees it, now older than the wait
+    monkeypatch.setattr(indices, "COPIES_WAIT", "1s")
+    caplog.clear()
+    indices.ensure_index(es_client, index, "etl_line_stats_template.json", settings=fixed)
+    assert "not every shard copy" not in caplog.text
+    assert indices.creation_time(es_client, index) > 0 and indices.creation_time(es_client, f"{index}-x") is None
+
+
+@pytest.mark.es
+def test_a_run_start_makes_every_shared_support_index(es_client, alias: str) -> None:
+    """The line statistics, the source registry and the leases are made with the run log when a run
+    starts, not first in the middle of a batch (where a lost node can meet a replica still in its
+    first recovery)."""
+    from pipeline.elastic import indices
+
+    for name in (indices.LINE_STATS_INDEX, indices.SOURCES_INDEX, indices.LEASES_INDEX):
+        es_client.indices.delete(index=name, ignore_unavailable=True)
+        indices._ENSURED.discard((id(es_client), name))
+    indices.ensure_support_indices(es_client, alias, load_settings().support_indices)
+    for name in (indices.LINE_STATS_INDEX, indices.SOURCES_INDEX, indices.LEASES_INDEX):
+        assert es_client.cluster.health(index=name, timeout="0s")["status"] == "green", name
+        assert es_client.indices.get_mapping(index=name)[name]["mappings"]["dynamic"] == "strict"
