@@ -178,12 +178,14 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 def _thread_time_limit(seconds: float) -> Iterator[None]:
     target = threading.get_ident()
     done = threading.Event()
+    fired = threading.Event()  # set before the watchdog schedules its first exception
 
     def watchdog() -> None:
         if done.wait(seconds):
             return
+        fired.set()
         while True:  # again every tick until the block has ended (see above)
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(DocumentTimeout))
+            _set_async_exc(target, DocumentTimeout)
             if done.wait(RETRY_TICK_SECONDS):
                 return
 
@@ -192,6 +194,30 @@ def _thread_time_limit(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        done.set()
-        guard.join()
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # drop one not yet delivered
+        # Once the watchdog has fired, one exception may still be scheduled and not yet landed. It
+        # must land here, where it is caught: dropping it with PyThreadState_SetAsyncExc(id, NULL)
+        # leaves CPython's interpreter-wide "async exception pending" flag set for good (3.11: only a
+        # delivery clears it), so every later check of the eval breaker finds work to do, and once a
+        # profiler or tracer is on (cProfile, coverage, a debugger) the next function entry spins
+        # forever on that check. So one is scheduled on purpose (replacing any left) and delivered.
+        stopped = False
+        for _ in range(5):  # a tick landing in this cleanup is caught here; the loop then resumes it
+            try:
+                if not stopped:
+                    done.set()
+                    guard.join()
+                    stopped = True
+                if fired.is_set():
+                    _set_async_exc(target, DocumentTimeout)
+                    for _ in range(1_000_000):  # it lands at the first backward jump
+                        pass
+                    _set_async_exc(target, None)  # not delivered (no CPython does this): never leave it armed
+                break
+            except DocumentTimeout:
+                if stopped:
+                    break  # delivered (the watchdog has ended): nothing is scheduled any more
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Schedule ``exc`` to be raised in thread ``thread_id`` (``None``: drop one scheduled)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None if exc is None else ctypes.py_object(exc))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,8 @@ from pipeline.config import load_settings
 from pipeline.document import Document
 from pipeline.stages.base import DocumentTimeout, time_limit
 from pipeline.stages.clean import Clean, CleanConfig, load_rules
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def slow_dump(lines: int = 20_000, seed: int = 1) -> str:
@@ -102,6 +106,51 @@ def test_time_limit_in_a_worker_thread():
     thread.start()
     thread.join(10)
     assert caught == [True]
+
+
+AFTER_A_THREAD_TIMEOUT = """
+import cProfile, threading, time
+from pipeline.stages.base import DocumentTimeout, time_limit
+
+def busy(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(1000))
+
+def work():
+    try:
+        with time_limit(0.1):
+            busy(5)
+    except DocumentTimeout:
+        print("timed out")
+    with time_limit(5):  # and a block that ends in time
+        busy(0.01)
+
+thread = threading.Thread(target=work)
+thread.start()
+thread.join()
+profiler = cProfile.Profile()
+profiler.enable()
+len([])
+(lambda: None)()  # a Python function entry under the profiler
+profiler.disable()
+print("profiled")
+"""
+
+
+def test_a_timeout_in_a_worker_thread_leaves_no_async_exception_pending():
+    """The watchdog's exception must land in the block's cleanup, not be dropped with
+    ``PyThreadState_SetAsyncExc(id, NULL)``: on CPython 3.11 dropping it leaves the interpreter's
+    "async exception pending" flag set for good, and the next function entry under a profiler
+    (cProfile: benchmarks/profile_clean.py after this file, in one pytest run) spins forever.
+    In a child process, so that a regression fails this test instead of hanging the run."""
+    try:
+        out = subprocess.run([sys.executable, "-c", AFTER_A_THREAD_TIMEOUT], cwd=REPO, capture_output=True,
+                             text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a profiled call after a worker-thread time limit never returned (async-exception flag left set)")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["timed", "out", "profiled"]
 
 
 def test_clean_stage_reports_timeout_and_size_codes():
