@@ -116,7 +116,8 @@ def create_with_copies(es: Elasticsearch, index: str, **body: Any) -> bool:
 
 
 def creation_time(es: Elasticsearch, index: str) -> float | None:
-    """When ``index`` was made (epoch seconds, the cluster's clock); ``None`` when there is no such index."""
+    """When the concrete index ``index`` was made (epoch seconds, the cluster's clock); ``None`` when
+    there is no such index."""
     try:
         got = es.indices.get_settings(index=index, name="index.creation_date", flat_settings=True)
     except NotFoundError:
@@ -199,13 +200,9 @@ def apply_replicas(es: Elasticsearch, index: str, settings: dict[str, Any]) -> N
 
 
 def index_exists(es: Elasticsearch, index: str) -> bool:
-    """Like ``indices.exists``, but a GET: a HEAD answer has no body, so a refused request
-    (401/403) would reach the operator without Elasticsearch's reason."""
-    try:
-        es.indices.get_settings(index=index, name="index.number_of_shards")
-    except NotFoundError:
-        return False
-    return True
+    """Like ``indices.exists`` for a concrete index, but a GET (``creation_time``): a HEAD answer has
+    no body, so a refused request (401/403) would reach the operator without Elasticsearch's reason."""
+    return creation_time(es, index) is not None
 
 
 def support_settings(support: IndexSizes) -> dict[str, Any]:
