@@ -30,6 +30,13 @@ which would otherwise land on whichever timed path comes first.
 ``--paths`` runs only some of them (e.g. ``--paths pipeline-1-nogroup,pipeline-1,pipeline-2-nogroup,pipeline-2``
 for the grouping ratios alone).
 
+``--rounds R`` runs every path R times, every other round in reverse order (the no-change re-run
+always right after its 1-worker run; the ``--scale-docs`` memory check in the first round only).
+Single runs on a shared 2-core machine swing by more than the effects looked for (grouping at 2
+workers measured 1.10 to 1.27 on the same code, docs/performance.md), so each target's ratio is taken
+within a round, both sides minutes apart, and the median of the rounds decides, every round's value
+printed beside it (``benchmarks/throughput_report.py``).
+
 Times are wall-clock seconds of the whole command, interpreter start-up included. Prints docs/s per
 stage (stage seconds summed over workers) and per path, the CPU seconds of each path by process
 (stage worker, batch workers, grouping process, the command, Elasticsearch) and Elasticsearch's thread
@@ -51,6 +58,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +68,29 @@ if str(REPO) not in sys.path:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measured import Measured, es_time, es_time_line, fail, measure, split_line  # noqa: E402
+from throughput_report import report  # noqa: E402
 
-# issue 27's targets (docs/performance.md)
-TARGET_RATE = 2.0  # pipeline (1 worker) rate >= 2.0 x the library baseline's rate on the same corpus
-TARGET_SPEEDUP = 1.8  # 2 workers >= 1.8 x the throughput of 1
-TARGET_AIRFLOW = 1.1  # airflow dags test time <= 1.1 x pipeline run (1 worker)
-TARGET_RSS = 1.25  # peak RSS at --scale-docs <= 1.25 x at --docs
-TARGET_INCREMENTAL = 0.03  # no-change re-run <= 3 % of the full run
-TARGET_GROUPING = 1.10  # a run with near-duplicate grouping <= 1.10 x the same run without, at 1 and 2 workers
 PY = sys.executable
+# the timed paths in the order of an odd round (``round_order``), and the name each one's indices get
+PLAN = ("baseline", "pipeline-1-nogroup", "pipeline-1", "incremental", "pipeline-2-nogroup", "pipeline-2", "airflow",
+        "scale-2")
+ALIASES = {"baseline": "baseline", "pipeline-1-nogroup": "w1-off", "pipeline-1": "w1-on", "pipeline-2-nogroup": "w2-off",
+           "pipeline-2": "w2-on", "airflow": "af", "scale-2": "scale"}  # none a prefix of another: cleaned one by one
+SHARED_INDICES = ("etl-runs", "etl-line-stats", "etl-sources", "etl-leases")  # what every alias writes a record in
+
+
+def round_order(plan: Sequence[str], number: int) -> list[str]:
+    """Round ``number``'s order (from 0): as planned, every other round backwards, so a drift of the
+    machine's load over the rounds weighs on both sides of every ratio alike. The no-change re-run
+    stays right after the 1-worker run it repeats; the memory check at ``--scale-docs`` runs in the
+    first round only (it compares peak RSS, not time)."""
+    order = list(plan) if number % 2 == 0 else [name for name in reversed(plan) if name != "scale-2"]
+    if number and "scale-2" in order:
+        order.remove("scale-2")
+    if "incremental" in order and "pipeline-1" in order:
+        order.remove("incremental")
+        order.insert(order.index("pipeline-1") + 1, "incremental")
+    return order
 
 
 # ---------------------------------------------------------------------------------- the baseline
@@ -159,8 +181,24 @@ def airflow_run(source: Path, alias: str, env: dict[str, str], home: Path, runs_
     return m
 
 
+def run_step(name: str, alias: str, corpus_n: Path, corpus_m: Path | None, env: dict[str, str], args: Any,
+             es_url: str, layout_file: Path, work: Path) -> Measured:
+    """One timed path into ``alias`` (fresh, except the no-change re-run's)."""
+    if name == "baseline":
+        return measure("baseline", [PY, str(Path(__file__).resolve()), "--baseline", str(corpus_n), es_url, alias,
+                                    str(layout_file)], env)
+    if name == "airflow":
+        return airflow_run(corpus_n, alias, env, args.airflow_home, work / "runs", work)
+    if name == "scale-2":
+        assert corpus_m is not None
+        return pipeline_run(name, corpus_m, alias, 2, env)
+    workers = 2 if name.startswith("pipeline-2") else 1
+    return pipeline_run(name, corpus_n, alias, workers, env, grouping=not name.endswith("-nogroup"))
+
+
 def cleanup(es: Any, prefix: str) -> None:
-    """Delete every index, template and run record named ``prefix*``."""
+    """Delete every index and template named ``prefix*``, and the records of aliases named so in the
+    indices every alias shares (run log, line statistics, source registry, leases)."""
     from elasticsearch import ApiError
 
     try:
@@ -172,31 +210,20 @@ def cleanup(es: Any, prefix: str) -> None:
     except ApiError as exc:
         if exc.meta.status != 404:
             raise
-    try:  # search + bulk delete: the minimal dev distribution has no _delete_by_query
-        from elasticsearch import helpers
+    from elasticsearch import helpers
 
-        hits = es.search(index="etl-runs", query={"prefix": {"alias": prefix}}, size=1000, source=False)
-        ids = [h["_id"] for h in hits["hits"]["hits"]]
-        if ids:
-            helpers.bulk(es, ({"_op_type": "delete", "_index": "etl-runs", "_id": i} for i in ids), refresh=True)
-    except ApiError as exc:
-        if exc.meta.status != 404:
-            raise
-
-
-# ---------------------------------------------------------------------------------------- report
-def rate(docs: int, seconds: float) -> str:
-    return f"{docs / seconds:8.1f}" if seconds > 0 else "       -"
-
-
-def stage_line(name: str, docs: int, timings: dict[str, float]) -> str:
-    cells = [f"{stage}={rate(docs, timings[stage]).strip()}" for stage in
-             ("extract", "clean", "language", "enrich", "load", "dedup") if timings.get(stage)]
-    return f"  {name:28s} " + "  ".join(cells)
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
+    for shared in SHARED_INDICES:  # search + bulk delete: the minimal dev distribution has no _delete_by_query
+        try:
+            hits = es.search(index=shared, query={"prefix": {"alias": prefix}}, size=1000, source=False)
+            ids = [h["_id"] for h in hits["hits"]["hits"]]
+            if ids:  # a record its run removed itself (a released lease) may still be searchable: not found is fine
+                _, errors = helpers.bulk(es, ({"_op_type": "delete", "_index": shared, "_id": i} for i in ids),
+                                         refresh=True, raise_on_error=False)
+                if errors := [e for e in errors if e.get("delete", {}).get("status") != 404]:  # type: ignore[union-attr]
+                    raise RuntimeError(f"cleanup of {shared}: {errors[:3]}")
+        except ApiError as exc:
+            if exc.meta.status != 404:
+                raise
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paths", default=None,
                     help="comma-separated steps to run (default: all): baseline, pipeline-1-nogroup, pipeline-1, "
                          "incremental, pipeline-2-nogroup, pipeline-2, airflow, scale-2")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="times every path runs, every other round in reverse order; figures and ratios are "
+                         "the median round's and the median of per-round ratios (default 1)")
     ap.add_argument("--baseline", nargs=4, metavar=("SOURCE", "ES_URL", "INDEX", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -249,32 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"elasticsearch: {', '.join(versions)} at {es_url.split('@')[-1]}; "
           f"cpus: {os.cpu_count()}; names: {prefix}*")
 
-    results: dict[str, Measured] = {}
-    aliases = {"pipeline-1-nogroup": f"{prefix}-w1n", "pipeline-1": f"{prefix}-w1", "pipeline-2-nogroup": f"{prefix}-w2n",
-               "pipeline-2": f"{prefix}-w2", "airflow": f"{prefix}-af"}
+    rounds: list[dict[str, Measured]] = []
     failed = False
     try:
-        steps = [
-            ("baseline", lambda: measure("baseline", [PY, str(Path(__file__).resolve()), "--baseline",
-                                                      str(corpus_n), es_url, f"{prefix}-baseline", str(layout_file)],
-                                         env)),
-            ("pipeline-1-nogroup", lambda: pipeline_run("pipeline-1-nogroup", corpus_n, aliases["pipeline-1-nogroup"], 1, env,
-                                                        grouping=False)),
-            ("pipeline-1", lambda: pipeline_run("pipeline-1", corpus_n, aliases["pipeline-1"], 1, env)),
-            ("incremental", lambda: pipeline_run("incremental", corpus_n, aliases["pipeline-1"], 1, env)),
-            ("pipeline-2-nogroup", lambda: pipeline_run("pipeline-2-nogroup", corpus_n, aliases["pipeline-2-nogroup"], 2, env,
-                                                        grouping=False)),
-            ("pipeline-2", lambda: pipeline_run("pipeline-2", corpus_n, aliases["pipeline-2"], 2, env)),
-        ]
-        if not args.skip_airflow:
-            steps.append(("airflow", lambda: airflow_run(corpus_n, aliases["airflow"], env, args.airflow_home,
-                                                         work / "runs", work)))
-        if corpus_m:
-            steps.append(("scale-2", lambda: pipeline_run("scale-2", corpus_m, f"{prefix}-scale", 2, env)))
+        plan = [name for name in PLAN if name != "airflow" or not args.skip_airflow]
+        plan = [name for name in plan if name != "scale-2" or corpus_m]
         if args.paths:
             wanted = set(args.paths.split(","))
-            steps = [(name, step) for name, step in steps if name in wanted]
-        if (warm := min(args.warm_up_docs, n)) and steps:  # a node just started runs its first searches cold
+            plan = [name for name in plan if name in wanted]
+        if (warm := min(args.warm_up_docs, n)) and plan:  # a node just started runs its first searches cold
             corpus_w = corpus.build(args.corpus_dir / f"docs-{warm}", warm, data=args.data)
             print(f"warm-up (untimed): {warm} documents through `pipeline run`, grouping on, into {prefix}-jit, "
                   "so that no timed path pays for the node's cold start", flush=True)
@@ -283,109 +296,39 @@ def main(argv: list[str] | None = None) -> int:
             if warmed.returncode != 0:
                 fail(warmed)
                 failed = True
-        for name, step in steps:
-            print(f"running {name} ...", flush=True)
-            result = step()
-            results[name] = result
-            if result.returncode != 0:
-                fail(result)
-                failed = True
-                continue
-            if name == "baseline":
-                result.extra = json.loads(result.stdout.strip().splitlines()[-1])
-            counts = result.extra.get("counts", {})
-            print(f"  {result.seconds:8.1f} s  {result.cpu:8.1f} CPU s  peak RSS {result.peak_rss / 2**20:7.0f} MiB  {counts}",
-                  flush=True)
-            print(f"  CPU s by process: {split_line(result)}", flush=True)
-            if name in aliases:  # before a later step or the cleanup changes its indices
-                result.extra["es_time"] = es_time(es, aliases[name])
-                print(f"  Elasticsearch: {es_time_line(result.extra['es_time'])}", flush=True)
-            if name in ("incremental", "pipeline-2"):  # free the cluster for the next timed run
-                cleanup(es, f"{prefix}-w")
-            suffix = {"baseline": "baseline", "airflow": "af", "scale-2": "scale"}.get(name)
-            if suffix:
-                cleanup(es, f"{prefix}-{suffix}")
+        for number in range(args.rounds):
+            order = round_order(plan, number)
+            if args.rounds > 1:
+                print(f"round {number + 1} of {args.rounds}: {', '.join(order)}", flush=True)
+            measured: dict[str, Measured] = {}
+            rounds.append(measured)
+            names = {name: f"{prefix}-r{number}-{suffix}" for name, suffix in ALIASES.items()}
+            names["incremental"] = names["pipeline-1"]  # the re-run of the 1-worker run's alias
+            for name in order:
+                print(f"running {name} ...", flush=True)
+                result = run_step(name, names[name], corpus_n, corpus_m, env, args, es_url, layout_file, work)
+                if result.returncode != 0:
+                    fail(result)
+                    failed = True
+                else:
+                    measured[name] = result
+                    if name == "baseline":
+                        result.extra = json.loads(result.stdout.strip().splitlines()[-1])
+                    counts = result.extra.get("counts", {})
+                    print(f"  {result.seconds:8.1f} s  {result.cpu:8.1f} CPU s  peak RSS "
+                          f"{result.peak_rss / 2**20:7.0f} MiB  {counts}", flush=True)
+                    print(f"  CPU s by process: {split_line(result)}", flush=True)
+                    if name in ALIASES and name not in ("baseline", "scale-2"):  # before the cleanup below
+                        result.extra["es_time"] = es_time(es, names[name])
+                        print(f"  Elasticsearch: {es_time_line(result.extra['es_time'])}", flush=True)
+                # free the cluster for the next timed run; the 1-worker alias is re-run by `incremental`
+                if not (name == "pipeline-1" and "incremental" in order[order.index(name):]):
+                    cleanup(es, names[name])
     finally:
         cleanup(es, prefix)
         shutil.rmtree(work, ignore_errors=True)
 
-    print()
-    print(f"documents/second on {n} documents (stages: per CPU-second of that stage, summed over workers)")
-    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow",
-                 "incremental"):
-        r = results.get(name)
-        if r and r.returncode == 0:
-            counts = r.extra.get("counts", {})
-            print(f"  {name:18s} {rate(n, r.seconds)} docs/s  {r.seconds:8.1f} s  {r.cpu:8.1f} CPU s  peak RSS "
-                  f"{r.peak_rss / 2**20:6.0f} MiB  indexed={counts.get('indexed')} unchanged={counts.get('unchanged', 0)} "
-                  f"failed={counts.get('failed')}")
-    print("per stage:")
-    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow"):
-        r = results.get(name)
-        if r and r.returncode == 0:
-            print(stage_line(name, n, r.extra.get("timings", {})))
-
-    print("CPU seconds by process (each process sampled every 50 ms; Elasticsearch: the node's own counter):")
-    for name in ("baseline", "pipeline-1-nogroup", "pipeline-1", "pipeline-2-nogroup", "pipeline-2", "airflow"):
-        r = results.get(name)
-        if r and r.returncode == 0:
-            print(f"  {name:18s} {split_line(r)}")
-    print("Elasticsearch's time on each path's indices, by kind (seconds of its threads, from _stats; operations):")
-    for name in aliases:
-        r = results.get(name)
-        if r and r.returncode == 0 and r.extra.get("es_time"):
-            print(f"  {name:18s} {es_time_line(r.extra['es_time'])}")
-
-    def ok(*names: str) -> bool:
-        return all(k in results and results[k].returncode == 0 for k in names)
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-    def cpu_bound(one: str, two: str) -> str:
-        """The most ``two`` can gain on ``one`` here: its wall time cannot fall below its CPU seconds
-        (Elasticsearch's included) spread over every core."""
-        return (f"; its {results[two].cpu:.1f} CPU s on {cores} cores allow at most "
-                f"{results[one].seconds / (results[two].cpu / cores):.2f}" if results[two].cpu else "")
-
-    print("targets:")
-    if ok("baseline", "pipeline-1"):
-        ratio = results["baseline"].seconds / results["pipeline-1"].seconds
-        print(f"  pipeline (1 worker) rate / library baseline rate = {ratio:.2f} (>= {TARGET_RATE}): "
-              f"{verdict(ratio >= TARGET_RATE)}")
-    if ok("pipeline-1", "pipeline-2"):
-        speedup = results["pipeline-1"].seconds / results["pipeline-2"].seconds
-        print(f"  2 workers throughput / 1 worker = {speedup:.2f}{cpu_bound('pipeline-1', 'pipeline-2')} "
-              f"(>= {TARGET_SPEEDUP}): {verdict(speedup >= TARGET_SPEEDUP)}")
-    if ok("pipeline-1-nogroup", "pipeline-2-nogroup"):
-        speedup = results["pipeline-1-nogroup"].seconds / results["pipeline-2-nogroup"].seconds
-        print(f"  2 workers throughput / 1 worker, grouping off = {speedup:.2f}"
-              f"{cpu_bound('pipeline-1-nogroup', 'pipeline-2-nogroup')} (>= {TARGET_SPEEDUP}): "
-              f"{verdict(speedup >= TARGET_SPEEDUP)}")
-    for workers in (1, 2):
-        on, off = f"pipeline-{workers}", f"pipeline-{workers}-nogroup"
-        if ok(on, off):
-            ratio = results[on].seconds / results[off].seconds
-            cpu = results[on].cpu / results[off].cpu if results[off].cpu else 0.0
-            print(f"  grouping on / off time at {workers} worker(s) = {ratio:.2f}, CPU seconds incl. Elasticsearch "
-                  f"{cpu:.2f} (<= {TARGET_GROUPING}): {verdict(ratio <= TARGET_GROUPING)}")
-    if ok("pipeline-1", "airflow"):
-        ratio = results["airflow"].seconds / results["pipeline-1"].seconds
-        print(f"  airflow dags test time / pipeline run (1 worker) time = {ratio:.2f} (<= {TARGET_AIRFLOW}): "
-              f"{verdict(ratio <= TARGET_AIRFLOW)}")
-    elif args.skip_airflow:
-        print("  airflow dags test time / pipeline run time: skipped (--skip-airflow): NOT MET")
-    if ok("pipeline-2", "scale-2"):
-        ratio = results["scale-2"].peak_rss / results["pipeline-2"].peak_rss
-        print(f"  peak RSS {m_docs} docs / {n} docs (2 workers) = {results['scale-2'].peak_rss / 2**20:.0f} / "
-              f"{results['pipeline-2'].peak_rss / 2**20:.0f} MiB = {ratio:.2f} (<= {TARGET_RSS}): "
-              f"{verdict(ratio <= TARGET_RSS)}")
-    elif not corpus_m:
-        print("  peak RSS at --scale-docs: skipped (--scale-docs 0): NOT MET")
-    if ok("pipeline-1", "incremental"):
-        share = results["incremental"].seconds / results["pipeline-1"].seconds
-        unchanged = results["incremental"].extra.get("counts", {}).get("unchanged")
-        print(f"  incremental no-change re-run time / full run = {share:.1%} ({unchanged} unchanged) "
-              f"(<= {TARGET_INCREMENTAL:.0%}): {verdict(share <= TARGET_INCREMENTAL and unchanged == n)}")
+    report(rounds, n, scale_docs=m_docs, skip_airflow=args.skip_airflow)
     return 1 if failed else 0
 
 

@@ -71,3 +71,61 @@ def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
     roles = dict(part.rsplit(" ", 1) for part in line.removeprefix("  pipeline-1").strip().split(", "))
     assert {"stage worker", "command", "elasticsearch"} <= set(roles)  # the stage worker is named
     assert float(roles["stage worker"]) > 0
+
+
+def test_rounds_alternate_and_keep_the_re_run_after_its_run():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import throughput
+
+    plan = ["baseline", "pipeline-1-nogroup", "pipeline-1", "incremental", "pipeline-2", "scale-2"]
+    assert throughput.round_order(plan, 0) == plan
+    assert throughput.round_order(plan, 1) == ["pipeline-2", "pipeline-1", "incremental", "pipeline-1-nogroup",
+                                               "baseline"]  # backwards, the memory check once
+    assert throughput.round_order(plan, 2) == plan[:-1]
+    assert throughput.round_order(["incremental", "pipeline-1"], 1) == ["pipeline-1", "incremental"]
+
+
+def test_a_target_is_the_median_of_per_round_ratios():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from measured import Measured
+    from throughput_report import median_round, paired, summary
+
+    def run(name: str, seconds: float) -> Measured:
+        return Measured(name, seconds, 0, 0)
+
+    rounds = [{"pipeline-1": run("pipeline-1", 10.0), "pipeline-1-nogroup": run("pipeline-1-nogroup", 8.0)},
+              {"pipeline-1": run("pipeline-1", 30.0), "pipeline-1-nogroup": run("pipeline-1-nogroup", 25.0)},
+              {"pipeline-1": run("pipeline-1", 11.0)}]  # its pair failed: the round has no ratio
+    ratios = paired(rounds, lambda r: r["pipeline-1"].seconds / r["pipeline-1-nogroup"].seconds,
+                    "pipeline-1", "pipeline-1-nogroup")
+    assert ratios == [1.25, 1.2]  # within each round, never across rounds (30 / 8 is not a ratio here)
+    assert summary(ratios) == (1.225, "median 1.23 (rounds 1.25, 1.20)")
+    assert summary([1.25]) == (1.25, "1.25")
+    assert median_round(rounds, "pipeline-1").seconds == 11.0
+
+
+@needs_data
+@pytest.mark.es
+def test_rounds_run_every_path_each_round_and_leave_nothing_behind(es_url, es_client, tmp_path):
+    env = {**os.environ, "ES_URL": es_url}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "throughput.py"), "--docs", "4", "--scale-docs", "0",
+         "--warm-up-docs", "0", "--rounds", "2", "--paths", "pipeline-1-nogroup,pipeline-1,incremental",
+         "--corpus-dir", str(tmp_path / "corpus")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "round 1 of 2: pipeline-1-nogroup, pipeline-1, incremental" in out
+    assert "round 2 of 2: pipeline-1, incremental, pipeline-1-nogroup" in out
+    assert out.count("running pipeline-1 ...") == 2 and out.count("running incremental ...") == 2
+    targets = out.split("targets:\n", 1)[1]
+    grouping = next(line for line in targets.splitlines() if "grouping on / off time at 1 worker" in line)
+    assert "= median " in grouping and "(rounds " in grouping
+    assert "unchanged=4" in out
+    prefix = out.split("names: ", 1)[1].split("*", 1)[0]
+    assert prefix.startswith("bench-")
+    es_client.indices.refresh(index="etl-*", ignore_unavailable=True)
+    assert not es_client.indices.get(index=f"{prefix}*", expand_wildcards="all").body
+    for shared in ("etl-runs", "etl-line-stats", "etl-sources", "etl-leases"):
+        left = es_client.count(index=shared, query={"prefix": {"alias": prefix}}, ignore_unavailable=True)["count"]
+        assert left == 0, shared
