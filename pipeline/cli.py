@@ -371,36 +371,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one clear line for operators; -v shows the traceback
         if args.verbose:
             raise
+        from pipeline.operator_errors import describe_error  # the Elasticsearch client only on this path
+
         print(f"error: {describe_error(exc)} (-v shows the traceback)", file=sys.stderr)
         return 1
     finally:
         transport_log.setLevel(level)  # main() may run in-process (tests, other tools)
         request_log.setLevel(request_level)
-
-
-def describe_error(exc: BaseException) -> str:
-    """What went wrong, in the operator's words: the problem, not the exception class."""
-    kind = type(exc)
-    module = kind.__module__.split(".")[0]
-    if module in ("elastic_transport", "elasticsearch"):
-        status = getattr(getattr(exc, "meta", None), "status", None)
-        if kind.__name__ in ("ConnectionError", "ConnectionTimeout", "TransportError", "TlsError") and not status:
-            import re
-
-            nodes = ", ".join(re.sub(r"//[^/@]*@", "//", url) for url in load_settings().es.hosts)  # no userinfo
-            tls = re.search(r"\[SSL: [A-Z_]+\][^'\")]*", str(exc))
-            if kind.__name__ == "TlsError" or tls:
-                return (f"TLS with Elasticsearch at {nodes} failed: {tls.group(0).strip() if tls else exc} "
-                        "(ES_CA_CERTS, ES_VERIFY_CERTS)")
-            return f"cannot reach Elasticsearch at {nodes} (is it running? ES_URL, or make es-start)"
-        body = getattr(exc, "body", None)
-        error = body.get("error") if isinstance(body, dict) else None
-        reason = (error.get("reason") or error.get("type")) if isinstance(error, dict) else getattr(exc, "message", "")
-        if status == 404 and "no such index" in str(reason):
-            return f"Elasticsearch: {reason} (nothing indexed there yet? make run, or make demo)"
-        if status in (401, 403):
-            return f"Elasticsearch refused the credentials ({status}): {reason} (ES_USERNAME/ES_PASSWORD or ES_API_KEY)"
-        return f"Elasticsearch answered {status}: {reason}"
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.strerror or exc}: {exc.filename}"
-    return str(exc) or kind.__name__

@@ -69,6 +69,28 @@ def test_run_and_search_from_the_cli(es_url, index_prefix, tmp_path):
     assert report.returncode == 0 and "indexed=2" in report.stdout
 
 
+@pytest.mark.es
+def test_a_red_index_is_named_with_what_to_do(es_url, es_client, index_prefix, tmp_path):
+    """The alias points at an index with no started copy (made where it may live on no node): a run
+    and a search say which index and what to do, not a bare 503."""
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "seeds", source)
+    alias, index = f"{index_prefix}-red", f"{index_prefix}-red-v1"
+    es_client.indices.create(index=index, aliases={alias: {"is_write_index": True}}, wait_for_active_shards="0",
+                             settings={"number_of_shards": 1, "number_of_replicas": 0,
+                                       "index.routing.allocation.require._name": "no-such-node"})
+    assert es_client.cluster.health(index=index)["status"] == "red"
+    # one attempt: a bulk into a red index waits out the client's timeout (30 s) before it fails
+    env = {"ES_URL": es_url, "ETL_RUNS_DIR": str(tmp_path / "runs"), "ETL_RETRY_ATTEMPTS": "1"}
+    for args in (["run", "--source", str(source), "--index-alias", alias], ["search", "treaty", "--index-alias", alias]):
+        result = cli(*args, env=env)
+        assert result.returncode == 1, result.stdout
+        last = result.stderr.strip().splitlines()[-1]  # after the run's own warnings, one error line
+        assert last.startswith("error: ") and "Traceback" not in result.stderr
+        assert f"index {index} has no started copy (health red" in last, result.stderr
+        assert "docs/operations.md" in last
+
+
 def test_cli_errors_are_one_clear_line():
     result = cli("search", "anything", env={"ES_URL": "http://127.0.0.1:9"})
     assert result.returncode == 1

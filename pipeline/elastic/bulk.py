@@ -20,7 +20,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from pipeline.document import Document
-from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, is_transient, retrying
+from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, explain_red, first_red, is_transient, retrying
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +118,18 @@ def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: Re
             if not is_transient(exc):
                 raise
             if attempt == retry.attempts - 1:
-                raise ClusterUnavailable(f"{what} failed {retry.attempts} times: {exc}") from exc
+                red = first_red(client, (str(a.get("_index")) for a in unacked.values() if a.get("_index")))
+                raise ClusterUnavailable(explain_red(red, f"{what} failed {retry.attempts} times") if red
+                                         else f"{what} failed {retry.attempts} times: {exc}") from exc
             problem = f"{type(exc).__name__}: {exc}"
         else:
             if not again:
                 return
             if attempt == retry.attempts - 1:
-                raise ClusterUnavailable(f"Elasticsearch still rejected documents after {retry.attempts} attempts "
+                red = first_red(client, (str(a.get("_index")) for a in again.values() if a.get("_index")))
+                raise ClusterUnavailable(explain_red(red, f"{what}: documents still rejected after {retry.attempts} "
+                                                     "attempts") if red else
+                                         f"Elasticsearch still rejected documents after {retry.attempts} attempts "
                                          f"({problem})")
         unacked = {**again, **unacked}
         delay = retry.delay(attempt)

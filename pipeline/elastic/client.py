@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,11 +108,62 @@ def retrying(call: Any, what: str, *, retry: RetryPolicy, sleep: Any = time.slee
             if not is_transient(exc):
                 raise
             if attempt == retry.attempts - 1:
-                raise ClusterUnavailable(f"{what} failed {retry.attempts} times: {exc}") from exc
+                index = red_index(exc)
+                raise ClusterUnavailable(explain_red(index, f"{what} failed {retry.attempts} times") if index is not None
+                                         else f"{what} failed {retry.attempts} times: {exc}") from exc
             delay = retry.delay(attempt)
             log.warning("%s failed (%s); retry %d in %.1fs", what, type(exc).__name__, attempt + 1, delay)
             sleep(delay)
     raise AssertionError("unreachable")
+
+
+# what Elasticsearch answers when no copy of a shard is started (the index is red)
+_NO_COPY = ("no_shard_available_action_exception", "unavailable_shards_exception")
+_INDEX_IN_REASON = re.compile(r"\[([^\[\]\s:]+)\]\[")  # "[get [etl-line-stats][id]: ...", "[etl-sources][0] primary ..."
+
+
+def red_index(exc: BaseException) -> str | None:
+    """The index an error says has no started copy (health red), ``""`` when it names none; ``None``
+    for any other error."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None
+    causes = [error, *(c for c in error.get("root_cause") or [] if isinstance(c, dict)),
+              *(f.get("reason") for f in error.get("failed_shards") or [] if isinstance(f, dict))]
+    if not any(isinstance(c, dict) and c.get("type") in _NO_COPY for c in causes):
+        return None
+    for shard in error.get("failed_shards") or []:
+        if isinstance(shard, dict) and shard.get("index"):
+            return str(shard["index"])
+    for cause in causes:
+        found = _INDEX_IN_REASON.search(str(cause.get("reason") or "")) if isinstance(cause, dict) else None
+        if found:
+            return found.group(1)
+    return ""
+
+
+def explain_red(index: str, what: str) -> str:
+    """What an operator reads when ``what`` failed on a red index."""
+    name = f"index {index}" if index else "an index it needs"
+    return (f"{what}: {name} has no started copy (health red: the node or nodes holding it are gone). "
+            "Bring such a node back; if its data is lost, delete the index and run again "
+            "(docs/operations.md, section 3)")
+
+
+def first_red(es: Elasticsearch, indices: Iterable[str]) -> str | None:
+    """Of ``indices``, the first whose health is red (asked after a request on them failed: a write
+    to a red index times out with no word of why); ``None`` when none is, or the cluster can't say."""
+    names = sorted(set(indices))
+    if not names:
+        return None
+    try:
+        health = es.options(max_retries=0, request_timeout=10).cluster.health(
+            index=",".join(names), level="indices", timeout="1s")
+        return next((name for name, entry in sorted(health.get("indices", {}).items())
+                     if entry.get("status") == "red"), None)
+    except Exception:  # noqa: BLE001 - a figure for the message only: the original failure is raised anyway
+        return None
 
 
 def is_transient(exc: Exception) -> bool:

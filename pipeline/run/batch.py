@@ -111,12 +111,19 @@ def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Docum
 def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
     """Batch ``batch`` of the run (a manifest in the run folder) from files to the index; what
     happened to every file, and each step's counters and time."""
+    from pipeline.elastic.client import ClusterUnavailable, explain_red, red_index
     from pipeline.run.manifest import read_manifest
 
     source, paths = read_manifest(ctx, batch)
-    if defer is None and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
-        return in_chunks(source, paths, ctx, es)  # grouped here: chunk by chunk, off the transformation's path
-    return process_files(source, paths, ctx, es, defer=defer)
+    try:
+        if defer is None and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
+            return in_chunks(source, paths, ctx, es)  # grouped here: chunk by chunk, off the transformation's path
+        return process_files(source, paths, ctx, es, defer=defer)
+    except Exception as exc:
+        index = red_index(exc)  # a support index lost every copy: say which and what to do, not a bare 503
+        if index is None:
+            raise
+        raise ClusterUnavailable(explain_red(index, f"batch {batch}")) from exc
 
 
 def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
