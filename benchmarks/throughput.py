@@ -213,7 +213,8 @@ def cleanup(es: Any, prefix: str) -> None:
     from elasticsearch import helpers
 
     for shared in SHARED_INDICES:  # search + bulk delete: the minimal dev distribution has no _delete_by_query
-        try:
+        try:  # refresh first: a record written in the last second (refresh_interval) is not searchable yet
+            es.indices.refresh(index=shared, ignore_unavailable=True)
             hits = es.search(index=shared, query={"prefix": {"alias": prefix}}, size=1000, source=False)
             ids = [h["_id"] for h in hits["hits"]["hits"]]
             if ids:  # a record its run removed itself (a released lease) may still be searchable: not found is fine
