@@ -170,6 +170,32 @@ def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
                 res.metadata.setdefault("authors", names)
             _set_agency(res, b.get("agency") or None)
             return
+        name = agency_signature(ln.text, r, res)
+        if name:
+            ln.kind = "byline"
+            res.author = res.author or name
+            res.metadata.setdefault("authors", [name])
+            return
+
+
+_SIGN_SEPARATORS = " \t,;/|·•(–—-"
+
+
+def agency_signature(t: str, r: TextRules, res: CleanResult) -> str | None:
+    """``"<Name>, <Agency>"`` (or ``/``, ``|``, ``-``, ``(``) where ``<Agency>`` is the wire agency this
+    document already named (its dateline): the name. The agency named twice is the signal, in any
+    language and without a phrase list; the name must have a name's shape (``fragments.name``)."""
+    agency = res.metadata.get("agency")
+    if not agency or len(t) > r.name_max_chars + len(agency) + 4:
+        return None
+    signed = t.rstrip(" .)）")
+    if len(signed) <= len(agency) or signed[-len(agency):].casefold() != agency.casefold():
+        return None
+    head = signed[: -len(agency)]
+    name = head.rstrip(_SIGN_SEPARATORS)
+    if name == head or not name or len(name) > r.name_max_chars:  # no separator: part of a longer name
+        return None
+    return name if r.name_only.match(name) and not r.related.match(name) else None
 
 
 def _signature_line(ln: Line, r: TextRules, res: CleanResult) -> bool:

@@ -1,0 +1,56 @@
+"""Metadata lines of the article's end (``pipeline/stages/clean/heads.py``): a signature naming the wire
+agency the dateline already named is the author's, in any language, without a phrase list."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.stages.clean.heads import agency_signature
+from pipeline.stages.clean.packs import load_packs
+from pipeline.stages.clean.rules import CleanResult
+from pipeline.stages.clean.text import clean_text
+
+PROSE_UK = [
+    "Міська рада ухвалила нову програму ремонту шкіл, яка розрахована на три роки і охоплює сорок будівель.",
+    "За словами заступника мера, перші роботи почнуться вже навесні, коли завершиться опалювальний сезон.",
+    "Батьки учнів просили передбачити в кошторисі також укриття та нові спортивні зали для молодших класів.",
+]
+
+
+def article(signature: str, dateline: str = "ЛЬВІВ, 3 березня — Укрінформ. ") -> str:
+    paras = [dateline + PROSE_UK[0], *PROSE_UK[1:]]
+    return "\n\n".join(["Львів відремонтує сорок шкіл за три роки", *paras, signature, "Теги: Освіта, Львів"])
+
+
+@pytest.mark.parametrize("signature", ["Ірина Мельник, Укрінформ", "Ірина Мельник / Укрінформ",
+                                       "Ірина Мельник (Укрінформ)", "Ірина Мельник — УКРІНФОРМ"])
+def test_a_name_signed_with_the_datelines_agency_is_the_author(signature: str) -> None:
+    res = clean_text(article(signature))
+    assert res.metadata.get("agency") == "Укрінформ"
+    assert res.author == "Ірина Мельник"
+    assert "Ірина Мельник" not in res.body
+    assert PROSE_UK[-1] in res.body
+
+
+def test_without_an_agency_named_before_the_line_stays_unread() -> None:
+    res = clean_text(article("Ірина Мельник, Укрінформ", dateline=""))
+    assert res.metadata.get("agency") is None
+    assert res.author is None
+
+
+@pytest.mark.parametrize("line", [
+    "так сказав представник компанії, Укрінформ",   # not a name's shape
+    "Ірина МельникУкрінформ",                        # no separator: not a signature
+    "Укрінформ",                                     # the agency alone
+])
+def test_only_a_name_shaped_signature_is_read(line: str) -> None:
+    r = load_packs().for_language("uk").text
+    res = CleanResult(metadata={"agency": "Укрінформ"})
+    assert agency_signature(line, r, res) is None
+
+
+def test_the_same_signal_in_a_latin_script_language() -> None:
+    r = load_packs().for_language("it").text
+    res = CleanResult(metadata={"agency": "ANSA"})
+    assert agency_signature("Giulia Bianchi, ANSA", r, res) == "Giulia Bianchi"
+    assert agency_signature("Giulia Bianchi, AGI", r, res) is None  # another agency than the one named
