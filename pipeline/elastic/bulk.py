@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import ConnectionTimeout, Elasticsearch, helpers
 
 from pipeline.document import Document
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, explain_red, first_red, is_transient, retrying
@@ -122,6 +122,9 @@ def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: Re
                 raise ClusterUnavailable(explain_red(red, f"{what} failed {retry.attempts} times") if red
                                          else f"{what} failed {retry.attempts} times: {exc}") from exc
             problem = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, ConnectionTimeout):  # a write to a red index only times out: say why now
+                red = first_red(client, (str(a.get("_index")) for a in unacked.values() if a.get("_index")))
+                problem = explain_red(red, "timed out") if red else problem
         else:
             if not again:
                 return
@@ -133,7 +136,7 @@ def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: Re
                                          f"({problem})")
         unacked = {**again, **unacked}
         delay = retry.delay(attempt)
-        log.warning("%s: %s; %d action(s) re-sent in %.1fs (retry %d)", what, problem[:300], len(unacked), delay,
+        log.warning("%s: %s; %d action(s) re-sent in %.1fs (retry %d)", what, problem[:600], len(unacked), delay,
                     attempt + 1)
         if on_retry is not None:
             on_retry()

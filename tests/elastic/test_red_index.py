@@ -3,9 +3,12 @@ a real red index on the local node (its only copy may live on a node that does n
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from elasticsearch import ApiError, Elasticsearch
 
+from pipeline.elastic.bulk import send_bulk
 from pipeline.elastic.client import ClusterUnavailable, RetryPolicy, explain_red, red_index, retrying
 
 pytestmark = pytest.mark.es
@@ -52,3 +55,20 @@ def test_the_retry_budget_ends_in_what_to_do(es_client: Elasticsearch, index_pre
     message = str(caught.value)
     assert message == explain_red(index, "reading the source registry failed 2 times")
     assert f"index {index} has no started copy" in message and "docs/operations.md" in message
+
+
+def test_a_bulk_into_a_red_index_says_why_at_its_first_retry(es_client: Elasticsearch, index_prefix: str,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A write to a red index only times out; the retry's warning names the index and what to do at
+    once, not only after the last attempt (minutes later with the run's budget)."""
+    index = f"{index_prefix}-articles-red"
+    make_red(es_client, index)
+    es = es_client.options(request_timeout=1)
+    actions = [{"_op_type": "index", "_index": index, "_id": "a", "_source": {"x": 1}}]
+    with caplog.at_level(logging.WARNING, logger="pipeline.elastic.bulk"), pytest.raises(ClusterUnavailable) as caught:
+        list(send_bulk(es, actions, retry=RetryPolicy(attempts=2, initial=0.01, maximum=0.01), what="bulk load"))
+    retries = [r.getMessage() for r in caplog.records if "re-sent" in r.getMessage()]
+    assert len(retries) == 1
+    assert retries[0].startswith(f"bulk load: timed out: index {index} has no started copy")
+    assert "docs/operations.md" in retries[0] and "(retry 1)" in retries[0]
+    assert f"index {index} has no started copy" in str(caught.value)
