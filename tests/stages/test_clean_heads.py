@@ -54,3 +54,18 @@ def test_the_same_signal_in_a_latin_script_language() -> None:
     res = CleanResult(metadata={"agency": "ANSA"})
     assert agency_signature("Giulia Bianchi, ANSA", r, res) == "Giulia Bianchi"
     assert agency_signature("Giulia Bianchi, AGI", r, res) is None  # another agency than the one named
+
+
+def test_a_dateline_opens_a_paragraph_not_a_caption_fragment() -> None:
+    """"<Name> / <Agency>: <a few words>" has a dateline's shape (the "<Place>/<AGENCY>. <text>" form of
+    German and Polish wires) but nothing after it is a sentence: a caption, not the article's first line."""
+    from pipeline.stages.clean.heads import match_dateline
+
+    r = load_packs().for_language("de").text
+    assert match_dateline("Eron / Blending: viele Besucher (Archivbild)", r) is None
+    wire = match_dateline("Berlin/AFP. Die Regierung hat am Montag neue Regeln beschlossen.", r)
+    assert wire is not None and wire["place"] == "Berlin" and wire["agency"] == "AFP"
+    short = match_dateline("Berlin/AFP. Der Zug fährt.", r)  # a short first sentence still opens the article
+    assert short is not None and short["rest"] == "Der Zug fährt."
+    wrapped = match_dateline("Berlin/AFP. Die Regierung hat am Montag neue Regeln für den Verkehr in", r)
+    assert wrapped is not None  # a line cut mid-sentence, long enough to be text

@@ -11,7 +11,7 @@ import re
 
 from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
-from pipeline.stages.clean.script import similar, tokens
+from pipeline.stages.clean.script import SENT_END, similar, tokens, word_count
 
 HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
 BYLINE_LINES = 100
@@ -43,13 +43,22 @@ def site_suffix(title: str, line: str) -> str | None:
     return None
 
 
+DATELINE_FRAGMENT_WORDS = 8  # a dateline's text: a sentence, or at least this many words (a wrapped line)
+
+
 def match_dateline(t: str, r: TextRules) -> dict[str, str] | None:
+    """The dateline opening ``t`` (place, date, agency, and the ``rest`` of the line), if any. A dateline
+    opens the article's first paragraph: text after it that is a short fragment with no sentence end
+    ("<Name> / <Agency>: <a few words>" is a caption's shape) means it is not one."""
     if len(t) > 2000:
         return None
     for rx in r.datelines:
         m = rx.match(t)
         if m:
             d = {k: (v or "").strip() for k, v in m.groupdict().items()}
+            rest = d.get("rest", "")
+            if rest and not SENT_END.search(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
+                continue
             if len(d.get("place", "")) <= 40:
                 return d
     return None
