@@ -111,6 +111,7 @@ class LangScore:
     captions_found: int = 0
     captions_leaked: int = 0
     author: int = 0
+    author_wrong: int = 0  # an author given that is not the article's: worse than none for a filter
     dateline: int = 0
     agency: int = 0
     boiler: int = 0
@@ -124,7 +125,7 @@ class LangScore:
         return dict(f1=f1_of(self.prs), baseline_f1=f1_of(self.base_prs),
                     captions_found=self.captions_found / max(1, self.captions),
                     captions_leaked=self.captions_leaked / max(1, self.captions),
-                    author=self.author / n, dateline=self.dateline / n, agency=self.agency / n,
+                    author=self.author / n, author_wrong=self.author_wrong / n, dateline=self.dateline / n, agency=self.agency / n,
                     boilerplate_left=self.boiler_left / max(1, self.boiler),
                     inline_left=self.inline_left / max(1, self.inline), docs=self.docs, failed=self.failed)
 
@@ -145,7 +146,9 @@ def score_doc(s: LangScore, t: Truth, *, body: str, captions: list[str], author:
         s.captions_found += any(_contains_either(cap, c) or _contains_either(core, c) for c in captions)
         s.captions_leaked += norm(core) in nbody
     na = norm(author)
-    s.author += bool(na) and len(na) >= 2 and (norm(t.author) in na or na in norm(t.author))
+    found = bool(na) and len(na) >= 2 and (norm(t.author) in na or na in norm(t.author))
+    s.author += found
+    s.author_wrong += bool(na) and not found
     s.dateline += norm(t.place) in norm(dateline) if dateline else 0
     s.agency += any(norm(t.agency) in norm(x) for x in (source_name, agency) if x)
     for line in dict.fromkeys(t.boilerplate):  # each distinct junk line once
@@ -194,7 +197,8 @@ def run(languages: list[str], split: str, docs: int, html_docs: int, seed: int,
 
 # ------------------------------------------------------------------------------------------ report
 _COLS = [("f1", "body F1"), ("baseline_f1", "uncleaned F1"), ("captions_found", "captions found"),
-         ("captions_leaked", "captions in body"), ("author", "author"), ("dateline", "dateline"),
+         ("captions_leaked", "captions in body"), ("author", "author"), ("author_wrong", "wrong author"),
+         ("dateline", "dateline"),
          ("agency", "agency"), ("boilerplate_left", "boilerplate left"), ("inline_left", "of which inline")]
 
 

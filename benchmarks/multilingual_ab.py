@@ -275,7 +275,8 @@ def summary(rows: dict[str, dict[str, float]]) -> dict[str, object]:
 
 
 _COLS = [("f1", "body F1"), ("recall", "body recall"), ("captions_found", "captions found"),
-         ("captions_leaked", "captions in body"), ("junk_left", "junk left"), ("inline_left", "of which inline")]
+         ("captions_leaked", "captions in body"), ("junk_left", "junk left"), ("inline_left", "of which inline"),
+         ("author", "author"), ("author_wrong", "wrong author")]
 
 
 def _fmt(col: str, v: float) -> str:

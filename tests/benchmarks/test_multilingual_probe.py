@@ -162,6 +162,10 @@ def test_found_rules() -> None:
     row2 = s2.row()
     assert row2["captions_found"] == 0.0 and row2["captions_leaked"] == 1.0
     assert row2["author"] == row2["dateline"] == row2["agency"] == 0.0
+    assert row["author_wrong"] == row2["author_wrong"] == 0.0  # found, and none given: neither is wrong
+    s4 = M.LangScore("zh")  # an author given that is not the article's ("分享到微信" read as a name)
+    M.score_doc(s4, t, body="", captions=[], author="分享到微信", dateline=None, source_name=None, baseline="")
+    assert s4.row()["author"] == 0.0 and s4.row()["author_wrong"] == 1.0
     s3 = M.LangScore("zh")  # an HTML page: the site is its source, the dateline's agency is in metadata
     M.score_doc(s3, t, body="", captions=[], author=None, dateline=None, source_name="南方日报", baseline="",
                 agency="中新社")
