@@ -69,3 +69,32 @@ def test_a_dateline_opens_a_paragraph_not_a_caption_fragment() -> None:
     assert short is not None and short["rest"] == "Der Zug fährt."
     wrapped = match_dateline("Berlin/AFP. Die Regierung hat am Montag neue Regeln für den Verkehr in", r)
     assert wrapped is not None  # a line cut mid-sentence, long enough to be text
+
+
+PROSE_EN = [
+    "The city council approved a new plan on Tuesday to repair forty schools over the next three years.",
+    "The deputy mayor said the first works would start in spring, once the heating season is over.",
+    "Parents had asked for shelters and new sports halls for the youngest pupils to be part of the budget.",
+]
+
+
+def test_a_trailing_name_shaped_line_of_a_share_bar_is_not_a_signature() -> None:
+    """"Leave Comments" has a name's shape; the share bar's next line, with no blank line between, is
+    furniture repeated on the page, so the line is part of that bar (seen on real page dumps)."""
+    bar = ["Leave Comments", "Share Facebook"]
+    text = "\n\n".join(["Forty schools to be repaired", "Share Facebook", *PROSE_EN]) + "\n\n" + "\n".join(bar)
+    res = clean_text(text)
+    assert res.author is None
+    alone = clean_text("\n\n".join(["Forty schools to be repaired", *PROSE_EN, "Maria Lopez"]))
+    assert alone.author == "Maria Lopez"  # a signature of its own is still read
+
+
+def test_a_heading_over_names_after_the_end_mark_is_not_a_signature() -> None:
+    r = load_packs().for_language("zh").text
+    from pipeline.stages.clean.heads import _signature_line
+    from pipeline.stages.clean.lines import Line
+
+    res = CleanResult()
+    heading, first = Line("评论", "评论", 0), Line("陈秀军", "陈秀军", 0)
+    assert not _signature_line(heading, r, res, following=first) and res.author is None
+    assert _signature_line(Line("王秀军", "王秀军", 0), r, res, following=None) and res.author == "王秀军"

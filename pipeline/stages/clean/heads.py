@@ -160,7 +160,7 @@ def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
         return
     last, prev = live[-1].text, live[-2].text
     if (r.name_only.match(last) and len(last) <= r.name_max_chars and is_prose(prev, r)
-            and not r.related.match(last)):
+            and not r.related.match(last) and not _in_furniture(lines, live[-1])):
         live[-1].kind = "signature"
         res.author = res.author or last
         res.metadata.setdefault("authors", [last])
@@ -207,10 +207,23 @@ def agency_signature(t: str, r: TextRules, res: CleanResult) -> str | None:
     return name if r.name_only.match(name) and not r.related.match(name) else None
 
 
-def _signature_line(ln: Line, r: TextRules, res: CleanResult) -> bool:
-    """A name-only or byline line (the signature right after an end mark) -> author / agency."""
+FURNITURE = ("repeat", "boiler", "alt")  # kinds of page furniture: share bars, repeated menus, alt texts
+
+
+def _in_furniture(lines: list[Line], ln: Line) -> bool:
+    """``ln`` is one of a run of page furniture: the line right below it, with no blank line between,
+    was removed as furniture (a share bar's "分享到微信" above its "分享到微博" is not a signature)."""
+    i = next(k for k, x in enumerate(lines) if x is ln)
+    return i + 1 < len(lines) and lines[i + 1].gap == 0 and lines[i + 1].kind in FURNITURE
+
+
+def _signature_line(ln: Line, r: TextRules, res: CleanResult, following: Line | None = None) -> bool:
+    """A name-only or byline line (the signature right after an end mark) -> author / agency. A name-only
+    line followed by another name-only line is a list's first entry or a heading over one (the commenters
+    under "评论"), not a signature."""
     t = ln.text
-    if r.name_only.match(t) and len(t) <= r.name_max_chars and not r.related.match(t):
+    if (r.name_only.match(t) and len(t) <= r.name_max_chars and not r.related.match(t)
+            and not (following is not None and r.name_only.match(following.text))):
         ln.kind = "signature"
         res.author = res.author or t
         res.metadata.setdefault("authors", [t])
@@ -241,7 +254,7 @@ def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]], res
         if not ln.text:
             ln.kind = "end"
         after = [lines[k] for k in live[pos + 1:]]
-        if after and _signature_line(after[0], r, res):
+        if after and _signature_line(after[0], r, res, after[1] if len(after) > 1 else None):
             after = after[1:]
         if after and not any(is_prose(a.text, r) for a in after):
             cuts.append({"at": m.group(0).strip(), "lines": len(after), "chars": sum(len(a.text) for a in after)})
