@@ -98,3 +98,27 @@ def test_a_heading_over_names_after_the_end_mark_is_not_a_signature() -> None:
     heading, first = Line("评论", "评论", 0), Line("陈秀军", "陈秀军", 0)
     assert not _signature_line(heading, r, res, following=first) and res.author is None
     assert _signature_line(Line("王秀军", "王秀军", 0), r, res, following=None) and res.author == "王秀军"
+
+
+def test_in_a_page_a_dateline_opens_the_article_not_a_paragraph_deep_in_it() -> None:
+    """A page's extracted text starts at its article: "<Word> (<CODE>) - text" three paragraphs down is
+    a term and its abbreviation, and its words stay in the body (before, "Flüssiggas (LPG) -" was cut
+    from such a paragraph and "LPG" became the source)."""
+    from pipeline.stages.clean.html import clean_html
+
+    term = ("Flüssiggas (LPG) - nicht zu verwechseln mit verflüssigtem Erdgas - besteht aus Propan und Butan "
+            "und wird bereits unter geringem Druck flüssig.")
+    paras = [
+        "Die Heizkosten sind in diesem Winter für viele Haushalte deutlich gestiegen, berichten die Verbände.",
+        "Wer mit Gas heizt, zahlt nach Angaben der Verbraucherzentrale fast doppelt so viel wie im Vorjahr.",
+        "Besonders betroffen sind ländliche Regionen, in denen viele Häuser nicht am Netz hängen.",
+        term,
+        "Die Preise für Flüssiggas folgen dem Ölpreis mit einigen Wochen Verzögerung, sagen Händler.",
+    ]
+    html = ("<html><head><title>Heizen wird teurer</title></head><body><article><h1>Heizen wird teurer</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
+    res = clean_html(html)
+    assert term in res.body
+    assert res.dateline is None and res.source_name != "LPG"
+    opening = clean_html(html.replace(f"<p>{paras[0]}</p>", "<p>Berlin (dpa) - " + paras[0] + "</p>"))
+    assert opening.dateline == "Berlin" and opening.metadata.get("agency") == "dpa"  # one opening the article is read

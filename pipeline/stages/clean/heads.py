@@ -43,6 +43,7 @@ def site_suffix(title: str, line: str) -> str | None:
     return None
 
 
+DATELINE_MAX_PROSE_BEFORE = 2  # HTML mode: a dateline opens the article's first paragraph (a lead may come first)
 DATELINE_FRAGMENT_WORDS = 8  # a dateline's text: a sentence, or at least this many words (a wrapped line)
 
 
@@ -90,18 +91,23 @@ def _set_agency(res: CleanResult, agency: str | None) -> None:
 
 
 def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | None,
-              start: int) -> tuple[str | None, bool]:
+              start: int, max_prose_before: int | None = None) -> tuple[str | None, bool]:
     """Datelines and near-copies of ``title`` among the first lines (from ``start``): metadata, removed.
 
     A dateline line that goes on with body text keeps the text; one ending ``title: <title>`` goes.
+    ``max_prose_before``: datelines are looked for only until this many prose lines have passed (the
+    extracted text of a page starts at its article, so a dateline opens it; a dump starts with menus).
     Returns the (possibly site-suffix-stripped) title and whether a copy of it was seen."""
     confirmed = False
     with_agency = False
+    prose_before = 0
     for ln in lines[start:min(len(lines), HEAD_LINES)]:
         if ln.kind:
             continue
         t = ln.text
-        dl = match_dateline(t, r)
+        dl = match_dateline(t, r) if max_prose_before is None or prose_before < max_prose_before else None
+        if max_prose_before is not None and not dl and is_prose(t, r):
+            prose_before += 1
         if dl:
             rest = dl.get("rest", "")
             tm = r.title_label.match(rest) if rest else None

@@ -27,7 +27,15 @@ import lxml.html
 from lxml import etree
 
 from pipeline.stages.clean.extraction import PageExtraction
-from pipeline.stages.clean.heads import cut_after, link_run_after, mark_bylines, mark_end, mark_head, mark_signature
+from pipeline.stages.clean.heads import (
+    DATELINE_MAX_PROSE_BEFORE,
+    cut_after,
+    link_run_after,
+    mark_bylines,
+    mark_end,
+    mark_head,
+    mark_signature,
+)
 from pipeline.stages.clean.joiners import restore_joiners
 from pipeline.stages.clean.lead import with_leads
 from pipeline.stages.clean.lines import Line
@@ -84,7 +92,7 @@ def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = 
         elif len(p) <= DATE_LINE_MAX_CHARS and r.date_only.match(p):  # a date alone on its line: page furniture
             ln.kind = "date"
             res.metadata.setdefault("date_text", p)
-    mark_head(lines, r, res, res.title, 0)
+    mark_head(lines, r, res, res.title, 0, max_prose_before=DATELINE_MAX_PROSE_BEFORE)
     mark_bylines(lines, r, res, 0)
     mark_end(lines, r, cuts, res)
     mark_signature(lines, r, res)
