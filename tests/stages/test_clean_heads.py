@@ -122,3 +122,30 @@ def test_in_a_page_a_dateline_opens_the_article_not_a_paragraph_deep_in_it() -> 
     assert res.dateline is None and res.source_name != "LPG"
     opening = clean_html(html.replace(f"<p>{paras[0]}</p>", "<p>Berlin (dpa) - " + paras[0] + "</p>"))
     assert opening.dateline == "Berlin" and opening.metadata.get("agency") == "dpa"  # one opening the article is read
+
+
+def test_in_a_page_a_byline_line_deep_in_the_article_is_text() -> None:
+    """A byline heads the article; a line of a byline's shape three paragraphs down is the article's
+    own (on the shared pages: list items such as "Keine Anzahlung", "Separate Küche" read as authors)."""
+    from pipeline.stages.clean.html import clean_html
+
+    paras = [
+        "Die Heizkosten sind in diesem Winter für viele Haushalte deutlich gestiegen, berichten die Verbände.",
+        "Wer mit Gas heizt, zahlt nach Angaben der Verbraucherzentrale fast doppelt so viel wie im Vorjahr.",
+        "Besonders betroffen sind ländliche Regionen, in denen viele Häuser nicht am Netz hängen.",
+        "Von Anna Berg",
+        "Die Preise für Flüssiggas folgen dem Ölpreis mit einigen Wochen Verzögerung, sagen Händler.",
+        "Die Verbände fordern deshalb einen Zuschuss für Haushalte mit kleinem Einkommen noch in diesem Jahr.",
+        "Das Ministerium will im Frühjahr über weitere Hilfen entscheiden, hieß es am Dienstag in Berlin.",
+    ]
+
+    def page(ps: list[str]) -> str:
+        return ("<html><head><title>Heizen wird teurer</title></head><body><article><h1>Heizen wird teurer</h1>"
+                + "".join(f"<p>{p}</p>" for p in ps) + "</article></body></html>")
+
+    longer = " Die Stadtwerke rechnen damit, dass die Preise auch im kommenden Jahr nicht sinken werden." * 12
+    paras[:3] = [p + longer for p in paras[:3]]  # the byline far below the head window metadata reads
+    deep = clean_html(page(paras))
+    assert deep.author is None and "Von Anna Berg" in deep.body
+    top = clean_html(page([paras[3], *paras[:3], *paras[4:]]))
+    assert top.author == "Anna Berg" and "Von Anna Berg" not in top.body

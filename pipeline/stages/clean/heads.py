@@ -143,12 +143,18 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
     return title, confirmed
 
 
-def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int) -> None:
+def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,
+                 max_prose_before: int | None = None) -> None:
+    prose_before = 0
     for ln in lines[start:min(len(lines), BYLINE_LINES)]:
         if ln.kind:
             continue
+        if max_prose_before is not None and prose_before >= max_prose_before:
+            return
         b = match_byline(ln.text, r)
         if not b:
+            if max_prose_before is not None and is_prose(ln.text, r):
+                prose_before += 1
             continue
         ln.kind = "byline"
         names = split_names(b.get("name", ""), r)

@@ -93,7 +93,7 @@ def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = 
             ln.kind = "date"
             res.metadata.setdefault("date_text", p)
     mark_head(lines, r, res, res.title, 0, max_prose_before=DATELINE_MAX_PROSE_BEFORE)
-    mark_bylines(lines, r, res, 0)
+    mark_bylines(lines, r, res, 0, max_prose_before=DATELINE_MAX_PROSE_BEFORE)
     mark_end(lines, r, cuts, res)
     mark_signature(lines, r, res)
     return [ln.text for ln in lines if not ln.kind], captions
