@@ -43,7 +43,7 @@ def site_suffix(title: str, line: str) -> str | None:
     return None
 
 
-DATELINE_MAX_PROSE_BEFORE = 2  # HTML mode: a dateline opens the article's first paragraph (a lead may come first)
+OPENING_PROSE_PARAGRAPHS = 2  # HTML mode: datelines and bylines are read until this many prose paragraphs have passed
 DATELINE_FRAGMENT_WORDS = 8  # a dateline's text: a sentence, or at least this many words (a wrapped line)
 
 
@@ -145,6 +145,8 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
 
 def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,
                  max_prose_before: int | None = None) -> None:
+    """Byline lines among the first lines (from ``start``): author and agency, the line removed.
+    ``max_prose_before``: looked for only until this many prose lines have passed (see :func:`mark_head`)."""
     prose_before = 0
     for ln in lines[start:min(len(lines), BYLINE_LINES)]:
         if ln.kind:

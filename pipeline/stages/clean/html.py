@@ -28,7 +28,7 @@ from lxml import etree
 
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import (
-    DATELINE_MAX_PROSE_BEFORE,
+    OPENING_PROSE_PARAGRAPHS,
     cut_after,
     link_run_after,
     mark_bylines,
@@ -92,8 +92,8 @@ def filter_lines(paragraphs: list[str], r: TextRules, res: CleanResult | None = 
         elif len(p) <= DATE_LINE_MAX_CHARS and r.date_only.match(p):  # a date alone on its line: page furniture
             ln.kind = "date"
             res.metadata.setdefault("date_text", p)
-    mark_head(lines, r, res, res.title, 0, max_prose_before=DATELINE_MAX_PROSE_BEFORE)
-    mark_bylines(lines, r, res, 0, max_prose_before=DATELINE_MAX_PROSE_BEFORE)
+    mark_head(lines, r, res, res.title, 0, max_prose_before=OPENING_PROSE_PARAGRAPHS)
+    mark_bylines(lines, r, res, 0, max_prose_before=OPENING_PROSE_PARAGRAPHS)
     mark_end(lines, r, cuts, res)
     mark_signature(lines, r, res)
     return [ln.text for ln in lines if not ln.kind], captions
