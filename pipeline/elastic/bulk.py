@@ -99,6 +99,9 @@ def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: Re
             unacked[str(action["_id"])] = action
             yield action
 
+    def red_among(pending: dict[str, dict[str, Any]]) -> str | None:  # a red target explains a timeout
+        return first_red(client, (str(a["_index"]) for a in pending.values() if a.get("_index")))
+
     remaining = iter(actions)
     for attempt in range(retry.attempts):
         again: dict[str, dict[str, Any]] = {}
@@ -118,18 +121,18 @@ def send_bulk(es: Elasticsearch, actions: Iterable[dict[str, Any]], *, retry: Re
             if not is_transient(exc):
                 raise
             if attempt == retry.attempts - 1:
-                red = first_red(client, (str(a.get("_index")) for a in unacked.values() if a.get("_index")))
+                red = red_among(unacked)
                 raise ClusterUnavailable(explain_red(red, f"{what} failed {retry.attempts} times") if red
                                          else f"{what} failed {retry.attempts} times: {exc}") from exc
             problem = f"{type(exc).__name__}: {exc}"
             if isinstance(exc, ConnectionTimeout):  # a write to a red index only times out: say why now
-                red = first_red(client, (str(a.get("_index")) for a in unacked.values() if a.get("_index")))
+                red = red_among(unacked)
                 problem = explain_red(red, "timed out") if red else problem
         else:
             if not again:
                 return
             if attempt == retry.attempts - 1:
-                red = first_red(client, (str(a.get("_index")) for a in again.values() if a.get("_index")))
+                red = red_among(again)
                 raise ClusterUnavailable(explain_red(red, f"{what}: documents still rejected after {retry.attempts} "
                                                      "attempts") if red else
                                          f"Elasticsearch still rejected documents after {retry.attempts} attempts "

@@ -14,7 +14,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "benchmarks" / "article-extraction"
 
-needs_data = pytest.mark.skipif(not (DATA / "html").is_dir(), reason=f"shared benchmark data not at {DATA}")
+# skipped on a machine without ../shared; in CI (CI set) the data must be there, so a missing folder fails
+needs_data = pytest.mark.skipif(not (DATA / "html").is_dir() and not os.environ.get("CI"),
+                                reason=f"shared benchmark data not at {DATA}")
 
 
 def _digests(root: Path) -> dict[str, str]:
