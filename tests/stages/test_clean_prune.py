@@ -109,3 +109,20 @@ def test_captions_beside_an_article_body_still_go() -> None:
     caption = "<figure><img src='a.jpg'><figcaption>Blick auf den Hafen am Morgen. Foto: dpa</figcaption></figure>"
     text = _texts(f"<article>{caption}{article}</article>")
     assert "Blick auf den Hafen" not in text and all(p in text for p in ARTICLE)
+
+
+def test_a_class_string_is_judged_by_its_names_tokens_as_by_the_whole_strings() -> None:
+    """``_named_boiler`` answers from each whitespace-separated name's cached tokens; the tokens of the
+    whole string split at once (spaces, ``-``, ``_``, camelCase) are the same."""
+    import re
+
+    from pipeline.stages.clean.prune import _TOKEN_SPLIT, _named_boiler
+
+    tokens = frozenset({"share", "related", "caption"})
+    strings = ["post-body shareBar", "relatedPosts main", "article\u2003body", "x_share_y", "shareholder news",
+               "main  content\tcol-md-9", "RELATED-links", "photoCaption", "captioned", "a\u00a0share", " ", ""]
+    for names in strings:
+        whole = not tokens.isdisjoint(t.lower() for t in _TOKEN_SPLIT.split(names) if t)
+        assert _named_boiler(names, tokens) is whole, names
+    assert sum(_named_boiler(n, tokens) for n in strings) >= 5  # not a comparison of "no" answers only
+    assert re.fullmatch(r"\s", "\u00a0") and "a\u00a0b".split() == ["a", "b"]  # both split at no-break space

@@ -21,8 +21,16 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 @functools.lru_cache(maxsize=8192)
 def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
     """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
-    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'."""
-    return not tokens.isdisjoint(t.lower() for t in _TOKEN_SPLIT.split(names) if t)
+    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'; a
+    string seen for the first time (one with a unique id) is answered from its names' cached tokens."""
+    return any(not tokens.isdisjoint(_name_tokens(name)) for name in names.split())
+
+
+@functools.lru_cache(maxsize=32768)
+def _name_tokens(name: str) -> frozenset[str]:
+    """One class name's or id's tokens (no whitespace in it: splitting a string at whitespace first gives
+    the same tokens, a camelCase break never spans a space)."""
+    return frozenset(t.lower() for t in _TOKEN_SPLIT.split(name) if t)
 
 
 _KEEP_TAGS = frozenset(("html", "body", "article", "main"))
