@@ -35,3 +35,13 @@ def test_remembered_tokens_equal_fresh_ones_are_immutable_and_long_lines_are_not
     long_line = "x" * (script.LINE_MEMO_MAX_CHARS + 1)
     assert script.tokens(long_line) == (long_line,)
     assert script.tokens.remembered.cache_info().currsize == before
+
+
+def test_remembered_word_keys_equal_fresh_ones() -> None:
+    import re
+
+    from pipeline.stages.clean.recall import word_key
+
+    for t in [*LINES, "- A list item, as the extractor writes it", "| cell | other cell |", "Ünïcode ẞtraße"]:
+        assert word_key(t) == word_key.__wrapped__(t) == " ".join(re.findall(r"\w+", t.casefold()))
+    assert word_key("Data map: the Kremlin at night.") == "data map the kremlin at night"
