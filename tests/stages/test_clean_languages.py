@@ -69,3 +69,38 @@ def test_fixture_body_captions_and_metadata(lang: str) -> None:
 def test_fixture_cleaning_is_idempotent(lang: str) -> None:
     doc, _ = _case(lang)
     assert clean_text(doc.body).body == doc.body
+
+
+# Written for this test: a city-council report in Azerbaijani and in Belarusian, languages without a pack
+# whose neighbours (Turkish, Russian) have one, and the same report in German, which has its pack.
+NEIGHBOURS = {
+    "az": "Azərbaycan Respublikasının paytaxtı Bakı şəhəridir. Şəhərdə bu gün bələdiyyə iclası keçirildi və yeni "
+          "büdcə qəbul edildi.\nSakinlər yolların təmiri üçün əlavə vəsait ayrılmasını tələb etdilər və bələdiyyə "
+          "bunu müzakirə edəcəyini bildirdi.",
+    "be": "Сёння ў Мінску адбылося пасяджэнне гарадскога савета, на якім быў прыняты новы бюджэт горада на "
+          "наступны год.\nЖыхары патрабавалі дадатковых сродкаў на рамонт дарог і школ, і дэпутаты паабяцалі "
+          "вярнуцца да гэтага пытання.",
+    "de": "Der Stadtrat hat am Dienstag nach einer langen Debatte über Schulen und Straßen den neuen Haushalt "
+          "beschlossen.\nKritiker sagten, der Plan lasse zu wenig Geld für die Instandhaltung übrig, und mehrere "
+          "Mitglieder verlangten eine zweite Abstimmung.",
+}
+
+
+def test_a_language_without_a_pack_gets_the_common_rules_not_its_neighbours_pack() -> None:
+    """fastText's first pass knows Azerbaijani and Belarusian; py3langid alone (``fast_pass`` off, the path
+    before issue 27) names Turkish and Russian, whose packs would cut by another language's forms."""
+    import dataclasses
+
+    from pipeline.stages.clean.packs import PACK_DIR, RulePacks
+    from pipeline.stages.language import load_language_config
+
+    cfg = load_language_config()
+    assert cfg.fast_pass
+    packs = RulePacks(PACK_DIR, cfg)
+    narrower = RulePacks(PACK_DIR, dataclasses.replace(cfg, fast_pass=False))
+    assert {"tr", "ru", "de"} <= packs.available and not {"az", "be"} & packs.available
+    for lang, text in NEIGHBOURS.items():
+        assert packs.detect(text) == lang
+        assert packs.for_text(text).language == (lang if lang in packs.available else "common")
+    assert narrower.detect(NEIGHBOURS["az"]) == "tr" and narrower.detect(NEIGHBOURS["be"]) == "ru"
+    assert narrower.detect(NEIGHBOURS["de"]) == "de"
