@@ -345,10 +345,10 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
 def _trafilatura_authors(tree: lxml.html.HtmlElement, site: str | None) -> list[str]:
     """trafilatura's byline XPaths (the pinned dependency that extracts the body), for the bylines our
     head-region markup rules miss; each name through the same non-name checks as ours."""
-    from trafilatura.metadata import extract_author
+    from pipeline.stages.clean.extraction import trafilatura_author
 
     try:
-        found = extract_author(tree) or ""
+        found = trafilatura_author(tree) or ""
     except Exception:  # noqa: BLE001 - a heuristic failing is "no author", not a page failure
         return []
     names = [byline.clean_name(a) for a in found.split(";")]
