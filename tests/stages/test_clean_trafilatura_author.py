@@ -1,4 +1,4 @@
-"""The clean stage's reading of trafilatura's byline XPaths (``extraction.trafilatura_author``, issue 27): the
+"""The clean stage's reading of trafilatura's byline XPaths (``trafilatura_byline.trafilatura_author``, issue 27): the
 same answer as ``trafilatura.metadata.extract_author`` on hand-made pages that reach every branch, and on
 every shared page, without trafilatura's copy of the page or its Python call per element."""
 
@@ -10,9 +10,9 @@ import os
 import pytest
 from trafilatura.metadata import extract_author
 
-from pipeline.stages.clean import extraction
-from pipeline.stages.clean.extraction import trafilatura_author
+from pipeline.stages.clean import trafilatura_byline
 from pipeline.stages.clean.parse import parse_html
+from pipeline.stages.clean.trafilatura_byline import trafilatura_author
 from tests.conftest import SHARED
 
 
@@ -69,7 +69,7 @@ def test_trafilatura_is_asked_only_for_a_page_with_a_rel_element(monkeypatch: py
         trafilatura_author(parse_html(html))
         assert len(asked) == (name == "rel-element"), name
         asked.clear()
-    assert extraction._sequence_matches()  # the pinned version: the Python reading is what runs
+    assert trafilatura_byline._sequence_matches()  # the pinned version: the Python reading is what runs
 
 
 PAGES = SHARED / "benchmarks" / "article-extraction" / "html"

@@ -345,7 +345,7 @@ def _fallback_dates(md: dict[str, Any], tree: lxml.html.HtmlElement, strings: li
 def _trafilatura_authors(tree: lxml.html.HtmlElement, site: str | None) -> list[str]:
     """trafilatura's byline XPaths (the pinned dependency that extracts the body), for the bylines our
     head-region markup rules miss; each name through the same non-name checks as ours."""
-    from pipeline.stages.clean.extraction import trafilatura_author
+    from pipeline.stages.clean.trafilatura_byline import trafilatura_author
 
     try:
         found = trafilatura_author(tree) or ""
