@@ -45,3 +45,23 @@ def test_remembered_word_keys_equal_fresh_ones() -> None:
     for t in [*LINES, "- A list item, as the extractor writes it", "| cell | other cell |", "Ünïcode ẞtraße"]:
         assert word_key(t) == word_key.__wrapped__(t) == " ".join(re.findall(r"\w+", t.casefold()))
     assert word_key("Data map: the Kremlin at night.") == "data map the kremlin at night"
+
+
+def test_word_counts_are_remembered_and_equal_fresh_ones() -> None:
+    for t in [*LINES, "北京 3月21日 电 记者", "ข่าววันนี้ ที่กรุงเทพ"]:
+        assert script.word_count(t) == script.word_count.__wrapped__(t)
+    assert script.word_count.remembered.cache_info().currsize > 0
+
+
+def test_norm_space_skips_the_regex_only_where_it_would_change_nothing() -> None:
+    """Every whitespace character of the regex (``\\s``) but the ASCII space is non-printable, so a printable
+    line without a double space is only stripped; every other line goes through the regex."""
+    import re
+    import sys
+
+    spaces = re.compile(r"\s+")
+    odd = [chr(c) for c in range(sys.maxunicode + 1) if spaces.fullmatch(chr(c))]
+    assert " " in odd and all(not c.isprintable() for c in odd if c != " ")
+    for c in odd:
+        for t in (f"a{c}b", f" {c}a  b{c}", f"a {c} b", c, f"{c}x{c}"):
+            assert lines.norm_space(t) == spaces.sub(" ", t).strip(), repr(t)

@@ -32,6 +32,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def norm_space(s: str) -> str:
+    """Whitespace runs as one space, none at the ends. A printable string's only whitespace is the ASCII
+    space (``str.isprintable`` is false for every other ``\\s`` character), so without a double space
+    there is nothing to collapse: most lines skip the regex."""
+    if s.isprintable() and "  " not in s:
+        return s.strip()
     return _SPACES.sub(" ", s).strip()
 
 

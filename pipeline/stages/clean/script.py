@@ -30,35 +30,6 @@ DENSE_CHARS_PER_WORD = 2.0
 DENSE_HEADING_WORDS = 30
 
 
-def dense_chars(t: str) -> int:
-    return len(DENSE.findall(t))
-
-
-def is_dense(t: str) -> bool:
-    """Mostly written without spaces (at least a third of its letters are Han / kana / Thai)."""
-    d = dense_chars(t)
-    return d > 0 and d * 3 >= len(re.sub(r"[\W\d_]", "", t))
-
-
-def word_count(t: str) -> float:
-    """Words of a spaced script plus dense characters / DENSE_CHARS_PER_WORD."""
-    d = dense_chars(t)
-    if not d:
-        return float(len(WORD.findall(t)))
-    spaced = len(WORD.findall(_DENSE_RUN.sub(" ", t)))
-    return spaced + d / DENSE_CHARS_PER_WORD
-
-
-def heading_like_script(t: str) -> bool:
-    """A heading starts with a capital, or with a letter of a script without case (Han, Arabic, Thai...)."""
-    c = t[:1]
-    if c.isupper():
-        return True
-    if not c.isalpha() or c.islower():
-        return False
-    return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
-
-
 # The clean stage asks about the same lines again and again (structure and fixpoint passes, heads and
 # tails, repeats and title copies): over 286 throughput documents 103,205 ``is_prose`` calls for 11,821
 # distinct lines, 2.4 calls a line for the pack patterns, 140,000 ``tokens`` calls. ``line_memo``
@@ -81,6 +52,37 @@ def line_memo(fn: _F) -> _F:
 
     ask.remembered = remembered  # type: ignore[attr-defined]
     return cast(_F, ask)
+
+
+def dense_chars(t: str) -> int:
+    return len(DENSE.findall(t))
+
+
+def is_dense(t: str) -> bool:
+    """Mostly written without spaces (at least a third of its letters are Han / kana / Thai)."""
+    d = dense_chars(t)
+    return d > 0 and d * 3 >= len(re.sub(r"[\W\d_]", "", t))
+
+
+@line_memo
+def word_count(t: str) -> float:
+    """Words of a spaced script plus dense characters / DENSE_CHARS_PER_WORD (remembered for lines: the
+    region score weighs every line in every pass)."""
+    d = dense_chars(t)
+    if not d:
+        return float(len(WORD.findall(t)))
+    spaced = len(WORD.findall(_DENSE_RUN.sub(" ", t)))
+    return spaced + d / DENSE_CHARS_PER_WORD
+
+
+def heading_like_script(t: str) -> bool:
+    """A heading starts with a capital, or with a letter of a script without case (Han, Arabic, Thai...)."""
+    c = t[:1]
+    if c.isupper():
+        return True
+    if not c.isalpha() or c.islower():
+        return False
+    return word_count(t) <= (DENSE_HEADING_WORDS if is_dense(t) else 12)
 
 
 @line_memo
