@@ -65,3 +65,22 @@ def test_norm_space_skips_the_regex_only_where_it_would_change_nothing() -> None
     for c in odd:
         for t in (f"a{c}b", f" {c}a  b{c}", f"a {c} b", c, f"{c}x{c}"):
             assert lines.norm_space(t) == spaces.sub(" ", t).strip(), repr(t)
+
+
+def test_remembered_datelines_bylines_and_end_marks_equal_fresh_ones_and_are_read_only() -> None:
+    from pipeline.stages.clean import heads
+
+    en, zh = load_rules("en").text, load_rules("zh").text
+    cases = [("WASHINGTON, March 3 (Reuters) - The council approved the budget on Tuesday.", en),
+             ("By Jane Smith", en), ("新华社北京3月19日电（记者 王小明）国务院今天召开会议。", zh),
+             ("The vote was close, officials said. (END)", en), ("国务院今天召开会议。（完）", zh), *((t, en) for t in LINES)]
+    for check in (heads.match_dateline, heads.match_byline, heads.end_mark_in):
+        for t, r in cases * 2:
+            got, fresh = check(t, r), check.__wrapped__(t, r)
+            assert (got.group(0) if check is heads.end_mark_in and got else got) == (
+                fresh.group(0) if check is heads.end_mark_in and fresh else fresh), (check.__name__, t)
+    found = heads.match_dateline(cases[0][0], en)
+    assert found is not None and found.get("place") == "WASHINGTON"
+    with pytest.raises(TypeError):  # a caller cannot change a remembered answer
+        found["place"] = "elsewhere"  # type: ignore[index]
+    assert heads.match_byline("By Jane Smith", en) is not None and heads.end_mark_in(cases[4][0], zh) is not None

@@ -8,10 +8,12 @@ The patterns are the language pack's (``config/cleaning/<iso>.yaml``) on top of 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
-from pipeline.stages.clean.script import SENT_END, similar, tokens, word_count
+from pipeline.stages.clean.script import SENT_END, line_memo, similar, tokens, word_count
 
 HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
 BYLINE_LINES = 100
@@ -47,10 +49,12 @@ OPENING_PROSE_PARAGRAPHS = 2  # HTML mode: datelines and bylines are read until 
 DATELINE_FRAGMENT_WORDS = 8  # a dateline's text: a sentence, or at least this many words (a wrapped line)
 
 
-def match_dateline(t: str, r: TextRules) -> dict[str, str] | None:
+@line_memo
+def match_dateline(t: str, r: TextRules) -> Mapping[str, str] | None:
     """The dateline opening ``t`` (place, date, agency, and the ``rest`` of the line), if any. A dateline
     opens the article's first paragraph: text after it that is a short fragment with no sentence end
-    ("<Name> / <Agency>: <a few words>" is a caption's shape) means it is not one."""
+    ("<Name> / <Agency>: <a few words>" is a caption's shape) means it is not one. Remembered for lines
+    (every pass reads the same head lines); the answer is read-only."""
     if len(t) > 2000:
         return None
     for rx in r.datelines:
@@ -61,25 +65,33 @@ def match_dateline(t: str, r: TextRules) -> dict[str, str] | None:
             if rest and not SENT_END.search(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
                 continue
             if len(d.get("place", "")) <= 40:
-                return d
+                return MappingProxyType(d)
     return None
 
 
-def match_byline(t: str, r: TextRules) -> dict[str, str] | None:
+@line_memo
+def match_byline(t: str, r: TextRules) -> Mapping[str, str] | None:
+    """The byline ``t`` is (name, agency ...), if any; remembered for lines, read-only."""
     if len(t) > 150:
         return None
     for rx in r.bylines:
         m = rx.match(t)
         if m and ((m.groupdict().get("name") or "").strip() or (m.groupdict().get("agency") or "").strip()):
-            return {k: (v or "").strip() for k, v in m.groupdict().items()}
+            return MappingProxyType({k: (v or "").strip() for k, v in m.groupdict().items()})
     return None
+
+
+@line_memo
+def end_mark_in(t: str, r: TextRules) -> re.Match[str] | None:
+    """The end mark closing ``t`` (``（完）``), if any; remembered for lines."""
+    return r.end_mark.search(t)
 
 
 def split_names(s: str, r: TextRules) -> list[str]:
     return [p.strip() for p in r.name_split.split(s) if p and p.strip()]
 
 
-def _dateline_text(d: dict[str, str]) -> str:
+def _dateline_text(d: Mapping[str, str]) -> str:
     return ", ".join(x for x in (d.get("place", ""), d.get("date", "")) if x)
 
 
@@ -260,7 +272,7 @@ def mark_end(lines: list[Line], r: TextRules, cuts: list[dict[str, object]], res
     live = [i for i, ln in enumerate(lines) if not ln.kind]
     for pos, i in enumerate(live):
         ln = lines[i]
-        m = r.end_mark.search(ln.text)
+        m = end_mark_in(ln.text, r)
         if not m:
             continue
         ln.text = ln.text[: m.start()].rstrip()
