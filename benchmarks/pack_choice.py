@@ -95,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     counted: Counter[int] = Counter()
     unsampled: Counter[int] = Counter()
     for lang, text, n in texts:
-        answers = {name: packs.detect(text) for name, packs in paths.items()}
-        if all(a == some.undetermined for a in answers.values()) and not _sampled(some, text):
+        if not some.prose_sample(text):  # nothing to sample: both paths give the undetermined pack
             unsampled[n] += 1
             continue
+        answers = {name: packs.detect(text) for name, packs in paths.items()}
         counted[n] += 1
         for name, answer in answers.items():
             right[(name, n)] += pack(answer) == pack(lang)
@@ -128,14 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     new, old = (statistics.fmean(v) for v in times.values())
     print(f"  fastText first / py3langid alone, same run: {new / old:.3f}; documents given another pack: {differ}")
     return 0
-
-
-def _sampled(packs: object, text: str) -> bool:
-    """Whether ``text`` has a prose line for ``RulePacks.detect`` to sample (otherwise: undetermined)."""
-    from pipeline.stages.clean.lines import is_prose
-
-    r = packs.for_language("common").text  # type: ignore[attr-defined]
-    return any(len(t) >= r.prose_min_dense and is_prose(t, r) for t in (ln.strip() for ln in text.split("\n")))
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def test_trafilatura_is_asked_only_for_a_page_with_a_rel_element(monkeypatch: py
         trafilatura_author(parse_html(html))
         assert len(asked) == (name == "rel-element"), name
         asked.clear()
-    assert trafilatura_byline._sequence_matches()  # the pinned version: the Python reading is what runs
+    assert trafilatura_byline.sequence_matches()  # the pinned version: the Python reading is what runs
 
 
 PAGES = SHARED / "benchmarks" / "article-extraction" / "html"

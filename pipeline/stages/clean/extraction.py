@@ -39,7 +39,7 @@ SEQUENCE_OF = "2.3.1"  # the trafilatura version whose trafilatura_sequence this
 
 
 @functools.cache
-def _sequence_matches() -> bool:
+def sequence_matches() -> bool:
     import trafilatura
 
     return bool(trafilatura.__version__ == SEQUENCE_OF)
@@ -49,7 +49,7 @@ _PER_PASS = False  # every pass a trafilatura.extract call, as before plan item 
 
 
 def _matches() -> bool:
-    return not _PER_PASS and _sequence_matches()
+    return not _PER_PASS and sequence_matches()
 
 
 @contextlib.contextmanager

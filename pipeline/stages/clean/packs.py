@@ -63,23 +63,27 @@ class RulePacks:
                     self._compiled[key] = rules
         return rules
 
-    def detect(self, text: str) -> str:
-        """The language whose pack applies to ``text``, read from its prose lines only (menus, share
-        bars and captions do not vote, and a cleaned body detects as its raw dump did); with no prose
-        line at all, ``undetermined_pack`` of the common pack (``und`` if that is empty)."""
+    def prose_sample(self, text: str) -> str:
+        """The first prose lines of ``text`` (two chunks' worth), the only lines that vote: menus, share
+        bars and captions do not, and a cleaned body samples as its raw dump did. "" when it has none."""
         r = self.for_language(COMMON).text
         prose: list[str] = []
         size = 0
-        for line in text.split("\n"):  # the first prose lines are plenty: stop at two chunks' worth
+        for line in text.split("\n"):
             t = line.strip()
             if len(t) >= r.prose_min_dense and is_prose(t, r):
                 prose.append(t)
                 size += len(t)
                 if size >= 2 * self.detection.chunk_chars:
                     break
-        if not prose:
+        return "\n".join(prose)
+
+    def detect(self, text: str) -> str:
+        """The language whose pack applies to ``text``, read from its :meth:`prose_sample`; with no prose
+        line at all, ``undetermined_pack`` of the common pack (``und`` if that is empty)."""
+        sample = self.prose_sample(text)
+        if not sample:
             return self.undetermined
-        sample = "\n".join(prose)
         if self.detection.fast_pass:
             code, prob = fast_classify([sample])[0]
             if prob >= self.detection.fast_min_prob:

@@ -11,7 +11,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.extraction import _sequence_matches
+from pipeline.stages.clean.extraction import sequence_matches
 
 # trafilatura 2.3.1's byline XPaths (``AUTHOR_XPATHS``) and the blocks it discards before them
 # (``AUTHOR_DISCARD_XPATHS``), their predicates read in Python: lxml runs each ``re:test`` as a Python call
@@ -96,7 +96,7 @@ def trafilatura_author(tree: lxml.html.HtmlElement) -> str | None:
     from trafilatura.metadata import extract_author, normalize_authors
     from trafilatura.utils import trim
 
-    if not _sequence_matches() or next(tree.iter("rel"), None) is not None:
+    if not sequence_matches() or next(tree.iter("rel"), None) is not None:
         return extract_author(tree)
     scope: list[Any] = _AUTHOR_SCOPE(tree)  # type: ignore[assignment]  # an element-set expression: a list
     roles = [(el, _author_roles(el.tag, el.get("class"), el.get("id"), el.get("rel"), el.get("itemprop"),
