@@ -17,7 +17,8 @@ prepared in place, without the copy (``owned=True``).
 
 Inside these passes trafilatura's guarded prune of its cleaned tree (``prune_unwanted_nodes(...,
 with_backup=True)``, once a pass) is :func:`_prune_outer`: the same tree, without asking every match for
-all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus).
+all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus), and the frame and discard
+XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements; clean 0.93 x).
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -34,6 +35,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
+from lxml import etree
 
 SEQUENCE_OF = "2.3.1"  # the trafilatura version whose trafilatura_sequence this follows (requirements.in pins it)
 
@@ -225,11 +227,30 @@ def _prune_outer(tree: Any, nodelist: list[Any]) -> Any:
     return tree
 
 
+class _InPass:
+    """One of trafilatura's XPaths in its extractor's lists: inside this module's passes (``_IN_PASS``) the
+    Python reading of :mod:`trafilatura_xpaths`, the same elements; elsewhere the XPath itself."""
+
+    def __init__(self, xpath: Any, finder: Any) -> None:
+        self.xpath, self.finder, self.path = xpath, finder, xpath.path
+
+    def __call__(self, tree: Any) -> Any:
+        if _IN_PASS.get() and isinstance(tree, etree._Element):
+            return self.finder(tree)
+        return self.xpath(tree)
+
+    def __str__(self) -> str:
+        return str(self.xpath)
+
+
 @functools.cache
-def _install_prune_outer() -> None:
-    """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with :func:`_prune_outer`;
-    every other caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the original."""
+def _install_in_pass() -> None:
+    """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with :func:`_prune_outer`
+    and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`); every other
+    caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
     from trafilatura import main_extractor
+
+    from pipeline.stages.clean.trafilatura_xpaths import replacements
 
     original = main_extractor.prune_unwanted_nodes
 
@@ -239,6 +260,11 @@ def _install_prune_outer() -> None:
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
+    for (name, index), (xpath, finder) in replacements().items():
+        xpaths = list(getattr(main_extractor, name))
+        if xpaths[index] is xpath:
+            xpaths[index] = _InPass(xpath, finder)
+            setattr(main_extractor, name, xpaths)
 
 
 def _forum(tree: lxml.html.HtmlElement) -> bool:
@@ -273,7 +299,7 @@ class PageExtraction:
             except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
                 return ""
             self._prepared[lists] = prepared
-        _install_prune_outer()
+        _install_in_pass()
         token = _IN_PASS.set(True)
         try:
             return _text(prepared, self._forum, _options(precision, fast))
