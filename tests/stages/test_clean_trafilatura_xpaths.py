@@ -19,7 +19,7 @@ from pipeline.stages.clean.parse import parse_html
 from pipeline.stages.clean.trafilatura_xpaths import replacements
 from tests.conftest import SHARED
 
-TAGS = ("div", "section", "article", "main", "p", "span", "li", "ul", "aside")
+TAGS = ("div", "section", "article", "main", "p", "span", "li", "ul", "aside", "ol", "details")
 ATTRS = [
     # frames
     'class="post"', 'class="entry"', 'itemprop="articleBody"', 'id="articleContent"', 'id="main-article-content"',
@@ -35,6 +35,9 @@ ATTRS = [
     'class="noprint"', 'aria-hidden="true"', 'aria-hidden="false"', 'class="page-bottom"', 'id="bottom bar"',
     'class="bottombar"', 'class="link"', 'class="x link y"', 'class="permalink"', 'style="border:1px"',
     'id="x" class="page-bottom"', 'class="page-bottom" id="x"', 'class=""', 'id=""', 'title="cookie"',
+    # the raw tree's prunes: comment containers (and lists), infinite-scroll appendices
+    'id="comments"', 'class="Comment-list"', 'class="commentary"', 'id="disqus_thread"', 'class="post-comments"',
+    'id="comol"', 'class="x comments"', 'class="infinite-scroll"', 'id="mvp-post-add-box"', 'class="scroller"',
 ]
 
 
@@ -45,7 +48,9 @@ def hand_made_page() -> str:
         tag, inner = TAGS[i % len(TAGS)], TAGS[(i + 3) % len(TAGS)]
         blocks.append(f"<{tag} {attrs}>text {i}<{inner} {ATTRS[-1 - i]}>inner {i}</{inner}>"
                       f"<{inner} {attrs}>twin {i}</{inner}></{tag}>")
-    return "<html><body><div>" + "".join(blocks) + "</div><p>tail</p></body></html>"
+    appended = ('<div class="infinite-scroll"><h1>kept: holds the headline</h1></div>'
+                '<section class="mvp-post-add-wrap"><h1>pruned all the same</h1></section>')
+    return "<html><body><div>" + "".join(blocks) + appended + "</div><p>tail</p></body></html>"
 
 
 def test_every_reading_is_installed_on_the_pinned_trafilatura() -> None:
@@ -113,3 +118,11 @@ def test_the_readings_run_inside_the_passes_only(monkeypatch: pytest.MonkeyPatch
     assert installed(tree) == xpaths.OVERALL_DISCARD_XPATH[0](tree) and not asked  # outside: lxml's XPath
     PageExtraction(parse_html(html)).text(precision=True)
     assert asked  # inside a pass: the Python reading
+
+
+def test_an_appended_container_holding_the_headline_stays_unless_named_as_an_appendix() -> None:
+    pruned = trafilatura_xpaths.raw_tree_prune_0(parse_html(hand_made_page()))
+    texts = [el.text_content() for el in pruned]
+    assert "pruned all the same" in texts and "kept: holds the headline" not in texts
+    comments = trafilatura_xpaths.remove_comments_and_lists_0(parse_html(hand_made_page()))
+    assert comments and not any(el.get("class") == "commentary" for el in comments)

@@ -18,7 +18,8 @@ prepared in place, without the copy (``owned=True``).
 Inside these passes trafilatura's guarded prune of its cleaned tree (``prune_unwanted_nodes(...,
 with_backup=True)``, once a pass) is :func:`_prune_outer`: the same tree, without asking every match for
 all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus), and the frame and discard
-XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements; clean 0.93 x).
+XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements), as are the
+raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time).
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -96,11 +97,12 @@ def _prunes_lists(precision: bool, forum: bool) -> bool:
 def _prepare(tree: lxml.html.HtmlElement, lists: bool) -> lxml.html.HtmlElement:
     """trafilatura_sequence's raw-tree prunes, in place."""
     from trafilatura.htmlprocessing import prune_unwanted_nodes
-    from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    from pipeline.stages.clean.trafilatura_xpaths import read_in_python
+
+    tree = prune_unwanted_nodes(tree, read_in_python("RAW_TREE_PRUNE_XPATH"))
     if lists:
-        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+        tree = prune_unwanted_nodes(tree, read_in_python("REMOVE_COMMENTS_AND_LISTS_XPATH"))
     return tree
 
 
@@ -135,11 +137,12 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
     from trafilatura.baseline import baseline, html2txt
     from trafilatura.external import justext_rescue
     from trafilatura.htmlprocessing import prune_unwanted_nodes
-    from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
+
+    from pipeline.stages.clean.trafilatura_xpaths import read_in_python
 
     cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options)
     if options.focus == "precision" and not forum:
-        cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
+        cleaned_tree = prune_unwanted_nodes(cleaned_tree, read_in_python("REMOVE_COMMENTS_XPATH"))
     postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
         b_body, b_text, b_len = baseline(tree)  # baseline copies element inputs
@@ -261,8 +264,8 @@ def _install_in_pass() -> None:
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
     for (name, index), (xpath, finder) in replacements().items():
-        xpaths = list(getattr(main_extractor, name))
-        if xpaths[index] is xpath:
+        xpaths = list(getattr(main_extractor, name, ()))  # the raw-tree lists are this module's (_prepare)
+        if index < len(xpaths) and xpaths[index] is xpath:
             xpaths[index] = _InPass(xpath, finder)
             setattr(main_extractor, name, xpaths)
 

@@ -39,6 +39,9 @@ _WRITTEN_FROM = {
     ("OVERALL_DISCARD_XPATH", 0): "a837e58a1b1ea116",
     ("OVERALL_DISCARD_XPATH", 1): "c1d5b70b8cd03783",
     ("PRECISION_DISCARD_XPATH", 1): "53d31ea1df47920a",
+    ("RAW_TREE_PRUNE_XPATH", 0): "01e7c660fd6406f2",
+    ("REMOVE_COMMENTS_XPATH", 0): "5d97216ca15d0558",
+    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): "9cc18d34e6e2d258",
 }
 
 
@@ -214,6 +217,61 @@ def precision_discard_1(tree: Any) -> list[Any]:
     return out
 
 
+# RAW_TREE_PRUNE_XPATH[0]: .//*[div|section|aside][...][not(.//h1) or ...] (the raw tree, once a page)
+# (the scopes of these whole-tree searches also test in C a substring every match must hold)
+_RAW0_SCOPE = _elements(".//*[self::div or self::section or self::aside][contains(@id, 'mvp-post-add-') or "
+                        "contains(@class, 'mvp-post-add-') or contains(@id, 'scroll') or contains(@class, 'scroll')]")
+_RAW0_ANY = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_RAW0_ADD = _search("mvp-post-add-(?:box|wrap)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _raw0(id_: str | None, cls: str | None) -> tuple[bool, bool]:
+    i, c = id_ or "", cls or ""
+    return _RAW0_ANY(i) or _RAW0_ANY(c), _RAW0_ADD(i) or _RAW0_ADD(c)
+
+
+def raw_tree_prune_0(tree: Any) -> list[Any]:
+    out = []
+    for el in _RAW0_SCOPE(tree):
+        scroll, add = _raw0(el.get("id"), el.get("class"))
+        if scroll and (add or next(el.iterdescendants("h1"), None) is None):
+            out.append(el)
+    return out
+
+
+# REMOVE_COMMENTS_XPATH[0] and REMOVE_COMMENTS_AND_LISTS_XPATH[0] (the raw tree, once a page and pass kind)
+_COMMENTS_ID = _search("^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_CLASS = _search("^[Cc]omment(?!ary)|(?:article|post)-comments")
+_COMMENTS_LIST_ID = _search("^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_HOLD = ("[contains(@id, 'omment') or contains(@id, 'comol') or contains(@id, 'disqus_thread') or "
+                  "contains(@class, 'omment')]")
+_COMMENTS_SCOPE = _elements(".//*[self::div or self::list or self::section or self::details]" + _COMMENTS_HOLD)
+_COMMENTS_AND_LISTS_SCOPE = _elements(".//*[self::div or self::list or self::section or self::details or self::ol "
+                                      "or self::ul]" + _COMMENTS_HOLD)
+
+
+@functools.lru_cache(maxsize=4096)
+def _comments(id_: str | None, cls: str | None) -> tuple[bool, bool]:
+    """(a comment container, one that is also a comment list by its names)"""
+    i, c = id_ or "", cls or ""
+    by_class = _COMMENTS_CLASS(c)
+    return _COMMENTS_ID(i) or by_class, _COMMENTS_LIST_ID(i) or by_class
+
+
+def remove_comments_0(tree: Any) -> list[Any]:
+    return [el for el in _COMMENTS_SCOPE(tree) if _comments(el.get("id"), el.get("class"))[0]]
+
+
+def remove_comments_and_lists_0(tree: Any) -> list[Any]:
+    out = []
+    for el in _COMMENTS_AND_LISTS_SCOPE(tree):
+        container, as_list = _comments(el.get("id"), el.get("class"))
+        if container and (el.tag not in ("ol", "ul") or as_list):
+            out.append(el)
+    return out
+
+
 _READINGS: dict[tuple[str, int], Finder] = {
     ("BODY_XPATH", 0): body_frame_0,
     ("BODY_XPATH", 2): body_frame_2,
@@ -221,6 +279,9 @@ _READINGS: dict[tuple[str, int], Finder] = {
     ("OVERALL_DISCARD_XPATH", 0): overall_discard_0,
     ("OVERALL_DISCARD_XPATH", 1): overall_discard_1,
     ("PRECISION_DISCARD_XPATH", 1): precision_discard_1,
+    ("RAW_TREE_PRUNE_XPATH", 0): raw_tree_prune_0,
+    ("REMOVE_COMMENTS_XPATH", 0): remove_comments_0,
+    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): remove_comments_and_lists_0,
 }
 
 
@@ -235,3 +296,13 @@ def replacements() -> dict[tuple[str, int], tuple[Any, Finder]]:
         if source_hash(xpath) == _WRITTEN_FROM[(name, index)]:
             found[(name, index)] = (xpath, finder)
     return found
+
+
+@functools.cache
+def read_in_python(name: str) -> list[Any]:
+    """trafilatura's XPath list ``name`` with each XPath that has a reading here replaced by it (for the
+    lists the clean stage's own code passes to ``prune_unwanted_nodes``)."""
+    from trafilatura import xpaths
+
+    found = replacements()
+    return [found[(name, i)][1] if (name, i) in found else xpath for i, xpath in enumerate(getattr(xpaths, name))]
