@@ -110,3 +110,18 @@ def test_prune_matches_class_and_id_tokens_split_at_dashes_underscores_and_camel
     text = tree.text_content()
     assert "One" not in text and "Share" not in text and "Sign up" not in text
     assert "Notes" in text and "Kept" in text and "Also kept" in text and PARAS[0] in text  # <main class=share> stays
+
+
+TEXTS = ["", "   ", "short", " \n lead\tand  runs\u00a0here ", "x" * 59, " " + "y" * 60 + "  ", "w " * 30,
+         "\n\n" + "z" * 60 + "\n\n", "a\u2003" * 40, " \t " * 100 + "late start " * 10, "one two" + " " * 300 + "three",
+         "段落" * 40, "\u00a0\u00a0" + "slovo " * 20]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_paragraph_heads_and_spaced_lines_are_the_regular_expressions_answers(text: str) -> None:
+    import re
+
+    from pipeline.stages.clean.html import HEAD_CHARS, _head, _spaced
+
+    assert _head(text) == re.sub(r"\s+", " ", text).strip()[:HEAD_CHARS]
+    assert _spaced(text) == re.sub(r"[ \t\u00a0]+", " ", text)

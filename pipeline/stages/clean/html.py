@@ -159,7 +159,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     chosen = packs_or_rules if isinstance(packs_or_rules, CleaningRules) else packs_or_rules.for_text(text)
     if lead and chosen.html.standfirst_in_body:  # the convention of the language's press (its pack)
         text = restore_joiners(with_lead, html)
-    paras = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in text.split("\n")]
+    paras = [_spaced(p).strip() for p in text.split("\n")]
     paras = [p for p in paras if p]
     md["rules_language"] = chosen.language
     cuts: list[dict[str, object]] = []
@@ -186,7 +186,7 @@ def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str
     for p, n in prose_paragraphs(tree):
         parent = p.getparent()
         if parent is not None:
-            head = re.sub(r"\s+", " ", p.text_content()).strip()[:60]
+            head = _head(p.text_content())
             by_parent.setdefault(parent, []).append((head, n))
     if not by_parent:
         return None
@@ -196,8 +196,31 @@ def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str
     return tree.getroottree().getpath(parent), paras
 
 
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+_WS = re.compile(r"\s+")
+HEAD_CHARS = 60  # a paragraph is known by its first characters (whitespace collapsed)
+
+
+def _spaced(line: str) -> str:
+    """``line`` with each run of spaces, tabs and no-break spaces as one space; a line without a tab, a
+    no-break space or two spaces in a row is returned as it is (the substitution would not change it)."""
+    if "\t" in line or "\u00a0" in line or "  " in line:
+        return _BLANKS.sub(" ", line)
+    return line
+
+
+def _head(text: str) -> str:
+    """``_WS.sub(" ", text).strip()[:HEAD_CHARS]`` without collapsing the whole of a long paragraph: the
+    collapse of a prefix is a prefix of the whole's collapse, so once the prefix gives more than
+    ``HEAD_CHARS`` characters after the leading strip, its first ``HEAD_CHARS`` are the answer."""
+    start = _WS.sub(" ", text[:4 * HEAD_CHARS]).lstrip()
+    if len(start) > HEAD_CHARS:
+        return start[:HEAD_CHARS]
+    return _WS.sub(" ", text).strip()[:HEAD_CHARS]
+
+
 def _covered(text: str, paras: list[tuple[str, int]]) -> int:
-    flat = re.sub(r"\s+", " ", text)
+    flat = _WS.sub(" ", text)
     return sum(n for head, n in paras if head in flat)
 
 
