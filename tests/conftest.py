@@ -11,6 +11,7 @@ connections, so a test that reaches Elasticsearch without the marker fails in ev
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import socket
@@ -24,6 +25,17 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"
+SHARED_PAGES = SHARED / "benchmarks" / "article-extraction" / "html"
+# a test on the shared pages skips where ../shared is missing, except in CI, where it fails
+needs_shared_pages = pytest.mark.skipif(not SHARED_PAGES.is_dir() and not os.environ.get("CI"),
+                                        reason="needs ../shared beside the repo")
+
+
+def shared_pages(step: int = 1) -> list[tuple[str, str]]:
+    """(file name, HTML) of every ``step``-th shared article page (there are at least 100)."""
+    files = sorted(SHARED_PAGES.glob("*.html.gz"))
+    assert len(files) >= 100
+    return [(f.name, gzip.decompress(f.read_bytes()).decode("utf-8")) for f in files[::step]]
 
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".local" / "airflow-test"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")

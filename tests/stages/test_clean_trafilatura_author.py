@@ -4,16 +4,13 @@ every shared page, without trafilatura's copy of the page or its Python call per
 
 from __future__ import annotations
 
-import gzip
-import os
-
 import pytest
 from trafilatura.metadata import extract_author
 
 from pipeline.stages.clean import trafilatura_byline
 from pipeline.stages.clean.parse import parse_html
 from pipeline.stages.clean.trafilatura_byline import trafilatura_author
-from tests.conftest import SHARED
+from tests.conftest import needs_shared_pages, shared_pages
 
 
 def page(body: str) -> str:
@@ -72,17 +69,11 @@ def test_trafilatura_is_asked_only_for_a_page_with_a_rel_element(monkeypatch: py
     assert trafilatura_byline.sequence_matches()  # the pinned version: the Python reading is what runs
 
 
-PAGES = SHARED / "benchmarks" / "article-extraction" / "html"
-
-
-@pytest.mark.skipif(not PAGES.is_dir() and not os.environ.get("CI"), reason="needs ../shared beside the repo")
+@needs_shared_pages
 def test_same_author_as_trafilatura_on_the_shared_pages() -> None:
-    files = sorted(PAGES.glob("*.html.gz"))
-    assert len(files) >= 100
     found = 0
-    for f in files:
-        html = gzip.decompress(f.read_bytes()).decode("utf-8")
+    for name, html in shared_pages():
         want = extract_author(parse_html(html))
-        assert trafilatura_author(parse_html(html)) == want, f.name
+        assert trafilatura_author(parse_html(html)) == want, name
         found += want is not None
     assert found >= 30  # most comparisons are of real bylines, not of "none" answers

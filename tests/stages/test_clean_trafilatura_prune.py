@@ -4,8 +4,6 @@ only inside the clean stage's passes, while ``trafilatura.extract`` elsewhere ke
 
 from __future__ import annotations
 
-import gzip
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +16,7 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from pipeline.stages.clean import extraction
 from pipeline.stages.clean.extraction import PageExtraction, _options, _prune_outer
-from tests.conftest import SHARED
+from tests.conftest import needs_shared_pages, shared_pages
 
 BOXES = [XPath(".//div[@class='box']"), XPath(".//span[@class='box']")]
 PROSE = "A paragraph of article text that is long enough to keep the seventh-of-the-text guard quiet. " * 3
@@ -52,22 +50,17 @@ def test_the_guard_case_really_keeps_the_matches() -> None:
     assert b"class=\"box\"" in ours
 
 
-PAGES = SHARED / "benchmarks" / "article-extraction" / "html"
-
-
-@pytest.mark.skipif(not PAGES.is_dir() and not os.environ.get("CI"), reason="needs ../shared beside the repo")
+@needs_shared_pages
 def test_same_tree_as_trafilatura_on_the_shared_pages() -> None:
     """trafilatura's extractor calls the guarded prune on its cleaned tree with OVERALL_DISCARD_XPATH."""
     options = _options(True, True)
-    files = sorted(PAGES.glob("*.html.gz"))
-    assert len(files) >= 100
+    pages = shared_pages()
     pruned = 0
-    for f in files:
-        html = gzip.decompress(f.read_bytes()).decode("utf-8")
+    for name, html in pages:
         ours, theirs = _both(html, OVERALL_DISCARD_XPATH, lambda t: tree_cleaning(t, options))
-        assert ours == theirs, f.name
+        assert ours == theirs, name
         pruned += ours != lxml.html.tostring(tree_cleaning(lxml.html.document_fromstring(html), options))
-    assert pruned > len(files) // 2  # most pages had something removed: the comparison is not of untouched trees
+    assert pruned > len(pages) // 2  # most pages had something removed: the comparison is not of untouched trees
 
 
 def test_only_the_clean_stage_passes_use_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,9 +5,6 @@ inside the clean stage's passes only."""
 
 from __future__ import annotations
 
-import gzip
-import os
-
 import pytest
 from lxml import etree
 from trafilatura import main_extractor, xpaths
@@ -17,7 +14,7 @@ from pipeline.stages.clean import extraction, trafilatura_xpaths
 from pipeline.stages.clean.extraction import PageExtraction, _options
 from pipeline.stages.clean.parse import parse_html
 from pipeline.stages.clean.trafilatura_xpaths import replacements
-from tests.conftest import SHARED
+from tests.conftest import needs_shared_pages, shared_pages
 
 TAGS = ("div", "section", "article", "main", "p", "span", "li", "ul", "aside", "ol", "details")
 ATTRS = [
@@ -91,16 +88,11 @@ def test_union_of_attributes_reads_the_one_first_in_source_order() -> None:
     assert [e.text for e in discard0] == ["b"] and [e.text for e in discard1] == ["c"]
 
 
-PAGES = SHARED / "benchmarks" / "article-extraction" / "html"
-
-
-@pytest.mark.skipif(not PAGES.is_dir() and not os.environ.get("CI"), reason="needs ../shared beside the repo")
+@needs_shared_pages
 def test_the_same_elements_as_lxml_on_the_shared_pages() -> None:
-    files = sorted(PAGES.glob("*.html.gz"))
-    assert len(files) >= 100
     found = 0
-    for f in files[::3]:
-        tree = parse_html(gzip.decompress(f.read_bytes()).decode("utf-8"))
+    for _, html in shared_pages(step=3):
+        tree = parse_html(html)
         found += same_elements(tree)
         options = _options(True, True)
         found += same_elements(convert_tags(tree_cleaning(tree, options), options, None))  # as the passes ask
