@@ -39,12 +39,18 @@ _NAMED = etree.XPath("descendant-or-self::*[@class or @id or @hidden or @style]"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def _hidden(el: Any, classes: frozenset[str]) -> bool:
-    """Not shown to a reader: the ``hidden`` attribute, an inline ``display: none`` / ``visibility: hidden``,
-    or one of the pack's hiding class names (whole names)."""
-    if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+@functools.lru_cache(maxsize=8192)
+def _doomed_by_attributes(cls: str | None, id_: str | None, style: str | None, hidden: bool,
+                          tokens: frozenset[str], hidden_classes: frozenset[str]) -> bool:
+    """An element with these attributes goes: its class/id names carry one of the pack's boilerplate tokens,
+    or it is not shown to a reader (the ``hidden`` attribute, an inline ``display: none`` / ``visibility:
+    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes."""
+    names = f"{cls or ''} {id_ or ''}"
+    if names.strip() and _named_boiler(names, tokens):
         return True
-    return bool(classes) and not classes.isdisjoint((el.get("class") or "").split())
+    if hidden or _HIDDEN_STYLE.search(style or ""):
+        return True
+    return bool(hidden_classes) and not hidden_classes.isdisjoint((cls or "").split())
 
 
 PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
@@ -62,11 +68,11 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     return out
 
 
-def prose_blocks(root: Any) -> list[tuple[Any, int]]:
+def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> list[tuple[Any, int]]:
     """(element, characters) of the page's text: the text-bearing ``<p>`` elements and the blocks holding as
     much text of their own outside any ``<p>`` (recall's text holders: a forum post, lines split by ``<br>``),
-    mostly not links."""
-    out = prose_paragraphs(root)
+    mostly not links. ``paragraphs``: ``prose_paragraphs(root)`` when the caller has it already."""
+    out = list(prose_paragraphs(root) if paragraphs is None else paragraphs)
     for el in root.iter(*TEXT_HOLDERS):
         n = len(own_text(el).strip())
         if n >= PROSE_MIN_CHARS:
@@ -91,10 +97,19 @@ def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
     return found
 
 
-def _lost(doomed: list[Any], prose: list[tuple[Any, int]]) -> int:
-    """Characters of ``prose`` inside the ``doomed`` elements."""
+def _majority_lost(root: Any, doomed: list[Any]) -> str | None:
+    """The warning when the ``doomed`` elements hold most of the page's text-bearing paragraphs, or else most
+    of its text blocks (:func:`prose_blocks`); None when they do not."""
     gone = {x for el in doomed for x in el.iter()}  # the elements themselves: their proxies stay alive
-    return sum(n for x, n in prose if x in gone)
+    paragraphs = prose_paragraphs(root)
+    for what in ("paragraphs", "blocks"):
+        prose = paragraphs if what == "paragraphs" else prose_blocks(root, paragraphs)
+        prose_chars = sum(n for _, n in prose)
+        lost = sum(n for x, n in prose if x in gone) if prose_chars else 0
+        if lost * 2 > prose_chars:  # not done, counted
+            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
+                    f"characters of text-bearing {what}; not applied")
+    return None
 
 
 def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
@@ -115,17 +130,12 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
     total = len(root.text_content()) or 1
     named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
     doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
-                         and (((names := f"{el.get('class') or ''} {el.get('id') or ''}").strip()
-                               and _named_boiler(names, hr.tokens)) or _hidden(el, hr.hidden_classes))]
+                         and _doomed_by_attributes(el.get("class"), el.get("id"), el.get("style"),
+                                                   el.get("hidden") is not None, hr.tokens, hr.hidden_classes)]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
-    if doomed:  # a guess by name would take most of the article (its paragraphs, or all its text blocks):
-        for what, prose in (("paragraphs", prose_paragraphs(root)), ("blocks", prose_blocks(root))):
-            prose_chars = sum(n for _, n in prose)
-            lost = _lost(doomed, prose) if prose_chars else 0
-            if lost * 2 > prose_chars:  # not done, counted
-                return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
-                        f"characters of text-bearing {what}; not applied")
+    if doomed and (warning := _majority_lost(root, doomed)):  # a guess by name would take most of the article
+        return warning
     by_name = _article_guard(root, doomed)
     for el in doomed:
         if el.getparent() is not None and el not in by_name:
