@@ -34,19 +34,6 @@ from lxml import etree
 
 Finder = Callable[[Any], list[Any]]
 
-# the source text of each XPath read here, as trafilatura 2.3.1 has it: sha256, first 16 hex digits
-_WRITTEN_FROM = {
-    ("BODY_XPATH", 0): "caaa561ceca17064",
-    ("BODY_XPATH", 2): "6c9b5e1fdc092943",
-    ("BODY_XPATH", 3): "10a7ceacc0ff8cdf",
-    ("OVERALL_DISCARD_XPATH", 0): "a837e58a1b1ea116",
-    ("OVERALL_DISCARD_XPATH", 1): "c1d5b70b8cd03783",
-    ("PRECISION_DISCARD_XPATH", 1): "53d31ea1df47920a",
-    ("RAW_TREE_PRUNE_XPATH", 0): "01e7c660fd6406f2",
-    ("REMOVE_COMMENTS_XPATH", 0): "5d97216ca15d0558",
-    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): "9cc18d34e6e2d258",
-}
-
 
 def source_hash(xpath: Any) -> str:
     return hashlib.sha256(str(xpath.path).encode()).hexdigest()[:16]
@@ -275,16 +262,18 @@ def remove_comments_and_lists_0(tree: Any) -> list[Any]:
     return out
 
 
-_READINGS: dict[tuple[str, int], Finder] = {
-    ("BODY_XPATH", 0): body_frame_0,
-    ("BODY_XPATH", 2): body_frame_2,
-    ("BODY_XPATH", 3): body_frame_3,
-    ("OVERALL_DISCARD_XPATH", 0): overall_discard_0,
-    ("OVERALL_DISCARD_XPATH", 1): overall_discard_1,
-    ("PRECISION_DISCARD_XPATH", 1): precision_discard_1,
-    ("RAW_TREE_PRUNE_XPATH", 0): raw_tree_prune_0,
-    ("REMOVE_COMMENTS_XPATH", 0): remove_comments_0,
-    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): remove_comments_and_lists_0,
+# each reading, with the source text of the XPath it was written from (trafilatura 2.3.1): sha256, first 16
+# hex digits
+_READINGS: dict[tuple[str, int], tuple[str, Finder]] = {
+    ("BODY_XPATH", 0): ("caaa561ceca17064", body_frame_0),
+    ("BODY_XPATH", 2): ("6c9b5e1fdc092943", body_frame_2),
+    ("BODY_XPATH", 3): ("10a7ceacc0ff8cdf", body_frame_3),
+    ("OVERALL_DISCARD_XPATH", 0): ("a837e58a1b1ea116", overall_discard_0),
+    ("OVERALL_DISCARD_XPATH", 1): ("c1d5b70b8cd03783", overall_discard_1),
+    ("PRECISION_DISCARD_XPATH", 1): ("53d31ea1df47920a", precision_discard_1),
+    ("RAW_TREE_PRUNE_XPATH", 0): ("01e7c660fd6406f2", raw_tree_prune_0),
+    ("REMOVE_COMMENTS_XPATH", 0): ("5d97216ca15d0558", remove_comments_0),
+    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): ("9cc18d34e6e2d258", remove_comments_and_lists_0),
 }
 
 
@@ -294,9 +283,9 @@ def replacements() -> dict[tuple[str, int], tuple[Any, Finder]]:
     from trafilatura import xpaths
 
     found = {}
-    for (name, index), finder in _READINGS.items():
+    for (name, index), (written_from, finder) in _READINGS.items():
         xpath = getattr(xpaths, name)[index]
-        if source_hash(xpath) == _WRITTEN_FROM[(name, index)]:
+        if source_hash(xpath) == written_from:
             found[(name, index)] = (xpath, finder)
     return found
 
