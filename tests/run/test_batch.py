@@ -80,7 +80,6 @@ def test_every_step_has_a_timing_field_in_the_runs_index():
     assert names <= set(fields["properties"]), names - set(fields["properties"])
 
 
-
 def test_building_a_batchs_stages_loads_no_extractor_or_model(tmp_path):
     """The run's own process builds the stages only for their counters (the documents go to its stage
     worker), and a run with nothing changed builds them for every batch: neither imports trafilatura,
