@@ -1,6 +1,8 @@
 """Byte-for-byte comparison of the HTML clean's output between two checkouts (issue 27, plan item 2).
 
-    python -m devtools.clean_compare dump OUT.jsonl [--data DIR] [--eval-data DIR] [--limit N]
+    python -m devtools.clean_compare dump OUT.jsonl [--data DIR] [--eval-data DIR] [--limit N] [--multilingual N]
+    python -m devtools.clean_compare dump-text OUT.jsonl [--data DIR] [--eval-data DIR] [--limit N]
+                                               [--multilingual N] [--corpus-dir DIR]
     python -m devtools.clean_compare diff A.jsonl B.jsonl
     python -m devtools.clean_compare passes [--data DIR] [--eval-data DIR] [--limit N]
 
@@ -10,7 +12,13 @@ run from over the 121 shared pages (``../shared/benchmarks/article-extraction``)
 source name, dateline, publication date, captions and the whole metadata dictionary (warnings, cuts,
 recalled lines ...). Run it once on each checkout (``cd`` there, ``.venv/bin/python -m
 devtools.clean_compare dump``), then ``diff`` the two files: it prints the pages and fields that differ
-and exits 1 when any does.
+and exits 1 when any does. ``--multilingual N`` adds N generated pages per language and split of the
+multilingual probe (``benchmarks/multilingual_gen.py``: 20 languages, ``dev`` and ``kept``).
+
+``dump-text`` does the same for text mode (``clean_text``, what the clean stage calls on a ``.txt``
+document): the visible text of the same pages (BeautifulSoup's ``get_text("\n")``, as a scraper's dump
+has it), the multilingual probe's text dumps (``--multilingual N`` per language and split, default 20)
+and, with ``--corpus-dir``, the text dumps of a throughput corpus (``benchmarks/corpus.py``).
 
 ``passes`` checks the extraction plumbing directly on the same pages: for each page parsed and pruned as
 the clean stage does, every pass kind (precise / broad, fast / full) through one shared
@@ -43,13 +51,43 @@ def pages(data: Path | None, eval_data: Path | None, limit: int | None) -> list[
     return out
 
 
-def dump(out: Path, data: Path | None, eval_data: Path | None, limit: int | None) -> int:
+def generated(kind: str, per_language: int) -> list[tuple[str, str]]:
+    """(id, document) of the multilingual probe's ``kind`` ("html" / "text") documents, ``per_language`` of
+    each language and split (seed 0, as ``benchmarks/multilingual.py`` runs it)."""
+    from benchmarks.multilingual_gen import LANGUAGES, generate, load_pool
+
+    out: list[tuple[str, str]] = []
+    for split in ("dev", "kept"):
+        for lang in LANGUAGES:
+            pool = load_pool(lang, split)
+            out += [(f"multilingual/{split}/{lang}/{i}", generate(lang, split, i, seed=0, content_type=kind, pool=pool).raw)
+                    for i in range(per_language)]
+    return out
+
+
+def text_dumps(data: Path | None, eval_data: Path | None, limit: int | None, per_language: int,
+               corpus_dir: Path | None) -> list[tuple[str, str]]:
+    """(id, text) of text mode's inputs: the pages' visible text, the probe's dumps, a corpus's dumps."""
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)  # a few eval pages are XHTML
+    out = [(f"visible/{pid}", BeautifulSoup(html, "lxml").get_text("\n")) for pid, html in pages(data, eval_data, limit)]
+    out += generated("text", per_language)
+    if corpus_dir is not None:
+        out += [(f"corpus/{f.relative_to(corpus_dir)}", f.read_text(encoding="utf-8"))
+                for f in sorted(corpus_dir.rglob("*.txt"))[:limit]]
+    return out
+
+
+def dump(out: Path, data: Path | None, eval_data: Path | None, limit: int | None, per_language: int = 0) -> int:
     from pipeline.stages.clean import clean_html_string, load_packs
 
     packs = load_packs()
     n = 0
     with out.open("w", encoding="utf-8") as fh:
-        for pid, html in pages(data, eval_data, limit):
+        for pid, html in pages(data, eval_data, limit) + generated("html", per_language):
             try:
                 res = clean_html_string(html, packs)
                 row = {"id": pid, "title": res.title, "body": res.body, "author": res.author,
@@ -60,6 +98,25 @@ def dump(out: Path, data: Path | None, eval_data: Path | None, limit: int | None
             fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
             n += 1
     print(f"wrote {n} pages to {out}")
+    return 0
+
+
+def dump_text(out: Path, docs: list[tuple[str, str]]) -> int:
+    from pipeline.stages.clean import load_packs
+    from pipeline.stages.clean.text import clean_text
+
+    packs = load_packs()
+    with out.open("w", encoding="utf-8") as fh:
+        for did, text in docs:
+            try:
+                res = clean_text(text, packs)
+                row = {"id": did, "title": res.title, "body": res.body, "author": res.author,
+                       "source_name": res.source_name, "dateline": res.dateline, "published_at": res.published_at,
+                       "captions": res.captions, "metadata": res.metadata}
+            except Exception as exc:  # noqa: BLE001 - an error is an output too: compared like the rest
+                row = {"id": did, "error": f"{type(exc).__name__}: {exc}"}
+            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+    print(f"wrote {len(docs)} text documents to {out}")
     return 0
 
 
@@ -128,8 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("dump")
     d.add_argument("out", type=Path)
+    d.add_argument("--multilingual", type=int, default=0, help="generated pages per language and split")
+    t = sub.add_parser("dump-text")
+    t.add_argument("out", type=Path)
+    t.add_argument("--multilingual", type=int, default=20, help="generated dumps per language and split")
+    t.add_argument("--corpus-dir", type=Path, default=None, help="a throughput corpus (benchmarks/corpus.py)")
     pp = sub.add_parser("passes")
-    for q in (d, pp):
+    for q in (d, t, pp):
         q.add_argument("--data", type=Path, default=None, help="article-extraction folder")
         q.add_argument("--eval-data", type=Path, default=None, help="trafilatura-eval folder")
         q.add_argument("--limit", type=int, default=None, help="at most N pages of each set (a quick look)")
@@ -138,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("b", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "dump":
-        return dump(args.out, args.data, args.eval_data, args.limit)
+        return dump(args.out, args.data, args.eval_data, args.limit, args.multilingual)
+    if args.cmd == "dump-text":
+        return dump_text(args.out, text_dumps(args.data, args.eval_data, args.limit, args.multilingual, args.corpus_dir))
     if args.cmd == "passes":
         return passes(args.data, args.eval_data, args.limit)
     return diff(args.a, args.b)
