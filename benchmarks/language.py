@@ -14,6 +14,9 @@ dev``), the second half is kept aside and is what this prints by default (``--pa
 thresholds older than the fast pass (fallback_below, the script guards) were set on whole files, so for
 the old path the second half is not strictly unseen.
 
+Also, for the 24 languages of the shared set that langdetect has no profile for, how often the new path
+names them, with and without ``extra_languages`` (the first pass's answers beyond langdetect's set).
+
 Speed: (1) mean milliseconds per document of the language stage (``detect_language``: body, per-paragraph
 shares, title) over the first ``--corpus-docs`` documents of the throughput corpus (``benchmarks/corpus.py``,
 the corpus ``benchmarks/throughput.py`` uses; each read, extracted and cleaned by the pipeline first),
@@ -110,6 +113,29 @@ def corpus_docs(corpus_dir: Path, n: int, data: Path | None):
     return folder, docs, failed
 
 
+def unprofiled(args: argparse.Namespace, L, cfg, langs: list[str]) -> None:
+    """Accuracy on the shared set's languages langdetect has no profile for (24 of 75), which the
+    configuration's ``extra_languages`` lets the first pass name: the new path with and without them."""
+    codes = sorted(p.stem for p in args.data.glob("*.txt") if CODE_FOR_FILE.get(p.stem, p.stem) not in langs)
+    sets = load_sets(args.data, args.per_language, codes, args.part)
+    without = dataclasses.replace(cfg, extra_languages=())
+    print(f"languages langdetect has no profile for ({len(sets)}; extra_languages: {', '.join(cfg.extra_languages)}; "
+          f"{args.part} part), right answers, new path with / without extra_languages:")
+    for kind, idx in (("sentences", 0), ("3-sentence docs", 1)):
+        per: list[str] = []
+        totals = [0, 0, 0]
+        for code, pair in sets.items():
+            texts = pair[idx]
+            with_ = sum(L.detect_text(t, cfg).language == code for t in texts)
+            before = sum(L.detect_text(t, without).language == code for t in texts)
+            totals[0] += with_
+            totals[1] += before
+            totals[2] += len(texts)
+            per.append(f"{code} {with_ / max(1, len(texts)):.0%}/{before / max(1, len(texts)):.0%}")
+        print(f"  {kind:16s} {totals[0] / max(1, totals[2]):.2%} / {totals[1] / max(1, totals[2]):.2%} "
+              f"({totals[0]} / {totals[1]} of {totals[2]}): {', '.join(per)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=SHARED / "language-id" / "sentences")
@@ -189,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             if name == "new path":
                 print("    most frequent errors (true->got):",
                       ", ".join(f"{a}->{b} {c}" for (a, b), c in errors.most_common(8)))
+
+    unprofiled(args, L, new_cfg, langs)
 
     def copy(d: Document) -> Document:
         return Document(source=d.source, source_path=d.source_path, title=d.title, body=d.body)

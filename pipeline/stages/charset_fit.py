@@ -399,8 +399,8 @@ def nonascii_bytes(sample: str, codec: str) -> int:
 
 
 def language_of(sample: str, detect_text: Any, sure: float) -> str:
-    """The language a decode reads as. The language stage (``detect_text``) names only the languages
-    langdetect has profiles for, so Icelandic came out as Hungarian and counted against windows-1252;
+    """The language a decode reads as. The language stage (``detect_text``) names mostly the languages
+    langdetect has profiles for (a few more only when fastText is sure of them: ``extra_languages``), so Icelandic came out as Hungarian and counted against windows-1252;
     fastText knows 176, and when it is at least ``sure`` its answer stands."""
     from pipeline.stages.language_models import fasttext_top
 

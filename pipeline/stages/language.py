@@ -7,8 +7,9 @@
   process; py3langid is deterministic by construction.
 * Long texts are detected on a few evenly spaced chunks of bounded size (langdetect's cost is
   linear in length; a few hundred characters are plenty for a document's language).
-* With ``fast_pass`` (the default), fastText's lid.176 answers first; where it is unsure, py3langid is
-  asked and their common answer taken (``agree_pass``); langdetect runs only where they disagree.
+* With ``fast_pass`` (the default), fastText's lid.176 answers first (also in ``extra_languages``, which
+  langdetect has no profile for); where it is unsure, py3langid is asked and their common answer taken
+  (``agree_pass``); langdetect runs only where they disagree.
 * When langdetect's top probability is below ``fallback_below`` (mostly short texts and close
   pairs such as ca/es, no/da, cs/sk), py3langid restricted to langdetect's languages decides.
 * ``detect_language(doc)`` sets ``language``/``language_confidence`` from the body (the title
@@ -67,15 +68,19 @@ class LanguageConfig:
     fast_agree: float
     fast_paragraph_chars: int
     agree_pass: bool  # fastText unsure: py3langid asked before langdetect, their common answer taken
+    extra_languages: tuple[str, ...]  # without a langdetect profile: the first pass names them when it is
+    extra_min_prob: float  # ... at least this sure
 
 
 @lru_cache(maxsize=1)
 def load_language_config() -> LanguageConfig:
     path = CONFIG_DIR / "language_detection.yaml"
     raw = read_yaml(path)
-    schema = {f.name: {"int": int, "float": float, "bool": bool}[str(f.type)] for f in fields(LanguageConfig)}
+    kinds: dict[str, Any] = {"int": int, "float": float, "bool": bool, "tuple[str, ...]": list}
+    schema = {f.name: kinds[str(f.type)] for f in fields(LanguageConfig)}
     check_keys(raw, schema, str(path))
-    return LanguageConfig(**{k: schema[k](v) for k, v in raw.items()})
+    values: dict[str, Any] = {k: tuple(map(str, v)) if schema[k] is list else schema[k](v) for k, v in raw.items()}
+    return LanguageConfig(**values)
 
 _WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")  # runs of anything but letters
@@ -188,6 +193,8 @@ def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sam
         code, prob = fast_classify([sample])[0]
         if prob >= cfg.fast_min_prob and code in _supported_set():
             return _han_prior(sample, cfg, code) or Detection(code, prob, detector="fasttext")
+        if prob >= cfg.extra_min_prob and code in cfg.extra_languages:  # one the other detectors cannot name
+            return _han_prior(sample, cfg, code) or Detection(code, prob, detector="fasttext")
         if hinted:
             return _han_prior(sample, cfg, hinted.language) or hinted
         prior = _han_prior(sample, cfg)  # Han / kana decide before the slower detectors
@@ -292,8 +299,8 @@ def _classify_fast(paras: list[str], groups: list[tuple[int, int]], picks: list[
         if weight >= floor and not _too_little(head, cfg, counted):
             reps.append((para, weight))
             heads.append(head)
-    known = _paragraph_codes()
-    return [(p, w, code, prob) if code in known else (p, w, UND, 0.0)
+    known, extra = _paragraph_codes(), cfg.extra_languages
+    return [(p, w, code, prob) if code in known or (code in extra and prob >= cfg.extra_min_prob) else (p, w, UND, 0.0)
             for (p, w), (code, prob) in zip(reps, fast_classify(heads))]
 
 

