@@ -23,7 +23,9 @@ and, with ``--corpus-dir``, the text dumps of a throughput corpus (``benchmarks/
 ``passes`` checks the extraction plumbing directly on the same pages: for each page parsed and pruned as
 the clean stage does, every pass kind (precise / broad, fast / full) through one shared
 :class:`~pipeline.stages.clean.extraction.PageExtraction`, and each through an owned fresh parse (unpruned), against
-``trafilatura.extract`` on the same tree; prints the pages that differ, exits 1 when any does. Nothing is
+``trafilatura.extract`` on the same tree; prints the pages that differ, exits 1 when any does. (The one
+intended difference: a page that shows an entity as text keeps it, where ``trafilatura.extract`` decodes it
+again, ``pipeline/stages/clean/trafilatura_text.py``; none of these pages does.) Nothing is
 timed here.
 """
 

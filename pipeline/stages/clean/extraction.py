@@ -173,8 +173,9 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
 def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> str:
     """``bare_extraction``'s checks after the sequence, then ``extract``'s text output."""
     from lxml.etree import Element, strip_tags
-    from trafilatura.core import determine_returnstring
     from trafilatura.settings import Document
+
+    from pipeline.stages.clean.trafilatura_text import text_output
 
     try:
         postbody, temp_text = _sequence(tree, forum, options)
@@ -188,7 +189,7 @@ def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> str:
     except (TypeError, ValueError):  # trafilatura's "discarding data": no text
         return ""
     document = Document(body=postbody, commentsbody=Element("body"), raw_text=temp_text)
-    return determine_returnstring(document, options) or ""
+    return text_output(document, options)  # determine_returnstring, entities shown as text kept
 
 
 _IN_PASS: contextvars.ContextVar[bool] = contextvars.ContextVar("in_page_extraction", default=False)
