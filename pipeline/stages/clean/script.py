@@ -45,11 +45,20 @@ def line_memo(fn: _F) -> _F:
     """``fn(line, *rest)`` remembering its answers for lines of at most LINE_MEMO_MAX_CHARS characters
     (``.remembered``: the cache, for its ``cache_info``; ``__wrapped__``: ``fn`` itself)."""
     remembered = lru_cache(maxsize=LINE_MEMO)(fn)
+    ask: Callable[..., Any]
+    # the hot callers pass a line (and the rules): a wrapper of that fixed arity, no ``*rest`` tuple to pack
+    arity = fn.__code__.co_argcount if not fn.__code__.co_flags & 0x0C else -1  # -1: *args / **kwargs
+    if arity == 1:
+        def ask(t: str) -> Any:
+            return remembered(t) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t)
+    elif arity == 2:
+        def ask(t: str, r: Any) -> Any:
+            return remembered(t, r) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t, r)
+    else:
+        def ask(t: str, *rest: Any) -> Any:
+            return remembered(t, *rest) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t, *rest)
 
-    @wraps(fn)
-    def ask(t: str, *rest: Any) -> Any:
-        return remembered(t, *rest) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t, *rest)
-
+    ask = wraps(fn)(ask)
     ask.remembered = remembered  # type: ignore[attr-defined]
     return cast(_F, ask)
 
