@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
-from pipeline.stages.clean.script import SENT_END, line_memo, similar, tokens, word_count
+from pipeline.stages.clean.script import ends_sentence, line_memo, similar, tokens, word_count
 
 HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
 BYLINE_LINES = 100
@@ -62,7 +62,7 @@ def match_dateline(t: str, r: TextRules) -> Mapping[str, str] | None:
         if m:
             d = {k: (v or "").strip() for k, v in m.groupdict().items()}
             rest = d.get("rest", "")
-            if rest and not SENT_END.search(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
+            if rest and not ends_sentence(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
                 continue
             if len(d.get("place", "")) <= 40:
                 return MappingProxyType(d)

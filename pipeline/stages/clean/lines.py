@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pipeline.stages.clean.rules import TextRules, is_heading_like
 from pipeline.stages.clean.script import (
     CJK,
-    SENT_END,
     SENT_PUNCT,
     THAI,
     URLISH,
     WORD,
+    ends_sentence,
     is_dense,
     line_memo,
     word_count,
@@ -75,12 +75,12 @@ def join_fragments(lines: list[Line]) -> list[Line]:
         if out and ln.gap == 0:
             prev = out[-1]
             spaced = prev.raw[-1:].isspace() or ln.raw[:1].isspace()
-            ends_sentence = bool(SENT_END.search(prev.text))
+            ends = ends_sentence(prev.text)
             starts_upper = ln.text[:1].isupper()
             if (
                 _JOIN_NEXT_START.match(ln.text)
                 or _JOIN_PREV_END.search(prev.text)
-                or (spaced and not (ends_sentence and starts_upper) and not is_heading_like(prev.text))
+                or (spaced and not (ends and starts_upper) and not is_heading_like(prev.text))
                 or (spaced and ln.text[:1].islower())
             ):
                 glue = _JOIN_NEXT_START.match(ln.text) or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
@@ -109,4 +109,4 @@ def weight(t: str) -> float:
 def link_like(t: str, r: TextRules) -> bool:
     """A line of a link list: short, no sentence end (or a bare URL)."""
     return bool(URLISH.search(t)) and len(t) <= r.repeat_max or (
-        len(t) <= r.repeat_max and not SENT_END.search(t) and not is_prose(t, r))
+        len(t) <= r.repeat_max and not ends_sentence(t) and not is_prose(t, r))

@@ -24,14 +24,15 @@ from collections import Counter
 from pipeline.stages.clean.captions_by_form import (
     Lexicon,
     caption_by_shape,
-    caption_closing,
-    caption_opening,
+    closing_of_short,
     credit_by_shape,
     credit_line,
+    opening_of_short,
+    short_enough,
 )
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
-from pipeline.stages.clean.script import DENSE, SENT_END, WORD
+from pipeline.stages.clean.script import DENSE, WORD, ends_sentence
 
 END_FORM = re.compile(
     r"^(?:[\[(（【<《〈«＜]\s*[^\s\[\]()（）【】<>《》〈〉«»＜＞]{1,14}(?:[\s/][^\s\[\]()（）【】<>]{1,14})?\s*[\])）】>》〉»＞]"
@@ -62,7 +63,7 @@ def blank_line_layout(lines: list[Line], r: TextRules) -> bool:
 
 
 def _short_heading(t: str) -> bool:
-    if not t or SENT_END.search(t.rstrip(":：")) or len(t) > HEADING_MAX_CHARS or t[-1] in ",;，、-–—(" or t[0].islower():
+    if not t or len(t) > HEADING_MAX_CHARS or ends_sentence(t.rstrip(":：")) or t[-1] in ",;，、-–—(" or t[0].islower():
         return False
     if DENSE.search(t):
         return len(t) <= HEADING_MAX_DENSE
@@ -77,7 +78,7 @@ def _one_text(block: list[Line]) -> bool:
     followed by one that continues it (lower case, a digit, a currency sign, punctuation)."""
     if any(m.group(1).isupper() for x in block[1:] for m in _INNER_SENTENCE.finditer(x.text)):
         return True  # an item of two sentences (spaced, cased scripts) is a paragraph
-    return any(not SENT_END.search(a.text) and _CONTINUES.match(b.text) for a, b in zip(block, block[1:]))
+    return any(not ends_sentence(a.text) and _CONTINUES.match(b.text) for a, b in zip(block, block[1:]))
 
 
 _INNER_SENTENCE = re.compile(r"\w[.!?]\s+[\"“«]?(\w)")
@@ -98,10 +99,10 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
                 signals["caption_credit"] += 1
         elif ln.kind:
             continue
-        elif caption_opening(t, lex):
+        elif (short := short_enough(t)) and opening_of_short(t, lex):
             ln.kind = "caption"
             signals["caption_form"] += 1
-        elif caption_closing(t, lex):
+        elif short and closing_of_short(t, lex):
             ln.kind = "caption"
             signals["caption_form"] += 1
         elif credit_by_shape(t):  # no label known: the shape of a credit line, the caption above it
