@@ -75,15 +75,14 @@ def join_fragments(lines: list[Line]) -> list[Line]:
         if out and ln.gap == 0:
             prev = out[-1]
             spaced = prev.raw[-1:].isspace() or ln.raw[:1].isspace()
-            ends = ends_sentence(prev.text)
-            starts_upper = ln.text[:1].isupper()
+            opens = _JOIN_NEXT_START.match(ln.text)
             if (
-                _JOIN_NEXT_START.match(ln.text)
-                or _JOIN_PREV_END.search(prev.text)
-                or (spaced and not (ends and starts_upper) and not is_heading_like(prev.text))
+                opens
+                or _JOIN_PREV_END.search(prev.text[-2:])  # (``...$``: the last character, or the one before a final newline)
+                or (spaced and not (ends_sentence(prev.text) and ln.text[:1].isupper()) and not is_heading_like(prev.text))
                 or (spaced and ln.text[:1].islower())
             ):
-                glue = _JOIN_NEXT_START.match(ln.text) or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
+                glue = opens or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
                 sep = "" if glue or (is_dense(prev.text[-1:]) and is_dense(ln.text[:1])) else " "
                 prev.text = prev.text + sep + ln.text
                 prev.raw = prev.raw.rstrip("\n") + (" " if sep else "") + ln.raw
@@ -92,10 +91,14 @@ def join_fragments(lines: list[Line]) -> list[Line]:
     return out
 
 
+_CJK_THAI = re.compile(f"{CJK.pattern[:-1]}{THAI.pattern[1:-1]}]")
+
+
 @line_memo
 def is_prose(t: str, r: TextRules) -> bool:
     """A sentence-like line: long enough (in characters for scripts without spaces) with punctuation."""
-    if (len(CJK.findall(t)) + len(THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
+    # CJK and THAI share no character: one scan counts both (none in an ASCII line)
+    if (0 if t.isascii() else len(_CJK_THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
         if len(t) < r.prose_min_dense:
             return False
         return bool(SENT_PUNCT.search(t)) or (bool(THAI.search(t)) and " " in t)

@@ -125,8 +125,18 @@ def similar(a: str, b: str) -> bool:
     ta, tb = tokens(a), tokens(b)
     if not ta or not tb:
         return False
+    return ta == tb or similar_tokens(ta, tb, set(tb))
+
+
+def similar_tokens(ta: tuple[str, ...], tb: tuple[str, ...], sb: set[str]) -> bool:
+    """:func:`similar` of two lines' tokens (``sb``: ``set(tb)``, for a caller comparing many lines with one).
+    Fewer than 3 tokens, or fewer than 4/5 of the other's distinct ones, can never share enough."""
+    if not ta or not tb:
+        return False
     if ta == tb:
         return True
-    sa, sb = set(ta), set(tb)
+    if len(ta) < 3 or 5 * len(ta) < 4 * len(sb):  # inter <= len(set(ta)) <= len(ta)
+        return False
+    sa = set(ta)
     inter = len(sa & sb)
     return inter >= 3 and inter / max(len(sa), len(sb)) >= 0.8

@@ -152,7 +152,7 @@ def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
     n, i = len(lines), 0
     while i < n:
         head = lines[i]
-        if head.kind == "title" or not _short_heading(head.text) or (i > 0 and head.gap == 0):
+        if head.kind == "title" or (i > 0 and head.gap == 0) or not _short_heading(head.text):
             i += 1
             continue
         j = i + 1
@@ -186,8 +186,8 @@ def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metad
             continue
         if not ln.kind and is_prose(ln.text, r):
             seen += len(ln.text)
-            m = _TRAILING_END.search(ln.text)
-            if m and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+            m = _TRAILING_END.search(ln.text) if seen >= END_AFTER_SHARE * total else None
+            if m and _tail_is_junk(lines[i + 1:], r):
                 metadata.setdefault("end_mark", m.group("mark"))
                 ln.text = ln.text[: m.start()].rstrip()
                 ln.raw = ln.text
@@ -195,7 +195,7 @@ def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metad
                 _cut_tail(lines[i + 1:], signals)
                 return
             continue
-        if (ln.kind == "end" or END_FORM.match(ln.text)) and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+        if seen >= END_AFTER_SHARE * total and (ln.kind == "end" or END_FORM.match(ln.text)) and _tail_is_junk(lines[i + 1:], r):
             metadata.setdefault("end_mark", ln.text)
             if not ln.kind:
                 ln.kind = "end"

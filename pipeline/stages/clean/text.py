@@ -66,16 +66,20 @@ _CLOSED = re.compile(r"[.!;:。！；：]['\"”’]?$")
 def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
     counts: dict[str, int] = {}
     repeat_max = r.repeat_max
+    asked: list[str | None] = []  # each line's key, once (no line changes below)
     for ln in lines:
         t = ln.text
         if len(t) <= repeat_max and not is_prose(t, r):
             k = _repeat_key(t)
             if k:
                 counts[k] = counts.get(k, 0) + 1
+            asked.append(k)
+        else:
+            asked.append(None)
     repeated = {k for k, c in counts.items() if c >= r.repeat_min}
     if not repeated:
         return
-    keys = [_repeat_key(ln.text) for ln in lines]  # each line's key, once (no line changes below)
+    keys = [_repeat_key(ln.text) if k is None else k for ln, k in zip(lines, asked)]
     # alt-text + caption pairs: a repeated line directly followed (same block) by a short non-sentence line
     followers: dict[str, list[int]] = {}
     for i in range(len(lines) - 1):
@@ -86,7 +90,7 @@ def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
             if (
                 nxt.gap == 0
                 and len(nt) <= r.follow_caption_max
-                and not _CLOSED.search(nt)
+                and not _CLOSED.search(nt[-4:])  # (it reads at most the last 3 characters)
                 and keys[i + 1] not in repeated
             ):
                 followers.setdefault(k, []).append(i + 1)
@@ -179,8 +183,12 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             s = -r.short_penalty
         # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
         # is part of the article, not a layout boundary: only the blank lines around it count)
-        dist = (sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
-                if prev >= 0 else 0)
+        if prev < 0:
+            dist = 0
+        elif prev + 1 == i:  # the next line: nothing in between
+            dist = ln.gap
+        else:
+            dist = sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
         s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
         scores.append(s)
         prev = i
