@@ -12,7 +12,6 @@ from pipeline.stages.clean.script import (
     SENT_PUNCT,
     THAI,
     URLISH,
-    WORD,
     ends_sentence,
     is_dense,
     line_memo,
@@ -91,6 +90,8 @@ def join_fragments(lines: list[Line]) -> list[Line]:
     return out
 
 
+# ``len(WORD.findall(t)) >= 10`` without listing every word: ten maximal ``\w+`` runs (possessive: no backtracking)
+_TEN_WORDS = re.compile(r"\W*+\w++(?:\W++\w++){9}")
 _CJK_THAI = re.compile(f"{CJK.pattern[:-1]}{THAI.pattern[1:-1]}]")
 
 
@@ -102,7 +103,7 @@ def is_prose(t: str, r: TextRules) -> bool:
         if len(t) < r.prose_min_dense:
             return False
         return bool(SENT_PUNCT.search(t)) or (bool(THAI.search(t)) and " " in t)
-    return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and len(WORD.findall(t)) >= 10
+    return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and _TEN_WORDS.match(t) is not None
 
 
 def weight(t: str) -> float:

@@ -27,12 +27,13 @@ from pipeline.stages.clean.captions_by_form import (
     closing_of_short,
     credit_by_shape,
     credit_line,
+    load_lexicon,
     opening_of_short,
     short_enough,
 )
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
-from pipeline.stages.clean.script import DENSE, WORD, ends_sentence
+from pipeline.stages.clean.script import DENSE, WORD, ends_sentence, line_memo
 
 END_FORM = re.compile(
     r"^(?:[\[(（【<《〈«＜]\s*[^\s\[\]()（）【】<>《》〈〉«»＜＞]{1,14}(?:[\s/][^\s\[\]()（）【】<>]{1,14})?\s*[\])）】>》〉»＞]"
@@ -84,12 +85,44 @@ def _one_text(block: list[Line]) -> bool:
 _INNER_SENTENCE = re.compile(r"\w[.!?]\s+[\"“«]?(\w)")
 
 
+CREDIT, OPENING, CLOSING, CREDIT_SHAPE, CAPTION_SHAPE = 1, 2, 3, 4, 5
+
+
+def caption_form(t: str, lex: Lexicon) -> int:
+    """The first caption form ``t`` has, in the order :func:`mark_caption_forms` asks them (0: none)."""
+    if credit_line(t, lex):
+        return CREDIT
+    short = short_enough(t)
+    if short and opening_of_short(t, lex):
+        return OPENING
+    if short and closing_of_short(t, lex):
+        return CLOSING
+    if credit_by_shape(t):
+        return CREDIT_SHAPE
+    if caption_by_shape(t):
+        return CAPTION_SHAPE
+    return 0
+
+
+@line_memo
+def _form_by_default_lexicon(t: str) -> int:
+    """:func:`caption_form` with the lexicon of ``config/`` (text mode's), remembered: the fixpoint pass
+    and repeated lines ask again."""
+    return caption_form(t, load_lexicon())
+
+
 def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: Counter) -> None:
+    form_of = _form_by_default_lexicon if lex is load_lexicon() else (lambda t: caption_form(t, lex))
     for i, ln in enumerate(lines):
-        if ln.kind not in ("", "caption"):
-            continue
-        t = ln.text
-        if credit_line(t, lex):
+        if ln.kind:
+            if ln.kind != "caption" or not credit_line(ln.text, lex):
+                continue
+            form = CREDIT
+        else:
+            form = form_of(ln.text)
+            if not form:
+                continue
+        if form == CREDIT:
             if not ln.kind:
                 ln.kind = "caption"
                 signals["caption_credit"] += 1
@@ -97,22 +130,17 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
             if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
                 prev.kind = "caption"  # the caption the credit line is under
                 signals["caption_credit"] += 1
-        elif ln.kind:
-            continue
-        elif (short := short_enough(t)) and opening_of_short(t, lex):
+        elif form == OPENING or form == CLOSING:
             ln.kind = "caption"
             signals["caption_form"] += 1
-        elif short and closing_of_short(t, lex):
-            ln.kind = "caption"
-            signals["caption_form"] += 1
-        elif credit_by_shape(t):  # no label known: the shape of a credit line, the caption above it
+        elif form == CREDIT_SHAPE:  # no label known: the shape of a credit line, the caption above it
             ln.kind = "caption"
             signals["caption_shape"] += 1
             prev = lines[i - 1] if i > 0 else None
             if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
                 prev.kind = "caption"
                 signals["caption_shape"] += 1
-        elif caption_by_shape(t) and _next_to_prose(lines, i, r):
+        elif _next_to_prose(lines, i, r):  # CAPTION_SHAPE
             ln.kind = "caption"
             signals["caption_shape"] += 1
 
