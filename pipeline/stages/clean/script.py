@@ -75,7 +75,7 @@ def line_memo(fn: _F) -> _F:
 
 
 def dense_chars(t: str) -> int:
-    return len(DENSE.findall(t))
+    return 0 if t.isascii() else len(DENSE.findall(t))  # (no dense script in ASCII)
 
 
 def is_dense(t: str) -> bool:
@@ -109,7 +109,7 @@ def heading_like_script(t: str) -> bool:
 def tokens(t: str) -> tuple[str, ...]:
     """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams (a tuple: a
     caller cannot change a remembered answer)."""
-    if not DENSE.search(t):
+    if t.isascii() or not DENSE.search(t):
         return tuple(WORD.findall(t.lower()))
     out: list[str] = []
     for w in WORD.findall(t):

@@ -169,18 +169,21 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
     if len(live) < 3:
         return
     scores: list[float] = []
+    prose_weight: list[float | None] = []  # per live line: its weight if prose (no text changes in here)
     prev = -1
     for i in live:
         ln = lines[i]
         t = ln.text
+        pw: float | None = None
         if is_prose(t, r):
-            s = weight(t)
+            s = pw = weight(t)
         elif len(t) >= r.short_chars and SENT_PUNCT.search(t):
             s = weight(t) * r.medium_factor
         elif URLISH.search(t):
             s = -r.url_penalty
         else:
             s = -r.short_penalty
+        prose_weight.append(pw)
         # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
         # is part of the article, not a layout boundary: only the blank lines around it count)
         if prev < 0:
@@ -220,8 +223,9 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             cuts.append({"at": t, "lines": len(gone), "chars": sum(len(g.text) for g in gone)})
             best_hi = j - 1
             break
-        if is_prose(t, r):
-            words += weight(t)
+        pw = prose_weight[j]
+        if pw is not None:
+            words += pw
     for j, i in enumerate(live):
         if j < best_lo or j > best_hi:
             lines[i].kind = "outside"
