@@ -58,7 +58,9 @@ def line_memo(fn: _F) -> _F:
     remembered = lru_cache(maxsize=LINE_MEMO)(fn)
     ask: Callable[..., Any]
     # the hot callers pass a line (and the rules): a wrapper of that fixed arity, no ``*rest`` tuple to pack
-    arity = fn.__code__.co_argcount if not fn.__code__.co_flags & 0x0C else -1  # -1: *args / **kwargs
+    code = fn.__code__
+    plain = not code.co_flags & 0x0C and not code.co_kwonlyargcount and not fn.__defaults__  # no *a, **kw, defaults
+    arity = code.co_argcount if plain else -1
     if arity == 1:
         def ask(t: str) -> Any:
             return remembered(t) if len(t) <= LINE_MEMO_MAX_CHARS else fn(t)
