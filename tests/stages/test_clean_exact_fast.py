@@ -96,3 +96,12 @@ def test_suffix_regexes_read_only_the_end() -> None:
     for t in _strings(5):
         assert bool(lines._JOIN_PREV_END.search(t[-2:])) == bool(prev_end.search(t)), repr(t)
         assert bool(text._CLOSED.search(t[-4:])) == bool(text._CLOSED.search(t)), repr(t)
+
+
+def test_ascii_tokens_and_word_counts_equal_the_regex() -> None:
+    rnd = random.Random(6)
+    ascii_chars = [chr(c) for c in range(128)]
+    for _ in range(20000):
+        t = "".join(rnd.choice(ascii_chars) for _ in range(rnd.randint(0, 30)))
+        assert script.tokens.__wrapped__(t) == tuple(script.WORD.findall(t.lower())), repr(t)
+        assert script.word_count.__wrapped__(t) == float(len(script.WORD.findall(t))), repr(t)

@@ -14,6 +14,9 @@ from functools import lru_cache, wraps
 from typing import Any, TypeVar, cast
 
 WORD = re.compile(r"\w+")
+# An ASCII line's ``\w+`` runs without the regex: every other ASCII character becomes a space (no word
+# character is whitespace), then ``split()`` (3-6 times faster than ``findall`` on a prose line)
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not WORD.fullmatch(chr(c))})
 # closing quotes/brackets after a sentence end, full-width and CJK corner brackets included
 SENT_END = re.compile(r"[.!?。！？…؟।][\'\"”’)\]」』）》】]*$")
 _SENT_END_CHARS = frozenset(".!?。！？…؟।")
@@ -90,6 +93,8 @@ def is_dense(t: str) -> bool:
 def word_count(t: str) -> float:
     """Words of a spaced script plus dense characters / DENSE_CHARS_PER_WORD (remembered for lines: the
     region score weighs every line in every pass)."""
+    if t.isascii():
+        return float(len(t.translate(_ASCII_NON_WORD).split()))
     d = dense_chars(t)
     if not d:
         return float(len(WORD.findall(t)))
@@ -111,7 +116,9 @@ def heading_like_script(t: str) -> bool:
 def tokens(t: str) -> tuple[str, ...]:
     """Lower-cased ``\\w+`` tokens; a token of a dense script becomes its character bigrams (a tuple: a
     caller cannot change a remembered answer)."""
-    if t.isascii() or not DENSE.search(t):
+    if t.isascii():
+        return tuple(t.lower().translate(_ASCII_NON_WORD).split())
+    if not DENSE.search(t):
         return tuple(WORD.findall(t.lower()))
     out: list[str] = []
     for w in WORD.findall(t):
