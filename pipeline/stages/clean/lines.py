@@ -67,8 +67,9 @@ _JOIN_NEXT_START = re.compile(r"^[,.;:!?)\]}’”%»，。、；：！？）」
 _JOIN_PREV_END = re.compile(r"[(\[{“‘«\-–—/（「『]$")
 
 
-def join_fragments(lines: list[Line]) -> list[Line]:
-    """Re-join inline fragments of one paragraph that a markup dump put on separate lines."""
+def join_fragments(lines: list[Line], *, owned: bool = False) -> list[Line]:
+    """Re-join inline fragments of one paragraph that a markup dump put on separate lines (new lines;
+    ``owned``: the caller gives up ``lines``, fresh from :func:`split_lines`, and they are reused)."""
     out: list[Line] = []
     for ln in lines:
         if out and ln.gap == 0:
@@ -86,7 +87,7 @@ def join_fragments(lines: list[Line]) -> list[Line]:
                 prev.text = prev.text + sep + ln.text
                 prev.raw = prev.raw.rstrip("\n") + (" " if sep else "") + ln.raw
                 continue
-        out.append(Line(ln.text, ln.raw, ln.gap))
+        out.append(ln if owned else Line(ln.text, ln.raw, ln.gap))
     return out
 
 

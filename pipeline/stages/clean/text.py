@@ -319,7 +319,7 @@ def _body_lines(kept: list[str], body: str) -> list[Line]:
     never joins), when the body is NFC. Joining two NFC texts may not be NFC (a combining mark opening
     the second): such a body is read again the long way."""
     if not unicodedata.is_normalized("NFC", body):
-        return join_fragments(split_lines(body))
+        return join_fragments(split_lines(body), owned=True)
     return [Line(t, t, 1 if i else 0) for i, t in enumerate(kept)]
 
 
@@ -351,7 +351,7 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
     signals: Counter = Counter()
-    kept = _one_pass(join_fragments(split_lines(text)), r, res, cuts, signals, first=True, stats=stats)
+    kept = _one_pass(join_fragments(split_lines(text), owned=True), r, res, cuts, signals, first=True, stats=stats)
     body = "\n\n".join(kept)
     for _ in range(r.max_passes):
         kept = _one_pass(_body_lines(kept, body), r, CleanResult(), cuts, signals, first=False, stats=stats)
