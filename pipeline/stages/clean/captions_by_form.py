@@ -92,14 +92,19 @@ def _phrase_has_label(phrase: str, lex: Lexicon) -> bool:
     return lex.is_label(words[0]) or lex.is_label(words[-1])
 
 
-def _short(t: str) -> bool:
+def short_enough(t: str) -> bool:
+    """Short enough for a caption: at most CAPTION_MAX characters and two sentence ends."""
     return len(t) <= CAPTION_MAX and len(_SENTENCE_END.findall(t)) <= 2
+
 
 
 def caption_opening(t: str, lex: Lexicon) -> bool:
     """``t`` opens with a caption label and a separator (or the label in brackets), text following."""
-    if not _short(t):
-        return False
+    return short_enough(t) and opening_of_short(t, lex)
+
+
+def opening_of_short(t: str, lex: Lexicon) -> bool:
+    """:func:`caption_opening` of a line known to be :func:`short_enough`."""
     m = _BRACKETED.match(t)
     if m and _phrase_has_label(m.group("label"), lex):
         return True
@@ -109,7 +114,13 @@ def caption_opening(t: str, lex: Lexicon) -> bool:
 
 def caption_closing(t: str, lex: Lexicon) -> bool:
     """``t`` ends with a credit introduced by a caption label."""
-    if not _short(t):
+    return short_enough(t) and closing_of_short(t, lex)
+
+
+def closing_of_short(t: str, lex: Lexicon) -> bool:
+    """:func:`caption_closing` of a line known to be :func:`short_enough`. Every credit ``_TRAILING`` reads has a
+    ``:``, ``=`` (or their full-width forms) or ``/``: a line with none of them is not searched."""
+    if not ("：" in t or ":" in t or "=" in t or "/" in t or "＝" in t):
         return False
     m = _TRAILING.search(t)
     if not m or m.start() < 2:
@@ -141,6 +152,12 @@ _DOT_TRAILER = re.compile(r"[.!?。！？]\s*[^\s.!?。:：]{1,25}(?:\s[^\s.!?�
                           r"[^.!?。:：]{1,40}$")
 _SLASH_LINE = re.compile(r"^[^:：/\s]{1,25}(?:\s[^:：/\s]{1,25})?\s*[:：]\s*[^/.!?。:：]{1,40}/[^/.!?。:：]{1,30}$")
 _ENDS_SENTENCE = re.compile(r"[.!?。！？؟।…][\"'”’»」』)）]*\s*$")
+_ENDS_CHARS, _ENDS_CLOSERS = frozenset(".!?。！？؟।…"), "\"'”’»」』)）"
+
+
+def _ends_sentence(t: str) -> bool:
+    """``_ENDS_SENTENCE.search(t)`` read from the end (``\\s`` is ``str.isspace``; the two sets share no character)."""
+    return t.rstrip().rstrip(_ENDS_CLOSERS)[-1:] in _ENDS_CHARS
 _DIGIT = re.compile(r"\d")
 
 
@@ -152,12 +169,14 @@ def credit_by_shape(t: str) -> bool:
 def caption_by_shape(t: str) -> bool:
     """A caption whose label is unknown, told by its shape (see above); the caller also wants it
     next to a prose paragraph (a caption sits in the article, not in a menu or a list)."""
+    if len(t) > SHAPE_MAX or len(t) < 8:  # (SHAPE_MAX_DENSE < SHAPE_MAX: too long in any script)
+        return False
     dense = bool(DENSE.search(t) or CJK.search(t))
-    if len(t) > (SHAPE_MAX_DENSE if dense else SHAPE_MAX) or len(t) < 8:
+    if dense and len(t) > SHAPE_MAX_DENSE:
         return False
     if _SLASH_TRAILER.search(t) or _PIPE_TRAILER.search(t):
         return True
-    if _ENDS_SENTENCE.search(t):
+    if _ends_sentence(t):
         return False
     head, sentences = t, _SENTENCE_END.findall(t)
     if sentences:  # "<caption>. <label>: <credit>": one sentence, then an unpunctuated credit

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
-from pipeline.stages.clean.script import SENT_END, line_memo, similar, tokens, word_count
+from pipeline.stages.clean.script import ends_sentence, line_memo, similar, similar_tokens, tokens, word_count
 
 HEAD_LINES = 100  # datelines and repeated titles are looked for in this many first lines (menus come first)
 BYLINE_LINES = 100
@@ -62,7 +62,7 @@ def match_dateline(t: str, r: TextRules) -> Mapping[str, str] | None:
         if m:
             d = {k: (v or "").strip() for k, v in m.groupdict().items()}
             rest = d.get("rest", "")
-            if rest and not SENT_END.search(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
+            if rest and not ends_sentence(rest) and word_count(rest) < DATELINE_FRAGMENT_WORDS:
                 continue
             if len(d.get("place", "")) <= 40:
                 return MappingProxyType(d)
@@ -113,6 +113,8 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
     confirmed = False
     with_agency = False
     prose_before = 0
+    tb = tokens(title) if title else ()  # the title's tokens, once (not once per line)
+    sb = set(tb)
     for ln in lines[start:min(len(lines), HEAD_LINES)]:
         if ln.kind:
             continue
@@ -142,16 +144,19 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
             continue
         if not title:
             continue
-        if len(t) <= 300 and similar(t, title):
+        tt = tokens(t)
+        if len(t) <= 300 and similar_tokens(tt, tb, sb):
             ln.kind = "title"
             confirmed = True
-        elif len(tokens(t)) >= 3:
+        elif len(tt) >= 3:
             site = site_suffix(title, t)
             if site is not None:
                 ln.kind = "title"
                 confirmed = True
                 res.metadata.setdefault("site_name", site)
                 title = t
+                tb = tokens(title)
+                sb = set(tb)
     return title, confirmed
 
 

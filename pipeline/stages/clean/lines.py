@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pipeline.stages.clean.rules import TextRules, is_heading_like
 from pipeline.stages.clean.script import (
     CJK,
-    SENT_END,
     SENT_PUNCT,
     THAI,
     URLISH,
-    WORD,
+    ends_sentence,
     is_dense,
     line_memo,
     word_count,
@@ -68,38 +67,44 @@ _JOIN_NEXT_START = re.compile(r"^[,.;:!?)\]}’”%»，。、；：！？）」
 _JOIN_PREV_END = re.compile(r"[(\[{“‘«\-–—/（「『]$")
 
 
-def join_fragments(lines: list[Line]) -> list[Line]:
-    """Re-join inline fragments of one paragraph that a markup dump put on separate lines."""
+def join_fragments(lines: list[Line], *, owned: bool = False) -> list[Line]:
+    """Re-join inline fragments of one paragraph that a markup dump put on separate lines (new lines;
+    ``owned``: the caller gives up ``lines``, fresh from :func:`split_lines`, and they are reused)."""
     out: list[Line] = []
     for ln in lines:
         if out and ln.gap == 0:
             prev = out[-1]
             spaced = prev.raw[-1:].isspace() or ln.raw[:1].isspace()
-            ends_sentence = bool(SENT_END.search(prev.text))
-            starts_upper = ln.text[:1].isupper()
+            opens = _JOIN_NEXT_START.match(ln.text)
             if (
-                _JOIN_NEXT_START.match(ln.text)
-                or _JOIN_PREV_END.search(prev.text)
-                or (spaced and not (ends_sentence and starts_upper) and not is_heading_like(prev.text))
+                opens
+                or _JOIN_PREV_END.search(prev.text[-2:])  # (``...$``: the last character, or the one before a final newline)
+                or (spaced and not (ends_sentence(prev.text) and ln.text[:1].isupper()) and not is_heading_like(prev.text))
                 or (spaced and ln.text[:1].islower())
             ):
-                glue = _JOIN_NEXT_START.match(ln.text) or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
+                glue = opens or prev.text.endswith(("(", "[", "“", "‘", "/", "（", "「"))
                 sep = "" if glue or (is_dense(prev.text[-1:]) and is_dense(ln.text[:1])) else " "
                 prev.text = prev.text + sep + ln.text
                 prev.raw = prev.raw.rstrip("\n") + (" " if sep else "") + ln.raw
                 continue
-        out.append(Line(ln.text, ln.raw, ln.gap))
+        out.append(ln if owned else Line(ln.text, ln.raw, ln.gap))
     return out
+
+
+# ``len(WORD.findall(t)) >= 10`` without listing every word: ten maximal ``\w+`` runs (possessive: no backtracking)
+_TEN_WORDS = re.compile(r"\W*+\w++(?:\W++\w++){9}")
+_CJK_THAI = re.compile(f"{CJK.pattern[:-1]}{THAI.pattern[1:-1]}]")
 
 
 @line_memo
 def is_prose(t: str, r: TextRules) -> bool:
     """A sentence-like line: long enough (in characters for scripts without spaces) with punctuation."""
-    if (len(CJK.findall(t)) + len(THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
+    # CJK and THAI share no character: one scan counts both (none in an ASCII line)
+    if (0 if t.isascii() else len(_CJK_THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
         if len(t) < r.prose_min_dense:
             return False
         return bool(SENT_PUNCT.search(t)) or (bool(THAI.search(t)) and " " in t)
-    return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and len(WORD.findall(t)) >= 10
+    return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and _TEN_WORDS.match(t) is not None
 
 
 def weight(t: str) -> float:
@@ -109,4 +114,4 @@ def weight(t: str) -> float:
 def link_like(t: str, r: TextRules) -> bool:
     """A line of a link list: short, no sentence end (or a bare URL)."""
     return bool(URLISH.search(t)) and len(t) <= r.repeat_max or (
-        len(t) <= r.repeat_max and not SENT_END.search(t) and not is_prose(t, r))
+        len(t) <= r.repeat_max and not ends_sentence(t) and not is_prose(t, r))

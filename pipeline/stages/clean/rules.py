@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import ConfigError, check_keys
-from pipeline.stages.clean.script import SENT_END, WORD, heading_like_script, line_memo
+from pipeline.stages.clean.script import WORD, ends_sentence, heading_like_script, line_memo
 
 _LIST_KEYS = ("caption_patterns", "credit_patterns", "related_headings", "end_headings", "boilerplate_line_patterns",
               "end_marks", "date_line_patterns", "byline_patterns", "dateline_patterns", "title_labels")
@@ -208,7 +208,7 @@ def compile_rules(common: dict[str, Any], source: str, pack: dict[str, Any] | No
 # ------------------------------------------------------------------------------------ predicates
 # pure in (line, rules): their answers are remembered (``line_memo``, bounded)
 def is_heading_like(t: str) -> bool:
-    if len(t) > 100 or SENT_END.search(t):
+    if len(t) > 100 or ends_sentence(t):
         return False
     return heading_like_script(t) and len(WORD.findall(t)) <= 12
 

@@ -24,14 +24,16 @@ from collections import Counter
 from pipeline.stages.clean.captions_by_form import (
     Lexicon,
     caption_by_shape,
-    caption_closing,
-    caption_opening,
+    closing_of_short,
     credit_by_shape,
     credit_line,
+    load_lexicon,
+    opening_of_short,
+    short_enough,
 )
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
-from pipeline.stages.clean.script import DENSE, SENT_END, WORD
+from pipeline.stages.clean.script import DENSE, WORD, ends_sentence, line_memo
 
 END_FORM = re.compile(
     r"^(?:[\[(（【<《〈«＜]\s*[^\s\[\]()（）【】<>《》〈〉«»＜＞]{1,14}(?:[\s/][^\s\[\]()（）【】<>]{1,14})?\s*[\])）】>》〉»＞]"
@@ -62,7 +64,7 @@ def blank_line_layout(lines: list[Line], r: TextRules) -> bool:
 
 
 def _short_heading(t: str) -> bool:
-    if not t or SENT_END.search(t.rstrip(":：")) or len(t) > HEADING_MAX_CHARS or t[-1] in ",;，、-–—(" or t[0].islower():
+    if not t or len(t) > HEADING_MAX_CHARS or ends_sentence(t.rstrip(":：")) or t[-1] in ",;，、-–—(" or t[0].islower():
         return False
     if DENSE.search(t):
         return len(t) <= HEADING_MAX_DENSE
@@ -77,18 +79,50 @@ def _one_text(block: list[Line]) -> bool:
     followed by one that continues it (lower case, a digit, a currency sign, punctuation)."""
     if any(m.group(1).isupper() for x in block[1:] for m in _INNER_SENTENCE.finditer(x.text)):
         return True  # an item of two sentences (spaced, cased scripts) is a paragraph
-    return any(not SENT_END.search(a.text) and _CONTINUES.match(b.text) for a, b in zip(block, block[1:]))
+    return any(not ends_sentence(a.text) and _CONTINUES.match(b.text) for a, b in zip(block, block[1:]))
 
 
 _INNER_SENTENCE = re.compile(r"\w[.!?]\s+[\"“«]?(\w)")
 
 
+CREDIT, OPENING, CLOSING, CREDIT_SHAPE, CAPTION_SHAPE = 1, 2, 3, 4, 5
+
+
+def caption_form(t: str, lex: Lexicon) -> int:
+    """The first caption form ``t`` has, in the order :func:`mark_caption_forms` asks them (0: none)."""
+    if credit_line(t, lex):
+        return CREDIT
+    short = short_enough(t)
+    if short and opening_of_short(t, lex):
+        return OPENING
+    if short and closing_of_short(t, lex):
+        return CLOSING
+    if credit_by_shape(t):
+        return CREDIT_SHAPE
+    if caption_by_shape(t):
+        return CAPTION_SHAPE
+    return 0
+
+
+@line_memo
+def _form_by_default_lexicon(t: str) -> int:
+    """:func:`caption_form` with the lexicon of ``config/`` (text mode's), remembered: the fixpoint pass
+    and repeated lines ask again."""
+    return caption_form(t, load_lexicon())
+
+
 def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: Counter) -> None:
+    form_of = _form_by_default_lexicon if lex is load_lexicon() else (lambda t: caption_form(t, lex))
     for i, ln in enumerate(lines):
-        if ln.kind not in ("", "caption"):
-            continue
-        t = ln.text
-        if credit_line(t, lex):
+        if ln.kind:
+            if ln.kind != "caption" or not credit_line(ln.text, lex):
+                continue
+            form = CREDIT
+        else:
+            form = form_of(ln.text)
+            if not form:
+                continue
+        if form == CREDIT:
             if not ln.kind:
                 ln.kind = "caption"
                 signals["caption_credit"] += 1
@@ -96,22 +130,17 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
             if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
                 prev.kind = "caption"  # the caption the credit line is under
                 signals["caption_credit"] += 1
-        elif ln.kind:
-            continue
-        elif caption_opening(t, lex):
+        elif form == OPENING or form == CLOSING:
             ln.kind = "caption"
             signals["caption_form"] += 1
-        elif caption_closing(t, lex):
-            ln.kind = "caption"
-            signals["caption_form"] += 1
-        elif credit_by_shape(t):  # no label known: the shape of a credit line, the caption above it
+        elif form == CREDIT_SHAPE:  # no label known: the shape of a credit line, the caption above it
             ln.kind = "caption"
             signals["caption_shape"] += 1
             prev = lines[i - 1] if i > 0 else None
             if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
                 prev.kind = "caption"
                 signals["caption_shape"] += 1
-        elif caption_by_shape(t) and _next_to_prose(lines, i, r):
+        elif _next_to_prose(lines, i, r):  # CAPTION_SHAPE
             ln.kind = "caption"
             signals["caption_shape"] += 1
 
@@ -151,7 +180,7 @@ def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
     n, i = len(lines), 0
     while i < n:
         head = lines[i]
-        if head.kind == "title" or not _short_heading(head.text) or (i > 0 and head.gap == 0):
+        if head.kind == "title" or (i > 0 and head.gap == 0) or not _short_heading(head.text):
             i += 1
             continue
         j = i + 1
@@ -185,8 +214,8 @@ def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metad
             continue
         if not ln.kind and is_prose(ln.text, r):
             seen += len(ln.text)
-            m = _TRAILING_END.search(ln.text)
-            if m and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+            m = _TRAILING_END.search(ln.text) if seen >= END_AFTER_SHARE * total else None
+            if m and _tail_is_junk(lines[i + 1:], r):
                 metadata.setdefault("end_mark", m.group("mark"))
                 ln.text = ln.text[: m.start()].rstrip()
                 ln.raw = ln.text
@@ -194,7 +223,7 @@ def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metad
                 _cut_tail(lines[i + 1:], signals)
                 return
             continue
-        if (ln.kind == "end" or END_FORM.match(ln.text)) and seen >= END_AFTER_SHARE * total and _tail_is_junk(lines[i + 1:], r):
+        if seen >= END_AFTER_SHARE * total and (ln.kind == "end" or END_FORM.match(ln.text)) and _tail_is_junk(lines[i + 1:], r):
             metadata.setdefault("end_mark", ln.text)
             if not ln.kind:
                 ln.kind = "end"

@@ -21,6 +21,7 @@ text's language, see :mod:`pipeline.stages.clean.packs`):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from pipeline.stages.clean.captions_by_form import load_lexicon
@@ -47,43 +48,53 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, tokens
+from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo, tokens
 from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
 Cuts = list[dict[str, object]]
 
 
+@line_memo
 def _repeat_key(t: str) -> str:
     return " ".join(tokens(t))
+
+
+_CLOSED = re.compile(r"[.!;:。！；：]['\"”’]?$")
 
 
 # --------------------------------------------------------------------------------------- passes
 def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
     counts: dict[str, int] = {}
+    repeat_max = r.repeat_max
+    asked: list[str | None] = []  # each line's key, once (no line changes below)
     for ln in lines:
-        if len(ln.text) <= r.repeat_max and not is_prose(ln.text, r):
-            k = _repeat_key(ln.text)
+        t = ln.text
+        if len(t) <= repeat_max and not is_prose(t, r):
+            k = _repeat_key(t)
             if k:
                 counts[k] = counts.get(k, 0) + 1
+            asked.append(k)
+        else:
+            asked.append(None)
     repeated = {k for k, c in counts.items() if c >= r.repeat_min}
     if not repeated:
         return
+    keys = [_repeat_key(ln.text) if k is None else k for ln, k in zip(lines, asked)]
     # alt-text + caption pairs: a repeated line directly followed (same block) by a short non-sentence line
     followers: dict[str, list[int]] = {}
-    for i, ln in enumerate(lines[:-1]):
-        k = _repeat_key(ln.text)
+    for i in range(len(lines) - 1):
+        k = keys[i]
         if k in repeated:
             nxt = lines[i + 1]
             nt = nxt.text
             if (
                 nxt.gap == 0
                 and len(nt) <= r.follow_caption_max
-                and not re.search(r"[.!;:。！；：]['\"”’]?$", nt)
-                and _repeat_key(nt) not in repeated
+                and not _CLOSED.search(nt[-4:])  # (it reads at most the last 3 characters)
+                and keys[i + 1] not in repeated
             ):
                 followers.setdefault(k, []).append(i + 1)
-    for i, ln in enumerate(lines):
-        k = _repeat_key(ln.text)
+    for ln, k in zip(lines, keys):
         if k in repeated and not ln.kind:
             ln.kind = "alt" if len(followers.get(k, [])) >= 2 else "repeat"
     for k, idxs in followers.items():
@@ -158,22 +169,29 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
     if len(live) < 3:
         return
     scores: list[float] = []
+    prose_weight: list[float | None] = []  # per live line: its weight if prose (no text changes in here)
     prev = -1
     for i in live:
         ln = lines[i]
         t = ln.text
+        pw: float | None = None
         if is_prose(t, r):
-            s = weight(t)
+            s = pw = weight(t)
         elif len(t) >= r.short_chars and SENT_PUNCT.search(t):
             s = weight(t) * r.medium_factor
         elif URLISH.search(t):
             s = -r.url_penalty
         else:
             s = -r.short_penalty
+        prose_weight.append(pw)
         # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
         # is part of the article, not a layout boundary: only the blank lines around it count)
-        dist = (sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
-                if prev >= 0 else 0)
+        if prev < 0:
+            dist = 0
+        elif prev + 1 == i:  # the next line: nothing in between
+            dist = ln.gap
+        else:
+            dist = sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
         s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
         scores.append(s)
         prev = i
@@ -205,8 +223,9 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             cuts.append({"at": t, "lines": len(gone), "chars": sum(len(g.text) for g in gone)})
             best_hi = j - 1
             break
-        if is_prose(t, r):
-            words += weight(t)
+        pw = prose_weight[j]
+        if pw is not None:
+            words += pw
     for j, i in enumerate(live):
         if j < best_lo or j > best_hi:
             lines[i].kind = "outside"
@@ -245,11 +264,11 @@ def _headline_follows(lines: list[Line], h: int, r: TextRules) -> bool:
     return False
 
 
-def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool,
-              stats: SourceStats | None = None) -> str:
-    lines = join_fragments(split_lines(text))
+def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, signals: Counter, *, first: bool,
+              stats: SourceStats | None = None) -> list[str]:
+    """The line rules over ``lines`` (those of the text, or of the body of the previous pass): the kept texts."""
     if not lines:
-        return ""
+        return []
     # title / dateline / byline removal runs in every pass (metadata kept from the first)
     h = _title_index(lines, r)
     head = lines[h].text
@@ -289,7 +308,19 @@ def _one_pass(text: str, r: TextRules, res: CleanResult, cuts: Cuts, signals: Co
             if ln.kind:
                 removed[ln.kind] = removed.get(ln.kind, 0) + 1
         res.metadata["removed_lines"] = removed
-    return "\n\n".join(ln.text for ln in kept)
+    return [ln.text for ln in kept]
+
+
+def _body_lines(kept: list[str], body: str) -> list[Line]:
+    """``join_fragments(split_lines(body))`` of a body ``"\\n\\n".join(kept)``, without re-reading it. A kept
+    text is non-empty, stripped, its only whitespace single ASCII spaces (``norm_space``; the texts that
+    rules shorten are stripped again), and free of ``\\r`` and invisible characters (``normalize_text``): so
+    each is one line, as it is, a blank line before every line but the first (which ``join_fragments``
+    never joins), when the body is NFC. Joining two NFC texts may not be NFC (a combining mark opening
+    the second): such a body is read again the long way."""
+    if not unicodedata.is_normalized("NFC", body):
+        return join_fragments(split_lines(body), owned=True)
+    return [Line(t, t, 1 if i else 0) for i, t in enumerate(kept)]
 
 
 def resolve_rules(text: str, rules: CleaningRules | RulePacks | None) -> CleaningRules:
@@ -320,9 +351,11 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
     signals: Counter = Counter()
-    body = _one_pass(text, r, res, cuts, signals, first=True, stats=stats)
+    kept = _one_pass(join_fragments(split_lines(text), owned=True), r, res, cuts, signals, first=True, stats=stats)
+    body = "\n\n".join(kept)
     for _ in range(r.max_passes):
-        nxt = _one_pass(body, r, CleanResult(), cuts, signals, first=False, stats=stats)
+        kept = _one_pass(_body_lines(kept, body), r, CleanResult(), cuts, signals, first=False, stats=stats)
+        nxt = "\n\n".join(kept)
         if nxt == body:
             break
         body = nxt
