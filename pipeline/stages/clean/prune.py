@@ -44,13 +44,67 @@ def _doomed_by_attributes(cls: str | None, id_: str | None, style: str | None, h
                           tokens: frozenset[str], hidden_classes: frozenset[str]) -> bool:
     """An element with these attributes goes: its class/id names carry one of the pack's boilerplate tokens,
     or it is not shown to a reader (the ``hidden`` attribute, an inline ``display: none`` / ``visibility:
-    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes."""
+    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes.
+    (:func:`prune` asks the same per attribute: :class:`_Verdicts`.)"""
     names = f"{cls or ''} {id_ or ''}"
     if names.strip() and _named_boiler(names, tokens):
         return True
     if hidden or _HIDDEN_STYLE.search(style or ""):
         return True
     return bool(hidden_classes) and not hidden_classes.isdisjoint((cls or "").split())
+
+
+# (element, class, id, style, has ``hidden``) of an element carrying one of those attributes
+Attributed = tuple[Any, "str | None", "str | None", "str | None", bool]
+
+
+def attributed(root: Any) -> list[Attributed]:
+    """The elements under ``root`` (itself included) carrying a class, id, style or ``hidden`` attribute, in
+    document order, with those attributes read once: the caption search and the pruning share them."""
+    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
+    return [(el, el.get("class"), el.get("id"), el.get("style"), el.get("hidden") is not None) for el in named]
+
+
+_VERDICTS_MAX = 16384  # remembered strings per rule set before its answers are forgotten (memory stays bounded)
+
+
+class _Verdicts:
+    """:func:`_doomed_by_attributes` and :func:`_named_boiler` asked per attribute string, each answer in a
+    plain dict: the names of ``f"{cls} {id}"`` are the class's names and the id's, so the string carries a
+    token when the class or the id does; a hiding class name is in the class. A page repeats its class
+    strings; a dict lookup costs less than a cached call with six arguments."""
+
+    def __init__(self, tokens: frozenset[str], hidden_classes: frozenset[str] = frozenset()) -> None:
+        self.tokens, self.hidden_classes = tokens, hidden_classes
+        self.classes: dict[str, bool] = {}  # class string -> carries a token, or a hiding class name
+        self.ids: dict[str, bool] = {}  # id string -> carries a token
+
+    def by_class(self, cls: str) -> bool:
+        known = self.classes.get(cls)
+        if known is None:
+            if len(self.classes) >= _VERDICTS_MAX:
+                self.classes.clear()
+            known = self.classes[cls] = _named_boiler(cls, self.tokens) or (
+                bool(self.hidden_classes) and not self.hidden_classes.isdisjoint(cls.split()))
+        return known
+
+    def by_id(self, id_: str) -> bool:
+        known = self.ids.get(id_)
+        if known is None:
+            if len(self.ids) >= _VERDICTS_MAX:
+                self.ids.clear()
+            known = self.ids[id_] = _named_boiler(id_, self.tokens)
+        return known
+
+
+@functools.lru_cache(maxsize=64)
+def _verdicts(tokens: frozenset[str], hidden_classes: frozenset[str] = frozenset()) -> _Verdicts:
+    return _Verdicts(tokens, hidden_classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hidden_style(style: str) -> bool:
+    return _HIDDEN_STYLE.search(style) is not None
 
 
 PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
@@ -82,16 +136,16 @@ def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> 
     return out
 
 
-def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
-    """The outermost elements whose class/id carries a caption token, in document order."""
+def named_captions(root: Any, tokens: frozenset[str], named: list[Attributed] | None = None) -> list[Any]:
+    """The outermost elements whose class/id carries a caption token, in document order. ``named``:
+    ``attributed(root)`` when the caller has it (it passes the same to :func:`prune`)."""
     if not tokens:
         return []
     found: list[Any] = []
     kept: set[Any] = set()  # the same elements (``found`` keeps their proxies alive, so identity holds)
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    for el in named:
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if names.strip() and _named_boiler(names, tokens) and kept.isdisjoint(el.iterancestors()):
+    verdicts = _verdicts(tokens)
+    for el, cls, id_, _, _ in attributed(root) if named is None else named:
+        if ((cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))) and kept.isdisjoint(el.iterancestors()):
             found.append(el)
             kept.add(el)
     return found
@@ -112,26 +166,33 @@ def _majority_lost(root: Any, doomed: list[Any]) -> str | None:
     return None
 
 
-def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
+def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | None = None) -> str | None:
     """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
     undone because it would have removed most of the page's text-bearing paragraphs, or when blocks were
-    kept because they hold most of an ``<article>``/``<main>`` element's (``_article_guard``)."""
+    kept because they hold most of an ``<article>``/``<main>`` element's (``_article_guard``). ``named``:
+    ``attributed()`` of the tree's body (else of the tree) as it is now, when the caller has it."""
     body = tree.find("body")
     root = body if body is not None else tree
     spared: set[Any] = set()
+    gone: set[Any] = set()  # the named elements of the blocks dropped by tag (``named`` was read before)
     if hr.drop_tags:
         by_tag = list(root.iter(*hr.drop_tags))
         spared = _article_guard(root, by_tag)
         for el in by_tag:
             if el.getparent() is not None and el not in spared:
+                if named is not None:
+                    gone.update(_NAMED(el))  # type: ignore[arg-type]  # an element-set expression: a list
                 _drop(el)
     if not hr.tokens:
         return _spared_warning(spared)
     total = len(root.text_content()) or 1
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
-                         and _doomed_by_attributes(el.get("class"), el.get("id"), el.get("style"),
-                                                   el.get("hidden") is not None, hr.tokens, hr.hidden_classes)]
+    if named is None:
+        named = attributed(root)
+    verdicts = _verdicts(hr.tokens, hr.hidden_classes)  # = _doomed_by_attributes, attribute by attribute
+    doomed: list[Any] = [el for el, cls, id_, style, hidden in named
+                         if (hidden or (cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))
+                             or (style and _hidden_style(style)))
+                         and el.tag not in _KEEP_TAGS and isinstance(el, etree._Element) and el not in gone]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
     if doomed and (warning := _majority_lost(root, doomed)):  # a guess by name would take most of the article
