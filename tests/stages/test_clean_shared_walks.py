@@ -67,3 +67,37 @@ def test_verdicts_by_attribute_are_the_verdicts_of_the_whole_attribute_set() -> 
         parts = bool(hidden or (cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))
                      or (style and _hidden_style(style)))
         assert parts is whole, (cls, id_, style, hidden)
+
+
+def test_the_parsed_tree_has_no_comments_without_stripping_them() -> None:
+    from pipeline.stages.clean.parse import parse_html
+
+    html = ("<html><body><!-- a --><ul><li>one<!-- b --></li></ul><p>Text<!-- c --> more</p>"
+            "<?php echo 1 ?></body></html>")
+    tree = parse_html(html)
+    assert not list(tree.iter(etree.Comment)) and not list(tree.iter(etree.ProcessingInstruction))
+    assert tree.find("body").text_content() == "oneText more"
+
+
+def test_a_date_needs_a_digit_and_digits_are_normalised_as_before() -> None:
+    import unicodedata
+
+    from pipeline.stages.clean.dates import _normalise_digits, find_local_date
+
+    def by_hand(text: str) -> str:
+        out = []
+        for ch in text:
+            if ch.isdigit() and not ("0" <= ch <= "9"):
+                d = unicodedata.decimal(ch, None)
+                out.append(str(d) if d is not None else ch)
+            elif "\uff01" <= ch <= "\uff5e":
+                out.append(chr(ord(ch) - 0xFEE0))
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    for text in ("19 March 2026", "١٩ مارس ٢٠٢٦", "２０２６年３月１９日", "x² y", "No date here", "Ｂｙ Ａｎｎａ", "", "٣"):
+        assert _normalise_digits(text) == by_hand(text), text
+    assert find_local_date("Published on Thursday, by our reporter") is None
+    assert find_local_date("١٩ مارس ٢٠٢٦", "ar") is not None
+    assert find_local_date("２０２６年３月１９日") is not None
