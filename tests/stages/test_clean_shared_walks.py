@@ -101,3 +101,56 @@ def test_a_date_needs_a_digit_and_digits_are_normalised_as_before() -> None:
     assert find_local_date("Published on Thursday, by our reporter") is None
     assert find_local_date("١٩ مارس ٢٠٢٦", "ar") is not None
     assert find_local_date("２０２６年３月１９日") is not None
+
+
+def _fixture_trees() -> list[lxml.html.HtmlElement]:
+    from pathlib import Path
+
+    from pipeline.stages.clean.parse import parse_html
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+    return [parse_html(f.read_text("utf-8")) for f in sorted(root.rglob("*.html"))] + [_tree()]
+
+
+def test_collapse_and_text_of_give_what_the_regex_and_text_content_give() -> None:
+    from pipeline.stages.clean.recall import _WS, collapse, text_of
+
+    samples = ["", " ", "a", "a b", "a  b", " a ", "a\tb", "a\u00a0b", "\n  \n", "a\u3000b", "x\u200bY", "a \n b",
+               "\u2028", "end "]
+    for s in samples:
+        assert collapse(s) == _WS.sub(" ", s), repr(s)
+    for tree in _fixture_trees():
+        for el in tree.iter():
+            if isinstance(el.tag, str):
+                assert text_of(el) == el.text_content()
+                assert collapse(text_of(el)) == _WS.sub(" ", el.text_content())
+
+
+def test_the_majority_check_counts_the_blocks_only_when_they_could_be_a_majority() -> None:
+    import random
+
+    from pipeline.stages.clean.prune import _majority_lost, prose_blocks, prose_paragraphs
+
+    def whole(root: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> str | None:  # as before
+        gone = {x for el in doomed for x in el.iter()}
+        paragraphs = prose_paragraphs(root)
+        for what in ("paragraphs", "blocks"):
+            prose = paragraphs if what == "paragraphs" else prose_blocks(root, paragraphs)
+            prose_chars = sum(n for _, n in prose)
+            lost = sum(n for x, n in prose if x in gone) if prose_chars else 0
+            if lost * 2 > prose_chars:
+                return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
+                        f"characters of text-bearing {what}; not applied")
+        return None
+
+    rng = random.Random(7)
+    warned = 0
+    for tree in _fixture_trees():
+        root = tree.find("body")
+        candidates = [el for el in root.iter() if isinstance(el.tag, str) and el is not root]
+        for _ in range(30):
+            doomed = rng.sample(candidates, min(len(candidates), rng.choice((1, 3, 10, 40))))
+            want = whole(root, doomed)
+            assert _majority_lost(root, doomed) == want
+            warned += want is not None
+    assert warned  # some subsets hold a majority

@@ -43,7 +43,7 @@ from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.parse import MalformedHTML, parse_html
 from pipeline.stages.clean.prune import attributed, named_captions, prose_paragraphs, prune, prune_media
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders, text_of
 from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
@@ -189,7 +189,7 @@ def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str
     for p, n in prose_paragraphs(tree):
         parent = p.getparent()
         if parent is not None:
-            head = _head(p.text_content())
+            head = _head(text_of(p))
             by_parent.setdefault(parent, []).append((head, n))
     if not by_parent:
         return None

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text
+from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text, text_of
 from pipeline.stages.clean.rules import HtmlRules
 
 __all__ = ["PROSE_MIN_CHARS", "named_captions", "prose_paragraphs", "prune", "prune_media"]
@@ -114,9 +114,9 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
     out: list[tuple[Any, int]] = []
     for p in root.iter("p"):
-        n = len(p.text_content().strip())
+        n = len(text_of(p).strip())
         if n >= PROSE_MIN_CHARS:
-            links = sum(len(a.text_content()) for a in p.iter("a"))
+            links = sum(len(text_of(a)) for a in p.iter("a"))
             if links * 2 < n:
                 out.append((p, n))
     return out
@@ -128,12 +128,20 @@ def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> 
     mostly not links. ``paragraphs``: ``prose_paragraphs(root)`` when the caller has it already."""
     out = list(prose_paragraphs(root) if paragraphs is None else paragraphs)
     for el in root.iter(*TEXT_HOLDERS):
-        n = len(own_text(el).strip())
-        if n >= PROSE_MIN_CHARS:
-            links = sum(len(a.text_content()) for a in el if a.tag == "a")
-            if links * 2 < n + links:
-                out.append((el, n))
+        n = _holder_chars(el)
+        if n:
+            out.append((el, n))
     return out
+
+
+def _holder_chars(el: Any) -> int:
+    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0."""
+    n = len(own_text(el).strip())
+    if n >= PROSE_MIN_CHARS:
+        links = sum(len(text_of(a)) for a in el if a.tag == "a")
+        if links * 2 < n + links:
+            return n
+    return 0
 
 
 def named_captions(root: Any, tokens: frozenset[str], named: list[Attributed] | None = None) -> list[Any]:
@@ -153,17 +161,26 @@ def named_captions(root: Any, tokens: frozenset[str], named: list[Attributed] | 
 
 def _majority_lost(root: Any, doomed: list[Any]) -> str | None:
     """The warning when the ``doomed`` elements hold most of the page's text-bearing paragraphs, or else most
-    of its text blocks (:func:`prose_blocks`); None when they do not."""
-    gone = {x for el in doomed for x in el.iter()}  # the elements themselves: their proxies stay alive
+    of its text blocks (:func:`prose_blocks`); None when they do not. The blocks are counted only when the
+    doomed blocks' own prose could be a majority of them: the page holds at least the doomed text holders."""
+    inside = {x for el in doomed for x in el.iter("p", *TEXT_HOLDERS)}  # their proxies stay alive
     paragraphs = prose_paragraphs(root)
-    for what in ("paragraphs", "blocks"):
-        prose = paragraphs if what == "paragraphs" else prose_blocks(root, paragraphs)
-        prose_chars = sum(n for _, n in prose)
-        lost = sum(n for x, n in prose if x in gone) if prose_chars else 0
-        if lost * 2 > prose_chars:  # not done, counted
-            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
-                    f"characters of text-bearing {what}; not applied")
-    return None
+    chars = sum(n for _, n in paragraphs)
+    lost = sum(n for x, n in paragraphs if x in inside) if chars else 0
+    if lost * 2 > chars:
+        return _lost_warning(lost, chars, "paragraphs")
+    held = sum(_holder_chars(x) for x in inside if x.tag != "p")  # the doomed text holders' prose
+    if lost * 2 + held <= chars:  # lost + held of at least chars + held characters: no majority of the blocks
+        return None
+    blocks = prose_blocks(root, paragraphs)
+    chars = sum(n for _, n in blocks)
+    lost = sum(n for x, n in blocks if x in inside) if chars else 0
+    return _lost_warning(lost, chars, "blocks") if lost * 2 > chars else None
+
+
+def _lost_warning(lost: int, chars: int, what: str) -> str:  # not done, counted
+    return (f"clean/pruned-majority: class/id pruning would remove {lost} of {chars} "
+            f"characters of text-bearing {what}; not applied")
 
 
 def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | None = None) -> str | None:
@@ -185,7 +202,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
                 _drop(el)
     if not hr.tokens:
         return _spared_warning(spared)
-    total = len(root.text_content()) or 1
+    total = len(text_of(root)) or 1
     if named is None:
         named = attributed(root)
     verdicts = _verdicts(hr.tokens, hr.hidden_classes)  # = _doomed_by_attributes, attribute by attribute
@@ -194,7 +211,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
                              or (style and _hidden_style(style)))
                          and el.tag not in _KEEP_TAGS and isinstance(el, etree._Element) and el not in gone]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
-    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
+    doomed = [el for el in doomed if len(text_of(el)) / total <= hr.max_share]
     if doomed and (warning := _majority_lost(root, doomed)):  # a guess by name would take most of the article
         return warning
     by_name = _article_guard(root, doomed)
@@ -237,6 +254,7 @@ def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
 GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
+_IMAGES = etree.XPath("count(descendant-or-self::img)")
 
 
 def prune_media(root: Any) -> dict[str, int]:
@@ -247,7 +265,7 @@ def prune_media(root: Any) -> dict[str, int]:
     for video in list(root.iter("video")):
         top = None
         for anc in video.iterancestors():
-            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
+            if anc.tag in ("body", "html", "article", "main") or len(text_of(anc)) > PLAYER_MAX_CHARS:
                 break
             if prose_paragraphs(anc):
                 break
@@ -255,20 +273,23 @@ def prune_media(root: Any) -> dict[str, int]:
         if top is not None and top.getparent() is not None:
             _drop(top)
             counts["player"] += 1
-    page_chars = len(root.text_content())
+    page_chars: int | None = None  # the page's text, counted at the first candidate (before any gallery goes)
     prose_chars: int | None = None  # the page's prose, counted at the first gallery (most pages have none)
     images: dict[Any, int] = {}
-    for img in root.iter("img"):
-        for anc in img.iterancestors():
-            if anc.tag in ("body", "html"):
-                break
-            images[anc] = images.get(anc, 0) + 1
+    if cast(float, _IMAGES(root)) >= GALLERY_MIN_IMAGES:  # else no block holds as many
+        for img in root.iter("img"):
+            for anc in img.iterancestors():
+                if anc.tag in ("body", "html"):
+                    break
+                images[anc] = images.get(anc, 0) + 1
     for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
         if n < GALLERY_MIN_IMAGES or el.getparent() is None:
             continue
         if el.tag in ("article", "main") or prose_paragraphs(el):
             continue
-        chars = len(el.text_content().strip())
+        chars = len(text_of(el).strip())
+        if page_chars is None:
+            page_chars = len(text_of(root))
         if chars >= n * GALLERY_TEXT_PER_IMAGE or chars * 2 >= page_chars or not _attached(el, root):
             continue
         if prose_chars is None:
