@@ -71,8 +71,16 @@ def date_rules() -> DateRules:
                      int(raw["max_year"]), updated, raw)
 
 
+# what _normalise_digits changes: a decimal digit (``\d``: ``isdecimal``, which has a ``unicodedata.decimal``)
+# other than 0-9, and the full-width ASCII forms
+_NOT_NORMAL = re.compile(r"[^\D0-9]|[\uff01-\uff5e]")
+_DIGIT = re.compile(r"\d")
+
+
 def _normalise_digits(text: str) -> str:
     """Any-script decimal digits -> ASCII, full-width forms -> ASCII; same length (spans stay valid)."""
+    if text.isascii() or not _NOT_NORMAL.search(text):  # nothing to change
+        return text
     out = []
     for ch in text:
         if ch.isdigit() and not ("0" <= ch <= "9"):
@@ -132,7 +140,7 @@ def _with_reference(m: int, d: int, reference: date) -> str | None:
 
 def find_local_date(text: str, language: str | None = None, *, reference: date | None = None) -> DateMatch | None:
     """The first date in ``text`` (leftmost match), with its span; see :func:`parse_local_date`."""
-    if not text:
+    if not text or not _DIGIT.search(text):  # every pattern needs a digit (\d); normalising makes none
         return None
     s = _normalise_digits(text)
     names, pats = _patterns(language)

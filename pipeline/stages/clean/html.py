@@ -42,8 +42,8 @@ from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.parse import MalformedHTML, parse_html
-from pipeline.stages.clean.prune import named_captions, prose_paragraphs, prune, prune_media
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders
+from pipeline.stages.clean.prune import attributed, named_captions, prose_paragraphs, prune, prune_media
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders, text_of
 from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
 from pipeline.stages.clean.recall import merge as recall_merge
@@ -117,8 +117,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
 
     # captions are recorded before pruning removes them (<figcaption>, and elements named as captions)
     root = tree.find("body") if tree.find("body") is not None else tree
-    named = [el for el in named_captions(root, hr.caption_tokens)  # a caption's size and shape, not a header's,
-             if el.tag not in _NOT_CAPTIONS and next(el.iter(*_HEADINGS), None) is None  # a menu's or a label's
+    attributes = attributed(root)  # class, id, style, hidden: read once for the captions and the pruning
+    named = [el for el in named_captions(root, hr.caption_tokens, attributes)  # a caption's size and shape,
+             if el.tag not in _NOT_CAPTIONS and next(el.iter(*_HEADINGS), None) is None  # not a header's, a menu's
              and 12 <= len(el.text_content().strip()) <= base.text.caption_max and link_share(el) <= MAX_LINK_SHARE]
     for fc in [*tree.iter("figcaption"), *named]:
         t = re.sub(r"\s+", " ", visible_text(fc)).strip()
@@ -126,7 +127,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
             res.captions.append(t)
     warnings = []
     container = _article_container(tree)
-    warning = prune(tree, hr)
+    warning = prune(tree, hr, attributes)
+    del attributes  # no element proxy kept alive past here: lead._leaf_blocks and recall.twin_of compare
+    # id()s of element proxies that may be transient, so their answers depend on which proxies are alive
     if warning:
         warnings.append(warning)
     media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
@@ -186,7 +189,7 @@ def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str
     for p, n in prose_paragraphs(tree):
         parent = p.getparent()
         if parent is not None:
-            head = _head(p.text_content())
+            head = _head(text_of(p))
             by_parent.setdefault(parent, []).append((head, n))
     if not by_parent:
         return None

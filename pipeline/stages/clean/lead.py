@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, TextBlocks, link_share, word_key
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, TextBlocks, link_share, text_of, word_key
 from pipeline.stages.clean.script import SENT_PUNCT, is_dense
 
 _WS = re.compile(r"\s+")
@@ -58,7 +58,7 @@ def _leaf_blocks(root: Any) -> list[Any]:
 def _text(el: Any) -> str:
     """The block's visible text (a ``<div>`` holding only an ad slot's ``<script>`` has none)."""
     if next(el.iter(*_SKIP), None) is None:
-        return _WS.sub(" ", el.text_content()).strip()
+        return _WS.sub(" ", text_of(el)).strip()
     parts = [el.text or ""]
     for d in el.iterdescendants():
         if not (isinstance(d.tag, str) and d.tag in _SKIP) and not any(

@@ -78,8 +78,8 @@ def load_html(html: str) -> lxml.html.HtmlElement | None:
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """The page's tree, comments stripped; :class:`MalformedHTML` when lxml finds no document in it."""
     tree = load_html(html)
-    if tree is not None and len(tree):
-        return _without_comments(tree)
+    if tree is not None and len(tree):  # TRAFILATURA_PARSER removes comments as it parses (remove_comments)
+        return tree
     html = _XML_DECL.sub("", html, count=1)
     try:
         tree = lxml.html.document_fromstring(html, parser=DEFAULT_PARSER)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text
+from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text, text_of
 from pipeline.stages.clean.rules import HtmlRules
 
 __all__ = ["PROSE_MIN_CHARS", "named_captions", "prose_paragraphs", "prune", "prune_media"]
@@ -44,13 +44,67 @@ def _doomed_by_attributes(cls: str | None, id_: str | None, style: str | None, h
                           tokens: frozenset[str], hidden_classes: frozenset[str]) -> bool:
     """An element with these attributes goes: its class/id names carry one of the pack's boilerplate tokens,
     or it is not shown to a reader (the ``hidden`` attribute, an inline ``display: none`` / ``visibility:
-    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes."""
+    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes.
+    (:func:`prune` asks the same per attribute: :class:`_Verdicts`.)"""
     names = f"{cls or ''} {id_ or ''}"
     if names.strip() and _named_boiler(names, tokens):
         return True
     if hidden or _HIDDEN_STYLE.search(style or ""):
         return True
     return bool(hidden_classes) and not hidden_classes.isdisjoint((cls or "").split())
+
+
+# (element, class, id, style, has ``hidden``) of an element carrying one of those attributes
+Attributed = tuple[Any, "str | None", "str | None", "str | None", bool]
+
+
+def attributed(root: Any) -> list[Attributed]:
+    """The elements under ``root`` (itself included) carrying a class, id, style or ``hidden`` attribute, in
+    document order, with those attributes read once: the caption search and the pruning share them."""
+    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
+    return [(el, el.get("class"), el.get("id"), el.get("style"), el.get("hidden") is not None) for el in named]
+
+
+_VERDICTS_MAX = 16384  # remembered strings per rule set before its answers are forgotten (memory stays bounded)
+
+
+class _Verdicts:
+    """:func:`_doomed_by_attributes` and :func:`_named_boiler` asked per attribute string, each answer in a
+    plain dict: the names of ``f"{cls} {id}"`` are the class's names and the id's, so the string carries a
+    token when the class or the id does; a hiding class name is in the class. A page repeats its class
+    strings; a dict lookup costs less than a cached call with six arguments."""
+
+    def __init__(self, tokens: frozenset[str], hidden_classes: frozenset[str] = frozenset()) -> None:
+        self.tokens, self.hidden_classes = tokens, hidden_classes
+        self.classes: dict[str, bool] = {}  # class string -> carries a token, or a hiding class name
+        self.ids: dict[str, bool] = {}  # id string -> carries a token
+
+    def by_class(self, cls: str) -> bool:
+        known = self.classes.get(cls)
+        if known is None:
+            if len(self.classes) >= _VERDICTS_MAX:
+                self.classes.clear()
+            known = self.classes[cls] = _named_boiler(cls, self.tokens) or (
+                bool(self.hidden_classes) and not self.hidden_classes.isdisjoint(cls.split()))
+        return known
+
+    def by_id(self, id_: str) -> bool:
+        known = self.ids.get(id_)
+        if known is None:
+            if len(self.ids) >= _VERDICTS_MAX:
+                self.ids.clear()
+            known = self.ids[id_] = _named_boiler(id_, self.tokens)
+        return known
+
+
+@functools.lru_cache(maxsize=64)
+def _verdicts(tokens: frozenset[str], hidden_classes: frozenset[str] = frozenset()) -> _Verdicts:
+    return _Verdicts(tokens, hidden_classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hidden_style(style: str) -> bool:
+    return _HIDDEN_STYLE.search(style) is not None
 
 
 PROSE_MIN_CHARS = 80  # a text-bearing paragraph: a <p> with this much text, mostly not link text
@@ -60,9 +114,9 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     """(element, characters) of the text-bearing ``<p>`` elements: the article text, whatever the markup."""
     out: list[tuple[Any, int]] = []
     for p in root.iter("p"):
-        n = len(p.text_content().strip())
+        n = len(text_of(p).strip())
         if n >= PROSE_MIN_CHARS:
-            links = sum(len(a.text_content()) for a in p.iter("a"))
+            links = sum(len(text_of(a)) for a in p.iter("a"))
             if links * 2 < n:
                 out.append((p, n))
     return out
@@ -74,24 +128,32 @@ def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> 
     mostly not links. ``paragraphs``: ``prose_paragraphs(root)`` when the caller has it already."""
     out = list(prose_paragraphs(root) if paragraphs is None else paragraphs)
     for el in root.iter(*TEXT_HOLDERS):
-        n = len(own_text(el).strip())
-        if n >= PROSE_MIN_CHARS:
-            links = sum(len(a.text_content()) for a in el if a.tag == "a")
-            if links * 2 < n + links:
-                out.append((el, n))
+        n = _holder_chars(el)
+        if n:
+            out.append((el, n))
     return out
 
 
-def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
-    """The outermost elements whose class/id carries a caption token, in document order."""
+def _holder_chars(el: Any) -> int:
+    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0."""
+    n = len(own_text(el).strip())
+    if n >= PROSE_MIN_CHARS:
+        links = sum(len(text_of(a)) for a in el if a.tag == "a")
+        if links * 2 < n + links:
+            return n
+    return 0
+
+
+def named_captions(root: Any, tokens: frozenset[str], named: list[Attributed] | None = None) -> list[Any]:
+    """The outermost elements whose class/id carries a caption token, in document order. ``named``:
+    ``attributed(root)`` when the caller has it (it passes the same to :func:`prune`)."""
     if not tokens:
         return []
     found: list[Any] = []
     kept: set[Any] = set()  # the same elements (``found`` keeps their proxies alive, so identity holds)
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    for el in named:
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if names.strip() and _named_boiler(names, tokens) and kept.isdisjoint(el.iterancestors()):
+    verdicts = _verdicts(tokens)
+    for el, cls, id_, _, _ in attributed(root) if named is None else named:
+        if ((cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))) and kept.isdisjoint(el.iterancestors()):
             found.append(el)
             kept.add(el)
     return found
@@ -99,41 +161,57 @@ def named_captions(root: Any, tokens: frozenset[str]) -> list[Any]:
 
 def _majority_lost(root: Any, doomed: list[Any]) -> str | None:
     """The warning when the ``doomed`` elements hold most of the page's text-bearing paragraphs, or else most
-    of its text blocks (:func:`prose_blocks`); None when they do not."""
-    gone = {x for el in doomed for x in el.iter()}  # the elements themselves: their proxies stay alive
+    of its text blocks (:func:`prose_blocks`); None when they do not. The blocks are counted only when the
+    doomed blocks' own prose could be a majority of them: the page holds at least the doomed text holders."""
+    inside = {x for el in doomed for x in el.iter("p", *TEXT_HOLDERS)}  # their proxies stay alive
     paragraphs = prose_paragraphs(root)
-    for what in ("paragraphs", "blocks"):
-        prose = paragraphs if what == "paragraphs" else prose_blocks(root, paragraphs)
-        prose_chars = sum(n for _, n in prose)
-        lost = sum(n for x, n in prose if x in gone) if prose_chars else 0
-        if lost * 2 > prose_chars:  # not done, counted
-            return (f"clean/pruned-majority: class/id pruning would remove {lost} of {prose_chars} "
-                    f"characters of text-bearing {what}; not applied")
-    return None
+    chars = sum(n for _, n in paragraphs)
+    lost = sum(n for x, n in paragraphs if x in inside) if chars else 0
+    if lost * 2 > chars:
+        return _lost_warning(lost, chars, "paragraphs")
+    held = sum(_holder_chars(x) for x in inside if x.tag != "p")  # the doomed text holders' prose
+    if lost * 2 + held <= chars:  # lost + held of at least chars + held characters: no majority of the blocks
+        return None
+    blocks = prose_blocks(root, paragraphs)
+    chars = sum(n for _, n in blocks)
+    lost = sum(n for x, n in blocks if x in inside) if chars else 0
+    return _lost_warning(lost, chars, "blocks") if lost * 2 > chars else None
 
 
-def prune(tree: lxml.html.HtmlElement, hr: HtmlRules) -> str | None:
+def _lost_warning(lost: int, chars: int, what: str) -> str:  # not done, counted
+    return (f"clean/pruned-majority: class/id pruning would remove {lost} of {chars} "
+            f"characters of text-bearing {what}; not applied")
+
+
+def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | None = None) -> str | None:
     """Boilerplate containers out by tag and class/id token. Returns a warning when the token step was
     undone because it would have removed most of the page's text-bearing paragraphs, or when blocks were
-    kept because they hold most of an ``<article>``/``<main>`` element's (``_article_guard``)."""
+    kept because they hold most of an ``<article>``/``<main>`` element's (``_article_guard``). ``named``:
+    ``attributed()`` of the tree's body (else of the tree) as it is now, when the caller has it."""
     body = tree.find("body")
     root = body if body is not None else tree
     spared: set[Any] = set()
+    gone: set[Any] = set()  # the named elements of the blocks dropped by tag (``named`` was read before)
     if hr.drop_tags:
         by_tag = list(root.iter(*hr.drop_tags))
         spared = _article_guard(root, by_tag)
         for el in by_tag:
             if el.getparent() is not None and el not in spared:
+                if named is not None:
+                    gone.update(_NAMED(el))  # type: ignore[arg-type]  # an element-set expression: a list
                 _drop(el)
     if not hr.tokens:
         return _spared_warning(spared)
-    total = len(root.text_content()) or 1
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    doomed: list[Any] = [el for el in named if isinstance(el, etree._Element) and el.tag not in _KEEP_TAGS
-                         and _doomed_by_attributes(el.get("class"), el.get("id"), el.get("style"),
-                                                   el.get("hidden") is not None, hr.tokens, hr.hidden_classes)]
+    total = len(text_of(root)) or 1
+    if named is None:
+        named = attributed(root)
+    verdicts = _verdicts(hr.tokens, hr.hidden_classes)  # = _doomed_by_attributes, attribute by attribute
+    doomed: list[Any] = [el for el, cls, id_, style, hidden in named
+                         if (hidden or (cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))
+                             or (style and _hidden_style(style)))
+                         and el.tag not in _KEEP_TAGS and isinstance(el, etree._Element) and el not in gone]
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
-    doomed = [el for el in doomed if len(el.text_content()) / total <= hr.max_share]
+    doomed = [el for el in doomed if len(text_of(el)) / total <= hr.max_share]
     if doomed and (warning := _majority_lost(root, doomed)):  # a guess by name would take most of the article
         return warning
     by_name = _article_guard(root, doomed)
@@ -176,6 +254,7 @@ def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
 GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
+_IMAGES = etree.XPath("count(descendant-or-self::img)")
 
 
 def prune_media(root: Any) -> dict[str, int]:
@@ -186,7 +265,7 @@ def prune_media(root: Any) -> dict[str, int]:
     for video in list(root.iter("video")):
         top = None
         for anc in video.iterancestors():
-            if anc.tag in ("body", "html", "article", "main") or len(anc.text_content()) > PLAYER_MAX_CHARS:
+            if anc.tag in ("body", "html", "article", "main") or len(text_of(anc)) > PLAYER_MAX_CHARS:
                 break
             if prose_paragraphs(anc):
                 break
@@ -194,20 +273,23 @@ def prune_media(root: Any) -> dict[str, int]:
         if top is not None and top.getparent() is not None:
             _drop(top)
             counts["player"] += 1
-    page_chars = len(root.text_content())
+    page_chars: int | None = None  # the page's text, counted at the first candidate (before any gallery goes)
     prose_chars: int | None = None  # the page's prose, counted at the first gallery (most pages have none)
     images: dict[Any, int] = {}
-    for img in root.iter("img"):
-        for anc in img.iterancestors():
-            if anc.tag in ("body", "html"):
-                break
-            images[anc] = images.get(anc, 0) + 1
+    if cast(float, _IMAGES(root)) >= GALLERY_MIN_IMAGES:  # else no block holds as many
+        for img in root.iter("img"):
+            for anc in img.iterancestors():
+                if anc.tag in ("body", "html"):
+                    break
+                images[anc] = images.get(anc, 0) + 1
     for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
         if n < GALLERY_MIN_IMAGES or el.getparent() is None:
             continue
         if el.tag in ("article", "main") or prose_paragraphs(el):
             continue
-        chars = len(el.text_content().strip())
+        chars = len(text_of(el).strip())
+        if page_chars is None:
+            page_chars = len(text_of(root))
         if chars >= n * GALLERY_TEXT_PER_IMAGE or chars * 2 >= page_chars or not _attached(el, root):
             continue
         if prose_chars is None:

@@ -25,6 +25,8 @@ import difflib
 import re
 from typing import Any
 
+from lxml import etree
+
 from pipeline.stages.clean.script import line_memo
 
 _WS = re.compile(r"\s+")
@@ -46,8 +48,26 @@ TWIN_MIN_SHARE = 0.25  # ... and at least this share of the kept text's size (wo
 TEXT_HOLDER_CHARS = 80  # a block without <p>: an element holding this much text of its own (a forum post)
 
 
+def text_of(el: Any) -> str:
+    """``el.text_content()``: lxml.html evaluates the XPath ``string()`` for it, whose setup costs more than
+    the text on most elements; serialised as text (without the tail), the element gives the same string
+    (libxml2 gathers the same text nodes for both)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def collapse(s: str) -> str:
+    """``_WS.sub(" ", s)`` (each whitespace run as one space) without the regex where its answer is known:
+    a string of whitespace only is one space; a printable string without two spaces in a row is itself
+    (every whitespace character but the space is unprintable: ``isprintable``)."""
+    if s.isspace():
+        return " "
+    if "  " not in s and s.isprintable():
+        return s
+    return _WS.sub(" ", s)
+
+
 def _norm(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return collapse(s).strip()
 
 
 @line_memo
@@ -58,23 +78,29 @@ def word_key(s: str) -> str:
     return " ".join(_WORDS.findall(s.casefold()))
 
 
-def collapsed_texts(tree: Any) -> dict[Any, str]:
+def collapsed_texts(tree: Any, elements: list[Any] | None = None) -> dict[Any, str]:
     """Each element's ``text_content()`` with its whitespace runs collapsed to one space
     (``_WS.sub(" ", el.text_content())``), for the whole tree in one pass from the leaves up: each
     text node is collapsed once and joined into its ancestors' texts, instead of every element's
     text being gathered again by lxml and run through the regex (quadratic in the depth: 16 ms a
-    page). Comments and processing instructions hold no text; their tails do."""
+    page). Comments and processing instructions hold no text; their tails do. ``elements``:
+    ``list(tree.iter())`` when the caller has it."""
     out: dict[Any, str] = {}
-    for el in reversed(list(tree.iter())):  # children before their parent
+    for el in reversed(list(tree.iter()) if elements is None else elements):  # children before their parent
         if not isinstance(el.tag, str):
             out[el] = ""
             continue
-        pieces = [_WS.sub(" ", el.text) if el.text else ""]
+        text = el.text
+        first = collapse(text) if text else ""
+        pieces = None
         for child in el:
+            if pieces is None:
+                pieces = [first]
             pieces.append(out[child])
-            if child.tail:
-                pieces.append(_WS.sub(" ", child.tail))
-        out[el] = _joined(pieces)
+            tail = child.tail
+            if tail:
+                pieces.append(collapse(tail))
+        out[el] = first if pieces is None else _joined(pieces)  # a leaf: its text alone
     return out
 
 
@@ -83,11 +109,14 @@ def _joined(pieces: list[str]) -> str:
     parts: list[str] = []
     last_space = False
     for piece in pieces:
-        if last_space and piece.startswith(" "):
+        if not piece:
+            continue
+        if last_space and piece[0] == " ":
             piece = piece[1:]
-        if piece:
-            parts.append(piece)
-            last_space = piece.endswith(" ")
+            if not piece:
+                continue
+        parts.append(piece)
+        last_space = piece[-1] == " "
     return "".join(parts)
 
 
@@ -97,8 +126,9 @@ class TextBlocks:
     def __init__(self, tree: Any) -> None:
         self.by_text: dict[str, Any] = {}
         self.texts: list[tuple[Any, str]] = []
-        texts = collapsed_texts(tree)
-        for el in tree.iter():
+        elements = list(tree.iter())
+        texts = collapsed_texts(tree, elements)
+        for el in elements:
             if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
                 continue
             t = texts[el].strip()  # = _norm(el.text_content())
@@ -126,8 +156,8 @@ class TextBlocks:
 
 
 def link_share(el: Any) -> float:
-    text = len(_norm(el.text_content())) or 1
-    links = sum(len(_norm(a.text_content())) for a in el.iter("a")
+    text = len(_norm(text_of(el))) or 1
+    links = sum(len(_norm(text_of(a))) for a in el.iter("a")
                 if not (a.get("href") or "").lower().startswith(("mailto:", "tel:")))
     return links / text
 
@@ -199,7 +229,7 @@ def page_blocks(tree: Any) -> tuple[list[Any], list[str]]:
     own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`."""
     blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
               if el.tag not in TEXT_HOLDERS or len(own_text(el).strip()) >= TEXT_HOLDER_CHARS]
-    return blocks, [word_key(el.text_content()) for el in blocks]
+    return blocks, [word_key(text_of(el)) for el in blocks]
 
 
 def gap(precise: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> str:
@@ -293,7 +323,7 @@ def _chunk_like(twin: Any, held_chars: int) -> bool:
     by_parent: dict[Any, int] = {}  # keyed by element, not id(): a proxy lxml drops may hand its id on
     chars = 0
     for x in twin.iter("p"):
-        n = len(word_key(x.text_content()))
+        n = len(word_key(text_of(x)))
         if n >= LEAD_MIN_CHARS:
             by_parent[x.getparent()] = by_parent.get(x.getparent(), 0) + 1
             chars += n
@@ -327,7 +357,7 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
             prose[twin] = _chunk_like(twin, len(flat))
         if not prose[twin]:
             continue
-        line = _norm(own_text(el) if el.tag in TEXT_HOLDERS else el.text_content())
+        line = _norm(own_text(el) if el.tag in TEXT_HOLDERS else text_of(el))
         if line:
             (before if i < held[0] else after).append(line)
             taken.add(k)

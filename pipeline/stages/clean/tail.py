@@ -70,8 +70,11 @@ KEYWORD_LINE_SHARE = 0.6  # ... of which this share are keywords the page declar
 KEYWORD_LABEL_MAX_WORDS = 3  # a short line right above it, with no sentence end, is its label: cut with it
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def _key(s: str) -> str:
-    return " ".join(re.findall(r"\w+", s.casefold()))
+    return " ".join(_WORDS.findall(s.casefold()))
 
 
 def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[dict[str, object]]) -> list[str]:
@@ -82,7 +85,8 @@ def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[di
         return kept
     out: list[str] = []
     for line in kept:
-        items = [_key(x) for x in _ITEM_SPLIT.split(line) if _key(x)]
+        parts = _ITEM_SPLIT.split(line)
+        items = [k for k in map(_key, parts) if k] if len(parts) >= KEYWORD_LINE_MIN_ITEMS else []
         if len(items) >= KEYWORD_LINE_MIN_ITEMS and sum(i in declared for i in items) >= KEYWORD_LINE_SHARE * len(items):
             gone = [line]
             if out and word_count(out[-1]) <= KEYWORD_LABEL_MAX_WORDS and is_orphan_heading(out[-1]):
