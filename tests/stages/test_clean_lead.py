@@ -121,3 +121,34 @@ def test_the_page_language_pack_decides_whether_the_standfirst_opens_the_body() 
     assert res.body.startswith(deck + "\n\n" + paras[0])
     english = clean_html(page, load_rules("en"))  # the same page under a pack that keeps it apart
     assert english.metadata["standfirst"] == deck and english.body.startswith(paras[0])
+
+
+def test_leaf_blocks_do_not_depend_on_which_element_proxies_are_alive():
+    """lxml frees an element's Python object when nothing refers to it and may give its id() to the next
+    one: the leaves are found by element, so they equal the plain definition on any page (before, some
+    pages' standfirst changed with what else the process held)."""
+    import gc
+
+    import lxml.html
+
+    from pipeline.stages.clean.lead import _BLOCK_TAGS, _SKIP, _leaf_blocks
+
+    cell = "<span><b>x</b> <i>y</i></span>"
+    page = "<html><body>" + "".join(
+        f"<section><div><span>{cell}</span><div><p>{i} {cell}</p><ul><li>{cell}</li></ul></div>"
+        f"<div>{cell}<script>var a = {i};</script></div></div></section>"
+        # a block inside an inline element inside a block: the inline element's object is freed after use
+        f"<div><font><form><p>{i} {cell}</p></form></font></div>" for i in range(300)) + "</body></html>"
+    body = lxml.html.document_fromstring(page).find("body")
+
+    def plain() -> list[str]:
+        return [body.getroottree().getpath(el) for el in body.iter(*_BLOCK_TAGS)
+                if next((d for d in el.iterdescendants() if d.tag in _BLOCK_TAGS), None) is None
+                and not any(a.tag in _SKIP for a in el.iterancestors())
+                and el.tag not in ("ul", "ol", "dl", "table", "tr")]
+
+    want = plain()
+    for _ in range(3):
+        got = [body.getroottree().getpath(el) for el in _leaf_blocks(body)]
+        assert got == want
+        gc.collect()

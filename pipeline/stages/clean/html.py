@@ -128,8 +128,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     warnings = []
     container = _article_container(tree)
     warning = prune(tree, hr, attributes)
-    del attributes  # no element proxy kept alive past here: lead._leaf_blocks and recall.twin_of compare
-    # id()s of element proxies that may be transient, so their answers depend on which proxies are alive
+    del attributes  # the pruned elements' proxies are not kept past the pruning
     if warning:
         warnings.append(warning)
     media = prune_media(tree.find("body") if tree.find("body") is not None else tree)

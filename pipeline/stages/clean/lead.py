@@ -44,14 +44,17 @@ def _leaf_blocks(root: Any) -> list[Any]:
     """Block elements with no block-level element inside (outside scripts and form controls), in reading
     order. One pass: each block marks its ancestors as containers, stopping at one already marked."""
     blocks = [el for el in root.iter(*_BLOCK_TAGS)]
-    containers: set[int] = set()
+    # The sets hold the elements, not their id()s: lxml makes a Python object for an element when it is
+    # asked for and frees it when nothing refers to it, so an id() of an ancestor seen here could come
+    # back as another element's (the leaves then depended on what else happened to be referenced).
+    containers: set[Any] = set()
     for el in blocks:
         for a in el.iterancestors():
-            if id(a) in containers:
+            if a in containers:
                 break
-            containers.add(id(a))
-    skipped = {id(d) for s in root.iter(*_SKIP) for d in s.iterdescendants()}
-    return [el for el in blocks if id(el) not in containers and id(el) not in skipped
+            containers.add(a)
+    skipped = {d for s in root.iter(*_SKIP) for d in s.iterdescendants()}
+    return [el for el in blocks if el not in containers and el not in skipped
             and el.tag not in ("ul", "ol", "dl", "table", "tr")]
 
 
@@ -121,9 +124,9 @@ def _place(line: str, tree: Any, leaves: list[Any], texts: list[str]) -> int | N
     el = TextBlocks(tree).find(line)
     if el is None:
         return None
-    order = {id(e): i for i, e in enumerate(tree.iter())}
-    pos, above = order.get(id(el), -1), {id(a) for a in el.iterancestors()}
-    n = sum(1 for leaf in leaves if order.get(id(leaf), pos) < pos and id(leaf) not in above)
+    order = {e: i for i, e in enumerate(tree.iter())}  # by element (see _leaf_blocks), not id()
+    pos, above = order.get(el, -1), set(el.iterancestors())
+    n = sum(1 for leaf in leaves if order.get(leaf, pos) < pos and leaf not in above)
     texts.extend(_text(leaf) for leaf in leaves[len(texts):n])
     return n
 
