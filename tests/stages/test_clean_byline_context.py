@@ -79,8 +79,14 @@ PROSE_ZH = [
 
 
 def test_a_chinese_menu_item_is_not_a_byline_but_a_reporter_line_is() -> None:
-    menu = ["首页", "智能科技", "一县一品", "文化旅游", "品牌故事", "良品在行动"]
+    menu = ["首页", "智能科技", "一县一品", "文化旅游", "2019全国两会", "新中国成立70周年"]
     res = clean_text(dump(menu, ["四十所学校将在三年内完成维修"], PROSE_ZH))
     assert res.author is None
     res = clean_text(dump(menu, ["四十所学校将在三年内完成维修", "记者 王秀军"], PROSE_ZH))
     assert res.author == "王秀军"
+
+
+def test_the_date_beside_a_byline_is_not_a_menu_entry() -> None:
+    text = dump(MENU, ["Forty schools to be repaired in three years", "Home", "News", "By Jane Smith",
+                       "Published August 10, 2025", "Updated 10:30, 11.08.2025"], PROSE_EN)
+    assert clean_text(text).author == "Jane Smith"

@@ -14,23 +14,29 @@ The signals here are structural, the same in every language and script (no phras
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import CleanResult, TextRules
 from pipeline.stages.clean.script import dense_chars, ends_sentence
 
 NAV_SIDE = 2  # this many menu entries right above a candidate and right below it: a navigation run
 _MARKERS = "-–—•·*▪►›»"
+_DIGITS = re.compile(r"\d+")
 _CONTINUES = ",.;:!?)]}’”%»，。、；：！？）」』„“"
 
 
-def _menu_entry(ln: Line, r: TextRules, short: bool = False) -> bool:
+def _menu_entry(ln: Line, r: TextRules, short: bool = False, repeated: frozenset[str] = frozenset()) -> bool:
     """A line a menu is made of: short (a Han / kana / Thai character counts as two: it writes a word or
-    half of one), no sentence end, no digit (the date, time or reading time beside a byline is not one),
-    no end mark (``（完）`` closes an article); ``short``: half as long."""
+    half of one), no sentence end, at most one number (``"2019 elections"`` is a menu entry; the date or
+    time beside a byline, ``"August 10, 2025"``, ``"06.05. 07:36"``, is not),
+    no end mark (``（完）`` closes an article); ``short``: half as long. A line the dump repeats
+    (``repeated``: a menu shown twice, in the header and the footer) may be as long as a repeated line."""
     t = ln.text
-    width = r.short_chars // 2 if short else r.short_chars
+    width = r.short_chars // 2 if short else r.repeat_max if t in repeated else r.short_chars
     return (ln.kind in ("", "byline") and len(t) + dense_chars(t) <= width and not ends_sentence(t)
-            and not any(c.isdigit() for c in t) and not is_prose(t, r) and not r.end_mark.search(t))
+            and len(_DIGITS.findall(t)) < 2 and not is_prose(t, r) and not r.end_mark.search(t))
 
 
 def _marker(t: str) -> str:
@@ -51,8 +57,15 @@ def in_navigation(lines: list[Line], i: int, r: TextRules, start: int = 0) -> bo
     if nxt is not None and nxt.gap == 0 and lines[i].gap == 0 and nxt.text[:1] and (
             nxt.text[:1] in _CONTINUES or nxt.text[:1].islower()):
         return True
-    around = (*range(i - 1, i - 1 - NAV_SIDE, -1), *range(i + 1, i + 1 + NAV_SIDE))
-    return all(0 <= k < len(lines) and _menu_entry(lines[k], r, short=k < start) for k in around)
+    around = [*range(i - 1, i - 1 - NAV_SIDE, -1), *range(i + 1, i + 1 + NAV_SIDE)]
+    if not all(0 <= k < len(lines) for k in around):
+        return False
+    if all(_menu_entry(lines[k], r, short=k < start) for k in around):
+        return True
+    texts = {lines[k].text for k in around}
+    counts = Counter(ln.text for ln in lines if ln.text in texts)
+    repeated = frozenset(t for t, c in counts.items() if c >= r.repeat_min)
+    return bool(repeated) and all(_menu_entry(lines[k], r, short=k < start, repeated=repeated) for k in around)
 
 
 def signature_outside(lines: list[Line], sig: int, r: TextRules) -> bool:
