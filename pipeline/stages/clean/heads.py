@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from pipeline.stages.clean.byline_context import in_navigation
 from pipeline.stages.clean.lines import Line, is_prose, link_like
 from pipeline.stages.clean.rules import CleanResult, TextRules, is_heading_like
 from pipeline.stages.clean.script import ends_sentence, line_memo, similar, similar_tokens, tokens, word_count
@@ -161,11 +162,14 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
 
 
 def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,
-                 max_prose_before: int | None = None) -> None:
+                 max_prose_before: int | None = None, *, dump: bool = False) -> None:
     """Byline lines among the first lines (from ``start``): author and agency, the line removed.
-    ``max_prose_before``: looked for only until this many prose lines have passed (see :func:`mark_head`)."""
+    ``max_prose_before``: looked for only until this many prose lines have passed (see :func:`mark_head`).
+    ``dump``: the lines are a page's visible text, menus included: a byline-shaped line in a navigation
+    run or inside a sentence is not one (:func:`byline_context.in_navigation`)."""
     prose_before = 0
-    for ln in lines[start:min(len(lines), BYLINE_LINES)]:
+    for i in range(start, min(len(lines), BYLINE_LINES)):
+        ln = lines[i]
         if ln.kind:
             continue
         if max_prose_before is not None and prose_before >= max_prose_before:
@@ -175,6 +179,8 @@ def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,
             if max_prose_before is not None and is_prose(ln.text, r):
                 prose_before += 1
             continue
+        if dump and in_navigation(lines, i, r, start):
+            continue
         ln.kind = "byline"
         names = split_names(b.get("name", ""), r)
         if names:
@@ -183,21 +189,22 @@ def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,
         _set_agency(res, b.get("agency") or None)
 
 
-def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
+def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> Line | None:
     """A trailing name-only line after prose is the author's signature; a byline among the last lines
-    ("（记者 王秀军）", "Theo TTXVN", "<Name> (<AGENCY>)") closes the article the same way."""
+    ("（记者 王秀军）", "Theo TTXVN", "<Name> (<AGENCY>)") closes the article the same way. The line
+    marked, if any."""
     live = [ln for ln in lines if not ln.kind]
     if len(live) < 3:
-        return
+        return None
     last, prev = live[-1].text, live[-2].text
     if (r.name_only.match(last) and len(last) <= r.name_max_chars and is_prose(prev, r)
             and not r.related.match(last) and not _in_furniture(lines, live[-1])):
         live[-1].kind = "signature"
         res.author = res.author or last
         res.metadata.setdefault("authors", [last])
-        return
+        return live[-1]
     if not any(is_prose(ln.text, r) for ln in live[:-1]):
-        return
+        return None
     for ln in live[-TAIL_LINES:]:
         if is_prose(ln.text, r):
             continue
@@ -209,13 +216,14 @@ def mark_signature(lines: list[Line], r: TextRules, res: CleanResult) -> None:
                 res.author = res.author or names[0]
                 res.metadata.setdefault("authors", names)
             _set_agency(res, b.get("agency") or None)
-            return
+            return ln
         name = agency_signature(ln.text, r, res)
         if name:
             ln.kind = "byline"
             res.author = res.author or name
             res.metadata.setdefault("authors", [name])
-            return
+            return ln
+    return None
 
 
 _SIGN_SEPARATORS = " \t,;/|·•(–—-"

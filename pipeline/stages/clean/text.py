@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from pipeline.stages.clean.byline_context import keep_signature_in_region, snapshot
 from pipeline.stages.clean.captions_by_form import load_lexicon
 from pipeline.stages.clean.heads import (
     cut_after,
@@ -277,7 +278,7 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
     if column:
         res.metadata["column"] = column
     res.title = title if (confirmed or looks_like_title(head)) else None
-    mark_bylines(lines, r, res, h + 1)
+    mark_bylines(lines, r, res, h + 1, dump=True)
     if confirmed or (res.title and is_heading_like(head) and _headline_follows(lines, h, r)):
         lines[h].kind = "title"  # the headline is the title, not the first line of the body
 
@@ -293,8 +294,10 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
     mark_end(lines, r, cuts, res)
     mark_end_of_article(lines, r, signals, res.metadata)
     mark_blocks(lines, r, signals)
-    mark_signature(lines, r, res)
+    before = snapshot(res)
+    sig = mark_signature(lines, r, res)
     _select_region(lines, r, cuts)
+    keep_signature_in_region(lines, sig, r, res, before)
     _mark_dates(lines, r, res)
 
     kept = [ln for ln in lines if not ln.kind]
