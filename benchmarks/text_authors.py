@@ -75,7 +75,11 @@ class Part:
 
 
 def dump(html: str) -> str:
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)  # a few eval pages are XHTML
 
     return BeautifulSoup(html, "lxml").get_text("\n")
 
