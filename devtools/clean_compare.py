@@ -37,6 +37,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 
@@ -83,22 +84,27 @@ def text_dumps(data: Path | None, eval_data: Path | None, limit: int | None, per
     return out
 
 
+def _write(out: Path, docs: list[tuple[str, str]], clean: Any) -> int:
+    """One JSON line per document: ``clean(document)``'s fields, or the error it raised."""
+    with out.open("w", encoding="utf-8") as fh:
+        for did, doc in docs:
+            try:
+                res = clean(doc)
+                row = {"id": did, "title": res.title, "body": res.body, "author": res.author,
+                       "source_name": res.source_name, "dateline": res.dateline, "published_at": res.published_at,
+                       "captions": res.captions, "metadata": res.metadata}
+            except Exception as exc:  # noqa: BLE001 - an error is an output too: compared like the rest
+                row = {"id": did, "error": f"{type(exc).__name__}: {exc}"}
+            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+    return len(docs)
+
+
 def dump(out: Path, data: Path | None, eval_data: Path | None, limit: int | None, per_language: int = 0) -> int:
     from pipeline.stages.clean import clean_html_string, load_packs
 
     packs = load_packs()
-    n = 0
-    with out.open("w", encoding="utf-8") as fh:
-        for pid, html in pages(data, eval_data, limit) + generated("html", per_language):
-            try:
-                res = clean_html_string(html, packs)
-                row = {"id": pid, "title": res.title, "body": res.body, "author": res.author,
-                       "source_name": res.source_name, "dateline": res.dateline, "published_at": res.published_at,
-                       "captions": res.captions, "metadata": res.metadata}
-            except Exception as exc:  # noqa: BLE001 - an error is an output too: compared like the rest
-                row = {"id": pid, "error": f"{type(exc).__name__}: {exc}"}
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-            n += 1
+    n = _write(out, pages(data, eval_data, limit) + generated("html", per_language),
+               lambda html: clean_html_string(html, packs))
     print(f"wrote {n} pages to {out}")
     return 0
 
@@ -108,17 +114,8 @@ def dump_text(out: Path, docs: list[tuple[str, str]]) -> int:
     from pipeline.stages.clean.text import clean_text
 
     packs = load_packs()
-    with out.open("w", encoding="utf-8") as fh:
-        for did, text in docs:
-            try:
-                res = clean_text(text, packs)
-                row = {"id": did, "title": res.title, "body": res.body, "author": res.author,
-                       "source_name": res.source_name, "dateline": res.dateline, "published_at": res.published_at,
-                       "captions": res.captions, "metadata": res.metadata}
-            except Exception as exc:  # noqa: BLE001 - an error is an output too: compared like the rest
-                row = {"id": did, "error": f"{type(exc).__name__}: {exc}"}
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-    print(f"wrote {len(docs)} text documents to {out}")
+    n = _write(out, docs, lambda text: clean_text(text, packs))
+    print(f"wrote {n} text documents to {out}")
     return 0
 
 
