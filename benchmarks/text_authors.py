@@ -5,8 +5,9 @@ The pages, their annotations and the development / measured-only split are those
 :mod:`benchmarks.trafilatura_eval` (``md5(url)``, ``HELD_OUT_SHARE`` of 10 buckets measured-only; rules are
 written from development failures only, ``--show`` lists development pages only). Per part, a page is:
 
-* ``right``: annotated with a non-empty author (a name or a list of names) and ours matches it (NFKC,
-  case-folded, whitespace-free, one contains the other, any of the annotated names);
+* ``right``: annotated with a non-empty author (a name or a list of names) and ours matches it
+  (``trafilatura_eval.author_hit``, that benchmark's own match: folded, one contains the other, any of
+  the annotated names);
 * ``false``: annotated with a non-empty author and ours is a different one, or annotated as empty (``""``,
   the page shows no author) and ours gives one;
 * ``missed``: annotated with a non-empty author, ours none;
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,16 +38,6 @@ if str(REPO_ROOT) not in sys.path:
 from benchmarks import trafilatura_eval as te  # noqa: E402
 
 SHARED_TRUTH = REPO_ROOT.parent / "shared" / "benchmarks" / "article-extraction" / "ground-truth.json"
-
-
-def fold(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def matches(ours: str, gold: str | list[str]) -> bool:
-    a = fold(ours)
-    golds = [fold(g) for g in ([gold] if isinstance(gold, str) else gold) if isinstance(g, str)]
-    return bool(a) and any(g and (g in a or a in g) for g in golds)
 
 
 @dataclass
@@ -103,7 +93,7 @@ def score(author: str | None, gold: object, part: Part) -> str | None:
     if not author:
         part.missed += 1
         return "missed"
-    if matches(author, gold):  # type: ignore[arg-type]
+    if te.author_hit([author], gold):  # type: ignore[arg-type]
         part.right += 1
         return "right"
     part.false += 1
