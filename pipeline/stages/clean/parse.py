@@ -17,7 +17,10 @@ import re
 
 import lxml.html
 from lxml import etree
+from lxml.html import _looks_like_full_html_bytes, _looks_like_full_html_unicode
 from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+from pipeline.stages.clean.repair import repaired_utf8
 
 __all__ = ["MalformedHTML", "parse_html"]
 
@@ -46,32 +49,60 @@ TRAFILATURA_PARSER = _parser(collect_ids=False, default_doctype=False, encoding=
 DEFAULT_PARSER = _parser()
 
 
-def _from_bytes(html: str) -> lxml.html.HtmlElement | None:
+def _from_bytes(data: bytes) -> lxml.html.HtmlElement | None:
     try:
-        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=TRAFILATURA_PARSER)
+        return lxml.html.fromstring(data, parser=TRAFILATURA_PARSER)
     except Exception:  # trafilatura's loader logs and goes on the same way
         return None
 
 
 def load_html(html: str) -> lxml.html.HtmlElement | None:
     """``trafilatura.utils.load_html`` for a decoded page, with :data:`TRAFILATURA_PARSER`: the same
-    repairs, the same bytes retry, the same rejection of a short tree without an ``html`` tag."""
+    repairs, the same bytes retry, the same rejection of a short tree without an ``html`` tag.
+
+    The repaired page is parsed as its UTF-8 bytes (:func:`~pipeline.stages.clean.repair.repaired_utf8`),
+    the loader's own retry, rather than as ``str``: lxml hands a ``str`` to libxml2 as UTF-16 or UTF-32,
+    which libxml2 converts to UTF-8 as it reads; the bytes are read as they are (``encoding="utf-8"``
+    in the parser). The trees are the same (``tests/stages/test_clean_exact_s18a.py``), so the loader's
+    ``str`` attempt, whose failure is what makes it retry with the bytes, is skipped. Where the two
+    could differ the ``str`` path is kept: a lone surrogate (no strict UTF-8), or a page whose start
+    ``lxml.html.fromstring`` would judge full document or fragment differently as bytes (leading
+    non-ASCII white space)."""
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
-    html = repair_faulty_html(html, beginning)
+    data = repaired_utf8(html, beginning)
+    if data is not None and _judged_alike(data):
+        tree = _from_bytes(data)
+    else:
+        tree = _from_text(repair_faulty_html(html, beginning))
+    if tree is not None and dubious and len(tree) < 2:
+        tree = None
+    return tree
+
+
+def _judged_alike(data: bytes) -> bool:
+    """Whether ``lxml.html.fromstring`` takes the UTF-8 text ``data`` for a full document (or a fragment)
+    alike as ``bytes`` and as ``str``: its test, ``^\\s*<(?:html|!doctype)``, has more white space in ``str``.
+    Decided on the first 256 bytes when the white space run and the tag end in them."""
+    head = data[:256].decode("utf-8", "ignore")  # a character cut at the end is dropped
+    if len(data) > 256 and len(head.lstrip()) < 9:
+        return False
+    return bool(_looks_like_full_html_unicode(head)) == bool(_looks_like_full_html_bytes(data))
+
+
+def _from_text(html: str) -> lxml.html.HtmlElement | None:
+    """trafilatura's loader on the repaired ``str``: lxml, then the bytes when that fails."""
     tree = None
     retried = False
     try:
         tree = lxml.html.fromstring(html, parser=TRAFILATURA_PARSER)
     except ValueError:  # "Unicode strings with encoding declaration are not supported."
-        tree = _from_bytes(html)
+        tree = _from_bytes(html.encode("utf8", "surrogatepass"))
         retried = True
     except Exception:
         tree = None
     if (tree is None or len(tree) < 1) and not retried:
-        tree = _from_bytes(html)
-    if tree is not None and dubious and len(tree) < 2:
-        tree = None
+        tree = _from_bytes(html.encode("utf8", "surrogatepass"))
     return tree
 
 

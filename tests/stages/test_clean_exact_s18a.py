@@ -1,0 +1,135 @@
+"""Shortcuts of the clean stage (issue 27, round 18a) checked against the computations they replace.
+
+The page parse: trafilatura's repair done on the page's UTF-8 bytes (``pipeline/stages/clean/repair.py``)
+and the bytes parsed (``parse.load_html``) instead of the repaired ``str``."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import re
+import sys
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml import etree
+from trafilatura.utils import INVALID_XML_CHARS, is_dubious_html, repair_faulty_html
+
+from pipeline.stages.clean import parse
+from pipeline.stages.clean.repair import has_invalid_xml_chars, repaired_utf8
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DOCTYPES = ["<!DOCTYPE html>", "<!doctype html>",
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+            "< ! DOCTYPE a/b>", "<!DOCTYPE/>", "<!DOCTYPE html/ <x>", "<! doctype html SYSTEM 'a/b'>"]
+PIECES = ["\n", "\r\n", "\r", "\t", " ", "<html>", "<html/>", "<HTML lang='x' />", "<html\n/>", "<html />x",
+          "<body>", "<p>", "</p>", "text ", "é", "þ", "Ω", "Москва", "市场，", "\uff0c", "\ufffd", "\ufeff", "😀",
+          "\U0010fffd", "\u2028", "\x85", "\xa0", "\u3000", "\ufffe", "\uffff", "\ufeff", "\u0100", "\u0a01",
+          *[chr(c) for c in range(0x20)], "<?xml version='1.0' encoding='utf-8'?>", "<meta charset='cp1251'>"]
+
+
+def _pages(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    out = ["", "\n", "x", "<html/>", "<!DOCTYPE html>", "<!DOCTYPE a/b>", "<!DOCTYPE a/b>\n", "\x00", "\ufffe",
+           "a" * 5000 + "<html/>"]
+    for _ in range(n):
+        parts = [rng.choice(DOCTYPES)] if rng.random() < 0.6 else []
+        parts += [rng.choice(PIECES) for _ in range(rng.randrange(0, 40))]
+        if rng.random() < 0.1:
+            parts.append("y" * rng.choice((4090, 4100, 70_000)))
+        out.append("".join(parts))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_repaired_utf8_is_trafilaturas_repair_encoded(seed: int) -> None:
+    for html in _pages(seed, 1500):
+        beginning = html[:50].lower()
+        assert repaired_utf8(html, beginning) == repair_faulty_html(html, beginning).encode("utf-8"), repr(html[:200])
+
+
+def test_a_lone_surrogate_leaves_the_page_to_the_str_path() -> None:
+    for html in ("<html>\ud800</html>", "<!DOCTYPE html>\n<p>\udfff x</p>", "\udc80" * 3):
+        assert repaired_utf8(html, html[:50].lower()) is None
+
+
+def test_the_invalid_character_test_is_the_regex_for_every_character() -> None:
+    for code in [*range(0x0, 0x3000), *range(0xD7F0, 0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 97)]:
+        ch = chr(code)
+        for text in (ch, f"ab{ch}cd", f"é{ch}", f"😀{ch}x"):
+            assert has_invalid_xml_chars(text, text.encode("utf-8")) == bool(INVALID_XML_CHARS.search(text)), hex(code)
+
+
+def test_the_full_document_test_sees_the_same_white_space_and_letters() -> None:
+    # parse._judged_alike relies on str.lstrip() stripping exactly re's \s, and on the letters of
+    # "html" / "!doctype" matching only their ASCII cases under re.IGNORECASE
+    space = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert bool(space.match(ch)) == ch.isspace() == (ch.lstrip() == ""), hex(code)
+        for letter in "htmldocype!<":
+            if re.match(re.escape(letter), ch, re.IGNORECASE):
+                assert ch.lower() == letter.lower() and ch.isascii(), (letter, hex(code))
+
+
+def _old_load(html: str) -> lxml.html.HtmlElement | None:
+    """parse.load_html before the bytes parse: trafilatura's repair, the str parse, its bytes retry."""
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    tree = parse._from_text(repair_faulty_html(html, beginning))
+    if tree is not None and dubious and len(tree) < 2:
+        tree = None
+    return tree
+
+
+def _serialised(tree: lxml.html.HtmlElement | None) -> tuple[object, ...] | None:
+    if tree is None:
+        return None
+    return (etree.tostring(tree, encoding="unicode"), etree.tostring(tree, method="html", encoding="unicode"),
+            lxml.html.tostring(tree), etree.tostring(tree.getroottree()), [el.sourceline for el in tree.iter()],
+            [type(el) for el in tree.iter()])
+
+
+def _real_pages() -> list[str]:
+    out = []
+    for d in (ROOT / "benchmarks" / "data" / "metadata-pages", ROOT / "tests" / "fixtures" / "clean"):
+        for f in sorted(d.rglob("*")):
+            if f.name.endswith((".html", ".htm")):
+                out.append(f.read_text("utf-8"))
+            elif f.name.endswith(".html.gz"):
+                out.append(gzip.decompress(f.read_bytes()).decode("utf-8"))
+    return out
+
+
+LEADS = ["", " ", "\n\t", "\xa0", "\u3000", "\x85", "\u2028", "\x1c", "\ufeff", " " * 300, "\xa0" * 200, "\u2003 \n"]
+BODIES = ["<html><body><p>One é</p></body></html>", "<!DOCTYPE html><html><body><p>Ω</p></body></html>",
+          "<p>only one</p>", "<div><p>a</p><p>b 市场</p></div>", "<HTML><p>x</p>", "<!doctype html>\n<p>y</p>",
+          "<?xml version='1.0' encoding='utf-8'?><html><body><p>decl</p></body></html>",
+          "<html><head><meta charset='iso-8859-1'></head><body><p>Café</p></body></html>",
+          "<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-16'></head><p>x</p></html>",
+          "Just a sentence.", "<html/>\n<body><p>Text</p></body>", "<html><body><p>A\x00B\x0bC\ufffe</p></body></html>",
+          "<html><body><p>😀 \U0001f600 astral</p></body></html>", "<html><body><p>Latin-1 only: þ ÿ ñ</p></body></html>",
+          "<html><body><p>lone \ud800 surrogate</p></body></html>", "<html><body><p>\r\nCR\rLF</p></body></html>"]
+
+
+@pytest.mark.parametrize("lead", LEADS)
+def test_the_bytes_parse_builds_the_str_parses_tree(lead: str) -> None:
+    for body in BODIES:
+        html = lead + body
+        assert _serialised(parse.load_html(html)) == _serialised(_old_load(html)), repr(html[:80])
+
+
+def test_the_bytes_parse_builds_the_str_parses_tree_on_real_and_random_pages() -> None:
+    pages = _real_pages()
+    assert len(pages) >= 40
+    rng = random.Random(7)
+    for html in pages:
+        cut = rng.randrange(len(html))
+        for variant in (html, html[:cut], html.encode("utf-8").decode("latin-1"), html.replace("<", "\x0c<", 3)):
+            assert _serialised(parse.load_html(variant)) == _serialised(_old_load(variant))
+    for html in _pages(11, 400):
+        assert _serialised(parse.load_html(html)) == _serialised(_old_load(html)), repr(html[:200])
+
