@@ -133,3 +133,19 @@ def test_the_bytes_parse_builds_the_str_parses_tree_on_real_and_random_pages() -
     for html in _pages(11, 400):
         assert _serialised(parse.load_html(html)) == _serialised(_old_load(html)), repr(html[:200])
 
+
+def test_has_prose_paragraph_is_whether_there_is_a_prose_paragraph() -> None:
+    from pipeline.stages.clean.prune import _has_prose_paragraph, prose_paragraphs
+
+    long = "word " * 30
+    made = [f"<div><p>{long}</p></div>", f"<div><p><a>{long}</a></p></div>", f"<div><p>{long}<a>{long}</a></p></div>",
+            "<div><p>short</p></div>", "<div></div>", f"<div><p> {'x' * 79} </p><p>{'y' * 80}</p></div>",
+            f"<div><p><a>{'z' * 40}</a>{'w' * 41}</p></div>", f"<div><p><a>{'z' * 40}</a>{'w' * 40}</p></div>"]
+    roots = [lxml.html.fragment_fromstring(html) for html in made]
+    for html in _real_pages()[:20]:
+        tree = parse.parse_html(html)
+        roots += [el for el in tree.iter() if isinstance(el.tag, str)][::7]
+    assert any(_has_prose_paragraph(r) for r in roots) and not all(_has_prose_paragraph(r) for r in roots)
+    for root in roots:
+        assert _has_prose_paragraph(root) == bool(prose_paragraphs(root))
+

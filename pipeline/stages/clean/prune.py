@@ -122,6 +122,15 @@ def prose_paragraphs(root: Any) -> list[tuple[Any, int]]:
     return out
 
 
+def _has_prose_paragraph(root: Any) -> bool:
+    """``bool(prose_paragraphs(root))``, stopping at the first text-bearing ``<p>``."""
+    for p in root.iter("p"):
+        n = len(text_of(p).strip())
+        if n >= PROSE_MIN_CHARS and sum(len(text_of(a)) for a in p.iter("a")) * 2 < n:
+            return True
+    return False
+
+
 def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> list[tuple[Any, int]]:
     """(element, characters) of the page's text: the text-bearing ``<p>`` elements and the blocks holding as
     much text of their own outside any ``<p>`` (recall's text holders: a forum post, lines split by ``<br>``),
@@ -267,7 +276,7 @@ def prune_media(root: Any) -> dict[str, int]:
         for anc in video.iterancestors():
             if anc.tag in ("body", "html", "article", "main") or len(text_of(anc)) > PLAYER_MAX_CHARS:
                 break
-            if prose_paragraphs(anc):
+            if _has_prose_paragraph(anc):
                 break
             top = anc
         if top is not None and top.getparent() is not None:
@@ -285,7 +294,7 @@ def prune_media(root: Any) -> dict[str, int]:
     for el, n in sorted(images.items(), key=lambda kv: -kv[1]):
         if n < GALLERY_MIN_IMAGES or el.getparent() is None:
             continue
-        if el.tag in ("article", "main") or prose_paragraphs(el):
+        if el.tag in ("article", "main") or _has_prose_paragraph(el):
             continue
         chars = len(text_of(el).strip())
         if page_chars is None:
