@@ -149,3 +149,37 @@ def test_has_prose_paragraph_is_whether_there_is_a_prose_paragraph() -> None:
     for root in roots:
         assert _has_prose_paragraph(root) == bool(prose_paragraphs(root))
 
+
+SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680", "\u2000",
+          "\u2007", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+NOT_SPACES = ["\u200b", "\ufeff", "\u180e", "\x00", "a", "é", "市", "\u00ad", "-", "😀"]
+
+
+def test_squash_is_the_regex_collapse_and_strip() -> None:
+    from pipeline.stages.clean.spaces import squash
+
+    rng = random.Random(5)
+    texts = ["", " ", "a", " a ", "a  b", "\n\tx\u3000y\xa0", "x" * 10_000 + " \n " + "y" * 10_000]
+    texts += ["".join(rng.choice(SPACES + NOT_SPACES) for _ in range(rng.randrange(0, 30))) for _ in range(4000)]
+    texts += [chr(c) + "a" + chr(c) + chr(c) + "b" + chr(c) for c in range(0x3100)]
+    for text in texts:
+        assert squash(text) == re.sub(r"\s+", " ", text).strip(), repr(text)
+        assert type(squash(lxml.html.fromstring(f"<p>{text}</p>").text_content())) is str
+
+
+def test_a_json_ld_key_without_a_colon_is_itself() -> None:
+    from pipeline.stages.clean import jsonld
+
+    def original(k: str) -> str:
+        if k.startswith("@"):
+            return k
+        k = jsonld._SCHEMA_IRI.sub("", k)
+        return k.split(":", 1)[1] if re.match(r"^[A-Za-z][\w-]*:(?!//)\w", k) else k
+
+    keys = ["", "@type", "@id", "datePublished", "schema:datePublished", "http://schema.org/author", "HTTPS://Schema.org/x",
+            "https://schema.org/", "a:b", "a://b", "a-b:c", "1a:b", ":x", "x:", "og:title", "dc:creator:x", "名前",
+            "schema:", "http://example.com/a:b", "a:ü", "a:-"]
+    rng = random.Random(3)
+    keys += ["".join(rng.choice("ab:/@-_1.Sé ") for _ in range(rng.randrange(0, 12))) for _ in range(5000)]
+    for k in keys:
+        assert jsonld._key(k) == original(k), k

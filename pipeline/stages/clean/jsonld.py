@@ -33,7 +33,7 @@ _SCHEMA_IRI = re.compile(r"^https?://schema\.org/", re.IGNORECASE)
 
 def _key(k: str) -> str:
     """``schema:datePublished`` / ``http://schema.org/datePublished`` -> ``datePublished``."""
-    if k.startswith("@"):
+    if k.startswith("@") or ":" not in k:  # both patterns below need a colon
         return k
     k = _SCHEMA_IRI.sub("", k)
     return k.split(":", 1)[1] if re.match(r"^[A-Za-z][\w-]*:(?!//)\w", k) else k
