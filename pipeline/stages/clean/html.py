@@ -26,6 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.blocks import TextBlocks
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import (
     OPENING_PROSE_PARAGRAPHS,
@@ -135,13 +136,14 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if media:
         md["pruned_blocks"] = media
     page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
+    shared = TextBlocks(tree)  # ... and its elements by text, read once if a pass asks (the tree stays as it is)
     text, _ = precise_text(tree, hr, page)
     if len(WORD.findall(text)) >= hr.min_words:
         blocks = page_blocks(tree)  # the pruned tree's text blocks: the passes below do not change the tree
         lacks = recall_gap(text, tree, blocks)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
             text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
-                                          hr.standfirst_in_body)
+                                          hr.standfirst_in_body, shared)
             text, chunks = recall_twins(text, tree, blocks)  # what neither pass kept of an article cut into chunks
             recalled += chunks
             if recalled:
@@ -152,7 +154,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         text, warning = _keep_article(html, text, container, hr)
         if warning:
             warnings.append(warning)
-    with_lead, lead = with_leads(text, tree)
+    with_lead, lead = with_leads(text, tree, shared)
     if lead:  # the standfirst: kept apart, in the body only where the page's rules say it is body text
         md["standfirst"] = "\n\n".join(lead)
     if warnings:
@@ -171,7 +173,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
     while kept and any(similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
-    kept = cut_orphans(cut_keyword_lines(kept, md.get("keywords"), cuts), tree, cuts)
+    kept = cut_orphans(cut_keyword_lines(kept, md.get("keywords"), cuts), tree, cuts, shared)
     md.pop("h1", None)
     md.pop("doc_title", None)
     if cuts:

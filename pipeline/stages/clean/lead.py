@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, TextBlocks, link_share, text_of, word_key
+from pipeline.stages.clean.blocks import TextBlocks
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, text_of, word_key
 from pipeline.stages.clean.script import SENT_PUNCT, is_dense
 
 _WS = re.compile(r"\s+")
@@ -82,8 +83,9 @@ def _is_lead(t: str, el: Any) -> bool:
     return bool(SENT_PUNCT.search(t)) and link_share(el) <= LINK_SHARE_LEAD
 
 
-def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
-    """(``text`` with the missing lead blocks put in front of its first body line, those blocks)."""
+def with_leads(text: str, tree: Any, blocks: TextBlocks | None = None) -> tuple[str, list[str]]:
+    """(``text`` with the missing lead blocks put in front of its first body line, those blocks).
+    ``blocks``: the tree's :class:`TextBlocks` when the caller shares them with other passes."""
     lines = text.split("\n")
     keys = [word_key(ln) for ln in lines]
     body = tree.find("body") if tree.find("body") is not None else tree
@@ -96,7 +98,7 @@ def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
             return text, []
         start = _find(keys[at], leaves, texts, 0 if start is None else start + 1)
         if start is None:  # text of a container that also holds blocks: placed by its element
-            start = _place(lines[at], tree, leaves, texts)
+            start = _place(lines[at], tree, leaves, texts, blocks)
         if start is None or start >= len(leaves) or leaves[start].tag != "h1":
             break
     if start is None:
@@ -119,9 +121,9 @@ def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int 
     return None
 
 
-def _place(line: str, tree: Any, leaves: list[Any], texts: list[str]) -> int | None:
+def _place(line: str, tree: Any, leaves: list[Any], texts: list[str], blocks: TextBlocks | None = None) -> int | None:
     """Number of leaf blocks before the element holding ``line`` (found by its text, as recall does)."""
-    el = TextBlocks(tree).find(line)
+    el = (blocks or TextBlocks(tree)).find(line)
     if el is None:
         return None
     order = {e: i for i, e in enumerate(tree.iter())}  # by element (see _leaf_blocks), not id()

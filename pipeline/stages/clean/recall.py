@@ -25,8 +25,8 @@ import difflib
 import re
 from typing import Any
 
-from lxml import etree
-
+from pipeline.stages.clean.blocks import TextBlocks, collapse, text_of
+from pipeline.stages.clean.blocks import norm as _norm
 from pipeline.stages.clean.script import line_memo
 
 _WS = re.compile(r"\s+")
@@ -46,28 +46,6 @@ TWIN_LINK_SHARE = 0.25  # a twin container whose blocks are put back from the tr
 TWIN_MIN_PARAGRAPHS = 3  # ... at least this many prose paragraphs (LEAD_MIN_CHARS) side by side ...
 TWIN_MIN_SHARE = 0.25  # ... and at least this share of the kept text's size (word-key characters)
 TEXT_HOLDER_CHARS = 80  # a block without <p>: an element holding this much text of its own (a forum post)
-
-
-def text_of(el: Any) -> str:
-    """``el.text_content()``: lxml.html evaluates the XPath ``string()`` for it, whose setup costs more than
-    the text on most elements; serialised as text (without the tail), the element gives the same string
-    (libxml2 gathers the same text nodes for both)."""
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
-def collapse(s: str) -> str:
-    """``_WS.sub(" ", s)`` (each whitespace run as one space) without the regex where its answer is known:
-    a string of whitespace only is one space; a printable string without two spaces in a row is itself
-    (every whitespace character but the space is unprintable: ``isprintable``)."""
-    if s.isspace():
-        return " "
-    if "  " not in s and s.isprintable():
-        return s
-    return _WS.sub(" ", s)
-
-
-def _norm(s: str) -> str:
-    return collapse(s).strip()
 
 
 @line_memo
@@ -118,41 +96,6 @@ def _joined(pieces: list[str]) -> str:
         parts.append(piece)
         last_space = piece[-1] == " "
     return "".join(parts)
-
-
-class TextBlocks:
-    """The pruned tree's elements by their normalised text (deepest element for a text)."""
-
-    def __init__(self, tree: Any) -> None:
-        self.by_text: dict[str, Any] = {}
-        self.texts: list[tuple[Any, str]] = []
-        elements = list(tree.iter())
-        texts = collapsed_texts(tree, elements)
-        for el in elements:
-            if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
-                continue
-            t = texts[el].strip()  # = _norm(el.text_content())
-            if t:
-                self.by_text[t] = el  # document order: a descendant with the same text comes later
-                self.texts.append((el, t))
-
-    def find(self, line: str) -> Any | None:
-        n = _norm(line)
-        if n.startswith("- "):  # a list item as the extractor writes it
-            n = n[2:]
-        if n.startswith("|"):  # a table row: its first cell's row
-            cells = [c.strip() for c in n.strip("|").split("|") if c.strip()]
-            el = self.by_text.get(cells[0]) if cells else None
-            if el is not None:
-                return next((a for a in el.iterancestors("tr")), el)
-            return None
-        if n in self.by_text:
-            return self.by_text[n]
-        best = None  # text split by <br>: the smallest element holding it
-        for el, t in self.texts:
-            if n in t and (best is None or len(t) < len(best[1])):
-                best = (el, t)
-        return best[0] if best else None
 
 
 def link_share(el: Any) -> float:
@@ -254,9 +197,11 @@ def gap(precise: str, tree: Any, page: tuple[list[Any], list[str]] | None = None
     return ""
 
 
-def merge(precise: str, broad: str, tree: Any, standfirst: bool = False) -> tuple[str, int]:
+def merge(precise: str, broad: str, tree: Any, standfirst: bool = False,
+          blocks: TextBlocks | None = None) -> tuple[str, int]:
     """(precise text with the broad-only lines that belong put back in reading order, lines put back).
-    ``standfirst``: the standfirst counts as body text, a lead may sit higher up (``STANDFIRST_LEVELS``)."""
+    ``standfirst``: the standfirst counts as body text, a lead may sit higher up (``STANDFIRST_LEVELS``).
+    ``blocks``: the tree's :class:`TextBlocks` when the caller shares them with other passes."""
     lead_levels = STANDFIRST_LEVELS if standfirst else NEAR_LEVELS
     if not broad.strip() or not precise.strip():
         return precise, 0
@@ -266,7 +211,7 @@ def merge(precise: str, broad: str, tree: Any, standfirst: bool = False) -> tupl
     ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
     if all(op[0] == "equal" for op in ops):
         return precise, 0
-    blocks = TextBlocks(tree)
+    blocks = blocks or TextBlocks(tree)
     kept = [i for i, x in enumerate(pn) if x]
     first = blocks.find(p[kept[0]]) if kept else None
     last = blocks.find(p[kept[-1]]) if kept else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import TextBlocks
+from pipeline.stages.clean.blocks import TextBlocks
 from pipeline.stages.clean.script import SENT_END, word_count
 
 ORPHAN_MAX_WORDS = 8
@@ -45,10 +45,11 @@ def _apart(line: str, prev: str, blocks: TextBlocks) -> bool:
     return pe is not parent and not any(a is parent for a in pe.iterancestors())
 
 
-def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> list[str]:
+def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]],
+                blocks: TextBlocks | None = None) -> list[str]:
     """``kept`` without the orphan headings that close it (a colon or question mark closes a heading;
-    a bare short line only in a box of its own), the cut counted in ``cuts``."""
-    blocks: TextBlocks | None = None
+    a bare short line only in a box of its own), the cut counted in ``cuts``. ``blocks``: the tree's
+    :class:`TextBlocks` when the caller shares them with other passes."""
     n = len(kept)
     while n > 1 and len(kept) - n < MAX_ORPHANS and is_orphan_heading(kept[n - 1]):
         line = kept[n - 1]

@@ -1,0 +1,143 @@
+"""The HTML path's shortcuts (s18b) answer exactly as the code they replace: the whitespace collapse without
+the regex, the elements found by their text through one flat text of the page, ..."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from pipeline.stages.clean.blocks import TextBlocks, collapse, flat_text, norm, text_of
+from pipeline.stages.clean.parse import parse_html
+
+_WS = re.compile(r"\s+")
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+ODD = list("ab1_,.-|é中文字ไทยภาษา한국어مرحبا\u0301\u200b\u00ad") + WHITESPACE + ["  ", "\n\n", " \t "]
+
+
+def _strings(seed: int, n: int = 3000, longest: int = 12) -> list[str]:
+    rnd = random.Random(seed)
+    return ["".join(rnd.choice(ODD) for _ in range(rnd.randint(0, longest))) for _ in range(n)]
+
+
+def test_str_whitespace_is_the_regex_whitespace() -> None:
+    """``str.split()`` / ``str.isspace`` and ``\\s`` agree on every code point: the collapse without the regex
+    rests on it."""
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        assert ch.isspace() == bool(_WS.fullmatch(ch)), hex(c)
+
+
+def test_collapse_and_norm_equal_the_regex() -> None:
+    for s in [*_strings(1), "", " ", "\u3000", "a\u2028b", " a", "a ", "\x1c\x1dx\x1e\x1f"]:
+        assert collapse(s) == _WS.sub(" ", s), repr(s)
+        assert norm(s) == _WS.sub(" ", s).strip(), repr(s)
+
+
+class _Reference:
+    """TextBlocks as it was (s18 base): every element's text gathered and collapsed on its own."""
+
+    def __init__(self, tree: Any) -> None:
+        self.by_text: dict[str, Any] = {}
+        self.texts: list[tuple[Any, str]] = []
+        for el in tree.iter():
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+                continue
+            t = _WS.sub(" ", el.text_content()).strip()
+            if t:
+                self.by_text[t] = el
+                self.texts.append((el, t))
+
+    def find(self, line: str) -> Any | None:
+        n = _WS.sub(" ", line).strip()
+        if n.startswith("- "):
+            n = n[2:]
+        if n.startswith("|"):
+            cells = [c.strip() for c in n.strip("|").split("|") if c.strip()]
+            el = self.by_text.get(cells[0]) if cells else None
+            if el is not None:
+                return next((a for a in el.iterancestors("tr")), el)
+            return None
+        if n in self.by_text:
+            return self.by_text[n]
+        best = None
+        for el, t in self.texts:
+            if n in t and (best is None or len(t) < len(best[1])):
+                best = (el, t)
+        return best[0] if best else None
+
+
+def _random_page(rnd: random.Random) -> str:
+    words = ["Budget", "passed", "the", "council", "中文", "字", "ภาษาไทย", "한국어", "مرحبا", "a", "b", "x"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u3000", "", " \n ", "\u2028"]
+    tags = ["div", "p", "span", "b", "li", "td", "section", "script", "style", "h2", "a"]
+
+    def text() -> str:
+        return "".join(rnd.choice(spaces) + rnd.choice(words) for _ in range(rnd.randint(0, 4))) + rnd.choice(spaces)
+
+    def node(depth: int) -> str:
+        if depth > 4 or rnd.random() < 0.25:
+            return text()
+        tag = rnd.choice(tags)
+        inner = "".join(node(depth + 1) + (rnd.choice(["<!-- c -->", "<?pi x?>", "<br>", ""]) if rnd.random() < 0.3
+                                          else "") for _ in range(rnd.randint(0, 4)))
+        return f"{text()}<{tag}>{text()}{inner}</{tag}>{text()}"
+
+    if rnd.random() < 0.3:  # a table row
+        cells = "".join(f"<td>{text()}</td>" for _ in range(rnd.randint(1, 3)))
+        return f"<html><body><table><tr>{cells}</tr></table>{node(0)}</body></html>"
+    return f"<html><head><title>{text()}</title></head><body>{node(0)}{node(0)}</body></html>"
+
+
+def _trees() -> list[Any]:
+    rnd = random.Random(5)
+    trees = [lxml.html.document_fromstring(_random_page(rnd)) for _ in range(300)]
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+    trees += [parse_html(f.read_text("utf-8")) for f in sorted(fixtures.rglob("*.html"))]
+    with_entity = lxml.html.document_fromstring("<html><body><p>a <b> x </b> c</p><p>a x c</p></body></html>")
+    ent = etree.Entity("foo")
+    ent.tail = " tail  of it "
+    with_entity.find(".//p").insert(1, ent)  # an entity's text is its name; its tail is text
+    trees.append(with_entity)
+    return trees
+
+
+def _queries(ref: _Reference, rnd: random.Random) -> list[str]:
+    texts = [t for _, t in ref.texts]
+    out = ["", " ", "-", "- ", "|", "| |", "zzz-not-there", "a", "x", "中", "ไทย"]
+    for t in rnd.sample(texts, min(len(texts), 40)):
+        out += [t, f"  {t}\n", f"- {t}", f"| {t} | other |", t[: len(t) // 2], t[len(t) // 3:], t.replace(" ", "\u00a0")]
+    return out
+
+
+def test_text_blocks_find_what_the_per_element_texts_found() -> None:
+    rnd = random.Random(7)
+    for tree in _trees():
+        ref, new = _Reference(tree), TextBlocks(tree)
+        assert new.texts() == ref.texts
+        for q in _queries(ref, rnd):
+            assert new.find(q) is ref.find(q), repr(q)
+
+
+def test_flat_text_is_the_trees_text_collapsed() -> None:
+    for tree in _trees()[:100]:
+        flat, spans = flat_text(tree)
+        assert flat == _WS.sub(" ", text_of(tree))
+        for el, a, b in spans:
+            if isinstance(el.tag, str):
+                assert flat[a:b].strip() == _WS.sub(" ", el.text_content()).strip()
+
+
+def test_shared_text_blocks_are_read_once_and_only_when_asked() -> None:
+    tree = lxml.html.document_fromstring("<html><body><div><p>One line here.</p><p>Two</p></div></body></html>")
+    blocks = TextBlocks(tree)
+    assert blocks._flat is None  # nothing read yet
+    assert blocks.find("Two") is tree.findall(".//p")[1]
+    flat = blocks._flat
+    assert blocks.find("One line") is tree.findall(".//p")[0]
+    assert blocks._flat is flat
