@@ -141,3 +141,27 @@ def test_shared_text_blocks_are_read_once_and_only_when_asked() -> None:
     flat = blocks._flat
     assert blocks.find("One line") is tree.findall(".//p")[0]
     assert blocks._flat is flat
+
+
+def test_word_counts_read_only_as_far_as_needed_equal_the_whole_counts() -> None:
+    from pipeline.stages.clean.script import WORD, has_words, word_count, word_count_at_least
+
+    rnd = random.Random(11)
+    pieces = ["word", "mot", "слово", "كلمة", "中文", "字", "ภาษาไทย", "ひらがな", "カタ", "한국어", "x中", "中x", "1",
+              "_", "฿", "・", "。", " ", "  ", "\n", "-", "é", "a\u0301", "\u3000", "ผม", "ကို", "ខ្មែរ"]
+    texts = ["", " ", "中", "a"] + ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60))) for _ in range(3000)]
+    for t in texts:
+        for n in (-1, 0, 1, 2, 3, 5, 10, 17, 50):
+            assert has_words(t, n) == (len(WORD.findall(t)) >= n), (t, n)
+            assert word_count_at_least(t, n) == (word_count(t) >= n), (t, n)
+
+
+def test_own_chars_equal_the_own_texts_length() -> None:
+    from pipeline.stages.clean.recall import own_chars, own_text
+
+    for tree in _trees():
+        known: dict[Any, int] = {}
+        for el in tree.iter():
+            if isinstance(el.tag, str):
+                assert own_chars(el) == own_chars(el, known) == len(own_text(el).strip())
+                assert known[el] == own_chars(el, known)

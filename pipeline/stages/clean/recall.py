@@ -153,13 +153,27 @@ def own_text(el: Any) -> str:
     return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
 
 
-def text_holders(root: Any, limit: int | None = None) -> int:
+def own_chars(el: Any, known: dict[Any, int] | None = None) -> int:
+    """``len(own_text(el).strip())``; an element without children holds its text alone. ``known``: the
+    answers so far for the elements of a tree that does not change (keyed by element, kept alive there)."""
+    if known is not None:
+        n = known.get(el)
+        if n is None:
+            n = known[el] = own_chars(el)
+        return n
+    if len(el):
+        return len(own_text(el).strip())
+    t = el.text
+    return len(t.strip()) if t else 0
+
+
+def text_holders(root: Any, limit: int | None = None, known: dict[Any, int] | None = None) -> int:
     """Characters of the block elements (``TEXT_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
     their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines).
-    Counting stops once past ``limit``."""
+    Counting stops once past ``limit``. ``known``: see :func:`own_chars` (shared with :func:`page_blocks`)."""
     total = 0
     for el in root.iter(*TEXT_HOLDERS):
-        n = len(own_text(el).strip())
+        n = own_chars(el, known)
         if n >= TEXT_HOLDER_CHARS:
             total += n
             if limit is not None and total > limit:
@@ -167,11 +181,12 @@ def text_holders(root: Any, limit: int | None = None) -> int:
     return total
 
 
-def page_blocks(tree: Any) -> tuple[list[Any], list[str]]:
+def page_blocks(tree: Any, known: dict[Any, int] | None = None) -> tuple[list[Any], list[str]]:
     """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
-    own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`."""
+    own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`.
+    ``known``: see :func:`own_chars` (the holders :func:`text_holders` measured on the same tree)."""
     blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
-              if el.tag not in TEXT_HOLDERS or len(own_text(el).strip()) >= TEXT_HOLDER_CHARS]
+              if el.tag not in TEXT_HOLDERS or own_chars(el, known) >= TEXT_HOLDER_CHARS]
     return blocks, [word_key(text_of(el)) for el in blocks]
 
 
