@@ -165,3 +165,30 @@ def test_own_chars_equal_the_own_texts_length() -> None:
             if isinstance(el.tag, str):
                 assert own_chars(el) == own_chars(el, known) == len(own_text(el).strip())
                 assert known[el] == own_chars(el, known)
+
+
+def test_a_texts_key_from_its_lines_keys_equals_the_whole_texts_key() -> None:
+    from pipeline.stages.clean.recall import text_key, word_key
+
+    rnd = random.Random(13)
+    pieces = ["Word", "ΣΟΦΟΣ", "ς", "Σ", "ß", "İstanbul", "ﬁ", "中文", "ไทย", "-", "\n", "\n\n", " ", "'", "1_2", "ǅ",
+              "\u0301", "Ⅻ", "ﬀ", "\u00a0", "\r"]
+    for _ in range(3000):
+        t = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        assert text_key(t) == word_key.__wrapped__(t), repr(t)
+
+
+def test_page_blocks_remember_what_the_last_text_holds() -> None:
+    from pipeline.stages.clean.recall import page_blocks, word_key
+
+    para = "The council approved the budget on Tuesday after a long debate"
+    tree = lxml.html.document_fromstring(f"<html><body><p>{para}</p><p>{para} again today</p><h2>Short</h2>"
+                                         "<div>held by no one of the texts here, forty characters at least</div>"
+                                         "</body></html>")
+    page = page_blocks(tree)
+    blocks, keys = page
+    assert [el.tag for el in blocks] == ["p", "p", "h2"] and keys == [word_key(t) for t in (para, para + " again today", "Short")]
+    for text in (para, f"{para} again today", "nothing", para, "", "Short\n" + para):
+        flat, held, holds = page.held(text)
+        assert flat == word_key.__wrapped__(text)
+        assert held == [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat] and holds == set(held)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.stages.clean.blocks import TextBlocks, collapse, text_of
@@ -181,32 +182,64 @@ def text_holders(root: Any, limit: int | None = None, known: dict[Any, int] | No
     return total
 
 
-def page_blocks(tree: Any, known: dict[Any, int] | None = None) -> tuple[list[Any], list[str]]:
+def text_key(text: str) -> str:
+    """``word_key(text)`` of a text of many lines, from its lines' keys (remembered, ``line_memo``: the
+    merge and the lead search ask for the same lines' keys): no word runs over a line break and
+    ``casefold`` maps each character alone, so the text's words are its lines' words in turn."""
+    return " ".join([k for k in map(word_key, text.split("\n")) if k])
+
+
+class PageBlocks:
+    """The page's text blocks in reading order with their word keys (:func:`page_blocks`; unpacks as
+    ``blocks, keys``), and which of them a text holds, remembered for the last text asked about: the
+    recall passes ask about the same text (the merge keeps the precise text as it is on most pages)."""
+
+    def __init__(self, elements: list[Any], keys: list[str]) -> None:
+        self.elements = elements
+        self.keys = keys
+        self._last: tuple[str, str, list[int], set[int]] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.elements, self.keys))
+
+    def held(self, text: str) -> tuple[str, list[int], set[int]]:
+        """(``word_key(text)``, the indices of the blocks of at least 20 key characters it holds, as a set)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1:]
+        flat = text_key(text)
+        held = [i for i, k in enumerate(self.keys) if len(k) >= 20 and k in flat]
+        self._last = (text, flat, held, set(held))
+        return flat, held, self._last[3]
+
+
+def page_blocks(tree: Any, known: dict[Any, int] | None = None) -> PageBlocks:
     """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
     own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`.
     ``known``: see :func:`own_chars` (the holders :func:`text_holders` measured on the same tree)."""
     blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
               if el.tag not in TEXT_HOLDERS or own_chars(el, known) >= TEXT_HOLDER_CHARS]
-    return blocks, [word_key(text_of(el)) for el in blocks]
+    return PageBlocks(blocks, [word_key(text_of(el)) for el in blocks])
 
 
-def gap(precise: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> str:
+def gap(precise: str, tree: Any, page: PageBlocks | None = None) -> str:
     """What the precise text lacks that the broad pass could give back: ``"block"``, a heading or a
     text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose
     paragraph (``LEAD_MIN_CHARS``) just before them; ``"twin"``, text in a twin container of the
     article's (:func:`in_twin`); ``""``, nothing. Cheap: no extraction, one pass over the page's blocks."""
-    flat = word_key(precise)
-    blocks, keys = page or page_blocks(tree)
-    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    page = page or page_blocks(tree)
+    blocks, keys = page.elements, page.keys
+    flat, held, holds = page.held(precise)
     if not held:
         return ""
     for i in range(max(0, held[0] - 3), held[-1]):
         k, el = keys[i], blocks[i]
-        if k and k not in flat and (i > held[0] or len(k) >= LEAD_MIN_CHARS) and link_share(el) <= MAX_LINK_SHARE:
+        if (k and (i not in holds if len(k) >= 20 else k not in flat) and (i > held[0] or len(k) >= LEAD_MIN_CHARS)
+                and link_share(el) <= MAX_LINK_SHARE):
             return "block"
     ends = (blocks[held[0]], blocks[held[-1]])
     for i, (k, el) in enumerate(zip(keys, blocks)):  # a twin container of the article's holds text it lacks
-        if (len(k) >= 20 and k not in flat and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
+        if (len(k) >= 20 and i not in holds and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
                 and (in_twin(el, ends[0]) or in_twin(el, ends[1]))):
             return "twin"
     return ""
@@ -290,13 +323,13 @@ def _chunk_like(twin: Any, held_chars: int) -> bool:
     return max(by_parent.values(), default=0) >= TWIN_MIN_PARAGRAPHS and chars >= TWIN_MIN_SHARE * held_chars
 
 
-def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> tuple[str, int]:
+def from_twins(text: str, tree: Any, page: PageBlocks | None = None) -> tuple[str, int]:
     """(``text`` with the text blocks of the article's twin containers (:func:`in_twin`) that no pass kept:
     those above its first kept block in front, those below its last after it; how many). One article cut
     into chunks of the same container (a long read split by ad slots) of which both passes kept the first."""
-    flat = word_key(text)
-    blocks, keys = page or page_blocks(tree)
-    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    page = page or page_blocks(tree)
+    blocks, keys = page.elements, page.keys
+    flat, held, holds = page.held(text)
     if not held:
         return text, 0
     ends = (blocks[held[0]], blocks[held[-1]])
@@ -305,7 +338,7 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
     taken: set[str] = set()
     prose: dict[Any, bool] = {}  # by element (kept alive here), never by id() of a transient lxml proxy
     for i, (k, el) in enumerate(zip(keys, blocks)):
-        if len(k) < 20 or k in flat or k in taken or held[0] <= i <= held[-1]:
+        if len(k) < 20 or i in holds or k in taken or held[0] <= i <= held[-1]:
             continue
         if link_share(el) > MAX_LINK_SHARE:
             continue
