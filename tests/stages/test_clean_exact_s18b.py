@@ -192,3 +192,46 @@ def test_page_blocks_remember_what_the_last_text_holds() -> None:
         flat, held, holds = page.held(text)
         assert flat == word_key.__wrapped__(text)
         assert held == [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat] and holds == set(held)
+
+
+def test_the_lead_search_skips_only_leaves_too_short_to_match() -> None:
+    from pipeline.stages.clean import lead
+    from pipeline.stages.clean.recall import word_key
+
+    def find_before(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int | None:
+        for i in range(begin, len(leaves)):
+            while len(texts) <= i:
+                texts.append(_WS.sub(" ", lead._text(leaves[len(texts)])).strip())
+            k = word_key(texts[i])
+            if k and (key in k or (len(k) >= 20 and k in key and leaves[i].tag != "h1")):
+                return i
+        return None
+
+    rnd = random.Random(17)
+    words = ["ß", "ﬁ", "ΐ", "İ", "ab", "Budget", "passed", "中文字", "-", "council", "x"]
+    for _ in range(300):
+        body = "".join(f"<{rnd.choice(['p', 'h1', 'li', 'div'])}>"
+                       + " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 9))) + "</p>" for _ in range(12))
+        tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+        leaves = lead._leaf_blocks(tree.find("body"))
+        for _ in range(10):
+            key = word_key(" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 8))))
+            begin = rnd.randint(0, 3)
+            a: list[str] = []
+            b: list[str] = []
+            assert lead._find(key, leaves, a, begin) == find_before(key, leaves, b, begin)
+            assert a == b[:len(a)]
+
+
+def test_lead_block_texts_equal_the_regex_collapse() -> None:
+    from pipeline.stages.clean import lead
+
+    for tree in _trees()[:150]:
+        for el in tree.iter():
+            if isinstance(el.tag, str):
+                t = lead._text(el)
+                if next(el.iter("script", "style", "noscript", "template", "select", "option", "button", "textarea"),
+                        None) is None:
+                    assert t == _WS.sub(" ", text_of(el)).strip()
+                else:
+                    assert t == " ".join(t.split())
