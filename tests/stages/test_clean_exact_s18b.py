@@ -235,3 +235,14 @@ def test_lead_block_texts_equal_the_regex_collapse() -> None:
                     assert t == _WS.sub(" ", text_of(el)).strip()
                 else:
                     assert t == " ".join(t.split())
+
+
+def test_paragraph_heads_and_the_covered_text_equal_the_regex() -> None:
+    from pipeline.stages.clean.html import HEAD_CHARS, _covered, _head
+
+    for t in _strings(19, n=2000, longest=120) + [" " * 300 + "x", "a" * 59 + "  b", "\u3000" * 250 + "中" * 70]:
+        assert _head(t) == _WS.sub(" ", t).strip()[:HEAD_CHARS], repr(t)
+    rnd = random.Random(23)
+    for t in _strings(29, n=500, longest=200):
+        heads = [(_head(t[i:]), 1) for i in range(0, len(t), 7)] + [(_head(s), 1) for s in rnd.sample(ODD, 5)]
+        assert _covered(t, heads) == sum(n for h, n in heads if h in _WS.sub(" ", t))

@@ -26,7 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.blocks import TextBlocks
+from pipeline.stages.clean.blocks import TextBlocks, collapse, norm
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import (
     OPENING_PROSE_PARAGRAPHS,
@@ -218,14 +218,14 @@ def _head(text: str) -> str:
     """``_WS.sub(" ", text).strip()[:HEAD_CHARS]`` without collapsing the whole of a long paragraph: the
     collapse of a prefix is a prefix of the whole's collapse, so once the prefix gives more than
     ``HEAD_CHARS`` characters after the leading strip, its first ``HEAD_CHARS`` are the answer."""
-    start = _WS.sub(" ", text[:4 * HEAD_CHARS]).lstrip()
+    start = collapse(text[:4 * HEAD_CHARS]).lstrip()
     if len(start) > HEAD_CHARS:
         return start[:HEAD_CHARS]
-    return _WS.sub(" ", text).strip()[:HEAD_CHARS]
+    return norm(text)[:HEAD_CHARS]
 
 
 def _covered(text: str, paras: list[tuple[str, int]]) -> int:
-    flat = _WS.sub(" ", text)
+    flat = collapse(text)  # = _WS.sub(" ", text)
     return sum(n for head, n in paras if head in flat)
 
 
