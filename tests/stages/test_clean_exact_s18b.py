@@ -246,3 +246,22 @@ def test_paragraph_heads_and_the_covered_text_equal_the_regex() -> None:
     for t in _strings(29, n=500, longest=200):
         heads = [(_head(t[i:]), 1) for i in range(0, len(t), 7)] + [(_head(s), 1) for s in rnd.sample(ODD, 5)]
         assert _covered(t, heads) == sum(n for h, n in heads if h in _WS.sub(" ", t))
+
+
+def test_keyword_lines_read_as_far_as_needed_equal_reading_every_item() -> None:
+    from pipeline.stages.clean import tail
+
+    def before(line: str, declared: set[str]) -> bool:
+        parts = tail._ITEM_SPLIT.split(line)
+        items = [k for k in map(tail._key, parts) if k] if len(parts) >= tail.KEYWORD_LINE_MIN_ITEMS else []
+        return len(items) >= tail.KEYWORD_LINE_MIN_ITEMS and sum(
+            i in declared for i in items) >= tail.KEYWORD_LINE_SHARE * len(items)
+
+    rnd = random.Random(31)
+    words = ["stock car", "Brasil", "interlagos", "中文", "标签", "ß", "", " ", "!!", "news"]
+    seps = [",", ";", "|", "·", "、", "，", " , ", "\t;\n", ",,", " ", "."]
+    declared_sets = [{"stock car", "brasil", "interlagos"}, {"中文", "标签", "news", "ss"}, set()]
+    for _ in range(20000):
+        line = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randint(0, 12)))
+        for declared in declared_sets:
+            assert tail._keyword_line(line, declared) == before(line, declared), (line, declared)
