@@ -265,3 +265,25 @@ def test_keyword_lines_read_as_far_as_needed_equal_reading_every_item() -> None:
         line = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randint(0, 12)))
         for declared in declared_sets:
             assert tail._keyword_line(line, declared) == before(line, declared), (line, declared)
+
+
+def test_same_paragraph_by_the_quick_bounds_first_equals_the_ratio() -> None:
+    import difflib
+
+    from pipeline.stages.clean.recall import SAME_RATIO, _same
+
+    def before(a: str, b: str) -> bool:
+        if not a or not b:
+            return False
+        return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio() >= SAME_RATIO
+
+    rnd = random.Random(37)
+    words = ["the", "council", "budget", "a", "b", "中文", "ß", "x"]
+    for _ in range(20000):
+        a = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 12)))
+        if rnd.random() < 0.5:  # a near copy: a few words dropped or added
+            b = " ".join([w for w in a.split() if rnd.random() > 0.15] + rnd.choices(words, k=rnd.randint(0, 2)))
+        else:
+            b = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 12)))
+        assert _same(a, b) == before(a, b), (a, b)
+        assert _same(b, a) == before(b, a), (a, b)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -256,9 +257,9 @@ def merge(precise: str, broad: str, tree: Any, standfirst: bool = False,
     p, b = precise.split("\n"), broad.split("\n")
     pn, bn = [word_key(x) for x in p], [word_key(x) for x in b]
     have = set(pn)
-    ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
-    if all(op[0] == "equal" for op in ops):
+    if pn == bn:  # the opcodes would all be "equal" (and are exactly then)
         return precise, 0
+    ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
     blocks = blocks or TextBlocks(tree)
     kept = [i for i, x in enumerate(pn) if x]
     first = blocks.find(p[kept[0]]) if kept else None
@@ -303,8 +304,13 @@ def _same(a: str, b: str) -> bool:
     """One paragraph written by both passes, one of them without a few inline words."""
     if not a or not b:
         return False
-    m = difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False)
-    return m.ratio() >= SAME_RATIO
+    sa, sb = a.split(), b.split()
+    size = len(sa) + len(sb)
+    # difflib's upper bounds of the ratio first, as it computes them (the same 2.0 * matches / size, with more
+    # matches): the lengths alone (``real_quick_ratio``), the words in common (``quick_ratio``)
+    if 2.0 * min(len(sa), len(sb)) / size < SAME_RATIO or 2.0 * sum((Counter(sa) & Counter(sb)).values()) / size < SAME_RATIO:
+        return False
+    return difflib.SequenceMatcher(None, sa, sb, autojunk=False).ratio() >= SAME_RATIO
 
 
 def _chunk_like(twin: Any, held_chars: int) -> bool:
