@@ -77,3 +77,16 @@ def test_one_walk_leaves_the_tree_the_xpaths_leave_on_the_shared_pages() -> None
             assert pruned_here(tree, lists) == want
             changed += want != etree.tostring(tree)
     assert changed > 10
+
+
+def test_readabilitys_precision_prune_reads_in_python_inside_the_passes_only() -> None:
+    from trafilatura import external
+
+    html = page(TRICKY[0] + '<div class="cookie-bar">c</div><p class="Caption">x</p><div class="teaser">t</div>')
+    extraction.PageExtraction(parse_html(html)).text(precision=True)  # installs the readings
+    for xpath in external.OVERALL_DISCARD_XPATH:
+        assert isinstance(xpath, extraction._InPass)
+        tree = parse_html(html)
+        assert xpath(tree) == xpath.xpath(tree) == xpath.finder(tree)
+    assert xpaths.OVERALL_DISCARD_XPATH[0] is not external.OVERALL_DISCARD_XPATH[0]  # the library's list unchanged
+

@@ -256,9 +256,11 @@ class _InPass:
 @functools.cache
 def _install_in_pass() -> None:
     """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with :func:`_prune_outer`
-    and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`); every other
-    caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
-    from trafilatura import main_extractor
+    and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`), as does
+    ``compare_extraction``'s prune of readability's input in a precise full pass (``external``'s own
+    ``OVERALL_DISCARD_XPATH``: lxml ran its ``re:test`` over the whole raw tree, about 5 ms a call); every
+    other caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
+    from trafilatura import external, main_extractor
 
     from pipeline.stages.clean.trafilatura_xpaths import replacements
 
@@ -270,11 +272,12 @@ def _install_in_pass() -> None:
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
-    for (name, index), (xpath, finder) in replacements().items():
-        xpaths = list(getattr(main_extractor, name, ()))  # the raw-tree lists are this module's (_prepare)
-        if index < len(xpaths) and xpaths[index] is xpath:
-            xpaths[index] = _InPass(xpath, finder)
-            setattr(main_extractor, name, xpaths)
+    for module in (main_extractor, external):  # external: the precision prune of readability's input
+        for (name, index), (xpath, finder) in replacements().items():
+            xpaths = list(getattr(module, name, ()))  # the raw-tree lists are this module's (_prepare)
+            if index < len(xpaths) and xpaths[index] is xpath:
+                xpaths[index] = _InPass(xpath, finder)
+                setattr(module, name, xpaths)
 
 
 def _forum(tree: lxml.html.HtmlElement) -> bool:

@@ -212,6 +212,29 @@ def precision_discard_1(tree: Any) -> list[Any]:
     return out
 
 
+# TEASER_DISCARD_XPATH[0]: .//*[div|item|list|p|section|span][contains(translate(@id|@class, 'T', 't'), 'teaser')]
+_T = str.maketrans("T", "t")
+
+
+def teaser_discard_0(tree: Any) -> list[Any]:
+    out = []
+    for el in tree.iterdescendants(*_TEXT_NAMES):
+        id_, cls = el.get("id"), el.get("class")
+        if (id_ is not None and "teaser" in id_.translate(_T)) or (cls is not None and "teaser" in cls.translate(_T)):
+            out.append(el)
+    return out
+
+
+# DISCARD_IMAGE_ELEMENTS[0]: .//*[div|item|list|p|section|span][contains(@id, 'caption') or contains(@class, ...)]
+def discard_image_0(tree: Any) -> list[Any]:
+    out = []
+    for el in tree.iterdescendants(*_TEXT_NAMES):
+        id_, cls = el.get("id"), el.get("class")
+        if (id_ is not None and "caption" in id_) or (cls is not None and "caption" in cls):
+            out.append(el)
+    return out
+
+
 # RAW_TREE_PRUNE_XPATH[0]: .//*[div|section|aside][...][not(.//h1) or ...] (the raw tree, once a page)
 _RAW_NAMES = ("div", "section", "aside")
 _RAW0_ANY = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
@@ -322,6 +345,8 @@ _READINGS: dict[tuple[str, int], tuple[str, Finder]] = {
     ("OVERALL_DISCARD_XPATH", 0): ("a837e58a1b1ea116", overall_discard_0),
     ("OVERALL_DISCARD_XPATH", 1): ("c1d5b70b8cd03783", overall_discard_1),
     ("PRECISION_DISCARD_XPATH", 1): ("53d31ea1df47920a", precision_discard_1),
+    ("TEASER_DISCARD_XPATH", 0): ("ebb02f066626551d", teaser_discard_0),
+    ("DISCARD_IMAGE_ELEMENTS", 0): ("cb1ab981e44913f7", discard_image_0),
     ("RAW_TREE_PRUNE_XPATH", 0): ("01e7c660fd6406f2", raw_tree_prune_0),
     ("RAW_TREE_PRUNE_XPATH", 1): ("3c7afe92279543d5", raw_tree_prune_1),
     ("REMOVE_COMMENTS_XPATH", 0): ("5d97216ca15d0558", remove_comments_0),
