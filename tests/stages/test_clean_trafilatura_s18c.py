@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+import lxml.html
 import pytest
 from lxml import etree
 from trafilatura import xpaths
@@ -89,4 +90,59 @@ def test_readabilitys_precision_prune_reads_in_python_inside_the_passes_only() -
         tree = parse_html(html)
         assert xpath(tree) == xpath.xpath(tree) == xpath.finder(tree)
     assert xpaths.OVERALL_DISCARD_XPATH[0] is not external.OVERALL_DISCARD_XPATH[0]  # the library's list unchanged
+
+
+HEADS = [
+    "<html><head><title>t</title><script>var a = '<p>';</script><style>p {}</style></head>\n<body><p>b</p></body></html>",
+    "<html><head><title>t</title></head><body><script>x</script><p>b</p><aside>a<aside>n</aside></aside>"
+    "<aside>later</aside></body></html>",
+    "<html><!-- before --><head><title>t</title></head>\n<body><p>comment first: copied whole</p></body></html>",
+    "<html><head><noscript><link rel='x'></noscript><meta name='a'></head>  <body><div>no p<math alttext='x'/>"
+    "</div></body></html>",
+    "<html><head><title>t</title></head><body><p>b</p></body></html>",
+    "<html><body><p>no head</p></body></html>",
+]
+
+
+def cleaned_both_ways(tree: etree._Element, options: object) -> tuple[bytes, bytes]:
+    from trafilatura.htmlprocessing import tree_cleaning
+
+    before = etree.tostring(tree)
+    here = etree.tostring(tree_cleaning(extraction._cleaning_copy(tree, options), options))
+    assert etree.tostring(tree) == before  # the head is back where it was
+    return here, etree.tostring(tree_cleaning(copy.copy(tree), options))
+
+
+def all_options() -> list[object]:
+    recall = copy.copy(extraction._options(False, False))
+    recall.focus = "recall"
+    return [extraction._options(p, f) for p in (True, False) for f in (True, False)] + [recall]
+
+
+@pytest.mark.parametrize("html", HEADS)
+def test_the_cleaning_copy_without_the_head_cleans_to_the_same_tree(html: str) -> None:
+    for options in all_options():
+        for tree in (parse_html(html), lxml.html.document_fromstring(html)):  # lxml's keeps the comment
+            here, there = cleaned_both_ways(tree, options)
+            assert here == there
+
+
+def test_a_head_is_left_out_only_where_the_cleaning_deletes_it_whole() -> None:
+    options = extraction._options(True, True)
+    assert extraction._head_goes_whole(parse_html(HEADS[0]), options) is not None
+    assert extraction._head_goes_whole(lxml.html.document_fromstring(HEADS[2]), options) is None  # a comment first
+    assert extraction._head_goes_whole(parse_html(HEADS[5]), options) is None
+    assert extraction._head_goes_whole(parse_html(HEADS[0]), all_options()[-1]) is None  # recall
+
+
+@needs_shared_pages
+def test_the_cleaning_copy_cleans_to_the_same_tree_on_the_shared_pages() -> None:
+    left_out = 0
+    for _, html in shared_pages(step=2):
+        tree = extraction._prepare(parse_html(html), True)
+        for options in all_options():
+            here, there = cleaned_both_ways(tree, options)
+            assert here == there
+            left_out += extraction._head_goes_whole(tree, options) is not None
+    assert left_out > 100
 
