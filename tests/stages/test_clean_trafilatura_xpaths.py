@@ -46,7 +46,10 @@ def hand_made_page() -> str:
         blocks.append(f"<{tag} {attrs}>text {i}<{inner} {ATTRS[-1 - i]}>inner {i}</{inner}>"
                       f"<{inner} {attrs}>twin {i}</{inner}></{tag}>")
     appended = ('<div class="infinite-scroll"><h1>kept: holds the headline</h1></div>'
-                '<section class="mvp-post-add-wrap"><h1>pruned all the same</h1></section>')
+                '<section class="mvp-post-add-wrap"><h1>pruned all the same</h1></section>'
+                '<aside class="x elementor-share-buttons">share</aside><p class="elementor-share-buttons">kept</p>'
+                '<div class="Teaser-box">t</div><p id="TEASER">T</p><span id="teaser" class="x">s</span>'
+                '<div id="photo-caption">c</div><p class="Caption">C</p><aside class="caption">a</aside>')
     return "<html><body><div>" + "".join(blocks) + appended + "</div><p>tail</p></body></html>"
 
 

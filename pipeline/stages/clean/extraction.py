@@ -19,7 +19,10 @@ Inside these passes trafilatura's guarded prune of its cleaned tree (``prune_unw
 with_backup=True)``, once a pass) is :func:`_prune_outer`: the same tree, without asking every match for
 all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus), and the frame and discard
 XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements), as are the
-raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time).
+raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time). Round 18c:
+those readings walk the tree instead of asking libxml2 for their candidates, the raw-tree prunes in one walk,
+the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
+that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again.
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -97,13 +100,55 @@ def _prunes_lists(precision: bool, forum: bool) -> bool:
 def _prepare(tree: lxml.html.HtmlElement, lists: bool) -> lxml.html.HtmlElement:
     """trafilatura_sequence's raw-tree prunes, in place."""
     from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.xml import delete_element
 
-    from pipeline.stages.clean.trafilatura_xpaths import read_in_python
+    from pipeline.stages.clean.trafilatura_xpaths import raw_prunes, raw_prunes_match, read_in_python
 
+    if raw_prunes_match():  # one walk of the tree finds what each XPath would find in turn
+        for matches in raw_prunes(tree, lists):
+            for elem in matches:  # prune_unwanted_nodes without backup
+                delete_element(elem)
+        return tree
     tree = prune_unwanted_nodes(tree, read_in_python("RAW_TREE_PRUNE_XPATH"))
     if lists:
         tree = prune_unwanted_nodes(tree, read_in_python("REMOVE_COMMENTS_AND_LISTS_XPATH"))
     return tree
+
+
+def _head_goes_whole(tree: lxml.html.HtmlElement, options: Any) -> Any:
+    """The tree's ``<head>`` when ``tree_cleaning`` deletes it, first child of the root, whole and with no
+    effect on the rest but its tail joining the root's text; else None. Every step before the deletion
+    (MathML recovery, figure and table retagging, tag stripping) acts inside the head on what is in it; the
+    recall focus (which may restore the tree as it was before the deletions) is left alone, and so is a
+    head holding an element of a deleted tag inside another of that tag (deleting the outer one while
+    lxml iterates the tag ends the iteration, the rest of the page keeps that tag's elements)."""
+    from trafilatura import htmlprocessing
+
+    head = tree[0] if len(tree) else None
+    if head is None or head.tag != "head" or options.focus == "recall" or "head" not in htmlprocessing.MANUALLY_CLEANED:
+        return None
+    deleted = set(htmlprocessing.MANUALLY_CLEANED) | (set() if options.tables else {"table", "td", "th", "tr"})
+    for elem in head.iter():
+        if elem.tag in deleted and next(elem.iterdescendants(elem.tag), None) is not None:
+            return None
+    return head
+
+
+def _cleaning_copy(tree: lxml.html.HtmlElement, options: Any) -> Any:
+    """``copy.copy(tree)`` as ``tree_cleaning`` leaves it: without a head it deletes whole
+    (:func:`_head_goes_whole`, its tail already joined to the root's text), which is then not copied (a fifth
+    of the copy's cost on the throughput corpus: scripts, styles). The tree itself is left as it was."""
+    head = _head_goes_whole(tree, options)
+    if head is None:
+        return copy.copy(tree)
+    tree.remove(head)  # the tail goes with it
+    try:
+        cleaned = copy.copy(tree)
+    finally:
+        tree.insert(0, head)
+    if head.tail:
+        cleaned.text = (cleaned.text or "") + head.tail  # delete_element(head): the root's text gets the tail
+    return cleaned
 
 
 def _prepare_tree(tree: lxml.html.HtmlElement, options: Any) -> tuple[Any, Any]:
@@ -111,7 +156,7 @@ def _prepare_tree(tree: lxml.html.HtmlElement, options: Any) -> tuple[Any, Any]:
     the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only)."""
     from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 
-    cleaned = tree_cleaning(copy.copy(tree), options)
+    cleaned = tree_cleaning(_cleaning_copy(tree, options), options)
     backup = None if options.fast else copy.copy(cleaned)
     return convert_tags(cleaned, options, None), backup
 
@@ -250,9 +295,11 @@ class _InPass:
 @functools.cache
 def _install_in_pass() -> None:
     """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with :func:`_prune_outer`
-    and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`); every other
-    caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
-    from trafilatura import main_extractor
+    and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`), as does
+    ``compare_extraction``'s prune of readability's input in a precise full pass (``external``'s own
+    ``OVERALL_DISCARD_XPATH``: lxml ran its ``re:test`` over the whole raw tree, about 5 ms a call); every
+    other caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
+    from trafilatura import external, main_extractor
 
     from pipeline.stages.clean.trafilatura_xpaths import replacements
 
@@ -264,11 +311,12 @@ def _install_in_pass() -> None:
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
-    for (name, index), (xpath, finder) in replacements().items():
-        xpaths = list(getattr(main_extractor, name, ()))  # the raw-tree lists are this module's (_prepare)
-        if index < len(xpaths) and xpaths[index] is xpath:
-            xpaths[index] = _InPass(xpath, finder)
-            setattr(main_extractor, name, xpaths)
+    for module in (main_extractor, external):  # external: the precision prune of readability's input
+        for (name, index), (xpath, finder) in replacements().items():
+            xpaths = list(getattr(module, name, ()))  # the raw-tree lists are this module's (_prepare)
+            if index < len(xpaths) and xpaths[index] is xpath:
+                xpaths[index] = _InPass(xpath, finder)
+                setattr(module, name, xpaths)
 
 
 def _forum(tree: lxml.html.HtmlElement) -> bool:

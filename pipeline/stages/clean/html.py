@@ -26,6 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.blocks import TextBlocks, collapse, norm
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import (
     OPENING_PROSE_PARAGRAPHS,
@@ -56,7 +57,7 @@ from pipeline.stages.clean.rules import (
     is_caption,
     is_credit,
 )
-from pipeline.stages.clean.script import WORD, similar, word_count
+from pipeline.stages.clean.script import has_words, similar, word_count_at_least
 from pipeline.stages.clean.tail import cut_keyword_lines, cut_orphans
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]
@@ -135,13 +136,15 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     if media:
         md["pruned_blocks"] = media
     page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
-    text, _ = precise_text(tree, hr, page)
-    if len(WORD.findall(text)) >= hr.min_words:
-        blocks = page_blocks(tree)  # the pruned tree's text blocks: the passes below do not change the tree
+    shared = TextBlocks(tree)  # ... and its elements by text, read once if a pass asks (the tree stays as it is)
+    holders: dict[Any, int] = {}  # the pruned tree's text holders' own characters, measured once
+    text, _ = precise_text(tree, hr, page, holders)
+    if has_words(text, hr.min_words):
+        blocks = page_blocks(tree, holders)  # the pruned tree's text blocks: the passes below do not change the tree
         lacks = recall_gap(text, tree, blocks)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
             text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
-                                          hr.standfirst_in_body)
+                                          hr.standfirst_in_body, shared)
             text, chunks = recall_twins(text, tree, blocks)  # what neither pass kept of an article cut into chunks
             recalled += chunks
             if recalled:
@@ -152,7 +155,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         text, warning = _keep_article(html, text, container, hr)
         if warning:
             warnings.append(warning)
-    with_lead, lead = with_leads(text, tree)
+    with_lead, lead = with_leads(text, tree, shared)
     if lead:  # the standfirst: kept apart, in the body only where the page's rules say it is body text
         md["standfirst"] = "\n\n".join(lead)
     if warnings:
@@ -171,7 +174,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     titles = [t for t in (res.title, md.get("h1"), md.get("doc_title")) if t]
     while kept and any(similar(kept[0], t) or kept[0].lower() in t.lower() for t in titles) and len(kept[0]) <= 300:
         kept = kept[1:]
-    kept = cut_orphans(cut_keyword_lines(kept, md.get("keywords"), cuts), tree, cuts)
+    kept = cut_orphans(cut_keyword_lines(kept, md.get("keywords"), cuts), tree, cuts, shared)
     md.pop("h1", None)
     md.pop("doc_title", None)
     if cuts:
@@ -215,14 +218,14 @@ def _head(text: str) -> str:
     """``_WS.sub(" ", text).strip()[:HEAD_CHARS]`` without collapsing the whole of a long paragraph: the
     collapse of a prefix is a prefix of the whole's collapse, so once the prefix gives more than
     ``HEAD_CHARS`` characters after the leading strip, its first ``HEAD_CHARS`` are the answer."""
-    start = _WS.sub(" ", text[:4 * HEAD_CHARS]).lstrip()
+    start = collapse(text[:4 * HEAD_CHARS]).lstrip()
     if len(start) > HEAD_CHARS:
         return start[:HEAD_CHARS]
-    return _WS.sub(" ", text).strip()[:HEAD_CHARS]
+    return norm(text)[:HEAD_CHARS]
 
 
 def _covered(text: str, paras: list[tuple[str, int]]) -> int:
-    flat = _WS.sub(" ", text)
+    flat = collapse(text)  # = _WS.sub(" ", text)
     return sum(n for head, n in paras if head in flat)
 
 
@@ -280,26 +283,28 @@ FAST_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: below it its full casc
 FAST_COVER = 2  # the fast text holds at least 1/FAST_COVER of the page's text-bearing blocks
 
 
-def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules, page: PageExtraction | None = None) -> tuple[str, str]:
+def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules, page: PageExtraction | None = None,
+                 holders: dict[Any, int] | None = None) -> tuple[str, str]:
     """(text, ``"fast"`` or ``"full"``) of the precision pass. trafilatura without its fallback extractors
     (readability-lxml, jusText) first; the full cascade only when that text looks like too little of the
     article (:func:`found_article`): the fallbacks replace the own extraction only when it is short,
     much shorter than the page's article text, or structurally thin -- on most pages they give the same.
-    ``page``: the tree's extraction passes when the caller runs more (they share its prepared copy)."""
+    ``page``: the tree's extraction passes when the caller runs more (they share its prepared copy);
+    ``holders``: the text holders' own characters, for the caller's :func:`recall.page_blocks` (:func:`recall.own_chars`)."""
     page = page or PageExtraction(tree)
     text = page.text(precision=True, fast=True)
-    if found_article(text, tree, hr):
+    if found_article(text, tree, hr, holders):
         return text, "fast"
     return page.text(precision=True), "full"
 
 
-def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules) -> bool:
+def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules, holders: dict[Any, int] | None = None) -> bool:
     """By structure, no phrase list: enough words (``hr.min_words``, dense scripts counted by character),
     at least ``FAST_MIN_CHARS`` characters, and at least half as long as the page's text-bearing blocks
     (``<p>`` prose plus elements holding a paragraph of text of their own, e.g. ``<br>``-split posts)."""
-    if len(text) < FAST_MIN_CHARS or word_count(text) < hr.min_words:
+    if len(text) < FAST_MIN_CHARS or not word_count_at_least(text, hr.min_words):
         return False
     body = tree.find("body")
     root = body if body is not None else tree
     budget = len(text) * FAST_COVER - sum(n for _, n in prose_paragraphs(root))
-    return budget >= 0 and text_holders(root, limit=budget) <= budget
+    return budget >= 0 and text_holders(root, limit=budget, known=holders) <= budget

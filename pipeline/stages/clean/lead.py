@@ -20,13 +20,12 @@ In the body, the lines still go through the line filters of the clean stage.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from pipeline.stages.clean.recall import MAX_LINK_SHARE, TextBlocks, link_share, text_of, word_key
+from pipeline.stages.clean.blocks import TextBlocks, norm
+from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, text_of, word_key
 from pipeline.stages.clean.script import SENT_PUNCT, is_dense
 
-_WS = re.compile(r"\s+")
 LEAD_MIN_CHARS = 80  # a lead block: prose of at least this many characters ...
 LEAD_MIN_CHARS_DENSE = 30  # ... in Han / kana / Thai (no spaces between words)
 LEAD_MAX_CHARS = 1500  # longer: not a standfirst (a whole text the extractor judged elsewhere)
@@ -61,14 +60,14 @@ def _leaf_blocks(root: Any) -> list[Any]:
 def _text(el: Any) -> str:
     """The block's visible text (a ``<div>`` holding only an ad slot's ``<script>`` has none)."""
     if next(el.iter(*_SKIP), None) is None:
-        return _WS.sub(" ", text_of(el)).strip()
+        return norm(text_of(el))
     parts = [el.text or ""]
     for d in el.iterdescendants():
         if not (isinstance(d.tag, str) and d.tag in _SKIP) and not any(
                 isinstance(a.tag, str) and a.tag in _SKIP for a in d.iterancestors() if a is not el):
             parts.append(d.text or "")
         parts.append(d.tail or "")
-    return _WS.sub(" ", " ".join(parts)).strip()
+    return norm(" ".join(parts))
 
 
 def _is_lead(t: str, el: Any) -> bool:
@@ -82,8 +81,9 @@ def _is_lead(t: str, el: Any) -> bool:
     return bool(SENT_PUNCT.search(t)) and link_share(el) <= LINK_SHARE_LEAD
 
 
-def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
-    """(``text`` with the missing lead blocks put in front of its first body line, those blocks)."""
+def with_leads(text: str, tree: Any, blocks: TextBlocks | None = None) -> tuple[str, list[str]]:
+    """(``text`` with the missing lead blocks put in front of its first body line, those blocks).
+    ``blocks``: the tree's :class:`TextBlocks` when the caller shares them with other passes."""
     lines = text.split("\n")
     keys = [word_key(ln) for ln in lines]
     body = tree.find("body") if tree.find("body") is not None else tree
@@ -96,7 +96,7 @@ def with_leads(text: str, tree: Any) -> tuple[str, list[str]]:
             return text, []
         start = _find(keys[at], leaves, texts, 0 if start is None else start + 1)
         if start is None:  # text of a container that also holds blocks: placed by its element
-            start = _place(lines[at], tree, leaves, texts)
+            start = _place(lines[at], tree, leaves, texts, blocks)
         if start is None or start >= len(leaves) or leaves[start].tag != "h1":
             break
     if start is None:
@@ -113,15 +113,18 @@ def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int 
     for i in range(begin, len(leaves)):
         while len(texts) <= i:
             texts.append(_text(leaves[len(texts)]))
-        k = word_key(texts[i])
+        t = texts[i]
+        if len(t) < 20 and (not t or len(t.casefold()) < min(20, len(key) or 1)):
+            continue  # its key is no longer than its casefolded text: too short to hold ``key`` or to be held
+        k = word_key(t)
         if k and (key in k or (len(k) >= 20 and k in key and leaves[i].tag != "h1")):
             return i
     return None
 
 
-def _place(line: str, tree: Any, leaves: list[Any], texts: list[str]) -> int | None:
+def _place(line: str, tree: Any, leaves: list[Any], texts: list[str], blocks: TextBlocks | None = None) -> int | None:
     """Number of leaf blocks before the element holding ``line`` (found by its text, as recall does)."""
-    el = TextBlocks(tree).find(line)
+    el = (blocks or TextBlocks(tree)).find(line)
     if el is None:
         return None
     order = {e: i for i, e in enumerate(tree.iter())}  # by element (see _leaf_blocks), not id()

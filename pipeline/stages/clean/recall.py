@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
-from lxml import etree
-
+from pipeline.stages.clean.blocks import TextBlocks, collapse, text_of
+from pipeline.stages.clean.blocks import norm as _norm
 from pipeline.stages.clean.script import line_memo
 
 _WS = re.compile(r"\s+")
@@ -46,28 +48,6 @@ TWIN_LINK_SHARE = 0.25  # a twin container whose blocks are put back from the tr
 TWIN_MIN_PARAGRAPHS = 3  # ... at least this many prose paragraphs (LEAD_MIN_CHARS) side by side ...
 TWIN_MIN_SHARE = 0.25  # ... and at least this share of the kept text's size (word-key characters)
 TEXT_HOLDER_CHARS = 80  # a block without <p>: an element holding this much text of its own (a forum post)
-
-
-def text_of(el: Any) -> str:
-    """``el.text_content()``: lxml.html evaluates the XPath ``string()`` for it, whose setup costs more than
-    the text on most elements; serialised as text (without the tail), the element gives the same string
-    (libxml2 gathers the same text nodes for both)."""
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
-def collapse(s: str) -> str:
-    """``_WS.sub(" ", s)`` (each whitespace run as one space) without the regex where its answer is known:
-    a string of whitespace only is one space; a printable string without two spaces in a row is itself
-    (every whitespace character but the space is unprintable: ``isprintable``)."""
-    if s.isspace():
-        return " "
-    if "  " not in s and s.isprintable():
-        return s
-    return _WS.sub(" ", s)
-
-
-def _norm(s: str) -> str:
-    return collapse(s).strip()
 
 
 @line_memo
@@ -118,41 +98,6 @@ def _joined(pieces: list[str]) -> str:
         parts.append(piece)
         last_space = piece[-1] == " "
     return "".join(parts)
-
-
-class TextBlocks:
-    """The pruned tree's elements by their normalised text (deepest element for a text)."""
-
-    def __init__(self, tree: Any) -> None:
-        self.by_text: dict[str, Any] = {}
-        self.texts: list[tuple[Any, str]] = []
-        elements = list(tree.iter())
-        texts = collapsed_texts(tree, elements)
-        for el in elements:
-            if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
-                continue
-            t = texts[el].strip()  # = _norm(el.text_content())
-            if t:
-                self.by_text[t] = el  # document order: a descendant with the same text comes later
-                self.texts.append((el, t))
-
-    def find(self, line: str) -> Any | None:
-        n = _norm(line)
-        if n.startswith("- "):  # a list item as the extractor writes it
-            n = n[2:]
-        if n.startswith("|"):  # a table row: its first cell's row
-            cells = [c.strip() for c in n.strip("|").split("|") if c.strip()]
-            el = self.by_text.get(cells[0]) if cells else None
-            if el is not None:
-                return next((a for a in el.iterancestors("tr")), el)
-            return None
-        if n in self.by_text:
-            return self.by_text[n]
-        best = None  # text split by <br>: the smallest element holding it
-        for el, t in self.texts:
-            if n in t and (best is None or len(t) < len(best[1])):
-                best = (el, t)
-        return best[0] if best else None
 
 
 def link_share(el: Any) -> float:
@@ -210,13 +155,27 @@ def own_text(el: Any) -> str:
     return " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
 
 
-def text_holders(root: Any, limit: int | None = None) -> int:
+def own_chars(el: Any, known: dict[Any, int] | None = None) -> int:
+    """``len(own_text(el).strip())``; an element without children holds its text alone. ``known``: the
+    answers so far for the elements of a tree that does not change (keyed by element, kept alive there)."""
+    if known is not None:
+        n = known.get(el)
+        if n is None:
+            n = known[el] = own_chars(el)
+        return n
+    if len(el):
+        return len(own_text(el).strip())
+    t = el.text
+    return len(t.strip()) if t else 0
+
+
+def text_holders(root: Any, limit: int | None = None, known: dict[Any, int] | None = None) -> int:
     """Characters of the block elements (``TEXT_HOLDERS``) holding at least ``TEXT_HOLDER_CHARS`` of text of
     their own, outside any ``<p>``: article text written without paragraphs (a forum post, ``<br>`` lines).
-    Counting stops once past ``limit``."""
+    Counting stops once past ``limit``. ``known``: see :func:`own_chars` (shared with :func:`page_blocks`)."""
     total = 0
     for el in root.iter(*TEXT_HOLDERS):
-        n = len(own_text(el).strip())
+        n = own_chars(el, known)
         if n >= TEXT_HOLDER_CHARS:
             total += n
             if limit is not None and total > limit:
@@ -224,49 +183,84 @@ def text_holders(root: Any, limit: int | None = None) -> int:
     return total
 
 
-def page_blocks(tree: Any) -> tuple[list[Any], list[str]]:
+def text_key(text: str) -> str:
+    """``word_key(text)`` of a text of many lines, from its lines' keys (remembered, ``line_memo``: the
+    merge and the lead search ask for the same lines' keys): no word runs over a line break and
+    ``casefold`` maps each character alone, so the text's words are its lines' words in turn."""
+    return " ".join([k for k in map(word_key, text.split("\n")) if k])
+
+
+class PageBlocks:
+    """The page's text blocks in reading order with their word keys (:func:`page_blocks`; unpacks as
+    ``blocks, keys``), and which of them a text holds, remembered for the last text asked about: the
+    recall passes ask about the same text (the merge keeps the precise text as it is on most pages)."""
+
+    def __init__(self, elements: list[Any], keys: list[str]) -> None:
+        self.elements = elements
+        self.keys = keys
+        self._last: tuple[str, str, list[int], set[int]] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.elements, self.keys))
+
+    def held(self, text: str) -> tuple[str, list[int], set[int]]:
+        """(``word_key(text)``, the indices of the blocks of at least 20 key characters it holds, as a set)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1:]
+        flat = text_key(text)
+        held = [i for i, k in enumerate(self.keys) if len(k) >= 20 and k in flat]
+        self._last = (text, flat, held, set(held))
+        return flat, held, self._last[3]
+
+
+def page_blocks(tree: Any, known: dict[Any, int] | None = None) -> PageBlocks:
     """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
-    own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`."""
+    own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`.
+    ``known``: see :func:`own_chars` (the holders :func:`text_holders` measured on the same tree)."""
     blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
-              if el.tag not in TEXT_HOLDERS or len(own_text(el).strip()) >= TEXT_HOLDER_CHARS]
-    return blocks, [word_key(text_of(el)) for el in blocks]
+              if el.tag not in TEXT_HOLDERS or own_chars(el, known) >= TEXT_HOLDER_CHARS]
+    return PageBlocks(blocks, [word_key(text_of(el)) for el in blocks])
 
 
-def gap(precise: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> str:
+def gap(precise: str, tree: Any, page: PageBlocks | None = None) -> str:
     """What the precise text lacks that the broad pass could give back: ``"block"``, a heading or a
     text-bearing paragraph between the page's first and last paragraph the precise text holds, or a prose
     paragraph (``LEAD_MIN_CHARS``) just before them; ``"twin"``, text in a twin container of the
     article's (:func:`in_twin`); ``""``, nothing. Cheap: no extraction, one pass over the page's blocks."""
-    flat = word_key(precise)
-    blocks, keys = page or page_blocks(tree)
-    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    page = page or page_blocks(tree)
+    blocks, keys = page.elements, page.keys
+    flat, held, holds = page.held(precise)
     if not held:
         return ""
     for i in range(max(0, held[0] - 3), held[-1]):
         k, el = keys[i], blocks[i]
-        if k and k not in flat and (i > held[0] or len(k) >= LEAD_MIN_CHARS) and link_share(el) <= MAX_LINK_SHARE:
+        if (k and (i not in holds if len(k) >= 20 else k not in flat) and (i > held[0] or len(k) >= LEAD_MIN_CHARS)
+                and link_share(el) <= MAX_LINK_SHARE):
             return "block"
     ends = (blocks[held[0]], blocks[held[-1]])
     for i, (k, el) in enumerate(zip(keys, blocks)):  # a twin container of the article's holds text it lacks
-        if (len(k) >= 20 and k not in flat and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
+        if (len(k) >= 20 and i not in holds and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
                 and (in_twin(el, ends[0]) or in_twin(el, ends[1]))):
             return "twin"
     return ""
 
 
-def merge(precise: str, broad: str, tree: Any, standfirst: bool = False) -> tuple[str, int]:
+def merge(precise: str, broad: str, tree: Any, standfirst: bool = False,
+          blocks: TextBlocks | None = None) -> tuple[str, int]:
     """(precise text with the broad-only lines that belong put back in reading order, lines put back).
-    ``standfirst``: the standfirst counts as body text, a lead may sit higher up (``STANDFIRST_LEVELS``)."""
+    ``standfirst``: the standfirst counts as body text, a lead may sit higher up (``STANDFIRST_LEVELS``).
+    ``blocks``: the tree's :class:`TextBlocks` when the caller shares them with other passes."""
     lead_levels = STANDFIRST_LEVELS if standfirst else NEAR_LEVELS
     if not broad.strip() or not precise.strip():
         return precise, 0
     p, b = precise.split("\n"), broad.split("\n")
     pn, bn = [word_key(x) for x in p], [word_key(x) for x in b]
     have = set(pn)
-    ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
-    if all(op[0] == "equal" for op in ops):
+    if pn == bn:  # the opcodes would all be "equal" (and are exactly then)
         return precise, 0
-    blocks = TextBlocks(tree)
+    ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
+    blocks = blocks or TextBlocks(tree)
     kept = [i for i, x in enumerate(pn) if x]
     first = blocks.find(p[kept[0]]) if kept else None
     last = blocks.find(p[kept[-1]]) if kept else None
@@ -310,8 +304,13 @@ def _same(a: str, b: str) -> bool:
     """One paragraph written by both passes, one of them without a few inline words."""
     if not a or not b:
         return False
-    m = difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False)
-    return m.ratio() >= SAME_RATIO
+    sa, sb = a.split(), b.split()
+    size = len(sa) + len(sb)
+    # difflib's upper bounds of the ratio first, as it computes them (the same 2.0 * matches / size, with more
+    # matches): the lengths alone (``real_quick_ratio``), the words in common (``quick_ratio``)
+    if 2.0 * min(len(sa), len(sb)) / size < SAME_RATIO or 2.0 * sum((Counter(sa) & Counter(sb)).values()) / size < SAME_RATIO:
+        return False
+    return difflib.SequenceMatcher(None, sa, sb, autojunk=False).ratio() >= SAME_RATIO
 
 
 def _chunk_like(twin: Any, held_chars: int) -> bool:
@@ -330,13 +329,13 @@ def _chunk_like(twin: Any, held_chars: int) -> bool:
     return max(by_parent.values(), default=0) >= TWIN_MIN_PARAGRAPHS and chars >= TWIN_MIN_SHARE * held_chars
 
 
-def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = None) -> tuple[str, int]:
+def from_twins(text: str, tree: Any, page: PageBlocks | None = None) -> tuple[str, int]:
     """(``text`` with the text blocks of the article's twin containers (:func:`in_twin`) that no pass kept:
     those above its first kept block in front, those below its last after it; how many). One article cut
     into chunks of the same container (a long read split by ad slots) of which both passes kept the first."""
-    flat = word_key(text)
-    blocks, keys = page or page_blocks(tree)
-    held = [i for i, k in enumerate(keys) if len(k) >= 20 and k in flat]
+    page = page or page_blocks(tree)
+    blocks, keys = page.elements, page.keys
+    flat, held, holds = page.held(text)
     if not held:
         return text, 0
     ends = (blocks[held[0]], blocks[held[-1]])
@@ -345,7 +344,7 @@ def from_twins(text: str, tree: Any, page: tuple[list[Any], list[str]] | None = 
     taken: set[str] = set()
     prose: dict[Any, bool] = {}  # by element (kept alive here), never by id() of a transient lxml proxy
     for i, (k, el) in enumerate(zip(keys, blocks)):
-        if len(k) < 20 or k in flat or k in taken or held[0] <= i <= held[-1]:
+        if len(k) < 20 or i in holds or k in taken or held[0] <= i <= held[-1]:
             continue
         if link_share(el) > MAX_LINK_SHARE:
             continue

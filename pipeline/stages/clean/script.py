@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, wraps
+from itertools import islice
 from typing import Any, TypeVar, cast
 
 WORD = re.compile(r"\w+")
@@ -100,6 +101,24 @@ def word_count(t: str) -> float:
         return float(len(WORD.findall(t)))
     spaced = len(WORD.findall(_DENSE_RUN.sub(" ", t)))
     return spaced + d / DENSE_CHARS_PER_WORD
+
+
+# a maximal ``\w+`` run without a dense-script character (DENSE): one word in :func:`word_count`, whatever else
+_PLAIN_WORD = re.compile(rf"(?<!\w)[^\W{DENSE.pattern[1:-1]}]++(?!\w)")
+
+
+def has_words(t: str, n: int) -> bool:
+    """``len(WORD.findall(t)) >= n``, reading only as far as the ``n``-th word."""
+    return n <= 0 or sum(1 for _ in islice(WORD.finditer(t), n)) >= n
+
+
+def word_count_at_least(t: str, n: int) -> bool:
+    """``word_count(t) >= n``, reading only as far as the first ``n`` words where it can: the spaced part
+    of the count holds each maximal ``\\w+`` run without a dense-script character (replacing the dense runs
+    by spaces leaves such a run as it is), so ``n`` of them answer; else the whole count."""
+    if n <= 0 or sum(1 for _ in islice(_PLAIN_WORD.finditer(t), n)) >= n:
+        return True
+    return word_count(t) >= n
 
 
 def heading_like_script(t: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.stages.clean.recall import TextBlocks
+from pipeline.stages.clean.blocks import TextBlocks
 from pipeline.stages.clean.script import SENT_END, word_count
 
 ORPHAN_MAX_WORDS = 8
@@ -45,10 +45,11 @@ def _apart(line: str, prev: str, blocks: TextBlocks) -> bool:
     return pe is not parent and not any(a is parent for a in pe.iterancestors())
 
 
-def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> list[str]:
+def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]],
+                blocks: TextBlocks | None = None) -> list[str]:
     """``kept`` without the orphan headings that close it (a colon or question mark closes a heading;
-    a bare short line only in a box of its own), the cut counted in ``cuts``."""
-    blocks: TextBlocks | None = None
+    a bare short line only in a box of its own), the cut counted in ``cuts``. ``blocks``: the tree's
+    :class:`TextBlocks` when the caller shares them with other passes."""
     n = len(kept)
     while n > 1 and len(kept) - n < MAX_ORPHANS and is_orphan_heading(kept[n - 1]):
         line = kept[n - 1]
@@ -64,7 +65,8 @@ def cut_orphans(kept: list[str], tree: Any, cuts: list[dict[str, object]]) -> li
     return kept[:n]
 
 
-_ITEM_SPLIT = re.compile(r"\s*[,;|·、，]\s*")
+_ITEM_SEPARATORS = ",;|·、，"
+_ITEM_SPLIT = re.compile(rf"\s*[{_ITEM_SEPARATORS}]\s*")
 KEYWORD_LINE_MIN_ITEMS = 3  # a line of the page's keywords: at least this many items ...
 KEYWORD_LINE_SHARE = 0.6  # ... of which this share are keywords the page declares (meta keywords, article:tag)
 KEYWORD_LABEL_MAX_WORDS = 3  # a short line right above it, with no sentence end, is its label: cut with it
@@ -77,6 +79,26 @@ def _key(s: str) -> str:
     return " ".join(_WORDS.findall(s.casefold()))
 
 
+def _keyword_line(line: str, declared: set[str]) -> bool:
+    """At least ``KEYWORD_LINE_MIN_ITEMS`` items (the words of the parts between separators), of which at least
+    ``KEYWORD_LINE_SHARE`` are ``declared``. Each match of ``_ITEM_SPLIT`` holds one separator: a line with too
+    few is not split; and the items are read only while the share can still be reached (a prose paragraph's
+    first few clauses answer): the rest can add at most one minus the share each."""
+    if sum(map(line.count, _ITEM_SEPARATORS)) + 1 < KEYWORD_LINE_MIN_ITEMS:  # the parts it splits into
+        return False
+    parts = _ITEM_SPLIT.split(line)
+    items: list[str] = []
+    hits = 0
+    for i, rest in enumerate(reversed(range(len(parts)))):  # rest: the parts after this one
+        k = _key(parts[i])
+        if k:
+            items.append(k)
+            hits += k in declared
+        if hits - KEYWORD_LINE_SHARE * len(items) + (1 - KEYWORD_LINE_SHARE) * rest < -1e-6:
+            return False  # by a margin no rounding reaches: even all the rest declared would not do
+    return len(items) >= KEYWORD_LINE_MIN_ITEMS and hits >= KEYWORD_LINE_SHARE * len(items)
+
+
 def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[dict[str, object]]) -> list[str]:
     """``kept`` without the lines that list the page's own keywords (a tag box: "stock car brasil, stock car
     interlagos, ..."), recognised by the page's declared keywords, not by a label; each cut counted."""
@@ -85,9 +107,7 @@ def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[di
         return kept
     out: list[str] = []
     for line in kept:
-        parts = _ITEM_SPLIT.split(line)
-        items = [k for k in map(_key, parts) if k] if len(parts) >= KEYWORD_LINE_MIN_ITEMS else []
-        if len(items) >= KEYWORD_LINE_MIN_ITEMS and sum(i in declared for i in items) >= KEYWORD_LINE_SHARE * len(items):
+        if _keyword_line(line, declared):
             gone = [line]
             if out and word_count(out[-1]) <= KEYWORD_LABEL_MAX_WORDS and is_orphan_heading(out[-1]):
                 gone.insert(0, out.pop())  # its label ("Tags", "Schlagworte", "标签")

@@ -4,11 +4,13 @@ lxml runs every EXSLT ``re:test`` as a Python call per element it tests, so traf
 the article's frame (``BODY_XPATH``) and its boilerplate prunes (``OVERALL_DISCARD_XPATH``,
 ``PRECISION_DISCARD_XPATH``) cost about a tenth of the clean stage on the throughput corpus, asked again in
 every extraction pass, and its raw-tree prunes (``RAW_TREE_PRUNE_XPATH``, ``REMOVE_COMMENTS_XPATH``,
-``REMOVE_COMMENTS_AND_LISTS_XPATH``) another 7 %. Here one XPath in C finds the elements of the right tags
-carrying an attribute the predicate reads (for the raw-tree prunes, also a substring every match holds),
-in document order, and the predicate runs in Python on those only, remembered for the attribute values
-(a page repeats its class names). The extractor's lists are switched inside the clean stage's passes only
-(``extraction._InPass``); the raw-tree lists are the ones :func:`read_in_python` gives ``extraction``.
+``REMOVE_COMMENTS_AND_LISTS_XPATH``) another 7 %. Here a walk of the tree (lxml's ``iterdescendants`` over
+the tags the XPath names, in document order) reads the attributes the predicate reads and runs the predicate in
+Python, remembered for the attribute values (a page repeats its class names); even an XPath in C that only
+selects the candidates (``.//*[self::div or ...][@class or @id]``) cost about three times the walk in libxml2
+(0.34 of 1.05 ms a page for the raw-tree prunes, 0.2 of 0.55 ms a pass for the frames and discards; issue 27).
+The extractor's lists are switched inside the clean stage's passes only (``extraction._InPass``); the raw-tree
+prunes are :func:`raw_prunes` (one walk for all of them) or the lists :func:`read_in_python` gives ``extraction``.
 
 Each reading is used only if the installed trafilatura's XPath is the one it was written from (the hash of
 its source text, :func:`replacements`); ``tests/stages/test_clean_trafilatura_xpaths.py`` compares the
@@ -28,7 +30,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from lxml import etree
 
@@ -49,22 +51,15 @@ def _first_of(el: Any, a: str, b: str, va: str | None, vb: str | None) -> str:
     return va if keys.index(a) < keys.index(b) else vb
 
 
-def _elements(path: str) -> Finder:
-    """An XPath in C that selects elements only (its result typed as such)."""
-    xpath = etree.XPath(path)
-    return lambda tree: cast(list[Any], xpath(tree))
-
-
 def _search(pattern: str, flags: int = 0) -> Callable[[str], bool]:
     compiled = re.compile(pattern, re.UNICODE | flags)
     return lambda s: compiled.search(s) is not None
 
 
-_BODY_TAGS = "self::article or self::div or self::main or self::section"
-_TEXT_TAGS = "self::div or self::item or self::list or self::p or self::section or self::span"
+_BODY_NAMES = ("article", "div", "main", "section")  # .//*[self::article or self::div or ...]
+_TEXT_NAMES = ("div", "item", "list", "p", "section", "span")
 
 # BODY_XPATH[0]: .//*[article|div|main|section][...][1]
-_BODY0_SCOPE = _elements(f".//*[{_BODY_TAGS}][@class or @itemprop or @id]")
 _BODY0_ID = _search("(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text")
 _BODY0_CLASS = _search("post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|"
                        "article-?text|articleText|(?:entry|page|text|article|art)-content|article__content|"
@@ -79,8 +74,9 @@ def _body0(cls: str | None, itemprop: str | None, id_: str | None) -> bool:
 
 def body_frame_0(tree: Any) -> list[Any]:
     out, parents = [], set()
-    for el in _BODY0_SCOPE(tree):
-        if _body0(el.get("class"), el.get("itemprop"), el.get("id")):
+    for el in tree.iterdescendants(*_BODY_NAMES):
+        cls, itemprop, id_ = el.get("class"), el.get("itemprop"), el.get("id")
+        if (cls is not None or itemprop is not None or id_ is not None) and _body0(cls, itemprop, id_):
             parent = el.getparent()
             if parent not in parents:  # [1]: the first match among its parent's children
                 parents.add(parent)
@@ -89,7 +85,6 @@ def body_frame_0(tree: Any) -> list[Any]:
 
 
 # BODY_XPATH[2]: (.//*[article|div|main|section][...])[1]
-_BODY2_SCOPE = _elements(f".//*[{_BODY_TAGS}][@role or @id or @class]")
 _BODY2_ID = _search("^primary|story-body")
 _BODY2_FULLTEXT = _search("fulltext", re.IGNORECASE)
 _BODY2_CLASS = _search("^article |post-bodycopy|story-?content|(?:theme|blog|section|single)-content|single-post|"
@@ -104,11 +99,14 @@ def _body2(role: str | None, id_: str | None, cls: str | None) -> bool:
 
 
 def body_frame_2(tree: Any) -> list[Any]:
-    return next(([el] for el in _BODY2_SCOPE(tree) if _body2(el.get("role"), el.get("id"), el.get("class"))), [])
+    for el in tree.iterdescendants(*_BODY_NAMES):
+        role, id_, cls = el.get("role"), el.get("id"), el.get("class")
+        if (role is not None or id_ is not None or cls is not None) and _body2(role, id_, cls):
+            return [el]
+    return []
 
 
 # BODY_XPATH[3]: (.//*[article|div|main|section][...])[1]
-_BODY3_SCOPE = _elements(f".//*[{_BODY_TAGS}][@id or @class]")
 _BODY3_ID = _search("content-main|content-body|contentBody")
 _BODY3_CLASS = _search("content[-_]main|content(?:-|__)body")
 _CM = str.maketrans("CM", "cm")
@@ -124,12 +122,14 @@ def _body3(id_: str | None, cls: str | None) -> bool:
 
 
 def body_frame_3(tree: Any) -> list[Any]:
-    return next(([el] for el in _BODY3_SCOPE(tree) if _body3(el.get("id"), el.get("class"))), [])
+    for el in tree.iterdescendants(*_BODY_NAMES):
+        id_, cls = el.get("id"), el.get("class")
+        if (id_ is not None or cls is not None) and _body3(id_, cls):
+            return [el]
+    return []
 
 
 # OVERALL_DISCARD_XPATH[0]: .//*[div|item|list|p|section|span][...]
-_DISCARD0_SCOPE = _elements(f".//*[{_TEXT_TAGS}][@data-lp-replacement-content or @role or @data-component "
-                              "or @id or @class]")
 _DISCARD0_COOKIE = _search("cookie")
 _BOTH = "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
 _DISCARD0_ID = _search(_BOTH + "^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|"
@@ -152,16 +152,18 @@ def _discard0(lp: bool, role: str | None, component: str | None, id_class: str, 
 
 def overall_discard_0(tree: Any) -> list[Any]:
     out = []
-    for el in _DISCARD0_SCOPE(tree):
-        id_, cls = el.get("id"), el.get("class")
-        if _discard0(el.get("data-lp-replacement-content") is not None, el.get("role"), el.get("data-component"),
-                     _first_of(el, "id", "class", id_, cls), id_, cls):
+    for el in tree.iterdescendants(*_TEXT_NAMES):
+        if not el.keys():  # none of the attributes the predicate reads (a cheaper test first)
+            continue
+        id_, cls, role, component = el.get("id"), el.get("class"), el.get("role"), el.get("data-component")
+        lp = el.get("data-lp-replacement-content") is not None
+        if ((lp or role is not None or component is not None or id_ is not None or cls is not None)
+                and _discard0(lp, role, component, _first_of(el, "id", "class", id_, cls), id_, cls)):
             out.append(el)
     return out
 
 
 # OVERALL_DISCARD_XPATH[1]: .//*[...]
-_DISCARD1_SCOPE = _elements(".//*[@class or @id or @style or @aria-hidden]")
 _DISCARD1_HIDDEN = _search("hidden")
 _DISCARD1_ID = _search("reader-comments|akismet")
 _DISCARD1_CLASS = _search("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|"
@@ -179,16 +181,18 @@ def _discard1(cls: str | None, id_class: str, id_style: str, id_: str | None, st
 
 def overall_discard_1(tree: Any) -> list[Any]:
     out = []
-    for el in _DISCARD1_SCOPE(tree):
-        id_, cls, style = el.get("id"), el.get("class"), el.get("style")
-        if _discard1(cls, _first_of(el, "id", "class", id_, cls), _first_of(el, "id", "style", id_, style), id_,
-                     style, el.get("aria-hidden")):
+    for el in tree.iterdescendants(etree.Element):  # every element (no comments, no processing instructions)
+        if not el.keys():
+            continue
+        id_, cls, style, hidden = el.get("id"), el.get("class"), el.get("style"), el.get("aria-hidden")
+        if ((id_ is not None or cls is not None or style is not None or hidden is not None)
+                and _discard1(cls, _first_of(el, "id", "class", id_, cls), _first_of(el, "id", "style", id_, style),
+                              id_, style, hidden)):
             out.append(el)
     return out
 
 
 # PRECISION_DISCARD_XPATH[1]: .//*[div|item|list|p|section|span][...]
-_PRECISION1_SCOPE = _elements(f".//*[{_TEXT_TAGS}][@id or @class or @style]")
 _PRECISION1_BOTTOM = _search(r"(^|\s)bottom|bottom(\s|$)")
 _PRECISION1_LINK = _search(r"(^|\s)link(\s|$)")
 
@@ -200,17 +204,39 @@ def _precision1(id_class: str, style: str | None) -> bool:
 
 def precision_discard_1(tree: Any) -> list[Any]:
     out = []
-    for el in _PRECISION1_SCOPE(tree):
+    for el in tree.iterdescendants(*_TEXT_NAMES):
+        id_, cls, style = el.get("id"), el.get("class"), el.get("style")
+        if (id_ is not None or cls is not None or style is not None) and _precision1(
+                _first_of(el, "id", "class", id_, cls), style):
+            out.append(el)
+    return out
+
+
+# TEASER_DISCARD_XPATH[0]: .//*[div|item|list|p|section|span][contains(translate(@id|@class, 'T', 't'), 'teaser')]
+_T = str.maketrans("T", "t")
+
+
+def teaser_discard_0(tree: Any) -> list[Any]:
+    out = []
+    for el in tree.iterdescendants(*_TEXT_NAMES):
         id_, cls = el.get("id"), el.get("class")
-        if _precision1(_first_of(el, "id", "class", id_, cls), el.get("style")):
+        if (id_ is not None and "teaser" in id_.translate(_T)) or (cls is not None and "teaser" in cls.translate(_T)):
+            out.append(el)
+    return out
+
+
+# DISCARD_IMAGE_ELEMENTS[0]: .//*[div|item|list|p|section|span][contains(@id, 'caption') or contains(@class, ...)]
+def discard_image_0(tree: Any) -> list[Any]:
+    out = []
+    for el in tree.iterdescendants(*_TEXT_NAMES):
+        id_, cls = el.get("id"), el.get("class")
+        if (id_ is not None and "caption" in id_) or (cls is not None and "caption" in cls):
             out.append(el)
     return out
 
 
 # RAW_TREE_PRUNE_XPATH[0]: .//*[div|section|aside][...][not(.//h1) or ...] (the raw tree, once a page)
-# (the scopes of these whole-tree searches also test in C a substring every match must hold)
-_RAW0_SCOPE = _elements(".//*[self::div or self::section or self::aside][contains(@id, 'mvp-post-add-') or "
-                        "contains(@class, 'mvp-post-add-') or contains(@id, 'scroll') or contains(@class, 'scroll')]")
+_RAW_NAMES = ("div", "section", "aside")
 _RAW0_ANY = _search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
 _RAW0_ADD = _search("mvp-post-add-(?:box|wrap)")
 
@@ -221,45 +247,93 @@ def _raw0(id_: str | None, cls: str | None) -> tuple[bool, bool]:
     return _RAW0_ANY(i) or _RAW0_ANY(c), _RAW0_ADD(i) or _RAW0_ADD(c)
 
 
+def _raw0_match(el: Any, id_: str | None, cls: str | None) -> bool:
+    i, c = id_ or "", cls or ""
+    if not ("scroll" in i or "scroll" in c or "mvp-post-add-" in i or "mvp-post-add-" in c):  # every match has one
+        return False
+    scroll, add = _raw0(id_, cls)
+    return scroll and (add or next(el.iterdescendants("h1"), None) is None)
+
+
 def raw_tree_prune_0(tree: Any) -> list[Any]:
-    out = []
-    for el in _RAW0_SCOPE(tree):
-        scroll, add = _raw0(el.get("id"), el.get("class"))
-        if scroll and (add or next(el.iterdescendants("h1"), None) is None):
-            out.append(el)
-    return out
+    return [el for el in tree.iterdescendants(*_RAW_NAMES) if _raw0_match(el, el.get("id"), el.get("class"))]
+
+
+# RAW_TREE_PRUNE_XPATH[1]: .//*[div|section|aside][contains(@class, 'elementor-share-buttons')]
+_SHARE_BUTTONS = "elementor-share-buttons"
+
+
+def raw_tree_prune_1(tree: Any) -> list[Any]:
+    return [el for el in tree.iterdescendants(*_RAW_NAMES) if _SHARE_BUTTONS in (el.get("class") or "")]
 
 
 # REMOVE_COMMENTS_XPATH[0] and REMOVE_COMMENTS_AND_LISTS_XPATH[0] (the raw tree, once a page and pass kind)
 _COMMENTS_ID = _search("^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
 _COMMENTS_CLASS = _search("^[Cc]omment(?!ary)|(?:article|post)-comments")
 _COMMENTS_LIST_ID = _search("^(?:[Cc]omment(?!ary)|comol)")
-_COMMENTS_HOLD = ("[contains(@id, 'omment') or contains(@id, 'comol') or contains(@id, 'disqus_thread') or "
-                  "contains(@class, 'omment')]")
-_COMMENTS_SCOPE = _elements(".//*[self::div or self::list or self::section or self::details]" + _COMMENTS_HOLD)
-_COMMENTS_AND_LISTS_SCOPE = _elements(".//*[self::div or self::list or self::section or self::details or self::ol "
-                                      "or self::ul]" + _COMMENTS_HOLD)
+_COMMENTS_NAMES = ("div", "list", "section", "details")
+_LISTS = ("ol", "ul")
 
 
 @functools.lru_cache(maxsize=4096)
 def _comments(id_: str | None, cls: str | None) -> tuple[bool, bool]:
     """(a comment container, one that is also a comment list by its names)"""
     i, c = id_ or "", cls or ""
+    if not ("omment" in i or "comol" in i or "disqus_thread" in i or "omment" in c):  # every match has one
+        return False, False
     by_class = _COMMENTS_CLASS(c)
     return _COMMENTS_ID(i) or by_class, _COMMENTS_LIST_ID(i) or by_class
 
 
+def _comments_match(tag: str, id_: str | None, cls: str | None) -> bool:
+    """REMOVE_COMMENTS_AND_LISTS_XPATH[0]'s predicate on a div, list, section, details, ol or ul"""
+    container, as_list = _comments(id_, cls)
+    return container and (tag not in _LISTS or as_list)
+
+
 def remove_comments_0(tree: Any) -> list[Any]:
-    return [el for el in _COMMENTS_SCOPE(tree) if _comments(el.get("id"), el.get("class"))[0]]
+    return [el for el in tree.iterdescendants(*_COMMENTS_NAMES) if _comments(el.get("id"), el.get("class"))[0]]
 
 
 def remove_comments_and_lists_0(tree: Any) -> list[Any]:
-    out = []
-    for el in _COMMENTS_AND_LISTS_SCOPE(tree):
-        container, as_list = _comments(el.get("id"), el.get("class"))
-        if container and (el.tag not in ("ol", "ul") or as_list):
-            out.append(el)
-    return out
+    return [el for el in tree.iterdescendants(*_COMMENTS_NAMES, *_LISTS)
+            if _comments_match(el.tag, el.get("id"), el.get("class"))]
+
+
+def raw_prunes(tree: Any, lists: bool) -> list[list[Any]]:
+    """The elements of ``RAW_TREE_PRUNE_XPATH``'s two XPaths and, with ``lists``, of
+    ``REMOVE_COMMENTS_AND_LISTS_XPATH``'s, each list in document order, from one walk of the raw tree. Every
+    predicate but the first XPath's ``not(.//h1)`` reads the element's tag and attributes only, and that one is
+    asked first: deleting the lists in turn (``prune_unwanted_nodes``) leaves the tree those XPaths evaluated
+    one after the other leave (an element under one already deleted is removed from a detached subtree)."""
+    scroll: list[Any] = []
+    share: list[Any] = []
+    comments: list[Any] = []
+    for el in tree.iterdescendants(*_RAW_NAMES, *_COMMENTS_NAMES, *_LISTS) if lists else tree.iterdescendants(
+            *_RAW_NAMES):
+        id_, cls = el.get("id"), el.get("class")
+        if id_ is None and cls is None:
+            continue
+        tag = el.tag
+        if tag in _RAW_NAMES:
+            if _raw0_match(el, id_, cls):
+                scroll.append(el)
+            if cls is not None and _SHARE_BUTTONS in cls:
+                share.append(el)
+        if lists and tag != "aside" and _comments_match(tag, id_, cls):
+            comments.append(el)
+    return [scroll, share, comments] if lists else [scroll, share]
+
+
+@functools.cache
+def raw_prunes_match() -> bool:
+    """:func:`raw_prunes` reads the installed trafilatura's raw-tree XPath lists, all of them."""
+    from trafilatura import xpaths
+
+    found = replacements()
+    return (len(xpaths.RAW_TREE_PRUNE_XPATH) == 2 and len(xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH) == 1
+            and {("RAW_TREE_PRUNE_XPATH", 0), ("RAW_TREE_PRUNE_XPATH", 1),
+                 ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0)} <= set(found))
 
 
 # each reading, with the source text of the XPath it was written from (trafilatura 2.3.1): sha256, first 16
@@ -271,7 +345,10 @@ _READINGS: dict[tuple[str, int], tuple[str, Finder]] = {
     ("OVERALL_DISCARD_XPATH", 0): ("a837e58a1b1ea116", overall_discard_0),
     ("OVERALL_DISCARD_XPATH", 1): ("c1d5b70b8cd03783", overall_discard_1),
     ("PRECISION_DISCARD_XPATH", 1): ("53d31ea1df47920a", precision_discard_1),
+    ("TEASER_DISCARD_XPATH", 0): ("ebb02f066626551d", teaser_discard_0),
+    ("DISCARD_IMAGE_ELEMENTS", 0): ("cb1ab981e44913f7", discard_image_0),
     ("RAW_TREE_PRUNE_XPATH", 0): ("01e7c660fd6406f2", raw_tree_prune_0),
+    ("RAW_TREE_PRUNE_XPATH", 1): ("3c7afe92279543d5", raw_tree_prune_1),
     ("REMOVE_COMMENTS_XPATH", 0): ("5d97216ca15d0558", remove_comments_0),
     ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): ("9cc18d34e6e2d258", remove_comments_and_lists_0),
 }
