@@ -132,25 +132,6 @@ def test_grid_columns_and_form_controls_are_not_twins() -> None:
     assert gap("\n".join([A, B]), tree) == ""
 
 
-def test_collapsed_texts_equal_each_elements_text_content_collapsed() -> None:
-    """One pass from the leaves up gives every element's ``text_content()`` with its whitespace
-    collapsed, as the regex over each element's own text did: comments and processing
-    instructions hold no text (their tails do), spaces meeting at a child's edge are one."""
-    import lxml.html
-
-    from pipeline.stages.clean.recall import _WS, collapsed_texts
-
-    page = ("<html><body> <div>\n  <p>A  <b> bold </b>\t<i>\u00a0x</i> tail\n</p><!-- a comment -->after"
-            "<?pi data?> pi tail<ul><li> \u0645\u06cc  \u062a\u0648</li><li></li>  </ul>\u3000\u6f22\u5b57 "
-            "<script> var a = 1;  </script></div>  end </body></html>")
-    tree = lxml.html.document_fromstring(page)
-    texts = collapsed_texts(tree)
-    elements = [el for el in tree.iter() if isinstance(el.tag, str)]
-    assert len(elements) > 8
-    for el in elements:
-        assert texts[el] == _WS.sub(" ", el.text_content()), el.tag
-
-
 # ------------------------------------------------------------------- a lead higher up, under the standfirst convention
 def test_a_lead_higher_up_in_the_container_comes_back_only_when_the_standfirst_is_body_text() -> None:
     lead = "Греция и Турция договорились о новых переговорах по спорным участкам моря после долгой паузы в диалоге."

@@ -113,7 +113,11 @@ def _fixture_trees() -> list[lxml.html.HtmlElement]:
 
 
 def test_collapse_and_text_of_give_what_the_regex_and_text_content_give() -> None:
-    from pipeline.stages.clean.recall import _WS, collapse, text_of
+    import re
+
+    from pipeline.stages.clean.blocks import collapse, text_of
+
+    _WS = re.compile(r"\s+")  # what collapse replaces
 
     samples = ["", " ", "a", "a b", "a  b", " a ", "a\tb", "a\u00a0b", "\n  \n", "a\u3000b", "x\u200bY", "a \n b",
                "\u2028", "end "]

@@ -27,11 +27,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.stages.clean.blocks import TextBlocks, collapse, text_of
+from pipeline.stages.clean.blocks import TextBlocks, text_of
 from pipeline.stages.clean.blocks import norm as _norm
 from pipeline.stages.clean.script import line_memo
 
-_WS = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 MAX_LINK_SHARE = 0.5  # a block with more of its text in links is navigation, not article
 LEAD_MIN_CHARS = 80  # a line above the first kept one: prose only
@@ -56,48 +55,6 @@ def word_key(s: str) -> str:
     Remembered for lines (``line_memo``): the merge, the lead search and the twin search ask for the same
     lines' keys (clean 0.97 x its time on the throughput corpus)."""
     return " ".join(_WORDS.findall(s.casefold()))
-
-
-def collapsed_texts(tree: Any, elements: list[Any] | None = None) -> dict[Any, str]:
-    """Each element's ``text_content()`` with its whitespace runs collapsed to one space
-    (``_WS.sub(" ", el.text_content())``), for the whole tree in one pass from the leaves up: each
-    text node is collapsed once and joined into its ancestors' texts, instead of every element's
-    text being gathered again by lxml and run through the regex (quadratic in the depth: 16 ms a
-    page). Comments and processing instructions hold no text; their tails do. ``elements``:
-    ``list(tree.iter())`` when the caller has it."""
-    out: dict[Any, str] = {}
-    for el in reversed(list(tree.iter()) if elements is None else elements):  # children before their parent
-        if not isinstance(el.tag, str):
-            out[el] = ""
-            continue
-        text = el.text
-        first = collapse(text) if text else ""
-        pieces = None
-        for child in el:
-            if pieces is None:
-                pieces = [first]
-            pieces.append(out[child])
-            tail = child.tail
-            if tail:
-                pieces.append(collapse(tail))
-        out[el] = first if pieces is None else _joined(pieces)  # a leaf: its text alone
-    return out
-
-
-def _joined(pieces: list[str]) -> str:
-    """Collapsed pieces as one collapsed text: a space ending one piece and starting the next is one."""
-    parts: list[str] = []
-    last_space = False
-    for piece in pieces:
-        if not piece:
-            continue
-        if last_space and piece[0] == " ":
-            piece = piece[1:]
-            if not piece:
-                continue
-        parts.append(piece)
-        last_space = piece[-1] == " "
-    return "".join(parts)
 
 
 def link_share(el: Any) -> float:
