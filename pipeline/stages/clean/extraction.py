@@ -19,7 +19,7 @@ Inside these passes trafilatura's guarded prune of its cleaned tree (``prune_unw
 with_backup=True)``, once a pass) is :func:`_prune_outer`: the same tree, without asking every match for
 all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus), and the frame and discard
 XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements), as are the
-raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time). Round 18c:
+raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time). Since then (issue 27, eighth session)
 those readings walk the tree instead of asking libxml2 for their candidates, the raw-tree prunes in one walk,
 the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
 that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again.

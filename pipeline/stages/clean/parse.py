@@ -63,7 +63,7 @@ def load_html(html: str) -> lxml.html.HtmlElement | None:
     The repaired page is parsed as its UTF-8 bytes (:func:`~pipeline.stages.clean.repair.repaired_utf8`),
     the loader's own retry, rather than as ``str``: lxml hands a ``str`` to libxml2 as UTF-16 or UTF-32,
     which libxml2 converts to UTF-8 as it reads; the bytes are read as they are (``encoding="utf-8"``
-    in the parser). The trees are the same (``tests/stages/test_clean_exact_s18a.py``; only
+    in the parser). The trees are the same (``tests/stages/test_clean_exact_parse_metadata.py``; only
     ``docinfo.encoding``, which nothing reads, says UTF-8 instead of UTF-16LE / UTF-32LE), so the loader's
     ``str`` attempt, whose failure is what makes it retry with the bytes, is skipped. Where the two
     could differ the ``str`` path is kept: a lone surrogate (no strict UTF-8), or a page whose start

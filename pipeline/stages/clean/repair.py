@@ -13,7 +13,7 @@ about a sixth of the regex's time (the encoding aside: it stands in for libxml2'
 one is there, or when the ``<html/>`` repair applies, the page goes through trafilatura's function
 itself. The ``DOCTYPE`` repair only touches the first line; it is done here on that line and spliced
 onto the bytes.
-``tests/stages/test_clean_exact_s18a.py`` checks :func:`repaired_utf8` against
+``tests/stages/test_clean_exact_parse_metadata.py`` checks :func:`repaired_utf8` against
 ``repair_faulty_html(...).encode("utf-8")`` on tricky pages.
 """
 

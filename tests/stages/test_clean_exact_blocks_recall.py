@@ -1,4 +1,4 @@
-"""The HTML path's shortcuts (s18b) answer exactly as the code they replace: the whitespace collapse without
+"""The HTML path's shortcuts (issue 27, eighth session) answer exactly as the code they replace: the whitespace collapse without
 the regex, the elements found by their text through one flat text of the page, ..."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_collapse_and_norm_equal_the_regex() -> None:
 
 
 class _Reference:
-    """TextBlocks as it was (s18 base): every element's text gathered and collapsed on its own."""
+    """TextBlocks as it was (before the eighth session, `568b4b2`): every element's text gathered and collapsed on its own."""
 
     def __init__(self, tree: Any) -> None:
         self.by_text: dict[str, Any] = {}

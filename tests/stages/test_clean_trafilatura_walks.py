@@ -1,4 +1,4 @@
-"""The clean stage's cheaper readings of trafilatura internals inside its extraction passes (issue 27, round 18c):
+"""The clean stage's cheaper readings of trafilatura internals inside its extraction passes (issue 27, eighth session):
 the raw-tree prunes found in one walk (``trafilatura_xpaths.raw_prunes``) leave the tree that trafilatura's XPath
 lists, evaluated and pruned one after the other, leave -- on hand-made trees with nested, doubly named and
 tail-carrying matches, and on the shared pages."""
