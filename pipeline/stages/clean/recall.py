@@ -88,11 +88,13 @@ def twin_of(el: Any, anchor: Any | None, levels: int = TWIN_LEVELS) -> Any | Non
     controls (a ``<select>``'s options) are never article text."""
     if anchor is None or el is None or el.tag in _CONTROLS or any(x.tag in _CONTROLS for x in el.iterancestors()):
         return None
-    on_path = {id(x.getparent()): x for x in (el, *el.iterancestors()) if x.getparent() is not None}
+    # keyed by the parent element itself, not its id(): a parent proxy nothing else holds may be freed and
+    # its id taken by another element's proxy (see lead._leaf_blocks)
+    on_path = {x.getparent(): x for x in (el, *el.iterancestors()) if x.getparent() is not None}
     for a in (anchor, *anchor.iterancestors())[:levels]:
         if a.tag in ("body", "html"):
             break
-        s = on_path.get(id(a.getparent()))
+        s = on_path.get(a.getparent())
         if s is None:
             continue
         if s is a:  # el is inside this container itself: not a twin (``_near`` decides)
