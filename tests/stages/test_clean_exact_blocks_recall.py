@@ -12,8 +12,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.blocks import TextBlocks, collapse, flat_text, norm, text_of
+from pipeline.stages.clean.blocks import TextBlocks, flat_text, text_of
 from pipeline.stages.clean.parse import parse_html
+from pipeline.stages.clean.spaces import collapse, norm
 
 _WS = re.compile(r"\s+")
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]

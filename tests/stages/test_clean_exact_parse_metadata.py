@@ -156,7 +156,7 @@ NOT_SPACES = ["\u200b", "\ufeff", "\u180e", "\x00", "a", "é", "市", "\u00ad", 
 
 
 def test_squash_is_the_regex_collapse_and_strip() -> None:
-    from pipeline.stages.clean.spaces import squash
+    from pipeline.stages.clean.spaces import norm as squash
 
     rng = random.Random(5)
     texts = ["", " ", "a", " a ", "a  b", "\n\tx\u3000y\xa0", "x" * 10_000 + " \n " + "y" * 10_000]

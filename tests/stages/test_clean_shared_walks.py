@@ -115,7 +115,8 @@ def _fixture_trees() -> list[lxml.html.HtmlElement]:
 def test_collapse_and_text_of_give_what_the_regex_and_text_content_give() -> None:
     import re
 
-    from pipeline.stages.clean.blocks import collapse, text_of
+    from pipeline.stages.clean.blocks import text_of
+    from pipeline.stages.clean.spaces import collapse
 
     _WS = re.compile(r"\s+")  # what collapse replaces
 

@@ -9,13 +9,13 @@ element held its own string.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from typing import Any
 
 from lxml import etree
 
-_WS = re.compile(r"\s+")
+from pipeline.stages.clean.spaces import collapse, norm
+
 _HIDDEN = frozenset(("script", "style", "noscript", "template"))  # never a text block (their text counts above)
 _EVENTS = ("start", "end", "comment", "pi")
 
@@ -25,29 +25,6 @@ def text_of(el: Any) -> str:
     the text on most elements; serialised as text (without the tail), the element gives the same string
     (libxml2 gathers the same text nodes for both)."""
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
-def collapse(s: str) -> str:
-    """``_WS.sub(" ", s)`` (each whitespace run as one space) without the regex: a string of whitespace only
-    is one space; a printable string without two spaces in a row is itself (every whitespace character but
-    the space is unprintable: ``isprintable``); else its words (``str.split()``: the runs of the characters
-    ``str.isspace`` accepts, which are ``\\s``'s) joined by one space, with one space where it starts or ends
-    with whitespace (3 times faster than the regex on a page's style and script text)."""
-    if s.isspace():
-        return " "
-    if "  " not in s and s.isprintable():
-        return s
-    joined = " ".join(s.split())
-    if s[0].isspace():
-        joined = " " + joined
-    if s[-1].isspace():
-        joined += " "
-    return joined
-
-
-def norm(s: str) -> str:
-    """``_WS.sub(" ", s).strip()``: the words of ``s`` joined by one space."""
-    return " ".join(s.split())
 
 
 def flat_text(tree: Any) -> tuple[str, list[tuple[Any, int, int]]]:
@@ -94,7 +71,7 @@ def flat_text(tree: Any) -> tuple[str, list[tuple[Any, int, int]]]:
 
 class TextBlocks:
     """The pruned tree's elements by their normalised text (deepest element for a text): each element's
-    ``_WS.sub(" ", el.text_content()).strip()`` as a span of the page's flat text (:func:`flat_text`),
+    ``norm(el.text_content())`` as a span of the page's flat text (:func:`flat_text`),
     outside scripts, styles and templates, empty texts left out."""
 
     def __init__(self, tree: Any) -> None:

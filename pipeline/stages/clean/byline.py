@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from pipeline.config import check_keys, load_yaml
-from pipeline.stages.clean.spaces import squash
+from pipeline.stages.clean.spaces import norm
 
 _SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
@@ -203,11 +203,11 @@ def head_strings(tree: lxml.html.HtmlElement, title: str | None = None) -> list[
     anchor = _anchor(tree, title)
     if anchor is None:
         return []
-    out = [t for t in (squash(x) for x in _preceding(anchor, 6)) if len(t) <= 120]
-    out.append(squash(anchor.text_content()))
+    out = [t for t in (norm(x) for x in _preceding(anchor, 6)) if len(t) <= 120]
+    out.append(norm(anchor.text_content()))
     total = 0
     for s in _following(anchor):
-        t = squash(s)
+        t = norm(s)
         if not t:
             continue
         out.append(t)
@@ -293,7 +293,7 @@ def markup_author(region: lxml.html.HtmlElement | None) -> str | None:
             if name:
                 return name
         pending = False
-        for s in [squash(x) for x in frag.stripped_strings][:8]:
+        for s in [norm(x) for x in frag.stripped_strings][:8]:
             if r.bare.match(s):
                 pending = True
                 continue

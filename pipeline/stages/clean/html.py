@@ -26,7 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.blocks import TextBlocks, collapse, norm
+from pipeline.stages.clean.blocks import TextBlocks
 from pipeline.stages.clean.extraction import PageExtraction
 from pipeline.stages.clean.heads import (
     OPENING_PROSE_PARAGRAPHS,
@@ -58,6 +58,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
 )
 from pipeline.stages.clean.script import has_words, similar, word_count_at_least
+from pipeline.stages.clean.spaces import collapse, norm
 from pipeline.stages.clean.tail import cut_keyword_lines, cut_orphans
 
 __all__ = ["clean_html", "parse_html", "extract_metadata", "iso_date", "MalformedHTML", "visible_text"]

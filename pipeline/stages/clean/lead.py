@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.stages.clean.blocks import TextBlocks, norm
+from pipeline.stages.clean.blocks import TextBlocks
 from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, text_of, word_key
 from pipeline.stages.clean.script import SENT_PUNCT, is_dense
+from pipeline.stages.clean.spaces import norm
 
 LEAD_MIN_CHARS = 80  # a lead block: prose of at least this many characters ...
 LEAD_MIN_CHARS_DENSE = 30  # ... in Han / kana / Thai (no spaces between words)

@@ -35,7 +35,7 @@ import lxml.html
 from pipeline.stages.clean import byline, jsonld
 from pipeline.stages.clean.dates import find_local_date, is_updated_label, midnight_east, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
-from pipeline.stages.clean.spaces import squash
+from pipeline.stages.clean.spaces import norm
 
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -117,7 +117,7 @@ def _clean_authors(authors: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for a in authors:
-        a = squash(a)
+        a = norm(a)
         a = re.sub(r"^by\s+", "", a, flags=re.I)
         a = re.sub(r"\s+[-|–—]\s+(?:https?://|www\.)\S*$", "", a)  # "Frank B - http://example.de"
         if a and len(a) <= 80 and not re.match(r"https?://", a) and a.lower() not in seen:
@@ -170,9 +170,9 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     if not title:
         title = next((d["headline"] for d in ld if isinstance(d.get("headline"), str)), None)
     h1 = tree.find(".//h1")
-    h1_text = squash(h1.text_content()) if h1 is not None else ""
+    h1_text = norm(h1.text_content()) if h1 is not None else ""
     t_el = tree.find(".//title")
-    doc_title = squash(t_el.text_content()) if t_el is not None else ""
+    doc_title = norm(t_el.text_content()) if t_el is not None else ""
     title_slots = [title or "", doc_title, h1_text]
     md["h1"] = h1_text
     md["doc_title"] = doc_title

@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.stages.clean.blocks import TextBlocks, text_of
-from pipeline.stages.clean.blocks import norm as _norm
 from pipeline.stages.clean.script import line_memo
+from pipeline.stages.clean.spaces import norm as _norm
 
 _WORDS = re.compile(r"\w+")
 MAX_LINK_SHARE = 0.5  # a block with more of its text in links is navigation, not article
