@@ -98,6 +98,7 @@ class StageWorker:
         self.ready = False
         self.configured: StageBuilder | None = None
         self.env_key: tuple[tuple[str, str], ...] = ()
+        self.env_seen: object = None  # the environment as it was when ``env_key`` was last found current
         self.started = 0  # children started (1 + the replacements)
         self.killed = 0  # children killed for an overrun
         self.died = 0  # children that died on their own
@@ -112,6 +113,7 @@ class StageWorker:
         parent_read, child_write = os.pipe()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self.env_seen = _env_copy()  # before the key: a change in between is seen by the next check
         self.env_key = _env_key()
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.run.isolated_child", str(child_read),
@@ -133,7 +135,7 @@ class StageWorker:
     def wait_ready(self, build: StageBuilder) -> None:
         """Start a child if there is none (or the settings in the environment changed) and wait until it
         has warmed up."""
-        if self.proc is None or _env_key() != self.env_key:
+        if self.proc is None or self.env_changed():
             self.stop()
             self.start(build)
         if self.ready:
@@ -150,6 +152,19 @@ class StageWorker:
             raise RuntimeError(f"the stage worker died while starting (exit {code}); see its messages above") from None
         _raise_if_error(msg)
         self.ready = True
+
+    def env_changed(self) -> bool:
+        """The settings in the environment are not those the child started with (``_env_key``). Asked
+        before every document: an environment that is the same mapping as the last time the key was found
+        current is not read again (``_env_key`` walks every variable: about 0.1 ms)."""
+        live = _env_data()
+        if live is not None and live == self.env_seen:
+            return False
+        seen = _env_copy()
+        if _env_key() != self.env_key:
+            return True
+        self.env_seen = seen
+        return False
 
     def stop(self) -> None:
         """Kill the child (if any) and close the pipes."""
@@ -268,6 +283,18 @@ def _raise_if_error(msg: tuple[Any, ...]) -> None:
 
 def _env_key() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES)))
+
+
+def _env_data() -> dict[Any, Any] | None:
+    """The mapping ``os.environ`` keeps the process's environment in (every change through ``os.environ``
+    changes it), or None where it keeps it otherwise."""
+    data = getattr(os.environ, "_data", None)
+    return data if isinstance(data, dict) else None
+
+
+def _env_copy() -> dict[Any, Any] | None:
+    data = _env_data()
+    return dict(data) if data is not None else None
 
 
 def _rss_mib(pid: int) -> float:
