@@ -35,7 +35,6 @@ def _name_tokens(name: str) -> frozenset[str]:
 
 _KEEP_TAGS = frozenset(("html", "body", "article", "main"))
 _BOXES = frozenset(("article", "main"))  # an article's own container: the guard also runs inside each
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id or @hidden or @style]")  # document order, like iter()
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -60,9 +59,18 @@ Attributed = tuple[Any, "str | None", "str | None", "str | None", bool]
 
 def attributed(root: Any) -> list[Attributed]:
     """The elements under ``root`` (itself included) carrying a class, id, style or ``hidden`` attribute, in
-    document order, with those attributes read once: the caption search and the pruning share them."""
-    named: list[Any] = _NAMED(root)  # type: ignore[assignment]  # an element-set expression: a list of elements
-    return [(el, el.get("class"), el.get("id"), el.get("style"), el.get("hidden") is not None) for el in named]
+    document order, with those attributes read once: the caption search and the pruning share them.
+    The elements of ``descendant-or-self::*[@class or @id or @hidden or @style]``, found by a walk that reads
+    the four attributes of each element: the XPath's predicates cost libxml2 more than the walk and the reads
+    (0.65 x on the throughput corpus's pages; ``tests/stages/test_clean_exact_attributed.py``)."""
+    out: list[Attributed] = []
+    add = out.append
+    for el in root.iter(etree.Element):  # elements only (no comments, processing instructions, entities), as ``*``
+        get = el.get
+        cls, id_, style, hidden = get("class"), get("id"), get("style"), get("hidden")
+        if cls is not None or id_ is not None or style is not None or hidden is not None:
+            add((el, cls, id_, style, hidden is not None))
+    return out
 
 
 _VERDICTS_MAX = 16384  # remembered strings per rule set before its answers are forgotten (memory stays bounded)
@@ -207,7 +215,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
         for el in by_tag:
             if el.getparent() is not None and el not in spared:
                 if named is not None:
-                    gone.update(_NAMED(el))  # type: ignore[arg-type]  # an element-set expression: a list
+                    gone.update(el.iter(etree.Element))  # a superset of its named elements: only those are asked
                 _drop(el)
     if not hr.tokens:
         return _spared_warning(spared)
