@@ -43,7 +43,14 @@ from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.metadata import extract_metadata, iso_date
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.parse import MalformedHTML, parse_html
-from pipeline.stages.clean.prune import attributed, named_captions, prose_paragraphs, prune, prune_media
+from pipeline.stages.clean.prune import (
+    attributed,
+    named_captions,
+    prose_chars,
+    prose_paragraphs,
+    prune,
+    prune_media,
+)
 from pipeline.stages.clean.recall import MAX_LINK_SHARE, link_share, page_blocks, text_holders, text_of
 from pipeline.stages.clean.recall import from_twins as recall_twins
 from pipeline.stages.clean.recall import gap as recall_gap
@@ -128,18 +135,20 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         if t and t not in res.captions:
             res.captions.append(t)
     warnings = []
-    container = _article_container(tree)
-    warning = prune(tree, hr, attributes)
+    known = prose_chars(tree)  # the paragraphs' prose, measured once for the container, the pruning and the
+    container = _article_container(tree, known)  # fast pass's check (each drop forgets the paragraphs it was in)
+    warning = prune(tree, hr, attributes, known)
     del attributes  # the pruned elements' proxies are not kept past the pruning
     if warning:
         warnings.append(warning)
-    media = prune_media(tree.find("body") if tree.find("body") is not None else tree)
+    media = prune_media(tree.find("body") if tree.find("body") is not None else tree, known)
     if media:
         md["pruned_blocks"] = media
     page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
     shared = TextBlocks(tree)  # ... and its elements by text, read once if a pass asks (the tree stays as it is)
     holders: dict[Any, int] = {}  # the pruned tree's text holders' own characters, measured once
-    text, _ = precise_text(tree, hr, page, holders)
+    text, _ = precise_text(tree, hr, page, holders, known)
+    del known
     if has_words(text, hr.min_words):
         blocks = page_blocks(tree, holders)  # the pruned tree's text blocks: the passes below do not change the tree
         lacks = recall_gap(text, tree, blocks)
@@ -185,11 +194,13 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     return res
 
 
-def _article_container(tree: lxml.html.HtmlElement) -> tuple[str, list[tuple[str, int]]] | None:
+def _article_container(tree: lxml.html.HtmlElement,
+                       known: dict[Any, int] | None = None) -> tuple[str, list[tuple[str, int]]] | None:
     """(path, [(paragraph start, chars)]) of the element whose children hold most of the page's
-    text-bearing paragraphs; None on a page with too little prose for the check to mean anything."""
+    text-bearing paragraphs; None on a page with too little prose for the check to mean anything.
+    ``known``: ``prune.prose_chars(tree)`` when the caller has it."""
     by_parent: dict[Any, list[tuple[str, int]]] = {}
-    for p, n in prose_paragraphs(tree):
+    for p, n in prose_paragraphs(tree) if known is None else [(p, n) for p, n in known.items() if n]:
         parent = p.getparent()
         if parent is not None:
             head = _head(text_of(p))
@@ -226,8 +237,20 @@ def _head(text: str) -> str:
 
 
 def _covered(text: str, paras: list[tuple[str, int]]) -> int:
-    flat = collapse(text)  # = _WS.sub(" ", text)
-    return sum(n for head, n in paras if head in flat)
+    """The characters of the paragraphs whose head is in ``collapse(text)`` (= ``_WS.sub(" ", text)``). A head
+    found in ``text`` itself is in its collapse: it holds no white space but single spaces between other
+    characters (and maybe one at its end), which a run of one space, or the start of a run, keeps; so the
+    text is collapsed only for a head not found as it is (``tests/stages/test_clean_exact_attributed.py``)."""
+    flat: str | None = None
+    have = 0
+    for head, n in paras:
+        if head not in text:
+            if flat is None:
+                flat = collapse(text)
+            if head not in flat:
+                continue
+        have += n
+    return have
 
 
 def _pruned(tree: lxml.html.HtmlElement, hr: HtmlRules) -> lxml.html.HtmlElement:
@@ -285,21 +308,23 @@ FAST_COVER = 2  # the fast text holds at least 1/FAST_COVER of the page's text-b
 
 
 def precise_text(tree: lxml.html.HtmlElement, hr: HtmlRules, page: PageExtraction | None = None,
-                 holders: dict[Any, int] | None = None) -> tuple[str, str]:
+                 holders: dict[Any, int] | None = None, known: dict[Any, int] | None = None) -> tuple[str, str]:
     """(text, ``"fast"`` or ``"full"``) of the precision pass. trafilatura without its fallback extractors
     (readability-lxml, jusText) first; the full cascade only when that text looks like too little of the
     article (:func:`found_article`): the fallbacks replace the own extraction only when it is short,
     much shorter than the page's article text, or structurally thin -- on most pages they give the same.
     ``page``: the tree's extraction passes when the caller runs more (they share its prepared copy);
-    ``holders``: the text holders' own characters, for the caller's :func:`recall.page_blocks` (:func:`recall.own_chars`)."""
+    ``holders``: the text holders' own characters, for the caller's :func:`recall.page_blocks` (:func:`recall.own_chars`);
+    ``known``: the paragraphs' prose so far (:func:`prune.prose_chars`)."""
     page = page or PageExtraction(tree)
     text = page.text(precision=True, fast=True)
-    if found_article(text, tree, hr, holders):
+    if found_article(text, tree, hr, holders, known):
         return text, "fast"
     return page.text(precision=True), "full"
 
 
-def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules, holders: dict[Any, int] | None = None) -> bool:
+def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules, holders: dict[Any, int] | None = None,
+                  known: dict[Any, int] | None = None) -> bool:
     """By structure, no phrase list: enough words (``hr.min_words``, dense scripts counted by character),
     at least ``FAST_MIN_CHARS`` characters, and at least half as long as the page's text-bearing blocks
     (``<p>`` prose plus elements holding a paragraph of text of their own, e.g. ``<br>``-split posts)."""
@@ -307,5 +332,5 @@ def found_article(text: str, tree: lxml.html.HtmlElement, hr: HtmlRules, holders
         return False
     body = tree.find("body")
     root = body if body is not None else tree
-    budget = len(text) * FAST_COVER - sum(n for _, n in prose_paragraphs(root))
+    budget = len(text) * FAST_COVER - sum(n for _, n in prose_paragraphs(root, known))
     return budget >= 0 and text_holders(root, limit=budget, known=holders) <= budget
