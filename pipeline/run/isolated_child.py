@@ -4,19 +4,17 @@ Started as ``python -m pipeline.run.isolated_child READ_FD WRITE_FD`` by ``Stage
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
 from pipeline.run.worker import STAGE_WORKER, name_process
-from pipeline.stages.base import DocumentTimeout, Stage
+from pipeline.stages.base import DocumentTimeout, Stage, set_signal_handler
 from pipeline.stages.clean import Clean
 from pipeline.stages.clean.repetition import SourceStats
 
@@ -147,9 +145,6 @@ def _child(read_fd: int, write_fd: int) -> None:
                 outbox.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-# ``signal.signal`` without its enum conversions: with a function as the new and the old handler, the
-# conversions raise and catch a TypeError and a ValueError, 13 us of the call's 14 (five calls a document)
-_SET_HANDLER: Callable[[int, Any], Any] = getattr(importlib.import_module("_signal"), "signal", signal.signal)
 _SIGALRM = int(signal.SIGALRM)
 
 
@@ -168,7 +163,7 @@ def settle_alarm() -> None:
     for _ in range(3):
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            _SET_HANDLER(_SIGALRM, _ignore_alarm)
+            set_signal_handler(_SIGALRM, _ignore_alarm)
             return
         except DocumentTimeout:
             continue

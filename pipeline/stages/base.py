@@ -12,20 +12,27 @@ on one document in time, and never raises for a bad document: a problem becomes 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import signal
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pipeline.document import Document
 from pipeline.errors import PermanentError
 
 # After the first expiry the timer fires again this often until the exception lands in the work.
 RETRY_TICK_SECONDS = 0.05
+# ``signal.signal`` / ``signal.getsignal`` without their enum conversions (the C functions they wrap): with
+# a function as a handler the conversions raise and catch a TypeError or a ValueError, about 60 of a
+# time limit's 90 us in the stage worker (whose outer handler is a function); ints and functions alike
+_signal = importlib.import_module("_signal")
+set_signal_handler: Callable[[int, Any], Any] = getattr(_signal, "signal", signal.signal)
+get_signal_handler: Callable[[int], Any] = getattr(_signal, "getsignal", signal.getsignal)
 
 
 class DocumentTimeout(BaseException):
@@ -123,7 +130,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         with _thread_time_limit(seconds):
             yield
         return
-    outer_handler = signal.getsignal(signal.SIGALRM)
+    outer_handler = get_signal_handler(signal.SIGALRM)
     outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left <= seconds:
         yield  # the outer deadline comes first and stays in charge
@@ -137,12 +144,12 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         """Disarm this timer and hand SIGALRM back to the outer handler and its time left."""
         nonlocal active
         active = False
-        if signal.getsignal(signal.SIGALRM) is not expire:
+        if get_signal_handler(signal.SIGALRM) is not expire:
             return  # a cleanup run late (at garbage collection): a newer time_limit owns the timer now
         signal.setitimer(signal.ITIMER_REAL, 0)
         for _ in range(3):
             pass  # a signal Python has already received runs the (now inert) handler here, not the outer one
-        signal.signal(signal.SIGALRM, outer_handler)
+        set_signal_handler(signal.SIGALRM, outer_handler)
         if outer_left:
             left = outer_left - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
@@ -158,7 +165,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
             stand_down()
         raise DocumentTimeout(f"over the time limit of {seconds:g} s")
 
-    signal.signal(signal.SIGALRM, expire)
+    set_signal_handler(signal.SIGALRM, expire)
     # Repeating: a signal that lands while Python runs a gc or weakref callback raises there, and
     # that exception is dropped ("Exception ignored in ..."); the next tick raises again.
     signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_TICK_SECONDS)

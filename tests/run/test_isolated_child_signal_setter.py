@@ -27,7 +27,7 @@ def _other(signum: int, frame: object) -> None:
 def test_the_setter_is_the_function_signal_signal_wraps() -> None:
     import _signal
 
-    assert isolated_child._SET_HANDLER is _signal.signal
+    assert isolated_child.set_signal_handler is _signal.signal
     assert isolated_child._SIGALRM == signal.SIGALRM
 
 
