@@ -85,7 +85,7 @@ def match_byline(t: str, r: TextRules) -> Mapping[str, str] | None:
 @line_memo
 def end_mark_in(t: str, r: TextRules) -> re.Match[str] | None:
     """The end mark closing ``t`` (``（完）``), if any; remembered for lines."""
-    return r.end_mark.search(t)
+    return r.end_mark_needled.search(t)
 
 
 def split_names(s: str, r: TextRules) -> list[str]:
