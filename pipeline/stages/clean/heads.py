@@ -85,7 +85,7 @@ def match_byline(t: str, r: TextRules) -> Mapping[str, str] | None:
 @line_memo
 def end_mark_in(t: str, r: TextRules) -> re.Match[str] | None:
     """The end mark closing ``t`` (``（完）``), if any; remembered for lines."""
-    return r.end_mark.search(t)
+    return r.end_mark_needled.search(t)
 
 
 def split_names(s: str, r: TextRules) -> list[str]:
@@ -145,11 +145,11 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
             continue
         if not title:
             continue
-        tt = tokens(t)
-        if len(t) <= 300 and similar_tokens(tt, tb, sb):
+        # an ASCII line's tokens are runs in its lower case: without most title tokens it is no copy of it
+        if len(t) <= 300 and (not t.isascii() or _holds_most(t.lower(), sb)) and similar_tokens(tokens(t), tb, sb):
             ln.kind = "title"
             confirmed = True
-        elif len(tt) >= 3:
+        elif (title.startswith(t) or title.endswith(t)) and len(tokens(t)) >= 3:  # (site_suffix's shapes only)
             site = site_suffix(title, t)
             if site is not None:
                 ln.kind = "title"
@@ -159,6 +159,19 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
                 tb = tokens(title)
                 sb = set(tb)
     return title, confirmed
+
+
+def _holds_most(low: str, title_tokens: set[str]) -> bool:
+    """At least 4/5 of the title's distinct tokens occur in ``low`` (a lowered ASCII line, whose tokens are
+    its runs of word characters): else the line's tokens cannot be similar to the title's
+    (:func:`script.similar_tokens` needs that many shared)."""
+    misses = len(title_tokens) - (4 * len(title_tokens) + 4) // 5  # allowed: n - ceil(4n/5)
+    for tok in title_tokens:
+        if tok not in low:
+            misses -= 1
+            if misses < 0:
+                return False
+    return True
 
 
 def mark_bylines(lines: list[Line], r: TextRules, res: CleanResult, start: int,

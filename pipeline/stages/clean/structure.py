@@ -40,6 +40,15 @@ END_FORM = re.compile(
     r"|[-–—=＝]{1,3}\s*[^\s\-–—=＝]{1,12}\s*[-–—=＝]{1,3}|/{2,}|#{3,}|/\.|\*{3})$")
 _TRAILING_END = re.compile(r"(?<=[.!?。！？\"”’»])\s*(?P<mark>[\[(（【<《]\s*[^\s\[\]()（）【】<>《》]{1,12}\s*[\])）】>》]"
                            r"|[-–—]{1,2}\s*[^\s\-–—]{1,8}\s*[-–—]{1,2}|/{2,}|#{3,})\s*$")
+_TRAILING_END_LAST = frozenset("])）】>》-–—/#")  # the last character of each of its marks
+
+
+def _trailing_end(t: str) -> re.Match[str] | None:
+    """``_TRAILING_END.search(t)``, not run on a line (a prose line, mostly ending ``.``) whose last
+    non-space character cannot close a mark: only white space follows a mark (``\\s`` is ``str.isspace``)."""
+    return _TRAILING_END.search(t) if t.rstrip()[-1:] in _TRAILING_END_LAST else None
+
+
 HEADING_MAX_WORDS = 6
 HEADING_MAX_CHARS = 50
 HEADING_MAX_DENSE = 16
@@ -214,7 +223,7 @@ def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metad
             continue
         if not ln.kind and is_prose(ln.text, r):
             seen += len(ln.text)
-            m = _TRAILING_END.search(ln.text) if seen >= END_AFTER_SHARE * total else None
+            m = _trailing_end(ln.text) if seen >= END_AFTER_SHARE * total else None
             if m and _tail_is_junk(lines[i + 1:], r):
                 metadata.setdefault("end_mark", m.group("mark"))
                 ln.text = ln.text[: m.start()].rstrip()
