@@ -22,7 +22,11 @@ XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the 
 raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time). Since then (issue 27, eighth session)
 those readings walk the tree instead of asking libxml2 for their candidates, the raw-tree prunes in one walk,
 the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
-that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again.
+that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again. Since the
+nineteenth session the cleaning is done once a page too: ``tree_cleaning`` up to its ``prune_html`` reads
+nothing a precise and a broad pass set apart (:mod:`trafilatura_cleaning`), so the prepared tree's cleaning
+copy is cleaned that far once (:func:`_cleaned_base`), kept, and each pass copies that smaller tree and
+prunes its empty elements for its focus.
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -151,12 +155,19 @@ def _cleaning_copy(tree: lxml.html.HtmlElement, options: Any) -> Any:
     return cleaned
 
 
-def _prepare_tree(tree: lxml.html.HtmlElement, options: Any) -> tuple[Any, Any]:
+def _prepare_tree(tree: lxml.html.HtmlElement, options: Any, base: Any = None) -> tuple[Any, Any]:
     """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
-    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only)."""
+    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only).
+    ``base``: the page's tree cleaned up to ``prune_html`` (:func:`_cleaned_base`), copied for a pass of a
+    focus other than recall instead of cleaning a copy of ``tree`` again."""
     from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 
-    cleaned = tree_cleaning(_cleaning_copy(tree, options), options)
+    from pipeline.stages.clean.trafilatura_cleaning import after_pruning
+
+    if base is not None and options.focus != "recall":
+        cleaned = after_pruning(copy.copy(base), options)
+    else:
+        cleaned = tree_cleaning(_cleaning_copy(tree, options), options)
     backup = None if options.fast else copy.copy(cleaned)
     return convert_tags(cleaned, options, None), backup
 
@@ -175,7 +186,17 @@ def _extract_and_compare(tree: lxml.html.HtmlElement, options: Any, cleaned_tree
     return postbody, temp_text
 
 
-def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[Any, str]:
+def _cleaned_base(tree: lxml.html.HtmlElement, options: Any) -> Any:
+    """The prepared tree's cleaning copy cleaned by ``tree_cleaning`` up to its ``prune_html``, the same for
+    every pass of a focus other than recall (:mod:`trafilatura_cleaning`); None with another trafilatura."""
+    from pipeline.stages.clean.trafilatura_cleaning import before_pruning, cleaning_matches
+
+    if not cleaning_matches():
+        return None
+    return before_pruning(_cleaning_copy(tree, options), options)
+
+
+def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any = None) -> tuple[Any, str]:
     """trafilatura 2.3.1 ``trafilatura_sequence`` after its raw-tree prunes, comments off (no comment
     capture, no forum-post salvage, the escalation input is the prepared tree itself)."""
     from trafilatura import core
@@ -185,7 +206,7 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
 
     from pipeline.stages.clean.trafilatura_xpaths import read_in_python
 
-    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options)
+    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, base)
     if options.focus == "precision" and not forum:
         cleaned_tree = prune_unwanted_nodes(cleaned_tree, read_in_python("REMOVE_COMMENTS_XPATH"))
     postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
@@ -215,7 +236,7 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> tuple[A
     return postbody, temp_text
 
 
-def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> str:
+def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any = None) -> str:
     """``bare_extraction``'s checks after the sequence, then ``extract``'s text output."""
     from lxml.etree import Element, strip_tags
     from trafilatura.settings import Document
@@ -223,7 +244,7 @@ def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any) -> str:
     from pipeline.stages.clean.trafilatura_text import text_output
 
     try:
-        postbody, temp_text = _sequence(tree, forum, options)
+        postbody, temp_text = _sequence(tree, forum, options, base)
         if options.max_tree_size:
             if len(postbody) > options.max_tree_size:
                 strip_tags(postbody, "hi")
@@ -335,6 +356,7 @@ class PageExtraction:
         self._owned = owned
         self._forum: bool | None = None
         self._prepared: dict[bool, lxml.html.HtmlElement] = {}
+        self._cleaned: dict[bool, Any] = {}  # the prepared trees cleaned up to prune_html (_cleaned_base)
 
     def text(self, *, precision: bool, fast: bool = False) -> str:
         if not _matches():
@@ -351,9 +373,18 @@ class PageExtraction:
             except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
                 return ""
             self._prepared[lists] = prepared
+        options = _options(precision, fast)
+        base = None
+        if not self._owned:  # a tree of its own is cleaned for its one pass
+            if lists not in self._cleaned:
+                try:
+                    self._cleaned[lists] = _cleaned_base(prepared, options)
+                except (TypeError, ValueError):  # as trafilatura's tree_cleaning in the pass: no text
+                    return ""
+            base = self._cleaned[lists]
         _install_in_pass()
         token = _IN_PASS.set(True)
         try:
-            return _text(prepared, self._forum, _options(precision, fast))
+            return _text(prepared, self._forum, options, base)
         finally:
             _IN_PASS.reset(token)
