@@ -86,7 +86,16 @@ def test_another_tree_cleaning_cleans_each_pass_itself(monkeypatch: pytest.Monke
     monkeypatch.setattr(trafilatura_cleaning, "cleaning_matches", lambda: False)
     page_passes = PageExtraction(tree)
     assert page_passes.text(precision=True, fast=True) == want
-    assert page_passes._cleaned == {True: None}
+    assert page_passes._cleaned == {} and list(page_passes._prepared) == [True]
+
+
+def test_the_prepared_tree_is_made_only_when_a_step_reads_it() -> None:
+    tree = parse_html(page(TRICKY[0]))
+    page_passes = PageExtraction(tree)
+    page_passes.text(precision=True, fast=True)
+    assert list(page_passes._cleaned) == [True] and page_passes._prepared == {}  # a precise fast pass: never
+    page_passes.text(precision=True, fast=False)
+    assert list(page_passes._prepared) == [True]  # the full cascade's readability and jusText read it
 
 
 @needs_shared_pages

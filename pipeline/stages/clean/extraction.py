@@ -24,9 +24,11 @@ those readings walk the tree instead of asking libxml2 for their candidates, the
 the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
 that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again. Since the
 nineteenth session the cleaning is done once a page too: ``tree_cleaning`` up to its ``prune_html`` reads
-nothing a precise and a broad pass set apart (:mod:`trafilatura_cleaning`), so the prepared tree's cleaning
-copy is cleaned that far once (:func:`_cleaned_base`), kept, and each pass copies that smaller tree and
-prunes its empty elements for its focus.
+nothing a precise and a broad pass set apart (:mod:`trafilatura_cleaning`), so a copy of the page is given
+the raw-tree prunes and cleaned that far once (:func:`_cleaned_base`), kept, and each pass copies that
+smaller tree and prunes its empty elements for its focus. The prepared (raw-pruned, uncleaned) tree is then
+read only by the full cascade's readability and jusText, ``baseline``, ``html2txt`` and the recall retry
+(about 15 % of the corpus pages): it is made when one of them first reads it (``PageExtraction._raw``).
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -39,7 +41,7 @@ import contextlib
 import contextvars
 import copy
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import lxml.html
@@ -155,7 +157,7 @@ def _cleaning_copy(tree: lxml.html.HtmlElement, options: Any) -> Any:
     return cleaned
 
 
-def _prepare_tree(tree: lxml.html.HtmlElement, options: Any, base: Any = None) -> tuple[Any, Any]:
+def _prepare_tree(tree: Callable[[], Any], options: Any, base: Any = None) -> tuple[Any, Any]:
     """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
     the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only).
     ``base``: the page's tree cleaned up to ``prune_html`` (:func:`_cleaned_base`), copied for a pass of a
@@ -167,12 +169,12 @@ def _prepare_tree(tree: lxml.html.HtmlElement, options: Any, base: Any = None) -
     if base is not None and options.focus != "recall":
         cleaned = after_pruning(copy.copy(base), options)
     else:
-        cleaned = tree_cleaning(_cleaning_copy(tree, options), options)
+        cleaned = tree_cleaning(_cleaning_copy(tree(), options), options)
     backup = None if options.fast else copy.copy(cleaned)
     return convert_tags(cleaned, options, None), backup
 
 
-def _extract_and_compare(tree: lxml.html.HtmlElement, options: Any, cleaned_tree: Any = None,
+def _extract_and_compare(tree: Callable[[], Any], options: Any, cleaned_tree: Any = None,
                          backup: Any = None) -> tuple[Any, str]:
     """trafilatura's ``_extract_and_compare`` (``_recall_retry`` when the cleaned trees are not given)."""
     from trafilatura.external import compare_extraction
@@ -182,23 +184,14 @@ def _extract_and_compare(tree: lxml.html.HtmlElement, options: Any, cleaned_tree
         cleaned_tree, backup = _prepare_tree(tree, options)
     postbody, temp_text = extract_content(cleaned_tree, options)
     if not options.fast:
-        postbody, temp_text = compare_extraction(backup, copy.copy(tree), postbody, temp_text, options)
+        postbody, temp_text = compare_extraction(backup, copy.copy(tree()), postbody, temp_text, options)
     return postbody, temp_text
 
 
-def _cleaned_base(tree: lxml.html.HtmlElement, options: Any) -> Any:
-    """The prepared tree's cleaning copy cleaned by ``tree_cleaning`` up to its ``prune_html``, the same for
-    every pass of a focus other than recall (:mod:`trafilatura_cleaning`); None with another trafilatura."""
-    from pipeline.stages.clean.trafilatura_cleaning import before_pruning, cleaning_matches
-
-    if not cleaning_matches():
-        return None
-    return before_pruning(_cleaning_copy(tree, options), options)
-
-
-def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any = None) -> tuple[Any, str]:
+def _sequence(tree: Callable[[], Any], forum: bool, options: Any, base: Any = None) -> tuple[Any, str]:
     """trafilatura 2.3.1 ``trafilatura_sequence`` after its raw-tree prunes, comments off (no comment
-    capture, no forum-post salvage, the escalation input is the prepared tree itself)."""
+    capture, no forum-post salvage, the escalation input is the prepared tree itself). ``tree`` gives the
+    prepared tree, made when a step first asks; ``base``: its cleaned base (:func:`_prepare_tree`)."""
     from trafilatura import core
     from trafilatura.baseline import baseline, html2txt
     from trafilatura.external import justext_rescue
@@ -211,11 +204,11 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any 
         cleaned_tree = prune_unwanted_nodes(cleaned_tree, read_in_python("REMOVE_COMMENTS_XPATH"))
     postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
-        b_body, b_text, b_len = baseline(tree)  # baseline copies element inputs
+        b_body, b_text, b_len = baseline(tree())  # baseline copies element inputs
         if b_len > len(temp_text):
             postbody, temp_text = b_body, b_text
     if (options.focus == "balanced" and 0 < len(temp_text) < core.ESCALATION_MAX_LENGTH
-            and len(temp_text) < core.ESCALATION_PAGE_SHARE * len(html2txt(tree))):
+            and len(temp_text) < core.ESCALATION_PAGE_SHARE * len(html2txt(tree()))):
         r_options = copy.copy(options)
         r_options.focus = "recall"
         r_text = j_text = ""
@@ -225,7 +218,7 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any 
             core.LOGGER.warning("recall retry failed: %s %s", err, None)
         if not options.fast:
             try:
-                j_body, j_text = justext_rescue(copy.copy(tree), options)
+                j_body, j_text = justext_rescue(copy.copy(tree()), options)
             except Exception as err:  # noqa: BLE001 - as trafilatura
                 core.LOGGER.warning("justext candidate failed: %s %s", err, None)
         len_text, r_len, j_len = len(temp_text), len(r_text), len(j_text)
@@ -236,7 +229,7 @@ def _sequence(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any 
     return postbody, temp_text
 
 
-def _text(tree: lxml.html.HtmlElement, forum: bool, options: Any, base: Any = None) -> str:
+def _text(tree: Callable[[], Any], forum: bool, options: Any, base: Any = None) -> str:
     """``bare_extraction``'s checks after the sequence, then ``extract``'s text output."""
     from lxml.etree import Element, strip_tags
     from trafilatura.settings import Document
@@ -359,32 +352,57 @@ class PageExtraction:
         self._cleaned: dict[bool, Any] = {}  # the prepared trees cleaned up to prune_html (_cleaned_base)
 
     def text(self, *, precision: bool, fast: bool = False) -> str:
+        from pipeline.stages.clean.trafilatura_cleaning import cleaning_matches
+
         if not _matches():
             return public_extract(self.tree, precision=precision, fast=fast)
         if self._forum is None:
             self._forum = _forum(self.tree)
         lists = _prunes_lists(precision, self._forum)
-        prepared = self._prepared.get(lists)
-        if prepared is None:
-            if self._owned and self._prepared:
-                raise RuntimeError("an owned tree is prepared once: the other kind of pass needs a PageExtraction")
-            try:
-                prepared = _prepare(self.tree if self._owned else copy.copy(self.tree), lists)
-            except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
-                return ""
-            self._prepared[lists] = prepared
         options = _options(precision, fast)
         base = None
-        if not self._owned:  # a tree of its own is cleaned for its one pass
+        if not self._owned and cleaning_matches():
             if lists not in self._cleaned:
                 try:
-                    self._cleaned[lists] = _cleaned_base(prepared, options)
-                except (TypeError, ValueError):  # as trafilatura's tree_cleaning in the pass: no text
+                    self._cleaned[lists] = _cleaned_base(copy.copy(self.tree), lists, options)
+                except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
                     return ""
             base = self._cleaned[lists]
+            source = functools.partial(self._raw, lists)
+        else:
+            prepared = self._prepared.get(lists)
+            if prepared is None:
+                if self._owned and self._prepared:
+                    raise RuntimeError("an owned tree is prepared once: the other kind of pass needs a PageExtraction")
+                try:
+                    prepared = _prepare(self.tree if self._owned else copy.copy(self.tree), lists)
+                except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
+                    return ""
+                self._prepared[lists] = prepared
+            source = functools.partial(_given, prepared)  # made already (an owned tree, another trafilatura)
         _install_in_pass()
         token = _IN_PASS.set(True)
         try:
-            return _text(prepared, self._forum, options, base)
+            return _text(source, self._forum, options, base)
         finally:
             _IN_PASS.reset(token)
+
+    def _raw(self, lists: bool) -> Any:
+        """The prepared tree, made when a step of a pass first reads it (a full cascade, a short text)."""
+        prepared = self._prepared.get(lists)
+        if prepared is None:
+            prepared = self._prepared[lists] = _prepare(copy.copy(self.tree), lists)
+        return prepared
+
+
+def _given(tree: Any) -> Any:
+    return tree
+
+
+def _cleaned_base(tree: lxml.html.HtmlElement, lists: bool, options: Any) -> Any:
+    """``tree`` (a copy of the page's) given the raw-tree prunes and cleaned by ``tree_cleaning`` up to its
+    ``prune_html``, in place: what every pass of a focus other than recall cleans alike
+    (:mod:`trafilatura_cleaning`); the passes copy it."""
+    from pipeline.stages.clean.trafilatura_cleaning import before_pruning
+
+    return before_pruning(_prepare(tree, lists), options)
