@@ -119,7 +119,8 @@ def dump_text(out: Path, docs: list[tuple[str, str]]) -> int:
     return 0
 
 
-def diff(a: Path, b: Path) -> int:
+def diff(a: Path, b: Path, noun: str = "pages") -> int:
+    """Print the records (JSON lines keyed by ``id``) and fields that differ between ``a`` and ``b``; 1 when any does."""
     rows_a = {r["id"]: r for r in map(json.loads, a.read_text(encoding="utf-8").splitlines())}
     rows_b = {r["id"]: r for r in map(json.loads, b.read_text(encoding="utf-8").splitlines())}
     fields: Counter[str] = Counter()
@@ -143,7 +144,7 @@ def diff(a: Path, b: Path) -> int:
             elif va != vb:
                 fields[key] += 1
                 print(f"{pid}: {key}: {str(va)[:200]!r} -> {str(vb)[:200]!r}")
-    print(f"{len(rows_a)} pages in A, {len(rows_b)} in B; {pages_differing} differ"
+    print(f"{len(rows_a)} {noun} in A, {len(rows_b)} in B; {pages_differing} differ"
           + (f" ({', '.join(f'{k} {v}' for k, v in fields.most_common())})" if fields else ""))
     return 1 if pages_differing else 0
 

@@ -53,37 +53,13 @@ def dump(out: Path, corpus: Path, limit: int | None, shared: Path = SHARED, fixt
                     doc = stage(doc)
                 record: dict[str, Any] = doc.to_dict()
                 record.pop("ingested_at")
-                fh.write(json.dumps({"key": f"{name}/{doc.source}", **record}, ensure_ascii=False, sort_keys=True,
+                fh.write(json.dumps({"id": f"{name}/{doc.source}", **record}, ensure_ascii=False, sort_keys=True,
                                     default=str) + "\n")
                 n += 1
             counters = {s.name: dict(sorted(s.counters.items())) for s in stages}
-            fh.write(json.dumps({"key": f"{name}/#counters", "counters": counters}, sort_keys=True) + "\n")
+            fh.write(json.dumps({"id": f"{name}/#counters", "counters": counters}, sort_keys=True) + "\n")
     print(f"{n} documents -> {out}")
     return 0
-
-
-def _load(path: Path) -> dict[str, dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return {rec["key"]: rec for rec in map(json.loads, fh)}
-
-
-def diff(a: Path, b: Path) -> int:
-    old, new = _load(a), _load(b)
-    differing = 0
-    for key in sorted(old.keys() | new.keys()):
-        x, y = old.get(key), new.get(key)
-        if x == y:
-            continue
-        differing += 1
-        if x is None or y is None:
-            print(f"{key}: only in {'B' if x is None else 'A'}")
-            continue
-        fields = sorted(k for k in x.keys() | y.keys() if x.get(k) != y.get(k))
-        print(f"{key}: {', '.join(fields)}")
-        for f in fields[:3]:
-            print(f"    A {f}: {str(x.get(f))[:200]!r}\n    B {f}: {str(y.get(f))[:200]!r}")
-    print(f"{len(old)} / {len(new)} records, {differing} differing")
-    return 1 if differing else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "dump":
         return dump(args.out, args.corpus_dir, args.limit, args.shared, args.fixtures)
-    return diff(args.a, args.b)
+    from devtools.clean_compare import diff
+
+    return diff(args.a, args.b, noun="records")
 
 
 if __name__ == "__main__":
