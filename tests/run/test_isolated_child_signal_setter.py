@@ -1,4 +1,4 @@
-"""``settle_alarm`` sets SIGALRM's handler through the C function that ``signal.signal`` wraps (s19): the
+"""``settle_alarm`` sets SIGALRM's handler through the C function that ``signal.signal`` wraps (issue 27): the
 same handler installed, the same timer state left, as with ``signal.signal``, whatever was there before."""
 
 from __future__ import annotations

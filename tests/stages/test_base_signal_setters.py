@@ -1,5 +1,5 @@
 """``time_limit`` reads and sets SIGALRM's handler through the C functions ``signal.getsignal`` and
-``signal.signal`` wrap (s19): the outer handler it finds (default, ignore or a function) is the one it
+``signal.signal`` wrap (issue 27): the outer handler it finds (default, ignore or a function) is the one it
 puts back, as before, and the timer still interrupts the block."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""trafilatura's ``tree_cleaning`` done once a page (issue 27, nineteenth session): the prepared tree cleaned up
+"""trafilatura's ``tree_cleaning`` done once a page (issue 27, ninth session): the prepared tree cleaned up
 to ``prune_html`` (``trafilatura_cleaning.before_pruning``), kept, and copied for each pass with that pass's own
 ``prune_html`` (``after_pruning``), is the tree ``tree_cleaning`` gives on a fresh copy for every focus but
 recall -- on hand-made trees (MathML with tails, figures holding tables, layout tables, forms that wrap the

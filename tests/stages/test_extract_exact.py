@@ -1,4 +1,4 @@
-"""Extract's shortcuts (s19) answer exactly as the code they replace: control bytes counted by deleting
+"""Extract's shortcuts (issue 27) answer exactly as the code they replace: control bytes counted by deleting
 them, ``isspace`` instead of ``strip`` for the empty checks, NUL looked for in the bytes of a strict UTF-8
 decode, one stat for the file's kind, a read sized by the file."""
 

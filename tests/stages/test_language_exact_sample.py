@@ -1,4 +1,4 @@
-"""The language stage's sample squeezes white space with ``str.split`` (s19): the same string as the
+"""The language stage's sample squeezes white space with ``str.split`` (issue 27): the same string as the
 regex it replaces, ``_SPACE_RE.sub(" ", text).strip()``, on every code point and on mixed strings."""
 
 from __future__ import annotations

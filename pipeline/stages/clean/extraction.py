@@ -23,9 +23,9 @@ raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 
 those readings walk the tree instead of asking libxml2 for their candidates, the raw-tree prunes in one walk,
 the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
 that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again. Since the
-nineteenth session the cleaning is done once a page too: ``tree_cleaning`` up to its ``prune_html`` reads
+ninth session (issue 27) the cleaning is done once a page too: ``tree_cleaning`` up to its ``prune_html`` reads
 nothing a precise and a broad pass set apart (:mod:`trafilatura_cleaning`), so a copy of the page is given
-the raw-tree prunes and cleaned that far once (:func:`_cleaned_base`), kept, and each pass copies that
+the raw-tree prunes and cleaned that far once (``PageExtraction._cleaned``), kept, and each pass copies that
 smaller tree and prunes its empty elements for its focus. The prepared (raw-pruned, uncleaned) tree is then
 read only by the full cascade's readability and jusText, ``baseline``, ``html2txt`` and the recall retry
 (about 15 % of the corpus pages): it is made when one of them first reads it (``PageExtraction._raw``).
@@ -160,7 +160,7 @@ def _cleaning_copy(tree: lxml.html.HtmlElement, options: Any) -> Any:
 def _prepare_tree(tree: Callable[[], Any], options: Any, base: Any = None) -> tuple[Any, Any]:
     """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
     the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only).
-    ``base``: the page's tree cleaned up to ``prune_html`` (:func:`_cleaned_base`), copied for a pass of a
+    ``base``: the page's tree cleaned up to ``prune_html`` (``PageExtraction._cleaned``), copied for a pass of a
     focus other than recall instead of cleaning a copy of ``tree`` again."""
     from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 
@@ -340,8 +340,9 @@ def _forum(tree: lxml.html.HtmlElement) -> bool:
 
 
 class PageExtraction:
-    """The passes of trafilatura over one (pruned) page tree, which stays as it is: the raw-tree
-    preparation is one copy per page (two on a thread-forum page with both kinds of pass)."""
+    """The passes of trafilatura over one (pruned) page tree, which stays as it is: one copy of it per kind
+    of raw-tree preparation (two kinds only on a thread-forum page with both kinds of pass), cleaned once up
+    to ``prune_html`` for every pass; the raw-pruned tree itself only for a step that reads it (``_raw``)."""
 
     def __init__(self, tree: lxml.html.HtmlElement, *, owned: bool = False) -> None:
         """``owned``: nothing reads ``tree`` afterwards (a fresh parse); it is prepared in place, no copy."""
@@ -349,10 +350,10 @@ class PageExtraction:
         self._owned = owned
         self._forum: bool | None = None
         self._prepared: dict[bool, lxml.html.HtmlElement] = {}
-        self._cleaned: dict[bool, Any] = {}  # the prepared trees cleaned up to prune_html (_cleaned_base)
+        self._cleaned: dict[bool, Any] = {}  # the raw-pruned copies cleaned up to prune_html
 
     def text(self, *, precision: bool, fast: bool = False) -> str:
-        from pipeline.stages.clean.trafilatura_cleaning import cleaning_matches
+        from pipeline.stages.clean.trafilatura_cleaning import before_pruning, cleaning_matches
 
         if not _matches():
             return public_extract(self.tree, precision=precision, fast=fast)
@@ -364,7 +365,8 @@ class PageExtraction:
         if not self._owned and cleaning_matches():
             if lists not in self._cleaned:
                 try:
-                    self._cleaned[lists] = _cleaned_base(copy.copy(self.tree), lists, options)
+                    # a copy of the page given the raw-tree prunes and cleaned up to prune_html (the passes copy it)
+                    self._cleaned[lists] = before_pruning(_prepare(copy.copy(self.tree), lists), options)
                 except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
                     return ""
             base = self._cleaned[lists]
@@ -398,11 +400,3 @@ class PageExtraction:
 def _given(tree: Any) -> Any:
     return tree
 
-
-def _cleaned_base(tree: lxml.html.HtmlElement, lists: bool, options: Any) -> Any:
-    """``tree`` (a copy of the page's) given the raw-tree prunes and cleaned by ``tree_cleaning`` up to its
-    ``prune_html``, in place: what every pass of a focus other than recall cleans alike
-    (:mod:`trafilatura_cleaning`); the passes copy it."""
-    from pipeline.stages.clean.trafilatura_cleaning import before_pruning
-
-    return before_pruning(_prepare(tree, lists), options)
