@@ -180,7 +180,9 @@ def _detect_statistical(text: str | None, cfg: LanguageConfig | None = None, sam
     if text is None or not text.strip():
         return Detection(UND, 0.0, "empty text")
     if sample is None:
-        sample = " ".join(sample_text(text, cfg).split())  # white space runs as one space, as in detect_text
+        from pipeline.stages.clean.spaces import norm  # (here: clean's packs import this module)
+
+        sample = norm(sample_text(text, cfg))
     if reason == "?":
         reason = _too_little(sample, cfg)
     if reason:
@@ -228,11 +230,11 @@ def detect_text(text: str | None, cfg: LanguageConfig | None = None,
     (:mod:`pipeline.stages.language_script`) decide before, and check after, the detectors. ``hint``:
     an answer to take when the first pass is unsure, before the slower detectors (see ``majority``);
     ``parts``: the languages the text's paragraphs were found in (see :func:`_detect_statistical`)."""
+    from pipeline.stages.clean.spaces import norm  # _SPACE_RE.sub(" ", ...).strip() at a third of its cost
     from pipeline.stages.language_script import guarded
 
     cfg = cfg or load_language_config()
-    # runs of white space as one space, none at the ends: _SPACE_RE.sub(" ", ...).strip() at a third of its cost
-    sample = " ".join(sample_text(text or "", cfg).split())  # (str.split breaks where re's \s matches)
+    sample = norm(sample_text(text or "", cfg))
     letters = count_letters(sample)
     reason = _too_little(sample, cfg, letters) if sample else "empty text"
     det: Detection = guarded(sample, not reason, lambda: _detect_statistical(text, cfg, sample, hint, reason, parts),
