@@ -353,7 +353,7 @@ class PageExtraction:
         self._cleaned: dict[bool, Any] = {}  # the raw-pruned copies cleaned up to prune_html
 
     def text(self, *, precision: bool, fast: bool = False) -> str:
-        from pipeline.stages.clean.trafilatura_cleaning import before_pruning, cleaning_matches
+        from pipeline.stages.clean.trafilatura_cleaning import cleaned_base, cleaning_matches
 
         if not _matches():
             return public_extract(self.tree, precision=precision, fast=fast)
@@ -366,7 +366,7 @@ class PageExtraction:
             if lists not in self._cleaned:
                 try:
                     # a copy of the page given the raw-tree prunes and cleaned up to prune_html (the passes copy it)
-                    self._cleaned[lists] = before_pruning(_prepare(copy.copy(self.tree), lists), options)
+                    self._cleaned[lists] = cleaned_base(self.tree, lists, options)
                 except (TypeError, ValueError):  # as trafilatura: "discarding data", no text
                     return ""
             base = self._cleaned[lists]

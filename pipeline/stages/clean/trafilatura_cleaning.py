@@ -12,10 +12,22 @@ costs about a third of copying the prepared one, and the cleaning is done once a
 
 Used only if the installed ``tree_cleaning`` is the one this was written from (:func:`cleaning_matches`);
 ``tests/stages/test_clean_exact_cleaned_once.py`` compares the two.
+
+The copy that is cleaned once a page is :func:`copy_without`: the page's tree copied without the raw-tree
+prunes' matches and the elements ``tree_cleaning`` deletes whole, each left out the way ``delete_element``
+deletes it (its tail joined to the text before it), so neither the copy nor the deletions pay for what goes
+(the head, scripts, SVG, navigation: about half the page's elements). Deleting with the tail kept, and
+stripping tags, only move text along the page's reading order, so doing some of them earlier gives the same
+tree, as long as nothing in between reads what goes: a ``<math>`` (whose tail ``recover_math`` writes), a
+``<form>`` (``_handle_forms`` measures text) or an element holding a ``<table>`` (a ``<figure>`` holding one is
+kept as a ``<div>``) is left to ``before_pruning``, and so is every element of a tag that one of its elements
+holds (``tree.iter(tag)`` stops at the first such pair ``delete_element`` takes out of the tree, leaving the
+rest). ``tests/stages/test_clean_exact_left_out.py`` compares it with deleting on a copy.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import inspect
@@ -23,6 +35,8 @@ from typing import Any
 
 # trafilatura 2.3.1 htmlprocessing.tree_cleaning's source text: sha256, first 16 hex digits
 _WRITTEN_FROM = "828e83a7393082de"
+# and of the two functions whose effects copy_without relies on: trafilatura.xml.delete_element, recover_math
+_LEFT_OUT_FROM = {"delete_element": "76e448c154eb43ba", "recover_math": "a8dd575f1afe5a6e"}
 
 
 @functools.cache
@@ -35,6 +49,107 @@ def cleaning_matches() -> bool:
     except (OSError, TypeError):  # no source installed (bytecode only): each pass cleans itself
         return False
     return hashlib.sha256(source.encode()).hexdigest()[:16] == _WRITTEN_FROM
+
+
+def _source_hash(function: Any) -> str | None:
+    try:
+        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+    except (OSError, TypeError):  # no source installed (bytecode only)
+        return None
+
+
+@functools.cache
+def left_out_matches() -> bool:
+    """:func:`copy_without` may stand for a copy and its deletions: the installed trafilatura cleans and
+    deletes as the pinned one does, and no tag is both deleted whole and stripped."""
+    from trafilatura import htmlprocessing as hp
+    from trafilatura import xml
+
+    return (cleaning_matches() and _source_hash(xml.delete_element) == _LEFT_OUT_FROM["delete_element"]
+            and _source_hash(hp.recover_math) == _LEFT_OUT_FROM["recover_math"]
+            and not set(hp.MANUALLY_CLEANED) & set(hp.MANUALLY_STRIPPED))
+
+
+def _deleted_whole(tree: Any, options: Any) -> list[Any]:
+    """The elements of ``tree`` that ``tree_cleaning`` deletes with all they hold whatever the steps before
+    do (see the module's docstring), in document order; none when the options change what it deletes."""
+    from trafilatura import htmlprocessing as hp
+
+    if not options.tables or options.images or options.focus == "recall":
+        return []
+    found = list(tree.iter(*[tag for tag in hp.MANUALLY_CLEANED if tag not in ("form", "math")]))
+    nested = {el.tag for el in found if next(el.iterancestors(el.tag), None) is not None}
+    return [el for el in found if el.tag not in nested and next(el.iterdescendants("table", *nested), None) is None]
+
+
+def copy_without(tree: Any, matches: list[list[Any]], options: Any) -> Any:
+    """``copy.copy(tree)`` with trafilatura's ``delete_element`` done on each element of ``matches`` (the
+    raw-tree prunes' lists, in their order) and then on the elements :func:`_deleted_whole` finds, all in the
+    copy: these are taken out of ``tree`` for the copy, their tails joined to the text before them, and put
+    back as they were. ``before_pruning`` on it gives the tree it gives on a copy pruned as trafilatura prunes.
+    Only for :func:`left_out_matches`."""
+    doomed = dict.fromkeys(el for found in matches for el in found)
+    doomed.update(dict.fromkeys(_deleted_whole(tree, options)))
+    covered: dict[Any, bool] = {}  # element -> it or an ancestor is doomed (asked once per element)
+
+    def under_doomed(node: Any) -> bool:
+        path = []
+        found = False
+        while node is not None:
+            known = covered.get(node)
+            if known is not None:
+                found = known
+                break
+            if node in doomed:
+                found = True
+                break
+            path.append(node)
+            node = node.getparent()
+        for seen in path:
+            covered[seen] = found
+        return found
+
+    undo = []
+    try:
+        for el in doomed:
+            parent = el.getparent()
+            if parent is None or under_doomed(parent):  # goes with the doomed element it is in
+                continue
+            before, tail = el.getprevious(), el.tail
+            old = None
+            if tail:  # delete_element: the tail joins the previous sibling's tail, or the parent's text
+                if before is None:
+                    old = parent.text
+                    parent.text = (old or "") + tail
+                else:
+                    old = before.tail
+                    before.tail = (old or "") + tail
+            parent.remove(el)  # lxml keeps the tail on the element
+            undo.append((el, parent, before, old, tail))
+        copied = copy.copy(tree)
+    finally:
+        for el, parent, before, old, tail in reversed(undo):  # the tree as it was
+            if tail:
+                if before is None:
+                    parent.text = old
+                else:
+                    before.tail = old
+            if before is None:
+                parent.insert(0, el)
+            else:
+                before.addnext(el)  # after the sibling's tail, with its own
+    return copied
+
+
+def cleaned_base(tree: Any, lists: bool, options: Any) -> Any:
+    """``before_pruning(_prepare(copy.copy(tree), lists), options)`` (``extraction``'s raw-tree prunes): the page
+    cleaned once up to ``prune_html``; from :func:`copy_without` where the installed trafilatura allows."""
+    from pipeline.stages.clean.extraction import _prepare
+    from pipeline.stages.clean.trafilatura_xpaths import raw_prunes, raw_prunes_match
+
+    if raw_prunes_match() and left_out_matches():
+        return before_pruning(copy_without(tree, raw_prunes(tree, lists), options), options)
+    return before_pruning(_prepare(copy.copy(tree), lists), options)
 
 
 def before_pruning(tree: Any, options: Any) -> Any:
