@@ -315,6 +315,7 @@ def _install_in_pass() -> None:
     other caller (``trafilatura.extract`` itself, the benchmarks' baselines) keeps the originals."""
     from trafilatura import external, main_extractor
 
+    from pipeline.stages.clean.trafilatura_sections import install as install_sections
     from pipeline.stages.clean.trafilatura_xpaths import replacements
 
     original = main_extractor.prune_unwanted_nodes
@@ -325,6 +326,7 @@ def _install_in_pass() -> None:
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
+    install_sections(_IN_PASS.get)  # no second link-density round on the tree the first left as it was
     for module in (main_extractor, external):  # external: the precision prune of readability's input
         for (name, index), (xpath, finder) in replacements().items():
             xpaths = list(getattr(module, name, ()))  # the raw-tree lists are this module's (_prepare)
