@@ -9,7 +9,7 @@ from typing import Any
 import lxml.html
 import pytest
 
-from pipeline.stages.clean import extraction
+from pipeline.stages.clean import extraction, trafilatura_cleaning
 from pipeline.stages.clean import html as clean_html_module
 from pipeline.stages.clean.extraction import PageExtraction, public_extract
 from pipeline.stages.clean.html import clean_html, parse_html
@@ -101,12 +101,21 @@ def test_clean_html_parses_once_and_prepares_once_for_both_passes(monkeypatch: p
     monkeypatch.setattr(clean_html_module, "parse_html", parse)
     monkeypatch.setattr(extraction, "_prepare", prepare)
     monkeypatch.setattr(PageExtraction, "text", text)
+    bases: list[bool] = []
+    real_base = trafilatura_cleaning.cleaned_base
+
+    def cleaned_base(tree: Any, lists: bool, options: Any) -> Any:
+        bases.append(lists)
+        return real_base(tree, lists, options)
+
+    monkeypatch.setattr(trafilatura_cleaning, "cleaned_base", cleaned_base)
     res = clean_html(HEADED)
     assert all(x in res.body for x in (LEAD, A, B, C, D))
     assert len(passes) >= 2 and (False, True) in passes  # precise and broad pass ...
-    # ... on one parse; one raw-pruned copy cleaned once for every pass, and the raw-pruned tree itself made
-    # once more, for the one step that reads it here (the broad pass's escalation check)
-    assert parses == [1] and prepares == [True, True]
+    # ... on one parse; one copy cleaned once for every pass (made without what the raw-tree prunes and the
+    # cleaning delete, so without _prepare: trafilatura_cleaning.copy_without), and the raw-pruned tree itself
+    # made once, for the one step that reads it here (the broad pass's escalation check)
+    assert parses == [1] and bases == [True] and prepares == [True]
 
 
 def test_another_trafilatura_version_takes_the_public_extract(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,5 +143,5 @@ def test_the_per_pass_baseline_of_profile_clean_cleans_the_same(monkeypatch: pyt
         before = clean_html(HEADED)
     assert prepares == []  # each pass went through trafilatura.extract
     after = clean_html(HEADED)
-    assert prepares == [True, True]  # the cleaned base, and the raw-pruned tree the escalation check reads
+    assert prepares == [True]  # the raw-pruned tree the escalation check reads (the cleaned base: copy_without)
     assert (after.body, after.title, after.metadata) == (before.body, before.title, before.metadata)
