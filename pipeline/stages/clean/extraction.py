@@ -15,20 +15,17 @@ mode, where nothing reads it -- then ``bare_extraction``'s size checks and ``ext
 or cleans works on a copy of its own. A tree nothing reads afterwards (a fresh parse for one pass) is
 prepared in place, without the copy (``owned=True``).
 
-Inside these passes trafilatura's guarded prune of its cleaned tree (``prune_unwanted_nodes(...,
-with_backup=True)``, once a pass) is :func:`_prune_outer`: the same tree, without asking every match for
-all its ancestors (issue 27: clean 0.96 x its time on the throughput corpus), and the frame and discard
-XPaths that call ``re:test`` are read in Python (:mod:`trafilatura_xpaths`: the same elements), as are the
-raw-tree prunes of :func:`_prepare` and :func:`_sequence` (together: clean 0.89 x its time). Since then (issue 27, eighth session)
-those readings walk the tree instead of asking libxml2 for their candidates, the raw-tree prunes in one walk,
-the teaser, caption and readability-input prunes too, and a pass's cleaning copy leaves out the ``<head>``
-that ``tree_cleaning`` deletes whole (:func:`_cleaning_copy`) -- clean 0.90 x its time again. Since the
-ninth session (issue 27) the cleaning is done once a page too: ``tree_cleaning`` up to its ``prune_html`` reads
-nothing a precise and a broad pass set apart (:mod:`trafilatura_cleaning`), so a copy of the page is given
-the raw-tree prunes and cleaned that far once (``PageExtraction._cleaned``), kept, and each pass copies that
-smaller tree and prunes its empty elements for its focus. The prepared (raw-pruned, uncleaned) tree is then
-read only by the full cascade's readability and jusText, ``baseline``, ``html2txt`` and the recall retry
-(about 15 % of the corpus pages): it is made when one of them first reads it (``PageExtraction._raw``).
+Inside these passes (issue 27) trafilatura's guarded prune of its cleaned tree is
+:func:`trafilatura_sections.prune_outer` (no match asked for all its ancestors); its frame, discard and raw-tree XPaths that call ``re:test`` are read in
+Python by walks of the tree (:mod:`trafilatura_xpaths`); a pass's cleaning copy leaves out the ``<head>``
+``tree_cleaning`` deletes whole (:func:`_cleaning_copy`). ``tree_cleaning`` up to its ``prune_html`` is done
+once a page, on a copy made without what the raw-tree prunes and the cleaning delete whole
+(:mod:`trafilatura_cleaning`), kept in ``PageExtraction._cleaned``; each pass copies it and prunes its empty
+elements for its focus. ``prune_unwanted_sections`` skips a second link-density round on a tree the first
+left as it was (:mod:`trafilatura_sections`), and ``extract_content`` makes its backup tree again only when
+its recovery reads it (:mod:`trafilatura_content`). The prepared (raw-pruned, uncleaned) tree is read only by
+the full cascade's readability and jusText, ``baseline``, ``html2txt`` and the recall retry (about 15 % of
+the corpus pages): it is made when one of them first reads it (``PageExtraction._raw``).
 
 The text is ``trafilatura.extract``'s byte for byte (``devtools/clean_compare.py passes`` over the 1,111
 shared and trafilatura-eval pages, every pass kind; ``tests/stages/test_clean_parse_once.py``). Another
@@ -157,35 +154,53 @@ def _cleaning_copy(tree: lxml.html.HtmlElement, options: Any) -> Any:
     return cleaned
 
 
-def _prepare_tree(tree: Callable[[], Any], options: Any, base: Any = None) -> tuple[Any, Any]:
+def _prepare_tree(tree: Callable[[], Any], options: Any, base: Any = None, comments: bool = False,
+                  backup: bool = True) -> tuple[Any, Any]:
     """trafilatura's ``_prepare_tree`` (the cleaned, converted tree and its pre-conversion backup), without
-    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only).
+    the backup in fast mode, where nothing reads it (it feeds jusText in ``compare_extraction`` only), or
+    where not asked; ``comments``: comment containers pruned off the converted tree (a precise pass).
     ``base``: the page's tree cleaned up to ``prune_html`` (``PageExtraction._cleaned``), copied for a pass of a
     focus other than recall instead of cleaning a copy of ``tree`` again."""
-    from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+    from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
 
     from pipeline.stages.clean.trafilatura_cleaning import after_pruning
+    from pipeline.stages.clean.trafilatura_xpaths import read_in_python
 
     if base is not None and options.focus != "recall":
         cleaned = after_pruning(copy.copy(base), options)
     else:
         cleaned = tree_cleaning(_cleaning_copy(tree(), options), options)
-    backup = None if options.fast else copy.copy(cleaned)
-    return convert_tags(cleaned, options, None), backup
+    kept = copy.copy(cleaned) if backup and not options.fast else None
+    converted = convert_tags(cleaned, options, None)
+    if comments:
+        converted = prune_unwanted_nodes(converted, read_in_python("REMOVE_COMMENTS_XPATH"))
+    return converted, kept
 
 
-def _extract_and_compare(tree: Callable[[], Any], options: Any, cleaned_tree: Any = None,
-                         backup: Any = None) -> tuple[Any, str]:
-    """trafilatura's ``_extract_and_compare`` (``_recall_retry`` when the cleaned trees are not given)."""
+def _extract_and_compare(tree: Callable[[], Any], options: Any, cleaned_tree: Any = None, backup: Any = None,
+                         again: Callable[[], Any] | None = None) -> tuple[Any, str]:
+    """trafilatura's ``_extract_and_compare`` (``_recall_retry`` when the cleaned trees are not given);
+    ``again()`` makes ``cleaned_tree`` once more (:mod:`trafilatura_content`)."""
     from trafilatura.external import compare_extraction
     from trafilatura.main_extractor import extract_content
 
+    from pipeline.stages.clean.trafilatura_content import content_matches
+    from pipeline.stages.clean.trafilatura_content import extract_content as made_again
+
     if cleaned_tree is None:
         cleaned_tree, backup = _prepare_tree(tree, options)
-    postbody, temp_text = extract_content(cleaned_tree, options)
+        again = functools.partial(_converted, tree, options, None, False)
+    if again is not None and content_matches():
+        postbody, temp_text = made_again(cleaned_tree, options, again)
+    else:
+        postbody, temp_text = extract_content(cleaned_tree, options)
     if not options.fast:
         postbody, temp_text = compare_extraction(backup, copy.copy(tree()), postbody, temp_text, options)
     return postbody, temp_text
+
+
+def _converted(tree: Callable[[], Any], options: Any, base: Any, comments: bool) -> Any:
+    return _prepare_tree(tree, options, base, comments, backup=False)[0]
 
 
 def _sequence(tree: Callable[[], Any], forum: bool, options: Any, base: Any = None) -> tuple[Any, str]:
@@ -195,14 +210,11 @@ def _sequence(tree: Callable[[], Any], forum: bool, options: Any, base: Any = No
     from trafilatura import core
     from trafilatura.baseline import baseline, html2txt
     from trafilatura.external import justext_rescue
-    from trafilatura.htmlprocessing import prune_unwanted_nodes
 
-    from pipeline.stages.clean.trafilatura_xpaths import read_in_python
-
-    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, base)
-    if options.focus == "precision" and not forum:
-        cleaned_tree = prune_unwanted_nodes(cleaned_tree, read_in_python("REMOVE_COMMENTS_XPATH"))
-    postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup)
+    comments = options.focus == "precision" and not forum
+    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, base, comments)
+    postbody, temp_text = _extract_and_compare(tree, options, cleaned_tree, cleaned_tree_backup,
+                                               functools.partial(_converted, tree, options, base, comments))
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
         b_body, b_text, b_len = baseline(tree())  # baseline copies element inputs
         if b_len > len(temp_text):
@@ -254,42 +266,6 @@ def _text(tree: Callable[[], Any], forum: bool, options: Any, base: Any = None) 
 _IN_PASS: contextvars.ContextVar[bool] = contextvars.ContextVar("in_page_extraction", default=False)
 
 
-def _prune_outer(tree: Any, nodelist: list[Any]) -> Any:
-    """trafilatura 2.3.1 ``prune_unwanted_nodes(tree, nodelist, with_backup=True)``, the same tree: the
-    matched elements without a matched ancestor are removed unless that would leave less than a seventh
-    of the text. trafilatura asks every match for all its ancestors (``any(a in matches for a in
-    elem.iterancestors())``: matches x depth element proxies, 5 % of clean on the throughput corpus); here
-    each element's answer is remembered on the way up, so an ancestor is asked once."""
-    from trafilatura.xml import delete_element
-
-    matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
-    covered: dict[Any, bool] = {}  # element -> it or one of its ancestors is a match
-
-    def under_match(node: Any) -> bool:
-        path = []
-        found = False
-        while node is not None:
-            known = covered.get(node)
-            if known is not None:
-                found = known
-                break
-            if node in matches:
-                found = True
-                break
-            path.append(node)
-            node = node.getparent()
-        for seen in path:
-            covered[seen] = found
-        return found
-
-    outer = [elem for elem in matches if not under_match(elem.getparent())]
-    old_len = len(tree.text_content())
-    if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:
-        for elem in outer:
-            delete_element(elem)
-    return tree
-
-
 class _InPass:
     """One of trafilatura's XPaths in its extractor's lists: inside this module's passes (``_IN_PASS``) the
     Python reading of :mod:`trafilatura_xpaths`, the same elements; elsewhere the XPath itself."""
@@ -308,7 +284,8 @@ class _InPass:
 
 @functools.cache
 def _install_in_pass() -> None:
-    """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with :func:`_prune_outer`
+    """Inside this module's passes (``_IN_PASS``), trafilatura's extractor prunes with
+    :func:`trafilatura_sections.prune_outer`
     and reads its frame and discard XPaths in Python (:func:`trafilatura_xpaths.replacements`), as does
     ``compare_extraction``'s prune of readability's input in a precise full pass (``external``'s own
     ``OVERALL_DISCARD_XPATH``: lxml ran its ``re:test`` over the whole raw tree, about 5 ms a call); every
@@ -316,13 +293,14 @@ def _install_in_pass() -> None:
     from trafilatura import external, main_extractor
 
     from pipeline.stages.clean.trafilatura_sections import install as install_sections
+    from pipeline.stages.clean.trafilatura_sections import prune_outer
     from pipeline.stages.clean.trafilatura_xpaths import replacements
 
     original = main_extractor.prune_unwanted_nodes
 
     def prune_unwanted_nodes(tree: Any, nodelist: list[Any], with_backup: bool = False) -> Any:
         if with_backup and _IN_PASS.get():
-            return _prune_outer(tree, nodelist)
+            return prune_outer(tree, nodelist)
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
