@@ -1,9 +1,11 @@
 """The page's copy cleaned once a page (issue 27, twentieth session): ``trafilatura_cleaning.copy_without``
 leaves the raw-tree prunes' matches and the elements ``tree_cleaning`` deletes whole out of the copy, their
 tails joined as ``delete_element`` joins them, and puts them back in the page. ``cleaned_base`` on it gives
-the tree ``before_pruning`` gives on a copy pruned by trafilatura's own steps (``extraction._prepare``), and the
-page is left as it was -- on hand-made trees (nested elements of one deleted tag, tables in deleted
-elements and figures, MathML, forms, comments and tails beside what goes) and on real pages."""
+the tree ``before_pruning`` gives on a copy pruned by trafilatura's own steps (``extraction._prepare``), and
+the page is left as it was; after ``prune_html`` it is trafilatura's own ``tree_cleaning`` (whose deletions
+``before_pruning`` asks only for the tags the tree holds) -- on hand-made trees (nested elements of one
+deleted tag, tables in deleted elements and figures, MathML, forms, comments and tails beside what goes)
+and on real pages."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import copy
 
 import pytest
 from lxml import etree
+from trafilatura.htmlprocessing import tree_cleaning
 
 from pipeline.stages.clean import extraction, trafilatura_cleaning
 from pipeline.stages.clean.parse import parse_html
@@ -38,6 +41,8 @@ def same_cleaned(tree: etree._Element) -> None:
             here = trafilatura_cleaning.cleaned_base(tree, lists, options)
             assert etree.tostring(here) == etree.tostring(there)
             assert etree.tostring(tree) == kept  # the page is as it was
+            library = tree_cleaning(extraction._prepare(copy.copy(tree), lists), options)  # trafilatura's own
+            assert etree.tostring(trafilatura_cleaning.after_pruning(here, options)) == etree.tostring(library)
 
 
 def test_the_installed_trafilatura_is_the_one_it_follows() -> None:
