@@ -44,6 +44,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean.trafilatura_sections import prune_outer as _prune_outer
+
 SEQUENCE_OF = "2.3.1"  # the trafilatura version whose trafilatura_sequence this follows (requirements.in pins it)
 
 
@@ -293,14 +295,13 @@ def _install_in_pass() -> None:
     from trafilatura import external, main_extractor
 
     from pipeline.stages.clean.trafilatura_sections import install as install_sections
-    from pipeline.stages.clean.trafilatura_sections import prune_outer
     from pipeline.stages.clean.trafilatura_xpaths import replacements
 
     original = main_extractor.prune_unwanted_nodes
 
     def prune_unwanted_nodes(tree: Any, nodelist: list[Any], with_backup: bool = False) -> Any:
         if with_backup and _IN_PASS.get():
-            return prune_outer(tree, nodelist)
+            return _prune_outer(tree, nodelist)
         return original(tree, nodelist, with_backup)
 
     main_extractor.prune_unwanted_nodes = prune_unwanted_nodes
