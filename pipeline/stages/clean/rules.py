@@ -291,6 +291,7 @@ class TextRules:
         t = common["text"]
         self.prose_min = int(t["prose_min_chars"])
         self.prose_min_dense = int(t["prose_min_chars_dense"])
+        self.prose_floor = min(self.prose_min, self.prose_min_dense)  # a shorter line is never prose (lines.is_prose)
         self.short_chars = int(t["short_line_chars"])
         self.repeat_min = int(t["repeat_min_count"])
         self.repeat_max = int(t["repeat_max_chars"])

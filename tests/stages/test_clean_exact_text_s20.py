@@ -1,0 +1,167 @@
+"""Text mode's shortcuts (s20) answer exactly as the code they replace: the repeat keys of prose and long
+lines not made when they are too long to be a repeated one, the pack's three line patterns asked through
+one remembered verdict, ``is_prose`` refusing lines shorter than both prose minimums without the cache,
+and ``split_lines`` with ``norm_space`` inline."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+from pipeline.stages.clean import lines, rules, script, text
+from pipeline.stages.clean.lines import Line
+from pipeline.stages.clean.packs import load_packs, load_rules
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+WORDS = ["Photo", "Reuters", "Share", "this", "article", "İstanbul", "ΟΔΟΣ", "ΣΟΦΙΑ's", "café", "naïve", "北京市",
+         "上海", "ภาษาไทย", "der", "Straße", "ǅemal", "ﬁnal", "—", "«", "»", "’", "1,200", "U.S.", "é\u0301",
+         "\u0301a", "_", "Москва", "سلام", "नमस्ते", "한국어"]
+
+
+def _texts() -> list[str]:
+    out: list[str] = []
+    for p in sorted(FIXTURES.rglob("*.txt")):
+        out.extend(ln.text for ln in lines.split_lines(p.read_text(encoding="utf-8")))
+    rnd = random.Random(20)
+    for _ in range(3000):
+        out.append(" ".join(rnd.choices(WORDS, k=rnd.randint(1, 60))) + rnd.choice(["", ".", "!", ":", "…"]))
+    return out
+
+
+def test_every_word_character_lowers_to_at_least_one() -> None:
+    word = re.compile(r"\w")
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        low = ch.lower()
+        assert len(low) >= 1
+        if word.match(ch):
+            assert word.search(low), hex(c)
+
+
+def test_more_word_chars_than_a_key_means_a_longer_key() -> None:
+    for t in _texts():
+        fresh = " ".join(script.tokens.__wrapped__(t))
+        assert fresh == text._repeat_key(t)
+        chars = sum(len(w) for w in script.WORD.findall(t))
+        for n in (0, 1, 5, 17, 40, 120, 240):
+            more = text._more_word_chars(t, n)
+            if more:
+                assert len(fresh) > n, (t, n)
+            if not t.isascii():
+                assert more == (chars > n), (t, n)
+
+
+def _mark_repeats_before(lines_: list[Line], r: rules.TextRules, captions: list[str]) -> None:
+    counts: dict[str, int] = {}
+    asked: list[str | None] = []
+    for ln in lines_:
+        t = ln.text
+        if len(t) <= r.repeat_max and not lines._is_prose(t, r):
+            k = text._repeat_key(t)
+            if k:
+                counts[k] = counts.get(k, 0) + 1
+            asked.append(k)
+        else:
+            asked.append(None)
+    repeated = {k for k, c in counts.items() if c >= r.repeat_min}
+    if not repeated:
+        return
+    keys = [text._repeat_key(ln.text) if k is None else k for ln, k in zip(lines_, asked)]
+    followers: dict[str, list[int]] = {}
+    for i in range(len(lines_) - 1):
+        k = keys[i]
+        if k in repeated:
+            nxt = lines_[i + 1]
+            nt = nxt.text
+            if (nxt.gap == 0 and len(nt) <= r.follow_caption_max and not text._CLOSED.search(nt[-4:])
+                    and keys[i + 1] not in repeated):
+                followers.setdefault(k, []).append(i + 1)
+    for ln, k in zip(lines_, keys):
+        if k in repeated and not ln.kind:
+            ln.kind = "alt" if len(followers.get(k, [])) >= 2 else "repeat"
+    for k, idxs in followers.items():
+        if len(idxs) >= 2:
+            for i in idxs:
+                if not lines_[i].kind:
+                    lines_[i].kind = "caption"
+    seen: set[str] = set()
+    for ln in lines_:
+        if ln.kind == "alt" and ln.text not in seen:
+            seen.add(ln.text)
+            captions.append(ln.text)
+
+
+def test_repeats_marked_as_before() -> None:
+    r = load_rules("en").text
+    rnd = random.Random(21)
+    texts = _texts()
+    short = [t for t in texts if len(t) <= 40]
+    for _ in range(400):
+        # a few short lines repeated among prose and long lines, some of them made of the same words
+        pick = rnd.sample(short, 4)
+        chosen = [rnd.choice(pick) if rnd.random() < 0.4 else rnd.choice(texts) for _ in range(rnd.randint(2, 40))]
+        chosen += [p.upper() + "." for p in pick if rnd.random() < 0.3]  # the same key, other text
+        rnd.shuffle(chosen)
+        a = [Line(t, t, rnd.choice([0, 0, 1])) for t in chosen]
+        b = [Line(t, t, ln.gap) for t, ln in zip(chosen, a)]
+        ca: list[str] = []
+        cb: list[str] = []
+        text._mark_repeats(a, r, ca)
+        _mark_repeats_before(b, r, cb)
+        assert [ln.kind for ln in a] == [ln.kind for ln in b]
+        assert ca == cb
+
+
+def test_pattern_verdicts_equal_the_three_patterns() -> None:
+    packs = load_packs()
+    for lang in ("en", "de", "zh", "fr", "ar", "common"):
+        r = packs.for_language(lang).text
+        for t in _texts() + ["Photo: Reuters", "Foto: dpa", "Share this article", "Related Posts", "资料图：新华社",
+                             "©2026 News Corp", "Accept cookies to continue", "Subscribe to our newsletter"]:
+            v = text._pattern_verdict(t, r)
+            credit = rules.is_credit(t, r)
+            assert bool(v & text.CREDIT) == credit, t
+            assert bool(v & text.CAPTION) == (not credit and rules.is_caption(t, r)), t
+            assert bool(v & text.BOILER) == rules.is_boiler(t, r), t
+
+
+def test_is_prose_equals_asking_afresh() -> None:
+    packs = load_packs()
+    for lang in ("en", "zh", "th", "common"):
+        r = packs.for_language(lang).text
+        assert r.prose_floor == min(r.prose_min, r.prose_min_dense)
+        for t in _texts():
+            for cut in (t, t[:r.prose_floor - 1], t[:r.prose_floor], t[:r.prose_min]):
+                assert lines.is_prose(cut, r) == lines._is_prose(cut, r), cut
+
+
+def _norm_space_before(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _split_lines_before(t: str) -> list[tuple[str, str, int]]:
+    t = unicodedata.normalize("NFC", t)
+    t = t.replace("\r\n", "\n").replace("\r", "\n")
+    t = lines._INVISIBLE.sub("", t)
+    out: list[tuple[str, str, int]] = []
+    gap = 0
+    for raw in t.split("\n"):
+        s = "" if not raw or raw.isspace() else _norm_space_before(raw)
+        if not s:
+            gap += 1
+            continue
+        out.append((s, raw, gap))
+        gap = 0
+    return out
+
+
+def test_split_lines_equals_splitting_as_before() -> None:
+    rnd = random.Random(22)
+    odd = list("ab é中 \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u200b\u00ad\u0301") + ["  ", "\r\n", "\n\n\n", "word"]
+    docs = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
+    docs += ["".join(rnd.choices(odd, k=rnd.randint(0, 60))) for _ in range(5000)]
+    for d in docs:
+        assert [(ln.text, ln.raw, ln.gap) for ln in lines.split_lines(d)] == _split_lines_before(d), repr(d)
