@@ -165,3 +165,29 @@ def test_split_lines_equals_splitting_as_before() -> None:
     docs += ["".join(rnd.choices(odd, k=rnd.randint(0, 60))) for _ in range(5000)]
     for d in docs:
         assert [(ln.text, ln.raw, ln.gap) for ln in lines.split_lines(d)] == _split_lines_before(d), repr(d)
+
+
+def test_ascii_tokens_and_word_counts_read_as_bytes_equal_the_str_tables() -> None:
+    rnd = random.Random(23)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = ascii_chars + ["".join(rnd.choices(ascii_chars, k=rnd.randint(0, 80))) for _ in range(20000)]
+    texts += [t for t in _texts() if t.isascii()]
+    for t in texts:
+        assert script.tokens.__wrapped__(t) == tuple(t.lower().translate(script._ASCII_NON_WORD).split()), repr(t)
+        assert script.tokens.__wrapped__(t) == tuple(script.WORD.findall(t.lower())), repr(t)
+        assert script.word_count.__wrapped__(t) == float(len(t.translate(script._ASCII_NON_WORD).split())), repr(t)
+        assert script.word_count.__wrapped__(t) == float(len(script.WORD.findall(t))), repr(t)
+
+
+def test_needle_checks_equal_any_needle_in_the_line() -> None:
+    packs = load_packs()
+    for lang in ("en", "de", "zh", "common"):
+        r = packs.for_language(lang).text
+        for nd in (r.caption_any.scanning, r.credit_needled, r.end_mark_needled):
+            for t in _texts() + ["Photo: X", "FOTO", "©", "İmage", "ǅ photo"]:
+                if not nd.needles:
+                    assert nd.may_match(t)
+                    continue
+                low = t if not nd.folded else t.lower()
+                odd = nd.folded and not t.isascii() and rules._ODD.search(t)
+                assert nd.may_match(t) == bool(odd or any(s in low for s in nd.needles)), t
