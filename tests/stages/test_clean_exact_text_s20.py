@@ -191,3 +191,45 @@ def test_needle_checks_equal_any_needle_in_the_line() -> None:
                 low = t if not nd.folded else t.lower()
                 odd = nd.folded and not t.isascii() and rules._ODD.search(t)
                 assert nd.may_match(t) == bool(odd or any(s in low for s in nd.needles)), t
+
+
+def test_words_read_as_utf8_bytes_equal_the_regex() -> None:
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    joined = " ".join(chars)
+    assert script.count_words(joined) == len(script.WORD.findall(joined))
+    assert script.find_words(joined) == script.WORD.findall(joined)
+    for i in range(0, len(chars), 4096):  # every code point, also next to word characters
+        chunk = "a".join(chars[i:i + 4096])
+        assert script.count_words(chunk) == len(script.WORD.findall(chunk))
+        assert script.find_words(chunk) == script.WORD.findall(chunk)
+    rnd = random.Random(24)
+    odd = list("ab_1 .,’“—\u00a0\u2028\ud800\udfff\U0001f642é中ǅİΣ\u0301\u200d\x1c") + WORDS
+    texts = _texts() + ["".join(rnd.choices(odd, k=rnd.randint(0, 40))) for _ in range(20000)]
+    for t in texts:
+        assert script.count_words(t) == len(script.WORD.findall(t)), repr(t)
+        assert script.find_words(t) == script.WORD.findall(t), repr(t)
+        assert script.tokens.__wrapped__(t) == _tokens_before(t), repr(t)
+        assert script.word_count.__wrapped__(t) == _word_count_before(t), repr(t)
+
+
+def _tokens_before(t: str) -> tuple[str, ...]:
+    if t.isascii():
+        return tuple(t.lower().translate(script._ASCII_NON_WORD).split())
+    if not script.DENSE.search(t):
+        return tuple(script.WORD.findall(t.lower()))
+    out: list[str] = []
+    for w in script.WORD.findall(t):
+        if script.DENSE.search(w) and len(w) > 1:
+            out.extend(w[i:i + 2] for i in range(len(w) - 1))
+        else:
+            out.append(w.lower())
+    return tuple(out)
+
+
+def _word_count_before(t: str) -> float:
+    if t.isascii():
+        return float(len(t.translate(script._ASCII_NON_WORD).split()))
+    d = script.dense_chars(t)
+    if not d:
+        return float(len(script.WORD.findall(t)))
+    return len(script.WORD.findall(script._DENSE_RUN.sub(" ", t))) + d / script.DENSE_CHARS_PER_WORD

@@ -23,6 +23,26 @@ _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not WORD.ful
 # as ``str.lower`` does an ASCII line (A-Z only)
 _ASCII_WORDS = bytes(c if c < 128 and WORD.fullmatch(chr(c)) else 32 for c in range(256))
 _ASCII_WORDS_LOWER = bytes(ord(chr(c).lower()) if c < 128 and WORD.fullmatch(chr(c)) else 32 for c in range(256))
+# Any other line: its non-ASCII characters that are no word character become spaces (one character class
+# scanned in C), so every non-ASCII character left is one; encoded as UTF-8, a table of bytes turns the
+# ASCII non-word characters into spaces and keeps every other byte (``_UTF8_WORDS``: the words, decoded
+# again) or makes it a letter (``_UTF8_AS_WORD``: only counted). Twice as fast as ``WORD.findall`` on prose.
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")
+_UTF8_WORDS = bytes((c if WORD.fullmatch(chr(c)) else 32) if c < 128 else c for c in range(256))
+_UTF8_AS_WORD = bytes((c if WORD.fullmatch(chr(c)) else 32) if c < 128 else 97 for c in range(256))
+
+
+def count_words(t: str) -> int:
+    """``len(WORD.findall(t))``: each ``\\w`` run of ``t`` is one run of non-space bytes (a lone surrogate is
+    no word character: it is a space before the line is encoded)."""
+    return len(_NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_AS_WORD).split())
+
+
+def find_words(t: str) -> list[str]:
+    """``WORD.findall(t)`` (see :func:`count_words`)."""
+    return _NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_WORDS).decode().split()
+
+
 # closing quotes/brackets after a sentence end, full-width and CJK corner brackets included
 SENT_END = re.compile(r"[.!?。！？…؟।][\'\"”’)\]」』）》】]*$")
 _SENT_END_CHARS = frozenset(".!?。！？…؟।")
@@ -103,8 +123,8 @@ def word_count(t: str) -> float:
         return float(len(t.encode("ascii").translate(_ASCII_WORDS).split()))
     d = dense_chars(t)
     if not d:
-        return float(len(WORD.findall(t)))
-    spaced = len(WORD.findall(_DENSE_RUN.sub(" ", t)))
+        return float(count_words(t))
+    spaced = count_words(_DENSE_RUN.sub(" ", t))
     return spaced + d / DENSE_CHARS_PER_WORD
 
 
@@ -143,7 +163,7 @@ def tokens(t: str) -> tuple[str, ...]:
     if t.isascii():
         return tuple(t.encode("ascii").translate(_ASCII_WORDS_LOWER).decode("ascii").split())
     if not DENSE.search(t):
-        return tuple(WORD.findall(t.lower()))
+        return tuple(find_words(t.lower()))
     out: list[str] = []
     for w in WORD.findall(t):
         if DENSE.search(w) and len(w) > 1:
