@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline.stages.clean import lines, rules, script, text
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import load_packs, load_rules
+from pipeline.stages.words import count_words, find_words
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 WORDS = ["Photo", "Reuters", "Share", "this", "article", "İstanbul", "ΟΔΟΣ", "ΣΟΦΙΑ's", "café", "naïve", "北京市",
@@ -196,18 +197,18 @@ def test_needle_checks_equal_any_needle_in_the_line() -> None:
 def test_words_read_as_utf8_bytes_equal_the_regex() -> None:
     chars = [chr(c) for c in range(sys.maxunicode + 1)]
     joined = " ".join(chars)
-    assert script.count_words(joined) == len(script.WORD.findall(joined))
-    assert script.find_words(joined) == script.WORD.findall(joined)
+    assert count_words(joined) == len(script.WORD.findall(joined))
+    assert find_words(joined) == script.WORD.findall(joined)
     for i in range(0, len(chars), 4096):  # every code point, also next to word characters
         chunk = "a".join(chars[i:i + 4096])
-        assert script.count_words(chunk) == len(script.WORD.findall(chunk))
-        assert script.find_words(chunk) == script.WORD.findall(chunk)
+        assert count_words(chunk) == len(script.WORD.findall(chunk))
+        assert find_words(chunk) == script.WORD.findall(chunk)
     rnd = random.Random(24)
     odd = list("ab_1 .,’“—\u00a0\u2028\ud800\udfff\U0001f642é中ǅİΣ\u0301\u200d\x1c") + WORDS
     texts = _texts() + ["".join(rnd.choices(odd, k=rnd.randint(0, 40))) for _ in range(20000)]
     for t in texts:
-        assert script.count_words(t) == len(script.WORD.findall(t)), repr(t)
-        assert script.find_words(t) == script.WORD.findall(t), repr(t)
+        assert count_words(t) == len(script.WORD.findall(t)), repr(t)
+        assert find_words(t) == script.WORD.findall(t), repr(t)
         assert script.tokens.__wrapped__(t) == _tokens_before(t), repr(t)
         assert script.word_count.__wrapped__(t) == _word_count_before(t), repr(t)
 

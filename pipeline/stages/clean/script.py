@@ -14,6 +14,8 @@ from functools import lru_cache, wraps
 from itertools import islice
 from typing import Any, TypeVar, cast
 
+from pipeline.stages.words import count_words, find_words
+
 WORD = re.compile(r"\w+")
 # An ASCII line's ``\w+`` runs without the regex: every other ASCII character becomes a space (no word
 # character is whitespace), then ``split()`` (3-6 times faster than ``findall`` on a prose line)
@@ -23,24 +25,7 @@ _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not WORD.ful
 # as ``str.lower`` does an ASCII line (A-Z only)
 _ASCII_WORDS = bytes(c if c < 128 and WORD.fullmatch(chr(c)) else 32 for c in range(256))
 _ASCII_WORDS_LOWER = bytes(ord(chr(c).lower()) if c < 128 and WORD.fullmatch(chr(c)) else 32 for c in range(256))
-# Any other line: its non-ASCII characters that are no word character become spaces (one character class
-# scanned in C), so every non-ASCII character left is one; encoded as UTF-8, a table of bytes turns the
-# ASCII non-word characters into spaces and keeps every other byte (``_UTF8_WORDS``: the words, decoded
-# again) or makes it a letter (``_UTF8_AS_WORD``: only counted). Twice as fast as ``WORD.findall`` on prose.
-_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")
-_UTF8_WORDS = bytes((c if WORD.fullmatch(chr(c)) else 32) if c < 128 else c for c in range(256))
-_UTF8_AS_WORD = bytes((c if WORD.fullmatch(chr(c)) else 32) if c < 128 else 97 for c in range(256))
-
-
-def count_words(t: str) -> int:
-    """``len(WORD.findall(t))``: each ``\\w`` run of ``t`` is one run of non-space bytes (a lone surrogate is
-    no word character: it is a space before the line is encoded)."""
-    return len(_NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_AS_WORD).split())
-
-
-def find_words(t: str) -> list[str]:
-    """``WORD.findall(t)`` (see :func:`count_words`)."""
-    return _NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_WORDS).decode().split()
+# any other line's words: :mod:`pipeline.stages.words` (``count_words``, ``find_words``)
 
 
 # closing quotes/brackets after a sentence end, full-width and CJK corner brackets included
