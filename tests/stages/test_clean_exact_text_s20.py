@@ -9,9 +9,10 @@ import random
 import re
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
-from pipeline.stages.clean import lines, rules, script, text
+from pipeline.stages.clean import lines, rules, script, structure, text
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import load_packs, load_rules
 from pipeline.stages.words import count_words, find_words
@@ -234,3 +235,87 @@ def _word_count_before(t: str) -> float:
     if not d:
         return float(len(script.WORD.findall(t)))
     return len(script.WORD.findall(script._DENSE_RUN.sub(" ", t))) + d / script.DENSE_CHARS_PER_WORD
+
+
+def _mark_blocks_before(lines_: list[Line], r: rules.TextRules, signals: Counter) -> None:
+    if not structure.blank_line_layout(lines_, r):
+        return
+    n, i = len(lines_), 0
+    while i < n:
+        head = lines_[i]
+        if head.kind == "title" or (i > 0 and head.gap == 0) or not structure._short_heading(head.text):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and lines_[j].gap == 0:
+            j += 1
+        items = lines_[i + 1: j]
+        if len(items) >= 2 and sum(not x.kind for x in items) >= 1 and not structure._one_text(lines_[i:j]):
+            for x in (head, *items):
+                if not x.kind:
+                    x.kind = "related"
+                    signals["related_lines"] += 1
+            signals["related_blocks"] += 1
+            i = j
+            continue
+        i += 1
+
+
+def _mark_end_of_article_before(lines_: list[Line], r: rules.TextRules, signals: Counter, metadata: dict) -> None:
+    total = sum(len(ln.text) for ln in lines_ if not ln.kind and lines._is_prose(ln.text, r))
+    if not total:
+        return
+    seen = 0
+    for i, ln in enumerate(lines_):
+        if ln.kind == "title":
+            continue
+        if not ln.kind and lines._is_prose(ln.text, r):
+            seen += len(ln.text)
+            m = structure._trailing_end(ln.text) if seen >= structure.END_AFTER_SHARE * total else None
+            if m and structure._tail_is_junk(lines_[i + 1:], r):
+                metadata.setdefault("end_mark", m.group("mark"))
+                ln.text = ln.text[: m.start()].rstrip()
+                ln.raw = ln.text
+                signals["end_marks"] += 1
+                structure._cut_tail(lines_[i + 1:], signals)
+                return
+            continue
+        if (seen >= structure.END_AFTER_SHARE * total and (ln.kind == "end" or structure.END_FORM.match(ln.text))
+                and structure._tail_is_junk(lines_[i + 1:], r)):
+            metadata.setdefault("end_mark", ln.text)
+            if not ln.kind:
+                ln.kind = "end"
+            signals["end_marks"] += 1
+            structure._cut_tail(lines_[i + 1:], signals)
+            return
+
+
+PROSE = ["The council approved the budget on Tuesday after a long debate about schools, roads and water, said the mayor.",
+         "Residents had waited for years for the new bridge, which will open next spring if the weather holds, he said.",
+         "Officials said the plan would cost more than expected, but that the town could afford it without new taxes. (END)",
+         "The project is the largest in the region since the war, and it will employ hundreds of workers for years. ###"]
+SHORT = ["Related stories", "More news", "Sports", "World", "Comments", "read more", "Top Stories:", "Home", "-X-", "###",
+         "[END]", "Photo: Reuters", "A short line", "Another item here", "Yet another item", "Weather"]
+
+
+def test_blocks_and_end_of_article_marked_as_before() -> None:
+    r = load_rules("en").text
+    rnd = random.Random(26)
+    kinds = ["", "", "", "", "title", "caption", "boiler", "end"]
+    for _ in range(3000):
+        texts = [rnd.choice(PROSE) if rnd.random() < 0.35 else rnd.choice(SHORT) for _ in range(rnd.randint(1, 30))]
+        gaps = [rnd.choice([0, 0, 1, 1, 2]) for _ in texts]
+        ks = [rnd.choice(kinds) for _ in texts]
+        for fn, before in ((structure.mark_blocks, _mark_blocks_before),
+                           (lambda a, b, c: structure.mark_end_of_article(a, b, c, meta_a),
+                            lambda a, b, c: _mark_end_of_article_before(a, b, c, meta_b))):
+            meta_a: dict = {}
+            meta_b: dict = {}
+            a = [Line(t, t, g, k) for t, g, k in zip(texts, gaps, ks)]
+            b = [Line(t, t, g, k) for t, g, k in zip(texts, gaps, ks)]
+            sa: Counter = Counter()
+            sb: Counter = Counter()
+            fn(a, r, sa)
+            before(b, r, sb)
+            assert [(x.text, x.kind) for x in a] == [(x.text, x.kind) for x in b]
+            assert sa == sb and meta_a == meta_b
