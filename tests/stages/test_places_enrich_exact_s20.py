@@ -1,9 +1,11 @@
-"""The places stage's text key (s20) answers exactly as the code it replaces: the spaces, hyphens and
-apostrophes made one space each by ``str.replace`` instead of the regex's ``sub``."""
+"""The places and enrich stages' shortcuts (s20) answer exactly as the code they replace: the text key's
+spaces, hyphens and apostrophes made one space each by ``str.replace`` instead of the regex's ``sub``;
+enrich's word count by ``pipeline.stages.words`` and its paragraph count by C-level counting."""
 
 from __future__ import annotations
 
 import random
+import re
 import sys
 import unicodedata
 
@@ -33,3 +35,16 @@ def test_text_keys_equal_the_regex_way() -> None:
     for _ in range(20000):
         t = "".join(rnd.choices(odd, k=rnd.randint(0, 30)))
         assert gazetteer.text_key(t) == _text_key_before(t), repr(t)
+
+
+def test_enrich_counts_equal_the_regex_and_strip_ways() -> None:
+    from pipeline.document import Document
+    from pipeline.stages.enrich import enrich
+
+    rnd = random.Random(27)
+    odd = list("ab é中 \n\n\n\t\x0b\x1c\u2028\u3000.,’") + ["\n\n", " \n\n ", "word"]
+    for _ in range(3000):
+        body = "".join(rnd.choices(odd, k=rnd.randint(0, 40)))
+        doc = enrich(Document(source="/x.txt", source_path="/x.txt", body=body, title="t"))
+        assert doc.paragraph_count == sum(1 for p in body.split("\n\n") if p.strip()), repr(body)
+        assert doc.word_count == len(re.findall(r"\w+", body)), repr(body)
