@@ -1,6 +1,6 @@
 """The places and enrich stages' shortcuts (s20) answer exactly as the code they replace: the text key's
 spaces, hyphens and apostrophes made one space each by ``str.replace`` instead of the regex's ``sub``;
-enrich's word count by ``pipeline.stages.words`` and its paragraph count by C-level counting."""
+enrich's word count by ``pipeline.stages.words`` (its paragraph count checked alongside)."""
 
 from __future__ import annotations
 
