@@ -135,8 +135,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
         if t and t not in res.captions:
             res.captions.append(t)
     warnings = []
-    known = prose_chars(tree)  # the paragraphs' prose, measured once for the container, the pruning and the
-    container = _article_container(tree, known)  # fast pass's check (each drop forgets the paragraphs it was in)
+    texts: dict[Any, str] = {}  # each <p>'s text, its text as long as the paragraph is in ``known``
+    known = prose_chars(tree, texts)  # the paragraphs' prose, measured once for the container, the pruning and
+    container = _article_container(tree, known, texts)  # the fast pass's check (each drop forgets the paragraphs
     warning = prune(tree, hr, attributes, known)
     del attributes  # the pruned elements' proxies are not kept past the pruning
     if warning:
@@ -148,9 +149,10 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     shared = TextBlocks(tree)  # ... and its elements by text, read once if a pass asks (the tree stays as it is)
     holders: dict[Any, int] = {}  # the pruned tree's text holders' own characters, measured once
     text, _ = precise_text(tree, hr, page, holders, known)
+    texts = {p: texts[p] for p in known}  # the paragraphs whose text the pruning did not change
     del known
     if has_words(text, hr.min_words):
-        blocks = page_blocks(tree, holders)  # the pruned tree's text blocks: the passes below do not change the tree
+        blocks = page_blocks(tree, holders, texts)  # the pruned tree's text blocks: the passes below do not change it
         lacks = recall_gap(text, tree, blocks)
         if lacks:  # only then the second, broader pass (it costs an extraction; a full one for twin containers)
             text, recalled = recall_merge(text, page.text(precision=False, fast=lacks != "twin"), tree,
@@ -194,16 +196,16 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     return res
 
 
-def _article_container(tree: lxml.html.HtmlElement,
-                       known: dict[Any, int] | None = None) -> tuple[str, list[tuple[str, int]]] | None:
+def _article_container(tree: lxml.html.HtmlElement, known: dict[Any, int] | None = None,
+                       texts: dict[Any, str] | None = None) -> tuple[str, list[tuple[str, int]]] | None:
     """(path, [(paragraph start, chars)]) of the element whose children hold most of the page's
     text-bearing paragraphs; None on a page with too little prose for the check to mean anything.
-    ``known``: ``prune.prose_chars(tree)`` when the caller has it."""
+    ``known``: ``prune.prose_chars(tree)`` when the caller has it; ``texts``: the paragraphs' texts it read."""
     by_parent: dict[Any, list[tuple[str, int]]] = {}
     for p, n in prose_paragraphs(tree) if known is None else [(p, n) for p, n in known.items() if n]:
         parent = p.getparent()
         if parent is not None:
-            head = _head(text_of(p))
+            head = _head(texts[p] if texts is not None and p in texts else text_of(p))
             by_parent.setdefault(parent, []).append((head, n))
     if not by_parent:
         return None

@@ -43,6 +43,12 @@ MAX_DIGIT_SHARE = 0.2  # ... and of it digits (a date line, a score table)
 def _leaf_blocks(root: Any) -> list[Any]:
     """Block elements with no block-level element inside (outside scripts and form controls), in reading
     order. One pass: each block marks its ancestors as containers, stopping at one already marked."""
+    return _leaves(root)[0]
+
+
+def _leaves(root: Any) -> tuple[list[Any], set[Any]]:
+    """(:func:`_leaf_blocks`, the elements that hold a script or a form control: every ancestor of one under
+    ``root``, for :func:`_text`), the skipped elements read once for both."""
     blocks = [el for el in root.iter(*_BLOCK_TAGS)]
     # The sets hold the elements, not their id()s: lxml makes a Python object for an element when it is
     # asked for and frees it when nothing refers to it, so an id() of an ancestor seen here could come
@@ -53,14 +59,25 @@ def _leaf_blocks(root: Any) -> list[Any]:
             if a in containers:
                 break
             containers.add(a)
-    skipped = {d for s in root.iter(*_SKIP) for d in s.iterdescendants()}
-    return [el for el in blocks if el not in containers and el not in skipped
-            and el.tag not in ("ul", "ol", "dl", "table", "tr")]
+    skipped: set[Any] = set()
+    holding: set[Any] = set()  # each walk up stops at an element marked already: its ancestors are marked too
+    for s in root.iter(*_SKIP):
+        skipped.update(s.iterdescendants())
+        for a in s.iterancestors():
+            if a in holding:
+                break
+            holding.add(a)
+    leaves = [el for el in blocks if el not in containers and el not in skipped
+              and el.tag not in ("ul", "ol", "dl", "table", "tr")]
+    return leaves, holding
 
 
-def _text(el: Any) -> str:
-    """The block's visible text (a ``<div>`` holding only an ad slot's ``<script>`` has none)."""
-    if next(el.iter(*_SKIP), None) is None:
+def _text(el: Any, holding: set[Any] | None = None) -> str:
+    """The block's visible text (a ``<div>`` holding only an ad slot's ``<script>`` has none). ``holding``:
+    the elements holding a script or a form control (:func:`_leaves` of a root ``el`` is under), if known:
+    then ``el`` holds none when it is not one of them and not one itself (as ``el.iter(*_SKIP)`` asks)."""
+    if (next(el.iter(*_SKIP), None) is None if holding is None
+            else el not in holding and not (isinstance(el.tag, str) and el.tag in _SKIP)):
         return norm(text_of(el))
     parts = [el.text or ""]
     for d in el.iterdescendants():
@@ -88,16 +105,16 @@ def with_leads(text: str, tree: Any, blocks: TextBlocks | None = None) -> tuple[
     lines = text.split("\n")
     keys = [word_key(ln) for ln in lines]
     body = tree.find("body") if tree.find("body") is not None else tree
-    leaves = _leaf_blocks(body)
+    leaves, holding = _leaves(body)
     texts: list[str] = []  # visible text of leaves[:len(texts)], computed as far as the search goes
     at, start = -1, None
     for _ in range(2):  # the first body line; the next one when the first is the headline (an <h1>)
         at = next((i for i in range(at + 1, len(lines)) if len(keys[i]) >= 20), -1)
         if at < 0:
             return text, []
-        start = _find(keys[at], leaves, texts, 0 if start is None else start + 1)
+        start = _find(keys[at], leaves, texts, 0 if start is None else start + 1, holding)
         if start is None:  # text of a container that also holds blocks: placed by its element
-            start = _place(lines[at], tree, leaves, texts, blocks)
+            start = _place(lines[at], tree, leaves, texts, blocks, holding)
         if start is None or start >= len(leaves) or leaves[start].tag != "h1":
             break
     if start is None:
@@ -108,12 +125,12 @@ def with_leads(text: str, tree: Any, blocks: TextBlocks | None = None) -> tuple[
     return "\n".join([*lines[:at], *found, *lines[at:]]), found
 
 
-def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int | None:
+def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0, holding: set[Any] | None = None) -> int | None:
     """Index of the first leaf block from ``begin`` holding the line with word key ``key`` (or held by it;
     not a headline whose words the line merely repeats: "Budget passed" in "The council has budget passed ...")."""
     for i in range(begin, len(leaves)):
         while len(texts) <= i:
-            texts.append(_text(leaves[len(texts)]))
+            texts.append(_text(leaves[len(texts)], holding))
         t = texts[i]
         if len(t) < 20 and (not t or len(t.casefold()) < min(20, len(key) or 1)):
             continue  # its key is no longer than its casefolded text: too short to hold ``key`` or to be held
@@ -123,7 +140,8 @@ def _find(key: str, leaves: list[Any], texts: list[str], begin: int = 0) -> int 
     return None
 
 
-def _place(line: str, tree: Any, leaves: list[Any], texts: list[str], blocks: TextBlocks | None = None) -> int | None:
+def _place(line: str, tree: Any, leaves: list[Any], texts: list[str], blocks: TextBlocks | None = None,
+           holding: set[Any] | None = None) -> int | None:
     """Number of leaf blocks before the element holding ``line`` (found by its text, as recall does)."""
     el = (blocks or TextBlocks(tree)).find(line)
     if el is None:
@@ -131,7 +149,7 @@ def _place(line: str, tree: Any, leaves: list[Any], texts: list[str], blocks: Te
     order = {e: i for i, e in enumerate(tree.iter())}  # by element (see _leaf_blocks), not id()
     pos, above = order.get(el, -1), set(el.iterancestors())
     n = sum(1 for leaf in leaves if order.get(leaf, pos) < pos and leaf not in above)
-    texts.extend(_text(leaf) for leaf in leaves[len(texts):n])
+    texts.extend(_text(leaf, holding) for leaf in leaves[len(texts):n])
     return n
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pipeline.stages.clean.rules import TextRules, is_heading_like
 from pipeline.stages.clean.script import (
     CJK,
+    LINE_MEMO_MAX_CHARS,
     SENT_PUNCT,
     THAI,
     URLISH,
@@ -46,7 +47,8 @@ _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u20
 
 def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # (one scan for the two replacements' none)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _INVISIBLE.sub("", text)
 
 
@@ -54,7 +56,17 @@ def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     gap = 0
     for raw in normalize_text(text).split("\n"):
-        t = "" if not raw or raw.isspace() else norm_space(raw)  # ``\s`` is ``str.isspace``: the same ""
+        # ``norm_space(raw)``, inline (most raw lines of a dump are empty; ``\s`` is ``str.isspace``)
+        if not raw:
+            gap += 1
+            continue
+        if raw.isprintable() and "  " not in raw:
+            t = raw.strip()
+        elif raw.isspace():
+            gap += 1
+            continue
+        else:
+            t = _SPACES.sub(" ", raw).strip()
         if not t:
             gap += 1
             continue
@@ -96,8 +108,7 @@ _TEN_WORDS = re.compile(r"\W*+\w++(?:\W++\w++){9}")
 _CJK_THAI = re.compile(f"{CJK.pattern[:-1]}{THAI.pattern[1:-1]}]")
 
 
-@line_memo
-def is_prose(t: str, r: TextRules) -> bool:
+def _is_prose(t: str, r: TextRules) -> bool:
     """A sentence-like line: long enough (in characters for scripts without spaces) with punctuation."""
     # CJK and THAI share no character: one scan counts both (none in an ASCII line)
     if (0 if t.isascii() else len(_CJK_THAI.findall(t))) * 3 >= len(t):  # Hangul too: short words
@@ -105,6 +116,23 @@ def is_prose(t: str, r: TextRules) -> bool:
             return False
         return bool(SENT_PUNCT.search(t)) or (bool(THAI.search(t)) and " " in t)
     return len(t) >= r.prose_min and bool(SENT_PUNCT.search(t)) and _TEN_WORDS.match(t) is not None
+
+
+_remembered_prose = line_memo(_is_prose).remembered  # type: ignore[attr-defined]
+
+
+def is_prose(t: str, r: TextRules) -> bool:
+    """``_is_prose(t, r)``, remembered as :func:`script.line_memo` remembers; a line shorter than both
+    prose minimums (``r.prose_floor``: 70 % of a dump's lines) is answered False without the cache (either
+    branch of ``_is_prose`` refuses it)."""
+    n = len(t)
+    if n < r.prose_floor:
+        return False
+    return _remembered_prose(t, r) if n <= LINE_MEMO_MAX_CHARS else _is_prose(t, r)
+
+
+is_prose.__wrapped__ = _is_prose  # type: ignore[attr-defined]
+is_prose.remembered = _remembered_prose  # type: ignore[attr-defined]
 
 
 def weight(t: str) -> float:

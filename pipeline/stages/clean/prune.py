@@ -139,20 +139,27 @@ def prose_paragraphs(root: Any, known: dict[Any, int] | None = None) -> list[tup
     return out
 
 
-def _prose_chars(p: Any) -> int:
-    """A ``<p>``'s characters when :func:`prose_paragraphs` counts it, else 0."""
-    n = len(text_of(p).strip())
+def _prose_chars(p: Any, text: str | None = None) -> int:
+    """A ``<p>``'s characters when :func:`prose_paragraphs` counts it, else 0 (``text``: its ``text_of``)."""
+    n = len((text_of(p) if text is None else text).strip())
     if n >= PROSE_MIN_CHARS and sum(len(text_of(a)) for a in p.iter("a")) * 2 < n:
         return n
     return 0
 
 
-def prose_chars(root: Any) -> dict[Any, int]:
+def prose_chars(root: Any, texts: dict[Any, str] | None = None) -> dict[Any, int]:
     """Each ``<p>`` under ``root`` (document order) -> its characters when it is one of
     :func:`prose_paragraphs`, else 0: ``prose_paragraphs(root)`` is its items with a count, and a later
     :func:`prose_paragraphs` of the same tree reads it (``known``) for the paragraphs nothing changed since
-    (:func:`prune` and :func:`prune_media` forget those a block they drop was in)."""
-    return {p: _prose_chars(p) for p in root.iter("p")}
+    (:func:`prune` and :func:`prune_media` forget those a block they drop was in). ``texts``: filled with each
+    ``<p>``'s ``text_of``, read for the measure (still its text while the paragraph is in the answer)."""
+    if texts is None:
+        return {p: _prose_chars(p) for p in root.iter("p")}
+    known: dict[Any, int] = {}
+    for p in root.iter("p"):
+        text = texts[p] = text_of(p)
+        known[p] = _prose_chars(p, text)
+    return known
 
 
 def _has_prose_paragraph(root: Any) -> bool:
@@ -176,6 +183,11 @@ def prose_blocks(root: Any, paragraphs: list[tuple[Any, int]] | None = None) -> 
     return out
 
 
+def _prose_blocks(root: Any, known: dict[Any, int] | None) -> list[tuple[Any, int]]:
+    """``prose_blocks(root)``, its paragraphs read from ``known`` (:func:`prose_paragraphs`) where it has them."""
+    return prose_blocks(root, None if known is None else prose_paragraphs(root, known))
+
+
 def _holder_chars(el: Any) -> int:
     """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0."""
     n = len(own_text(el).strip())
@@ -194,8 +206,12 @@ def named_captions(root: Any, tokens: frozenset[str], named: list[Attributed] | 
     found: list[Any] = []
     kept: set[Any] = set()  # the same elements (``found`` keeps their proxies alive, so identity holds)
     verdicts = _verdicts(tokens)
+    classes, ids, by_class, by_id = verdicts.classes, verdicts.ids, verdicts.by_class, verdicts.by_id
     for el, cls, id_, _, _ in attributed(root) if named is None else named:
-        if ((cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))) and kept.isdisjoint(el.iterancestors()):
+        # verdicts.by_class(cls) / by_id(id_), the remembered answer read here: no call per element
+        if (((cls and (by_class(cls) if (v := classes.get(cls)) is None else v))
+             or (id_ and (by_id(id_) if (v := ids.get(id_)) is None else v)))
+                and kept.isdisjoint(el.iterancestors())):
             found.append(el)
             kept.add(el)
     return found
@@ -210,7 +226,7 @@ def _majority_lost(root: Any, doomed: list[Any], known: dict[Any, int] | None = 
     when the caller has it; twice that bounds their text holders' prose (each holder's own text is its
     text pieces joined by single spaces, each piece at least one character of the doomed blocks' text, no
     piece in two holders), so the prose is measured only where the bound leaves the question open."""
-    inside = {x for el in doomed for x in el.iter("p", *TEXT_HOLDERS)}  # their proxies stay alive
+    inside = {x for el in doomed for x in el.iter("p")}  # their proxies stay alive
     paragraphs = prose_paragraphs(root, known)
     chars = sum(n for _, n in paragraphs)
     lost = sum(n for x, n in paragraphs if x in inside) if chars else 0
@@ -218,6 +234,7 @@ def _majority_lost(root: Any, doomed: list[Any], known: dict[Any, int] | None = 
         return _lost_warning(lost, chars, "paragraphs")
     if doomed_chars is not None and lost * 2 + 2 * doomed_chars <= chars:  # held <= 2 * doomed_chars: see below
         return None
+    inside.update(x for el in doomed for x in el.iter(*TEXT_HOLDERS))  # their text holders: read only from here
     held = sum(_holder_chars(x) for x in inside if x.tag != "p")  # the doomed text holders' prose
     if lost * 2 + held <= chars:  # lost + held of at least chars + held characters: no majority of the blocks
         return None
@@ -246,7 +263,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
     gone: set[Any] = set()  # the named elements of the blocks dropped by tag (``named`` was read before)
     if hr.drop_tags:
         by_tag = list(root.iter(*hr.drop_tags))
-        spared = _article_guard(root, by_tag)
+        spared = _article_guard(root, by_tag, known)
         for el in by_tag:
             if el.getparent() is not None and el not in spared:
                 if named is not None:
@@ -257,11 +274,7 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
     total = len(text_of(root)) or 1
     if named is None:
         named = attributed(root)
-    verdicts = _verdicts(hr.tokens, hr.hidden_classes)  # = _doomed_by_attributes, attribute by attribute
-    doomed: list[Any] = [el for el, cls, id_, style, hidden in named
-                         if (hidden or (cls and verdicts.by_class(cls)) or (id_ and verdicts.by_id(id_))
-                             or (style and _hidden_style(style)))
-                         and el.tag not in _KEEP_TAGS and isinstance(el, etree._Element) and el not in gone]
+    doomed = _doomed(named, _verdicts(hr.tokens, hr.hidden_classes), gone)
     # never drop a container holding much of the page's text (e.g. <div class="post has-comments">)
     sized = [(el, n) for el in doomed if (n := len(text_of(el))) / total <= hr.max_share]
     doomed = [el for el, _ in sized]
@@ -269,11 +282,23 @@ def prune(tree: lxml.html.HtmlElement, hr: HtmlRules, named: list[Attributed] | 
     del sized
     if doomed and (warning := _majority_lost(root, doomed, known, doomed_chars)):  # a guess by name would take most of the article
         return warning
-    by_name = _article_guard(root, doomed)
+    by_name = _article_guard(root, doomed, known)
     for el in doomed:
         if el.getparent() is not None and el not in by_name:
             _drop(el, known)
     return _spared_warning(spared | by_name)
+
+
+def _doomed(named: list[Attributed], verdicts: _Verdicts, gone: set[Any]) -> list[Any]:
+    """The ``named`` elements :func:`_doomed_by_attributes` names, attribute by attribute (``verdicts``), but
+    ``html``, ``body``, ``<article>``, ``<main>`` and those in ``gone``. The remembered answers are read from
+    the verdicts' dictionaries here, ``by_class`` / ``by_id`` called only for a string they do not hold."""
+    classes, ids, by_class, by_id = verdicts.classes, verdicts.ids, verdicts.by_class, verdicts.by_id
+    return [el for el, cls, id_, style, hidden in named
+            if (hidden or (cls and (by_class(cls) if (v := classes.get(cls)) is None else v))
+                or (id_ and (by_id(id_) if (v := ids.get(id_)) is None else v))
+                or (style and _hidden_style(style)))
+            and el.tag not in _KEEP_TAGS and isinstance(el, etree._Element) and el not in gone]
 
 
 def _spared_warning(spared: set[Any]) -> str | None:
@@ -283,11 +308,11 @@ def _spared_warning(spared: set[Any]) -> str | None:
             f"element's text-bearing paragraphs; {len(spared)} block(s) holding them kept")
 
 
-def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
+def _article_guard(root: Any, doomed: list[Any], known: dict[Any, int] | None = None) -> set[Any]:
     """The doomed blocks holding prose inside an ``<article>``/``<main>`` element whose prose they hold most
     of: the page's own article, pruned by a guess at its name or tag (a video page's description in
     ``item-caption``, a slideshow's text in its slides' captions), while a cookie notice or form text
-    outside it keeps the page-wide guard quiet."""
+    outside it keeps the page-wide guard quiet. ``known``: see :func:`prose_paragraphs` (the tree as it is now)."""
     inside: dict[Any, list[Any]] = {}  # box -> the doomed blocks in it (one walk up from each block)
     doomed_set = set(doomed)
     for el in doomed:
@@ -298,10 +323,10 @@ def _article_guard(root: Any, doomed: list[Any]) -> set[Any]:
                 inside.setdefault(anc, []).append(el)
     spared: set[Any] = set()
     for box, blocks in inside.items():
-        held = {el: chars for el in blocks if (chars := sum(n for _, n in prose_blocks(el)))}
+        held = {el: chars for el in blocks if (chars := sum(n for _, n in _prose_blocks(el, known)))}
         if not held or any(a in doomed_set for a in box.iterancestors()):
             continue  # most pages: their captions and boxes hold no prose; the box's is counted only if needed
-        if sum(held.values()) * 2 > sum(n for _, n in prose_blocks(box)):
+        if sum(held.values()) * 2 > sum(n for _, n in _prose_blocks(box, known)):
             spared.update(held)
     return spared
 

@@ -122,10 +122,25 @@ def own_chars(el: Any, known: dict[Any, int] | None = None) -> int:
         if n is None:
             n = known[el] = own_chars(el)
         return n
-    if len(el):
-        return len(own_text(el).strip())
     t = el.text
-    return len(t.strip()) if t else 0
+    if not len(el):
+        return len(t.strip()) if t else 0
+    # len(own_text(el).strip()) without the joined string: the pieces that are not blank, joined by one space
+    # each, less the white space that strip() takes off the first piece's start and the last piece's end
+    size = count = 0
+    first = last = ""
+    for t in (t, *[c.tail for c in el]):
+        if t and not t.isspace():  # ``t.strip()`` is "" exactly for these (both strip what isspace accepts)
+            if not count:
+                first = t
+            last = t
+            size += len(t)
+            count += 1
+    if not count:
+        return 0
+    if count == 1:
+        return len(first.strip())
+    return size + count - 1 - (len(first) - len(first.lstrip())) - (len(last) - len(last.rstrip()))
 
 
 def text_holders(root: Any, limit: int | None = None, known: dict[Any, int] | None = None) -> int:
@@ -158,6 +173,15 @@ class PageBlocks:
         self.elements = elements
         self.keys = keys
         self._last: tuple[str, str, list[int], set[int]] | None = None
+        self._shares: dict[int, float] = {}
+
+    def link_share(self, i: int) -> float:
+        """``link_share(self.elements[i])``, remembered: :func:`gap` and :func:`from_twins` ask about the same
+        blocks of a tree that does not change."""
+        share = self._shares.get(i)
+        if share is None:
+            share = self._shares[i] = link_share(self.elements[i])
+        return share
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.elements, self.keys))
@@ -173,13 +197,16 @@ class PageBlocks:
         return flat, held, self._last[3]
 
 
-def page_blocks(tree: Any, known: dict[Any, int] | None = None) -> PageBlocks:
+def page_blocks(tree: Any, known: dict[Any, int] | None = None, texts: dict[Any, str] | None = None) -> PageBlocks:
     """The page's text blocks (paragraphs, headings, elements with ``TEXT_HOLDER_CHARS`` of text of their
     own) in reading order, with their word keys: one pass, shared by :func:`gap` and :func:`from_twins`.
-    ``known``: see :func:`own_chars` (the holders :func:`text_holders` measured on the same tree)."""
+    ``known``: see :func:`own_chars` (the holders :func:`text_holders` measured on the same tree); ``texts``:
+    ``text_of`` of elements, read once already (their text as it is now)."""
     blocks = [el for el in tree.iter("p", *_HEADINGS, *TEXT_HOLDERS)
               if el.tag not in TEXT_HOLDERS or own_chars(el, known) >= TEXT_HOLDER_CHARS]
-    return PageBlocks(blocks, [word_key(text_of(el)) for el in blocks])
+    if not texts:
+        return PageBlocks(blocks, [word_key(text_of(el)) for el in blocks])
+    return PageBlocks(blocks, [word_key(t if (t := texts.get(el)) is not None else text_of(el)) for el in blocks])
 
 
 def gap(precise: str, tree: Any, page: PageBlocks | None = None) -> str:
@@ -193,13 +220,13 @@ def gap(precise: str, tree: Any, page: PageBlocks | None = None) -> str:
     if not held:
         return ""
     for i in range(max(0, held[0] - 3), held[-1]):
-        k, el = keys[i], blocks[i]
+        k = keys[i]
         if (k and (i not in holds if len(k) >= 20 else k not in flat) and (i > held[0] or len(k) >= LEAD_MIN_CHARS)
-                and link_share(el) <= MAX_LINK_SHARE):
+                and page.link_share(i) <= MAX_LINK_SHARE):
             return "block"
     ends = (blocks[held[0]], blocks[held[-1]])
     for i, (k, el) in enumerate(zip(keys, blocks)):  # a twin container of the article's holds text it lacks
-        if (len(k) >= 20 and i not in holds and (i < held[0] or i > held[-1]) and link_share(el) <= MAX_LINK_SHARE
+        if (len(k) >= 20 and i not in holds and (i < held[0] or i > held[-1]) and page.link_share(i) <= MAX_LINK_SHARE
                 and (in_twin(el, ends[0]) or in_twin(el, ends[1]))):
             return "twin"
     return ""
@@ -221,8 +248,13 @@ def merge(precise: str, broad: str, tree: Any, standfirst: bool = False,
     ops = difflib.SequenceMatcher(None, pn, bn, autojunk=False).get_opcodes()
     blocks = blocks or TextBlocks(tree)
     kept = [i for i, x in enumerate(pn) if x]
-    first = blocks.find(p[kept[0]]) if kept else None
-    last = blocks.find(p[kept[-1]]) if kept else None
+    ends: dict[int, Any] = {}  # the elements of the first and last kept lines, found when a line asks
+
+    def end(k: int) -> Any | None:
+        if k not in ends:
+            ends[k] = blocks.find(p[kept[k]]) if kept else None
+        return ends[k]
+
     out: list[str] = []
     added = 0
     for tag, i1, i2, j1, j2 in ops:
@@ -246,11 +278,11 @@ def merge(precise: str, broad: str, tree: Any, standfirst: bool = False,
             el = blocks.find(line)
             if el is None or link_share(el) > MAX_LINK_SHARE:
                 continue
-            if where == "lead" and not ((len(line) >= LEAD_MIN_CHARS and _near(el, first, lead_levels))
-                                        or in_twin(el, first)):
+            if where == "lead" and not ((len(line) >= LEAD_MIN_CHARS and _near(el, end(0), lead_levels))
+                                        or in_twin(el, end(0))):
                 continue
-            if where == "tail" and not ((len(line) >= TAIL_MIN_CHARS and _near(el, last, TAIL_LEVELS))
-                                        or in_twin(el, last)):
+            if where == "tail" and not ((len(line) >= TAIL_MIN_CHARS and _near(el, end(-1), TAIL_LEVELS))
+                                        or in_twin(el, end(-1))):
                 continue
             out.append(line)
             have.add(n)
@@ -305,7 +337,7 @@ def from_twins(text: str, tree: Any, page: PageBlocks | None = None) -> tuple[st
     for i, (k, el) in enumerate(zip(keys, blocks)):
         if len(k) < 20 or i in holds or k in taken or held[0] <= i <= held[-1]:
             continue
-        if link_share(el) > MAX_LINK_SHARE:
+        if page.link_share(i) > MAX_LINK_SHARE:
             continue
         twin = twin_of(el, ends[0])
         twin = twin if twin is not None else twin_of(el, ends[1])

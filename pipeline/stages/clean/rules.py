@@ -220,7 +220,10 @@ class Needled:
             if not t.isascii() and _ODD.search(t):
                 return True
             t = t.lower()
-        return any(s in t for s in self.needles)
+        for s in self.needles:  # (a loop: ``any`` of a generator costs a frame per needle)
+            if s in t:
+                return True
+        return False
 
     def match(self, t: str) -> re.Match[str] | None:
         return self.rx.match(t) if self.may_match(t) else None
@@ -291,6 +294,7 @@ class TextRules:
         t = common["text"]
         self.prose_min = int(t["prose_min_chars"])
         self.prose_min_dense = int(t["prose_min_chars_dense"])
+        self.prose_floor = min(self.prose_min, self.prose_min_dense)  # a shorter line is never prose (lines.is_prose)
         self.short_chars = int(t["short_line_chars"])
         self.repeat_min = int(t["repeat_min_count"])
         self.repeat_max = int(t["repeat_max_chars"])

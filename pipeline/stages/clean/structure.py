@@ -189,7 +189,10 @@ def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
     n, i = len(lines), 0
     while i < n:
         head = lines[i]
-        if head.kind == "title" or (i > 0 and head.gap == 0) or not _short_heading(head.text):
+        # a block needs two items right under its heading (checked first: most lines of such a layout
+        # have a blank line after them, and then it does not matter whether this one is a heading)
+        if (head.kind == "title" or (i > 0 and head.gap == 0) or i + 2 >= n or lines[i + 1].gap or lines[i + 2].gap
+                or not _short_heading(head.text)):
             i += 1
             continue
         j = i + 1
@@ -207,21 +210,18 @@ def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
         i += 1
 
 
-def _prose_chars(lines: list[Line], r: TextRules) -> int:
-    return sum(len(ln.text) for ln in lines if not ln.kind and is_prose(ln.text, r))
-
-
 def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metadata: dict) -> None:
     """An end mark (by form) after most of the article: it and everything after it leave the body,
     unless what follows holds paragraphs of its own (two standalone prose lines)."""
-    total = _prose_chars(lines, r)
+    prose = [not ln.kind and is_prose(ln.text, r) for ln in lines]  # (no line changes before the return below)
+    total = sum(len(ln.text) for ln, p in zip(lines, prose) if p)  # the kept prose's characters
     if not total:
         return
     seen = 0
     for i, ln in enumerate(lines):
         if ln.kind == "title":
             continue
-        if not ln.kind and is_prose(ln.text, r):
+        if prose[i]:
             seen += len(ln.text)
             m = _trailing_end(ln.text) if seen >= END_AFTER_SHARE * total else None
             if m and _tail_is_junk(lines[i + 1:], r):

@@ -79,13 +79,30 @@ def _key(s: str) -> str:
     return " ".join(_WORDS.findall(s.casefold()))
 
 
-def _keyword_line(line: str, declared: set[str]) -> bool:
+_Needles = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
+
+
+def _keyword_line(line: str, declared: set[str], needles: _Needles | None = None) -> bool:
     """At least ``KEYWORD_LINE_MIN_ITEMS`` items (the words of the parts between separators), of which at least
     ``KEYWORD_LINE_SHARE`` are ``declared``. Each match of ``_ITEM_SPLIT`` holds one separator: a line with too
     few is not split; and the items are read only while the share can still be reached (a prose paragraph's
-    first few clauses answer): the rest can add at most one minus the share each."""
+    first few clauses answer): the rest can add at most one minus the share each.
+
+    ``needles``: :func:`_needles` of ``declared``. A line is split only when a declared key could be one of
+    its items: a part's key is the words (``\w`` runs) of the part casefolded, and ``casefold`` maps each
+    character alone, leaving white space and the separators as they are, so the part casefolded is a piece
+    of the line casefolded with no word character on either side: its words are words of the line casefolded.
+    A line without every word of some declared key (looked for first by the longest word of each key, as a
+    substring) has no declared item, and fewer than the share."""
     if sum(map(line.count, _ITEM_SEPARATORS)) + 1 < KEYWORD_LINE_MIN_ITEMS:  # the parts it splits into
         return False
+    if needles is not None:
+        folded = line.casefold()
+        if not any(w in folded for w in needles[0]):
+            return False
+        words = set(_WORDS.findall(folded))
+        if not any(words.issuperset(k) for k in needles[1]):
+            return False
     parts = _ITEM_SPLIT.split(line)
     items: list[str] = []
     hits = 0
@@ -99,15 +116,22 @@ def _keyword_line(line: str, declared: set[str]) -> bool:
     return len(items) >= KEYWORD_LINE_MIN_ITEMS and hits >= KEYWORD_LINE_SHARE * len(items)
 
 
+def _needles(declared: set[str]) -> _Needles:
+    """(the longest word of each declared key, each key's words): a key is words joined by single spaces."""
+    words = tuple(tuple(k.split(" ")) for k in declared)
+    return frozenset(max(w, key=len) for w in words), words
+
+
 def cut_keyword_lines(kept: list[str], keywords: list[str] | None, cuts: list[dict[str, object]]) -> list[str]:
     """``kept`` without the lines that list the page's own keywords (a tag box: "stock car brasil, stock car
     interlagos, ..."), recognised by the page's declared keywords, not by a label; each cut counted."""
-    declared = {_key(k) for k in keywords or [] if _key(k)}
+    declared = {k for k in map(_key, keywords or []) if k}
     if len(declared) < KEYWORD_LINE_MIN_ITEMS:
         return kept
+    needles = _needles(declared)
     out: list[str] = []
     for line in kept:
-        if _keyword_line(line, declared):
+        if _keyword_line(line, declared, needles):
             gone = [line]
             if out and word_count(out[-1]) <= KEYWORD_LABEL_MAX_WORDS and is_orphan_heading(out[-1]):
                 gone.insert(0, out.pop())  # its label ("Tags", "Schlagworte", "标签")

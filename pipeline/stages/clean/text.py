@@ -60,6 +60,23 @@ def _repeat_key(t: str) -> str:
     return " ".join(tokens(t))
 
 
+_MORE_WORD_CHARS: dict[int, re.Pattern[str]] = {}
+
+
+def _more_word_chars(t: str, n: int) -> bool:
+    """``t`` holds more than ``n`` word characters (``\\w``), read only as far as the ``n + 1``-th, so its
+    repeat key is longer than ``n``: each token of the key is a ``\\w`` run of ``t``, of its lower case, or
+    a bigram of a run (``script.tokens``), and neither lowering (every ``\\w`` character lowers to at least
+    one, checked over every code point by the test) nor bigrams (``2 (m - 1) >= m``) shortens them. An ASCII
+    line's key costs less to make than this reading."""
+    if t.isascii() or len(t) <= n:
+        return False
+    rx = _MORE_WORD_CHARS.get(n)
+    if rx is None:  # (keys are made of lines of at most ``repeat_max_chars``: a few hundred lengths at most)
+        rx = _MORE_WORD_CHARS[n] = re.compile(rf"(?:\W*+\w){{{n + 1}}}")
+    return rx.match(t) is not None
+
+
 _CLOSED = re.compile(r"[.!;:。！；：]['\"”’]?$")
 
 
@@ -80,7 +97,11 @@ def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
     repeated = {k for k, c in counts.items() if c >= r.repeat_min}
     if not repeated:
         return
-    keys = [_repeat_key(ln.text) if k is None else k for ln, k in zip(lines, asked)]
+    # the other lines (prose, long) only need whether their key is a repeated one: a line with more word
+    # characters than the longest repeated key has none of them (:func:`_more_word_chars`): "", no key made
+    longest = max(map(len, repeated))
+    keys = [("" if _more_word_chars(ln.text, longest) else _repeat_key(ln.text)) if k is None else k
+            for ln, k in zip(lines, asked)]
     # alt-text + caption pairs: a repeated line directly followed (same block) by a short non-sentence line
     followers: dict[str, list[int]] = {}
     for i in range(len(lines) - 1):
@@ -110,25 +131,43 @@ def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
             captions.append(ln.text)
 
 
-def _mark_captions(lines: list[Line], r: TextRules) -> None:
+CREDIT, CAPTION, BOILER = 1, 2, 4
+_credit, _caption, _boiler = (f.__wrapped__ for f in (is_credit, is_caption, is_boiler))  # type: ignore[attr-defined]
+
+
+@line_memo
+def _pattern_verdict(t: str, r: TextRules) -> int:
+    """What the pack's line patterns say of ``t``, in one remembered answer (one cache look-up a line
+    instead of three): ``CREDIT`` (:func:`is_credit`), else ``CAPTION`` (:func:`is_caption`, asked only
+    when it is no credit, as :func:`_mark_captions` asks), and ``BOILER`` (:func:`is_boiler`)."""
+    v = CREDIT if _credit(t, r) else CAPTION if _caption(t, r) else 0
+    return v | BOILER if _boiler(t, r) else v
+
+
+def _mark_captions(lines: list[Line], r: TextRules) -> list[int]:
+    """Caption and credit lines (and the caption a credit is under); each line's :func:`_pattern_verdict`
+    (0 for a line already removed), for :func:`_mark_boiler`: no rule between them changes a line's text,
+    and a removed line is never kept again."""
+    verdicts = [0] * len(lines)
     for i, ln in enumerate(lines):
         if ln.kind:
             continue
-        credit = is_credit(ln.text, r)
-        if credit or is_caption(ln.text, r):
+        v = verdicts[i] = _pattern_verdict(ln.text, r)
+        if v & (CREDIT | CAPTION):
             ln.kind = "caption"
             # a credit line ("Photo: <credit>") under its caption, same block: the line above is the caption
-            if credit and i > 0 and ln.gap == 0:
+            if v & CREDIT and i > 0 and ln.gap == 0:
                 prev = lines[i - 1]
                 if not prev.kind and len(prev.text) <= r.caption_max and not is_heading_like(prev.text):
                     prev.kind = "caption"
+    return verdicts
 
 
-def _mark_boiler(lines: list[Line], r: TextRules, res: CleanResult | None = None) -> None:
-    for ln in lines:
-        if ln.kind:
-            continue
-        if is_boiler(ln.text, r):
+def _mark_boiler(lines: list[Line], verdicts: list[int]) -> None:
+    """Boilerplate lines among those still kept (each was kept, with its text, when :func:`_mark_captions`
+    read its verdict)."""
+    for ln, v in zip(lines, verdicts):
+        if v & BOILER and not ln.kind:
             ln.kind = "boiler"
 
 
@@ -285,12 +324,12 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
     _mark_related(lines, r, cuts)
     captions: list[str] = []
     _mark_repeats(lines, r, captions)
-    _mark_captions(lines, r)
+    verdicts = _mark_captions(lines, r)
     signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
     mark_caption_forms(lines, load_lexicon(), r, signals)
     mark_line_repeats(lines, r, signals)
     mark_learned(lines, stats, r, signals)
-    _mark_boiler(lines, r)
+    _mark_boiler(lines, verdicts)
     mark_end(lines, r, cuts, res)
     mark_end_of_article(lines, r, signals, res.metadata)
     mark_blocks(lines, r, signals)
