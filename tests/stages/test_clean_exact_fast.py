@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 import re
 
+from pipeline.stages.clean import alt_text, lines, script, structure, text
 from pipeline.stages.clean import captions_by_form as cf
-from pipeline.stages.clean import lines, script, structure, text
 from pipeline.stages.clean.packs import load_packs
 
 ODD = list(".!?。！？…؟।'\"”’)]」』）》】»([{“‘«-–—/（「『;:；：\n \t\x1c\x85\u2028\u3000ab1_,é中\u0301")
@@ -95,7 +95,7 @@ def test_suffix_regexes_read_only_the_end() -> None:
     prev_end = re.compile(r"[(\[{“‘«\-–—/（「『]$")
     for t in _strings(5):
         assert bool(lines._JOIN_PREV_END.search(t[-2:])) == bool(prev_end.search(t)), repr(t)
-        assert bool(text._CLOSED.search(t[-4:])) == bool(text._CLOSED.search(t)), repr(t)
+        assert bool(alt_text.CLOSED.search(t[-4:])) == bool(alt_text.CLOSED.search(t)), repr(t)
 
 
 def test_ascii_tokens_and_word_counts_equal_the_regex() -> None:

@@ -12,7 +12,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from pipeline.stages.clean import lines, rules, script, structure, text
+from pipeline.stages.clean import alt_text, lines, rules, script, structure, text
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import load_packs, load_rules
 from pipeline.stages.words import count_words, find_words
@@ -46,10 +46,10 @@ def test_every_word_character_lowers_to_at_least_one() -> None:
 def test_more_word_chars_than_a_key_means_a_longer_key() -> None:
     for t in _texts():
         fresh = " ".join(script.tokens.__wrapped__(t))
-        assert fresh == text._repeat_key(t)
+        assert fresh == alt_text.repeat_key(t)
         chars = sum(len(w) for w in script.WORD.findall(t))
         for n in (0, 1, 5, 17, 40, 120, 240):
-            more = text._more_word_chars(t, n)
+            more = alt_text.more_word_chars(t, n)
             if more:
                 assert len(fresh) > n, (t, n)
             if not t.isascii():
@@ -62,7 +62,7 @@ def _mark_repeats_before(lines_: list[Line], r: rules.TextRules, captions: list[
     for ln in lines_:
         t = ln.text
         if len(t) <= r.repeat_max and not lines._is_prose(t, r):
-            k = text._repeat_key(t)
+            k = alt_text.repeat_key(t)
             if k:
                 counts[k] = counts.get(k, 0) + 1
             asked.append(k)
@@ -71,14 +71,14 @@ def _mark_repeats_before(lines_: list[Line], r: rules.TextRules, captions: list[
     repeated = {k for k, c in counts.items() if c >= r.repeat_min}
     if not repeated:
         return
-    keys = [text._repeat_key(ln.text) if k is None else k for ln, k in zip(lines_, asked)]
+    keys = [alt_text.repeat_key(ln.text) if k is None else k for ln, k in zip(lines_, asked)]
     followers: dict[str, list[int]] = {}
     for i in range(len(lines_) - 1):
         k = keys[i]
         if k in repeated:
             nxt = lines_[i + 1]
             nt = nxt.text
-            if (nxt.gap == 0 and len(nt) <= r.follow_caption_max and not text._CLOSED.search(nt[-4:])
+            if (nxt.gap == 0 and len(nt) <= r.follow_caption_max and not alt_text.CLOSED.search(nt[-4:])
                     and keys[i + 1] not in repeated):
                 followers.setdefault(k, []).append(i + 1)
     for ln, k in zip(lines_, keys):
@@ -111,7 +111,7 @@ def test_repeats_marked_as_before() -> None:
         b = [Line(t, t, ln.gap) for t, ln in zip(chosen, a)]
         ca: list[str] = []
         cb: list[str] = []
-        text._mark_repeats(a, r, ca)
+        alt_text.mark_repeats(a, r, ca)
         _mark_repeats_before(b, r, cb)
         assert [ln.kind for ln in a] == [ln.kind for ln in b]
         assert ca == cb

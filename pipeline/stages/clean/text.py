@@ -20,10 +20,10 @@ text's language, see :mod:`pipeline.stages.clean.packs`):
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 
+from pipeline.stages.clean.alt_text import mark_repeats
 from pipeline.stages.clean.byline_context import keep_signature_in_region, snapshot
 from pipeline.stages.clean.captions_by_form import load_lexicon
 from pipeline.stages.clean.heads import (
@@ -49,88 +49,13 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo, tokens
+from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo
 from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
 Cuts = list[dict[str, object]]
 
 
-@line_memo
-def _repeat_key(t: str) -> str:
-    return " ".join(tokens(t))
-
-
-_MORE_WORD_CHARS: dict[int, re.Pattern[str]] = {}
-
-
-def _more_word_chars(t: str, n: int) -> bool:
-    """``t`` holds more than ``n`` word characters (``\\w``), read only as far as the ``n + 1``-th, so its
-    repeat key is longer than ``n``: each token of the key is a ``\\w`` run of ``t``, of its lower case, or
-    a bigram of a run (``script.tokens``), and neither lowering (every ``\\w`` character lowers to at least
-    one, checked over every code point by the test) nor bigrams (``2 (m - 1) >= m``) shortens them. An ASCII
-    line's key costs less to make than this reading."""
-    if t.isascii() or len(t) <= n:
-        return False
-    rx = _MORE_WORD_CHARS.get(n)
-    if rx is None:  # (keys are made of lines of at most ``repeat_max_chars``: a few hundred lengths at most)
-        rx = _MORE_WORD_CHARS[n] = re.compile(rf"(?:\W*+\w){{{n + 1}}}")
-    return rx.match(t) is not None
-
-
-_CLOSED = re.compile(r"[.!;:。！；：]['\"”’]?$")
-
-
 # --------------------------------------------------------------------------------------- passes
-def _mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
-    counts: dict[str, int] = {}
-    repeat_max = r.repeat_max
-    asked: list[str | None] = []  # each line's key, once (no line changes below)
-    for ln in lines:
-        t = ln.text
-        if len(t) <= repeat_max and not is_prose(t, r):
-            k = _repeat_key(t)
-            if k:
-                counts[k] = counts.get(k, 0) + 1
-            asked.append(k)
-        else:
-            asked.append(None)
-    repeated = {k for k, c in counts.items() if c >= r.repeat_min}
-    if not repeated:
-        return
-    # the other lines (prose, long) only need whether their key is a repeated one: a line with more word
-    # characters than the longest repeated key has none of them (:func:`_more_word_chars`): "", no key made
-    longest = max(map(len, repeated))
-    keys = [("" if _more_word_chars(ln.text, longest) else _repeat_key(ln.text)) if k is None else k
-            for ln, k in zip(lines, asked)]
-    # alt-text + caption pairs: a repeated line directly followed (same block) by a short non-sentence line
-    followers: dict[str, list[int]] = {}
-    for i in range(len(lines) - 1):
-        k = keys[i]
-        if k in repeated:
-            nxt = lines[i + 1]
-            nt = nxt.text
-            if (
-                nxt.gap == 0
-                and len(nt) <= r.follow_caption_max
-                and not _CLOSED.search(nt[-4:])  # (it reads at most the last 3 characters)
-                and keys[i + 1] not in repeated
-            ):
-                followers.setdefault(k, []).append(i + 1)
-    for ln, k in zip(lines, keys):
-        if k in repeated and not ln.kind:
-            ln.kind = "alt" if len(followers.get(k, [])) >= 2 else "repeat"
-    for k, idxs in followers.items():
-        if len(idxs) >= 2:
-            for i in idxs:
-                if not lines[i].kind:
-                    lines[i].kind = "caption"
-    seen: set[str] = set()
-    for ln in lines:
-        if ln.kind == "alt" and ln.text not in seen:
-            seen.add(ln.text)
-            captions.append(ln.text)
-
-
 CREDIT, CAPTION, BOILER = 1, 2, 4
 _credit, _caption, _boiler = (f.__wrapped__ for f in (is_credit, is_caption, is_boiler))  # type: ignore[attr-defined]
 
@@ -323,7 +248,7 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
 
     _mark_related(lines, r, cuts)
     captions: list[str] = []
-    _mark_repeats(lines, r, captions)
+    mark_repeats(lines, r, captions)
     verdicts = _mark_captions(lines, r)
     signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
     mark_caption_forms(lines, load_lexicon(), r, signals)
