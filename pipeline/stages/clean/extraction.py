@@ -103,21 +103,10 @@ def _prunes_lists(precision: bool, forum: bool) -> bool:
 
 
 def _prepare(tree: lxml.html.HtmlElement, lists: bool) -> lxml.html.HtmlElement:
-    """trafilatura_sequence's raw-tree prunes, in place."""
-    from trafilatura.htmlprocessing import prune_unwanted_nodes
-    from trafilatura.xml import delete_element
+    """trafilatura_sequence's raw-tree prunes, in place (:func:`trafilatura_xpaths.prepare_raw`)."""
+    from pipeline.stages.clean.trafilatura_xpaths import prepare_raw
 
-    from pipeline.stages.clean.trafilatura_xpaths import raw_prunes, raw_prunes_match, read_in_python
-
-    if raw_prunes_match():  # one walk of the tree finds what each XPath would find in turn
-        for matches in raw_prunes(tree, lists):
-            for elem in matches:  # prune_unwanted_nodes without backup
-                delete_element(elem)
-        return tree
-    tree = prune_unwanted_nodes(tree, read_in_python("RAW_TREE_PRUNE_XPATH"))
-    if lists:
-        tree = prune_unwanted_nodes(tree, read_in_python("REMOVE_COMMENTS_AND_LISTS_XPATH"))
-    return tree
+    return prepare_raw(tree, lists)
 
 
 def _head_goes_whole(tree: lxml.html.HtmlElement, options: Any) -> Any:

@@ -142,14 +142,13 @@ def copy_without(tree: Any, matches: list[list[Any]], options: Any) -> Any:
 
 
 def cleaned_base(tree: Any, lists: bool, options: Any) -> Any:
-    """``before_pruning(_prepare(copy.copy(tree), lists), options)`` (``extraction``'s raw-tree prunes): the page
+    """``before_pruning(prepare_raw(copy.copy(tree), lists), options)`` (the raw-tree prunes): the page
     cleaned once up to ``prune_html``; from :func:`copy_without` where the installed trafilatura allows."""
-    from pipeline.stages.clean.extraction import _prepare
-    from pipeline.stages.clean.trafilatura_xpaths import raw_prunes, raw_prunes_match
+    from pipeline.stages.clean.trafilatura_xpaths import prepare_raw, raw_prunes, raw_prunes_match
 
     if raw_prunes_match() and left_out_matches():
         return before_pruning(copy_without(tree, raw_prunes(tree, lists), options), options)
-    return before_pruning(_prepare(copy.copy(tree), lists), options)
+    return before_pruning(prepare_raw(copy.copy(tree), lists), options)
 
 
 def before_pruning(tree: Any, options: Any) -> Any:

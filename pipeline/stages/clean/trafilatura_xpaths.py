@@ -375,3 +375,20 @@ def read_in_python(name: str) -> list[Any]:
 
     found = replacements()
     return [found[(name, i)][1] if (name, i) in found else xpath for i, xpath in enumerate(getattr(xpaths, name))]
+
+
+def prepare_raw(tree: Any, lists: bool) -> Any:
+    """trafilatura_sequence's raw-tree prunes (``RAW_TREE_PRUNE_XPATH``, and with ``lists`` the comment and
+    list prunes), in place: the tree the passes and the cleaned-once copy start from."""
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.xml import delete_element
+
+    if raw_prunes_match():  # one walk of the tree finds what each XPath would find in turn
+        for matches in raw_prunes(tree, lists):
+            for elem in matches:  # prune_unwanted_nodes without backup
+                delete_element(elem)
+        return tree
+    tree = prune_unwanted_nodes(tree, read_in_python("RAW_TREE_PRUNE_XPATH"))
+    if lists:
+        tree = prune_unwanted_nodes(tree, read_in_python("REMOVE_COMMENTS_AND_LISTS_XPATH"))
+    return tree
