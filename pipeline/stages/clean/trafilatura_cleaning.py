@@ -33,6 +33,8 @@ import hashlib
 import inspect
 from typing import Any
 
+from pipeline.stages.clean.ancestry import within
+
 # trafilatura 2.3.1 htmlprocessing.tree_cleaning's source text: sha256, first 16 hex digits
 _WRITTEN_FROM = "828e83a7393082de"
 # and of the two functions whose effects copy_without relies on: trafilatura.xml.delete_element, recover_math
@@ -90,24 +92,7 @@ def copy_without(tree: Any, matches: list[list[Any]], options: Any) -> Any:
     Only for :func:`left_out_matches`."""
     doomed = dict.fromkeys(el for found in matches for el in found)
     doomed.update(dict.fromkeys(_deleted_whole(tree, options)))
-    covered: dict[Any, bool] = {}  # element -> it or an ancestor is doomed (asked once per element)
-
-    def under_doomed(node: Any) -> bool:
-        path = []
-        found = False
-        while node is not None:
-            known = covered.get(node)
-            if known is not None:
-                found = known
-                break
-            if node in doomed:
-                found = True
-                break
-            path.append(node)
-            node = node.getparent()
-        for seen in path:
-            covered[seen] = found
-        return found
+    under_doomed = within(doomed)  # it or an ancestor is one of them (each element asked once)
 
     undo = []
     try:

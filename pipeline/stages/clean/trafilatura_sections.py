@@ -25,6 +25,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.stages.clean.ancestry import within
+
 # trafilatura 2.3.1's source texts: sha256, first 16 hex digits
 _WRITTEN_FROM = {"prune_unwanted_sections": "e6eb7afcc64d3f37", "delete_by_link_density": "306ab5a31636cd08"}
 _ROUND = (("div", True), ("list", False), ("p", False))  # (tag, backtracking) of each call of a round
@@ -57,24 +59,7 @@ def prune_outer(tree: Any, nodelist: list[Any]) -> Any:
     from trafilatura.xml import delete_element
 
     matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
-    covered: dict[Any, bool] = {}  # element -> it or one of its ancestors is a match
-
-    def under_match(node: Any) -> bool:
-        path = []
-        found = False
-        while node is not None:
-            known = covered.get(node)
-            if known is not None:
-                found = known
-                break
-            if node in matches:
-                found = True
-                break
-            path.append(node)
-            node = node.getparent()
-        for seen in path:
-            covered[seen] = found
-        return found
+    under_match = within(matches)  # it or an ancestor is one of them (each element asked once)
 
     outer = [elem for elem in matches if not under_match(elem.getparent())]
     old_len = len(tree.text_content())
