@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
-import inspect
 from typing import Any
 
 from pipeline.stages.clean.ancestry import within
+from pipeline.stages.clean.library_source import source_hash
 
 # trafilatura 2.3.1 htmlprocessing.tree_cleaning's source text: sha256, first 16 hex digits
 _WRITTEN_FROM = "828e83a7393082de"
@@ -46,18 +45,7 @@ def cleaning_matches() -> bool:
     """The installed trafilatura's ``tree_cleaning`` is the one :func:`before_pruning` follows."""
     from trafilatura import htmlprocessing
 
-    try:
-        source = inspect.getsource(htmlprocessing.tree_cleaning)
-    except (OSError, TypeError):  # no source installed (bytecode only): each pass cleans itself
-        return False
-    return hashlib.sha256(source.encode()).hexdigest()[:16] == _WRITTEN_FROM
-
-
-def _source_hash(function: Any) -> str | None:
-    try:
-        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-    except (OSError, TypeError):  # no source installed (bytecode only)
-        return None
+    return source_hash(htmlprocessing.tree_cleaning) == _WRITTEN_FROM  # no source installed: each pass cleans itself
 
 
 @functools.cache
@@ -67,8 +55,8 @@ def left_out_matches() -> bool:
     from trafilatura import htmlprocessing as hp
     from trafilatura import xml
 
-    return (cleaning_matches() and _source_hash(xml.delete_element) == _LEFT_OUT_FROM["delete_element"]
-            and _source_hash(hp.recover_math) == _LEFT_OUT_FROM["recover_math"]
+    return (cleaning_matches() and source_hash(xml.delete_element) == _LEFT_OUT_FROM["delete_element"]
+            and source_hash(hp.recover_math) == _LEFT_OUT_FROM["recover_math"]
             and not set(hp.MANUALLY_CLEANED) & set(hp.MANUALLY_STRIPPED))
 
 

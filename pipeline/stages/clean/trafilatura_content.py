@@ -14,10 +14,10 @@ Used only if the installed ``extract_content`` is the one this was written from 
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 from collections.abc import Callable
 from typing import Any
+
+from pipeline.stages.clean.library_source import source_hash
 
 _WRITTEN_FROM = "f0270c94ac5f30b5"  # trafilatura 2.3.1 main_extractor.extract_content: sha256, 16 hex digits
 
@@ -26,11 +26,7 @@ _WRITTEN_FROM = "f0270c94ac5f30b5"  # trafilatura 2.3.1 main_extractor.extract_c
 def content_matches() -> bool:
     from trafilatura import main_extractor
 
-    try:
-        source = inspect.getsource(main_extractor.extract_content)
-    except (OSError, TypeError):  # no source installed (bytecode only)
-        return False
-    return hashlib.sha256(source.encode()).hexdigest()[:16] == _WRITTEN_FROM
+    return source_hash(main_extractor.extract_content) == _WRITTEN_FROM  # no source installed: False
 
 
 def extract_content(cleaned_tree: Any, options: Any, again: Callable[[], Any]) -> tuple[Any, str]:

@@ -20,23 +20,16 @@ Used only inside the clean stage's passes and only if the installed ``prune_unwa
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 from pipeline.stages.clean.ancestry import within
+from pipeline.stages.clean.library_source import source_hash
 
 # trafilatura 2.3.1's source texts: sha256, first 16 hex digits
 _WRITTEN_FROM = {"prune_unwanted_sections": "e6eb7afcc64d3f37", "delete_by_link_density": "306ab5a31636cd08"}
 _ROUND = (("div", True), ("list", False), ("p", False))  # (tag, backtracking) of each call of a round
-
-
-def _source_hash(function: Any) -> str | None:
-    try:
-        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-    except (OSError, TypeError):  # no source installed (bytecode only)
-        return None
 
 
 @functools.cache
@@ -45,8 +38,8 @@ def sections_match() -> bool:
     from trafilatura import htmlprocessing, main_extractor
 
     installed = inspect.unwrap(main_extractor.prune_unwanted_sections)  # trafilatura's, once install() wrapped it
-    return (_source_hash(installed) == _WRITTEN_FROM["prune_unwanted_sections"]
-            and _source_hash(htmlprocessing.delete_by_link_density) == _WRITTEN_FROM["delete_by_link_density"]
+    return (source_hash(installed) == _WRITTEN_FROM["prune_unwanted_sections"]
+            and source_hash(htmlprocessing.delete_by_link_density) == _WRITTEN_FROM["delete_by_link_density"]
             and main_extractor.delete_by_link_density is htmlprocessing.delete_by_link_density)
 
 
