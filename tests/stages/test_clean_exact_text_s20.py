@@ -17,6 +17,9 @@ from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import load_packs, load_rules
 from pipeline.stages.words import count_words, find_words
 
+# the str.translate table script.tokens / word_count used on ASCII lines before the bytes table
+ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch(r"\w", chr(c))})
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 WORDS = ["Photo", "Reuters", "Share", "this", "article", "İstanbul", "ΟΔΟΣ", "ΣΟΦΙΑ's", "café", "naïve", "北京市",
          "上海", "ภาษาไทย", "der", "Straße", "ǅemal", "ﬁnal", "—", "«", "»", "’", "1,200", "U.S.", "é\u0301",
@@ -175,9 +178,9 @@ def test_ascii_tokens_and_word_counts_read_as_bytes_equal_the_str_tables() -> No
     texts = ascii_chars + ["".join(rnd.choices(ascii_chars, k=rnd.randint(0, 80))) for _ in range(20000)]
     texts += [t for t in _texts() if t.isascii()]
     for t in texts:
-        assert script.tokens.__wrapped__(t) == tuple(t.lower().translate(script._ASCII_NON_WORD).split()), repr(t)
+        assert script.tokens.__wrapped__(t) == tuple(t.lower().translate(ASCII_NON_WORD).split()), repr(t)
         assert script.tokens.__wrapped__(t) == tuple(script.WORD.findall(t.lower())), repr(t)
-        assert script.word_count.__wrapped__(t) == float(len(t.translate(script._ASCII_NON_WORD).split())), repr(t)
+        assert script.word_count.__wrapped__(t) == float(len(t.translate(ASCII_NON_WORD).split())), repr(t)
         assert script.word_count.__wrapped__(t) == float(len(script.WORD.findall(t))), repr(t)
 
 
@@ -216,7 +219,7 @@ def test_words_read_as_utf8_bytes_equal_the_regex() -> None:
 
 def _tokens_before(t: str) -> tuple[str, ...]:
     if t.isascii():
-        return tuple(t.lower().translate(script._ASCII_NON_WORD).split())
+        return tuple(t.lower().translate(ASCII_NON_WORD).split())
     if not script.DENSE.search(t):
         return tuple(script.WORD.findall(t.lower()))
     out: list[str] = []
@@ -230,7 +233,7 @@ def _tokens_before(t: str) -> tuple[str, ...]:
 
 def _word_count_before(t: str) -> float:
     if t.isascii():
-        return float(len(t.translate(script._ASCII_NON_WORD).split()))
+        return float(len(t.translate(ASCII_NON_WORD).split()))
     d = script.dense_chars(t)
     if not d:
         return float(len(script.WORD.findall(t)))

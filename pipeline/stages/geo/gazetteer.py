@@ -46,13 +46,13 @@ def _normalise(text: str) -> str:
 name_key = lru_cache(maxsize=8192)(_normalise)
 
 
-_ONE_SPACE = re.compile("[\t\n\r\f\v\u00a0\u2028\u2029\\-\u2010\u2019']")
-# ... its characters, each replaced by str.replace (one fast scan each: 5 times faster than the regex's sub)
+# white space, hyphens and apostrophes made one space each, by str.replace (one fast scan a character: 5
+# times faster than a regex's sub over the same character class)
 _ONE_SPACE_CHARS = "\t\n\r\f\v\u00a0\u2028\u2029-\u2010\u2019'"
 
 
 def _one_space(text: str) -> str:
-    """``_ONE_SPACE.sub(" ", text)``."""
+    """Each of ``_ONE_SPACE_CHARS`` in ``text`` replaced by a space."""
     for c in _ONE_SPACE_CHARS:
         text = text.replace(c, " ")
     return text
