@@ -33,6 +33,7 @@ from pipeline.elastic.dedup_store import (
     get_entries,
     linking_to,
     refresh,
+    seq_nos,
 )
 from pipeline.stages.dedup import canonical_key
 
@@ -111,11 +112,40 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
     """Make the groups around ``seeds`` agree with the links: ``duplicate_group`` from ``_label``,
     ``is_canonical`` by the canonical rule, ``duplicate_count`` = members; written to the entries
     and to the articles in ``index`` that differ. Re-reads until nothing differs (concurrent writers)."""
+    return settle_proven(es, alias, index, seeds, max_size=max_size, rounds=rounds, read_at=False).components
+
+
+@dataclass
+class Settled:
+    """What ``settle_proven`` did: the groups as last read, and, when the store's sequence numbers show
+    that no one else wrote to it from that read until settle was done, ``read_at``: the sequence number
+    the read saw every write up to, and no later one (the store's state now is that state plus settle's own
+    writes, which made the entries of ``components`` agree with them)."""
+
+    components: list[Component]
+    read_at: int | None = None
+
+
+def settle_proven(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,
+                  rounds: int = 6, read_at: bool = True) -> Settled:
+    """``settle``, which returns what it read (and, given ``read_at``, proves it when it wrote nothing).
+
+    A round reads the groups, writes what differs, and reads again until a read finds nothing to
+    write: the re-read catches a concurrent writer's change between the read and the writes. That
+    re-read is left out when the store's sequence numbers prove nothing else happened: the store's one
+    shard numbers every write (index, update, delete) in turn, so when the numbers stood still at the
+    read (``local_checkpoint == max_seq_no``: all written and visible after the refresh), the entry
+    updates got exactly the next numbers and none was given after them until every write (articles
+    included) was answered, and every update answered ``updated`` (no 404, no no-op), then the store
+    is the state read plus these updates, and a re-read would compute the same groups (the links did
+    not change, and ``_label`` keeps the label every member now carries) and find the entries and
+    the articles as written: nothing to write. Otherwise the round is repeated as always."""
     seeds = set(seeds)
     comps: list[Component] = []
     for _ in range(rounds):
         if not seeds:
-            return []
+            return Settled([])
+        before = seq_nos(es, alias)  # before the refresh: every write up to it is then visible
         refresh(es, alias)
         comps = components(es, alias, seeds, max_size)
         wanted = {doc_id: (comp.group, doc_id == comp.canonical, len(comp.members))
@@ -126,7 +156,7 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
         fix_entries = {i: w for i, w in wanted.items() if entries[i] != w}
         fix_articles = {i: w for i, w in wanted.items() if i in held and held[i] != w}
         if not fix_entries and not fix_articles:
-            return comps
+            return Settled(comps, _still(es, alias, before, []) if read_at else None)
         store = dedup_index(alias)
         article_actions = [{"_op_type": "update", "_index": index, "_id": i, "retry_on_conflict": 5,
                             "doc": dict(zip(_ARTICLE_FIELDS, w))} for i, w in fix_articles.items()]
@@ -136,12 +166,29 @@ def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, m
         # Each update re-indexes a whole document and nothing else runs while a run settles: the
         # articles and the entries go in _SETTLE_STREAMS bulk streams each, at once.
         with ThreadPoolExecutor(max_workers=2 * _SETTLE_STREAMS, thread_name_prefix="settle") as pool:
-            writes = [pool.submit(_check_bulk, es, part[k::_SETTLE_STREAMS], what, allow_missing=True)
+            writes = [(pool.submit(_check_bulk, es, part[k::_SETTLE_STREAMS], what, allow_missing=True), part is entry_actions)
                       for part, what in ((article_actions, "duplicate fields"), (entry_actions, "dedup groups"))
                       for k in range(_SETTLE_STREAMS)]
-            for write in writes:
-                write.result()
-    return comps
+            answered = [(write.result(), of_entries) for write, of_entries in writes]
+        if sum(len(items) for items, _ in answered) == len(article_actions) + len(entry_actions) and all(
+                item.get("result") == "updated" for items, _ in answered for item in items):
+            seen = _still(es, alias, before, [int(item.get("_seq_no", -1)) for items, of_entries in answered
+                                              if of_entries for item in items])
+            if seen is not None:
+                return Settled(comps, seen)
+    return Settled(comps)
+
+
+def _still(es: Elasticsearch, alias: str, before: tuple[int, int] | None, written: list[int]) -> int | None:
+    """The sequence number a read saw everything up to (``before``, taken ahead of its refresh), when the
+    store has had no write since but ``written`` (which took the next numbers, in some order); else None."""
+    if before is None or before[0] != before[1]:
+        return None
+    read_at = before[1]
+    if sorted(written) != list(range(read_at + 1, read_at + 1 + len(written))):
+        return None
+    after = seq_nos(es, alias)
+    return read_at if after is not None and after[1] == read_at + len(written) else None
 
 
 def open_run(es: Elasticsearch, alias: str, run_id: str) -> None:

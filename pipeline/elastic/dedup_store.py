@@ -100,6 +100,19 @@ def visible_checkpoint(es: Elasticsearch, alias: str) -> int:
     return checkpoint
 
 
+def seq_nos(es: Elasticsearch, alias: str) -> tuple[int, int] | None:
+    """``(local_checkpoint, max_seq_no)`` of the store's primary shard (every write up to the first is
+    done; the second is the last number given to a write), ``None`` without a started primary. One
+    shard: its numbers order every write to the store, each index, update or delete taking the next."""
+    stats = retrying(lambda: es.indices.stats(index=dedup_index(alias), metric="docs", level="shards"),
+                     "store stats", retry=RetryPolicy())
+    copies = [c for entry in stats["indices"].values() for c in entry["shards"].get("0", [])]
+    primary = next((c for c in copies if c.get("routing", {}).get("primary")), None)
+    if primary is None or "seq_no" not in primary:
+        return None
+    return int(primary["seq_no"]["local_checkpoint"]), int(primary["seq_no"]["max_seq_no"])
+
+
 def refresh(es: Elasticsearch, alias: str) -> None:
     es.indices.refresh(index=dedup_index(alias))
 

@@ -34,6 +34,8 @@ from pipeline.stages.dedup import (
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from pipeline.elastic.dedup_groups import Settled
+
 log = logging.getLogger(__name__)
 
 MARKER_DAYS = 2  # batch windows older than this can no longer overlap a running batch: pruned
@@ -151,7 +153,7 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
     from elasticsearch import helpers
 
     from pipeline.elastic import dedup_store as store
-    from pipeline.elastic.dedup_groups import article_fields, close_run, missing_articles, settle
+    from pipeline.elastic.dedup_groups import article_fields, close_run, missing_articles, settle_proven
 
     cfg = ctx.dedup
     if cfg is None:
@@ -198,13 +200,18 @@ def reconcile(es: Elasticsearch, ctx: RunContext, run_doc_ids: Iterable[str]) ->
         counters["dedup/forgotten"] += len(ghosts)
     run_ids = set(run_doc_ids)
     # this run's documents that found copies: their groups are written to the articles now
+    read = store.seq_nos(es, ctx.alias)  # before the refresh: every write up to it is then visible
     store.refresh(es, ctx.alias)
-    seeds |= {d for d, (_, count) in store.group_sizes(es, ctx.alias, run_ids).items() if count is None}
-    if seeds:
-        settle(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size)
-    store.refresh(es, ctx.alias)
-    grouped = {d: (str(group), count) for d, (group, count) in store.group_sizes(es, ctx.alias, run_ids).items()
-               if count is not None and count > 1}
+    stored = store.group_sizes(es, ctx.alias, run_ids)
+    seeds |= {d for d, (_, count) in stored.items() if count is None}
+    settled = settle_proven(es, ctx.alias, ctx.index, seeds, max_size=cfg.max_group_size) if seeds else None
+    if not _unchanged_since(es, ctx.alias, read, settled):
+        store.refresh(es, ctx.alias)
+        stored = store.group_sizes(es, ctx.alias, run_ids)
+    elif settled is not None:  # read above, with settle's writes (``_unchanged_since``)
+        stored.update({d: (comp.group, len(comp.members)) for comp in settled.components for d in comp.members
+                      if d in stored})
+    grouped = {d: (str(group), count) for d, (group, count) in stored.items() if count is not None and count > 1}
     per_group: Counter[str] = Counter(group for group, _ in grouped.values())
     counters["dedup/copies"] = len(grouped)
     counters["dedup/groups"] = len(per_group)
@@ -240,6 +247,22 @@ def after_deletes(es: Elasticsearch, ctx: RunContext, gone: Sequence[str]) -> di
     settle(es, alias, index, members, max_size=cfg.max_group_size)
     counters["dedup/regrouped"] = len(members)
     return dict(counters)
+
+
+def _unchanged_since(es: Elasticsearch, alias: str, read: tuple[int, int] | None, settled: Settled | None) -> bool:
+    """Whether the store is, now, the state a search saw after ``read`` (its sequence numbers, taken before
+    the refresh) plus ``settle``'s own writes (``settled``): no write at all (no settle, or one that wrote
+    nothing), or settle's read was of that same state and nothing but its writes came after
+    (``Settled.read_at``). Then the group sizes read then, with the settled components', are the ones
+    a refresh and a re-read would find now."""
+    from pipeline.elastic.dedup_store import seq_nos
+
+    if read is None or read[0] != read[1]:
+        return False
+    if settled is None:
+        now = seq_nos(es, alias)
+        return now is not None and now[1] == read[1]
+    return settled.read_at == read[1]
 
 
 def _prune_markers(es: Elasticsearch, alias: str) -> None:
