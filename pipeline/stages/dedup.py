@@ -54,13 +54,23 @@ def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str]
     return _WORD.findall(text), cfg.word_shingle
 
 
-def _unit_hashes(units: list[str]) -> dict[str, int]:
-    """crc32 of each distinct unit (a text repeats most of its words: each is hashed once)."""
-    distinct = set(units)
-    try:
-        return {u: zlib.crc32(u.encode()) for u in distinct}
-    except UnicodeEncodeError:  # a lone surrogate: hashed as its bytes, like every other unit
-        return {u: zlib.crc32(u.encode("utf-8", "surrogatepass")) for u in distinct}
+class _UnitHashes(dict[str, int]):
+    """crc32 of the units seen, kept across texts (a text repeats most of its words, and a language's
+    texts one vocabulary): a unit is hashed once, on its first lookup; emptied past ``_UNIT_HASHES``."""
+
+    def __missing__(self, unit: str) -> int:
+        try:
+            code = zlib.crc32(unit.encode())
+        except UnicodeEncodeError:  # a lone surrogate: hashed as its bytes (the same bytes for any other unit)
+            code = zlib.crc32(unit.encode("utf-8", "surrogatepass"))
+        if len(self) >= _UNIT_HASHES:
+            self.clear()
+        self[unit] = code
+        return code
+
+
+_UNIT_HASHES = 1 << 17  # units kept (~10 MB)
+_HASHES = _UnitHashes()
 
 
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
@@ -68,7 +78,7 @@ def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.nd
     units, n = _units(text, language, cfg)
     if not units:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.fromiter(map(_unit_hashes(units).__getitem__, units), dtype=np.uint64, count=len(units))
+    codes = np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
     n = min(n, len(codes))
     width = len(codes) - n + 1
     h = np.zeros(width, dtype=np.uint64)
@@ -92,10 +102,28 @@ def passage_keys(sequence: np.ndarray, cfg: DedupConfig) -> list[str]:
     if len(sequence) == 0:
         return []
     w = min(cfg.passage_window, len(sequence))
-    windows = np.lib.stride_tricks.sliding_window_view(sequence, w)
-    positions = np.unique(np.arange(len(windows)) + windows.argmin(axis=1))
+    positions = np.unique(_window_minima(sequence, w))
     values, first = np.unique(sequence[positions], return_index=True)  # distinct, in text order below
     return [f"p{int(v):08x}" for v in values[np.argsort(first, kind="stable")][: cfg.max_passage_keys]]
+
+
+def _window_minima(sequence: np.ndarray, w: int) -> np.ndarray:
+    """For each window of ``w`` consecutive values, the position of its smallest (the first of equal
+    ones): ``arange + sliding_window_view(sequence, w).argmin(axis=1)`` in O(n) instead of O(n·w).
+    Each value is joined with its position into one uint64 (value above, position below: the smaller
+    key is the smaller value, then the earlier position), and a window's minimum is that of the
+    suffix of its first block of ``w`` and the prefix of the next (van Herk / Gil-Werman)."""
+    n = len(sequence)
+    if sequence.dtype != np.uint64 or n >= 1 << 32 or int(sequence.max()) >= 1 << 32:  # not 32-bit hashes
+        first: np.ndarray = np.arange(n - w + 1) + np.lib.stride_tricks.sliding_window_view(sequence, w).argmin(axis=1)
+        return first
+    padded = np.full(-(-n // w) * w, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.bitwise_or(sequence << np.uint64(32), np.arange(n, dtype=np.uint64), out=padded[:n])
+    blocks = padded.reshape(-1, w)
+    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
+    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    windows = n - w + 1
+    return (np.minimum(suffix[:windows], prefix[w - 1:w - 1 + windows]) & _MASK32).astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -121,13 +149,26 @@ def signature(shingles: np.ndarray, cfg: DedupConfig) -> np.ndarray:
     multiply-shift hash ``(a*x + b) mod 2**64 >> 32`` (Dietzfelbinger et al.; ``a`` odd): one
     multiply and one add per shingle and permutation, no modulo, vectorised block by block."""
     perms = _permutations(cfg.num_perm)
-    out = np.full(cfg.num_perm, 0xFFFFFFFF, dtype=np.uint64)
+    if shingles.dtype != np.uint64:  # as numpy promotes other kinds
+        out = np.full(cfg.num_perm, 0xFFFFFFFF, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for start in range(0, len(shingles), _CHUNK):
+                block = shingles[start:start + _CHUNK][None, :]
+                hashed = (perms.a * block + perms.b) >> np.uint64(32)
+                np.minimum(out, hashed.min(axis=1), out=out)
+        return out.astype(np.uint32)
+    # ``>> 32`` keeps the order: the minimum of the shifted hashes is the shifted minimum (and the
+    # start, 0xFFFFFFFF before, is the shifted start); products and sums in one buffer, in place
+    low = np.full(cfg.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
+    buffer = np.empty((cfg.num_perm, min(len(shingles), _CHUNK)), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, len(shingles), _CHUNK):
-            block = shingles[start:start + _CHUNK][None, :]
-            hashed = (perms.a * block + perms.b) >> np.uint64(32)
-            np.minimum(out, hashed.min(axis=1), out=out)
-    return out.astype(np.uint32)
+            block = shingles[start:start + _CHUNK]
+            hashed = buffer[:, :len(block)]
+            np.multiply(perms.a, block[None, :], out=hashed)
+            hashed += perms.b
+            np.minimum(low, hashed.min(axis=1), out=low)
+    return (low >> np.uint64(32)).astype(np.uint32)
 
 
 def band_keys(sig: np.ndarray, cfg: DedupConfig) -> list[str]:
