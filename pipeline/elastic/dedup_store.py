@@ -23,6 +23,7 @@ import base64
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -68,10 +69,14 @@ def ensure_store(es: Elasticsearch, alias: str, support: IndexSizes, *, rebuild:
     index = dedup_index(alias)
     if rebuild:
         es.indices.delete(index=[index, shingles_index(alias)], ignore_unavailable=True)
-    ensure_index(es, index, "dedup_template.json", update=True,
-                 settings=build_index_settings(1, support.replicas))
-    ensure_index(es, shingles_index(alias), "dedup_shingles_template.json", update=True,
-                 settings=build_index_settings(1, support.replicas))
+    settings = build_index_settings(1, support.replicas)
+    # the two at once: a new alias's run waits for both creations (each ~0.15-0.7 s on a dev node) before
+    # its first batch; the two indices are independent, and each ``ensure_index`` is as it was alone
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-store") as pool:
+        shingles = pool.submit(ensure_index, es, shingles_index(alias), "dedup_shingles_template.json", update=True,
+                               settings=settings)
+        ensure_index(es, index, "dedup_template.json", update=True, settings=settings)
+        shingles.result()
     return index
 
 
