@@ -144,7 +144,7 @@ class Clean(Stage):
 
     def process(self, doc: Document) -> Document:
         raw = doc.raw_text if isinstance(doc.raw_text, str) else ""
-        if not raw.strip():
+        if not raw or raw.isspace():  # ``not raw.strip()`` without a copy of the page (tests/stages/test_extract_exact.py)
             doc.body = ""
             doc.fail(self.name, "empty", "empty document")
             return doc

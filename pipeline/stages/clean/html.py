@@ -125,7 +125,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     res.metadata = md
 
     # captions are recorded before pruning removes them (<figcaption>, and elements named as captions)
-    root = tree.find("body") if tree.find("body") is not None else tree
+    root = _body_or(tree)
     attributes = attributed(root)  # class, id, style, hidden: read once for the captions and the pruning
     named = [el for el in named_captions(root, hr.caption_tokens, attributes)  # a caption's size and shape,
              if el.tag not in _NOT_CAPTIONS and next(el.iter(*_HEADINGS), None) is None  # not a header's, a menu's
@@ -142,7 +142,7 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     del attributes  # the pruned elements' proxies are not kept past the pruning
     if warning:
         warnings.append(warning)
-    media = prune_media(tree.find("body") if tree.find("body") is not None else tree, known)
+    media = prune_media(_body_or(tree), known)
     if media:
         md["pruned_blocks"] = media
     page = PageExtraction(tree)  # every pass over the pruned tree shares one prepared copy of it
@@ -255,10 +255,16 @@ def _covered(text: str, paras: list[tuple[str, int]]) -> int:
     return have
 
 
+def _body_or(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """``tree.find("body") if tree.find("body") is not None else tree``, with one ``find``."""
+    body = tree.find("body")
+    return body if body is not None else tree
+
+
 def _pruned(tree: lxml.html.HtmlElement, hr: HtmlRules) -> lxml.html.HtmlElement:
     """A fresh tree for a second extraction, pruned as the first (a hidden dialog, a share bar, a player)."""
     prune(tree, hr)
-    prune_media(tree.find("body") if tree.find("body") is not None else tree)
+    prune_media(_body_or(tree))
     return tree
 
 

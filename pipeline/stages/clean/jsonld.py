@@ -65,12 +65,13 @@ def _plain(v: Any, nested: list[dict[str, Any]], via: str = "") -> Any:
     return d
 
 
-def nodes(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+def nodes(tree: lxml.html.HtmlElement, scripts: list[lxml.html.HtmlElement] | None = None) -> list[dict[str, Any]]:
     """Every JSON-LD node of the page in plain shape: the top-level and ``@graph`` nodes first (last script
-    entry first, as before), then the nodes nested in their properties (an author, a main entity)."""
+    entry first, as before), then the nodes nested in their properties (an author, a main entity).
+    ``scripts``: ``list(tree.iter("script"))`` when the caller has it."""
     top: list[dict[str, Any]] = []
     nested: list[dict[str, Any]] = []
-    for s in tree.iter("script"):
+    for s in tree.iter("script") if scripts is None else scripts:
         if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
             continue
         try:

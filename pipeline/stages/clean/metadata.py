@@ -52,9 +52,28 @@ _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=[/\-_.]|$
 
 
 # ------------------------------------------------------------------------------------ structured
-def _meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+# What structured_metadata reads, in one walk instead of five (lxml's iterator finds the next match before it
+# hands out one: ``find(".//title")`` on a page with one title walks the whole tree); ``find(".//h1")`` is the
+# first h1 that is not ``tree`` itself (tests/stages/test_clean_exact_metadata_walk.py)
+_READ_TAGS = ("meta", "link", "script", "title", "h1")
+
+
+def read_elements(tree: lxml.html.HtmlElement) -> dict[str, list[lxml.html.HtmlElement]]:
+    """The page's meta, link, script, title and h1 elements, each tag's in document order (one walk)."""
+    found: dict[str, list[lxml.html.HtmlElement]] = {tag: [] for tag in _READ_TAGS}
+    for el in tree.iter(*_READ_TAGS):
+        found[el.tag].append(el)
+    return found
+
+
+def _first_below(tree: lxml.html.HtmlElement, elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement | None:
+    """``tree.find(".//tag")`` from ``read_elements(tree)[tag]``."""
+    return next((el for el in elements if el is not tree), None)
+
+
+def _meta_map(tree: lxml.html.HtmlElement, metas: list[lxml.html.HtmlElement] | None = None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for m in tree.iter("meta"):
+    for m in tree.iter("meta") if metas is None else metas:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
         val = (m.get("content") or "").strip()
         if key and val:
@@ -159,8 +178,9 @@ def _local_day(stamp: str, others: list[str]) -> str:
 
 def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     """Everything the page states in JSON-LD and meta tags (no heuristics)."""
-    meta = _meta_map(tree)
-    nodes = jsonld.nodes(tree)
+    read = read_elements(tree)
+    meta = _meta_map(tree, read["meta"])
+    nodes = jsonld.nodes(tree, read["script"])
     ld = [d for d in nodes if not d.get("@nested") and jsonld.ARTICLE.search(jsonld.ld_type(d))]
     ld.sort(key=lambda d: 0 if re.search(r"Article|Posting|Report", jsonld.ld_type(d)) else 1)
     first = lambda *keys: next((meta[k][0] for k in keys if k in meta), None)  # noqa: E731
@@ -169,9 +189,9 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     title = first("og:title", "twitter:title", "dc.title", "headline")
     if not title:
         title = next((d["headline"] for d in ld if isinstance(d.get("headline"), str)), None)
-    h1 = tree.find(".//h1")
+    h1 = _first_below(tree, read["h1"])
     h1_text = norm(h1.text_content()) if h1 is not None else ""
-    t_el = tree.find(".//title")
+    t_el = _first_below(tree, read["title"])
     doc_title = norm(t_el.text_content()) if t_el is not None else ""
     title_slots = [title or "", doc_title, h1_text]
     md["h1"] = h1_text
@@ -216,7 +236,7 @@ def structured_metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
         site = next((_names(d.get("publisher"))[0] for d in ld if _names(d.get("publisher"))), None)
     if site:
         md["site_name"] = site
-    canon = next((link.get("href").strip() for link in tree.iter("link")
+    canon = next((link.get("href").strip() for link in read["link"]
                   if (link.get("rel") or "").lower() == "canonical" and link.get("href")), None)
     canon = canon or first("og:url", "twitter:url")
     host = re.sub(r"^www\.", "", urlsplit(canon).hostname or "") if canon else None
