@@ -6,10 +6,12 @@ One tag with 100,000 attributes keeps libxml2 busy for minutes in one call (quad
 ``benchmarks/c_bound.py``). So a batch runs its per-document stages (extract -> clean -> language ->
 enrich -> geo) in a child process, as datatrove runs extraction in a process it can kill:
 
-* the child is started once per process and warmed before it takes a document (rule packs of every
-  language compiled, language profiles and charset tables loaded, trafilatura's justext stoplists
-  built, a page in several scripts run through every stage), so no first-use loading counts against a
-  document's limit; it is kept for every later batch of the process;
+* the child is started once per process and warmed before it takes a document (language profiles and
+  charset tables loaded, trafilatura's justext stoplists built, the common and English rules compiled,
+  a page in several scripts run through every stage); what one language needs (its rule pack, its place
+  names) is built by the first document of that language with the document's timer stopped
+  (``pipeline.stages.base.untimed``; the child tells the parent, whose deadline waits too), so no
+  first-use loading counts against a document's limit; it is kept for every later batch of the process;
 * the child runs the stages exactly as in process (each under its own SIGALRM limit), telling the
   parent which stage a document is in; a stage still running ``KILL_AFTER`` x its limit later is in
   uninterruptible code: the parent kills the child (SIGKILL), records ``<stage>/timeout`` for the
@@ -206,9 +208,13 @@ class StageWorker:
         assert self.inbox is not None
         self.busy = True
         stage, started = 0, time.monotonic()
+        paused: float | None = None  # since when the child builds a cache of its process (``untimed``)
         while True:
             limit = step.parts[stage].time_limit_seconds if stage < len(step.parts) else None
-            wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
+            if paused is not None:  # no part of the stage's time; bounded as a warm-up is
+                wait: float | None = paused + START_TIMEOUT_SECONDS - time.monotonic()
+            else:
+                wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
             if wait is not None and wait <= 0:
                 return self._lost(doc, step, stage, started, "timeout")
             try:
@@ -217,6 +223,13 @@ class StageWorker:
                 msg = self.inbox.recv()
             except (EOFError, OSError):
                 return self._lost(doc, step, stage, started, "crashed")
+            if msg[0] == "untimed":  # the child builds a cache for the document (a language's rules), or is done
+                if msg[1]:
+                    paused = time.monotonic()
+                elif paused is not None:
+                    started += time.monotonic() - paused
+                    paused = None
+                continue
             if msg[0] == "did":  # stage i is done (its counters, time, learned statistics): the next begins
                 _, i, counters, seconds, learned = msg
                 part = step.parts[i]
