@@ -52,7 +52,7 @@ from pipeline.run.isolated_child import warm_up
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean
 
-__all__ = ["Isolated", "StageWorker", "stage_worker", "warm_up"]
+__all__ = ["Isolated", "StageWorker", "prestart_stage_worker", "stage_worker", "warm_up"]
 
 RECYCLE_AFTER = 10_000  # documents a child takes before a fresh one replaces it (caches of every language and
 # script grow slowly on hostile input: the fuzzing campaign saw +90 MiB over 10,000 files); a ~5 s warm-up each time
@@ -336,6 +336,16 @@ class WorkerPool:
                 self.idle.append(self._new())
             return self.idle[-1]
 
+    def prestart(self, build: StageBuilder) -> StageWorker:
+        """The worker the next ``acquire`` hands out, its child started now with ``build`` if it has none."""
+        with self.lock:
+            if not self.idle:
+                self.idle.append(self._new())
+            worker = self.idle[-1]
+            if worker.proc is None:
+                worker.start(build)
+            return worker
+
     def acquire(self) -> StageWorker:
         with self.lock:
             return self.idle.pop() if self.idle else self._new()
@@ -365,3 +375,11 @@ def stage_worker() -> StageWorker:
     """The stage worker this process's next batch will use (it is started on first use, stopped when
     the process exits); a batch running while another one does gets a worker of its own."""
     return _POOL.peek()
+
+
+def prestart_stage_worker(build: StageBuilder) -> StageWorker:
+    """Start the stage worker this process's next batch will use now, unless it is running: it warms up
+    (about a second) while the caller gets the batch ready (its manifest, the line statistics, the
+    unchanged check), instead of after. ``build`` is any of the run's stage builders: the batch's own
+    reconfigures the warm child with its first document, as a later batch does."""
+    return _POOL.prestart(build)
