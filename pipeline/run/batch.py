@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from pipeline.config import RunSettings
 from pipeline.document import Document
 from pipeline.run.context import RunContext
-from pipeline.run.isolated import Isolated
+from pipeline.run.isolated import Isolated, prestart_stage_worker
 from pipeline.run.report import BatchReport
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean, CleanConfig, load_packs
@@ -114,6 +114,7 @@ def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Exec
     from pipeline.elastic.client import ClusterUnavailable, explain_red, red_index
     from pipeline.run.manifest import read_manifest
 
+    prestart_stage_worker(partial(document_stages, ctx.run))  # warms up while the batch gets ready
     source, paths = read_manifest(ctx, batch)
     try:
         if defer is None and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):

@@ -6,10 +6,12 @@ One tag with 100,000 attributes keeps libxml2 busy for minutes in one call (quad
 ``benchmarks/c_bound.py``). So a batch runs its per-document stages (extract -> clean -> language ->
 enrich -> geo) in a child process, as datatrove runs extraction in a process it can kill:
 
-* the child is started once per process and warmed before it takes a document (rule packs of every
-  language compiled, language profiles and charset tables loaded, trafilatura's justext stoplists
-  built, a page in several scripts run through every stage), so no first-use loading counts against a
-  document's limit; it is kept for every later batch of the process;
+* the child is started once per process and warmed before it takes a document (language profiles and
+  charset tables loaded, trafilatura's justext stoplists built, the common and English rules compiled,
+  a page in several scripts run through every stage); what one language needs (its rule pack, its place
+  names) is built by the first document of that language with the document's timer stopped
+  (``pipeline.stages.base.untimed``; the child tells the parent, whose deadline waits too), so no
+  first-use loading counts against a document's limit; it is kept for every later batch of the process;
 * the child runs the stages exactly as in process (each under its own SIGALRM limit), telling the
   parent which stage a document is in; a stage still running ``KILL_AFTER`` x its limit later is in
   uninterruptible code: the parent kills the child (SIGKILL), records ``<stage>/timeout`` for the
@@ -50,7 +52,7 @@ from pipeline.run.isolated_child import warm_up
 from pipeline.stages.base import Stage, Step
 from pipeline.stages.clean import Clean
 
-__all__ = ["Isolated", "StageWorker", "stage_worker", "warm_up"]
+__all__ = ["Isolated", "StageWorker", "prestart_stage_worker", "stage_worker", "warm_up"]
 
 RECYCLE_AFTER = 10_000  # documents a child takes before a fresh one replaces it (caches of every language and
 # script grow slowly on hostile input: the fuzzing campaign saw +90 MiB over 10,000 files); a ~5 s warm-up each time
@@ -206,9 +208,13 @@ class StageWorker:
         assert self.inbox is not None
         self.busy = True
         stage, started = 0, time.monotonic()
+        paused: float | None = None  # since when the child builds a cache of its process (``untimed``)
         while True:
             limit = step.parts[stage].time_limit_seconds if stage < len(step.parts) else None
-            wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
+            if paused is not None:  # no part of the stage's time; bounded as a warm-up is
+                wait: float | None = paused + START_TIMEOUT_SECONDS - time.monotonic()
+            else:
+                wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
             if wait is not None and wait <= 0:
                 return self._lost(doc, step, stage, started, "timeout")
             try:
@@ -217,6 +223,13 @@ class StageWorker:
                 msg = self.inbox.recv()
             except (EOFError, OSError):
                 return self._lost(doc, step, stage, started, "crashed")
+            if msg[0] == "untimed":  # the child builds a cache for the document (a language's rules), or is done
+                if msg[1]:
+                    paused = time.monotonic()
+                elif paused is not None:
+                    started += time.monotonic() - paused
+                    paused = None
+                continue
             if msg[0] == "did":  # stage i is done (its counters, time, learned statistics): the next begins
                 _, i, counters, seconds, learned = msg
                 part = step.parts[i]
@@ -323,6 +336,16 @@ class WorkerPool:
                 self.idle.append(self._new())
             return self.idle[-1]
 
+    def prestart(self, build: StageBuilder) -> StageWorker:
+        """The worker the next ``acquire`` hands out, its child started now with ``build`` if it has none."""
+        with self.lock:
+            if not self.idle:
+                self.idle.append(self._new())
+            worker = self.idle[-1]
+            if worker.proc is None:
+                worker.start(build)
+            return worker
+
     def acquire(self) -> StageWorker:
         with self.lock:
             return self.idle.pop() if self.idle else self._new()
@@ -352,3 +375,11 @@ def stage_worker() -> StageWorker:
     """The stage worker this process's next batch will use (it is started on first use, stopped when
     the process exits); a batch running while another one does gets a worker of its own."""
     return _POOL.peek()
+
+
+def prestart_stage_worker(build: StageBuilder) -> StageWorker:
+    """Start the stage worker this process's next batch will use now, unless it is running: it warms up
+    (about a second) while the caller gets the batch ready (its manifest, the line statistics, the
+    unchanged check), instead of after. ``build`` is any of the run's stage builders: the batch's own
+    reconfigures the warm child with its first document, as a later batch does."""
+    return _POOL.prestart(build)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.run.worker import STAGE_WORKER, name_process
-from pipeline.stages.base import DocumentTimeout, Stage, set_signal_handler
+from pipeline.stages.base import DocumentTimeout, Stage, listen_untimed, set_signal_handler
 from pipeline.stages.clean import Clean
 from pipeline.stages.clean.repetition import SourceStats
 
@@ -32,11 +32,14 @@ WARM_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title
 
 
 def warm_up(stages: list[Stage]) -> None:
-    """Load everything the stages load on first use, outside any document's time limit.
+    """Load what every document needs, outside any document's time limit: the models, the gazetteer,
+    the common and English rules and place names, a few pages through every stage.
 
     Without a limit: a cache whose building a timeout interrupts is built again by the next document
     (the places stage's gazetteer takes seconds on a busy machine: under a 3 s limit every document
-    failed as places/timeout)."""
+    failed as places/timeout). What one language needs (its rule pack, its place names: 20 packs and 55
+    languages took 1.1 s here) is built by the first document of that language, outside that document's
+    time limit too (``pipeline.stages.base.untimed``)."""
     limits = [stage.time_limit_seconds for stage in stages]
     for stage in stages:
         stage.time_limit_seconds = None
@@ -47,21 +50,6 @@ def warm_up(stages: list[Stage]) -> None:
             stage.time_limit_seconds = limit
 
 
-def _languages() -> list[str]:
-    """Every language the stages may meet: the rule packs' and the language detector's."""
-    from pipeline.stages.clean import load_packs
-
-    found = set(load_packs().available)
-    try:
-        import langdetect
-
-        profiles = Path(langdetect.__file__).parent / "profiles"
-        found |= {p.name.split("-")[0] for p in profiles.iterdir()}
-    except (ImportError, OSError):
-        pass
-    return sorted(found)
-
-
 def _warm(stages: list[Stage]) -> None:
     import tempfile
 
@@ -70,9 +58,7 @@ def _warm(stages: list[Stage]) -> None:
     from pipeline.stages.geo.gazetteer import load_gazetteer
     from pipeline.stages.geo.mentions import matcher_for
 
-    packs = load_packs()
-    for pack in sorted(packs.available):
-        packs.for_language(pack)
+    load_packs().for_language("en")  # the common rules and English (most documents)
     try:
         from trafilatura.external import jt_stoplist_init
 
@@ -80,8 +66,7 @@ def _warm(stages: list[Stage]) -> None:
     except ImportError:
         pass
     load_gazetteer()
-    languages: list[str | None] = [*_languages(), None]
-    for language in languages:  # the places stage's per-language name tables
+    for language in ("en", None):  # the places stage's name tables (every language's include English's)
         matcher_for(language)
         date_words(language)
     with tempfile.TemporaryDirectory(prefix="stage-warm-") as tmp:
@@ -125,6 +110,7 @@ def _child(read_fd: int, write_fd: int) -> None:
         outbox.send(("error", RuntimeError(f"the stage worker could not warm up: {type(exc).__name__}: {exc}")))
         return
     outbox.send(("ready", os.getpid()))
+    listen_untimed(lambda on: _tell_untimed(outbox, on))
     while True:
         try:
             msg = inbox.recv()
@@ -143,6 +129,15 @@ def _child(read_fd: int, write_fd: int) -> None:
                 outbox.send(("error", exc))
             except Exception:  # noqa: BLE001 - an exception that does not pickle
                 outbox.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _tell_untimed(outbox: Connection, on: bool) -> None:
+    """A cache of the process is being built for the document (``untimed``), or is built: the parent's
+    deadline for the stage waits meanwhile (``StageWorker.process``)."""
+    try:
+        outbox.send(("untimed", on))
+    except (OSError, ValueError):
+        pass  # the parent is gone: the next send says so
 
 
 _SIGALRM = int(signal.SIGALRM)

@@ -18,9 +18,9 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pipeline.document import Document
 from pipeline.errors import PermanentError
@@ -139,6 +139,8 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     active = True
     started = time.monotonic()
     give_up_at = started + 2 * seconds + 1.0
+    clock = _pause_clock()
+    paused_before = clock.total
 
     def stand_down() -> None:
         """Disarm this timer and hand SIGALRM back to the outer handler and its time left."""
@@ -157,7 +159,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         if not active:
             return
-        if time.monotonic() >= give_up_at:
+        if time.monotonic() - (clock.total - paused_before) >= give_up_at:  # the time untimed() took is not counted
             # Past twice the limit the block has either ended with its cleanup cut short (a tick that
             # lands as the block exits aborts the ``finally`` below and leaves the timer repeating
             # into whatever runs next) or is stuck in C code no exception reaches: either way more
@@ -165,6 +167,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
             stand_down()
         raise DocumentTimeout(f"over the time limit of {seconds:g} s")
 
+    expire.document_limit = True  # type: ignore[attr-defined]  # untimed() pauses only a document's timer
     set_signal_handler(signal.SIGALRM, expire)
     # Repeating: a signal that lands while Python runs a gc or weakref callback raises there, and
     # that exception is dropped ("Exception ignored in ..."); the next tick raises again.
@@ -186,13 +189,22 @@ def _thread_time_limit(seconds: float) -> Iterator[None]:
     target = threading.get_ident()
     done = threading.Event()
     fired = threading.Event()  # set before the watchdog schedules its first exception
+    clock = _pause_clock()  # the block's thread's: the time it spends untimed() is not counted
+    started = time.monotonic()
+    paused_before = clock.total
 
     def watchdog() -> None:
-        if done.wait(seconds):
-            return
+        while True:
+            now = time.monotonic()
+            left = started + seconds + clock.paused(now) - paused_before - now
+            if left <= 0 and clock.since is None:
+                break
+            if done.wait(max(left, RETRY_TICK_SECONDS) if clock.since is not None else left):
+                return
         fired.set()
         while True:  # again every tick until the block has ended (see above)
-            _set_async_exc(target, DocumentTimeout)
+            if clock.since is None:  # not into a build that untimed() runs
+                _set_async_exc(target, DocumentTimeout)
             if done.wait(RETRY_TICK_SECONDS):
                 return
 
@@ -228,3 +240,106 @@ def _thread_time_limit(seconds: float) -> Iterator[None]:
 def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
     """Schedule ``exc`` to be raised in thread ``thread_id`` (``None``: drop one scheduled)."""
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None if exc is None else ctypes.py_object(exc))
+
+
+class _PauseClock:
+    """The time one thread has spent in ``untimed`` blocks (``since``: the start of the current one)."""
+
+    __slots__ = ("since", "total")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.since: float | None = None
+
+    def paused(self, now: float) -> float:
+        since = self.since
+        return self.total + (now - since if since is not None else 0.0)
+
+
+_clocks = threading.local()
+
+
+def _pause_clock() -> _PauseClock:
+    clock: _PauseClock | None = getattr(_clocks, "clock", None)
+    if clock is None:
+        clock = _clocks.clock = _PauseClock()
+    return clock
+
+
+_untimed_listener: Callable[[bool], None] | None = None
+
+
+def listen_untimed(listener: Callable[[bool], None] | None) -> None:
+    """Call ``listener(True)`` when an ``untimed`` block starts, ``listener(False)`` when it ends (the stage
+    worker tells its parent, whose own deadline for a stage, the backstop for C code, waits as well)."""
+    global _untimed_listener
+    _untimed_listener = listener
+
+
+def _ignore_tick(signum: int, frame: object) -> None:
+    """A tick of a document's timer already on its way when ``untimed`` stopped the timer."""
+
+
+@contextmanager
+def untimed() -> Iterator[None]:
+    """Work that is no document's, done while a document waits for it: a cache of the process built on
+    first use (a language's rule pack, its place names). A document's time limit (``time_limit``, in this
+    thread) does not run meanwhile and goes on afterwards with the time it had left, so a build is never
+    cut short by a timeout (it would be repeated by the next document, and on a busy machine a build
+    slower than the limit would fail every document) and never charged to the document. An outer timer
+    (not a document's) is left running. Nested blocks count once."""
+    clock = _pause_clock()
+    if clock.since is not None:
+        yield
+        return
+    handler: Any = None
+    left = interval = 0.0
+    if threading.current_thread() is threading.main_thread():
+        handler = get_signal_handler(signal.SIGALRM)
+        if getattr(handler, "document_limit", False):
+            left, interval = signal.setitimer(signal.ITIMER_REAL, 0)
+            set_signal_handler(signal.SIGALRM, _ignore_tick)
+        else:
+            handler = None
+    listener = _untimed_listener
+    clock.since = time.monotonic()
+    try:
+        if listener is not None:
+            listener(True)
+        yield
+    finally:
+        clock.total += time.monotonic() - clock.since
+        clock.since = None
+        if handler is not None:
+            set_signal_handler(signal.SIGALRM, handler)
+            if left:
+                signal.setitimer(signal.ITIMER_REAL, left, interval)
+        if listener is not None:
+            listener(False)
+
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class untimed_cache(Generic[_K, _V]):  # noqa: N801 - used as a decorator, like functools.cache
+    """``functools.cache`` for a one-argument build whose misses run ``untimed``: a cache of the process
+    filled on first use by whichever document needs it first, outside that document's time limit."""
+
+    def __init__(self, build: Callable[[_K], _V]) -> None:
+        self.build = build
+        self.cache: dict[_K, _V] = {}
+        self.__doc__ = build.__doc__
+        self.__wrapped__ = build
+
+    def __call__(self, key: _K) -> _V:
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        with untimed():
+            value = self.build(key)
+        return self.cache.setdefault(key, value)
+
+    def cache_clear(self) -> None:
+        self.cache.clear()

@@ -9,7 +9,7 @@ text gets the common rules, not the Turkish, Ukrainian or Russian pack that py3l
 languages names); then py3langid (0.2 ms), and the full detection of :mod:`pipeline.stages.language` only
 when py3langid is unsure (short texts). The full detection still runs after cleaning and decides
 ``Document.language``. Each pack is read, validated and compiled once per process, the first time a
-document of that language comes by.
+document of that language comes by, outside that document's time limit (``pipeline.stages.base.untimed``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import CONFIG_DIR, read_yaml
+from pipeline.stages.base import untimed
 from pipeline.stages.clean.lines import is_prose
 from pipeline.stages.clean.rules import CleaningRules, compile_rules
 from pipeline.stages.language import (
@@ -55,11 +56,12 @@ class RulePacks:
                 rules = self._compiled.get(key)
                 if rules is None:
                     common_src = str(self.directory / "common.yaml")
-                    if key == COMMON:
-                        rules = compile_rules(self._common, common_src)
-                    else:
-                        path = self.directory / f"{key}.yaml"
-                        rules = compile_rules(self._common, common_src, read_yaml(path), str(path))
+                    with untimed():  # the process's cache, not the document's work: outside its time limit
+                        if key == COMMON:
+                            rules = compile_rules(self._common, common_src)
+                        else:
+                            path = self.directory / f"{key}.yaml"
+                            rules = compile_rules(self._common, common_src, read_yaml(path), str(path))
                     self._compiled[key] = rules
         return rules
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from pipeline.stages.base import untimed_cache
 from pipeline.stages.geo.gazetteer import City, Gazetteer, cldr_names, name_key
 from pipeline.stages.geo.rules import GeoRules
 
@@ -37,7 +37,7 @@ def place_part(dateline: str) -> tuple[str, bool]:
     return part, part != head.strip()
 
 
-@lru_cache(maxsize=None)
+@untimed_cache  # built on first use, outside the document's time limit
 def date_words(language: str | None) -> frozenset[str]:
     """CLDR's month and weekday names of ``language`` and English (``babel``): a dateline part that is
     one of them is a date ("دوشنبه" is Monday in Persian before it is Dushanbe)."""

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.stages.base import untimed_cache
 from pipeline.stages.geo.gazetteer_cache import read_tables, write_tables
 from pipeline.stages.model_cache import cached_file
 
@@ -204,7 +205,7 @@ def load_gazetteer() -> Gazetteer:
     return Gazetteer(cities, names, _read_countries(data))
 
 
-@lru_cache(maxsize=None)
+@untimed_cache  # built on first use, outside the document's time limit
 def cldr_names(language: str) -> tuple[dict[str, str], frozenset[str]]:
     """CLDR's country names (``code -> name``) and month / weekday names (lookup form) of ``language``
     through babel; empty for a language CLDR does not know. Babel keeps every locale it loaded (a few
@@ -227,7 +228,7 @@ def cldr_names(language: str) -> tuple[dict[str, str], frozenset[str]]:
     return territories, frozenset(words)
 
 
-@lru_cache(maxsize=None)
+@untimed_cache
 def country_names(language: str) -> dict[str, str]:
     """``name_key(CLDR name of a country in language) -> ISO code`` for the GeoNames countries, plus
     the English GeoNames name; empty for a language CLDR does not know."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import ahocorasick
 
+from pipeline.stages.base import untimed_cache
 from pipeline.stages.geo.gazetteer import country_names, name_key, text_key
 from pipeline.stages.geo.rules import load_geo_rules
 
@@ -46,7 +47,7 @@ def _forms_of(key: str, suffixes: tuple[str, ...]) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@untimed_cache  # built on first use, outside the document's time limit
 def matcher_for(language: str | None) -> Matcher:
     rules = load_geo_rules()
     langs = tuple(dict.fromkeys(x for x in (language, "en") if x))
