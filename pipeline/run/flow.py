@@ -18,13 +18,15 @@ from concurrent.futures import Executor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
-from pipeline.run.batch import process_batch
+from pipeline.run.batch import document_stages, process_batch
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
+from pipeline.run.isolated import prestart_stage_worker
 from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batches, start_run, sync_deletes
 from pipeline.run.overlap import overlapped
 from pipeline.run.params import canonical_params, params_of
@@ -234,6 +236,8 @@ def run_flow(flow: Flow, es: Elasticsearch, request: RunRequest, *, workers: int
              es_connection: ESConnection | None = None) -> RunReport:
     """Every step of ``flow`` in this process; batches in ``workers`` processes when > 1.
     The caller decides what a failed run means (``flow.check(report)``)."""
+    if (workers or flow.settings.run.workers) <= 1:  # batches run here: the stage worker warms up meanwhile
+        prestart_stage_worker(partial(document_stages, flow.settings.run))
     ctx = flow.start(es, request, in_process=True)
     try:
         with flow.holding(ctx, es):
