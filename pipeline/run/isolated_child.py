@@ -1,5 +1,8 @@
 """The child side of the stage worker (``pipeline/run/isolated.py``): warm up, then run documents.
 
+Its messages carry ``time.monotonic()`` (the system-wide clock) of when they were sent: the parent's kill
+deadline for the next stage counts from there, even when the parent reads them late.
+
 Started as ``python -m pipeline.run.isolated_child READ_FD WRITE_FD`` by ``StageWorker.start``."""
 
 from __future__ import annotations
@@ -7,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -135,7 +139,7 @@ def _tell_untimed(outbox: Connection, on: bool) -> None:
     """A cache of the process is being built for the document (``untimed``), or is built: the parent's
     deadline for the stage waits meanwhile (``StageWorker.process``)."""
     try:
-        outbox.send(("untimed", on))
+        outbox.send(("untimed", on, time.monotonic()))
     except (OSError, ValueError):
         pass  # the parent is gone: the next send says so
 
@@ -180,9 +184,9 @@ def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tup
             stage.counters["failed/timeout"] += 1
         settle_alarm()
         learned = learner.learned if learner is not None and stage is learner and learner.learned.documents else None
-        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned))
+        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned, time.monotonic()))
     doc.raw_text = ""  # never indexed, and the biggest thing a document holds: not sent back
-    return ("done", doc)
+    return ("done", doc, time.monotonic())
 
 
 if __name__ == "__main__":

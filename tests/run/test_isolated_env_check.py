@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from pipeline.run import isolated
-from pipeline.run.isolated import StageWorker
+from pipeline.run import stage_worker as isolated
+from pipeline.run.stage_worker import StageWorker
 
 
 def _started() -> StageWorker:
