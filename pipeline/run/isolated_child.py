@@ -3,7 +3,12 @@
 Its messages carry ``time.monotonic()`` (the system-wide clock) of when they were sent: the parent's kill
 deadline for the next stage counts from there, even when the parent reads them late.
 
-Started as ``python -m pipeline.run.isolated_child READ_FD WRITE_FD`` by ``StageWorker.start``."""
+Started as ``python -m pipeline.run.isolated_child READ_FD WRITE_FD STATUS_FD`` by ``StageWorker.start``.
+
+Two pipes back: ``WRITE_FD`` carries what the parent waits for (ready, each finished document, errors,
+the ``untimed`` notices, and a stage's end when it carries learned line statistics); ``STATUS_FD`` carries
+the other stages' ends (counters, seconds), which the parent reads when it needs them (at a document's
+end, at a deadline) instead of being woken for each: five wake-ups a document became one."""
 
 from __future__ import annotations
 
@@ -102,7 +107,7 @@ def _plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "\n", html)
 
 
-def _child(read_fd: int, write_fd: int) -> None:
+def _child(read_fd: int, write_fd: int, status_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     name_process(STAGE_WORKER)
     try:  # die with the parent, even while stuck in C code
@@ -112,6 +117,7 @@ def _child(read_fd: int, write_fd: int) -> None:
     except (OSError, AttributeError):
         pass
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    status = Connection(status_fd, readable=False)
     if os.getppid() == 1:
         return  # the parent is already gone
     try:
@@ -135,7 +141,7 @@ def _child(read_fd: int, write_fd: int) -> None:
             if msg[0] == "configure":
                 stages = msg[1]()
                 continue
-            outbox.send(_run_document(stages, msg[1], outbox))
+            outbox.send(_run_document(stages, msg[1], status, outbox))
         except BaseException as exc:  # noqa: BLE001 - e.g. a broken rule file (PermanentError): the parent raises it
             try:
                 outbox.send(("error", exc))
@@ -176,7 +182,9 @@ def settle_alarm() -> None:
             continue
 
 
-def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tuple[Any, ...]:
+def _run_document(stages: list[Stage], doc: Document, status: Connection, outbox: Connection) -> tuple[Any, ...]:
+    """``doc`` through ``stages``; each stage's end on ``status`` (on ``outbox`` when it carries learned line
+    statistics, which the parent must not wait to read); the ``done`` message to send."""
     learner = next((s for s in stages if isinstance(s, Clean)), None)
     for stage in stages:
         stage.counters = Counter()
@@ -192,10 +200,11 @@ def _run_document(stages: list[Stage], doc: Document, outbox: Connection) -> tup
             stage.counters["failed/timeout"] += 1
         settle_alarm()
         learned = learner.learned if learner is not None and stage is learner and learner.learned.documents else None
-        outbox.send(("did", i, dict(stage.counters), stage.seconds, learned, time.monotonic()))
+        (status if learned is None else outbox).send(("did", i, dict(stage.counters), stage.seconds, learned,
+                                                     time.monotonic()))
     doc.raw_text = ""  # never indexed, and the biggest thing a document holds: not sent back
     return ("done", doc, time.monotonic())
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]), int(sys.argv[2]))
+    _child(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

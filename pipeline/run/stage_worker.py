@@ -60,13 +60,49 @@ class Sent:
     at: float
 
 
+@dataclass
+class Progress:
+    """Where the oldest document in flight is: the stage the child runs, since when (the child's clock), and
+    since when the child builds a cache of its process for it (``untimed``: no part of the stage's time)."""
+
+    stage: int
+    started: float
+    paused: float | None = None
+
+    def wait(self, step: StageSteps) -> float | None:
+        """Seconds until the kill deadline of the stage (None: no limit)."""
+        if self.paused is not None:  # bounded as a warm-up is
+            return self.paused + START_TIMEOUT_SECONDS - time.monotonic()
+        limit = step.parts[self.stage].time_limit_seconds if self.stage < len(step.parts) else None
+        return None if not limit else self.started + KILL_AFTER * limit - time.monotonic()
+
+    def untimed(self, on: bool, at: float) -> None:
+        if on:
+            self.paused = at
+        elif self.paused is not None:
+            self.started += at - self.paused
+            self.paused = None
+
+    def did(self, msg: tuple[Any, ...], step: StageSteps) -> None:
+        """Stage ``i`` ended (its counters, seconds, learned statistics, when): the next one begins."""
+        _, i, counters, seconds, learned, at = msg
+        part = step.parts[i]
+        part.counters.update(counters)
+        part.seconds += seconds
+        if learned is not None and isinstance(part, Clean):
+            part.learned.merge(learned)
+        self.stage, self.started = i + 1, at
+
+
 class StageWorker:
     """One child process running the stages; replaced when it is killed or dies."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
-        self.inbox: Connection | None = None  # child -> parent
+        self.inbox: Connection | None = None  # child -> parent: what the parent waits for
+        self.status: Connection | None = None  # child -> parent: stages' ends, read when needed (isolated_child)
         self.outbox: Connection | None = None  # parent -> child
+        self.backlog: deque[tuple[Any, ...]] = deque()  # status messages read, not applied yet (a later document's)
         self.ready = False
         self.ready_at = 0.0  # when the child said it was ready, or finished its last document (its clock)
         self.configured: StageBuilder | None = None
@@ -90,19 +126,25 @@ class StageWorker:
         the documents in flight (a replaced child's) are sent to it again."""
         child_read, parent_write = os.pipe()
         parent_read, child_write = os.pipe()
+        status_read, status_write = os.pipe()
         _widen(child_write, REPLY_PIPE_BYTES)
+        _widen(status_write, REPLY_PIPE_BYTES)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         self.env_seen = _env_copy()  # before the key: a change in between is seen by the next check
         self.env_key = _env_key()
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.run.isolated_child", str(child_read),
-                                          str(child_write)], pass_fds=(child_read, child_write), env=env,
+                                          str(child_write), str(status_write)],
+                                         pass_fds=(child_read, child_write, status_write), env=env,
                                          stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             os.close(child_read)
             os.close(child_write)
+            os.close(status_write)
         self.inbox = Connection(parent_read, writable=False)
+        self.status = Connection(status_read, writable=False)
+        self.backlog.clear()
         self.outbox = Connection(parent_write, readable=False)
         self.ready, self.documents = False, 0
         self.configured = build
@@ -156,10 +198,11 @@ class StageWorker:
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
-        for conn in (self.inbox, self.outbox):
+        for conn in (self.inbox, self.status, self.outbox):
             if conn is not None:
                 conn.close()
-        self.proc = self.inbox = self.outbox = None
+        self.proc = self.inbox = self.status = self.outbox = None
+        self.backlog.clear()
         self.ready, self.configured = False, None
 
     def abandon(self) -> None:
@@ -229,64 +272,69 @@ class StageWorker:
         if not self.ready:  # a replacement child: its warm-up is no document's time
             self.wait_ready(step.build)
         assert self.inbox is not None
-        stage, started = 0, max(self.inflight[0].at, self.ready_at)  # the child takes it when done with the last
-        paused: float | None = None  # since when the child builds a cache of its process (``untimed``)
+        # the child takes it when done with the last one
+        at = Progress(stage=0, started=max(self.inflight[0].at, self.ready_at))
         while True:
-            limit = step.parts[stage].time_limit_seconds if stage < len(step.parts) else None
-            if paused is not None:  # no part of the stage's time; bounded as a warm-up is
-                wait: float | None = paused + START_TIMEOUT_SECONDS - time.monotonic()
-            else:
-                wait = None if not limit else started + KILL_AFTER * limit - time.monotonic()
+            wait = at.wait(step)
+            if wait is not None and wait <= 0 and self._absorb(at, step):
+                continue  # stages ended that the status pipe had not told yet: a new deadline
             if wait is not None and wait <= 0:
-                return self._lost(step, stage, started, "timeout")
+                return self._lost(step, at, "timeout")
             try:
                 if not self.inbox.poll(wait):
                     continue  # the deadline is checked again at the top
                 msg = self.inbox.recv()
             except (EOFError, OSError):
-                return self._lost(step, stage, started, "crashed")
+                self._absorb(at, step)  # what it finished before it died is counted
+                return self._lost(step, at, "crashed")
+            self._absorb(at, step)  # the stage ends it wrote before this message
             if msg[0] == "untimed":  # the child builds a cache for the document (a language's rules), or is done
-                _, on, at = msg
-                if on:
-                    paused = at
-                elif paused is not None:
-                    started += at - paused
-                    paused = None
+                at.untimed(msg[1], msg[2])
                 continue
-            if msg[0] == "did":  # stage i is done (its counters, time, learned statistics): the next begins
-                _, i, counters, seconds, learned, at = msg
-                part = step.parts[i]
-                part.counters.update(counters)
-                part.seconds += seconds
-                if learned is not None and isinstance(part, Clean):
-                    part.learned.merge(learned)
-                stage, started = i + 1, at
+            if msg[0] == "did":  # a stage's end with learned statistics: on this pipe so they are never late
+                at.did(msg, step)
                 continue
             if msg[0] == "error" and not isinstance(msg[1], PermanentError):  # this document's, not the run's
-                return self._lost(step, min(stage, len(step.parts) - 1), started, "unexpected", msg[1])
+                at.stage = min(at.stage, len(step.parts) - 1)
+                return self._lost(step, at, "unexpected", msg[1])
             _raise_if_error(msg)
-            _, done, at = msg  # ("done", document, when)
+            _, done, finished = msg  # ("done", document, when)
             assert isinstance(done, Document)
             self.inflight.popleft()
             self.documents += 1
-            self.ready_at = at
+            self.ready_at = finished
             if self.documents >= RECYCLE_AFTER:
                 self.stop()
                 self.recycled += 1
                 self.start(step.build)  # warms up while the caller carries on; gets the documents in flight
             return done
 
+    def _absorb(self, at: Progress, step: StageSteps) -> bool:
+        """Apply the status pipe's stage ends that belong to ``at``'s document, in order (the next
+        document's wait in ``backlog``); True when any was."""
+        status = self.status
+        try:
+            while status is not None and status.poll(0):
+                self.backlog.append(status.recv())
+        except (EOFError, OSError):
+            pass  # the child is gone: what it wrote is read
+        applied = False
+        while self.backlog and self.backlog[0][1] == at.stage:
+            at.did(self.backlog.popleft(), step)
+            applied = True
+        return applied
+
     def _replace_dead(self) -> None:
         self.stop()
         self.died += 1
 
-    def _lost(self, step: StageSteps, stage: int, started: float, code: str,
-              error: BaseException | None = None) -> Document:
+    def _lost(self, step: StageSteps, at: Progress, code: str, error: BaseException | None = None) -> Document:
         """The child overran (``timeout``: killed), died (``crashed``) or raised past every stage's own
         handler (``unexpected``: replaced, its state is unknown) on the oldest document in flight, in
-        ``step.parts[stage]``."""
+        ``step.parts[at.stage]``."""
         doc = self.inflight.popleft().doc
-        elapsed = time.monotonic() - started
+        stage = at.stage
+        elapsed = time.monotonic() - at.started
         exit_code = None
         if code == "crashed" and self.proc is not None:
             try:

@@ -83,3 +83,44 @@ def test_documents_sent_ahead_of_a_child_that_dies_are_run_by_the_replacement(tm
     replacement = out["b.txt"].body.rsplit(" ", 1)[1]
     assert replacement != first and out["c.txt"].body == f"c.txt by {replacement}"
     assert step.parts[0].counters["failed/crashed"] == 1
+
+
+class CountingPipe:
+    """The worker's main pipe from the child, counting what the parent is woken for."""
+
+    def __init__(self, conn):
+        self.conn, self.kinds = conn, []
+
+    def poll(self, timeout=None):
+        return self.conn.poll(timeout)
+
+    def recv(self):
+        msg = self.conn.recv()
+        self.kinds.append(msg[0])
+        return msg
+
+    def close(self):
+        self.conn.close()
+
+
+def stamping_stages_3() -> list[Stage]:
+    return [Stamps(), Stamps(), Stamps()]
+
+
+def test_stage_ends_wait_on_the_status_pipe_and_are_all_counted(tmp_path):
+    """One message a document wakes the parent (its end); the stages' ends are read from the status pipe
+    when the document comes back, every counter and second of them."""
+    step = Isolated(stamping_stages_3(), stamping_stages_3)
+    worker = stage_worker()
+    first = documents(tmp_path, ["warm.txt"])  # starts and configures the worker for these stages
+    list(run_steps([step], first))
+    counting = CountingPipe(worker.inbox)
+    worker.inbox = counting
+    try:
+        out = list(run_steps([step], documents(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"])))
+    finally:
+        worker.inbox = counting.conn
+    assert [d.source for d in out] == ["a.txt", "b.txt", "c.txt", "d.txt"]
+    assert counting.kinds == ["done"] * 4
+    assert [part.counters["documents"] for part in step.parts] == [5, 5, 5]
+    assert not worker.backlog

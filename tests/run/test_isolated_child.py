@@ -45,12 +45,12 @@ def test_no_timer_outlives_a_stage_and_the_next_stages_and_documents_run_clean()
     before = signal.getsignal(signal.SIGALRM)
     read, write = Pipe(duplex=False)
     try:
-        kind, doc, _ = _run_document([LeavesItsTimerArmed(), TakesAWhile()], Document(source="a.txt", source_path="a.txt"), write)
+        kind, doc, _ = _run_document([LeavesItsTimerArmed(), TakesAWhile()], Document(source="a.txt", source_path="a.txt"), write, write)
         assert kind == "done"
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # disarmed after the stage
         assert not doc.errors and (doc.title, doc.body) == ("done", "still here")
         time.sleep(0.3)  # a tick already on its way is ignored, not raised here
-        kind, doc, _ = _run_document([TakesAWhile()], Document(source="b.txt", source_path="b.txt"), write)
+        kind, doc, _ = _run_document([TakesAWhile()], Document(source="b.txt", source_path="b.txt"), write, write)
         assert not doc.errors and doc.body == "still here"
         messages = []
         while read.poll():
@@ -78,7 +78,7 @@ def test_a_timeout_raised_past_a_stage_fails_that_stage_and_the_document_comes_b
     read, write = Pipe(duplex=False)
     try:
         stage = RaisesOnTheWayOut()
-        kind, doc, _ = _run_document([stage, TakesAWhile()], Document(source="c.txt", source_path="c.txt"), write)
+        kind, doc, _ = _run_document([stage, TakesAWhile()], Document(source="c.txt", source_path="c.txt"), write, write)
         assert kind == "done"
         assert [e.key for e in doc.errors] == ["late/timeout"]
         assert doc.body == ""  # a failed document skips the later stages, as in process
