@@ -32,6 +32,7 @@ import numpy as np
 from pipeline.config import DedupSettings, load_dedup_config  # noqa: F401 (load_dedup_config: see below)
 from pipeline.document import Document, Notice
 from pipeline.stages.base import Stage
+from pipeline.stages.words import find_word_bytes
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -73,12 +74,37 @@ _UNIT_HASHES = 1 << 17  # units kept (~10 MB)
 _HASHES = _UnitHashes()
 
 
+class _WordHashes(dict[bytes, int]):
+    """``_UnitHashes`` for words given as their UTF-8 bytes (``find_word_bytes``): the same crc32, with no
+    string made or encoded per word."""
+
+    def __missing__(self, word: bytes) -> int:
+        code = zlib.crc32(word)
+        if len(self) >= _UNIT_HASHES:
+            self.clear()
+        self[word] = code
+        return code
+
+
+_WORD_HASHES = _WordHashes()
+
+
+def _unit_codes(text: str, language: str | None, cfg: DedupConfig) -> tuple[np.ndarray, int]:
+    """The crc32 of each of ``_units``'s units, in text order; and n. Words are taken as UTF-8 bytes
+    (``find_word_bytes``, the same words as ``_WORD``), whose crc32 is that of the encoded string."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if language in cfg.char_shingle_languages:
+        units = [ch for ch in text if ch.isalnum()]
+        return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units)), cfg.char_shingle
+    words = find_word_bytes(text)
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words)), cfg.word_shingle
+
+
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
     """32-bit hashes of the text's shingles in text order (stable across processes: crc32)."""
-    units, n = _units(text, language, cfg)
-    if not units:
+    codes, n = _unit_codes(text, language, cfg)
+    if not len(codes):
         return np.zeros(0, dtype=np.uint64)
-    codes = np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
     n = min(n, len(codes))
     width = len(codes) - n + 1
     h = np.zeros(width, dtype=np.uint64)
@@ -194,6 +220,19 @@ def worth_checking(bands: int, passages: int, own_passages: int, their_passages:
     return passages / smaller >= cfg.min_key_containment
 
 
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    """``np.intersect1d(a, b, assume_unique=True).size``. Shingle sets are sorted and unique (``np.unique``, or
+    as stored): then each value of the smaller is looked up in the larger by binary search, with no sort of
+    both; anything else goes to ``intersect1d``."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if (small.dtype != np.uint64 or large.dtype != np.uint64 or not len(small)
+            or not (small[1:] > small[:-1]).all() or not (large[1:] > large[:-1]).all()):
+        return int(np.intersect1d(a, b, assume_unique=True).size)
+    at = np.searchsorted(large, small)
+    at[at == len(large)] = 0  # past the end: compared with the first, which is smaller, so no match
+    return int(np.count_nonzero(large[at] == small))
+
+
 @dataclass(frozen=True)
 class PairCheck:
     containment: float  # shared shingles / shingles of the shorter text
@@ -206,7 +245,7 @@ def compare(a: np.ndarray, b: np.ndarray, cfg: DedupConfig) -> PairCheck:
     smaller = min(len(a), len(b))
     if smaller == 0:
         return PairCheck(0.0, 0.0, False)
-    shared = int(np.intersect1d(a, b, assume_unique=True).size)
+    shared = _shared(a, b)
     containment = shared / smaller
     jaccard = shared / (len(a) + len(b) - shared)
     return PairCheck(containment, jaccard, smaller >= cfg.min_shingles and containment >= cfg.min_containment)

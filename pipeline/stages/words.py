@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["count_words", "find_words"]
+__all__ = ["count_words", "find_word_bytes", "find_words"]
 
 _WORD = re.compile(r"\w")
 _NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")
@@ -31,3 +31,9 @@ def count_words(t: str) -> int:
 def find_words(t: str) -> list[str]:
     """``re.findall(r"\\w+", t)``."""
     return _NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_WORDS).decode().split()
+
+
+def find_word_bytes(t: str) -> list[bytes]:
+    """``[w.encode() for w in re.findall(r"\\w+", t)]``: the words as UTF-8, never decoded (every non-ASCII
+    character left is a word character, whose bytes are all >= 0x80: no ASCII space splits one)."""
+    return _NON_ASCII_NON_WORD.sub(" ", t).encode().translate(_UTF8_WORDS).split()

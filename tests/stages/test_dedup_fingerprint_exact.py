@@ -139,3 +139,50 @@ def test_signature_equals_the_code_before_for_any_size_and_kind():
         assert np.array_equal(dedup.signature(shingles, CFG), _signature_before(shingles))
         small = shingles.astype(np.uint32)  # another dtype goes the old way
         assert np.array_equal(dedup.signature(small, CFG), _signature_before(small))
+
+
+# ------------------------------------------------------------------ s22: words as bytes, the shared count
+def test_word_bytes_equal_the_regex_words_encoded_on_every_code_point():
+    from pipeline.stages.words import find_word_bytes
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for start in range(0, len(every), 4096):  # every code point, among spaces, words and each other
+        chunk = every[start:start + 4096]
+        for text in (chunk, " ".join(chunk), "ab" + " x".join(chunk)):
+            assert find_word_bytes(text) == [w.encode() for w in re.findall(r"\w+", text)]
+    text = "a lone \ud800 surrogate\udfffhere"
+    assert find_word_bytes(text) == [w.encode() for w in re.findall(r"\w+", text)]
+
+
+@pytest.mark.parametrize("language", ["en", "ja", None])
+def test_sequences_equal_the_string_units_hashed_on_synthetic_texts(language):
+    for text in _texts():
+        assert np.array_equal(dedup.shingle_sequence(text, language, CFG), _sequence_before(text, language))
+
+
+def test_word_hashes_kept_across_texts_equal_crc32_and_empty_past_their_limit(monkeypatch):
+    monkeypatch.setattr(dedup, "_UNIT_HASHES", 16)
+    kept = dedup._WordHashes()
+    for text in _texts():
+        words = [w.encode("utf-8", "surrogatepass") for w in dedup._units(text, "en", CFG)[0]]
+        assert [kept[w] for w in words] == [zlib.crc32(w) for w in words]
+        assert len(kept) <= 16
+
+
+def test_shared_count_equals_intersect1d_for_sets_and_for_anything_else():
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n, m = int(rng.integers(0, 300)), int(rng.integers(0, 300))
+        top = int(rng.choice([4, 50, 1 << 32]))
+        a = np.unique(rng.integers(0, top, size=n, dtype=np.uint64))
+        b = np.unique(rng.integers(0, top, size=m, dtype=np.uint64))
+        want = int(np.intersect1d(a, b, assume_unique=True).size)
+        assert dedup._shared(a, b) == want and dedup._shared(b, a) == want
+        assert dedup._shared(a[::-1].copy(), b) == want  # not sorted: intersect1d itself
+        assert dedup._shared(a.astype(np.uint32), b.astype(np.uint32)) == want
+    edge = np.array([0, 2**32 - 1], dtype=np.uint64)
+    assert dedup._shared(edge, np.array([2**32 - 1], dtype=np.uint64)) == 1
+    assert dedup._shared(edge, np.array([5], dtype=np.uint64)) == 0
+    assert dedup._shared(np.zeros(0, np.uint64), edge) == 0
+    a, b = np.array([1, 1, 2], dtype=np.uint64), np.array([1, 2, 2, 3], dtype=np.uint64)  # not unique: as before
+    assert dedup._shared(a, b) == int(np.intersect1d(a, b, assume_unique=True).size)
