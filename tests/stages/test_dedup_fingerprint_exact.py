@@ -186,3 +186,18 @@ def test_shared_count_equals_intersect1d_for_sets_and_for_anything_else():
     assert dedup._shared(np.zeros(0, np.uint64), edge) == 0
     a, b = np.array([1, 1, 2], dtype=np.uint64), np.array([1, 2, 2, 3], dtype=np.uint64)  # not unique: as before
     assert dedup._shared(a, b) == int(np.intersect1d(a, b, assume_unique=True).size)
+
+
+def test_unique_and_first_positions_equal_numpys():
+    rng = np.random.default_rng(13)
+    for n in (0, 1, 2, 3, 10, 100, 2000):
+        for top in (1, 3, 50, 1 << 32):
+            for dtype in (np.uint64, np.intp, np.uint32):
+                a = rng.integers(0, top, size=n).astype(dtype)
+                want = np.unique(a)
+                got = dedup._unique(a)
+                assert got.dtype == want.dtype and np.array_equal(got, want)
+                values, first = np.unique(a, return_index=True)
+                got_values, got_first = dedup._unique_first(a)
+                assert got_values.dtype == values.dtype and np.array_equal(got_values, values)
+                assert got_first.dtype == first.dtype and np.array_equal(got_first, first)
