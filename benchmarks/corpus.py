@@ -201,6 +201,7 @@ def build(out: Path, docs: int, *, data: Path | None = None, seed: int = 0, forc
                 return out
         except ValueError:
             pass
+    sources, seeds, pool = load_sources(data)  # before anything is removed: a wrong --data leaves the folder as it was
     if out.exists():
         if not mpath.is_file() and any(out.iterdir()):
             raise FileExistsError(f"{out} exists, is not empty and is not a corpus folder; refusing to overwrite")
@@ -211,7 +212,6 @@ def build(out: Path, docs: int, *, data: Path | None = None, seed: int = 0, forc
             elif target.exists():
                 target.unlink()
     out.mkdir(parents=True, exist_ok=True)
-    sources, seeds, pool = load_sources(data)
     usable = sum(s.html_insert_at >= 0 for s in sources), sum(s.dump_insert_at >= 0 for s in sources)
     total = 0
     made: set[str] = set()

@@ -24,6 +24,19 @@ def _digests(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def test_a_corpus_is_left_as_it_was_when_the_data_folder_is_missing(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import corpus
+
+    out = tmp_path / "docs-3"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "0.html").write_text("<p>kept</p>")
+    (out / corpus.MANIFEST).write_text('{"corpus_version": 1, "docs": 3, "seed": 0, "data": "/elsewhere"}')
+    with pytest.raises(FileNotFoundError):
+        corpus.build(out, 3, data=tmp_path / "missing", log=lambda *_: None)
+    assert (out / "html" / "0.html").read_text() == "<p>kept</p>"
+
+
 @needs_data
 @pytest.mark.slow  # builds three corpora from the benchmark pages (~100 s)
 def test_corpus_is_deterministic_varied_and_unique(tmp_path):
