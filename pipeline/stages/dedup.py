@@ -19,7 +19,6 @@ groups, ``pipeline.run.grouping`` wires both into a run. Why each piece:
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from pipeline.document import Document, Notice
 from pipeline.stages.base import Stage
 from pipeline.stages.words import find_word_bytes
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: mixes the unit hashes of a shingle
 _PERM_SEED = 20261201  # fixed forever: signatures in the store must stay comparable across runs
@@ -47,23 +45,19 @@ _CHUNK = 4096  # shingles per block when computing a signature (bounds the tempo
 DedupConfig = DedupSettings
 
 
-def _units(text: str, language: str | None, cfg: DedupConfig) -> tuple[list[str], int]:
-    """Words (spaced scripts) or letters (unspaced ones), case- and width-folded; and n."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if language in cfg.char_shingle_languages:
-        return [ch for ch in text if ch.isalnum()], cfg.char_shingle
-    return _WORD.findall(text), cfg.word_shingle
-
-
-class _UnitHashes(dict[str, int]):
+class _UnitHashes(dict[str | bytes, int]):
     """crc32 of the units seen, kept across texts (a text repeats most of its words, and a language's
-    texts one vocabulary): a unit is hashed once, on its first lookup; emptied past ``_UNIT_HASHES``."""
+    texts one vocabulary): a unit is hashed once, on its first lookup; emptied past ``_UNIT_HASHES``.
+    A word given as its UTF-8 bytes (``find_word_bytes``) hashes as the string it encodes."""
 
-    def __missing__(self, unit: str) -> int:
-        try:
-            code = zlib.crc32(unit.encode())
-        except UnicodeEncodeError:  # a lone surrogate: hashed as its bytes (the same bytes for any other unit)
-            code = zlib.crc32(unit.encode("utf-8", "surrogatepass"))
+    def __missing__(self, unit: str | bytes) -> int:
+        if isinstance(unit, bytes):
+            code = zlib.crc32(unit)
+        else:
+            try:
+                code = zlib.crc32(unit.encode())
+            except UnicodeEncodeError:  # a lone surrogate: hashed as its bytes (the same bytes for any other unit)
+                code = zlib.crc32(unit.encode("utf-8", "surrogatepass"))
         if len(self) >= _UNIT_HASHES:
             self.clear()
         self[unit] = code
@@ -74,30 +68,16 @@ _UNIT_HASHES = 1 << 17  # units kept (~10 MB)
 _HASHES = _UnitHashes()
 
 
-class _WordHashes(dict[bytes, int]):
-    """``_UnitHashes`` for words given as their UTF-8 bytes (``find_word_bytes``): the same crc32, with no
-    string made or encoded per word."""
-
-    def __missing__(self, word: bytes) -> int:
-        code = zlib.crc32(word)
-        if len(self) >= _UNIT_HASHES:
-            self.clear()
-        self[word] = code
-        return code
-
-
-_WORD_HASHES = _WordHashes()
-
-
 def _unit_codes(text: str, language: str | None, cfg: DedupConfig) -> tuple[np.ndarray, int]:
-    """The crc32 of each of ``_units``'s units, in text order; and n. Words are taken as UTF-8 bytes
-    (``find_word_bytes``, the same words as ``_WORD``), whose crc32 is that of the encoded string."""
+    """The crc32 of each unit, in text order, and n: words (spaced scripts) or letters (unspaced ones), case-
+    and width-folded. Words are taken as UTF-8 bytes (``find_word_bytes``, the words of ``re.findall(r"\w+")``),
+    whose crc32 is that of the encoded string."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if language in cfg.char_shingle_languages:
         units = [ch for ch in text if ch.isalnum()]
         return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units)), cfg.char_shingle
     words = find_word_bytes(text)
-    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words)), cfg.word_shingle
+    return np.fromiter(map(_HASHES.__getitem__, words), dtype=np.uint64, count=len(words)), cfg.word_shingle
 
 
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 import zlib
 
 import numpy as np
@@ -21,6 +22,14 @@ CFG = load_dedup_config()
 
 
 # ---------------------------------------------------------------- the code before (e7d60d7), for reference
+def _units_before(text: str, language: str | None, cfg) -> tuple[list[str], int]:
+    """The units as the code before the bytes reading took them (the reference the new code must equal)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if language in cfg.char_shingle_languages:
+        return [ch for ch in text if ch.isalnum()], cfg.char_shingle
+    return re.findall(r"\w+", text), cfg.word_shingle
+
+
 def _unit_hashes_before(units: list[str]) -> dict[str, int]:
     distinct = set(units)
     try:
@@ -30,7 +39,7 @@ def _unit_hashes_before(units: list[str]) -> dict[str, int]:
 
 
 def _sequence_before(text: str, language: str | None) -> np.ndarray:
-    units, n = dedup._units(text, language, CFG)
+    units, n = _units_before(text, language, CFG)
     if not units:
         return np.zeros(0, dtype=np.uint64)
     codes = np.fromiter(map(_unit_hashes_before(units).__getitem__, units), dtype=np.uint64, count=len(units))
@@ -113,7 +122,7 @@ def test_unit_hashes_kept_across_texts_equal_a_dict_a_text_and_empty_past_their_
     monkeypatch.setattr(dedup, "_UNIT_HASHES", 16)
     kept = dedup._UnitHashes()
     for text in _texts():
-        units, _ = dedup._units(text, "en", CFG)
+        units, _ = _units_before(text, "en", CFG)
         assert [kept[u] for u in units] == list(map(_unit_hashes_before(units).__getitem__, units))
         assert len(kept) <= 16
 
@@ -162,9 +171,9 @@ def test_sequences_equal_the_string_units_hashed_on_synthetic_texts(language):
 
 def test_word_hashes_kept_across_texts_equal_crc32_and_empty_past_their_limit(monkeypatch):
     monkeypatch.setattr(dedup, "_UNIT_HASHES", 16)
-    kept = dedup._WordHashes()
+    kept = dedup._UnitHashes()
     for text in _texts():
-        words = [w.encode("utf-8", "surrogatepass") for w in dedup._units(text, "en", CFG)[0]]
+        words = [w.encode("utf-8", "surrogatepass") for w in _units_before(text, "en", CFG)[0]]
         assert [kept[w] for w in words] == [zlib.crc32(w) for w in words]
         assert len(kept) <= 16
 
