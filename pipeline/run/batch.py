@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from types import EllipsisType
@@ -108,17 +109,20 @@ def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Docum
     return iter(docs)
 
 
-def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
+def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None,
+                  last: bool = False) -> BatchReport:
     """Batch ``batch`` of the run (a manifest in the run folder) from files to the index; what
-    happened to every file, and each step's counters and time."""
+    happened to every file, and each step's counters and time. ``defer``: the run's grouping process
+    (``pipeline.run.overlap``); ``last``: no batch follows to overlap this one's grouping with, so it is
+    grouped there chunk by chunk while its next chunk is transformed, as a batch grouped in place is."""
     from pipeline.elastic.client import ClusterUnavailable, explain_red, red_index
     from pipeline.run.manifest import read_manifest
 
     prestart_stage_worker(partial(document_stages, ctx.run))  # warms up while the batch gets ready
     source, paths = read_manifest(ctx, batch)
     try:
-        if defer is None and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
-            return in_chunks(source, paths, ctx, es)  # grouped here: chunk by chunk, off the transformation's path
+        if (defer is None or last) and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
+            return in_chunks(source, paths, ctx, es, grouper=defer)  # chunk by chunk, off the transformation's path
         return process_files(source, paths, ctx, es, defer=defer)
     except Exception as exc:
         index = red_index(exc)  # a support index lost every copy: say which and what to do, not a bare 503
@@ -192,36 +196,44 @@ class InThread(ThreadPoolExecutor):
         self.es = es
 
 
-def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch) -> BatchReport:
+def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
+              grouper: Executor | None = None) -> BatchReport:
     """Files ``paths`` of ``source`` through ``process_files`` chunk by chunk, each chunk's grouping
-    in the grouping thread while the next chunk is transformed; one report, as for the whole batch.
-    A grouping that failed stops the batch before its next chunk (its error raised)."""
+    in ``grouper`` (default: a grouping thread, ``InThread``) while the next chunk is transformed; one
+    report, as for the whole batch. A grouping that failed stops the batch before its next chunk (its
+    error raised)."""
     from pipeline.elastic.line_stats import add_stats, read_stats
     from pipeline.run.group_links import keep_written_shingles
     from pipeline.run.overlap import WRITTEN_SHINGLES_BYTES
 
-    keep_written_shingles(WRITTEN_SHINGLES_BYTES)  # the chunks' pair checks read earlier chunks' sets from memory
+    if grouper is None:  # the run's grouping process keeps the sets it wrote already (``overlap._init_grouper``)
+        keep_written_shingles(WRITTEN_SHINGLES_BYTES)  # the chunks' pair checks read earlier chunks' sets from memory
     stats = read_stats(es, ctx.alias, source)  # one snapshot for the batch, as when it is not chunked
     learned: list[SourceStats] = []  # the chunks' counts, written once (one write per batch, as unchunked)
     reports: list[BatchReport] = []
-    with InThread(es) as grouper:
+    with InThread(es) if grouper is None else nullcontext(grouper) as chunks_grouper:
         for start, end in chunk_bounds(len(paths), ctx.run.group_chunk_docs):
             for done in (r for r in reports if r.pending is not None and r.pending.done()):
                 done.settled()  # a grouping's error is raised now, not after the whole batch
-            reports.append(process_files(source, paths[start:end], ctx, es, defer=grouper, line_stats=stats,
+            reports.append(process_files(source, paths[start:end], ctx, es, defer=chunks_grouper, line_stats=stats,
                                          keep_learned=learned))
+        started = time.perf_counter()  # the counts go in while the last chunks are grouped, as unchunked
+        retries = add_stats(es, ctx.alias, source, _summed(learned), support=ctx.support_sizes) if learned else 0
+        seconds = time.perf_counter() - started
         settled = [report.settled() for report in reports]
     report = merged(settled)
     if learned:
-        started = time.perf_counter()
-        total = SourceStats()
-        for counts in learned:
-            total.merge(counts)
-        report.counters["line_stats/retries"] = report.counters.get("line_stats/retries", 0) + add_stats(
-            es, ctx.alias, source, total, support=ctx.support_sizes)
-        report.timings["line_stats"] = round(report.timings.get("line_stats", 0.0) + time.perf_counter() - started, 4)
+        report.counters["line_stats/retries"] = report.counters.get("line_stats/retries", 0) + retries
+        report.timings["line_stats"] = round(report.timings.get("line_stats", 0.0) + seconds, 4)
     report.counters["dedup/grouped-chunks"] = len(settled)  # chunks grouped in the grouping thread
     return report
+
+
+def _summed(counts: Iterable[SourceStats]) -> SourceStats:
+    total = SourceStats()
+    for part in counts:
+        total.merge(part)
+    return total
 
 
 TAIL_SHARE = 5  # the last chunk holds 1/TAIL_SHARE of a chunk: its grouping is the part the batch waits for

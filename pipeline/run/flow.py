@@ -148,8 +148,9 @@ class Flow(ABC):
         """Batch manifests in the run folder; the batch numbers (all that XCom carries)."""
         return plan_batches(ctx)
 
-    def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None) -> BatchReport:
-        return process_batch(batch, ctx, es, defer=defer)
+    def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None,
+                last: bool = False) -> BatchReport:
+        return process_batch(batch, ctx, es, defer=defer, last=last)
 
     @abstractmethod
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
@@ -249,7 +250,8 @@ def run_flow(flow: Flow, es: Elasticsearch, request: RunRequest, *, workers: int
 
                 reports: Generator[BatchReport, None, None] = process_batches_parallel(batches, ctx, conn, workers)
             else:  # one batch's grouping runs while the next is transformed (pipeline/run/overlap.py)
-                reports = overlapped(lambda batch, worker: flow.process(batch, ctx, es, defer=worker), batches, conn)
+                reports = overlapped(lambda batch, worker, last: flow.process(batch, ctx, es, defer=worker, last=last),
+                                     batches, conn)
             with closing(reports):  # stops the workers / waits for the grouping in flight on failure
                 return flow.finish(ctx, reports, es)
     finally:

@@ -97,17 +97,19 @@ def _in_order(reports: Iterable[BatchReport]) -> Generator[BatchReport, None, No
         yield waiting.settled()
 
 
-def overlapped(process: Callable[[int, Executor | None], BatchReport], batches: Sequence[int],
+def overlapped(process: Callable[[int, Executor | None, bool], BatchReport], batches: Sequence[int],
                es_connection: Any) -> Generator[BatchReport, None, None]:
-    """``process(batch, worker)`` for each batch, reports settled and in batch order.
+    """``process(batch, worker, last)`` for each batch, reports settled and in batch order (``last``: the
+    run's last batch, whose grouping has no next batch to overlap with: it may group its chunks in
+    ``worker`` as they are loaded, ``pipeline.run.batch.in_chunks``).
 
     Closing the generator early (the caller failed) waits for the grouping in flight."""
     if len(batches) < 2:
         for batch in batches:
-            yield process(batch, None)
+            yield process(batch, None, True)
         return
     with _grouper(es_connection) as worker:
-        yield from _in_order(process(batch, worker) for batch in batches)
+        yield from _in_order(process(batch, worker, n == len(batches) - 1) for n, batch in enumerate(batches))
 
 
 def handed_back(results: Generator[tuple[BatchReport, Call | None], None, None],

@@ -121,7 +121,8 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
     """A CLI run of several batches groups each batch in a worker process while the next one is
     transformed (pipeline/run/overlap.py), with one worker and with two (whose worker processes
     hand each batch's grouping back to that process); a batch grouped where it is loaded (as an
-    Airflow task does) groups its chunks in a thread while the next chunk is transformed. The
+    Airflow task does) groups its chunks in a thread while the next chunk is transformed, and a CLI
+    run's last batch, which has no next batch to overlap with, its chunks in the worker process. The
     groups, canonical copies and counts are those of the same files in one batch, grouped in place
     after its load."""
     src = tmp_path / "src"
@@ -131,7 +132,7 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
                                            "2025-03-01T08:00:00Z", "Wire"))
     results = {}
     for name, batch_size, workers, chunk in (("one-batch", 100, 1, 0), ("batches", 3, 1, 0), ("workers", 3, 2, 0),
-                                             ("chunks", 100, 1, 3)):
+                                             ("chunks", 100, 1, 3), ("last-in-chunks", 5, 1, 2)):
         settings = load_settings().with_overrides(runs_dir=tmp_path / name, batch_size=batch_size,
                                                   group_chunk_docs=chunk)
         report = run_ingest(settings, es=es_client, source_dir=src, alias=f"{alias}-{name}", workers=workers)
@@ -141,11 +142,13 @@ def test_batches_grouped_in_the_worker_process_give_the_groups_of_one_batch(es_c
         results[name] = (fields(es_client, f"{alias}-{name}"), report.counters)
     single, single_counts = results["one-batch"]
     assert results["chunks"][1]["dedup/grouped-chunks"] == 5  # 13 files in chunks of 3
+    assert results["last-in-chunks"][1]["dedup/grouped-chunks"] == 2  # batches of 5, 5, 3: the last one in 2 + 1
+    assert "dedup/grouped-chunks" not in results["batches"][1]  # chunks of 0: every batch grouped whole
     # the chunks' grouping thread kept the sets it wrote: later chunks' pair checks read them from memory
     kept = group_links._WRITTEN
     assert kept is not None and kept.owner is not None and kept.owner[0] == f"{alias}-chunks"
     assert set(kept.sets) == {document_id(src.name, source) for source in results["chunks"][0]}
-    for name in ("batches", "workers", "chunks"):
+    for name in ("batches", "workers", "chunks", "last-in-chunks"):
         mapped, mapped_counts = results[name]
         assert mapped_counts.get("dedup/overlapping-batches", 0) == 0, name  # one process groups batches in order
         assert partition(mapped) == partition(single), name
