@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Change, Document
 from pipeline.run.context import RunContext
 from pipeline.stages.base import Step
+from pipeline.stages.extract import read_at_most
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -72,9 +74,10 @@ def file_sha256(path: Path, root: Path, max_bytes: int) -> str | None:
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             return None
-        if not path.is_file() or path.stat().st_size > max_bytes:
+        stat = path.stat()
+        if not S_ISREG(stat.st_mode) or stat.st_size > max_bytes:  # what ``path.is_file()`` answers
             return None
         with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read(max_bytes + 1)).hexdigest()
+            return hashlib.sha256(read_at_most(fh, stat.st_size, max_bytes)).hexdigest()
     except OSError:
         return None

