@@ -38,9 +38,6 @@ def to_source(doc: Document) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-FINGERPRINT_CHUNK = 1000  # ids per search of the unchanged check (a batch may be bigger than a search's 10,000 hits)
-
-
 def indexed_fingerprints(es: Elasticsearch, index: str, ids: list[str], *,
                          retry: RetryPolicy | None = None, sleep: Any = time.sleep) -> dict[str, tuple[str, str]]:
     """``id -> (file_sha256, processing_fingerprint)`` of what the index holds: the incremental state
@@ -58,17 +55,14 @@ def indexed_fingerprints(es: Elasticsearch, index: str, ids: list[str], *,
         return {}
     wanted = list(dict.fromkeys(ids))
     fields = ["file_sha256", "processing_fingerprint"]
+    response = retrying(lambda: es.search(index=index, query={"ids": {"values": wanted}}, size=len(wanted),
+                                          source=False, docvalue_fields=[{"field": f} for f in fields],
+                                          track_total_hits=False),
+                        "fingerprints", retry=retry or RetryPolicy(), sleep=sleep)
     known: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(wanted), FINGERPRINT_CHUNK):  # a search returns at most max_result_window hits
-        part = wanted[start:start + FINGERPRINT_CHUNK]
-        response = retrying(lambda: es.search(index=index, query={"ids": {"values": part}}, size=len(part),
-                                              source=False, docvalue_fields=[{"field": f} for f in fields],
-                                              track_total_hits=False),
-                            "fingerprints", retry=retry or RetryPolicy(), sleep=sleep)
-        for hit in response["hits"]["hits"]:
-            values = hit.get("fields", {})
-            known[hit["_id"]] = ((values.get("file_sha256") or [""])[0],
-                                 (values.get("processing_fingerprint") or [""])[0])
+    for hit in response["hits"]["hits"]:
+        values = hit.get("fields", {})
+        known[hit["_id"]] = ((values.get("file_sha256") or [""])[0], (values.get("processing_fingerprint") or [""])[0])
     missing = [i for i in wanted if i not in known]
     if missing:  # created since the last refresh, or absent: the real-time read
         got = retrying(lambda: es.mget(index=index, ids=missing, source_includes=fields),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.elastic import bulk
 from pipeline.elastic.bulk import indexed_fingerprints
 from pipeline.elastic.indices import prepare_index
 
@@ -26,9 +25,7 @@ def _doc(n: int, **fields: str) -> dict[str, str]:
     return {"source_path": f"/src/{n}.txt", "body": f"body {n}", **fields}
 
 
-@pytest.mark.parametrize("chunk", [1000, 2])
-def test_the_fingerprints_are_those_a_real_time_mget_reads(es_client, alias, monkeypatch, chunk) -> None:
-    monkeypatch.setattr(bulk, "FINGERPRINT_CHUNK", chunk)  # 2: a batch read in several searches
+def test_the_fingerprints_are_those_a_real_time_mget_reads(es_client, alias) -> None:
     settings = load_settings()
     index = prepare_index(es_client, alias, shards=settings.number_of_shards, replicas=settings.number_of_replicas,
                           support=settings.support_indices).index
