@@ -74,9 +74,6 @@ def start_run(es: Elasticsearch, settings: Settings, *, source_dir: Path | None 
         source_name=name, fingerprint=processing_fingerprint(settings.run), dedup=dedup,
         support=settings.support_indices,
     )
-    # what a run that stopped left unrefreshed is searchable now: the unchanged check reads its batches'
-    # fingerprints by a search (``pipeline.elastic.bulk.indexed_fingerprints``)
-    es.indices.refresh(index=ctx.index)
     record_source(es, alias, name, source, ctx.run_id, support=settings.support_indices)
     grouping.prepare(es, ctx)  # the run's marker; what a run that died left half-grouped is grouped again
     return ctx
