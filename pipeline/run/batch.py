@@ -225,7 +225,7 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
     if learned:
         report.counters["line_stats/retries"] = report.counters.get("line_stats/retries", 0) + retries
         report.timings["line_stats"] = round(report.timings.get("line_stats", 0.0) + seconds, 4)
-    report.counters["dedup/grouped-chunks"] = len(settled)  # chunks grouped in the grouping thread
+    report.counters["dedup/grouped-chunks"] = len(settled)  # chunks grouped apart (the grouping thread, or the run's grouping process)
     return report
 
 
