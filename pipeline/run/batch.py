@@ -85,11 +85,11 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
     source = source or ctx.source_name
     learn = ctx.flow != "reindex"  # a rebuild sees every document again: they were counted when first ingested
     build = partial(document_stages, ctx.run, fingerprint=ctx.fingerprint, source_root=root, encoding=ctx.encoding,
-                    line_stats=read_stats(es, ctx.alias, source) if line_stats is ... else line_stats,
+                    line_stats=read_stats(es, ctx.alias, source, run_id=ctx.run_id) if line_stats is ... else line_stats,
                     learn=learn)
     stages = build()
     clean = next(s for s in stages if isinstance(s, Clean))
-    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes, keep=keep_learned)
+    record = RecordLineStats(es, ctx.alias, source, clean, ctx.support_sizes, keep=keep_learned, run_id=ctx.run_id)
     # the per-document stages run in a worker process that is killed when C code overruns (run/isolated.py)
     isolated = Isolated(stages, build)
     cfg = ctx.dedup
@@ -208,7 +208,7 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
 
     if grouper is None:  # the run's grouping process keeps the sets it wrote already (``overlap._init_grouper``)
         keep_written_shingles(WRITTEN_SHINGLES_BYTES)  # the chunks' pair checks read earlier chunks' sets from memory
-    stats = read_stats(es, ctx.alias, source)  # one snapshot for the batch, as when it is not chunked
+    stats = read_stats(es, ctx.alias, source, run_id=ctx.run_id)  # one snapshot for the batch, as when it is not chunked
     learned: list[SourceStats] = []  # the chunks' counts, written once (one write per batch, as unchunked)
     reports: list[BatchReport] = []
     with InThread(es) if grouper is None else nullcontext(grouper) as chunks_grouper:
@@ -218,7 +218,8 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
             reports.append(process_files(source, paths[start:end], ctx, es, defer=chunks_grouper, line_stats=stats,
                                          keep_learned=learned))
         started = time.perf_counter()  # the counts go in while the last chunks are grouped, as unchunked
-        retries = add_stats(es, ctx.alias, source, _summed(learned), support=ctx.support_sizes) if learned else 0
+        retries = (add_stats(es, ctx.alias, source, _summed(learned), support=ctx.support_sizes, run_id=ctx.run_id)
+                   if learned else 0)
         seconds = time.perf_counter() - started
         settled = [report.settled() for report in reports]
     report = merged(settled)

@@ -27,12 +27,13 @@ class RecordLineStats(Step):
     name: ClassVar[str] = "line_stats"
 
     def __init__(self, es: Any, alias: str, source_id: str, clean: Clean, support: IndexSizes, *,
-                 keep: list[SourceStats] | None = None) -> None:
+                 keep: list[SourceStats] | None = None, run_id: str | None = None) -> None:
         """``keep``: the counts are appended there instead of written (the chunks of one batch,
-        ``pipeline.run.batch.in_chunks``, write their sum once)."""
+        ``pipeline.run.batch.in_chunks``, write their sum once); ``run_id``: the writing run (it keeps
+        what it wrote, ``pipeline.elastic.line_stats.read_stats``)."""
         super().__init__()
         self.es, self.alias, self.source_id, self.clean, self.support = es, alias, source_id, clean, support
-        self.keep = keep
+        self.keep, self.run_id = keep, run_id
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         from pipeline.elastic.line_stats import add_stats
@@ -45,6 +46,7 @@ class RecordLineStats(Step):
             self.keep.append(learned)
             self.counters["added"] += learned.documents
         elif learned.documents:
-            self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned, support=self.support)
+            self.counters["retries"] += add_stats(self.es, self.alias, self.source_id, learned, support=self.support,
+                                                 run_id=self.run_id)
             self.counters["added"] += learned.documents
         self.seconds += time.perf_counter() - started

@@ -117,3 +117,26 @@ def test_concurrent_writers_never_lose_counts(es_client, alias):
     assert stats.lines[BOILER.casefold()] == 8
     assert all(n == 8 for n in stats.openings.values()) and stats.openings == Counter(
         {k: 8 for k in one.openings})
+
+
+def test_a_run_keeps_its_snapshot_until_someone_else_writes(es_client, alias):
+    """What a run wrote or read last is its snapshot while the stored document keeps its sequence
+    number, primary term and version: the same statistics a read gives. Another writer's counts, or
+    the document's removal, are seen at the next read."""
+    support = load_settings().support_indices
+    one, two = SourceStats(), SourceStats()
+    one.add(article(1))
+    two.add(article(2))
+    add_stats(es_client, alias, "kept", one, support=support, run_id="run-a")
+    kept = read_stats(es_client, alias, "kept", run_id="run-a")
+    assert kept is not None and kept.documents == 1
+    assert read_stats(es_client, alias, "kept", run_id="run-a") is kept  # nothing changed: no re-read
+    assert read_stats(es_client, alias, "kept") == kept  # and it is what a read without a snapshot gives
+
+    add_stats(es_client, alias, "kept", two, support=support)  # another run's counts
+    seen = read_stats(es_client, alias, "kept", run_id="run-a")
+    assert seen is not kept and seen is not None and seen.documents == 2
+    assert seen == read_stats(es_client, alias, "kept") and seen.lines[BOILER.casefold()] == 2
+
+    es_client.delete(index="etl-line-stats", id=f"{alias}/kept", refresh=True)
+    assert read_stats(es_client, alias, "kept", run_id="run-a") is None
