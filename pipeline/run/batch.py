@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -49,6 +49,8 @@ from pipeline.stages.language import DetectLanguage, load_language_config
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from pipeline.run.unchanged import Asked
+
 
 def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Path | None = None,
                     encoding: str | None = None, line_stats: SourceStats | None = None,
@@ -69,12 +71,12 @@ def document_stages(run: RunSettings, *, fingerprint: str = "", source_root: Pat
 
 def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str | None = None,
                 defer: Executor | None = None, line_stats: SourceStats | None | EllipsisType = ...,
-                keep_learned: list[SourceStats] | None = None) -> list[Step]:
+                keep_learned: list[SourceStats] | None = None, ahead: Future[Asked] | None = None) -> list[Step]:
     """The one list of steps from file to index for a batch of source ``source`` (default: the
     run's source) of ``ctx``'s run (see the module doc). Near-duplicate grouping is there when
     ``config/dedup.yaml`` enables it (``ctx.dedup``); ``defer``: see ``GroupCopies``;
     ``line_stats``: the source's learned statistics, read now when not given (``...``);
-    ``keep_learned``: see ``RecordLineStats``."""
+    ``keep_learned``: see ``RecordLineStats``; ``ahead``: see ``SkipUnchanged``."""
     from pipeline.elastic.line_stats import read_stats
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.line_stats import RecordLineStats
@@ -94,11 +96,11 @@ def batch_steps(ctx: RunContext, es: Elasticsearch, root: Path, *, source: str |
     isolated = Isolated(stages, build)
     cfg = ctx.dedup
     if cfg is None:
-        return [SkipUnchanged(es, ctx, root), isolated, Load(es, ctx), record]
+        return [SkipUnchanged(es, ctx, root, ahead=ahead), isolated, Load(es, ctx), record]
     fingerprints = FingerprintStage(cfg, later=defer is not None,
                                     time_limit_seconds=ctx.run.document_time_limit_seconds)
     grouping = GroupCopies(es, ctx, fingerprints, defer=defer)
-    return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped), isolated, fingerprints,
+    return [SkipUnchanged(es, ctx, root, ungrouped=grouping.ungrouped, ahead=ahead), isolated, fingerprints,
             Load(es, ctx), grouping, record]
 
 
@@ -110,20 +112,26 @@ def run_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Docum
 
 
 def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None,
-                  last: bool = False) -> BatchReport:
+                  last: bool = False, following: int | None = None) -> BatchReport:
     """Batch ``batch`` of the run (a manifest in the run folder) from files to the index; what
     happened to every file, and each step's counters and time. ``defer``: the run's grouping process
     (``pipeline.run.overlap``); ``last``: no batch follows to overlap this one's grouping with, so it is
-    grouped there chunk by chunk while its next chunk is transformed, as a batch grouped in place is."""
+    grouped there chunk by chunk while its next chunk is transformed, as a batch grouped in place is;
+    ``following``: the batch this process runs next, whose unchanged check is asked now
+    (``pipeline.run.unchanged.ask_ahead``)."""
     from pipeline.elastic.client import ClusterUnavailable, explain_red, red_index
     from pipeline.run.manifest import read_manifest
+    from pipeline.run.unchanged import ask_ahead, asked_ahead
 
     prestart_stage_worker(partial(document_stages, ctx.run))  # warms up while the batch gets ready
     source, paths = read_manifest(ctx, batch)
+    ahead = asked_ahead(ctx, batch)
+    if following is not None:
+        ask_ahead(es, ctx, following)
     try:
         if (defer is None or last) and ctx.dedup is not None and 0 < ctx.run.group_chunk_docs < len(paths):
-            return in_chunks(source, paths, ctx, es, grouper=defer)  # chunk by chunk, off the transformation's path
-        return process_files(source, paths, ctx, es, defer=defer)
+            return in_chunks(source, paths, ctx, es, grouper=defer, ahead=ahead)  # chunk by chunk, off the transformation's path
+        return process_files(source, paths, ctx, es, defer=defer, ahead=ahead)
     except Exception as exc:
         index = red_index(exc)  # a support index lost every copy: say which and what to do, not a bare 503
         if index is None:
@@ -134,14 +142,15 @@ def process_batch(batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Exec
 def process_files(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
                   defer: Executor | None = None,
                   line_stats: SourceStats | None | EllipsisType = ...,
-                  keep_learned: list[SourceStats] | None = None) -> BatchReport:
+                  keep_learned: list[SourceStats] | None = None, ahead: Future[Asked] | None = None) -> BatchReport:
     """Files ``paths`` of source ``source`` (relative to its root) from bytes to the index
-    (``defer``, ``line_stats``, ``keep_learned``: see ``batch_steps``)."""
+    (``defer``, ``line_stats``, ``keep_learned``, ``ahead``: see ``batch_steps``)."""
     from pipeline.run.grouping import GroupCopies
     from pipeline.run.load import outcome_of
 
     root = Path(ctx.sources[source])
-    steps = batch_steps(ctx, es, root, source=source, defer=defer, line_stats=line_stats, keep_learned=keep_learned)
+    steps = batch_steps(ctx, es, root, source=source, defer=defer, line_stats=line_stats, keep_learned=keep_learned,
+                        ahead=ahead)
     outcomes = [outcome_of(doc) for doc in run_steps(steps, (new_document(root, source, rel) for rel in paths))]
     outcomes.sort(key=lambda o: o.source)
     report = BatchReport(outcomes, step_timings(steps), step_counters(steps))
@@ -197,7 +206,7 @@ class InThread(ThreadPoolExecutor):
 
 
 def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,
-              grouper: Executor | None = None) -> BatchReport:
+              grouper: Executor | None = None, ahead: Future[Asked] | None = None) -> BatchReport:
     """Files ``paths`` of ``source`` through ``process_files`` chunk by chunk, each chunk's grouping
     in ``grouper`` (default: a grouping thread, ``InThread``) while the next chunk is transformed; one
     report, as for the whole batch. A grouping that failed stops the batch before its next chunk (its
@@ -216,7 +225,7 @@ def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsea
             for done in (r for r in reports if r.pending is not None and r.pending.done()):
                 done.settled()  # a grouping's error is raised now, not after the whole batch
             reports.append(process_files(source, paths[start:end], ctx, es, defer=chunks_grouper, line_stats=stats,
-                                         keep_learned=learned))
+                                         keep_learned=learned, ahead=ahead))
         started = time.perf_counter()  # the counts go in while the last chunks are grouped, as unchunked
         retries = (add_stats(es, ctx.alias, source, _summed(learned), support=ctx.support_sizes, run_id=ctx.run_id)
                    if learned else 0)

@@ -149,8 +149,8 @@ class Flow(ABC):
         return plan_batches(ctx)
 
     def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None,
-                last: bool = False) -> BatchReport:
-        return process_batch(batch, ctx, es, defer=defer, last=last)
+                last: bool = False, following: int | None = None) -> BatchReport:
+        return process_batch(batch, ctx, es, defer=defer, last=last, following=following)
 
     @abstractmethod
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
@@ -250,7 +250,9 @@ def run_flow(flow: Flow, es: Elasticsearch, request: RunRequest, *, workers: int
 
                 reports: Generator[BatchReport, None, None] = process_batches_parallel(batches, ctx, conn, workers)
             else:  # one batch's grouping runs while the next is transformed (pipeline/run/overlap.py)
-                reports = overlapped(lambda batch, worker, last: flow.process(batch, ctx, es, defer=worker, last=last),
+                following = dict(zip(batches, batches[1:]))  # its unchanged check is asked while this batch runs
+                reports = overlapped(lambda batch, worker, last: flow.process(batch, ctx, es, defer=worker, last=last,
+                                                                              following=following.get(batch)),
                                      batches, conn)
             with closing(reports):  # stops the workers / waits for the grouping in flight on failure
                 return flow.finish(ctx, reports, es)

@@ -6,12 +6,22 @@ fingerprint (rules, code or libraries changed) are ``reprocessed``, other bytes 
 file the index does not hold ``new``. ``full_refresh`` processes everything again. A document that
 was indexed but never grouped with its copies (a run died between its load and its grouping, or
 grouping was off) is processed again too, so it gets grouped (counted as ``dedup/ungrouped``).
+
+A run that processes its batches one after the other in one process asks the index for the next
+batch's fingerprints in a thread while this batch is processed (``ask_ahead``; the check then waits
+on that answer, ``asked_ahead``), so the next batch's check hashes its files at once instead of first
+waiting on its ``mget`` (in a no-change re-run, about half of every batch). The answer is the one the
+check would get: the run holds the alias's lease, and the two fields are written only by a
+document's own load, in its own batch, after its check. When the early question failed, the check
+asks again itself (with retries).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, ClassVar
@@ -19,10 +29,14 @@ from typing import TYPE_CHECKING, ClassVar
 from pipeline.document import Change, Document
 from pipeline.run.context import RunContext
 from pipeline.stages.base import Step
+from pipeline.stages.enrich import document_id
 from pipeline.stages.extract import read_at_most
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+Fingerprints = dict[str, tuple[str, str]]  # id -> (file_sha256, processing_fingerprint) of what the index holds
+Asked = tuple[frozenset[str], Fingerprints]  # the ids asked about, and the answer
 
 
 class SkipUnchanged(Step):
@@ -32,20 +46,34 @@ class SkipUnchanged(Step):
     name: ClassVar[str] = "unchanged"
 
     def __init__(self, es: Elasticsearch, ctx: RunContext, root: Path, *,
-                 ungrouped: Callable[[Iterable[str]], set[str]] | None = None) -> None:
+                 ungrouped: Callable[[Iterable[str]], set[str]] | None = None,
+                 ahead: Future[Asked] | None = None) -> None:
+        """``ahead``: the answer for this batch's ids asked while the previous batch ran (``ask_ahead``)."""
         super().__init__()
         self.es, self.ctx, self.root = es, ctx, root
         self.ungrouped = ungrouped  # the grouping step's question: which indexed ids have no store entry
         self.ungrouped_ids: set[str] = set()
+        self.ahead = ahead
+
+    def known(self, ids: list[str]) -> Fingerprints:
+        """What the index holds for ``ids``: the answer asked ahead when it covers them, else asked now."""
+        from pipeline.elastic.bulk import indexed_fingerprints
+
+        if self.ahead is not None:
+            try:
+                asked, found = self.ahead.result()
+            except Exception:  # noqa: BLE001 - asked again just below, with retries, where an error is raised
+                asked, found = frozenset(), {}
+            if asked.issuperset(ids):
+                return {i: found[i] for i in ids if i in found}
+        return indexed_fingerprints(self.es, self.ctx.index, ids)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         import time
 
-        from pipeline.elastic.bulk import indexed_fingerprints
-
         batch = list(docs)  # documents not read yet: a path and an id each
         started = time.perf_counter()
-        known = indexed_fingerprints(self.es, self.ctx.index, list(dict.fromkeys(doc.id for doc in batch)))
+        known = self.known(list(dict.fromkeys(doc.id for doc in batch)))
         if self.ungrouped is not None and known:
             self.ungrouped_ids = self.ungrouped(known)
         self.seconds += time.perf_counter() - started
@@ -81,3 +109,34 @@ def file_sha256(path: Path, root: Path, max_bytes: int) -> str | None:
             return hashlib.sha256(read_at_most(fh, stat.st_size, max_bytes)).hexdigest()
     except OSError:
         return None
+
+
+_AHEAD_LOCK = threading.Lock()
+_AHEAD_POOL: list[ThreadPoolExecutor] = []  # one thread, made at the first question
+_AHEAD: dict[tuple[str, int], Future[Asked]] = {}  # (run id, batch): at most one batch ahead
+
+
+def ask_ahead(es: Elasticsearch, ctx: RunContext, batch: int) -> None:
+    """Ask the index now, in a thread, what it holds for batch ``batch``'s files (see the module doc);
+    one attempt: a question that fails is asked again by the batch's own check."""
+    with _AHEAD_LOCK:
+        if not _AHEAD_POOL:
+            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprints-ahead"))
+        _AHEAD.clear()  # an answer nobody took (its run stopped) is dropped
+        _AHEAD[(ctx.run_id, batch)] = _AHEAD_POOL[0].submit(_ask, es, ctx, batch)
+
+
+def asked_ahead(ctx: RunContext, batch: int) -> Future[Asked] | None:
+    """The question ``ask_ahead`` asked for batch ``batch`` of ``ctx``'s run, taken; ``None`` if none was."""
+    with _AHEAD_LOCK:
+        return _AHEAD.pop((ctx.run_id, batch), None)
+
+
+def _ask(es: Elasticsearch, ctx: RunContext, batch: int) -> Asked:
+    from pipeline.elastic.bulk import indexed_fingerprints
+    from pipeline.elastic.client import RetryPolicy
+    from pipeline.run.manifest import read_manifest
+
+    source, paths = read_manifest(ctx, batch)
+    ids = list(dict.fromkeys(document_id(source, Path(rel).as_posix()) for rel in paths))  # as ``batch.new_document``
+    return frozenset(ids), indexed_fingerprints(es, ctx.index, ids, retry=RetryPolicy(attempts=1))
