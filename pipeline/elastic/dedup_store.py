@@ -40,6 +40,9 @@ from pipeline.stages.dedup import Fingerprint, is_passage_key
 SUFFIX = "-dedup"
 SHINGLES_SUFFIX = "-dedup-shingles"  # the entries' shingle sets, apart (config/dedup_shingles_template.json)
 _CHUNK = 500  # ids per mget / terms query
+# ids per ``linking_to`` query (Elasticsearch's index.max_terms_count is 65,536): entries that link to
+# ids of several chunks come back once per chunk, and a story's copies all link to each other
+_LINKS_CHUNK = 10_000
 _MSEARCH = 100  # queries per msearch
 _BAND_WEIGHT = 4096  # > max_passage_keys: a candidate's score encodes both counts
 _BAND_CLAUSE = '{"constant_score":{"filter":{"term":{"band_keys":%s}},"boost":%d}}'
@@ -288,8 +291,8 @@ def linking_to(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, d
     """Entries whose ``links`` name one of ``ids`` (searchable state: call after a refresh)."""
     wanted = sorted(set(ids))
     out: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = {"bool": {"filter": [{"terms": {"links": wanted[start:start + _CHUNK]}}]}}
+    for start in range(0, len(wanted), _LINKS_CHUNK):
+        query = {"bool": {"filter": [{"terms": {"links": wanted[start:start + _LINKS_CHUNK]}}]}}
         for hit in helpers.scan(es, index=dedup_index(alias), query={"query": query}, size=1000,
                                 _source_includes=_SETTLE_FIELDS):
             out[hit["_id"]] = hit["_source"]
