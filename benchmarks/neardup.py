@@ -1,7 +1,7 @@
 """Near-duplicate grouping: pair precision/recall on a probe of syndicated copies, the anchor, and cost.
 
     ES_URL=http://127.0.0.1:9200 python benchmarks/neardup.py [--data DIR] [--seed 0] [--timing-docs 2000]
-        [--cost-repeats 3] [--cost-workers 1]
+        [--cost-repeats 3] [--cost-workers 1] [--copies 1-4]
 
 The probe is built at run time from the shared article pages (``../shared/benchmarks/article-
 extraction``: ``html/*.html.gz`` pages, ``ground-truth.json`` their article bodies), never copied
@@ -12,6 +12,10 @@ trimmed first sentence), a dropped paragraph, an added paragraph (the outlet's n
 paragraph), a truncation ("read the full story"), an excerpt (the first paragraphs). Hard
 negatives are distinct stories in the same outlet's page that share one background paragraph
 (a real paragraph from a page outside the probe) and the outlet's boilerplate note.
+
+``--copies 25-40`` gives each syndicated story that many copies instead of 1-4: groups large enough that a
+copy's best store candidates all share LSH bands, the case ``pipeline/run/group_candidates.py`` answers
+from the band keys alone.
 
 Two probes: ``main`` (even pages, ``--seed``) and ``kept-aside`` (odd pages, ``--seed + 1``),
 each fed through the real pipeline into the real Elasticsearch in two runs (a seeded half of
@@ -163,8 +167,10 @@ def copy_of(page: Page, rng: random.Random, filler: list[str], published: str | 
     return outlet_page(outlet, rewrite_headline(page.title, rng), paras, published, rng), change
 
 
-def build_probe(pages: list[Page], filler_pages: list[Page], seed: int) -> list[ProbeFile]:
-    """Syndicated stories (2-5 files each), stories seen once, and hard-negative pairs."""
+def build_probe(pages: list[Page], filler_pages: list[Page], seed: int,
+                copies: tuple[int, int] = (1, 4)) -> list[ProbeFile]:
+    """Syndicated stories (the original and ``copies`` copies each, 1-4 by default), stories seen once, and
+    hard-negative pairs."""
     rng = random.Random(seed)
     usable = [p for p in pages if len(p.body) >= 3 and sum(map(len, p.body)) >= 600]
     rng.shuffle(usable)
@@ -178,7 +184,7 @@ def build_probe(pages: list[Page], filler_pages: list[Page], seed: int) -> list[
     for i, page in enumerate(syndicated):
         story = f"s{i}"
         files.append(ProbeFile(f"{story}/original.html.gz", gzip.compress(page.html.encode(), mtime=0), story))
-        for k in range(rng.randint(1, 4)):
+        for k in range(rng.randint(*copies)):
             stamp = None if rng.random() < 0.1 else time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + i * 86_400 + (k + 1) * rng.randint(600, 86_400)))
             text, change = copy_of(page, rng, filler, stamp)
@@ -264,11 +270,12 @@ def margins(es, alias: str, files: list[ProbeFile], truth: set[tuple[str, str]])
           + "; ".join(f"{a} ~ {b} {c:.2f}" for c, a, b in scored[:2]))
 
 
-def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, workdir: Path) -> bool:
+def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, workdir: Path,
+              copies: tuple[int, int] = (1, 4)) -> bool:
     from pipeline.config import load_settings
     from pipeline.run import run_ingest
 
-    files = build_probe(pages, filler, seed)
+    files = build_probe(pages, filler, seed, copies)
     truth = truth_pairs(files)
     stories = {f.story for f in files}
     copies = sum(1 for s in stories if sum(1 for f in files if f.story == s) > 1)
@@ -396,7 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cost-repeats", type=int, default=3, help="off/on pairs for the run-time ratio")
     ap.add_argument("--cost-workers", type=int, default=1, help="pipeline run --workers for the cost runs")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "news-etl-neardup")
+    ap.add_argument("--copies", default="1-4", help="copies per syndicated story, LOW-HIGH (e.g. 25-40: groups large "
+                    "enough that a copy's best store candidates all share bands, pipeline/run/group_candidates.py)")
     args = ap.parse_args(argv)
+    low, _, high = args.copies.partition("-")
+    copies = (int(low), int(high or low))
     data = args.data or next((p for p in (DEFAULT_DATA, REPO.parents[1] / "shared/benchmarks/article-extraction",
                                           Path("/work/shared/benchmarks/article-extraction")) if p.is_dir()),
                              DEFAULT_DATA)
@@ -411,8 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages(data)
     args.workdir.mkdir(parents=True, exist_ok=True)
     signature_speed(pages)
-    ok_main = run_probe("main", pages[0::2], pages[1::2], args.seed, es, args.workdir)
-    ok_kept = run_probe("kept-aside", pages[1::2], pages[0::2], args.seed + 1, es, args.workdir)
+    ok_main = run_probe("main", pages[0::2], pages[1::2], args.seed, es, args.workdir, copies)
+    ok_kept = run_probe("kept-aside", pages[1::2], pages[0::2], args.seed + 1, es, args.workdir, copies)
     ok_cost = cost(es, data, args.timing_docs, args.workdir, es_url, args.cost_repeats, args.cost_workers) if args.timing_docs else True
     print(f"\ntargets: precision and recall >= 0.98 (main probe): {'met' if ok_main else 'NOT MET'}; "
           f"kept-aside probe: {'met' if ok_kept else 'NOT MET'}; "

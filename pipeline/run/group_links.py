@@ -260,6 +260,7 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
     group: its links go and the rest of that group is re-linked, whatever its change says."""
     from pipeline.elastic import dedup_store as store
     from pipeline.elastic.dedup_groups import settle
+    from pipeline.run.group_candidates import store_candidates
 
     before = sorted(store.entry_ids(es, alias, [fp.doc_id for fp in fps]))
     affected: set[str] = set()
@@ -268,7 +269,7 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
         store.forget(es, alias, before, delete=False)
         repair(es, alias, index, affected, cfg, counters)
     seen = store.visible_checkpoint(es, alias)
-    proposed = worth(fps, store.candidates(es, alias, fps, cfg.max_candidates, cfg.min_shared_keys), cfg, counters)
+    proposed = worth(fps, store_candidates(es, alias, fps, cfg, counters), cfg, counters)
     # The stored labels of the documents being grouped here, and of what is left of their old
     # groups, no longer say who is linked with whom (their links were just cut): each counts as
     # its own group, so a link to one of them does not stand for a link to the others.

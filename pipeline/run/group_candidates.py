@@ -1,0 +1,90 @@
+"""A batch's store candidates, asked by the band keys first when that gives the same answer.
+
+``dedup_store.candidates`` ranks stored documents by ``_BAND_WEIGHT`` × shared LSH bands + shared
+passage fingerprints and keeps the best ``max_candidates``. A document asks about 90 keys, 32 of them
+bands, and the node's time follows the keys asked more than the documents that match (on a 10,000-document
+store, 2.0–2.3 ms a question with every key, 0.55–0.65 ms with the bands alone: docs/performance.md).
+Once a story has many copies in the store, its next copy's best candidates all share several bands, and
+the band keys alone name the same candidates:
+
+* ask the bands alone, ``min_shared_keys`` of them at least, best ``max_candidates`` first;
+* when that fills all ``max_candidates`` places, every place went to a document sharing at least B
+  bands (B, the last place's count), and in the full ranking any document sharing more than B bands
+  ranks above every document sharing B or fewer (a band outweighs all passages), so both answers hold
+  the same documents except among those sharing exactly B bands, which the full ranking orders by
+  shared passages and this one leaves in the node's order; every place is worth a check
+  (``worth_checking``: B ≥ ``min_shared_keys``);
+* otherwise (fewer copies, or none) the document asks all its keys, as before.
+
+The first question is wasted where stories have few copies (most documents of a typical feed, every
+document at the start of a run), so a process asks bands first only while it pays: after a chunk in
+which at least ``MIN_FILLED`` of the documents asked were answered by their bands, and once every
+``PROBE_EVERY`` chunks otherwise, to notice when groups have grown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pipeline.stages.dedup import DedupConfig, Fingerprint
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+MIN_FILLED = 0.3  # share of a chunk's documents answered by their bands that keeps asking bands first
+PROBE_EVERY = 8  # chunks: bands first at least this often, to see whether it pays again
+
+
+@dataclass
+class BandsFirst:
+    """Whether the next chunk asks bands first: from how the last chunk that did fared."""
+
+    filled: float = 0.0  # share of the last try's documents answered by their bands
+    since_try: int = PROBE_EVERY  # chunks since the last try (the first chunk tries)
+
+    def wanted(self) -> bool:
+        return self.filled >= MIN_FILLED or self.since_try >= PROBE_EVERY - 1
+
+    def tried(self, asked: int, answered: int) -> None:
+        self.filled = answered / asked if asked else 0.0
+        self.since_try = 0
+
+    def skipped(self) -> None:
+        self.since_try += 1
+
+
+_LOCK = threading.Lock()
+_TRACKERS: dict[str, BandsFirst] = {}  # per alias, in this process
+
+
+def tracker(alias: str) -> BandsFirst:
+    with _LOCK:
+        return _TRACKERS.setdefault(alias, BandsFirst())
+
+
+def store_candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], cfg: DedupConfig,
+                     counters: Counter[str]) -> dict[str, list[dict[str, Any]]]:
+    """``dedup_store.candidates`` for ``fps`` (best ``max_candidates`` sharing ``min_shared_keys``
+    keys), asked by the band keys first where the tracker says it pays (module docstring)."""
+    from pipeline.elastic import dedup_store as store
+
+    size, least = cfg.max_candidates, cfg.min_shared_keys
+    found: dict[str, list[dict[str, Any]]] = {}
+    rest = list(fps)
+    track = tracker(alias)
+    if cfg.bands >= least and size > 0 and track.wanted():
+        first = store.candidates(es, alias, fps, size, least, bands_only=True)
+        found = {d: hits for d, hits in first.items() if len(hits) >= size}
+        track.tried(len(first), len(found))
+        rest = [fp for fp in fps if fp.doc_id not in found]
+        counters["dedup/bands-first-asked"] += len(first)
+        counters["dedup/bands-first-answered"] += len(found)
+    else:
+        track.skipped()
+    if rest:
+        found.update(store.candidates(es, alias, rest, size, least))
+    return found

@@ -1,0 +1,107 @@
+"""``group_candidates.store_candidates``: a batch's store candidates asked by the band keys first, in the
+real local Elasticsearch. When the bands fill every place, the answer holds the same documents as the
+full question except among those sharing exactly the last place's band count (ordered by shared
+passages there, in the node's order here); otherwise the full question is asked, as before."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.elastic import dedup_store as store
+from pipeline.run import group_candidates
+from pipeline.run.group_candidates import PROBE_EVERY, BandsFirst, store_candidates
+from pipeline.stages.dedup import Fingerprint
+
+
+def test_bands_first_is_tried_while_it_pays_and_probed_otherwise():
+    track = BandsFirst()
+    assert track.wanted()  # the first chunk tries
+    track.tried(100, 10)  # 10 % answered: not worth it
+    wanted = []
+    for _ in range(2 * PROBE_EVERY):
+        wanted.append(track.wanted())
+        if wanted[-1]:
+            track.tried(100, 10)
+        else:
+            track.skipped()
+    assert wanted.count(True) == 2 and wanted.index(True) == PROBE_EVERY - 1  # once every PROBE_EVERY chunks
+    track.tried(100, 60)
+    assert track.wanted() and track.wanted()  # pays: every chunk
+    track.tried(0, 0)  # nothing asked: no evidence that it pays
+    assert not track.wanted()
+
+
+def _bands(prefix: str, n: int = 32) -> list[str]:
+    return [f"{i:02x}{prefix}{i:014x}"[:18] for i in range(n)]
+
+
+def _passages(start: int, n: int) -> list[str]:
+    return [f"p{v:08x}" for v in range(start, start + n)]
+
+
+def _entry(doc: str, keys: list[str]) -> dict:
+    return {"kind": "document", "doc_id": doc, "batch": "b1", "group": "story", "links": [], "band_keys": keys,
+            "passage_count": sum(1 for k in keys if k.startswith("p")), "run_id": "r", "updated_at": store._now()}
+
+
+def _fp(doc: str, keys: list[str]) -> Fingerprint:
+    return Fingerprint(doc, keys, np.zeros(0, np.uint32), np.zeros(0, np.uint64))
+
+
+@pytest.mark.es
+def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(es_client, alias, monkeypatch):
+    cfg = load_settings().dedup
+    monkeypatch.setattr(group_candidates, "_TRACKERS", {})
+    store.ensure_store(es_client, alias, load_settings().support_indices)
+    mine = _bands("aa")
+    other = _bands("bb")
+    entries = (
+        # 8 copies share every band, 30 share 12 (and more or fewer passages), 5 share 2 bands
+        [_entry(f"all-{c}", mine + _passages(0, 40)) for c in range(8)]
+        + [_entry(f"twelve-{c:02d}", mine[:12] + other[12:] + _passages(0, c)) for c in range(30)]
+        + [_entry(f"two-{c}", mine[:2] + other[2:] + _passages(0, 40)) for c in range(5)]
+        + [_entry("passages-only", other + _passages(0, 40))])
+    store.write_entries(es_client, alias, entries)
+    store.refresh(es_client, alias)
+    asking = _fp("new", mine + _passages(0, 40))
+    full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
+
+    counters: Counter[str] = Counter()
+    first = store_candidates(es_client, alias, [asking], cfg, counters)["new"]
+    assert counters["dedup/bands-first-answered"] == counters["dedup/bands-first-asked"] == 1
+    assert len(first) == len(full) == cfg.max_candidates
+    last = min(hit["_bands"] for hit in first)
+    assert last == min(hit["_bands"] for hit in full) == 12
+    above = {hit["doc_id"] for hit in full if hit["_bands"] > last}
+    assert above == {f"all-{c}" for c in range(8)} == {hit["doc_id"] for hit in first if hit["_bands"] > last}
+    assert all(hit["_bands"] == last and hit["doc_id"].startswith("twelve-") for hit in first
+               if hit["doc_id"] not in above)
+    # the full question orders the ties by shared passages: the twelve with the most
+    assert {hit["doc_id"] for hit in full if hit["_bands"] == last} == {f"twelve-{c:02d}" for c in range(18, 30)}
+
+
+@pytest.mark.es
+def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, monkeypatch):
+    cfg = load_settings().dedup
+    monkeypatch.setattr(group_candidates, "_TRACKERS", {})
+    store.ensure_store(es_client, alias, load_settings().support_indices)
+    mine = _bands("cc")
+    other = _bands("dd")
+    store.write_entries(es_client, alias, [_entry(f"copy-{c}", mine + _passages(0, 20)) for c in range(3)]
+                        + [_entry("passages-only", other + _passages(0, 20))])
+    store.refresh(es_client, alias)
+    asking = [_fp("new", mine + _passages(0, 20)), _fp("lonely", _bands("ee") + _passages(900, 20))]
+    full = store.candidates(es_client, alias, asking, cfg.max_candidates, cfg.min_shared_keys)
+
+    counters: Counter[str] = Counter()
+    got = store_candidates(es_client, alias, asking, cfg, counters)
+    assert counters["dedup/bands-first-asked"] == 2 and counters["dedup/bands-first-answered"] == 0
+    assert got == full  # asked again in full: the same answer, passages counted
+    assert {hit["doc_id"] for hit in got["new"]} == {"copy-0", "copy-1", "copy-2", "passages-only"}
+    assert got["lonely"] == []
+    # the tracker saw nothing answered: the next chunks ask the full question straight away
+    assert not group_candidates.tracker(alias).wanted()
