@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -127,8 +127,9 @@ def process_batch(batches: list[int], ctx: dict[str, Any]) -> list[dict[str, Any
 
     freeze_long_lived()  # full collections skip Airflow's ~700k objects while the batches run (pipeline/run/heap.py)
     context, flow = RunContext.from_dict(ctx), _flow(ctx)
-    with es_client() as client, guarded(), flow.holding(context, client):
-        return [save_outcomes(context, batch, flow.process(batch, context, client)) for batch in batches]
+    with es_client() as client, guarded(), flow.holding(context, client), \
+            closing(flow.process_task(batches, context, client)) as reports:
+        return [save_outcomes(context, batch, report) for batch, report in zip(batches, reports)]
 
 
 @task(doc_md="Add the batch reports up (and sync deletes when asked), write the run report and the etl-runs "

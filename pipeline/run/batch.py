@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import partial
@@ -203,6 +203,27 @@ class InThread(ThreadPoolExecutor):
     def __init__(self, es: Elasticsearch) -> None:
         super().__init__(max_workers=1, thread_name_prefix="grouping")
         self.es = es
+
+
+def in_thread(process: Callable[[int, Executor | None, bool], BatchReport], batches: Sequence[int],
+              es: Elasticsearch) -> Generator[BatchReport, None, None]:
+    """``process(batch, worker, last)`` for consecutive batches in a process that must not start another (an
+    Airflow mapped task): ``overlap.overlapped`` with one grouping thread of this process (``InThread``)
+    in place of the grouping process. Each batch is grouped there while the next is transformed; the
+    last is grouped chunk by chunk as it is loaded (``in_chunks``), so only its last chunk's grouping
+    stays on the task's path, and the store is refreshed once a batch, not once a chunk. Reports
+    settled and in batch order; closing the generator early waits for the grouping in flight (a task
+    must not return with work running). One batch: chunk by chunk, as before."""
+    from pipeline.run.group_links import keep_written_shingles
+    from pipeline.run.overlap import WRITTEN_SHINGLES_BYTES, in_order
+
+    if len(batches) < 2:
+        for batch in batches:
+            yield process(batch, None, True)
+        return
+    keep_written_shingles(WRITTEN_SHINGLES_BYTES)  # later batches' pair checks read earlier ones' sets from memory
+    with InThread(es) as worker:
+        yield from in_order(process(batch, worker, n == len(batches) - 1) for n, batch in enumerate(batches))
 
 
 def in_chunks(source: str, paths: Sequence[str], ctx: RunContext, es: Elasticsearch, *,

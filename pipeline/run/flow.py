@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.config import ESConnection, Settings, check_encoding, check_source_dir, resolve_path
 from pipeline.errors import BadParameter, PermanentError
-from pipeline.run.batch import document_stages, process_batch
+from pipeline.run.batch import document_stages, in_thread, process_batch
 from pipeline.run.context import RunContext, new_run_id, safe_run_id
 from pipeline.run.isolated import prestart_stage_worker
 from pipeline.run.lifecycle import enforce_failure_ratio, finish_run, plan_batches, start_run, sync_deletes
@@ -151,6 +151,16 @@ class Flow(ABC):
     def process(self, batch: int, ctx: RunContext, es: Elasticsearch, *, defer: Executor | None = None,
                 last: bool = False, following: int | None = None) -> BatchReport:
         return process_batch(batch, ctx, es, defer=defer, last=last, following=following)
+
+    def process_task(self, batches: Sequence[int], ctx: RunContext,
+                     es: Elasticsearch) -> Generator[BatchReport, None, None]:
+        """A mapped task's consecutive batches, in batch order: each one's grouping in a thread of this
+        process while the next is transformed, and its unchanged check asked while the one before it runs
+        (``batch.in_thread``, ``unchanged.ask_ahead``). Close it when done (a task must not return with
+        grouping running)."""
+        following = dict(zip(batches, batches[1:]))
+        return in_thread(lambda batch, worker, last: self.process(batch, ctx, es, defer=worker, last=last,
+                                                                  following=following.get(batch)), batches, es)
 
     @abstractmethod
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:

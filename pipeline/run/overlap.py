@@ -86,7 +86,7 @@ def _init_grouper(es_connection: Any) -> None:
     init_worker(es_connection)
 
 
-def _in_order(reports: Iterable[BatchReport]) -> Generator[BatchReport, None, None]:
+def in_order(reports: Iterable[BatchReport]) -> Generator[BatchReport, None, None]:
     """Each report once its grouping is done, one batch late (the next one's work is under way)."""
     waiting: BatchReport | None = None
     for report in reports:
@@ -109,7 +109,7 @@ def overlapped(process: Callable[[int, Executor | None, bool], BatchReport], bat
             yield process(batch, None, True)
         return
     with _grouper(es_connection) as worker:
-        yield from _in_order(process(batch, worker, n == len(batches) - 1) for n, batch in enumerate(batches))
+        yield from in_order(process(batch, worker, n == len(batches) - 1) for n, batch in enumerate(batches))
 
 
 def handed_back(results: Generator[tuple[BatchReport, Call | None], None, None],
@@ -125,5 +125,5 @@ def handed_back(results: Generator[tuple[BatchReport, Call | None], None, None],
                     report.pending = worker.submit(fn, *args)
                 yield report
 
-        yield from _in_order(submitted())
+        yield from in_order(submitted())
 
