@@ -52,11 +52,21 @@ def _fp(doc: str, keys: list[str]) -> Fingerprint:
     return Fingerprint(doc, keys, np.zeros(0, np.uint32), np.zeros(0, np.uint64))
 
 
-@pytest.mark.es
-def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(es_client, alias, monkeypatch):
-    cfg = load_settings().dedup
+@pytest.fixture
+def cfg(es_client, alias, monkeypatch):
+    """The dedup settings, with an empty store for ``alias`` and no tracker left by another test."""
     monkeypatch.setattr(group_candidates, "_TRACKERS", {})
     store.ensure_store(es_client, alias, load_settings().support_indices)
+    return load_settings().dedup
+
+
+def _stored(es, alias: str, entries: list[dict]) -> None:
+    store.write_entries(es, alias, entries)
+    store.refresh(es, alias)
+
+
+@pytest.mark.es
+def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(es_client, alias, cfg):
     mine = _bands("aa")
     other = _bands("bb")
     entries = (
@@ -65,8 +75,7 @@ def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(e
         + [_entry(f"twelve-{c:02d}", mine[:12] + other[12:] + _passages(0, c)) for c in range(30)]
         + [_entry(f"two-{c}", mine[:2] + other[2:] + _passages(0, 40)) for c in range(5)]
         + [_entry("passages-only", other + _passages(0, 40))])
-    store.write_entries(es_client, alias, entries)
-    store.refresh(es_client, alias)
+    _stored(es_client, alias, entries)
     asking = _fp("new", mine + _passages(0, 40))
     full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
 
@@ -85,15 +94,10 @@ def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(e
 
 
 @pytest.mark.es
-def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, monkeypatch):
-    cfg = load_settings().dedup
-    monkeypatch.setattr(group_candidates, "_TRACKERS", {})
-    store.ensure_store(es_client, alias, load_settings().support_indices)
+def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, cfg):
     mine = _bands("cc")
-    other = _bands("dd")
-    store.write_entries(es_client, alias, [_entry(f"copy-{c}", mine + _passages(0, 20)) for c in range(3)]
-                        + [_entry("passages-only", other + _passages(0, 20))])
-    store.refresh(es_client, alias)
+    _stored(es_client, alias, [_entry(f"copy-{c}", mine + _passages(0, 20)) for c in range(3)]
+            + [_entry("passages-only", _bands("dd") + _passages(0, 20))])
     asking = [_fp("new", mine + _passages(0, 20)), _fp("lonely", _bands("ee") + _passages(900, 20))]
     full = store.candidates(es_client, alias, asking, cfg.max_candidates, cfg.min_shared_keys)
 
