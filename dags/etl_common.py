@@ -119,8 +119,8 @@ def plan(ctx: dict[str, Any]) -> list[list[int]]:
 @task(max_active_tis_per_dagrun=RUN.max_active_batches, **WRITER_POOL,
       doc_md="A few consecutive batches, one after the other, through the steps of `pipeline.run.batch` (unchanged "
              "check -> extract -> clean -> language -> enrich -> fingerprint -> bulk load -> grouping), under the "
-             "run's lease. Bad documents are reported, not fatal; an unreachable cluster fails the task and Airflow "
-             "retries it.")
+             "run's lease; each batch is grouped in a thread while the next one is transformed. Bad documents are "
+             "reported, not fatal; an unreachable cluster fails the task and Airflow retries it.")
 def process_batch(batches: list[int], ctx: dict[str, Any]) -> list[dict[str, Any]]:
     from pipeline.run.context import RunContext
     from pipeline.run.manifest import save_outcomes
