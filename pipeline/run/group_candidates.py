@@ -17,9 +17,11 @@ the band keys alone name the same candidates:
 * otherwise (fewer copies, or none) the document asks all its keys, as before.
 
 The first question is wasted where stories have few copies (most documents of a typical feed, every
-document at the start of a run), so a process asks bands first only while it pays: after a chunk in
-which at least ``MIN_FILLED`` of the documents asked were answered by their bands, and once every
-``PROBE_EVERY`` chunks otherwise, to notice when groups have grown.
+document at the start of a run), so a process asks bands first only after a chunk in which at least
+``MIN_FILLED`` of the documents were, or would have been, answered by their bands. A full answer tells
+that at no cost: the bands alone fill every place exactly when the full answer's last place shares at
+least ``min_shared_keys`` bands (then at least ``max_candidates`` documents share that many, and the
+converse holds by the ranking above).
 """
 
 from __future__ import annotations
@@ -35,26 +37,21 @@ from pipeline.stages.dedup import DedupConfig, Fingerprint
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-MIN_FILLED = 0.3  # share of a chunk's documents answered by their bands that keeps asking bands first
-PROBE_EVERY = 8  # chunks: bands first at least this often, to see whether it pays again
+MIN_FILLED = 0.3  # share of a chunk's documents answered by their bands that makes the next chunk ask bands first
 
 
 @dataclass
 class BandsFirst:
-    """Whether the next chunk asks bands first: from how the last chunk that did fared."""
+    """Whether the next chunk asks bands first: from the last chunk's share of documents that were, or
+    would have been, answered by their bands (none seen yet: the full question)."""
 
-    filled: float = 0.0  # share of the last try's documents answered by their bands
-    since_try: int = PROBE_EVERY  # chunks since the last try (the first chunk tries)
+    filled: float = 0.0
 
     def wanted(self) -> bool:
-        return self.filled >= MIN_FILLED or self.since_try >= PROBE_EVERY - 1
+        return self.filled >= MIN_FILLED
 
-    def tried(self, asked: int, answered: int) -> None:
+    def saw(self, asked: int, answered: int) -> None:
         self.filled = answered / asked if asked else 0.0
-        self.since_try = 0
-
-    def skipped(self) -> None:
-        self.since_try += 1
 
 
 _LOCK = threading.Lock()
@@ -76,15 +73,19 @@ def store_candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], 
     found: dict[str, list[dict[str, Any]]] = {}
     rest = list(fps)
     track = tracker(alias)
-    if cfg.bands >= least and size > 0 and track.wanted():
+    usable = cfg.bands >= least and size > 0
+    if usable and track.wanted():
         first = store.candidates(es, alias, fps, size, least, bands_only=True)
         found = {d: hits for d, hits in first.items() if len(hits) >= size}
-        track.tried(len(first), len(found))
+        track.saw(len(first), len(found))
         rest = [fp for fp in fps if fp.doc_id not in found]
         counters["dedup/bands-first-asked"] += len(first)
         counters["dedup/bands-first-answered"] += len(found)
-    else:
-        track.skipped()
+    elif rest:
+        full = store.candidates(es, alias, rest, size, least)
+        if usable:  # what the bands alone would have answered (module docstring)
+            track.saw(len(full), sum(1 for hits in full.values() if len(hits) >= size and hits[-1]["_bands"] >= least))
+        return full
     if rest:
         found.update(store.candidates(es, alias, rest, size, least))
     return found

@@ -13,25 +13,18 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.elastic import dedup_store as store
 from pipeline.run import group_candidates
-from pipeline.run.group_candidates import PROBE_EVERY, BandsFirst, store_candidates
+from pipeline.run.group_candidates import MIN_FILLED, BandsFirst, store_candidates
 from pipeline.stages.dedup import Fingerprint
 
 
-def test_bands_first_is_tried_while_it_pays_and_probed_otherwise():
+def test_bands_first_is_asked_after_a_chunk_where_it_answered_or_would_have():
     track = BandsFirst()
-    assert track.wanted()  # the first chunk tries
-    track.tried(100, 10)  # 10 % answered: not worth it
-    wanted = []
-    for _ in range(2 * PROBE_EVERY):
-        wanted.append(track.wanted())
-        if wanted[-1]:
-            track.tried(100, 10)
-        else:
-            track.skipped()
-    assert wanted.count(True) == 2 and wanted.index(True) == PROBE_EVERY - 1  # once every PROBE_EVERY chunks
-    track.tried(100, 60)
-    assert track.wanted() and track.wanted()  # pays: every chunk
-    track.tried(0, 0)  # nothing asked: no evidence that it pays
+    assert not track.wanted()  # nothing seen yet: the full question
+    track.saw(100, 29)
+    assert not track.wanted()
+    track.saw(100, 30)
+    assert track.wanted()
+    track.saw(0, 0)  # nothing asked: no evidence that it pays
     assert not track.wanted()
 
 
@@ -80,6 +73,9 @@ def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(e
     full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
 
     counters: Counter[str] = Counter()
+    # the first chunk asks the full question, and its answer says the bands alone would have filled it
+    assert store_candidates(es_client, alias, [asking], cfg, counters)["new"] == full
+    assert not counters and group_candidates.tracker(alias).wanted()
     first = store_candidates(es_client, alias, [asking], cfg, counters)["new"]
     assert counters["dedup/bands-first-answered"] == counters["dedup/bands-first-asked"] == 1
     assert len(first) == len(full) == cfg.max_candidates
@@ -102,10 +98,15 @@ def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, cf
     full = store.candidates(es_client, alias, asking, cfg.max_candidates, cfg.min_shared_keys)
 
     counters: Counter[str] = Counter()
+    group_candidates.tracker(alias).saw(10, 10)  # an earlier chunk was answered by its bands
     got = store_candidates(es_client, alias, asking, cfg, counters)
     assert counters["dedup/bands-first-asked"] == 2 and counters["dedup/bands-first-answered"] == 0
     assert got == full  # asked again in full: the same answer, passages counted
     assert {hit["doc_id"] for hit in got["new"]} == {"copy-0", "copy-1", "copy-2", "passages-only"}
     assert got["lonely"] == []
-    # the tracker saw nothing answered: the next chunks ask the full question straight away
+    # the tracker saw nothing answered: the next chunk asks the full question straight away, and learns
+    # from its answer that the bands would still not have filled it
     assert not group_candidates.tracker(alias).wanted()
+    assert store_candidates(es_client, alias, asking, cfg, counters) == full
+    assert counters["dedup/bands-first-asked"] == 2 and not group_candidates.tracker(alias).wanted()
+    assert group_candidates.tracker(alias).filled < MIN_FILLED
