@@ -51,7 +51,8 @@ class BandsFirst:
         return self.filled >= MIN_FILLED
 
     def saw(self, asked: int, answered: int) -> None:
-        self.filled = answered / asked if asked else 0.0
+        if asked:  # a chunk with nothing to ask (texts too short to fingerprint) says nothing
+            self.filled = answered / asked
 
 
 _LOCK = threading.Lock()
@@ -70,22 +71,19 @@ def store_candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], 
     from pipeline.elastic import dedup_store as store
 
     size, least = cfg.max_candidates, cfg.min_shared_keys
-    found: dict[str, list[dict[str, Any]]] = {}
-    rest = list(fps)
     track = tracker(alias)
     usable = cfg.bands >= least and size > 0
-    if usable and track.wanted():
-        first = store.candidates(es, alias, fps, size, least, bands_only=True)
-        found = {d: hits for d, hits in first.items() if len(hits) >= size}
-        track.saw(len(first), len(found))
-        rest = [fp for fp in fps if fp.doc_id not in found]
-        counters["dedup/bands-first-asked"] += len(first)
-        counters["dedup/bands-first-answered"] += len(found)
-    elif rest:
-        full = store.candidates(es, alias, rest, size, least)
+    if not (usable and track.wanted()):
+        full = store.candidates(es, alias, fps, size, least)
         if usable:  # what the bands alone would have answered (module docstring)
             track.saw(len(full), sum(1 for hits in full.values() if len(hits) >= size and hits[-1]["_bands"] >= least))
         return full
+    first = store.candidates(es, alias, fps, size, least, bands_only=True)
+    found = {doc_id: hits for doc_id, hits in first.items() if len(hits) >= size}
+    track.saw(len(first), len(found))
+    counters["dedup/bands-first-asked"] += len(first)
+    counters["dedup/bands-first-answered"] += len(found)
+    rest = [fp for fp in fps if fp.doc_id not in found]
     if rest:
         found.update(store.candidates(es, alias, rest, size, least))
     return found
