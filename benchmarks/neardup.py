@@ -13,9 +13,10 @@ paragraph), a truncation ("read the full story"), an excerpt (the first paragrap
 negatives are distinct stories in the same outlet's page that share one background paragraph
 (a real paragraph from a page outside the probe) and the outlet's boilerplate note.
 
-``--copies 25-40`` gives each syndicated story that many copies instead of 1-4: groups large enough that a
-copy's best store candidates all share LSH bands, the case ``pipeline/run/group_candidates.py`` answers
-from the band keys alone.
+``--copies 60-80`` gives each syndicated story that many copies instead of 1-4: groups large enough that in
+the second run most copies' best store candidates all share LSH bands, the case
+``pipeline/run/group_candidates.py`` answers from the band keys alone (at 25-40 almost none do: the probe's
+copies are edited, and a story has ~16 stored copies when the second run starts).
 
 Two probes: ``main`` (even pages, ``--seed``) and ``kept-aside`` (odd pages, ``--seed + 1``),
 each fed through the real pipeline into the real Elasticsearch in two runs (a seeded half of
@@ -271,11 +272,11 @@ def margins(es, alias: str, files: list[ProbeFile], truth: set[tuple[str, str]])
 
 
 def run_probe(label: str, pages: list[Page], filler: list[Page], seed: int, es, workdir: Path,
-              copies: tuple[int, int] = (1, 4)) -> bool:
+              copies_per_story: tuple[int, int] = (1, 4)) -> bool:
     from pipeline.config import load_settings
     from pipeline.run import run_ingest
 
-    files = build_probe(pages, filler, seed, copies)
+    files = build_probe(pages, filler, seed, copies_per_story)
     truth = truth_pairs(files)
     stories = {f.story for f in files}
     copies = sum(1 for s in stories if sum(1 for f in files if f.story == s) > 1)
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cost-repeats", type=int, default=3, help="off/on pairs for the run-time ratio")
     ap.add_argument("--cost-workers", type=int, default=1, help="pipeline run --workers for the cost runs")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "news-etl-neardup")
-    ap.add_argument("--copies", default="1-4", help="copies per syndicated story, LOW-HIGH (e.g. 25-40: groups large "
+    ap.add_argument("--copies", default="1-4", help="copies per syndicated story, LOW-HIGH (e.g. 60-80: groups large "
                     "enough that a copy's best store candidates all share bands, pipeline/run/group_candidates.py)")
     args = ap.parse_args(argv)
     low, _, high = args.copies.partition("-")
