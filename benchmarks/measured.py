@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,48 @@ class Measured:
     extra: dict[str, Any] = field(default_factory=dict)
     cpu: float = 0.0  # CPU seconds (user + system) of the process tree, plus the Elasticsearch node's meanwhile
     split: dict[str, float] = field(default_factory=dict)  # the same CPU seconds by process role (``ROLES``)
+    stages: StageWork | None = None  # what the stage workers did when (``StageWork``)
 
 
+@dataclass
+class StageWork:
+    """The stage workers over a path (every process named ``etl-stages``): seconds on a core, seconds they were
+    ready to run but waited for one (the kernel's run-queue delay, ``/proc/<pid>/task/*/schedstat``: what other
+    work on the machine took from them), and when, counted from the path's start, they were last at work
+    (``BUSY_SHARE`` of a core over ``BUSY_WINDOW``).
+    The path's ``seconds`` minus ``ended`` is its **tail**: the run's end after its last document was transformed
+    (the last batch's load and grouping, the end-of-run reconcile, the report)."""
+
+    on_cpu: float
+    waited: float
+    ended: float
+
+
+# the stage workers are at work while they use at least BUSY_SHARE of a core over BUSY_WINDOW seconds (a child's exit
+# or a recycled child's start is a blip of CPU, not documents)
+BUSY_WINDOW, BUSY_SHARE = 1.0, 0.5
 # what the pipeline names its processes (``pipeline.run.worker``) -> the role the CPU split prints
 ROLES = {"etl-stages": "stage worker", "etl-batch": "batch worker", "etl-grouping": "grouping process"}
 
 
-def _sample_tree(proc: Any, cpu: dict[int, tuple[str, float]]) -> int:
+def _schedstat(pid: int) -> tuple[float, float] | None:
+    """Seconds on a core and seconds waiting for one, summed over the threads of ``pid`` (Linux); None elsewhere."""
+    on = waited = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as f:
+                fields = f.read().split()
+            on, waited = on + int(fields[0]), waited + int(fields[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return on / 1e9, waited / 1e9
+
+
+def _sample_tree(proc: Any, cpu: dict[int, tuple[str, float]],
+                 sched: dict[int, tuple[float, float]] | None = None) -> int:
     """The summed RSS of ``proc``'s process tree now; each process's role and CPU seconds so far go
-    into ``cpu`` (by pid: the last sample of a process that has ended stays)."""
+    into ``cpu`` (by pid: the last sample of a process that has ended stays), and a stage worker's
+    ``_schedstat`` into ``sched``."""
     import psutil
 
     total = 0
@@ -50,6 +84,8 @@ def _sample_tree(proc: Any, cpu: dict[int, tuple[str, float]]) -> int:
                 times = p.cpu_times()
                 role = "command" if p.pid == proc.pid else ROLES.get(p.name(), "other")
             cpu[p.pid] = (role, times.user + times.system)
+            if sched is not None and role == "stage worker" and (read := _schedstat(p.pid)) is not None:
+                sched[p.pid] = read
         except psutil.Error:
             pass
     return total
@@ -86,12 +122,21 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | Non
     peak = 0
     done = threading.Event()
     per_process: dict[int, tuple[str, float]] = {}
+    sched: dict[int, tuple[float, float]] = {}
+    recent: deque[tuple[float, float]] = deque()  # (seconds since start, the stage workers' CPU seconds then)
+    stage_ended = 0.0
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, stage_ended
         ps = psutil.Process(proc.pid)
         while not done.is_set():
-            peak = max(peak, _sample_tree(ps, per_process))
+            peak = max(peak, _sample_tree(ps, per_process, sched))
+            now = time.perf_counter() - started
+            recent.append((now, sum(on for on, _ in sched.values())))
+            while recent[0][0] < now - BUSY_WINDOW:
+                recent.popleft()
+            if recent[-1][1] - recent[0][1] >= BUSY_SHARE * BUSY_WINDOW:  # busy, not a process's exit
+                stage_ended = now
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -113,13 +158,24 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | Non
     # a process's CPU after its last sample (at most 50 ms of its life) is known only in the tree's total
     split["not sampled"] = max(0.0, tree - sum(split.values()))
     split["elasticsearch"] = es_cpu
-    return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "", cpu=tree + es_cpu, split=split)
+    stages = StageWork(sum(on for on, _ in sched.values()), sum(w for _, w in sched.values()), stage_ended) \
+        if sched else None
+    return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "", cpu=tree + es_cpu, split=split,
+                    stages=stages)
 
 
 def split_line(m: Measured) -> str:
     """``m``'s CPU seconds by process role, largest first."""
     parts = sorted(m.split.items(), key=lambda kv: -kv[1])
     return ", ".join(f"{role} {seconds:.1f}" for role, seconds in parts)
+
+
+def stages_line(m: Measured) -> str:
+    """What ``m``'s stage workers did when (``StageWork``), or '' when none was seen."""
+    if m.stages is None:
+        return ""
+    return (f"stage workers on a core {m.stages.on_cpu:.1f} s, waiting for one {m.stages.waited:.1f} s; "
+            f"their work ended at {m.stages.ended:.1f} s, the run {m.seconds - m.stages.ended:.1f} s later")
 
 
 def fail(m: Measured) -> None:

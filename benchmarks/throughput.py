@@ -39,8 +39,9 @@ printed beside it (``benchmarks/throughput_report.py``).
 
 Times are wall-clock seconds of the whole command, interpreter start-up included. Prints docs/s per
 stage (stage seconds summed over workers) and per path, the CPU seconds of each path by process
-(stage worker, batch workers, grouping process, the command, Elasticsearch) and Elasticsearch's thread
-time on the path's indices by kind (``benchmarks/measured.py``), then each target on its own line
+(stage worker, batch workers, grouping process, the command, Elasticsearch), what the stage workers did
+when (seconds on a core, seconds waiting for one, and the path's tail: the run after their last document)
+and Elasticsearch's thread time on the path's indices by kind (``benchmarks/measured.py``), then each target on its own line
 ending in "met" or "NOT MET" (the 2-worker lines also say the most the run's CPU allows here). Exits 0 when it ran to the end (1 when a run failed). Everything it creates in
 Elasticsearch is named ``bench-<random>*`` and deleted at the end.
 """
@@ -67,7 +68,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measured import Measured, es_time, es_time_line, fail, measure, split_line  # noqa: E402
+from measured import Measured, es_time, es_time_line, fail, measure, split_line, stages_line  # noqa: E402
 from throughput_report import report  # noqa: E402
 
 PY = sys.executable
@@ -319,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {result.seconds:8.1f} s  {result.cpu:8.1f} CPU s  peak RSS "
                           f"{result.peak_rss / 2**20:7.0f} MiB  {counts}", flush=True)
                     print(f"  CPU s by process: {split_line(result)}", flush=True)
+                    if result.stages is not None:
+                        print(f"  {stages_line(result)}", flush=True)
                     if name in ALIASES and name not in ("baseline", "scale-2"):  # before the cleanup below
                         result.extra["es_time"] = es_time(es, names[name])
                         print(f"  Elasticsearch: {es_time_line(result.extra['es_time'])}", flush=True)

@@ -13,7 +13,7 @@ import os
 import statistics
 from collections.abc import Callable, Sequence
 
-from measured import Measured, es_time_line, split_line
+from measured import Measured, es_time_line, split_line, stages_line
 
 # issue 27's targets (docs/performance.md)
 TARGET_RATE = 2.0  # pipeline (1 worker) rate >= 2.0 x the library baseline's rate on the same corpus
@@ -81,6 +81,10 @@ def report(rounds: Rounds, n: int, *, scale_docs: int, skip_airflow: bool) -> No
     for name in PATHS:
         if r := median_round(rounds, name):
             print(f"  {name:18s} {split_line(r)}")
+    print("the stage workers (run-queue wait: ready to run, no core free; the tail: the run after their last work):")
+    for name in PATHS:
+        if (r := median_round(rounds, name)) and r.stages is not None:
+            print(f"  {name:18s} {stages_line(r)}")
     print("Elasticsearch's time on each path's indices, by kind (seconds of its threads, from _stats; operations):")
     for name in PATHS:
         if (r := median_round(rounds, name)) and r.extra.get("es_time"):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,12 @@ def test_throughput_benchmark_runs_to_the_end(es_url, tmp_path):
     roles = dict(part.rsplit(" ", 1) for part in line.removeprefix("  pipeline-1").strip().split(", "))
     assert {"stage worker", "command", "elasticsearch"} <= set(roles)  # the stage worker is named
     assert float(roles["stage worker"]) > 0
+    # when the stage workers' work ended and how long they waited for a core, read from /proc
+    workers = out.split("the stage workers (", 1)[1]
+    line = next(x for x in workers.splitlines() if x.startswith("  pipeline-1 "))
+    numbers = [float(x) for x in re.findall(r"(\d+\.\d) s", line)]
+    on_cpu, waited, ended, tail = numbers
+    assert on_cpu > 0 and waited >= 0 and 0 < ended and tail >= 0
 
 
 def test_rounds_alternate_and_keep_the_re_run_after_its_run():
@@ -144,3 +152,18 @@ def test_rounds_run_every_path_each_round_and_leave_nothing_behind(es_url, es_cl
     for shared in ("etl-runs", "etl-line-stats", "etl-sources", "etl-leases"):
         left = es_client.count(index=shared, query={"prefix": {"alias": prefix}}, ignore_unavailable=True)["count"]
         assert left == 0, shared
+
+
+def test_schedstat_reads_this_process():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from measured import _schedstat
+
+    read = _schedstat(os.getpid())
+    if read is None:
+        pytest.skip("no /proc/<pid>/task/*/schedstat here")
+    on_cpu, waited = read
+    started = time.process_time()
+    while time.process_time() - started < 0.05:
+        pass
+    assert on_cpu > 0 and waited >= 0
+    assert _schedstat(os.getpid())[0] >= on_cpu + 0.04  # the busy loop counted
