@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import Queue
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -103,8 +104,37 @@ def _label(members: dict[str, dict[str, Any]], canonical: str) -> str:
 
 def article_fields(es: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str, tuple[Any, Any, Any]]:
     """``id -> (duplicate_group, is_canonical, duplicate_count)`` as the articles hold them."""
-    return {d["_id"]: tuple(d.get("_source", {}).get(f) for f in _ARTICLE_FIELDS)
-            for d in _found(es, index, ids, "duplicate fields", source_includes=_ARTICLE_FIELDS)}
+    return dict(_article_fields(es, index, ids))
+
+
+def _article_fields(es: Elasticsearch, index: str, ids: Iterable[str]) -> Iterator[tuple[str, tuple[Any, Any, Any]]]:
+    """``article_fields`` as each chunk of it is read."""
+    for d in _found(es, index, ids, "duplicate fields", source_includes=_ARTICLE_FIELDS):
+        yield d["_id"], tuple(d.get("_source", {}).get(f) for f in _ARTICLE_FIELDS)
+
+
+class _Streams:
+    """``_SETTLE_STREAMS`` bulk streams (``_check_bulk`` in ``pool``), fed action by action (in turn) while the
+    caller is still reading; ``close`` ends them and returns their futures. A stream starts when it is first fed."""
+
+    def __init__(self, pool: ThreadPoolExecutor, es: Elasticsearch, what: str) -> None:
+        self.pool, self.es, self.what, self.sent = pool, es, what, 0
+        self.queues: list[Queue[dict[str, Any] | None]] = []
+        self.writes: list[Future[list[dict[str, Any]]]] = []
+
+    def put(self, action: dict[str, Any]) -> None:
+        k = self.sent % _SETTLE_STREAMS
+        if k == len(self.queues):
+            self.queues.append(Queue())
+            self.writes.append(self.pool.submit(_check_bulk, self.es, iter(self.queues[k].get, None), self.what,
+                                                allow_missing=True))
+        self.queues[k].put(action)
+        self.sent += 1
+
+    def close(self) -> list[Future[list[dict[str, Any]]]]:
+        for queue in self.queues:
+            queue.put(None)
+        return self.writes
 
 
 def settle(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str], *, max_size: int,
@@ -152,25 +182,30 @@ def settle_proven(es: Elasticsearch, alias: str, index: str, seeds: Iterable[str
                   for comp in comps for doc_id in comp.members}
         entries = {doc_id: (entry.get("group"), entry.get("is_canonical"), entry.get("duplicate_count"))
                    for comp in comps for doc_id, entry in comp.members.items()}
-        held = article_fields(es, index, wanted)
         fix_entries = {i: w for i, w in wanted.items() if entries[i] != w}
-        fix_articles = {i: w for i, w in wanted.items() if i in held and held[i] != w}
-        if not fix_entries and not fix_articles:
-            return Settled(comps, _still(es, alias, before, []) if read_at else None)
         store = dedup_index(alias)
-        article_actions = [{"_op_type": "update", "_index": index, "_id": i, "retry_on_conflict": 5,
-                            "doc": dict(zip(_ARTICLE_FIELDS, w))} for i, w in fix_articles.items()]
         entry_actions = [{"_op_type": "update", "_index": store, "_id": i, "retry_on_conflict": 5,
                           "doc": {"group": w[0], "is_canonical": w[1], "duplicate_count": w[2], "updated_at": _now()}}
                          for i, w in fix_entries.items()]
-        # Each update re-indexes a whole document and nothing else runs while a run settles: the
-        # articles and the entries go in _SETTLE_STREAMS bulk streams each, at once.
+        # Each update re-indexes a whole document and nothing else runs while a run settles: the entries
+        # and the articles go in _SETTLE_STREAMS bulk streams each, at once; the entries' fixes are known
+        # now and are written while the articles' fields are read (a run that dies in between leaves
+        # entries settled and articles not: its recovery re-settles their groups, see the module doc).
         with ThreadPoolExecutor(max_workers=2 * _SETTLE_STREAMS, thread_name_prefix="settle") as pool:
-            writes = [(pool.submit(_check_bulk, es, part[k::_SETTLE_STREAMS], what, allow_missing=True), part is entry_actions)
-                      for part, what in ((article_actions, "duplicate fields"), (entry_actions, "dedup groups"))
-                      for k in range(_SETTLE_STREAMS)]
+            writes = [(pool.submit(_check_bulk, es, entry_actions[k::_SETTLE_STREAMS], "dedup groups",
+                                   allow_missing=True), True) for k in range(_SETTLE_STREAMS) if entry_actions]
+            streams = _Streams(pool, es, "duplicate fields")
+            try:  # each article that differs is written as soon as its chunk of fields is read
+                for doc_id, held in _article_fields(es, index, wanted):
+                    if held != wanted[doc_id]:
+                        streams.put({"_op_type": "update", "_index": index, "_id": doc_id, "retry_on_conflict": 5,
+                                     "doc": dict(zip(_ARTICLE_FIELDS, wanted[doc_id]))})
+            finally:
+                writes += [(write, False) for write in streams.close()]
             answered = [(write.result(), of_entries) for write, of_entries in writes]
-        if sum(len(items) for items, _ in answered) == len(article_actions) + len(entry_actions) and all(
+        if not entry_actions and not streams.sent:
+            return Settled(comps, _still(es, alias, before, []) if read_at else None)
+        if sum(len(items) for items, _ in answered) == streams.sent + len(entry_actions) and all(
                 item.get("result") == "updated" for items, _ in answered for item in items):
             seen = _still(es, alias, before, [int(item.get("_seq_no", -1)) for items, of_entries in answered
                                               if of_entries for item in items])

@@ -40,6 +40,7 @@ from pipeline.stages.dedup import Fingerprint, is_passage_key
 SUFFIX = "-dedup"
 SHINGLES_SUFFIX = "-dedup-shingles"  # the entries' shingle sets, apart (config/dedup_shingles_template.json)
 _CHUNK = 500  # ids per mget / terms query
+_SIZES_CHUNK = 5_000  # ids per ``group_sizes`` search: within index.max_result_window (10,000), one page each
 # ids per ``linking_to`` query (Elasticsearch's index.max_terms_count is 65,536): entries that link to
 # ids of several chunks come back once per chunk, and a story's copies all link to each other
 _LINKS_CHUNK = 10_000
@@ -283,10 +284,13 @@ def group_sizes(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, 
     refresh), from doc values: not from the entries' sources, whose keys and shingles are the bulk."""
     wanted = sorted(set(ids))
     out: dict[str, tuple[str | None, int | None]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = {"bool": {"filter": [{"term": {"kind": "document"}}, {"ids": {"values": wanted[start:start + _CHUNK]}}]}}
-        for hit in helpers.scan(es, index=dedup_index(alias), size=1000, query={
-                "query": query, "_source": False, "docvalue_fields": ["group", "duplicate_count"]}):
+    for start in range(0, len(wanted), _SIZES_CHUNK):
+        part = wanted[start:start + _SIZES_CHUNK]  # one request each: every hit fits in one page
+        query = {"bool": {"filter": [{"term": {"kind": "document"}}, {"ids": {"values": part}}]}}
+        hits = retrying(lambda: es.search(index=dedup_index(alias), query=query, size=len(part), source=False,
+                                          docvalue_fields=["group", "duplicate_count"], track_total_hits=False),
+                        "dedup group sizes", retry=RetryPolicy())["hits"]["hits"]
+        for hit in hits:
             got = hit.get("fields", {})
             out[hit["_id"]] = (next(iter(got.get("group", [])), None), next(iter(got.get("duplicate_count", [])), None))
     return out

@@ -63,18 +63,19 @@ def test_a_write_of_another_between_read_and_writes_brings_the_re_read_back(es_c
     ids = sorted(store.entry_ids(es_client, alias, [h["_id"] for h in es_client.search(
         index=alias, size=100, source=False)["hits"]["hits"]]))
     _unsettle(es_client, alias, index, ids)
-    real, rounds = dedup_groups.article_fields, []
+    real, rounds = dedup_groups._article_fields, []
 
     def and_another_writer(es, idx, wanted):
         rounds.append(1)
         if len(rounds) == 1:  # another writer's entry edit lands between this round's read and its writes
-            es.update(index=store.dedup_index(alias), id=ids[0], doc={"updated_at": store._now()})
-        return real(es, idx, wanted)
+            # (this round's entry fixes are being written meanwhile: it retries on their version, as writers do)
+            es.update(index=store.dedup_index(alias), id=ids[0], doc={"updated_at": store._now()}, retry_on_conflict=5)
+        yield from real(es, idx, wanted)
 
-    monkeypatch.setattr(dedup_groups, "article_fields", and_another_writer)
+    monkeypatch.setattr(dedup_groups, "_article_fields", and_another_writer)
     settled = dedup_groups.settle_proven(es_client, alias, index, set(ids), max_size=cfg.max_group_size)
     assert len(rounds) == 2  # the re-read came back (and found nothing left to write)
-    monkeypatch.setattr(dedup_groups, "article_fields", real)
+    monkeypatch.setattr(dedup_groups, "_article_fields", real)
     assert _left_to_write(es_client, alias, index, set(ids), cfg.max_group_size) == ({}, {})
     assert settled.read_at is not None and settled.read_at == store.seq_nos(es_client, alias)[1]
 
@@ -97,3 +98,52 @@ def test_reconcile_counts_as_a_refresh_and_a_re_read_would(es_client, alias, tmp
     grouped = {d: g for d, (g, n) in sizes.items() if n is not None and n > 1}
     assert report.counters["dedup/copies"] == len(grouped) == 8
     assert report.counters["dedup/groups"] == len(set(grouped.values())) == 2
+
+
+@pytest.mark.es
+def test_articles_written_as_their_fields_are_read_and_a_failed_read_ends_every_stream(es_client, alias, tmp_path,
+                                                                                        monkeypatch):
+    """settle writes an article that differs while it still reads the others' fields (two streams fed as it
+    reads); when a read fails, the streams end, what was fed is written and the error comes out, no thread is
+    left waiting for more; the next settle mends the rest."""
+    import threading
+
+    from pipeline.elastic.client import ClusterUnavailable
+
+    src = tmp_path / "src"
+    for seed in (41, 42):
+        syndicate(src, seed, f"story{seed}")
+    run(es_client, src, alias, tmp_path)
+    cfg = load_settings().dedup
+    index = next(iter(es_client.indices.get_alias(name=alias).body))
+    ids = sorted(store.entry_ids(es_client, alias, [h["_id"] for h in es_client.search(
+        index=alias, size=100, source=False)["hits"]["hits"]]))
+    _unsettle(es_client, alias, index, ids)
+    real = dedup_groups._article_fields
+
+    def fails_after(es, idx, wanted, *, after: int):
+        for n, item in enumerate(real(es, idx, wanted)):
+            if n == after:
+                raise ClusterUnavailable("the node went away mid-read")
+            yield item
+
+    monkeypatch.setattr(dedup_groups, "_article_fields", lambda es, idx, wanted: fails_after(es, idx, wanted, after=3))
+    outcome: list[BaseException | None] = []
+
+    def settle() -> None:
+        try:
+            dedup_groups.settle_proven(es_client, alias, index, set(ids), max_size=cfg.max_group_size)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            outcome.append(exc)
+
+    worker = threading.Thread(target=settle, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "settle hung after a failed read"
+    assert isinstance(outcome[0], ClusterUnavailable)
+    monkeypatch.setattr(dedup_groups, "_article_fields", real)
+    held = dedup_groups.article_fields(es_client, index, ids)
+    assert sum(1 for i in ids if held[i][2] == 4) == 3  # the three read before the failure were written
+    dedup_groups.settle_proven(es_client, alias, index, set(ids), max_size=cfg.max_group_size)
+    assert _left_to_write(es_client, alias, index, set(ids), cfg.max_group_size) == ({}, {})
