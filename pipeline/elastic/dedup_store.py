@@ -288,7 +288,8 @@ def group_sizes(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, 
         part = wanted[start:start + _SIZES_CHUNK]  # one request each: every hit fits in one page
         query = {"bool": {"filter": [{"term": {"kind": "document"}}, {"ids": {"values": part}}]}}
         hits = retrying(lambda: es.search(index=dedup_index(alias), query=query, size=len(part), source=False,
-                                          docvalue_fields=["group", "duplicate_count"], track_total_hits=False),
+                                          docvalue_fields=[{"field": "group"}, {"field": "duplicate_count"}],
+                                          track_total_hits=False),
                         "dedup group sizes", retry=RetryPolicy())["hits"]["hits"]
         for hit in hits:
             got = hit.get("fields", {})
