@@ -22,7 +22,9 @@ enrich -> geo) in a child process, as datatrove runs extraction in a process it 
   while it runs one, so it starts the next as soon as it is done instead of waiting while this process
   hands the last one on (load, grouping, report) or is held up (a full load queue, the GIL); documents come back in order, and the ones sent ahead
   of a child that is killed or dies go to its replacement;
-* after ``RECYCLE_AFTER`` documents a fresh child replaces it, between two documents;
+* after ``RECYCLE_AFTER`` documents the child is stopped and a fresh one replaces it when the next
+  document (or the next batch's ``prestart_stage_worker``) comes, so the last document of a run leaves no
+  warm-up behind;
 * counters, timings and the clean stage's learned line statistics come back with each document and
   are added to the parent's stage objects, which the batch report and ``RecordLineStats`` read.
 

@@ -306,7 +306,10 @@ class StageWorker:
             if self.documents >= RECYCLE_AFTER:
                 self.stop()
                 self.recycled += 1
-                self.start(step.build)  # warms up while the caller carries on; gets the documents in flight
+                if self.inflight:  # none in practice (nothing is sent ahead past the limit): they go to it now
+                    self.start(step.build)
+                # else the replacement starts with the next document (``wait_ready``) or the next batch's
+                # ``prestart``: a run whose last document this was pays no warm-up at its end
             return done
 
     def _absorb(self, at: Progress, step: StageSteps) -> bool:
