@@ -135,7 +135,7 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearc
                        fingerprint=ctx.fingerprint, source_name=ctx.source_name)
     for batch in batches:
         report.add(batch)
-    if es is not None:  # groups that met in concurrent batches or runs end as one (grouping)
+    if es is not None and ctx.dedup is not None:  # groups that met in concurrent batches or runs end as one (grouping)
         started = time.perf_counter()
         report.counters.update(grouping.reconcile(es, ctx, (d.id for d in report.documents
                                                              if d.status == Status.INDEXED)))
