@@ -33,6 +33,19 @@ def _unsettle(es, alias: str, index: str, ids: list[str]) -> None:
         es.update(index=index, id=i, doc={"duplicate_group": i, "is_canonical": True, "duplicate_count": 1})
 
 
+def _grouped_and_unsettled(es, alias: str, tmp_path, seeds: tuple[int, ...]) -> tuple[str, list[str]]:
+    """A run over syndicated stories (one per seed), then its groups unsettled: (articles index, entry ids)."""
+    src = tmp_path / "src"
+    for seed in seeds:
+        syndicate(src, seed, f"story{seed}")
+    run(es, src, alias, tmp_path)
+    index = next(iter(es.indices.get_alias(name=alias).body))
+    ids = sorted(store.entry_ids(es, alias, [h["_id"] for h in es.search(
+        index=alias, size=100, source=False)["hits"]["hits"]]))
+    _unsettle(es, alias, index, ids)
+    return index, ids
+
+
 @pytest.mark.es
 def test_a_proven_settle_leaves_nothing_for_a_re_read(es_client, alias, tmp_path):
     src = tmp_path / "src"
@@ -55,14 +68,8 @@ def test_a_proven_settle_leaves_nothing_for_a_re_read(es_client, alias, tmp_path
 
 @pytest.mark.es
 def test_a_write_of_another_between_read_and_writes_brings_the_re_read_back(es_client, alias, tmp_path, monkeypatch):
-    src = tmp_path / "src"
-    syndicate(src, 33, "story")
-    run(es_client, src, alias, tmp_path)
     cfg = load_settings().dedup
-    index = next(iter(es_client.indices.get_alias(name=alias).body))
-    ids = sorted(store.entry_ids(es_client, alias, [h["_id"] for h in es_client.search(
-        index=alias, size=100, source=False)["hits"]["hits"]]))
-    _unsettle(es_client, alias, index, ids)
+    index, ids = _grouped_and_unsettled(es_client, alias, tmp_path, (33,))
     real, rounds = dedup_groups._article_fields, []
 
     def and_another_writer(es, idx, wanted):
@@ -110,15 +117,8 @@ def test_articles_written_as_their_fields_are_read_and_a_failed_read_ends_every_
 
     from pipeline.elastic.client import ClusterUnavailable
 
-    src = tmp_path / "src"
-    for seed in (41, 42):
-        syndicate(src, seed, f"story{seed}")
-    run(es_client, src, alias, tmp_path)
     cfg = load_settings().dedup
-    index = next(iter(es_client.indices.get_alias(name=alias).body))
-    ids = sorted(store.entry_ids(es_client, alias, [h["_id"] for h in es_client.search(
-        index=alias, size=100, source=False)["hits"]["hits"]]))
-    _unsettle(es_client, alias, index, ids)
+    index, ids = _grouped_and_unsettled(es_client, alias, tmp_path, (41, 42))
     real = dedup_groups._article_fields
 
     def fails_after(es, idx, wanted, *, after: int):
