@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{root}: no files (build a corpus with benchmarks/corpus.py)")
     kinds = {rel: rel.split("/")[0] for rel in rels}
     sides = {"a": Side(args.a.resolve(), root), "b": Side(args.b.resolve(), root)}
-    spent: dict[str, Counter[str]] = {"a": Counter(), "b": Counter()}
+    spent: dict[str, dict[str, float]] = {"a": {}, "b": {}}
     differ: set[str] = set()
     try:
         for r in range(args.rounds):
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 order = ("a", "b") if (k + r) % 2 == 0 else ("b", "a")
                 got = {name: sides[name].run(rel) for name in order}
                 for name, (seconds, _) in got.items():
-                    spent[name][kinds[rel]] += seconds
+                    spent[name][kinds[rel]] = spent[name].get(kinds[rel], 0.0) + seconds
                 if got["a"][1] != got["b"][1]:
                     differ.add(rel)
     finally:
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"a: {args.a.resolve()}\nb: {args.b.resolve()}\n{len(rels)} documents of {root} (every {args.every}), "
           f"{args.rounds} rounds, ms a document of the stages' CPU")
     for kind in sorted(count):
-        a, b = (1000 * spent[s][kind] / (count[kind] * args.rounds) for s in ("a", "b"))
+        a, b = (1000 * spent[s].get(kind, 0.0) / (count[kind] * args.rounds) for s in ("a", "b"))
         print(f"  {kind:8s} {count[kind]:5d} docs   a {a:7.2f}   b {b:7.2f}   b / a {b / a:.3f}")
     a_all, b_all = (1000 * sum(spent[s].values()) / (len(rels) * args.rounds) for s in ("a", "b"))
     print(f"  {'all':8s} {len(rels):5d} docs   a {a_all:7.2f}   b {b_all:7.2f}   b / a {b_all / a_all:.3f}")
