@@ -346,8 +346,10 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     need_date = not md.get("published_at")
     generic, others = md.pop("generic_date", False), md.pop("other_dates", [])
     lang = _language(md)
-    strings = (byline.head_strings(tree, md.get("title"))
-               if need_author or need_date or generic or others or zone_open(md["published_at"]) else [])
+    # the strings decide a structured date only when one of these holds (a shown day moves no other date:
+    # shown_day and midnight_east answer only zone_open stamps); else only the text byline may read them
+    dated = need_date or generic or others or zone_open(md["published_at"])
+    strings = byline.head_strings(tree, md.get("title")) if dated else []
     if md.get("published_at"):
         shown, _ = text_dates(strings, lang) if strings else (None, None)
         day = shown_day(md["published_at"], shown)
@@ -370,7 +372,8 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
         name = byline.markup_author(soup) if soup is not None else None
         source = "markup"
         names = [byline.first_author(name)] if name else _trafilatura_authors(tree, md.get("site_name"))
-        if not names:
+        if not names:  # nothing above changes the tree: the strings are the ones read before it
+            strings = strings if dated else byline.head_strings(tree, md.get("title"))
             name, source = byline.text_author(strings), "text"
             names = [byline.first_author(name)] if name else []
         if names:
