@@ -1,16 +1,14 @@
-"""Session 27's metadata shortcuts against the code they replace (issue 27): the year test before the
-local-date patterns, and JSON-LD scalars kept without a call."""
+"""Session 27's metadata shortcut against the code it replaces (issue 27): the year test before the
+local-date patterns."""
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import date
-from typing import Any
 
 import pytest
 
-from pipeline.stages.clean import byline, jsonld
+from pipeline.stages.clean import byline
 from pipeline.stages.clean.dates import (
     DateMatch,
     _normalise_digits,
@@ -96,79 +94,3 @@ def test_find_local_date_is_what_every_pattern_found(language: str | None) -> No
     for t in texts:
         assert find_local_date(t, language) == _find_before(t, language), repr(t)
         assert find_local_date(t, language, reference=ref) == _find_before(t, language, reference=ref), repr(t)
-
-
-def _plain_before(v: Any, nested: list[dict[str, Any]], via: str = "") -> Any:
-    """``jsonld._plain`` as it was: called for every value, scalars included."""
-    if isinstance(v, list):
-        return [_plain_before(x, nested, via) for x in v]
-    if not isinstance(v, dict):
-        return v
-    if "@value" in v and not any(not k.startswith("@") for k in v):
-        return _plain_before(v["@value"], nested, via)
-    d: dict[str, Any] = {}
-    for k, x in v.items():
-        if isinstance(k, str):
-            key = jsonld._key(k)
-            d[key] = jsonld._type(x) if k == "@type" else x if k == "@graph" else _plain_before(x, nested, key)
-    if via:
-        d["@nested"] = via
-        nested.append(d)
-    return d
-
-
-def _json_values() -> list[Any]:
-    out: list[Any] = []
-    for html in _real_pages():
-        try:
-            tree = parse_html(html)
-        except ValueError:
-            continue
-        for s in tree.iter("script"):
-            if (s.get("type") or "").lower() == "application/ld+json" and s.text:
-                try:
-                    out.append(json.loads(s.text.strip().rstrip(";")))
-                except (ValueError, RecursionError):
-                    continue
-    rnd = random.Random(27)
-    keys = ["@type", "@graph", "@value", "@id", "name", "schema:datePublished", "http://schema.org/author", "a:b",
-            "author", "mainEntity", "datePublished"]
-    scalars: list[Any] = [None, True, False, 0, 1.5, 1710806400, "", "2026-03-19", "schema:NewsArticle", "x"]
-
-    def build(depth: int) -> Any:
-        roll = rnd.random()
-        if depth > 4 or roll < 0.4:
-            return rnd.choice(scalars)
-        if roll < 0.6:
-            return [build(depth + 1) for _ in range(rnd.randint(0, 4))]
-        return {rnd.choice(keys): build(depth + 1) for _ in range(rnd.randint(0, 5))}
-
-    return out + [build(0) for _ in range(5000)]
-
-
-def _old_script_nodes(value: Any, nested: list[dict[str, Any]]) -> list[Any]:
-    """``jsonld._script_nodes`` with the old ``_plain``."""
-    stack, found = [value], []
-    while stack:
-        d = stack.pop()
-        if isinstance(d, list):
-            stack.extend(d)
-        elif isinstance(d, dict):
-            d = _plain_before(d, nested)
-            found.append(d)
-            if "@graph" in d:
-                stack.append(d["@graph"])
-    return found
-
-
-def _outcome(read: Any, value: Any) -> str:
-    nested: list[dict[str, Any]] = []
-    try:
-        return repr((read(value, nested), nested))
-    except Exception as exc:  # noqa: BLE001 - a top-level value object can raise: the same way in both
-        return type(exc).__name__
-
-
-def test_jsonld_plain_shape_is_what_it_was() -> None:
-    for value in _json_values():
-        assert _outcome(jsonld._script_nodes, value) == _outcome(_old_script_nodes, value), repr(value)[:300]

@@ -45,14 +45,11 @@ def _type(v: Any) -> Any:
     return _key(v) if isinstance(v, str) else v
 
 
-_CONTAINERS = (list, dict)  # what _plain changes; anything else it returns as it is, so it is not called for it
-
-
 def _plain(v: Any, nested: list[dict[str, Any]], via: str = "") -> Any:
     """The value in plain shape (keys unprefixed, value objects unwrapped); the dict nodes inside it land
     in ``nested``, each marked with the property it was found under (``@nested``)."""
     if isinstance(v, list):
-        return [_plain(x, nested, via) if isinstance(x, _CONTAINERS) else x for x in v]
+        return [_plain(x, nested, via) for x in v]
     if not isinstance(v, dict):
         return v
     if "@value" in v and not any(not k.startswith("@") for k in v):
@@ -61,8 +58,7 @@ def _plain(v: Any, nested: list[dict[str, Any]], via: str = "") -> Any:
     for k, x in v.items():
         if isinstance(k, str):
             key = _key(k)
-            d[key] = (_type(x) if k == "@type" else x if k == "@graph"
-                      else _plain(x, nested, key) if isinstance(x, _CONTAINERS) else x)
+            d[key] = _type(x) if k == "@type" else x if k == "@graph" else _plain(x, nested, key)
     if via:
         d["@nested"] = via
         nested.append(d)
