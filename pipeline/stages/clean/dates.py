@@ -75,6 +75,10 @@ def date_rules() -> DateRules:
 # other than 0-9, and the full-width ASCII forms
 _NOT_NORMAL = re.compile(r"[^\D0-9]|[\uff01-\uff5e]")
 _DIGIT = re.compile(r"\d")
+# the year of _patterns (its group ``y``): the "ymd", "dmy?", "dmy" and "mdy" patterns, the only ones tried
+# without a reference, each need a match of it in the text, so a text without one has no date of theirs
+_YEAR_DIGITS = r"(?:19|20|21)\d\d"
+_YEAR = re.compile(_YEAR_DIGITS)
 
 
 def _normalise_digits(text: str) -> str:
@@ -104,7 +108,7 @@ def _patterns(language: str | None) -> tuple[dict[str, int], list[tuple[str, re.
     if language and language in r.months and language != "en":
         names = {**r.months["en"], **names}  # English month names appear on every site
     mon = _name_alternation(names)
-    d, y = r"(?P<d>[0-3]?\d)", r"(?P<y>(?:19|20|21)\d\d)"
+    d, y = r"(?P<d>[0-3]?\d)", rf"(?P<y>{_YEAR_DIGITS})"
     pats = [
         ("ymd", re.compile(y + r"\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*" + d + r"\s*[日일号號]?")),
         ("md", re.compile(r"(?<!\d)(?P<m>[01]?\d)\s*[月월]\s*" + d + r"\s*[日일号號]")),
@@ -143,6 +147,8 @@ def find_local_date(text: str, language: str | None = None, *, reference: date |
     if not text or not _DIGIT.search(text):  # every pattern needs a digit (\d); normalising makes none
         return None
     s = _normalise_digits(text)
+    if reference is None and not _YEAR.search(s):  # each pattern tried without a reference holds _YEAR
+        return None
     names, pats = _patterns(language)
     best: DateMatch | None = None
     for kind, pat in pats:

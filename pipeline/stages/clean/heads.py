@@ -120,8 +120,9 @@ def mark_head(lines: list[Line], r: TextRules, res: CleanResult, title: str | No
         if ln.kind:
             continue
         t = ln.text
-        dl = match_dateline(t, r) if max_prose_before is None or prose_before < max_prose_before else None
-        if max_prose_before is not None and not dl and is_prose(t, r):
+        looking = max_prose_before is None or prose_before < max_prose_before
+        dl = match_dateline(t, r) if looking else None
+        if looking and max_prose_before is not None and not dl and is_prose(t, r):  # past the count: no question
             prose_before += 1
         if dl:
             rest = dl.get("rest", "")

@@ -35,6 +35,7 @@ import lxml.html
 from pipeline.stages.clean import byline, jsonld
 from pipeline.stages.clean.dates import find_local_date, is_updated_label, midnight_east, shown_day, zone_open
 from pipeline.stages.clean.heads import pick_title
+from pipeline.stages.clean.metadata_names import _clean_authors, _names, not_a_person
 from pipeline.stages.clean.spaces import norm
 
 _DATE_KEYS = (
@@ -81,17 +82,6 @@ def _meta_map(tree: lxml.html.HtmlElement, metas: list[lxml.html.HtmlElement] | 
     return out
 
 
-def _names(v: Any) -> list[str]:
-    if isinstance(v, str):
-        return [v]
-    if isinstance(v, dict):
-        n = v.get("name")
-        return _names(n) if n else []
-    if isinstance(v, list):
-        return [n for x in v for n in _names(x)]
-    return []
-
-
 def iso_date(value: str) -> str | None:
     """ISO 8601 from the usual machine-readable date forms (None if it is not one)."""
     v = (value or "").strip()
@@ -130,34 +120,6 @@ def _plausible(value: str) -> str | None:
         return None
     r = date_rules()
     return iso if r.min_year <= int(iso[:4]) <= r.max_year else None
-
-
-def _clean_authors(authors: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for a in authors:
-        a = norm(a)
-        a = re.sub(r"^by\s+", "", a, flags=re.I)
-        a = re.sub(r"\s+[-|–—]\s+(?:https?://|www\.)\S*$", "", a)  # "Frank B - http://example.de"
-        if a and len(a) <= 80 and not re.match(r"https?://", a) and a.lower() not in seen:
-            seen.add(a.lower())
-            out.append(a)
-    return out
-
-
-_DOMAIN = re.compile(r"\w\.(?:[a-z]{2,6})(?:\b|/)|\bwww\b|@|https?:", re.IGNORECASE)
-
-
-def _fold(s: str) -> str:
-    return re.sub(r"[\W_]+", "", (s or "").casefold())
-
-
-def not_a_person(name: str, site: str | None) -> bool:
-    """The publisher named as author (the site name, a domain, an e-mail): a site, not a byline."""
-    n, s = _fold(name), _fold(site or "")
-    if not n or _DOMAIN.search(name):
-        return True
-    return bool(s) and (n == s or (len(s) >= 4 and s in n))  # a blogger named in the site's name stays
 
 
 def _local_day(stamp: str, others: list[str]) -> str:
@@ -384,8 +346,10 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
     need_date = not md.get("published_at")
     generic, others = md.pop("generic_date", False), md.pop("other_dates", [])
     lang = _language(md)
-    strings = (byline.head_strings(tree, md.get("title"))
-               if need_author or need_date or generic or others or zone_open(md["published_at"]) else [])
+    # the strings decide a structured date only when one of these holds (a shown day moves no other date:
+    # shown_day and midnight_east answer only zone_open stamps); else only the text byline may read them
+    dated = need_date or generic or others or zone_open(md["published_at"])
+    strings = byline.head_strings(tree, md.get("title")) if dated else []
     if md.get("published_at"):
         shown, _ = text_dates(strings, lang) if strings else (None, None)
         day = shown_day(md["published_at"], shown)
@@ -408,7 +372,8 @@ def extract_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> dic
         name = byline.markup_author(soup) if soup is not None else None
         source = "markup"
         names = [byline.first_author(name)] if name else _trafilatura_authors(tree, md.get("site_name"))
-        if not names:
+        if not names:  # nothing above changes the tree: the strings are the ones read before it
+            strings = strings if dated else byline.head_strings(tree, md.get("title"))
             name, source = byline.text_author(strings), "text"
             names = [byline.first_author(name)] if name else []
         if names:
