@@ -4,13 +4,22 @@ search's leaf blocks and script holders read from one walk; the figcaptions foun
 
 from __future__ import annotations
 
+import copy
 import random
+import re
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+from lxml import etree
+
+from pipeline.stages.clean.blocks import text_of
 from pipeline.stages.clean.class_names import _TOKEN_SPLIT, _name_tokens, _named_boiler, _token_finder
+from pipeline.stages.clean.html import visible_text
 from pipeline.stages.clean.packs import load_packs
 from pipeline.stages.clean.parse import parse_html
+from pipeline.stages.clean.prune import _images_at_least
+from pipeline.stages.clean.spaces import norm
 
 
 def _boiler_before(names: str, tokens: frozenset[str]) -> bool:
@@ -68,3 +77,47 @@ def test_a_class_string_without_a_token_in_its_lower_case_is_judged_as_before() 
             checked += finder is not None
             said += whole
     assert checked > 100000 and said > 1000  # not a comparison of "no" answers only
+
+
+def _visible_text_before(el: Any) -> str:
+    """``html.visible_text`` as it was (26fb55e)."""
+    if not any(True for _ in el.iter("script", "style", "noscript", "template")):
+        return str(el.text_content())
+    el = copy.deepcopy(el)
+    for bad in list(el.iter("script", "style", "noscript", "template")):
+        bad.drop_tree()
+    return str(el.text_content())
+
+
+def test_a_caption_and_the_image_count_read_as_before() -> None:
+    """``visible_text`` by ``text_of``, a caption's text squeezed by ``norm``, a named caption's length by
+    ``text_of``, and the gallery check's image count stopped at the tenth image."""
+    images = etree.XPath("count(descendant-or-self::img)")
+    checked = many = 0
+    rnd = random.Random(2027)
+    galleries = []
+    for k in range(25):
+        imgs = "".join(rnd.choice(["<img src=a>", "<IMG src=b>", "<svg:img/>", "<p><img src=c></p>", "<b>x</b>"])
+                       for _ in range(k))
+        galleries.append(lxml.html.document_fromstring(f"<html><body><div>{imgs}</div>{imgs[:40]}</body></html>"))
+    odd = lxml.html.document_fromstring("<html><body><img src=a></body></html>")
+    for _ in range(12):
+        etree.SubElement(odd.find("body"), "{http://x}img")
+    for tree in [*_trees(), *galleries, odd, odd.find("body/img")]:
+        for el in tree.iter(etree.Element):
+            if rnd.random() < 0.3 and el.tag not in ("script", "style", "noscript", "template"):  # as callers ask
+                try:
+                    want = _visible_text_before(el)
+                except ValueError:  # a control character in a dropped block's tail (the random pages' \x1c)
+                    continue
+                assert visible_text(el) == want
+                assert norm(visible_text(el)) == re.sub(r"\s+", " ", want).strip()
+                assert len(text_of(el).strip()) == len(el.text_content().strip())
+                checked += 1
+        for root in (tree, tree.find("body")):
+            if root is not None:
+                count = images(root)
+                for n in (1, 2, 9, 10, 11):
+                    assert _images_at_least(root, n) == (count >= n)
+                many += count >= 10
+    assert checked > 10000 and many > 0

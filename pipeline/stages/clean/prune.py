@@ -4,7 +4,8 @@ media blocks (a video player's UI, photo galleries) by structure; never most of 
 from __future__ import annotations
 
 import functools
-from typing import Any, cast
+from itertools import islice
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -287,7 +288,12 @@ def _article_guard(root: Any, doomed: list[Any], known: dict[Any, int] | None = 
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
 GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
-_IMAGES = etree.XPath("count(descendant-or-self::img)")
+
+
+def _images_at_least(root: Any, n: int) -> bool:
+    """``count(descendant-or-self::img) >= n``, the walk stopped at the ``n``-th image: a plain name matches
+    the elements of that name without a namespace, in the XPath's name test as in lxml's ``iter``."""
+    return next(islice(root.iter("img"), n - 1, None), None) is not None
 
 
 def prune_media(root: Any, known: dict[Any, int] | None = None) -> dict[str, int]:
@@ -309,7 +315,7 @@ def prune_media(root: Any, known: dict[Any, int] | None = None) -> dict[str, int
     page_chars: int | None = None  # the page's text, counted at the first candidate (before any gallery goes)
     prose_chars: int | None = None  # the page's prose, counted at the first gallery (most pages have none)
     images: dict[Any, int] = {}
-    if cast(float, _IMAGES(root)) >= GALLERY_MIN_IMAGES:  # else no block holds as many
+    if _images_at_least(root, GALLERY_MIN_IMAGES):  # else no block holds as many
         for img in root.iter("img"):
             for anc in img.iterancestors():
                 if anc.tag in ("body", "html"):
