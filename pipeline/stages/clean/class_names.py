@@ -1,5 +1,5 @@
 """Class, id, style and ``hidden`` read once a page (:func:`attributed`), and whether a class/id string
-names boilerplate by its tokens (split out of :mod:`prune`, which keeps its per-string verdicts; issue 27)."""
+names boilerplate by its tokens: moved out of :mod:`prune` as they were (it keeps its per-string verdicts)."""
 
 from __future__ import annotations
 
@@ -18,24 +18,8 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
     """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
     camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'; a
-    string seen for the first time (one with a unique id) is answered from its names' cached tokens, or
-    rejected at once when none of the tokens is in it at all (:func:`_token_finder`)."""
-    finder = _token_finder(tokens)
-    if finder is not None and finder.search(names.lower()) is None:
-        return False
+    string seen for the first time (one with a unique id) is answered from its names' cached tokens."""
     return any(not tokens.isdisjoint(_name_tokens(name)) for name in names.split())
-
-
-@functools.lru_cache(maxsize=64)
-def _token_finder(tokens: frozenset[str]) -> re.Pattern[str] | None:
-    """A pattern finding any of ``tokens`` in a string, when they are all ASCII (else None): a name's token
-    ``t.lower()`` equal to an ASCII token holds no sigma (the one letter whose lower case depends on its
-    neighbours), so it is the lower case of ``t``'s characters one by one, which ``names.lower()`` holds
-    where ``names`` holds ``t``. No token in ``names.lower()``: no name's token among ``tokens``
-    (``tests/stages/test_clean_exact_s27_own.py``)."""
-    if not tokens or not all(t.isascii() for t in tokens):
-        return None
-    return re.compile("|".join(re.escape(t) for t in sorted(tokens)))
 
 
 @functools.lru_cache(maxsize=32768)
