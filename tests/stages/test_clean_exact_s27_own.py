@@ -1,6 +1,6 @@
 """The HTML clean's own steps made cheaper in session 27 (issue 27) answer exactly as the code they replace:
 the gallery check's image count stopped at the tenth image; a caption's text read without an XPath and
-squeezed without the regex."""
+squeezed without the regex; a text holder's prose measured by ``own_chars`` (no joined string)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.stages.clean import prune
 from pipeline.stages.clean.blocks import text_of
 from pipeline.stages.clean.html import visible_text
 from pipeline.stages.clean.parse import parse_html
 from pipeline.stages.clean.prune import _images_at_least
+from pipeline.stages.clean.recall import own_text
 from pipeline.stages.clean.spaces import norm
 
 
@@ -73,3 +75,24 @@ def test_a_caption_and_the_image_count_read_as_before() -> None:
                     assert _images_at_least(root, n) == (count >= n)
                 many += count >= 10
     assert checked > 10000 and many > 0
+
+
+def _holder_chars_before(el: Any) -> int:
+    """``prune._holder_chars`` as it was (26fb55e): the own text joined, then measured."""
+    n = len(own_text(el).strip())
+    if n >= prune.PROSE_MIN_CHARS:
+        links = sum(len(text_of(a)) for a in el if a.tag == "a")
+        if links * 2 < n + links:
+            return n
+    return 0
+
+
+def test_a_text_holders_prose_is_measured_without_joining_its_own_text() -> None:
+    checked = kept = 0
+    for tree in _trees():
+        for el in tree.iter():
+            want = _holder_chars_before(el)
+            assert prune._holder_chars(el) == want, etree.tostring(el)
+            checked += 1
+            kept += want > 0
+    assert checked > 10000 and kept > 20

@@ -18,7 +18,7 @@ from pipeline.stages.clean.class_names import (  # _TOKEN_SPLIT and _doomed_by_a
     _named_boiler,
     attributed,
 )
-from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text, text_of
+from pipeline.stages.clean.recall import TEXT_HOLDERS, own_chars, text_of
 from pipeline.stages.clean.rules import HtmlRules
 
 __all__ = ["PROSE_MIN_CHARS", "attributed", "named_captions", "prose_chars", "prose_paragraphs", "prune", "prune_media"]
@@ -143,8 +143,9 @@ def _prose_blocks(root: Any, known: dict[Any, int] | None) -> list[tuple[Any, in
 
 
 def _holder_chars(el: Any) -> int:
-    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0."""
-    n = len(own_text(el).strip())
+    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0
+    (``own_chars`` is ``len(own_text(el).strip())`` without the joined string)."""
+    n = own_chars(el)
     if n >= PROSE_MIN_CHARS:
         links = sum(len(text_of(a)) for a in el if a.tag == "a")
         if links * 2 < n + links:
