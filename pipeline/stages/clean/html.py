@@ -129,9 +129,9 @@ def clean_html(html: str, rules: CleaningRules | RulePacks | None = None) -> Cle
     attributes = attributed(root)  # class, id, style, hidden: read once for the captions and the pruning
     named = [el for el in named_captions(root, hr.caption_tokens, attributes)  # a caption's size and shape,
              if el.tag not in _NOT_CAPTIONS and next(el.iter(*_HEADINGS), None) is None  # not a header's, a menu's
-             and 12 <= len(el.text_content().strip()) <= base.text.caption_max and link_share(el) <= MAX_LINK_SHARE]
+             and 12 <= len(text_of(el).strip()) <= base.text.caption_max and link_share(el) <= MAX_LINK_SHARE]
     for fc in [*tree.iter("figcaption"), *named]:
-        t = re.sub(r"\s+", " ", visible_text(fc)).strip()
+        t = norm(visible_text(fc))  # re.sub(r"\s+", " ", ...).strip()
         if t and t not in res.captions:
             res.captions.append(t)
     warnings = []
@@ -302,13 +302,14 @@ _INVISIBLE = ("script", "style", "noscript", "template")
 
 
 def visible_text(el: lxml.html.HtmlElement) -> str:
-    """Text a reader sees: without script/style/noscript/template content."""
-    if not any(True for _ in el.iter(*_INVISIBLE)):
-        return str(el.text_content())
+    """Text a reader sees: without script/style/noscript/template content (``text_of`` is ``text_content()``
+    without an XPath)."""
+    if next(el.iter(*_INVISIBLE), None) is None:
+        return text_of(el)
     el = copy.deepcopy(el)
     for bad in list(el.iter(*_INVISIBLE)):
         bad.drop_tree()
-    return str(el.text_content())
+    return text_of(el)
 
 
 FAST_MIN_CHARS = 250  # trafilatura's MIN_EXTRACTED_SIZE: below it its full cascade tries jusText

@@ -4,73 +4,27 @@ media blocks (a video player's UI, photo galleries) by structure; never most of 
 from __future__ import annotations
 
 import functools
-import re
-from typing import Any, cast
+from itertools import islice
+from typing import Any
 
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.recall import TEXT_HOLDERS, own_text, text_of
+from pipeline.stages.clean.class_names import (  # _TOKEN_SPLIT and _doomed_by_attributes: read here by tests
+    _HIDDEN_STYLE,
+    _TOKEN_SPLIT,  # noqa: F401
+    Attributed,
+    _doomed_by_attributes,  # noqa: F401
+    _named_boiler,
+    attributed,
+)
+from pipeline.stages.clean.recall import TEXT_HOLDERS, own_chars, text_of
 from pipeline.stages.clean.rules import HtmlRules
 
-__all__ = ["PROSE_MIN_CHARS", "named_captions", "prose_chars", "prose_paragraphs", "prune", "prune_media"]
-
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
-
-
-@functools.lru_cache(maxsize=8192)
-def _named_boiler(names: str, tokens: frozenset[str]) -> bool:
-    """A class/id string holds one of the pack's boilerplate tokens (split at spaces, ``-``, ``_`` and
-    camelCase, lower-cased). Cached per string: a page repeats its class names, a site its pages'; a
-    string seen for the first time (one with a unique id) is answered from its names' cached tokens."""
-    return any(not tokens.isdisjoint(_name_tokens(name)) for name in names.split())
-
-
-@functools.lru_cache(maxsize=32768)
-def _name_tokens(name: str) -> frozenset[str]:
-    """One class name's or id's tokens (no whitespace in it: splitting a string at whitespace first gives
-    the same tokens, a camelCase break never spans a space)."""
-    return frozenset(t.lower() for t in _TOKEN_SPLIT.split(name) if t)
-
+__all__ = ["PROSE_MIN_CHARS", "attributed", "named_captions", "prose_chars", "prose_paragraphs", "prune", "prune_media"]
 
 _KEEP_TAGS = frozenset(("html", "body", "article", "main"))
 _BOXES = frozenset(("article", "main"))  # an article's own container: the guard also runs inside each
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=8192)
-def _doomed_by_attributes(cls: str | None, id_: str | None, style: str | None, hidden: bool,
-                          tokens: frozenset[str], hidden_classes: frozenset[str]) -> bool:
-    """An element with these attributes goes: its class/id names carry one of the pack's boilerplate tokens,
-    or it is not shown to a reader (the ``hidden`` attribute, an inline ``display: none`` / ``visibility:
-    hidden``, one of the pack's hiding class names, whole). Remembered: a page repeats its attributes.
-    (:func:`prune` asks the same per attribute: :class:`_Verdicts`.)"""
-    names = f"{cls or ''} {id_ or ''}"
-    if names.strip() and _named_boiler(names, tokens):
-        return True
-    if hidden or _HIDDEN_STYLE.search(style or ""):
-        return True
-    return bool(hidden_classes) and not hidden_classes.isdisjoint((cls or "").split())
-
-
-# (element, class, id, style, has ``hidden``) of an element carrying one of those attributes
-Attributed = tuple[Any, "str | None", "str | None", "str | None", bool]
-
-
-def attributed(root: Any) -> list[Attributed]:
-    """The elements under ``root`` (itself included) carrying a class, id, style or ``hidden`` attribute, in
-    document order, with those attributes read once: the caption search and the pruning share them.
-    The elements of ``descendant-or-self::*[@class or @id or @hidden or @style]``, found by a walk that reads
-    the four attributes of each element: the XPath's predicates cost libxml2 more than the walk and the reads
-    (0.65 x on the throughput corpus's pages; ``tests/stages/test_clean_exact_attributed.py``)."""
-    out: list[Attributed] = []
-    add = out.append
-    for el in root.iter(etree.Element):  # elements only (no comments, processing instructions, entities), as ``*``
-        get = el.get
-        cls, id_, style, hidden = get("class"), get("id"), get("style"), get("hidden")
-        if cls is not None or id_ is not None or style is not None or hidden is not None:
-            add((el, cls, id_, style, hidden is not None))
-    return out
 
 
 _VERDICTS_MAX = 16384  # remembered strings per rule set before its answers are forgotten (memory stays bounded)
@@ -189,8 +143,9 @@ def _prose_blocks(root: Any, known: dict[Any, int] | None) -> list[tuple[Any, in
 
 
 def _holder_chars(el: Any) -> int:
-    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0."""
-    n = len(own_text(el).strip())
+    """The characters of a text holder's own text when it is one of :func:`prose_blocks`, else 0
+    (``own_chars`` is ``len(own_text(el).strip())`` without the joined string)."""
+    n = own_chars(el)
     if n >= PROSE_MIN_CHARS:
         links = sum(len(text_of(a)) for a in el if a.tag == "a")
         if links * 2 < n + links:
@@ -334,7 +289,12 @@ def _article_guard(root: Any, doomed: list[Any], known: dict[Any, int] | None = 
 GALLERY_MIN_IMAGES = 10  # a block of this many images ...
 GALLERY_TEXT_PER_IMAGE = 150  # ... with less text than this per image, and no prose paragraph, is a gallery
 PLAYER_MAX_CHARS = 1500  # a <video>'s ancestor with less text than this and no prose is its player UI
-_IMAGES = etree.XPath("count(descendant-or-self::img)")
+
+
+def _images_at_least(root: Any, n: int) -> bool:
+    """``count(descendant-or-self::img) >= n``, the walk stopped at the ``n``-th image: a plain name matches
+    the elements of that name without a namespace, in the XPath's name test as in lxml's ``iter``."""
+    return next(islice(root.iter("img"), n - 1, None), None) is not None
 
 
 def prune_media(root: Any, known: dict[Any, int] | None = None) -> dict[str, int]:
@@ -356,7 +316,7 @@ def prune_media(root: Any, known: dict[Any, int] | None = None) -> dict[str, int
     page_chars: int | None = None  # the page's text, counted at the first candidate (before any gallery goes)
     prose_chars: int | None = None  # the page's prose, counted at the first gallery (most pages have none)
     images: dict[Any, int] = {}
-    if cast(float, _IMAGES(root)) >= GALLERY_MIN_IMAGES:  # else no block holds as many
+    if _images_at_least(root, GALLERY_MIN_IMAGES):  # else no block holds as many
         for img in root.iter("img"):
             for anc in img.iterancestors():
                 if anc.tag in ("body", "html"):
