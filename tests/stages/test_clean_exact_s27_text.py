@@ -1,0 +1,58 @@
+"""Text mode's shortcuts (s27) answer exactly as the code they replace."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from pipeline.stages.clean import lines, needles
+from pipeline.stages.clean.packs import PACK_DIR, load_packs
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+LANGUAGES = sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
+
+
+def _fixture_lines() -> list[str]:
+    out: list[str] = []
+    for p in sorted(FIXTURES.rglob("*.txt")):
+        out.extend(ln.text for ln in lines.split_lines(p.read_text(encoding="utf-8")))
+    return out
+
+
+# end marks of every pack, their pieces, spaces and what stands before them
+END_POOL = ["(end)", "[ ends ]", "( end  )", "-30-", "###", "***", "（完）", "（完", "【完】", "(hết)", "/.", "(ANTARA)",
+            "(ant/bbn)", "(پایان)", "انتهای پیام", "انتهای", "پیام", "end", "ends", "(", ")", "[", "]", "（", "）", "【",
+            "】", "完", " ", "  ", "\t", "\n", "\u3000", "\u00a0", ".", "!", "?", "。", "”", "\"", "'", "a", "Word", "x/y",
+            "-", "#", "*", "İ", "ſ", "END", "Ends"]
+
+
+def test_end_marks_searched_from_the_end_equal_the_search() -> None:
+    packs = load_packs()
+    rnd = random.Random(27)
+    texts = _fixture_lines()
+    texts += ["".join(rnd.choices(END_POOL, k=rnd.randint(0, 12))) for _ in range(30000)]
+    texts += [t + rnd.choice(END_POOL) + rnd.choice(END_POOL) for t in _fixture_lines()[:3000]]
+    found = tail = 0
+    for lang in LANGUAGES:
+        r = packs.for_language(lang).text
+        nd = r.end_mark_needled
+        assert isinstance(nd, needles.TailNeedled)
+        for t in texts:
+            got, want = nd.search(t), r.end_mark.search(t)
+            assert (got and (got.span(), got.group(0))) == (want and (want.span(), want.group(0))), (lang, t)
+            found += want is not None
+            tail += nd.width is not None and "  " not in t and t.isprintable()
+    assert found > 1000 and tail > 100000
+
+
+def test_spaced_width_caps_each_space_run_once() -> None:
+    assert needles.spaced_width(r"[(\[]\s*(?:end|ends)\s*[)\]]|-30-|###", re.I) == 8
+    assert needles.spaced_width(r"a\s+b{2,3}", 0) == 5
+    assert needles.spaced_width(r"a\s{3,}", 0) == 4  # (never matches a single-spaced line: any bound holds)
+    assert needles.spaced_width(r"(?:\s*c)+", 0) is None
+    assert needles.spaced_width(r"a.*", 0) is None
+    assert needles.spaced_width(r"(a)\1", 0) is None
+    assert needles.spaced_width(r"(?<=\s{0,3}x)y", 0) == 1
+    # a pattern's own width, and its cached group widths, are left as they were
+    assert re.compile(r"(\s*)x").match("   x") is not None
