@@ -6,7 +6,7 @@ import random
 import re
 from pathlib import Path
 
-from pipeline.stages.clean import lines, needles
+from pipeline.stages.clean import captions_by_form, lines, needles, structure
 from pipeline.stages.clean.packs import PACK_DIR, load_packs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
@@ -56,3 +56,39 @@ def test_spaced_width_caps_each_space_run_once() -> None:
     assert needles.spaced_width(r"(?<=\s{0,3}x)y", 0) == 1
     # a pattern's own width, and its cached group widths, are left as they were
     assert re.compile(r"(\s*)x").match("   x") is not None
+
+
+def _caption_form_before(t: str, lex: captions_by_form.Lexicon) -> int:
+    """``structure.caption_form`` before the s27 shortcut."""
+    cbf = captions_by_form
+    if cbf.credit_line(t, lex):
+        return structure.CREDIT
+    short = cbf.short_enough(t)
+    if short and cbf.opening_of_short(t, lex):
+        return structure.OPENING
+    if short and cbf.closing_of_short(t, lex):
+        return structure.CLOSING
+    if cbf.credit_by_shape(t):
+        return structure.CREDIT_SHAPE
+    if cbf.caption_by_shape(t):
+        return structure.CAPTION_SHAPE
+    return 0
+
+
+FORM_POOL = ["Photo", "Foto", "写真", "사진", "Bild", "AP", "Reuters", "dpa", "John Smith", "the", "river", "in", "2024", "a",
+             "ภาพ", "资料图", "Στη φωτογραφία", ":", "：", ",", "，", "、", "=", "＝", "|", "｜", "-", "–", "—", "/", ".", "!",
+             "?", "。", " ", " ", " ", "(", ")", "[", "]", "【", "】", "（", "）", "「", "」", "«", "»", "<", ">", "［", "］", "〔",
+             "〈", "《", "Archivbild", "Foto: dpa", "(Photo: AP/John Smith)", "\t", "\u3000"]
+
+
+def test_caption_forms_with_the_character_check_equal_asking_every_form() -> None:
+    assert structure._FORM_SHORTCUT, "captions_by_form changed: re-check structure._FORM_CHAR, then the fingerprint"
+    lex = captions_by_form.load_lexicon()
+    rnd = random.Random(271)
+    texts = _fixture_lines() + ["", "(", "Photo", "Photo: AP", "【写真】東京", "x" * 500]
+    texts += ["".join(rnd.choices(FORM_POOL, k=rnd.randint(0, 16))) for _ in range(40000)]
+    shortcut = 0
+    for t in texts:
+        assert structure.caption_form(t, lex) == _caption_form_before(t, lex), repr(t)
+        shortcut += t[:1] not in captions_by_form._OPEN and not structure._FORM_CHAR.search(t)
+    assert shortcut > 1000
