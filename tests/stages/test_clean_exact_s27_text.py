@@ -6,7 +6,7 @@ import random
 import re
 from pathlib import Path
 
-from pipeline.stages.clean import captions_by_form, lines, needles, structure
+from pipeline.stages.clean import alt_text, captions_by_form, lines, needles, script, structure
 from pipeline.stages.clean.packs import PACK_DIR, load_packs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
@@ -92,3 +92,19 @@ def test_caption_forms_with_the_character_check_equal_asking_every_form() -> Non
         assert structure.caption_form(t, lex) == _caption_form_before(t, lex), repr(t)
         shortcut += t[:1] not in captions_by_form._OPEN and not structure._FORM_CHAR.search(t)
     assert shortcut > 1000
+
+
+def test_more_word_chars_of_ascii_lines_counts_their_word_characters() -> None:
+    rnd = random.Random(272)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = [t for t in _fixture_lines() if t.isascii()] + ascii_chars
+    texts += ["".join(rnd.choices(ascii_chars, k=rnd.randint(0, 300))) for _ in range(20000)]
+    texts += [" ".join(rnd.choices(["Share", "this", "a", "_", "1,200", "U.S.", "--", "(c)"], k=rnd.randint(0, 60)))
+              for _ in range(5000)]
+    for t in texts:
+        chars = sum(len(w) for w in re.findall(r"\w+", t))
+        key = " ".join(script.tokens.__wrapped__(t))
+        for n in (0, 1, 5, 17, 40, 120, 240):
+            more = alt_text.more_word_chars(t, n)
+            assert more == (chars > n), (t, n)
+            assert not more or len(key) > n, (t, n)

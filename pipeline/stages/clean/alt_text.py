@@ -22,6 +22,7 @@ def repeat_key(t: str) -> str:
 
 
 _MORE_WORD_CHARS: dict[int, re.Pattern[str]] = {}
+_ASCII_NON_WORD = bytes(c for c in range(128) if not re.fullmatch(r"\w", chr(c)))  # (the rest: [0-9A-Za-z_])
 
 
 def more_word_chars(t: str, n: int) -> bool:
@@ -29,9 +30,12 @@ def more_word_chars(t: str, n: int) -> bool:
     repeat key is longer than ``n``: each token of the key is a ``\\w`` run of ``t``, of its lower case, or
     a bigram of a run (``script.tokens``), and neither lowering (every ``\\w`` character lowers to at least
     one, checked over every code point by the test) nor bigrams (``2 (m - 1) >= m``) shortens them. An ASCII
-    line's key costs less to make than this reading."""
-    if t.isascii() or len(t) <= n:
+    line's word characters are the bytes left when the others are deleted (in C: a prose line's key costs
+    several times as much to make)."""
+    if len(t) <= n:
         return False
+    if t.isascii():
+        return len(t.encode("ascii").translate(None, _ASCII_NON_WORD)) > n
     rx = _MORE_WORD_CHARS.get(n)
     if rx is None:  # (keys are made of lines of at most ``repeat_max_chars``: a few hundred lengths at most)
         rx = _MORE_WORD_CHARS[n] = re.compile(rf"(?:\W*+\w){{{n + 1}}}")
