@@ -108,3 +108,12 @@ def test_more_word_chars_of_ascii_lines_counts_their_word_characters() -> None:
             more = alt_text.more_word_chars(t, n)
             assert more == (chars > n), (t, n)
             assert not more or len(key) > n, (t, n)
+
+
+def test_repeat_keys_of_ascii_lines_equal_the_joined_tokens() -> None:
+    rnd = random.Random(273)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = _fixture_lines() + ascii_chars + ["\x1c a\x1fb\x0bc", "  Share  this\t", ""]
+    texts += ["".join(rnd.choices(ascii_chars, k=rnd.randint(0, 120))) for _ in range(20000)]
+    for t in texts:
+        assert alt_text.repeat_key.__wrapped__(t) == " ".join(script.tokens.__wrapped__(t)), repr(t)

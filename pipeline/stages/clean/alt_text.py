@@ -11,13 +11,17 @@ import re
 
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
-from pipeline.stages.clean.script import line_memo, tokens
+from pipeline.stages.clean.script import _ASCII_WORDS_LOWER, line_memo, tokens
 
 __all__ = ["CLOSED", "mark_repeats", "more_word_chars", "repeat_key"]
 
 
 @line_memo
 def repeat_key(t: str) -> str:
+    """``" ".join(tokens(t))``; an ASCII line's read as ``tokens`` reads it (its non-word bytes become spaces,
+    the only white space left), as bytes, without a tuple or ``tokens``' own memo."""
+    if t.isascii():
+        return b" ".join(t.encode("ascii").translate(_ASCII_WORDS_LOWER).split()).decode("ascii")
     return " ".join(tokens(t))
 
 
