@@ -6,8 +6,10 @@ import random
 import re
 from pathlib import Path
 
-from pipeline.stages.clean import alt_text, captions_by_form, lines, needles, script, structure
+from pipeline.stages.clean import alt_text, captions_by_form, lines, needles, rules, script, structure, text
+from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import PACK_DIR, load_packs
+from pipeline.stages.clean.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 LANGUAGES = sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
@@ -117,3 +119,54 @@ def test_repeat_keys_of_ascii_lines_equal_the_joined_tokens() -> None:
     texts += ["".join(rnd.choices(ascii_chars, k=rnd.randint(0, 120))) for _ in range(20000)]
     for t in texts:
         assert alt_text.repeat_key.__wrapped__(t) == " ".join(script.tokens.__wrapped__(t)), repr(t)
+
+
+def _select_region_before(lines_: list[Line], r: rules.TextRules, cuts: list[dict[str, object]]) -> None:
+    """``text._select_region`` before s27 (its first loop: ``weight``, the rules' attributes, every gap)."""
+    live = [i for i, ln in enumerate(lines_) if not ln.kind]
+    if len(live) < 3:
+        return
+    scores: list[float] = []
+    prose_weight: list[float | None] = []
+    prev = -1
+    for i in live:
+        ln = lines_[i]
+        t = ln.text
+        pw: float | None = None
+        if lines.is_prose(t, r):
+            s = pw = lines.weight(t)
+        elif len(t) >= r.short_chars and script.SENT_PUNCT.search(t):
+            s = lines.weight(t) * r.medium_factor
+        elif script.URLISH.search(t):
+            s = -r.url_penalty
+        else:
+            s = -r.short_penalty
+        prose_weight.append(pw)
+        if prev < 0:
+            dist = 0
+        elif prev + 1 == i:
+            dist = ln.gap
+        else:
+            dist = sum(lines_[k].gap + (lines_[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
+        s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
+        scores.append(s)
+        prev = i
+    text._region_from_scores(lines_, live, scores, prose_weight, r, cuts)
+
+
+def _docs() -> list[str]:
+    docs = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
+    rnd = random.Random(274)
+    pool = _fixture_lines()
+    for _ in range(400):  # documents of fixture lines in another order, blank lines of several widths between
+        docs.append("".join(rnd.choice(pool) + "\n" * rnd.choice([1, 1, 2, 2, 3, 5, 9]) for _ in range(rnd.randint(3, 80))))
+    return docs
+
+
+def test_region_selection_as_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    packs = load_packs()
+    docs = _docs()
+    new = [clean_text(d, packs) for d in docs]
+    monkeypatch.setattr(text, "_select_region", _select_region_before)
+    old = [clean_text(d, packs) for d in docs]
+    assert [(x.body, x.title, x.metadata) for x in new] == [(x.body, x.title, x.metadata) for x in old]

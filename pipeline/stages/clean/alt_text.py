@@ -54,11 +54,12 @@ def mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
     of them are directly followed by a short non-sentence line (alt-text and its caption: that line becomes
     ``caption``); each ``alt`` text is appended once to ``captions``."""
     counts: dict[str, int] = {}
-    repeat_max = r.repeat_max
+    repeat_max, floor = r.repeat_max, r.prose_floor
     asked: list[str | None] = []  # each line's key, once (no line changes below)
     for ln in lines:
         t = ln.text
-        if len(t) <= repeat_max and not is_prose(t, r):
+        n = len(t)
+        if n <= repeat_max and (n < floor or not is_prose(t, r)):  # (shorter than ``floor``: never prose)
             k = repeat_key(t)
             if k:
                 counts[k] = counts.get(k, 0) + 1
