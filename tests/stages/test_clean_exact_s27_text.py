@@ -170,3 +170,14 @@ def test_region_selection_as_before(monkeypatch) -> None:  # type: ignore[no-unt
     monkeypatch.setattr(text, "_select_region", _select_region_before)
     old = [clean_text(d, packs) for d in docs]
     assert [(x.body, x.title, x.metadata) for x in new] == [(x.body, x.title, x.metadata) for x in old]
+
+
+def test_lines_shorter_than_the_prose_floor_are_never_prose() -> None:
+    """The loops that skip ``is_prose`` below ``r.prose_floor`` (region score, repeats, end of article, layout)."""
+    packs = load_packs()
+    texts = _fixture_lines() + [w * k for w in ("Ab. ", "中文。", "ไทย ") for k in range(1, 40)]
+    for lang in LANGUAGES:
+        r = packs.for_language(lang).text
+        for t in texts:
+            if len(t) < r.prose_floor:
+                assert not lines.is_prose(t, r) and not lines.is_prose.__wrapped__(t, r), (lang, t)

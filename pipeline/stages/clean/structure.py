@@ -65,9 +65,10 @@ def blank_line_layout(lines: list[Line], r: TextRules) -> bool:
     """Paragraphs are separated by blank lines (so a run of lines without one is a block): at least
     ``LAYOUT_PARAGRAPHS`` prose lines stand alone, a blank line before and after them."""
     alone = 0
+    floor = r.prose_floor  # (a shorter line is never prose: not asked)
     for i, ln in enumerate(lines):
         nxt_gap = lines[i + 1].gap if i + 1 < len(lines) else 1
-        if ln.gap >= 1 and nxt_gap >= 1 and is_prose(ln.text, r):
+        if ln.gap >= 1 and nxt_gap >= 1 and len(ln.text) >= floor and is_prose(ln.text, r):
             alone += 1
             if alone >= LAYOUT_PARAGRAPHS:
                 return True
@@ -245,7 +246,8 @@ def mark_blocks(lines: list[Line], r: TextRules, signals: Counter) -> None:
 def mark_end_of_article(lines: list[Line], r: TextRules, signals: Counter, metadata: dict) -> None:
     """An end mark (by form) after most of the article: it and everything after it leave the body,
     unless what follows holds paragraphs of its own (two standalone prose lines)."""
-    prose = [not ln.kind and is_prose(ln.text, r) for ln in lines]  # (no line changes before the return below)
+    floor = r.prose_floor  # (a shorter line is never prose: not asked; no line changes before the return below)
+    prose = [not ln.kind and len(ln.text) >= floor and is_prose(ln.text, r) for ln in lines]
     total = sum(len(ln.text) for ln, p in zip(lines, prose) if p)  # the kept prose's characters
     if not total:
         return
