@@ -109,7 +109,7 @@ def _mark_dates(lines: list[Line], r: TextRules, res: CleanResult) -> None:
 def _mark_related(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
     """A related heading drops the run of non-prose lines after it; near the end, followed by a run of
     link-like lines, it cuts the rest (counted). Elsewhere a heading of an article stays."""
-    total = sum(len(ln.text) for ln in lines) or 1
+    total = sum(map(len, [ln.text for ln in lines])) or 1
     pos = 0
     for i, ln in enumerate(lines):
         if not ln.kind and len(ln.text) <= 60 and r.related.match(ln.text):
@@ -263,7 +263,7 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
     captions: list[str] = []
     mark_repeats(lines, r, captions)
     verdicts = _mark_captions(lines, r)
-    signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
+    signals["caption_pack"] += [ln.kind for ln in lines].count("caption")
     mark_caption_forms(lines, load_lexicon(), r, signals)
     mark_line_repeats(lines, r, signals)
     mark_learned(lines, stats, r, signals)
