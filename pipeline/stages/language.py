@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from pipeline.config import CONFIG_DIR, check_keys, read_yaml
 from pipeline.document import Document
 from pipeline.stages.base import Stage
+from pipeline.stages.language_config import LanguageConfig, load_language_config  # noqa: F401 (re-exported)
 from pipeline.stages.language_models import (  # noqa: F401 (re-exported: the detectors' API)
     UND,
     _factory,
@@ -43,44 +43,6 @@ from pipeline.stages.language_models import (  # noqa: F401 (re-exported: the de
     py3langid_classify,
     supported_languages,
 )
-
-
-@dataclass(frozen=True)
-class LanguageConfig:
-    """Thresholds from ``config/language_detection.yaml`` (every key required there)."""
-
-    min_letters: int
-    min_letters_dense: int
-    min_words: int
-    min_confidence: float
-    fallback_below: float
-    sample_above: int
-    sample_chunks: int
-    chunk_chars: int
-    paragraph_chars: int
-    min_paragraph_letters: int
-    max_paragraphs: int
-    max_rechecks: int
-    min_share: float
-    fast_pass: bool  # fastText first; the accurate detectors only where it is unsure
-    fast_min_prob: float
-    fast_majority: float
-    fast_agree: float
-    fast_paragraph_chars: int
-    agree_pass: bool  # fastText unsure: py3langid asked before langdetect, their common answer taken
-    extra_languages: tuple[str, ...]  # without a langdetect profile: the first pass names them when it is
-    extra_min_prob: float  # ... at least this sure
-
-
-@lru_cache(maxsize=1)
-def load_language_config() -> LanguageConfig:
-    path = CONFIG_DIR / "language_detection.yaml"
-    raw = read_yaml(path)
-    kinds: dict[str, Any] = {"int": int, "float": float, "bool": bool, "tuple[str, ...]": list}
-    schema = {f.name: kinds[str(f.type)] for f in fields(LanguageConfig)}
-    check_keys(raw, schema, str(path))
-    values: dict[str, Any] = {k: tuple(map(str, v)) if schema[k] is list else schema[k](v) for k, v in raw.items()}
-    return LanguageConfig(**values)
 
 _WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")  # runs of anything but letters
@@ -158,11 +120,23 @@ def _too_little(text: str, cfg: LanguageConfig, letters: int | None = None) -> s
     return None
 
 
+@lru_cache(maxsize=1)
+def _han_or_kana() -> re.Pattern[str]:
+    """A Han or kana character, as :func:`pipeline.stages.language_script.cjk_language` reads them."""
+    from pipeline.stages.language_script import _HAN, _KANA
+
+    return re.compile(f"{_HAN.pattern}|{_KANA.pattern}")
+
+
 # --- public API --------------------------------------------------------------------------------
 def _han_prior(sample: str, cfg: LanguageConfig, answer: str | None = None) -> Detection | None:
-    """Han / kana script prior (:func:`pipeline.stages.language_script.cjk_language`) when ``answer`` is not it."""
+    """Han / kana script prior (:func:`pipeline.stages.language_script.cjk_language`) when ``answer`` is not it.
+    A text with neither Han nor kana is not asked: it names Chinese from no Han character, which is fewer
+    than the (at least one) dense character it requires, and Japanese only from hiragana (kana)."""
     from pipeline.stages.language_script import cjk_language
 
+    if cfg.min_letters_dense >= 1 and not _han_or_kana().search(sample):
+        return None
     got = cjk_language(sample, answer, cfg.min_letters_dense)
     return Detection(got[0], got[1], detector="script") if got else None
 

@@ -11,17 +11,22 @@ import re
 
 from pipeline.stages.clean.lines import Line, is_prose
 from pipeline.stages.clean.rules import TextRules
-from pipeline.stages.clean.script import line_memo, tokens
+from pipeline.stages.clean.script import _ASCII_WORDS_LOWER, line_memo, tokens
 
 __all__ = ["CLOSED", "mark_repeats", "more_word_chars", "repeat_key"]
 
 
 @line_memo
 def repeat_key(t: str) -> str:
+    """``" ".join(tokens(t))``; an ASCII line's read as ``tokens`` reads it (its non-word bytes become spaces,
+    the only white space left), as bytes, without a tuple or ``tokens``' own memo."""
+    if t.isascii():
+        return b" ".join(t.encode("ascii").translate(_ASCII_WORDS_LOWER).split()).decode("ascii")
     return " ".join(tokens(t))
 
 
 _MORE_WORD_CHARS: dict[int, re.Pattern[str]] = {}
+_ASCII_NON_WORD = bytes(c for c in range(128) if not re.fullmatch(r"\w", chr(c)))  # (the rest: [0-9A-Za-z_])
 
 
 def more_word_chars(t: str, n: int) -> bool:
@@ -29,9 +34,12 @@ def more_word_chars(t: str, n: int) -> bool:
     repeat key is longer than ``n``: each token of the key is a ``\\w`` run of ``t``, of its lower case, or
     a bigram of a run (``script.tokens``), and neither lowering (every ``\\w`` character lowers to at least
     one, checked over every code point by the test) nor bigrams (``2 (m - 1) >= m``) shortens them. An ASCII
-    line's key costs less to make than this reading."""
-    if t.isascii() or len(t) <= n:
+    line's word characters are the bytes left when the others are deleted (in C: a prose line's key costs
+    several times as much to make)."""
+    if len(t) <= n:
         return False
+    if t.isascii():
+        return len(t.encode("ascii").translate(None, _ASCII_NON_WORD)) > n
     rx = _MORE_WORD_CHARS.get(n)
     if rx is None:  # (keys are made of lines of at most ``repeat_max_chars``: a few hundred lengths at most)
         rx = _MORE_WORD_CHARS[n] = re.compile(rf"(?:\W*+\w){{{n + 1}}}")
@@ -46,11 +54,12 @@ def mark_repeats(lines: list[Line], r: TextRules, captions: list[str]) -> None:
     of them are directly followed by a short non-sentence line (alt-text and its caption: that line becomes
     ``caption``); each ``alt`` text is appended once to ``captions``."""
     counts: dict[str, int] = {}
-    repeat_max = r.repeat_max
+    repeat_max, floor = r.repeat_max, r.prose_floor
     asked: list[str | None] = []  # each line's key, once (no line changes below)
     for ln in lines:
         t = ln.text
-        if len(t) <= repeat_max and not is_prose(t, r):
+        n = len(t)
+        if n <= repeat_max and (n < floor or not is_prose(t, r)):  # (shorter than ``floor``: never prose)
             k = repeat_key(t)
             if k:
                 counts[k] = counts.get(k, 0) + 1

@@ -20,6 +20,7 @@ text's language, see :mod:`pipeline.stages.clean.packs`):
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import Counter
 
@@ -37,7 +38,7 @@ from pipeline.stages.clean.heads import (
     match_dateline,
     strip_column,
 )
-from pipeline.stages.clean.lines import Line, is_prose, join_fragments, split_lines, weight
+from pipeline.stages.clean.lines import Line, is_prose, join_fragments, split_lines
 from pipeline.stages.clean.packs import RulePacks, load_packs
 from pipeline.stages.clean.repetition import SourceStats, mark_learned
 from pipeline.stages.clean.rules import (
@@ -49,7 +50,7 @@ from pipeline.stages.clean.rules import (
     is_credit,
     is_heading_like,
 )
-from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo
+from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo, word_count
 from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
 
 Cuts = list[dict[str, object]]
@@ -108,7 +109,7 @@ def _mark_dates(lines: list[Line], r: TextRules, res: CleanResult) -> None:
 def _mark_related(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
     """A related heading drops the run of non-prose lines after it; near the end, followed by a run of
     link-like lines, it cuts the rest (counted). Elsewhere a heading of an article stays."""
-    total = sum(len(ln.text) for ln in lines) or 1
+    total = sum(map(len, [ln.text for ln in lines])) or 1
     pos = 0
     for i, ln in enumerate(lines):
         if not ln.kind and len(ln.text) <= 60 and r.related.match(ln.text):
@@ -136,18 +137,22 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
     scores: list[float] = []
     prose_weight: list[float | None] = []  # per live line: its weight if prose (no text changes in here)
     prev = -1
+    floor, short_chars, medium, url_cost, short_cost = (r.prose_floor, r.short_chars, r.medium_factor, r.url_penalty,
+                                                        r.short_penalty)
+    gap_penalty, gap_free, gap_cap = r.gap_penalty, r.gap_free, r.gap_cap
+    plain_gaps = gap_cap >= 0 and math.isfinite(gap_penalty)  # (then a gap within ``gap_free`` costs a zero)
     for i in live:
         ln = lines[i]
         t = ln.text
         pw: float | None = None
-        if is_prose(t, r):
-            s = pw = weight(t)
-        elif len(t) >= r.short_chars and SENT_PUNCT.search(t):
-            s = weight(t) * r.medium_factor
+        if len(t) >= floor and is_prose(t, r):  # (shorter than ``floor``: never prose)
+            s = pw = word_count(t)  # (``weight``)
+        elif len(t) >= short_chars and SENT_PUNCT.search(t):
+            s = word_count(t) * medium
         elif URLISH.search(t):
-            s = -r.url_penalty
+            s = -url_cost
         else:
-            s = -r.short_penalty
+            s = -short_cost
         prose_weight.append(pw)
         # distance from the previous kept line: blank lines plus lines removed by other rules (a caption
         # is part of the article, not a layout boundary: only the blank lines around it count)
@@ -157,9 +162,17 @@ def _select_region(lines: list[Line], r: TextRules, cuts: Cuts) -> None:
             dist = ln.gap
         else:
             dist = sum(lines[k].gap + (lines[k].kind != "caption") for k in range(prev + 1, i)) + ln.gap
-        s -= r.gap_penalty * min(max(dist - r.gap_free, 0), r.gap_cap)
+        if dist > gap_free or not plain_gaps:  # (else ``max(dist - gap_free, 0)`` is 0: a zero taken off)
+            s -= gap_penalty * min(max(dist - gap_free, 0), gap_cap)
         scores.append(s)
         prev = i
+    _region_from_scores(lines, live, scores, prose_weight, r, cuts)
+
+
+def _region_from_scores(lines: list[Line], live: list[int], scores: list[float], prose_weight: list[float | None],
+                        r: TextRules, cuts: Cuts) -> None:
+    """:func:`_select_region` from the live lines' scores (and weights, for prose): the maximum-sum run,
+    a heading right before it, an end marker inside it; the lines outside it marked."""
     best, best_lo, best_hi = float("-inf"), 0, -1
     cur, lo = 0.0, 0
     for j, s in enumerate(scores):
@@ -250,7 +263,7 @@ def _one_pass(lines: list[Line], r: TextRules, res: CleanResult, cuts: Cuts, sig
     captions: list[str] = []
     mark_repeats(lines, r, captions)
     verdicts = _mark_captions(lines, r)
-    signals["caption_pack"] += sum(ln.kind == "caption" for ln in lines)
+    signals["caption_pack"] += [ln.kind for ln in lines].count("caption")
     mark_caption_forms(lines, load_lexicon(), r, signals)
     mark_line_repeats(lines, r, signals)
     mark_learned(lines, stats, r, signals)
