@@ -109,3 +109,22 @@ def test_the_link_density_test_answers_as_trafilatura_on_the_shared_pages(monkey
         counts = same_answers(sections(html, monkeypatch))
         with_links, dropped = with_links + counts[0], dropped + counts[1]
     assert with_links > 1000 and dropped > 10
+
+
+@needs_shared_pages
+def test_the_raw_prunes_asked_for_their_needles_first_find_what_the_xpaths_find() -> None:
+    """``trafilatura_xpaths.raw_prunes`` asks each predicate's needles before calling it (s27-traf): the same
+    lists as trafilatura's XPaths on the unpruned shared pages."""
+    from trafilatura import xpaths
+
+    from pipeline.stages.clean import trafilatura_xpaths
+
+    want = [*xpaths.RAW_TREE_PRUNE_XPATH, *xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH]
+    found = 0
+    for _, html in shared_pages(step=2):
+        tree = parse_html(html)
+        theirs = [xpath(tree) for xpath in want]
+        assert trafilatura_xpaths.raw_prunes(tree, True) == theirs
+        assert trafilatura_xpaths.raw_prunes(tree, False) == theirs[:2]
+        found += sum(map(len, theirs))
+    assert found > 10
