@@ -14,7 +14,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean import lead, prune
+from pipeline.stages.clean import class_names, lead, prune
 from pipeline.stages.clean.parse import parse_html
 from pipeline.stages.clean.recall import TEXT_HOLDERS, link_share, own_chars, own_text, page_blocks, word_key
 
@@ -257,7 +257,7 @@ def test_named_captions_and_the_pruning_read_the_remembered_verdicts_as_the_call
             # the pruning's doomed elements, as _doomed_by_attributes names them (some elements gone already)
             gone = set(list(_body(a).iter(etree.Element))[::7])
             want = [el for el, cls, id_, style, hidden in named
-                    if prune._doomed_by_attributes(cls, id_, style, hidden, hr.tokens, hr.hidden_classes)
+                    if class_names._doomed_by_attributes(cls, id_, style, hidden, hr.tokens, hr.hidden_classes)
                     and el.tag not in ("html", "body", "article", "main") and el not in gone]
             assert prune._doomed(named, prune._verdicts(hr.tokens, hr.hidden_classes), gone) == want
             named_found += len(found)

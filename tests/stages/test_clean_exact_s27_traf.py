@@ -112,9 +112,9 @@ def test_the_link_density_test_answers_as_trafilatura_on_the_shared_pages(monkey
 
 
 @needs_shared_pages
-def test_the_raw_prunes_asked_for_their_needles_first_find_what_the_xpaths_find() -> None:
-    """``trafilatura_xpaths.raw_prunes`` asks each predicate's needles before calling it (s27-traf): the same
-    lists as trafilatura's XPaths on the unpruned shared pages."""
+def test_the_raw_prunes_find_what_the_xpaths_find() -> None:
+    """``trafilatura_xpaths.raw_prunes`` (one walk for the raw tree's prune and comment XPaths): the same lists as
+    trafilatura's XPaths on the unpruned shared pages."""
     from trafilatura import xpaths
 
     from pipeline.stages.clean import trafilatura_xpaths

@@ -116,7 +116,7 @@ def test_a_class_string_is_judged_by_its_names_tokens_as_by_the_whole_strings() 
     whole string split at once (spaces, ``-``, ``_``, camelCase) are the same."""
     import re
 
-    from pipeline.stages.clean.prune import _TOKEN_SPLIT, _named_boiler
+    from pipeline.stages.clean.class_names import _TOKEN_SPLIT, _named_boiler
 
     tokens = frozenset({"share", "related", "caption"})
     strings = ["post-body shareBar", "relatedPosts main", "article\u2003body", "x_share_y", "shareholder news",

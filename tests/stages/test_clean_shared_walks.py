@@ -8,8 +8,8 @@ import lxml.html
 from lxml import etree
 
 from pipeline.stages.clean import load_packs
+from pipeline.stages.clean.class_names import _doomed_by_attributes
 from pipeline.stages.clean.prune import (
-    _doomed_by_attributes,
     _hidden_style,
     _verdicts,
     attributed,

@@ -10,14 +10,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pipeline.stages.clean.class_names import (  # _TOKEN_SPLIT and _doomed_by_attributes: read here by tests
-    _HIDDEN_STYLE,
-    _TOKEN_SPLIT,  # noqa: F401
-    Attributed,
-    _doomed_by_attributes,  # noqa: F401
-    _named_boiler,
-    attributed,
-)
+from pipeline.stages.clean.class_names import _HIDDEN_STYLE, Attributed, _named_boiler, attributed
 from pipeline.stages.clean.recall import TEXT_HOLDERS, own_chars, text_of
 from pipeline.stages.clean.rules import HtmlRules
 

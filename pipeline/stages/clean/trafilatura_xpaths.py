@@ -314,14 +314,13 @@ def raw_prunes(tree: Any, lists: bool) -> list[list[Any]]:
         id_, cls = el.get("id"), el.get("class")
         if id_ is None and cls is None:
             continue
-        tag, i, c = el.tag, id_ or "", cls or ""  # each predicate's needles asked here first, without a call
+        tag = el.tag
         if tag in _RAW_NAMES:
-            if ("scroll" in i or "scroll" in c or "mvp-post-add-" in i or "mvp-post-add-" in c) and _raw0_match(el, id_, cls):
+            if _raw0_match(el, id_, cls):
                 scroll.append(el)
-            if _SHARE_BUTTONS in c:
+            if cls is not None and _SHARE_BUTTONS in cls:
                 share.append(el)
-        if (lists and tag != "aside" and ("omment" in i or "comol" in i or "disqus_thread" in i or "omment" in c)
-                and _comments_match(tag, id_, cls)):
+        if lists and tag != "aside" and _comments_match(tag, id_, cls):
             comments.append(el)
     return [scroll, share, comments] if lists else [scroll, share]
 
