@@ -1,4 +1,4 @@
-"""A pattern's needles (``rules.Needled``, ``rules.AnyMatch``) answer exactly as the pattern itself: a line
+"""A pattern's needles (``needles.Needled``, ``needles.AnyMatch``) answer exactly as the pattern itself: a line
 without any needle is one the pattern cannot match. Checked for every pack's caption, credit and end-mark
 patterns on corpus-like lines and on lines made to hold a needle in odd case forms, and the case folding
 the needles rely on is checked over every code point."""
@@ -12,7 +12,7 @@ from re._casefix import _EXTRA_CASES  # re's extra case groups (``s ſ``, ``σ �
 
 import pytest
 
-from pipeline.stages.clean import rules
+from pipeline.stages.clean import needles
 from pipeline.stages.clean.packs import load_packs
 
 ALL = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
@@ -36,7 +36,7 @@ def _odd_chars() -> set[str]:
 
 
 def test_the_odd_characters_are_every_one_str_lower_folds_differently() -> None:
-    assert set(re.findall(rules._ODD, ALL)) == _odd_chars()
+    assert set(re.findall(needles._ODD, ALL)) == _odd_chars()
 
 
 def _packs_needle_chars() -> set[str]:
@@ -52,7 +52,7 @@ def _packs_needle_chars() -> set[str]:
 def test_a_case_insensitive_match_is_found_in_the_lowered_text() -> None:
     """For each needle character (and every ASCII, Latin, Greek and Cyrillic letter): every character
     ``re`` matches it with, case-insensitively, lowers to the needle's lowered character, or is odd."""
-    odd = rules._ODD
+    odd = needles._ODD
     sample = _packs_needle_chars() | {chr(i) for i in range(0x20, 0x530)}
     for c in sorted(sample):
         if odd.match(c):
@@ -62,12 +62,12 @@ def test_a_case_insensitive_match_is_found_in_the_lowered_text() -> None:
 
 
 def test_needles_of_simple_patterns() -> None:
-    assert rules.needles(r"^.{2,300}?\s(?:photo|image)\s*:", re.I) == (("image", "photo"), True)
-    assert rules.needles(r"^x?(?:ab|cd)+y") == (("ab", "cd"), False)  # a repeat of at least one
-    assert rules.needles(r"^x?(?:ab|cd)+©") == (("©",), False)  # the rarest mandatory part
-    assert rules.needles(r"(a)\1b") is None  # a backreference
-    assert rules.needles(r".*") is None
-    assert rules.needles(r"^(?-i:Ab)c", re.I) == (("c",), True)
+    assert needles.needles(r"^.{2,300}?\s(?:photo|image)\s*:", re.I) == (("image", "photo"), True)
+    assert needles.needles(r"^x?(?:ab|cd)+y") == (("ab", "cd"), False)  # a repeat of at least one
+    assert needles.needles(r"^x?(?:ab|cd)+©") == (("©",), False)  # the rarest mandatory part
+    assert needles.needles(r"(a)\1b") is None  # a backreference
+    assert needles.needles(r".*") is None
+    assert needles.needles(r"^(?-i:Ab)c", re.I) == (("c",), True)
 
 
 def _lines(seed: int, needles: list[str], n: int) -> list[str]:

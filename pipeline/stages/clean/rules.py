@@ -14,14 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import ConfigError, check_keys
-from pipeline.stages.clean.needles import (  # noqa: F401 (re-exported: rules.needles, rules._ODD ...)
-    _ODD,
-    AnyMatch,
-    Needled,
-    TailNeedled,
-    _union,
-    needles,
-)
+from pipeline.stages.clean.needles import AnyMatch, Needled, TailNeedled, _union
 from pipeline.stages.clean.script import WORD, ends_sentence, heading_like_script, line_memo
 
 _LIST_KEYS = ("caption_patterns", "credit_patterns", "related_headings", "end_headings", "boilerplate_line_patterns",
