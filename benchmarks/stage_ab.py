@@ -30,6 +30,10 @@ from itertools import zip_longest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.stage_costs import corpus_files, fmt  # noqa: E402
 
 # Run in each checkout's process: reads "path" lines, answers "cpu_seconds hash" lines.
 CHILD = r"""
@@ -91,10 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     root = args.corpus_dir.resolve()
-    every = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     by_kind: dict[str, list[str]] = {}
-    for rel in every[::args.every]:
-        by_kind.setdefault(rel.split("/")[0], []).append(rel)
+    for path in corpus_files(root, args.every, None):
+        by_kind.setdefault(fmt(path, root), []).append(str(path.relative_to(root)))
     # the kinds in turn, so that a --limit takes some of each
     rels = [rel for group in zip_longest(*by_kind.values()) for rel in group if rel is not None][:args.limit]
     if not rels:
