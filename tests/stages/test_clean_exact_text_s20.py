@@ -12,7 +12,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from pipeline.stages.clean import alt_text, lines, rules, script, structure, text
+from pipeline.stages.clean import alt_text, lines, needles, rules, script, structure, text
 from pipeline.stages.clean.lines import Line
 from pipeline.stages.clean.packs import load_packs, load_rules
 from pipeline.stages.words import count_words, find_words
@@ -194,7 +194,7 @@ def test_needle_checks_equal_any_needle_in_the_line() -> None:
                     assert nd.may_match(t)
                     continue
                 low = t if not nd.folded else t.lower()
-                odd = nd.folded and not t.isascii() and rules._ODD.search(t)
+                odd = nd.folded and not t.isascii() and needles._ODD.search(t)
                 assert nd.may_match(t) == bool(odd or any(s in low for s in nd.needles)), t
 
 
