@@ -247,12 +247,25 @@ def ensure_index(es: Elasticsearch, index: str, template: str, *, settings: dict
     if (id(es), index) not in _ENSURED:  # first sight in this process: maybe just made by another
         wait_for_young_copies(es, index, created_at)
     # An index made by an older release gets the fields added since (additive, so allowed).
-    es.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
+    es.indices.put_mapping(index=index, properties=_as_made(es, index, body["mappings"]["properties"]))
     if tuned and (id(es), index) not in _ENSURED:  # and the template's settings, once per process
         es.indices.put_settings(index=index, settings=tuned)
     if update:
         apply_replicas(es, index, settings)
     _ENSURED.add((id(es), index))
+
+
+def _as_made(es: Elasticsearch, index: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """``properties`` for a mapping update of the existing ``index``: a field the template gives a ``doc_values``
+    setting (which a live index cannot change) keeps the one the index was made with, so a store made before
+    the template dropped its band keys' doc values takes the update. One mapping read, only for a template
+    that sets ``doc_values``."""
+    fixed = [name for name, spec in properties.items() if "doc_values" in spec]
+    if not fixed:
+        return properties
+    have = es.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    return {**properties, **{name: {**properties[name], "doc_values": have[name].get("doc_values", True)}
+                             for name in fixed if name in have}}
 
 
 def physical_indices(es: Elasticsearch, alias: str) -> list[str]:

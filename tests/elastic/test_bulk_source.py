@@ -5,7 +5,6 @@ multilingual fixtures, plus one with every optional field set."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
