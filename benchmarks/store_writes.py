@@ -15,7 +15,7 @@ mappings taking turns in every round:
 * ``as shipped``: ``config/dedup_template.json`` (the band keys without doc values: nothing reads them from
   there, candidate questions search them and grouping reads them from ``_source``);
 * ``band keys with doc values``: the same with ``band_keys`` keeping Elasticsearch's default doc values, the
-  mapping before issue 27's seventeenth session.
+  mapping before issue 27's eighteenth session.
 
 Both do the same writes in the same order. Printed per mapping and round: wall seconds, the node's CPU
 seconds over the writes and a wait for the merges to settle (its process counter, so keep the node otherwise
