@@ -11,7 +11,9 @@ tree is sampled for resident memory every 50 ms:
    UTF-8 decode, ``trafilatura.extract`` for HTML, ``langdetect.detect`` on the text,
    ``elasticsearch.helpers.streaming_bulk`` into a fresh index with the pipeline's mapping;
 2. ``python -m pipeline run --workers 1`` into a fresh alias;
-3. the same command again with no change (incremental: everything ``unchanged``);
+3. the same command again with no change (incremental: everything ``unchanged``), then with
+   ``--full-refresh`` (reprocess: every document processed again, as after a rule change that moves the
+   processing fingerprint; no target, printed as a share of the full run);
 4. ``python -m pipeline run --workers 2`` into another fresh alias;
 5. ``airflow dags test ingest_articles`` on the same corpus into another fresh alias
    (``airflow dags test`` runs the mapped tasks one after the other in one process, so it is
@@ -73,8 +75,9 @@ from throughput_report import report  # noqa: E402
 
 PY = sys.executable
 # the timed paths in the order of an odd round (``round_order``), and the name each one's indices get
-PLAN = ("baseline", "pipeline-1-nogroup", "pipeline-1", "incremental", "pipeline-2-nogroup", "pipeline-2", "airflow",
-        "scale-2")
+PLAN = ("baseline", "pipeline-1-nogroup", "pipeline-1", "incremental", "reprocess", "pipeline-2-nogroup", "pipeline-2",
+        "airflow", "scale-2")
+RERUNS = ("incremental", "reprocess")  # run again on the 1-worker run's alias, right after it, in this order
 ALIASES = {"baseline": "baseline", "pipeline-1-nogroup": "w1-off", "pipeline-1": "w1-on", "pipeline-2-nogroup": "w2-off",
            "pipeline-2": "w2-on", "airflow": "af", "scale-2": "scale"}  # none a prefix of another: cleaned one by one
 SHARED_INDICES = ("etl-runs", "etl-line-stats", "etl-sources", "etl-leases")  # what every alias writes a record in
@@ -83,14 +86,16 @@ SHARED_INDICES = ("etl-runs", "etl-line-stats", "etl-sources", "etl-leases")  # 
 def round_order(plan: Sequence[str], number: int) -> list[str]:
     """Round ``number``'s order (from 0): as planned, every other round backwards, so a drift of the
     machine's load over the rounds weighs on both sides of every ratio alike. The no-change re-run
-    stays right after the 1-worker run it repeats; the memory check at ``--scale-docs`` runs in the
-    first round only (it compares peak RSS, not time)."""
+    stays right after the 1-worker run it repeats, and the re-processing after it; the memory check at
+    ``--scale-docs`` runs in the first round only (it compares peak RSS, not time)."""
     order = list(plan) if number % 2 == 0 else [name for name in reversed(plan) if name != "scale-2"]
     if number and "scale-2" in order:
         order.remove("scale-2")
-    if "incremental" in order and "pipeline-1" in order:
-        order.remove("incremental")
-        order.insert(order.index("pipeline-1") + 1, "incremental")
+    if "pipeline-1" in order:
+        reruns = [name for name in RERUNS if name in order]
+        order = [name for name in order if name not in reruns]
+        at = order.index("pipeline-1") + 1
+        order[at:at] = reruns
     return order
 
 
@@ -150,11 +155,11 @@ def baseline(source: Path, es_url: str, index: str, layout_file: Path) -> dict[s
 
 # ------------------------------------------------------------------------------------- the runs
 def pipeline_run(name: str, source: Path, alias: str, workers: int, env: dict[str, str],
-                 grouping: bool = True) -> Measured:
+                 grouping: bool = True, full_refresh: bool = False) -> Measured:
     if not grouping:
         env = {**env, "ETL_DEDUP_ENABLED": "false"}
     m = measure(name, [PY, "-m", "pipeline", "run", "--source", str(source), "--index-alias", alias,
-                       "--workers", str(workers), "--format", "json"], env)
+                       "--workers", str(workers), "--format", "json"] + (["--full-refresh"] if full_refresh else []), env)
     if m.returncode == 0:
         m.extra = json.loads(m.stdout)
     return m
@@ -193,6 +198,8 @@ def run_step(name: str, alias: str, corpus_n: Path, corpus_m: Path | None, env: 
     if name == "scale-2":
         assert corpus_m is not None
         return pipeline_run(name, corpus_m, alias, 2, env)
+    if name == "reprocess":
+        return pipeline_run(name, corpus_n, alias, 1, env, full_refresh=True)
     workers = 2 if name.startswith("pipeline-2") else 1
     return pipeline_run(name, corpus_n, alias, workers, env, grouping=not name.endswith("-nogroup"))
 
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="documents run once, untimed, before the timed paths (0: none)")
     ap.add_argument("--paths", default=None,
                     help="comma-separated steps to run (default: all): baseline, pipeline-1-nogroup, pipeline-1, "
-                         "incremental, pipeline-2-nogroup, pipeline-2, airflow, scale-2")
+                         "incremental, reprocess, pipeline-2-nogroup, pipeline-2, airflow, scale-2")
     ap.add_argument("--rounds", type=int, default=1,
                     help="times every path runs, every other round in reverse order; figures and ratios are "
                          "the median round's and the median of per-round ratios (default 1)")
@@ -305,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             measured: dict[str, Measured] = {}
             rounds.append(measured)
             names = {name: f"{prefix}-r{number}-{suffix}" for name, suffix in ALIASES.items()}
-            names["incremental"] = names["pipeline-1"]  # the re-run of the 1-worker run's alias
+            names.update({rerun: names["pipeline-1"] for rerun in RERUNS})  # re-runs of the 1-worker run's alias
             for name in order:
                 print(f"running {name} ...", flush=True)
                 result = run_step(name, names[name], corpus_n, corpus_m, env, args, es_url, layout_file, work)
@@ -325,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
                     if name in ALIASES and name not in ("baseline", "scale-2"):  # before the cleanup below
                         result.extra["es_time"] = es_time(es, names[name])
                         print(f"  Elasticsearch: {es_time_line(result.extra['es_time'])}", flush=True)
-                # free the cluster for the next timed run; the 1-worker alias is re-run by `incremental`
-                if not (name == "pipeline-1" and "incremental" in order[order.index(name):]):
+                # free the cluster for the next timed run; the 1-worker alias is re-run by `incremental`, `reprocess`
+                if not (name in ("pipeline-1", *RERUNS) and any(r in order[order.index(name) + 1:] for r in RERUNS)):
                     cleanup(es, names[name])
     finally:
         cleanup(es, prefix)

@@ -66,7 +66,7 @@ def report(rounds: Rounds, n: int, *, scale_docs: int, skip_airflow: bool) -> No
     which = "" if count == 1 else f", each path's median round of {count}"
     print()
     print(f"documents/second on {n} documents (stages: per CPU-second of that stage, summed over workers{which})")
-    for name in (*PATHS, "incremental"):
+    for name in (*PATHS, "incremental", "reprocess"):
         r = median_round(rounds, name)
         if r:
             counts = r.extra.get("counts", {})
@@ -106,6 +106,14 @@ def targets(rounds: Rounds, n: int, *, scale_docs: int, skip_airflow: bool) -> N
         return (f"; its CPU seconds on {cores} cores allow at most {statistics.median(bounds):.2f}"
                 if bounds else "")
 
+    if values := paired(rounds, time_ratio("reprocess", "pipeline-1"), "pipeline-1", "reprocess"):
+        _, text = summary(values)
+        r = median_round(rounds, "reprocess")
+        assert r is not None
+        counts, counters = r.extra.get("counts", {}), r.extra.get("counters", {})
+        print(f"re-processing every document (--full-refresh, as after a rule change) time / full run = {text} "
+              f"({counts.get('reprocessed', 0)} re-processed, {counters.get('dedup/kept', 0)} kept their group entries; "
+              f"no target)")
     print("targets:")
     if values := paired(rounds, time_ratio("baseline", "pipeline-1"), "baseline", "pipeline-1"):
         mid, text = summary(values)

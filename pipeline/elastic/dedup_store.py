@@ -127,11 +127,12 @@ def refresh(es: Elasticsearch, alias: str) -> None:
 
 
 def entry_source(fp: Fingerprint, *, group: str, links: Sequence[str], run_id: str, batch: str,
-                 seen_seq: int, alone: bool) -> dict[str, Any]:
+                 seen_seq: int, alone: bool, inputs: str | None = None) -> dict[str, Any]:
     """A document's entry. ``alone``: no copy found, the entry says what the article already says
     (its own group, canonical, 1); otherwise canonical and count stay unset until ``settle``
-    writes the group to the articles (once per run, not once per joining copy)."""
-    return {
+    writes the group to the articles (once per run, not once per joining copy). ``inputs``: the digest
+    of what its links were decided on (``group_links.grouping_inputs``)."""
+    return {"inputs": inputs,
         "kind": "document", "doc_id": fp.doc_id, "batch": batch, "group": group, "links": sorted(set(links)),
         "band_keys": fp.band_keys, "passage_count": fp.passage_count,
         "signature": base64.b64encode(fp.signature.tobytes()).decode(),
@@ -270,6 +271,24 @@ def decode_shingles(value: str) -> np.ndarray:
 def entry_ids(es: Elasticsearch, alias: str, ids: Iterable[str]) -> set[str]:
     """Which of ``ids`` have an entry."""
     return {d["_id"] for d in _found(es, dedup_index(alias), ids, "dedup entry ids", source=False)}
+
+
+def entry_inputs(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[str, tuple[str | None, int | None]]:
+    """``id -> (inputs digest, duplicate_count)`` of the entries of ``ids`` that exist (real-time)."""
+    return {d["_id"]: (d["_source"].get("inputs"), d["_source"].get("duplicate_count"))
+            for d in _found(es, dedup_index(alias), ids, "dedup entry inputs",
+                            source_includes=["inputs", "duplicate_count"])}
+
+
+def mark_unsettled(es: Elasticsearch, alias: str, ids: Iterable[str], run_id: str) -> None:
+    """Entries kept as they are (their documents' grouping inputs did not change) whose articles this run
+    re-indexed as groups of one: their canonical and count unset, touched by ``run_id``, so that the end of
+    the run settles their groups onto the articles (and a run that dies here leaves them to the recovery).
+    Partial updates: a concurrent edit of their links (another task's copy leaving) is not overwritten."""
+    now = _now()
+    _check_bulk(es, ({"_op_type": "update", "_index": dedup_index(alias), "_id": doc_id, "retry_on_conflict": 5,
+                      "doc": {"is_canonical": None, "duplicate_count": None, "run_id": run_id, "updated_at": now}}
+                     for doc_id in sorted(ids)), "dedup kept entries")
 
 
 def get_entries(es: Elasticsearch, alias: str, ids: Iterable[str], *,

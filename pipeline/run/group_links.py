@@ -6,9 +6,14 @@ run that died (``pipeline.run.group_recovery``) call these."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import uuid
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -252,17 +257,62 @@ def former_members(es: Elasticsearch, alias: str, ids: Sequence[str], max_size: 
     return {m for comp in components(es, alias, ids, max_size) for m in comp.members} - set(ids)
 
 
+_GROUPING_CODE = ("stages/dedup.py", "run/group_links.py", "run/group_candidates.py")  # what decides the links
+
+
+@functools.cache
+def _code_digest() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=16)
+    for name in _GROUPING_CODE:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def grouping_inputs(fp: Fingerprint, cfg: DedupConfig) -> str:
+    """A digest of what a document's links were decided on: its shingle set, band and passage keys, length,
+    date and language (the canonical rule's inputs too), the grouping settings and the grouping code. A
+    document re-processed with the same digest as its stored entry has the copies it had: the entry and
+    its links are kept (``join_groups``, ``keep_unchanged``)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(_code_digest().encode())
+    digest.update(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
+    digest.update("\x1f".join(fp.band_keys).encode())
+    digest.update(fp.shingles.astype(np.uint32).tobytes())
+    digest.update(json.dumps([fp.body_length, fp.published, fp.language]).encode())
+    return digest.hexdigest()
+
+
 def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Sequence[Fingerprint],
-                cfg: DedupConfig, counters: Counter[str]) -> set[str]:
+                cfg: DedupConfig, counters: Counter[str], *, keep_unchanged: bool = False) -> set[str]:
     """Join documents to the groups of their copies; returns the other documents whose groups
     changed and were settled. A document the store already holds (changed, re-processed by a
     full refresh or a reindex, or left half-grouped by a run that died) first leaves its old
-    group: its links go and the rest of that group is re-linked, whatever its change says."""
+    group: its links go and the rest of that group is re-linked, whatever its change says.
+
+    ``keep_unchanged`` (a run's batches, not the recovery after a run that died): a document whose settled
+    entry was written from the same grouping inputs (``grouping_inputs``: same shingles, keys, length, date,
+    language, settings and code) keeps its entry and links; the entry is only marked unsettled, so that the
+    end of the run writes its group to the article the run re-indexed (``dedup/kept``). Re-processing a
+    whole index after a rule change then re-groups only the documents whose grouping inputs changed, instead
+    of taking every copy out of its group and re-linking the rest, batch after batch."""
     from pipeline.elastic import dedup_store as store
     from pipeline.elastic.dedup_groups import settle
     from pipeline.run.group_candidates import store_candidates
 
-    before = sorted(store.entry_ids(es, alias, [fp.doc_id for fp in fps]))
+    inputs = {fp.doc_id: grouping_inputs(fp, cfg) for fp in fps}
+    if keep_unchanged:
+        stored = store.entry_inputs(es, alias, inputs)
+        kept = {d for d, (digest, count) in stored.items() if count is not None and digest == inputs[d]}
+        before = sorted(set(stored) - kept)
+        if kept:
+            store.mark_unsettled(es, alias, kept, run_id)
+            counters["dedup/kept"] += len(kept)
+            fps = [fp for fp in fps if fp.doc_id not in kept]
+            if not fps:
+                return set()
+    else:
+        before = sorted(store.entry_ids(es, alias, inputs))
     affected: set[str] = set()
     if before:
         affected = former_members(es, alias, before, cfg.max_group_size)
@@ -282,7 +332,8 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
     batch = f"{run_id}:{uuid.uuid4().hex[:12]}"
     written = store.write_entries(es, alias, [
         store.entry_source(fp, group=labels.get(fp.doc_id, fp.doc_id), links=sorted(links.get(fp.doc_id, ())),
-                           run_id=run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels)
+                           run_id=run_id, batch=batch, seen_seq=seen, alone=fp.doc_id not in labels,
+                           inputs=inputs[fp.doc_id])
         for fp in fps])
     if _WRITTEN is not None:
         _WRITTEN.add(alias, run_id, fps)

@@ -45,7 +45,8 @@ def prepare(es: Elasticsearch, ctx: RunContext) -> dict[str, int]:
     """At run start (under the writer lease): the store exists, the run's marker is written, and
     what runs that died left half-grouped is grouped again (``group_recovery``). The store is kept
     whatever the run: it holds every source of the alias, and a full refresh of one source
-    re-groups that source's documents (their old links go, see ``join_groups``), not the others'."""
+    re-groups that source's documents whose grouping inputs changed (their old links go, see
+    ``join_groups``; the others keep their entries), not the other sources'."""
     from pipeline.elastic.dedup_groups import open_run
     from pipeline.elastic.dedup_store import ensure_store
     from pipeline.run.group_recovery import recover
@@ -141,7 +142,7 @@ class BatchGrouping:
         if not fps:
             return dict(counters)
         store.ensure_store(es, ctx.alias, ctx.support_sizes)
-        join_groups(es, ctx.alias, ctx.index, ctx.run_id, fps, self.cfg, counters)
+        join_groups(es, ctx.alias, ctx.index, ctx.run_id, fps, self.cfg, counters, keep_unchanged=True)
         counters["dedup/fingerprinted"] += len(fps)
         counters["dedup/too-short"] += self.stage.counters.pop("too-short", 0)
         return dict(counters)

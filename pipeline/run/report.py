@@ -226,7 +226,8 @@ class RunReport:
         ]
         if "dedup/copies" in self.counters:  # near-duplicate grouping (pipeline/run/grouping.py)
             lines.append("  duplicates: " + ", ".join(f"{k}={self.counters.get('dedup/' + k, 0)}" for k in (
-                "new_groups", "groups", "copies", "reconciled")))
+                "new_groups", "groups", "copies", "reconciled"))
+                         + (f", kept={self.counters['dedup/kept']}" if self.counters.get("dedup/kept") else ""))
         if self.error:
             lines.append(f"  ERROR {self.error}")
         if self.failed:

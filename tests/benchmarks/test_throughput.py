@@ -106,6 +106,10 @@ def test_rounds_alternate_and_keep_the_re_run_after_its_run():
                                                "baseline"]  # backwards, the memory check once
     assert throughput.round_order(plan, 2) == plan[:-1]
     assert throughput.round_order(["incremental", "pipeline-1"], 1) == ["pipeline-1", "incremental"]
+    # the re-processing too, after the no-change re-run, both on the 1-worker run's alias
+    plan = ["pipeline-1-nogroup", "pipeline-1", "incremental", "reprocess", "pipeline-2"]
+    assert throughput.round_order(plan, 1) == ["pipeline-2", "pipeline-1", "incremental", "reprocess", "pipeline-1-nogroup"]
+    assert throughput.round_order(["reprocess", "pipeline-1"], 0) == ["pipeline-1", "reprocess"]
 
 
 def test_a_target_is_the_median_of_per_round_ratios():
@@ -133,14 +137,19 @@ def test_rounds_run_every_path_each_round_and_leave_nothing_behind(es_url, es_cl
     env = {**os.environ, "ES_URL": es_url}
     result = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "throughput.py"), "--docs", "4", "--scale-docs", "0",
-         "--warm-up-docs", "0", "--rounds", "2", "--paths", "pipeline-1-nogroup,pipeline-1,incremental",
+         "--warm-up-docs", "0", "--rounds", "2", "--paths", "pipeline-1-nogroup,pipeline-1,incremental,reprocess",
          "--corpus-dir", str(tmp_path / "corpus")],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
-    assert "round 1 of 2: pipeline-1-nogroup, pipeline-1, incremental" in out
-    assert "round 2 of 2: pipeline-1, incremental, pipeline-1-nogroup" in out
+    assert "round 1 of 2: pipeline-1-nogroup, pipeline-1, incremental, reprocess" in out
+    assert "round 2 of 2: pipeline-1, incremental, reprocess, pipeline-1-nogroup" in out
     assert out.count("running pipeline-1 ...") == 2 and out.count("running incremental ...") == 2
+    assert out.count("running reprocess ...") == 2
+    # every document processed again; the corpus's four documents keep their group entries (nothing changed)
+    assert re.search(r"re-processing every document \(--full-refresh, as after a rule change\) time / full run = "
+                     r"median \d+\.\d\d \(rounds [\d.]+, [\d.]+\) \(4 re-processed, \d kept their group entries; no target\)",
+                     out)
     targets = out.split("targets:\n", 1)[1]
     grouping = next(line for line in targets.splitlines() if "grouping on / off time at 1 worker" in line)
     assert "= median " in grouping and "(rounds " in grouping
