@@ -303,7 +303,8 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
     inputs = {fp.doc_id: grouping_inputs(fp, cfg) for fp in fps}
     if keep_unchanged:
         stored = store.entry_inputs(es, alias, inputs)
-        kept = {d for d, (digest, count) in stored.items() if count is not None and digest == inputs[d]}
+        kept = {d for d, (digest, count) in stored.items()
+                if count is not None and digest is not None and digest == inputs[d]}
         before = sorted(set(stored) - kept)
         if kept:
             store.mark_unsettled(es, alias, kept, run_id)
