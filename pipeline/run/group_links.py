@@ -261,12 +261,14 @@ _GROUPING_CODE = ("stages/dedup.py", "run/group_links.py", "run/group_candidates
 
 
 @functools.cache
-def _code_digest() -> str:
+def _rules_digest(cfg: DedupConfig) -> bytes:
+    """The grouping code's and settings' part of ``grouping_inputs``, once per process and settings."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(digest_size=16)
     for name in _GROUPING_CODE:
         digest.update(name.encode() + b"\0" + (root / name).read_bytes())
-    return digest.hexdigest()
+    digest.update(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
+    return digest.digest()
 
 
 def grouping_inputs(fp: Fingerprint, cfg: DedupConfig) -> str:
@@ -274,9 +276,7 @@ def grouping_inputs(fp: Fingerprint, cfg: DedupConfig) -> str:
     date and language (the canonical rule's inputs too), the grouping settings and the grouping code. A
     document re-processed with the same digest as its stored entry has the copies it had: the entry and
     its links are kept (``join_groups``, ``keep_unchanged``)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(_code_digest().encode())
-    digest.update(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
+    digest = hashlib.blake2b(_rules_digest(cfg), digest_size=16)
     digest.update("\x1f".join(fp.band_keys).encode())
     digest.update(fp.shingles.astype(np.uint32).tobytes())
     digest.update(json.dumps([fp.body_length, fp.published, fp.language]).encode())
