@@ -11,17 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.run.test_dedup import fields, page, run, story, syndicate, write
+from tests.run.test_dedup import fields
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.es
-def test_it_replays_every_way_and_leaves_the_groups_as_settled(es_client, es_url, alias, tmp_path):
-    src = tmp_path / "src"
-    syndicate(src, 1, "story")
-    write(src, "other/alone.html", page("Farmers protest prices", story(2), "2025-03-01T08:00:00Z", "Wire"))
-    assert run(es_client, src, alias, tmp_path).indexed == 5
+def test_it_replays_every_way_and_leaves_the_groups_as_settled(es_client, es_url, grouped_alias):
+    alias = grouped_alias
     before = fields(es_client, alias)
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "settle_replay.py"), "--alias", alias,
                              "--rounds", "2"],

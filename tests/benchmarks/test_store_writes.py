@@ -11,17 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.run.test_dedup import page, run, story, syndicate, write
-
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.es
-def test_it_writes_the_entries_under_both_mappings_and_cleans_up(es_client, es_url, alias, tmp_path):
-    src = tmp_path / "src"
-    syndicate(src, 1, "story")
-    write(src, "other/alone.html", page("Farmers protest prices", story(2), "2025-03-01T08:00:00Z", "Wire"))
-    assert run(es_client, src, alias, tmp_path).indexed == 5
+def test_it_writes_the_entries_under_both_mappings_and_cleans_up(es_client, es_url, grouped_alias):
+    alias = grouped_alias
     store = f"{alias}-dedup"
     before = es_client.count(index=store)["count"]
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "store_writes.py"), "--alias", alias,
