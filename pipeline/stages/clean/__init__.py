@@ -158,9 +158,8 @@ class Clean(Stage):
             if (doc.content_type or "text").lower() == "html":
                 res = clean_html_string(raw, self.config.rules)
             else:
-                res = clean_text(raw, self.config.rules, self.config.line_stats)
-                if self.config.learn and doc.change is Change.NEW:
-                    self.learned.add(raw)
+                learn = self.learned if self.config.learn and doc.change is Change.NEW else None
+                res = clean_text(raw, self.config.rules, self.config.line_stats, learn)
         except MalformedHTML as exc:
             doc.fail(self.name, "malformed-html", f"malformed HTML: {exc}")
             return doc

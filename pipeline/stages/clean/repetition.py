@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.stages.clean.lines import Line, is_prose, split_lines
@@ -50,7 +51,11 @@ def variant_of(t: str) -> str:
     ``VARIANT_CHARS`` characters in scripts without spaces): after a label the text changes from line
     to line; a paragraph that recurs across the source (whole or cut at another length) starts the
     same way every time."""
-    m = OPENING.match(t)
+    return _variant(t, OPENING.match(t))
+
+
+def _variant(t: str, m: re.Match[str] | None) -> str:
+    """``variant_of(t)`` given ``OPENING.match(t)``."""
     rest = _NORM.sub(" ", t[m.end() - 1:].casefold()).strip() if m else ""
     words = rest.split(" ")
     head = " ".join(words[:VARIANT_WORDS]) if len(words) > VARIANT_WORDS else rest[:VARIANT_CHARS]
@@ -71,7 +76,11 @@ class SourceStats:
     variants: dict = field(default_factory=dict)
 
     def add(self, text: str) -> None:
-        openings, lines = count_document(text)
+        self.add_lines([ln.text for ln in split_lines(text)])
+
+    def add_lines(self, texts: Iterable[str]) -> None:
+        """``add`` of the document whose ``split_lines`` texts these are (``clean_text`` has them already)."""
+        openings, lines = count_lines(texts)
         self.documents += 1
         self.openings.update(openings.keys())
         self.lines.update(lines)
@@ -110,15 +119,24 @@ class SourceStats:
 def count_document(text: str) -> tuple[dict[str, set[str]], set[str]]:
     """The openings (each with the hashes of the lines it opens) and short lines of one document
     (each once: counts are of documents)."""
+    return count_lines(ln.text for ln in split_lines(text))
+
+
+def count_lines(texts: Iterable[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """:func:`count_document` of the document whose ``split_lines`` texts these are: ``opening_of``,
+    ``variant_of`` and ``line_key`` of each, the opening matched once for both of the first two."""
     openings: dict[str, set[str]] = {}
     lines: set[str] = set()
-    for ln in split_lines(text):
-        o = opening_of(ln.text)
-        if o:
-            openings.setdefault(o, set()).add(variant_of(ln.text))
-        k = line_key(ln.text)
-        if k:
-            lines.add(k)
+    for t in texts:
+        m = OPENING.match(t)
+        if m:
+            o = _NORM.sub(" ", (m.group("b") or m.group("w") or "").casefold()).strip()
+            if o:
+                openings.setdefault(o, set()).add(_variant(t, m))
+        if len(t) <= SHORT_LINE:
+            k = _NORM.sub(" ", t.casefold()).strip()
+            if k:
+                lines.add(k)
     return openings, lines
 
 

@@ -317,21 +317,26 @@ def record_cuts(res: CleanResult, cuts: Cuts) -> None:
 
 
 def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
-               stats: SourceStats | None = None) -> CleanResult:
+               stats: SourceStats | None = None, learn: SourceStats | None = None) -> CleanResult:
     """Clean a plain-text article (or a page's visible-text dump). Never raises on str input.
 
     ``rules``: one language's compiled rules, or the packs to pick from by the text's language
     (default: the packs of ``config/cleaning/``). ``stats``: the learned line statistics of the
-    document's source (:mod:`pipeline.stages.clean.repetition`), if any."""
+    document's source (:mod:`pipeline.stages.clean.repetition`), if any. ``learn``: statistics the
+    text is added to (``learn.add(text)``) once it is cleaned, from the lines read here."""
     res = CleanResult()
     if not isinstance(text, str) or not text.strip():
+        if learn is not None and isinstance(text, str):
+            learn.add(text)
         return res
     rules = resolve_rules(text, rules)
     r = rules.text
     res.metadata["rules_language"] = rules.language
     cuts: Cuts = []
     signals: Counter = Counter()
-    kept = _one_pass(join_fragments(split_lines(text), owned=True), r, res, cuts, signals, first=True, stats=stats)
+    lines = split_lines(text)
+    texts = [ln.text for ln in lines] if learn is not None else None  # before join_fragments changes them
+    kept = _one_pass(join_fragments(lines, owned=True), r, res, cuts, signals, first=True, stats=stats)
     body = "\n\n".join(kept)
     for _ in range(r.max_passes):
         kept = _one_pass(_body_lines(kept, body), r, CleanResult(), cuts, signals, first=False, stats=stats)
@@ -344,6 +349,8 @@ def clean_text(text: str, rules: CleaningRules | RulePacks | None = None,
     if +signals:
         res.metadata["signals"] = dict(+signals)
     _published_from_text(res, rules.language)
+    if texts is not None and learn is not None:
+        learn.add_lines(texts)
     return res
 
 
