@@ -1,5 +1,5 @@
-"""Grouping's store candidate questions replayed on a filled near-duplicate store: every key against the band
-keys first (``pipeline/run/group_candidates.py``).
+"""Grouping's store candidate questions replayed on a filled near-duplicate store: every key at once against
+the band keys first, then the passage fingerprints (``pipeline/run/group_candidates.py``).
 
     ES_URL=http://127.0.0.1:9200 python benchmarks/candidate_questions.py --alias ALIAS [--sample 1000]
                                                                          [--rounds 3] [--seed 1]
@@ -11,13 +11,14 @@ Fill the store first, e.g. ``python -m pipeline run --source /tmp/news-etl-throu
 ``msearch`` requests, each round both ways one after the other:
 
 * **full**: every key (LSH bands and passage fingerprints);
-* **bands first**: the band keys alone, then the full question for the documents whose bands did not fill
-  every place (what ``store_candidates`` asks once its tracker says it pays).
+* **bands first**: the band keys alone, then the passage fingerprints alone for the documents whose bands
+  did not fill every place (``store_candidates``, what a run's batch asks).
 
 Printed per way and round: the node's query milliseconds a question (the store's ``query_time_in_millis``,
 elapsed time of the node's threads) and the wall milliseconds here. Then, once: how many documents the
 bands answered, and for how many the candidate groups worth a check (``group_links.worth``) differ from the
-full question's (they may only differ among the last place's ties).
+full question's (where the bands answered, only among the last place's ties; elsewhere where documents
+sharing one band by chance took the full question's places).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.config import load_settings
     from pipeline.elastic import dedup_store as store
     from pipeline.elastic.client import make_client
+    from pipeline.run.group_candidates import store_candidates
     from pipeline.run.group_links import worth
     from pipeline.stages.dedup import Fingerprint
 
@@ -76,12 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     answered: Counter[str] = Counter()
 
     def bands_first() -> dict[str, list[dict[str, Any]]]:
-        first = store.candidates(es, args.alias, fps, size, least, bands_only=True)
-        found = {doc_id: hits for doc_id, hits in first.items() if len(hits) >= size}
-        answered["last round"] = len(found)
-        rest = [fp for fp in fps if fp.doc_id not in found]
-        if rest:
-            found.update(store.candidates(es, args.alias, rest, size, least))
+        counters: Counter[str] = Counter()
+        found = store_candidates(es, args.alias, fps, cfg, counters)
+        answered["last round"] = counters["dedup/bands-first-answered"]
         return found
 
     timings: dict[str, list[tuple[float, float]]] = {"full": [], "bands first": []}

@@ -17,7 +17,7 @@ Prints the reference's groups against the run's: pair precision and recall of "i
 documents whose group differs, the reference groups the run split, and for each document the run left alone
 although the reference groups it, why: no copy it shares enough keys with to be checked
 (``worth_checking``: the sampling's cost), or such a copy that its candidate question did not return (another
-document took the place: the ranking's cost). ``--compare ALIAS2``, a run of the same files into another
+document took the place: the ranking's cost; asked now, on the finished store, as a run's batch asks). ``--compare ALIAS2``, a run of the same files into another
 alias: the documents whose group differs between the two runs (a run's grouping depends on which stored
 documents tie for the last candidate places). Nothing is asserted; ``docs/performance.md`` reads it.
 """
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -121,10 +121,10 @@ def pair_scores(got: dict[str, frozenset[str]], want: dict[str, frozenset[str]])
 def why_alone(es: Any, alias: str, lone: list[str], want: dict[str, frozenset[str]], fps: dict[str, Any],
               cfg: Any) -> dict[str, list[str]]:
     """The documents the run left alone that the reference groups, by reason (module doc)."""
-    from pipeline.elastic import dedup_store as store
+    from pipeline.run.group_candidates import store_candidates
     from pipeline.stages.dedup import compare, worth_checking
 
-    found = store.candidates(es, alias, [fps[i] for i in lone], cfg.max_candidates, cfg.min_shared_keys)
+    found = store_candidates(es, alias, [fps[i] for i in lone], cfg, Counter())  # as a run's batch asks
     out: dict[str, list[str]] = defaultdict(list)
     for i in lone:
         mine = fps[i]

@@ -194,15 +194,18 @@ def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = 
 
 def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int, min_shared: int,
                only_batch: str | None = None, with_links: bool = False,
-               bands_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+               bands_only: bool = False, passages_only: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first;
     each hit's ``_bands``/``_passages`` say how many of each kind it shares (a band clause scores
     ``_BAND_WEIGHT``, a fingerprint 1). ``bands_only``: the LSH band keys alone are asked (about a third of
     a document's keys), so hits share ``min_shared`` bands, ranked by bands only, and ``_passages`` is 0
-    (not counted: ``pipeline.run.group_candidates`` says when that answer is the same)."""
+    (not counted: ``pipeline.run.group_candidates`` says when that answer is the same). ``passages_only``: the
+    passage fingerprints alone, ranked by how many are shared; ``_bands`` is then 0 (not counted)."""
     out: dict[str, list[dict[str, Any]]] = {}
     if bands_only:
         fps = [Fingerprint(fp.doc_id, fp.lsh_keys, fp.signature, fp.shingles) for fp in fps]
+    elif passages_only:
+        fps = [Fingerprint(fp.doc_id, fp.passage_keys, fp.signature, fp.shingles) for fp in fps]
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
     header = json.dumps({"index": index})

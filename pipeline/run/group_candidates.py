@@ -1,35 +1,35 @@
-"""A batch's store candidates, asked by the band keys first when that gives the same answer.
+"""A batch's store candidates: asked by the band keys first, then by the passage fingerprints.
 
-``dedup_store.candidates`` ranks stored documents by ``_BAND_WEIGHT`` × shared LSH bands + shared
-passage fingerprints and keeps the best ``max_candidates``. A document asks about 90 keys, 32 of them
-bands, and the node's time follows the keys asked more than the documents that match (on a 10,000-document
-store, 2.0–2.3 ms a question with every key, 0.55–0.65 ms with the bands alone: docs/performance.md).
-Once a story has many copies in the store, its next copy's best candidates all share several bands, and
-the band keys alone name the same candidates:
+A document's keys are its LSH bands (``bands``, 32) and its first winnowing fingerprints (up to
+``max_passage_keys``). A stored document is worth a pair check (``worth_checking``) when it shares at least
+``min_shared_keys`` bands, or when the fingerprints it shares cover ``min_key_containment`` of the shorter
+text's: one shared band says nothing (two rows of a signature agree by chance between texts that share a
+few sentences). Each document asks:
 
-* ask the bands alone, ``min_shared_keys`` of them at least, best ``max_candidates`` first;
-* when that fills all ``max_candidates`` places, every place went to a document sharing at least B
-  bands (B, the last place's count), and in the full ranking any document sharing more than B bands
-  ranks above every document sharing B or fewer (a band outweighs all passages), so both answers hold
-  the same documents except among those sharing exactly B bands, which the full ranking orders by
-  shared passages and this one leaves in the node's order; every place is worth a check
-  (``worth_checking``: B ≥ ``min_shared_keys``);
-* otherwise (fewer copies, or none) the document asks all its keys, as before.
+* **the bands alone**, ``min_shared_keys`` of them at least, best ``max_candidates`` first. When that fills
+  every place, every place is worth a check and the answer is the one the full question (``dedup_store.
+  candidates``, a band outweighing all passages) would give, but for the order among the documents sharing
+  exactly the last place's band count (the full question orders them by shared passages, this one leaves
+  them in the node's order). Once a story has many copies in the store, most of its next copies are
+  answered so, at about a third of the full question's cost (docs/performance.md);
+* otherwise **the passage fingerprints alone**, ``min_shared_keys`` of them at least, most shared first,
+  for the places the bands left: every document sharing ``min_shared_keys`` bands is already in (the bands
+  did not fill the places), so what is left is worth checking only by its passages, and is ranked by them.
 
-The first question is wasted where stories have few copies (most documents of a typical feed, every
-document at the start of a run), so a process asks bands first only after a chunk in which at least
-``MIN_FILLED`` of the documents were, or would have been, answered by their bands. A full answer tells
-that at no cost: the bands alone fill every place exactly when the full answer's last place shares at
-least ``min_shared_keys`` bands (then at least ``max_candidates`` documents share that many, and the
-converse holds by the ranking above).
+Until the nineteenth session the second question was the full one, every key at once, where a band
+outweighs all passages: then the stored documents sharing one band by chance (junk: one band and a
+passage or two) took the places before a real copy sharing a dozen passages and no band, and a store of
+10,000 documents split stories (``benchmarks/group_recall.py``: 120 of the 263 documents a 1-worker run left
+alone had a copy worth checking that the full question did not return). Asked apart, the two questions
+look up the same keys once each. What the split gives up: a stored document sharing one band and one
+passage with a text of at most ``1 / min_key_containment`` passages (a few sentences), which the full
+question's two keys found and the passages alone do not.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.stages.dedup import DedupConfig, Fingerprint
@@ -37,53 +37,29 @@ from pipeline.stages.dedup import DedupConfig, Fingerprint
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-MIN_FILLED = 0.3  # share of a chunk's documents answered by their bands that makes the next chunk ask bands first
-
-
-@dataclass
-class BandsFirst:
-    """Whether the next chunk asks bands first: from the last chunk's share of documents that were, or
-    would have been, answered by their bands (none seen yet: the full question)."""
-
-    filled: float = 0.0
-
-    def wanted(self) -> bool:
-        return self.filled >= MIN_FILLED
-
-    def saw(self, asked: int, answered: int) -> None:
-        if asked:  # a chunk with nothing to ask (texts too short to fingerprint) says nothing
-            self.filled = answered / asked
-
-
-_LOCK = threading.Lock()
-_TRACKERS: dict[str, BandsFirst] = {}  # per alias, in this process
-
-
-def tracker(alias: str) -> BandsFirst:
-    with _LOCK:
-        return _TRACKERS.setdefault(alias, BandsFirst())
-
 
 def store_candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], cfg: DedupConfig,
                      counters: Counter[str]) -> dict[str, list[dict[str, Any]]]:
-    """``dedup_store.candidates`` for ``fps`` (best ``max_candidates`` sharing ``min_shared_keys``
-    keys), asked by the band keys first where the tracker says it pays (module docstring)."""
+    """Per document of ``fps`` with keys, the stored documents worth asking about, best first, at most
+    ``max_candidates``: the bands' answer, then the passages' for the places left (module docstring)."""
     from pipeline.elastic import dedup_store as store
 
     size, least = cfg.max_candidates, cfg.min_shared_keys
-    track = tracker(alias)
-    usable = cfg.bands >= least and size > 0
-    if not (usable and track.wanted()):
-        full = store.candidates(es, alias, fps, size, least)
-        if usable:  # what the bands alone would have answered (module docstring)
-            track.saw(len(full), sum(1 for hits in full.values() if len(hits) >= size and hits[-1]["_bands"] >= least))
-        return full
+    if cfg.bands < least or size <= 0:  # the bands alone can never answer: every key at once, as before
+        return store.candidates(es, alias, fps, size, least)
     first = store.candidates(es, alias, fps, size, least, bands_only=True)
     found = {doc_id: hits for doc_id, hits in first.items() if len(hits) >= size}
-    track.saw(len(first), len(found))
     counters["dedup/bands-first-asked"] += len(first)
     counters["dedup/bands-first-answered"] += len(found)
-    rest = [fp for fp in fps if fp.doc_id not in found]
-    if rest:
-        found.update(store.candidates(es, alias, rest, size, least))
+    rest = [fp for fp in fps if fp.doc_id not in found and fp.passage_keys]
+    by_passages = store.candidates(es, alias, rest, size, least, passages_only=True) if rest else {}
+    counters["dedup/passages-asked"] += len(by_passages)
+    for fp in fps:
+        if fp.doc_id in found or (fp.doc_id not in first and fp.doc_id not in by_passages):
+            continue
+        passages = by_passages.get(fp.doc_id, [])
+        shared = {hit["doc_id"]: hit["_passages"] for hit in passages}
+        banded = [{**hit, "_passages": shared.get(hit["doc_id"], 0)} for hit in first.get(fp.doc_id, [])]
+        taken = {hit["doc_id"] for hit in banded}
+        found[fp.doc_id] = (banded + [hit for hit in passages if hit["doc_id"] not in taken])[:size]
     return found

@@ -1,7 +1,8 @@
-"""``group_candidates.store_candidates``: a batch's store candidates asked by the band keys first, in the
-real local Elasticsearch. When the bands fill every place, the answer holds the same documents as the
-full question except among those sharing exactly the last place's band count (ordered by shared
-passages there, in the node's order here); otherwise the full question is asked, as before."""
+"""``group_candidates.store_candidates``: a batch's store candidates asked by the band keys first, then by
+the passage fingerprints, in the real local Elasticsearch. When the bands fill every place, the answer holds
+the same documents as the full question except among those sharing exactly the last place's band count
+(ordered by shared passages there, in the node's order here); otherwise the passages fill the places left,
+ranked by themselves, where the full question put documents sharing one band by chance first."""
 
 from __future__ import annotations
 
@@ -12,22 +13,8 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.elastic import dedup_store as store
-from pipeline.run import group_candidates
-from pipeline.run.group_candidates import MIN_FILLED, BandsFirst, store_candidates
+from pipeline.run.group_candidates import store_candidates
 from pipeline.stages.dedup import Fingerprint
-
-
-def test_bands_first_is_asked_after_a_chunk_where_it_answered_or_would_have():
-    track = BandsFirst()
-    assert not track.wanted()  # nothing seen yet: the full question
-    track.saw(100, 29)
-    assert not track.wanted()
-    track.saw(100, 30)
-    assert track.wanted()
-    track.saw(0, 0)  # nothing asked (texts too short to fingerprint): no evidence either way
-    assert track.wanted()
-    track.saw(10, 0)
-    assert not track.wanted()
 
 
 def _bands(prefix: str, n: int = 32) -> list[str]:
@@ -48,9 +35,8 @@ def _fp(doc: str, keys: list[str]) -> Fingerprint:
 
 
 @pytest.fixture
-def cfg(es_client, alias, monkeypatch):
-    """The dedup settings, with an empty store for ``alias`` and no tracker left by another test."""
-    monkeypatch.setattr(group_candidates, "_TRACKERS", {})
+def cfg(es_client, alias):
+    """The dedup settings, with an empty store for ``alias``."""
     store.ensure_store(es_client, alias, load_settings().support_indices)
     return load_settings().dedup
 
@@ -75,11 +61,9 @@ def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(e
     full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
 
     counters: Counter[str] = Counter()
-    # the first chunk asks the full question, and its answer says the bands alone would have filled it
-    assert store_candidates(es_client, alias, [asking], cfg, counters)["new"] == full
-    assert not counters and group_candidates.tracker(alias).wanted()
     first = store_candidates(es_client, alias, [asking], cfg, counters)["new"]
     assert counters["dedup/bands-first-answered"] == counters["dedup/bands-first-asked"] == 1
+    assert not counters["dedup/passages-asked"]  # the bands filled every place
     assert len(first) == len(full) == cfg.max_candidates
     last = min(hit["_bands"] for hit in first)
     assert last == min(hit["_bands"] for hit in full) == 12
@@ -92,7 +76,7 @@ def test_bands_first_names_the_full_answers_documents_but_the_last_places_ties(e
 
 
 @pytest.mark.es
-def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, cfg):
+def test_fewer_candidates_than_places_are_filled_by_the_passages(es_client, alias, cfg):
     mine = _bands("cc")
     _stored(es_client, alias, [_entry(f"copy-{c}", mine + _passages(0, 20)) for c in range(3)]
             + [_entry("passages-only", _bands("dd") + _passages(0, 20))])
@@ -100,15 +84,29 @@ def test_fewer_candidates_than_places_ask_the_full_question(es_client, alias, cf
     full = store.candidates(es_client, alias, asking, cfg.max_candidates, cfg.min_shared_keys)
 
     counters: Counter[str] = Counter()
-    group_candidates.tracker(alias).saw(10, 10)  # an earlier chunk was answered by its bands
     got = store_candidates(es_client, alias, asking, cfg, counters)
     assert counters["dedup/bands-first-asked"] == 2 and counters["dedup/bands-first-answered"] == 0
-    assert got == full  # asked again in full: the same answer, passages counted
+    assert counters["dedup/passages-asked"] == 2
+    assert got == full  # the same answer as every key at once here, passages counted
+    assert [hit["doc_id"] for hit in got["new"]][-1] == "passages-only"
     assert {hit["doc_id"] for hit in got["new"]} == {"copy-0", "copy-1", "copy-2", "passages-only"}
     assert got["lonely"] == []
-    # the tracker saw nothing answered: the next chunk asks the full question straight away, and learns
-    # from its answer that the bands would still not have filled it
-    assert not group_candidates.tracker(alias).wanted()
-    assert store_candidates(es_client, alias, asking, cfg, counters) == full
-    assert counters["dedup/bands-first-asked"] == 2 and not group_candidates.tracker(alias).wanted()
-    assert group_candidates.tracker(alias).filled < MIN_FILLED
+
+
+@pytest.mark.es
+def test_documents_sharing_one_band_by_chance_do_not_take_a_real_copys_place(es_client, alias, cfg):
+    """The full question ranks a band above every passage: 25 stored documents that share one band and two
+    passages (boilerplate, a chance agreement of two signature rows) filled its 20 places before a copy that
+    shares twelve passages and no band. Asked apart, the passages rank the copy first."""
+    mine, other = _bands("ff"), _bands("gg")
+    _stored(es_client, alias, [_entry(f"junk-{c:02d}", mine[c % 32:c % 32 + 1] + other[1:] + _passages(c * 2, 2))
+                                for c in range(25)]
+            + [_entry("copy", other + _passages(100, 12) + _passages(5000, 40))])
+    asking = _fp("new", mine + _passages(100, 12) + _passages(0, 50))
+    full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
+    assert len(full) == cfg.max_candidates and "copy" not in {hit["doc_id"] for hit in full}
+    assert all(hit["_bands"] == 1 for hit in full)
+
+    got = store_candidates(es_client, alias, [asking], cfg, Counter())["new"]
+    assert got[0]["doc_id"] == "copy" and got[0]["_passages"] == 12 and got[0]["_bands"] == 0
+    assert all(hit["_passages"] >= cfg.min_shared_keys for hit in got)
