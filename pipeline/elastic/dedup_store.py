@@ -200,7 +200,9 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
     ``_BAND_WEIGHT``, a fingerprint 1). ``bands_only``: the LSH band keys alone are asked (about a third of
     a document's keys), so hits share ``min_shared`` bands, ranked by bands only, and ``_passages`` is 0
     (not counted: ``pipeline.run.group_candidates`` says when that answer is the same). ``passages_only``: the
-    passage fingerprints alone, ranked by how many are shared; ``_bands`` is then 0 (not counted)."""
+    passage fingerprints alone, ranked by the share of the shorter text's fingerprints they are (shared / the
+    smaller of the two ``passage_count``, what ``worth_checking`` asks; a ``function_score`` of built-in
+    functions, no script); ``_bands`` is then 0 (not counted)."""
     out: dict[str, list[dict[str, Any]]] = {}
     if bands_only:
         fps = [Fingerprint(fp.doc_id, fp.lsh_keys, fp.signature, fp.shingles) for fp in fps]
@@ -219,10 +221,14 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
         for fp in part:  # written as JSON text: ~100 clauses a query, built for every document of a run
             should = ",".join(_BAND_CLAUSE % (json.dumps(k), 1 if is_passage_key(k) else _BAND_WEIGHT)
                               for k in fp.band_keys)
-            body += [header, f'{{"query":{{"bool":{{"should":[{should}],'
-                             f'"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
-                             f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}},'
-                             f'"size":{int(size)},"track_total_hits":false,"_source":false,'
+            query = (f'{{"bool":{{"should":[{should}],"minimum_should_match":{min(min_shared, len(fp.band_keys))},'
+                     f'"must_not":[{{"ids":{{"values":[{json.dumps(fp.doc_id)}]}}}}]{batch_filter}}}}}')
+            if passages_only:  # shared / min(own, theirs): the share ``worth_checking`` asks of the shorter text
+                own = len(fp.band_keys)
+                query = (f'{{"function_score":{{"query":{query},"functions":[{{"weight":{1 / own!r}}},'
+                         f'{{"field_value_factor":{{"field":"passage_count","modifier":"reciprocal","missing":{own}}}}}],'
+                         f'"score_mode":"max","boost_mode":"multiply"}}}}')
+            body += [header, f'{{"query":{query},"size":{int(size)},"track_total_hits":false,"_source":false,'
                              f'"stored_fields":"_none_","docvalue_fields":{fields}}}']
         # NDJSON lines written as JSON text (no dict per search to serialise); the client sends them as they are
         response = retrying(lambda: es.msearch(searches=body),  # type: ignore[arg-type]
@@ -232,8 +238,12 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
                 raise ClusterUnavailable(f"dedup candidates: {result['error']}")
             hits = []
             for h in result["hits"]["hits"]:
-                score = int(round(h["_score"]))
                 values = {k: v if k == "links" else v[0] for k, v in h.get("fields", {}).items()}
+                if passages_only:
+                    shorter = max(1, min(len(fp.band_keys), int(values.get("passage_count") or len(fp.band_keys))))
+                    hits.append({**values, "_bands": 0, "_passages": int(round(h["_score"] * shorter))})
+                    continue
+                score = int(round(h["_score"]))
                 hits.append({**values, "_bands": score // _BAND_WEIGHT, "_passages": score % _BAND_WEIGHT})
             out[fp.doc_id] = hits
     return out

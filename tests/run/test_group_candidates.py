@@ -14,7 +14,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.elastic import dedup_store as store
 from pipeline.run.group_candidates import store_candidates
-from pipeline.stages.dedup import Fingerprint
+from pipeline.stages.dedup import Fingerprint, worth_checking
 
 
 def _bands(prefix: str, n: int = 32) -> list[str]:
@@ -95,18 +95,20 @@ def test_fewer_candidates_than_places_are_filled_by_the_passages(es_client, alia
 
 @pytest.mark.es
 def test_documents_sharing_one_band_by_chance_do_not_take_a_real_copys_place(es_client, alias, cfg):
-    """The full question ranks a band above every passage: 25 stored documents that share one band and two
-    passages (boilerplate, a chance agreement of two signature rows) filled its 20 places before a copy that
-    shares twelve passages and no band. Asked apart, the passages rank the copy first."""
+    """The full question ranks a band above every passage: 25 stored documents that share one band and two of
+    their 42 passages (boilerplate, a chance agreement of two signature rows) filled its 20 places before a copy
+    that shares 20 of its 50 passages and no band. Asked apart, the passages rank by the share of the shorter
+    text's fingerprints (what ``worth_checking`` asks): the copy first, then the rest by their share."""
     mine, other = _bands("ff"), _bands("gg")
-    _stored(es_client, alias, [_entry(f"junk-{c:02d}", mine[c % 32:c % 32 + 1] + other[1:] + _passages(c * 2, 2))
-                                for c in range(25)]
-            + [_entry("copy", other + _passages(100, 12) + _passages(5000, 40))])
-    asking = _fp("new", mine + _passages(100, 12) + _passages(0, 50))
+    _stored(es_client, alias, [_entry(f"junk-{c:02d}", mine[c % 32:c % 32 + 1] + other[1:] + _passages(c * 2, 2)
+                                      + _passages(10_000 + 100 * c, 40)) for c in range(25)]
+            + [_entry("copy", other + _passages(100, 20) + _passages(5000, 30))])
+    asking = _fp("new", mine + _passages(100, 20) + _passages(0, 42))
     full = store.candidates(es_client, alias, [asking], cfg.max_candidates, cfg.min_shared_keys)["new"]
     assert len(full) == cfg.max_candidates and "copy" not in {hit["doc_id"] for hit in full}
-    assert all(hit["_bands"] == 1 for hit in full)
+    assert all(hit["_bands"] == 1 and hit["_passages"] == 2 for hit in full)
 
     got = store_candidates(es_client, alias, [asking], cfg, Counter())["new"]
-    assert got[0]["doc_id"] == "copy" and got[0]["_passages"] == 12 and got[0]["_bands"] == 0
-    assert all(hit["_passages"] >= cfg.min_shared_keys for hit in got)
+    assert got[0]["doc_id"] == "copy" and got[0]["_passages"] == 20 and got[0]["_bands"] == 0
+    assert len(got) == cfg.max_candidates and all(hit["_passages"] == 2 for hit in got[1:])
+    assert worth_checking(0, 20, 62, 50, cfg) and not worth_checking(1, 2, 62, 42, cfg)
