@@ -192,9 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         other = run_groups(read_articles(es, args.compare))
         common = sorted(set(other) & set(got))
         moved = [i for i in common if got[i] != other[i]]
+        within = frozenset(common)
+        p, r = pair_scores({i: got[i] & within for i in common}, {i: other[i] & within for i in common})
         print(f"  against {args.compare}: {len(moved)} of {len(common)} documents in another group "
-              f"(pair precision / recall of {args.alias} against it "
-              f"{'/'.join(f'{x:.4f}' for x in pair_scores({i: got[i] & frozenset(common) for i in common}, {i: other[i] & frozenset(common) for i in common}))})")
+              f"(pair precision / recall of {args.alias} against it {p:.4f}/{r:.4f})")
     return 0
 
 
