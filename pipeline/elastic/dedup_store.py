@@ -195,19 +195,14 @@ def batch_markers(es: Elasticsearch, alias: str, *, written_after: int | None = 
 def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: int, min_shared: int,
                only_batch: str | None = None, with_links: bool = False,
                bands_only: bool = False, passages_only: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """Per fingerprint, stored documents sharing at least ``min_shared`` keys, most shared first;
-    each hit's ``_bands``/``_passages`` say how many of each kind it shares (a band clause scores
-    ``_BAND_WEIGHT``, a fingerprint 1). ``bands_only``: the LSH band keys alone are asked (about a third of
-    a document's keys), so hits share ``min_shared`` bands, ranked by bands only, and ``_passages`` is 0
-    (not counted: ``pipeline.run.group_candidates`` says when that answer is the same). ``passages_only``: the
-    passage fingerprints alone, ranked by the share of the shorter text's fingerprints they are (shared / the
-    smaller of the two ``passage_count``, what ``worth_checking`` asks; a ``function_score`` of built-in
-    functions, no script); ``_bands`` is then 0 (not counted)."""
+    """Per fingerprint, stored documents sharing at least ``min_shared`` keys, best first; each hit's
+    ``_bands``/``_passages`` count what it shares (a band clause scores ``_BAND_WEIGHT``, a fingerprint 1).
+    ``bands_only``: the LSH bands alone (a third of the keys; ranked by them, ``_passages`` 0). ``passages_only``:
+    the passage fingerprints alone, ranked by shared / the smaller ``passage_count`` (what ``worth_checking``
+    asks; built-in ``function_score`` functions, no script), ``_bands`` 0. ``group_candidates`` asks both."""
     out: dict[str, list[dict[str, Any]]] = {}
-    if bands_only:
-        fps = [Fingerprint(fp.doc_id, fp.lsh_keys, fp.signature, fp.shingles) for fp in fps]
-    elif passages_only:
-        fps = [Fingerprint(fp.doc_id, fp.passage_keys, fp.signature, fp.shingles) for fp in fps]
+    if bands_only or passages_only:  # one kind of key asked
+        fps = [Fingerprint(fp.doc_id, fp.lsh_keys if bands_only else fp.passage_keys, fp.signature, fp.shingles) for fp in fps]
     asking = [fp for fp in fps if fp.band_keys]
     index = dedup_index(alias)
     header = json.dumps({"index": index})
@@ -239,12 +234,12 @@ def candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], size: 
             hits = []
             for h in result["hits"]["hits"]:
                 values = {k: v if k == "links" else v[0] for k, v in h.get("fields", {}).items()}
-                if passages_only:
+                if passages_only:  # the score is shared / the shorter's passage count
                     shorter = max(1, min(len(fp.band_keys), int(values.get("passage_count") or len(fp.band_keys))))
                     hits.append({**values, "_bands": 0, "_passages": int(round(h["_score"] * shorter))})
-                    continue
-                score = int(round(h["_score"]))
-                hits.append({**values, "_bands": score // _BAND_WEIGHT, "_passages": score % _BAND_WEIGHT})
+                else:
+                    hits.append({**values, "_bands": round(h["_score"]) // _BAND_WEIGHT,
+                                 "_passages": round(h["_score"]) % _BAND_WEIGHT})
             out[fp.doc_id] = hits
     return out
 

@@ -5,7 +5,7 @@ boilerplate or labels, whatever their language: a share bar or a newsletter pitc
 every article, a caption label (``Archivbild:``, ``【写真】``) that no lexicon lists. This is the
 repeated-line idea of CCNet / datatrove's line deduplication, applied per source.
 
-Here: what a document contributes (:func:`count_document`: its openings and short lines, each once),
+Here: what a document contributes (:func:`count_lines`: its openings and short lines, each once),
 the statistics of one source (:class:`SourceStats`, mergeable, plain dicts so any store can keep
 them), and the decision from given statistics (:func:`mark_learned`). Counting and deciding take the
 statistics as an argument; storing them (Elasticsearch, shared by every worker and later run) belongs
@@ -116,15 +116,10 @@ class SourceStats:
                 and len(self.variants.get(opening, ())) >= r.learned_min_count)
 
 
-def count_document(text: str) -> tuple[dict[str, set[str]], set[str]]:
-    """The openings (each with the hashes of the lines it opens) and short lines of one document
-    (each once: counts are of documents)."""
-    return count_lines(ln.text for ln in split_lines(text))
-
-
 def count_lines(texts: Iterable[str]) -> tuple[dict[str, set[str]], set[str]]:
-    """:func:`count_document` of the document whose ``split_lines`` texts these are: ``opening_of``,
-    ``variant_of`` and ``line_key`` of each, the opening matched once for both of the first two."""
+    """The openings (each with the hashes of the lines it opens) and short lines of the document whose
+    ``split_lines`` texts these are, each once (counts are of documents): ``opening_of``, ``variant_of`` and
+    ``line_key`` of each line, the opening matched once for both of the first two."""
     openings: dict[str, set[str]] = {}
     lines: set[str] = set()
     for t in texts:
