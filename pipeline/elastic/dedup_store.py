@@ -1,20 +1,14 @@
 """The near-duplicate store ``<alias>-dedup``: band keys, signatures, links and groups in Elasticsearch.
 
-State lives here, never in a process, so the CLI, every Airflow worker and a re-run see the
-same groups. One entry per indexed document (``kind=document``, ``_id`` = the article's id):
-its LSH band keys, MinHash signature, ``links`` (ids it was verified to copy) and the group
-fields mirrored on the article. Its shingle set (what the pair check compares) is kept apart,
-under the same id in ``<alias>-dedup-shingles``: it is most of an entry's bytes, and the entries
-are searched, updated and merged all through a run, the shingles only written and read by id.
-Groups are the connected components of the links; ``settle``
-(``pipeline.elastic.dedup_groups``) recomputes a component from the store and writes the difference
-to the entries and articles, repeating until a re-read agrees, so writers that met concurrently
-converge on one answer.
-
-One more entry per batch (``kind=batch``) records the batch's window in the store's
-sequence numbers (the index has one shard, so ``_seq_no`` is a total order of writes): two
-batches whose windows overlap may each have missed the other's copies, and only those are
-re-checked at the end of the run.
+State lives here, not in a process (``pipeline.run.group_memory`` only answers what the store would), so
+the CLI, every Airflow worker and a re-run see the same groups. One entry per indexed document (``kind=
+document``, ``_id`` = the article's id): its LSH band keys, MinHash signature, ``links`` (ids it was verified
+to copy) and the group fields mirrored on the article. Its shingle set, most of its bytes, is kept apart in
+``<alias>-dedup-shingles`` (only written and read by id). Groups are the connected components of the links;
+``settle`` (``pipeline.elastic.dedup_groups``) writes a component's difference to the entries and articles
+until a re-read agrees, so concurrent writers converge. One entry per batch (``kind=batch``) records the
+batch's window in the store's sequence numbers (one shard: ``_seq_no`` orders every write): two batches whose
+windows overlap may each have missed the other's copies, and only those are re-checked at the end of the run.
 """
 
 from __future__ import annotations
@@ -274,6 +268,12 @@ def fetch_shingles(es: Elasticsearch, alias: str, ids: Iterable[str]) -> dict[st
 def decode_shingles(value: str) -> np.ndarray:
     """An entry's ``shingles`` field as ``shingle_set`` gives them (sorted uint64)."""
     return np.frombuffer(base64.b64decode(value), dtype=np.uint32).astype(np.uint64)
+
+
+def document_count(es: Elasticsearch, alias: str) -> int:
+    """The store's document entries, as searchable now (``group_memory.RunKeys.answering``)."""
+    return int(retrying(lambda: es.count(index=dedup_index(alias), query={"term": {"kind": "document"}}),
+                        "dedup count", retry=RetryPolicy())["count"])
 
 
 def entry_ids(es: Elasticsearch, alias: str, ids: Iterable[str]) -> set[str]:

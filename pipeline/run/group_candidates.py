@@ -27,6 +27,10 @@ alone had a copy worth checking that the full question did not return; 4 of 147 
 once each. What the split gives up: a stored document sharing one band and one
 passage with a text of at most ``1 / min_key_containment`` passages (a few sentences), which the full
 question's two keys found and the passages alone do not.
+
+While every document entry of the store is one the asking process wrote in this run (a first ingest into
+an alias, a backfill), both questions are answered from the keys it kept (``group_memory.RunKeys``), which
+give the node's answers without its term lookups, scoring and round trips (``dedup/answered-in-memory``).
 """
 
 from __future__ import annotations
@@ -40,22 +44,30 @@ from pipeline.stages.dedup import DedupConfig, Fingerprint
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from pipeline.run.group_memory import RunKeys
+
 
 def store_candidates(es: Elasticsearch, alias: str, fps: Sequence[Fingerprint], cfg: DedupConfig,
-                     counters: Counter[str]) -> dict[str, list[dict[str, Any]]]:
+                     counters: Counter[str], memory: RunKeys | None = None) -> dict[str, list[dict[str, Any]]]:
     """Per document of ``fps`` with keys, the stored documents worth asking about, best first, at most
-    ``max_candidates``: the bands' answer, then the passages' for the places left (module docstring)."""
+    ``max_candidates``: the bands' answer, then the passages' for the places left (module docstring).
+    ``memory``: the store's entries are all in it (``group_memory``), which answers both questions."""
+    from functools import partial
+
     from pipeline.elastic import dedup_store as store
 
     size, least = cfg.max_candidates, cfg.min_shared_keys
     if cfg.bands < least or size <= 0:  # the bands alone can never answer: every key at once, as before
         return store.candidates(es, alias, fps, size, least)
-    first = store.candidates(es, alias, fps, size, least, bands_only=True)
+    ask = memory.candidates if memory is not None else partial(store.candidates, es, alias)
+    if memory is not None:
+        counters["dedup/answered-in-memory"] += len(fps)
+    first = ask(fps, size, least, bands_only=True)
     found = {doc_id: hits for doc_id, hits in first.items() if len(hits) >= size}
     counters["dedup/bands-first-asked"] += len(first)
     counters["dedup/bands-first-answered"] += len(found)
     rest = [fp for fp in fps if fp.doc_id not in found and fp.passage_keys]
-    by_passages = store.candidates(es, alias, rest, size, least, passages_only=True) if rest else {}
+    by_passages = ask(rest, size, least, passages_only=True) if rest else {}
     counters["dedup/passages-asked"] += len(by_passages)
     for fp in fps:
         if fp.doc_id in found or (fp.doc_id not in first and fp.doc_id not in by_passages):

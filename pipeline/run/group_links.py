@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.run.group_memory import RUN_KEYS_PAIRS, keep_run_keys, run_keys
 from pipeline.stages.dedup import DedupConfig, Fingerprint, canonical_key, compare, shingle_set, worth_checking
 
 if TYPE_CHECKING:
@@ -67,11 +68,13 @@ _WRITTEN: WrittenShingles | None = None
 
 
 def keep_written_shingles(max_bytes: int) -> None:
-    """From now on this process remembers the shingle sets it writes (``WrittenShingles``); a process
-    that already does keeps what it has (``airflow dags test`` runs every task in one process)."""
+    """From now on this process remembers the shingle sets it writes (``WrittenShingles``) and their store
+    keys (``group_memory.RunKeys``); a process that already does keeps what it has (``airflow dags test``
+    runs every task in one process)."""
     global _WRITTEN
     if _WRITTEN is None or _WRITTEN.max_bytes != max_bytes:
         _WRITTEN = WrittenShingles(max_bytes)
+    keep_run_keys(RUN_KEYS_PAIRS)
 
 
 def verify(fps: Sequence[Fingerprint], proposed: dict[str, list[tuple[str, str]]], es: Elasticsearch, alias: str,
@@ -320,7 +323,9 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
         store.forget(es, alias, before, delete=False)
         repair(es, alias, index, affected, cfg, counters)
     seen = store.visible_checkpoint(es, alias)
-    proposed = worth(fps, store_candidates(es, alias, fps, cfg, counters), cfg, counters)
+    keys = run_keys()
+    memory = keys.answering(alias, run_id, lambda: store.document_count(es, alias)) if keys is not None else None
+    proposed = worth(fps, store_candidates(es, alias, fps, cfg, counters, memory), cfg, counters)
     # The stored labels of the documents being grouped here, and of what is left of their old
     # groups, no longer say who is linked with whom (their links were just cut): each counts as
     # its own group, so a link to one of them does not stand for a link to the others.
@@ -338,6 +343,8 @@ def join_groups(es: Elasticsearch, alias: str, index: str, run_id: str, fps: Seq
         for fp in fps])
     if _WRITTEN is not None:
         _WRITTEN.add(alias, run_id, fps)
+    if keys is not None:
+        keys.add(alias, run_id, fps, labels)
     store.write_batch_marker(es, alias, run_id=run_id, batch=batch, seen_seq=seen, written_seq=written)
     if affected:
         settle(es, alias, index, affected, max_size=cfg.max_group_size)

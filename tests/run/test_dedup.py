@@ -233,10 +233,15 @@ class HeldAtCandidates:
 
 
 @pytest.mark.es
-def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path):
+def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_client, alias, tmp_path, monkeypatch):
     """Two batches of one run (mapped tasks, or CLI workers) group at the same time. Two *runs* into one
-    alias cannot overlap any more (the writer lease, tests/e2e/test_integrity.py), so the race lives here."""
+    alias cannot overlap any more (the writer lease, tests/e2e/test_integrity.py), so the race lives here.
+    Two threads of one process stand for two task processes: they ask the store (a process keeping its run's
+    keys, ``group_memory``, would answer the second thread with the first's entries, as two processes don't)."""
+    from pipeline.run import group_memory
     from pipeline.run.flow import Ingest, RunRequest
+
+    monkeypatch.setattr(group_memory, "_KEYS", None)
 
     paras = story(7)
     src = tmp_path / "src"
@@ -274,6 +279,7 @@ def test_two_concurrent_batches_on_overlapping_new_copies_end_in_one_group(es_cl
     finally:
         flow.release(ctx, es_client)
     # neither batch saw the other's copies while grouping; the end-of-run reconciliation joined them
+    assert not report.counters.get("dedup/answered-in-memory")
     assert report.counters.get("dedup/reconciled", 0) >= 1
     assert report.counters.get("dedup/overlapping-batches", 0) == 1
     docs = fields(es_client, alias)
