@@ -70,14 +70,37 @@ _HASHES = _UnitHashes()
 
 def _unit_codes(text: str, language: str | None, cfg: DedupConfig) -> tuple[np.ndarray, int]:
     """The crc32 of each unit, in text order, and n: words (spaced scripts) or letters (unspaced ones), case-
-    and width-folded. Words are taken as UTF-8 bytes (``find_word_bytes``, the words of ``re.findall(r"\w+")``),
-    whose crc32 is that of the encoded string."""
+    and width-folded. A line's codes are its own (a line break is no unit, joins no unit with another, and no
+    normalisation or case fold reaches across it), so they are read line by line, from ``_LINE_CODES`` for
+    a line seen before: wire copies of a story repeat most of its paragraphs word for word."""
+    chars = language in cfg.char_shingle_languages
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _line_codes(text, chars), cfg.char_shingle if chars else cfg.word_shingle
+    cache = _LINE_CODES[chars]
+    if len(cache) + len(lines) > _LINE_CODES_KEPT:
+        cache.clear()
+    parts = []
+    for line in lines:
+        codes = cache.get(line)
+        if codes is None:
+            codes = _line_codes(line, chars)
+            if len(cache) < _LINE_CODES_KEPT:
+                cache[line] = codes
+        parts.append(codes)
+    return np.concatenate(parts), cfg.char_shingle if chars else cfg.word_shingle
+
+
+def _line_codes(text: str, chars: bool) -> np.ndarray:
+    """``_unit_codes`` of a text (words taken as UTF-8 bytes, ``find_word_bytes``: the words of
+    ``re.findall(r"\w+")``, whose crc32 is that of the encoded string)."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    if language in cfg.char_shingle_languages:
-        units = [ch for ch in text if ch.isalnum()]
-        return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units)), cfg.char_shingle
-    words = find_word_bytes(text)
-    return np.fromiter(map(_HASHES.__getitem__, words), dtype=np.uint64, count=len(words)), cfg.word_shingle
+    units: list[str] | list[bytes] = [ch for ch in text if ch.isalnum()] if chars else find_word_bytes(text)
+    return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
+
+
+_LINE_CODES_KEPT = 1 << 14  # lines whose codes are kept, per kind of unit (a few MB; emptied when full)
+_LINE_CODES: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
 
 
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:
