@@ -5,18 +5,20 @@ fingerprints). In a run's grouping process, or an Airflow task's grouping thread
 are often exactly the ones that process wrote in this run: the first ingest of a source into an alias, a
 backfill. Then the answers are known without asking: ``RunKeys`` keeps the keys of the entries the process
 wrote in this run (``add``, after each ``write_entries``) and, once the batch's ``visible_checkpoint`` has
-refreshed the store, ``answering`` counts the store's document entries: when they are as many as the ones it
-wrote, they are the same ones (a document is in one batch of a run, nothing else writes entries while batches
-are grouped: one writer per alias, deletes and the reconcile come after), and ``candidates`` answers the
-batch as ``dedup_store.candidates`` would, from memory:
+refreshed the store, ``answering`` counts the store's searchable document entries. Every entry it wrote is
+among them (written before the refresh), so when they are as many, they are the same: no other entry is
+there for the node to find, and ``candidates`` answers the batch as ``dedup_store.candidates`` would:
 
 * ``bands_only``: the entries sharing at least ``min(least, keys)`` band keys, most shared first;
 * ``passages_only``: the same of the passage fingerprints, ranked by shared / the smaller passage count;
 * ties in the order the entries were written (the node's: its one shard numbers documents as they come).
 
-The first time the counts differ (another source's entries, a previous run's, a document kept unchanged) the
-run's keys are dropped and the store is asked for the rest of the run, as it always was; so are they when they
-pass ``max_pairs`` (key, entry) pairs (12 bytes each, ``RUN_KEYS_PAIRS``), so memory stays bounded whatever the corpus.
+The first time the counts differ (another source's entries, a previous run's, a document kept unchanged,
+another task of the run grouping at once) the run's keys are dropped and the store is asked for the rest of
+the run, as it always was; so are they past ``max_pairs`` (key, entry) pairs (12 bytes each,
+``RUN_KEYS_PAIRS``): memory stays bounded whatever the corpus. An entry another process writes after the
+refresh is missed as the node's answer would miss it; the batch windows of the end-of-run reconcile (``seen_seq``,
+unchanged) catch it as before.
 
 A band key is kept as its 64-bit digest with the band's number folded into the top bits: two different keys
 meet with the digest's own chance (2**-64 a pair); a passage fingerprint is its 32-bit value, exactly.
@@ -36,14 +38,16 @@ _FOLD = 59  # a band's number (< 32) goes to the digest's top 5 bits
 RUN_KEYS_PAIRS = 3_000_000  # (key, entry) pairs a process keeps for one run: 36 MB, ~31,000 entries of 96 keys
 
 
-def band_code(key: str) -> int:
-    """A band key (``dedup.band_keys``: 2 hex digits of band number, 16 of digest) as one uint64."""
-    return (int(key[2:], 16) ^ (int(key[:2], 16) << _FOLD)) & 0xFFFFFFFFFFFFFFFF
+def band_codes(keys: Sequence[str]) -> np.ndarray:
+    """Band keys (``dedup.band_keys``: 2 hex digits of band number, 16 of digest) as uint64s."""
+    digests = np.frombuffer(bytes.fromhex("".join(k[2:] for k in keys)), dtype=">u8").astype(np.uint64)
+    bands = np.frombuffer(bytes.fromhex("".join(k[:2] for k in keys)), dtype=np.uint8).astype(np.uint64)
+    return digests ^ (bands << np.uint64(_FOLD))
 
 
-def passage_code(key: str) -> int:
-    """A passage fingerprint (``p`` and 8 hex digits) as its value."""
-    return int(key[1:], 16)
+def passage_codes(keys: Sequence[str]) -> np.ndarray:
+    """Passage fingerprints (``p`` and 8 hex digits) as their values."""
+    return np.frombuffer(bytes.fromhex("".join(k[1:] for k in keys)), dtype=">u4").astype(np.uint64)
 
 
 class _Postings:
@@ -129,18 +133,16 @@ class RunKeys:
         if len(new) < len(fps) or self.pairs > self.max_pairs:  # rewritten in one run, or too many to keep
             self._reset(on=False)
             return
-        band_keys, band_rows, passage_keys, passage_rows = [], [], [], []
+        band_rows, passage_rows = [], []
         for fp in new:
             at = self.position[fp.doc_id] = len(self.ids)
             self.ids.append(fp.doc_id)
             self.groups.append(groups.get(fp.doc_id, fp.doc_id))
             self.passage_counts.append(fp.passage_count)
-            band_keys += [band_code(k) for k in fp.lsh_keys]
             band_rows += [at] * len(fp.lsh_keys)
-            passage_keys += [passage_code(k) for k in fp.passage_keys]
             passage_rows += [at] * len(fp.passage_keys)
-        self.bands.add(np.array(band_keys, np.uint64), np.array(band_rows, np.int32))
-        self.passages.add(np.array(passage_keys, np.uint64), np.array(passage_rows, np.int32))
+        self.bands.add(band_codes([k for fp in new for k in fp.lsh_keys]), np.array(band_rows, np.int32))
+        self.passages.add(passage_codes([k for fp in new for k in fp.passage_keys]), np.array(passage_rows, np.int32))
 
     def candidates(self, fps: Sequence[Fingerprint], size: int, least: int, *, bands_only: bool = False,
                    passages_only: bool = False) -> dict[str, list[dict[str, Any]]]:
@@ -155,8 +157,7 @@ class RunKeys:
         passages_only = not bands_only
         asked = [(fp, fp.lsh_keys if bands_only else fp.passage_keys) for fp in fps]
         asked = [(fp, keys) for fp, keys in asked if keys]
-        code = band_code if bands_only else passage_code
-        keys = np.array([code(k) for _, ks in asked for k in ks], np.uint64)
+        keys = (band_codes if bands_only else passage_codes)([k for _, ks in asked for k in ks])
         rows = np.repeat(np.arange(len(asked)), [len(ks) for _, ks in asked])
         postings = self.bands if bands_only else self.passages
         n = max(1, len(self.ids))

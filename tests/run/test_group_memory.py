@@ -16,7 +16,7 @@ from pipeline.config import load_settings
 from pipeline.elastic import dedup_store as store
 from pipeline.run.flow import run_ingest
 from pipeline.run.group_candidates import store_candidates
-from pipeline.run.group_memory import RunKeys, band_code
+from pipeline.run.group_memory import RunKeys, band_codes, passage_codes
 from pipeline.stages.dedup import Fingerprint
 from tests.run.test_dedup import fields, partition, story, syndicate, write
 
@@ -109,9 +109,13 @@ def test_the_keys_are_dropped_when_the_store_holds_others_or_past_their_budget()
     assert again.answering("a", "r", lambda: 1) is None
 
 
-def test_band_keys_keep_their_band():
+def test_keys_as_numbers_keep_their_band_and_value():
     digest = "0123456789abcdef"
-    assert len({band_code(f"{i:02x}{digest}") for i in range(32)}) == 32
+    codes = band_codes([f"{i:02x}{digest}" for i in range(32)])
+    assert len(set(codes.tolist())) == 32 and codes.dtype == np.uint64
+    assert [int(c) ^ (i << 59) for i, c in enumerate(codes)] == [int(digest, 16)] * 32
+    assert passage_codes(["p00000000", "pffffffff", "p0000abcd"]).tolist() == [0, 2**32 - 1, 0xabcd]
+    assert len(band_codes([])) == len(passage_codes([])) == 0
 
 
 @pytest.mark.es
