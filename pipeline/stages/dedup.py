@@ -78,15 +78,18 @@ def _unit_codes(text: str, language: str | None, cfg: DedupConfig) -> tuple[np.n
     if len(lines) == 1:
         return _line_codes(text, chars), cfg.char_shingle if chars else cfg.word_shingle
     cache = _LINE_CODES[chars]
-    if len(cache) + len(lines) > _LINE_CODES_KEPT:
-        cache.clear()
     parts = []
     for line in lines:
         codes = cache.get(line)
         if codes is None:
             codes = _line_codes(line, chars)
-            if len(cache) < _LINE_CODES_KEPT:
+            if len(line) <= _LINE_CODES_MAX_CHARS:
+                size = _LINE_CODES_SIZE[chars] + codes.nbytes + 4 * len(line)
+                if size > _LINE_CODES_BYTES:  # full: emptied, so a long-lived process stays flat
+                    cache.clear()
+                    size = codes.nbytes + 4 * len(line)
                 cache[line] = codes
+                _LINE_CODES_SIZE[chars] = size
         parts.append(codes)
     return np.concatenate(parts), cfg.char_shingle if chars else cfg.word_shingle
 
@@ -99,8 +102,10 @@ def _line_codes(text: str, chars: bool) -> np.ndarray:
     return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
 
 
-_LINE_CODES_KEPT = 1 << 14  # lines whose codes are kept, per kind of unit (a few MB; emptied when full)
+_LINE_CODES_BYTES = 16 << 20  # the kept lines' codes and text (4 bytes a character at most), per kind of unit
+_LINE_CODES_MAX_CHARS = 2000  # a longer line is read afresh, never kept
 _LINE_CODES: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
+_LINE_CODES_SIZE = {False: 0, True: 0}
 
 
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:

@@ -36,19 +36,38 @@ def _texts() -> list[str]:
     return texts
 
 
+def _kept_bytes(kept: dict[str, np.ndarray]) -> int:
+    return sum(codes.nbytes + 4 * len(line) for line, codes in kept.items())
+
+
 @pytest.mark.parametrize("language", ["en", "ja", None])
 def test_line_by_line_codes_equal_the_whole_texts(language, monkeypatch):
-    for limit in (dedup._LINE_CODES_KEPT, 3):  # kept, and emptied again and again
-        monkeypatch.setattr(dedup, "_LINE_CODES_KEPT", limit)
+    for budget in (dedup._LINE_CODES_BYTES, 600):  # kept, and emptied again and again
+        monkeypatch.setattr(dedup, "_LINE_CODES_BYTES", budget)
+        for kind in dedup._LINE_CODES:
+            dedup._LINE_CODES[kind].clear()
+            dedup._LINE_CODES_SIZE[kind] = 0
         for i, text in enumerate(_texts()):
             for _ in range(2):  # the second time every line is a hit
                 assert np.array_equal(dedup.shingle_sequence(text, language, CFG), _sequence_before(text, language))
                 _same(GroupingInput(f"d{i}", text, language, None))
-            assert all(len(kept) <= limit for kept in dedup._LINE_CODES.values())
+            for kind, kept in dedup._LINE_CODES.items():
+                assert _kept_bytes(kept) == dedup._LINE_CODES_SIZE[kind] <= max(budget, 4 * 2000 + 8 * 2000)
+
+
+def test_long_lines_are_read_afresh_and_never_kept():
+    dedup._LINE_CODES[False].clear()
+    dedup._LINE_CODES_SIZE[False] = 0
+    long = " ".join(WORDS * 30)
+    assert len(long) > dedup._LINE_CODES_MAX_CHARS
+    text = long + "\nshort line here"
+    assert np.array_equal(dedup.shingle_sequence(text, "en", CFG), _sequence_before(text, "en"))
+    assert set(dedup._LINE_CODES[False]) == {"short line here"}
 
 
 def test_repeated_paragraphs_are_read_once():
     dedup._LINE_CODES[False].clear()
+    dedup._LINE_CODES_SIZE[False] = 0
     text = "\n".join(_paragraphs(random.Random(5))[:4])
     dedup.shingle_sequence(text, "en", CFG)
     kept = dict(dedup._LINE_CODES[False])
