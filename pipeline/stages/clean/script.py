@@ -55,11 +55,16 @@ DENSE_HEADING_WORDS = 30
 
 # The clean stage asks about the same lines again and again (structure and fixpoint passes, heads and
 # tails, repeats and title copies): over 286 throughput documents 103,205 ``is_prose`` calls for 11,821
-# distinct lines, 2.4 calls a line for the pack patterns, 140,000 ``tokens`` calls. ``line_memo``
-# remembers the last LINE_MEMO answers of such a function, for lines of at most LINE_MEMO_MAX_CHARS
-# (98 % of the calls); longer ones are asked afresh and never kept: a few tens of MB at most whatever
-# the input, so a long-lived worker stays flat. Only for functions pure in their arguments.
-LINE_MEMO = 4096
+# distinct lines, 2.4 calls a line for the pack patterns, 140,000 ``tokens`` calls. Wire copies bring the
+# same lines back some hundred documents later: over the 2,000-document throughput corpus 8,192 answers a
+# function hit 0.68-0.91 of the pattern functions' calls where 4,096 hit 0.59-0.83 (16,384: 0.68-0.93, but
+# a worker's memory still growing at 10,000 documents). ``line_memo`` remembers the last LINE_MEMO answers
+# of such a function, for lines of at most LINE_MEMO_MAX_CHARS (98 % of the calls); longer ones are asked
+# afresh and never kept. The functions are mostly asked about the same line objects, whose memory their
+# memos share: about 35 MB more than with 4,096 (a stage worker's peak 405 against 371 MiB after 10,000
+# documents, flat from 6,000), whatever the input's size, so a long-lived worker stays flat. Only for
+# functions pure in their arguments.
+LINE_MEMO = 8192
 LINE_MEMO_MAX_CHARS = 1000
 _F = TypeVar("_F", bound=Callable[..., Any])
 
