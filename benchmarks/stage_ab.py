@@ -12,6 +12,9 @@ round by round, both processes get the same document, one after the other, the f
 each answers the stages' CPU seconds (``time.process_time``) and a hash of the finished document (its
 ``to_dict()`` without the clock's ``ingested_at``). Taking turns document by document puts both sides in the
 same moment of a machine whose speed moves within the hour, so the ratio holds where a figure alone does not.
+Each process keeps its memos from round to round (the clean's line answers, the language first pass's answers,
+which wire copies make worth keeping): with ``--rounds`` above 1 the later rounds see documents they have seen,
+so a change to those memos is measured with ``--rounds 1`` over a corpus, every document once, as a run sees it.
 
 Prints ms a document for each side by format (``html``, ``html.gz``, ``txt``) and over the mix, the ratio
 b / a, and how many documents came out different (their ids). ``--b`` the same checkout as ``--a`` gives the

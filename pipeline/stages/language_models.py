@@ -346,6 +346,14 @@ def _fast_one(text: str) -> tuple[str, float]:
     return (_FOLD.get(code, code), min(1.0, float(prob)))
 
 
+def forget_fast_answers() -> None:
+    """Empty the first pass's memo (benchmarks timing a run's first sight of their documents, tests)."""
+    global _fast_memo_chars
+    with _lock:
+        _fast_memo.clear()
+        _fast_memo_chars = 0
+
+
 def _remember_fast(text: str, answer: tuple[str, float]) -> None:
     global _fast_memo_chars
     with _lock:
