@@ -11,7 +11,7 @@ lines (written when missing, read when present: cleaning 1,000 documents takes a
 Paths, each over the same documents, in turns (every round runs each path once, in rotated order, so
 the machine's load hits them alike); times are CPU time of this single-threaded process, and the median
 round is printed per path with its ratio to the stage. The first pass's memo of answers
-(``language_models.fast_classify``) is emptied before every path's round, so each round sees its documents
+(``language_models.FAST_ANSWERS``) is emptied before every path's round, so each round sees its documents
 for the first time, as the first ``--corpus-docs`` documents of a run do:
 
 * **stage**: ``DetectLanguage`` with config/language_detection.yaml as it is;
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pipeline.document import Document
     from pipeline.stages import language as L
-    from pipeline.stages.language_models import forget_fast_answers
+    from pipeline.stages.language_models import FAST_ANSWERS
 
     DetectorFactory.seed = 0
     cfg = L.load_language_config()
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names[r % len(names):] + names[: r % len(names)]:
             batch = docs()
             fn = paths[name]
-            forget_fast_answers()  # each round sees its documents for the first time, as a run does
+            FAST_ANSWERS.clear()  # each round sees its documents for the first time, as a run does
             t = time.process_time()
             for d in batch:
                 fn(d)

@@ -31,6 +31,7 @@ import numpy as np
 from pipeline.config import DedupSettings, load_dedup_config  # noqa: F401 (load_dedup_config: see below)
 from pipeline.document import Document, Notice
 from pipeline.stages.base import Stage
+from pipeline.stages.memo import TextMemo
 from pipeline.stages.words import find_word_bytes
 
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -77,19 +78,13 @@ def _unit_codes(text: str, language: str | None, cfg: DedupConfig) -> tuple[np.n
     lines = text.split("\n")
     if len(lines) == 1:
         return _line_codes(text, chars), cfg.char_shingle if chars else cfg.word_shingle
-    cache = _LINE_CODES[chars]
+    memo = _LINE_CODES[chars]
     parts = []
     for line in lines:
-        codes = cache.get(line)
+        codes = memo.get(line)
         if codes is None:
             codes = _line_codes(line, chars)
-            if len(line) <= _LINE_CODES_MAX_CHARS:
-                size = _LINE_CODES_SIZE[chars] + codes.nbytes + 4 * len(line)
-                if size > _LINE_CODES_BYTES:  # full: emptied, so a long-lived process stays flat
-                    cache.clear()
-                    size = codes.nbytes + 4 * len(line)
-                cache[line] = codes
-                _LINE_CODES_SIZE[chars] = size
+            memo.put(line, codes)
         parts.append(codes)
     return np.concatenate(parts), cfg.char_shingle if chars else cfg.word_shingle
 
@@ -102,10 +97,13 @@ def _line_codes(text: str, chars: bool) -> np.ndarray:
     return np.fromiter(map(_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
 
 
-_LINE_CODES_BYTES = 16 << 20  # the kept lines' codes and text (4 bytes a character at most), per kind of unit
+def _line_weight(line: str, codes: np.ndarray) -> int:
+    return codes.nbytes + 4 * len(line)  # its codes and its text (4 bytes a character at most)
+
+
+_LINE_CODES_BYTES = 16 << 20  # the kept lines' codes and text, per kind of unit
 _LINE_CODES_MAX_CHARS = 2000  # a longer line is read afresh, never kept
-_LINE_CODES: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
-_LINE_CODES_SIZE = {False: 0, True: 0}
+_LINE_CODES = {chars: TextMemo(_LINE_CODES_BYTES, _LINE_CODES_MAX_CHARS, _line_weight) for chars in (False, True)}
 
 
 def shingle_sequence(text: str, language: str | None, cfg: DedupConfig) -> np.ndarray:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from pipeline.stages.memo import TextMemo
 from pipeline.stages.model_cache import cached_file, read_arrays, write_arrays
 
 _lock = threading.RLock()
@@ -309,25 +310,21 @@ def py3langid_classify(text: str) -> tuple[str, float]:
 
 # The first pass is asked about the same texts again and again across documents: wire copies share their
 # paragraphs, titles and openings (70 % of its texts over 1,000 throughput documents were asked before).
-# Its answers are kept for texts of at most FAST_MEMO_MAX_CHARS characters, the oldest dropped first past
-# FAST_MEMO_CHARS characters in all (a few MB whatever the input: a long-lived worker stays flat).
-FAST_MEMO_MAX_CHARS = 2_000
-FAST_MEMO_CHARS = 2_000_000
-_fast_memo: dict[str, tuple[str, float]] = {}
-_fast_memo_chars = 0
+# Its answers are kept for texts of at most 2,000 characters, the oldest dropped first past 2,000,000
+# characters in all (a few MB whatever the input: a long-lived worker stays flat).
+FAST_ANSWERS: TextMemo[tuple[str, float]] = TextMemo(2_000_000, 2_000, lambda text, _: len(text) + 1)
 
 
 def fast_classify(texts: list[str]) -> list[tuple[str, float]]:
     """The first pass: fastText's best (code, probability) per text, zh folded (0.01-0.2 ms a text; a text
-    asked before is answered from the memo). :func:`fasttext_top` with ``k=1``, inlined: this runs for every
-    paragraph representative."""
+    asked before is answered from ``FAST_ANSWERS``). :func:`fasttext_top` with ``k=1``, inlined: this runs
+    for every paragraph representative."""
     out = []
     for text in texts:
-        known = _fast_memo.get(text)
+        known = FAST_ANSWERS.get(text)
         if known is None:
             known = _fast_one(text)
-            if len(text) <= FAST_MEMO_MAX_CHARS:
-                _remember_fast(text, known)
+            FAST_ANSWERS.put(text, known)
         out.append(known)
     return out
 
@@ -344,27 +341,6 @@ def _fast_one(text: str) -> tuple[str, float]:
     prob, label = got[0]
     code = label[9:]
     return (_FOLD.get(code, code), min(1.0, float(prob)))
-
-
-def forget_fast_answers() -> None:
-    """Empty the first pass's memo (benchmarks timing a run's first sight of their documents, tests)."""
-    global _fast_memo_chars
-    with _lock:
-        _fast_memo.clear()
-        _fast_memo_chars = 0
-
-
-def _remember_fast(text: str, answer: tuple[str, float]) -> None:
-    global _fast_memo_chars
-    with _lock:
-        if text in _fast_memo:
-            return
-        _fast_memo[text] = answer
-        _fast_memo_chars += len(text) + 1
-        while _fast_memo_chars > FAST_MEMO_CHARS and _fast_memo:
-            oldest = next(iter(_fast_memo))
-            del _fast_memo[oldest]
-            _fast_memo_chars -= len(oldest) + 1
 
 
 def warm() -> list[Path]:

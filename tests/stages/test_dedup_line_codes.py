@@ -42,38 +42,35 @@ def _kept_bytes(kept: dict[str, np.ndarray]) -> int:
 
 @pytest.mark.parametrize("language", ["en", "ja", None])
 def test_line_by_line_codes_equal_the_whole_texts(language, monkeypatch):
-    for budget in (dedup._LINE_CODES_BYTES, 600):  # kept, and emptied again and again
-        monkeypatch.setattr(dedup, "_LINE_CODES_BYTES", budget)
-        for kind in dedup._LINE_CODES:
-            dedup._LINE_CODES[kind].clear()
-            dedup._LINE_CODES_SIZE[kind] = 0
+    for budget in (dedup._LINE_CODES_BYTES, 600):  # kept, and the oldest dropped again and again
+        for memo in dedup._LINE_CODES.values():
+            monkeypatch.setattr(memo, "budget", budget)
+            memo.clear()
         for i, text in enumerate(_texts()):
             for _ in range(2):  # the second time every line is a hit
                 assert np.array_equal(dedup.shingle_sequence(text, language, CFG), _sequence_before(text, language))
                 _same(GroupingInput(f"d{i}", text, language, None))
-            for kind, kept in dedup._LINE_CODES.items():
-                assert _kept_bytes(kept) == dedup._LINE_CODES_SIZE[kind] <= max(budget, 4 * 2000 + 8 * 2000)
+            for memo in dedup._LINE_CODES.values():
+                assert _kept_bytes(memo.kept) == memo.size <= budget
 
 
 def test_long_lines_are_read_afresh_and_never_kept():
     dedup._LINE_CODES[False].clear()
-    dedup._LINE_CODES_SIZE[False] = 0
     long = " ".join(WORDS * 30)
     assert len(long) > dedup._LINE_CODES_MAX_CHARS
     text = long + "\nshort line here"
     assert np.array_equal(dedup.shingle_sequence(text, "en", CFG), _sequence_before(text, "en"))
-    assert set(dedup._LINE_CODES[False]) == {"short line here"}
+    assert set(dedup._LINE_CODES[False].kept) == {"short line here"}
 
 
 def test_repeated_paragraphs_are_read_once():
     dedup._LINE_CODES[False].clear()
-    dedup._LINE_CODES_SIZE[False] = 0
     text = "\n".join(_paragraphs(random.Random(5))[:4])
     dedup.shingle_sequence(text, "en", CFG)
-    kept = dict(dedup._LINE_CODES[False])
+    kept = dict(dedup._LINE_CODES[False].kept)
     assert set(kept) == set(text.split("\n"))
     dedup.shingle_sequence(text + "\nA new last line.", "en", CFG)
-    assert all(dedup._LINE_CODES[False][line] is codes for line, codes in kept.items())  # not read again
+    assert all(dedup._LINE_CODES[False].kept[line] is codes for line, codes in kept.items())  # not read again
 
 
 @needs_shared_pages

@@ -8,12 +8,12 @@ import random
 import pytest
 
 from pipeline.stages import language_models as M
+from pipeline.stages.memo import TextMemo
 
 
 @pytest.fixture
 def empty_memo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(M, "_fast_memo", {})
-    monkeypatch.setattr(M, "_fast_memo_chars", 0)
+    monkeypatch.setattr(M, "FAST_ANSWERS", TextMemo(M.FAST_ANSWERS.budget, M.FAST_ANSWERS.max_chars, M.FAST_ANSWERS.weigh))
 
 
 def _texts() -> list[str]:
@@ -32,20 +32,20 @@ def test_memo_answers_exactly_what_the_model_answers(empty_memo: None) -> None:
                  for top in M.fasttext_top(texts, k=1)]
     assert reference == [M._fast_one(t) for t in texts]
     assert M.fast_classify(texts) == reference  # the first time: asked, and kept
-    assert M._fast_memo  # something was kept
+    assert M.FAST_ANSWERS.kept  # something was kept
     assert M.fast_classify(texts) == reference  # the second time: from the memo
     assert M.fast_classify(list(reversed(texts))) == list(reversed(reference))
-    assert "x" * 2500 not in M._fast_memo  # over FAST_MEMO_MAX_CHARS: asked afresh each time, never kept
+    assert "x" * 2500 not in M.FAST_ANSWERS.kept  # over max_chars (2,000): asked afresh each time, never kept
 
 
 def test_memo_keeps_within_its_character_budget_oldest_out_first(empty_memo: None,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(M, "FAST_MEMO_CHARS", 200)
+    monkeypatch.setattr(M.FAST_ANSWERS, "budget", 200)
     texts = [f"sentence number {i} in English" for i in range(50)]
     answers = M.fast_classify(texts)
-    assert M._fast_memo_chars <= 200
-    assert M._fast_memo_chars == sum(len(t) + 1 for t in M._fast_memo)
-    kept = list(M._fast_memo)
+    assert M.FAST_ANSWERS.size <= 200
+    assert M.FAST_ANSWERS.size == sum(len(t) + 1 for t in M.FAST_ANSWERS.kept)
+    kept = list(M.FAST_ANSWERS.kept)
     assert kept == texts[-len(kept):]  # the newest stay
     assert M.fast_classify(texts) == answers  # dropped or kept, the answers are the same
-    assert M._fast_memo_chars <= 200
+    assert M.FAST_ANSWERS.size <= 200
