@@ -38,11 +38,15 @@ class StageWork:
     work on the machine took from them), and when, counted from the path's start, they were last at work
     (``BUSY_SHARE`` of a core over ``BUSY_WINDOW``).
     The path's ``seconds`` minus ``ended`` is its **tail**: the run's end after its last document was transformed
-    (the last batch's load and grouping, the end-of-run reconcile, the report)."""
+    (the last batch's load and grouping, the end-of-run reconcile, the report); ``started``, when the first of them
+    was seen, is its **head** (the command's own start: an Airflow path's DAG run, its execution API, the tasks
+    before the first batch), and between the two the stage workers were idle for what is neither on a core nor
+    waiting (batch ends, gaps between tasks)."""
 
     on_cpu: float
     waited: float
     ended: float
+    started: float = 0.0
 
 
 # the stage workers are at work while they use at least BUSY_SHARE of a core over BUSY_WINDOW seconds (a child's exit
@@ -125,13 +129,16 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | Non
     sched: dict[int, tuple[float, float]] = {}
     recent: deque[tuple[float, float]] = deque()  # (seconds since start, the stage workers' CPU seconds then)
     stage_ended = 0.0
+    stage_started: float | None = None
 
     def sample() -> None:
-        nonlocal peak, stage_ended
+        nonlocal peak, stage_ended, stage_started
         ps = psutil.Process(proc.pid)
         while not done.is_set():
             peak = max(peak, _sample_tree(ps, per_process, sched))
             now = time.perf_counter() - started
+            if stage_started is None and sched:
+                stage_started = now
             recent.append((now, sum(on for on, _ in sched.values())))
             while recent[0][0] < now - BUSY_WINDOW:
                 recent.popleft()
@@ -158,8 +165,8 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log_path: Path | Non
     # a process's CPU after its last sample (at most 50 ms of its life) is known only in the tree's total
     split["not sampled"] = max(0.0, tree - sum(split.values()))
     split["elasticsearch"] = es_cpu
-    stages = StageWork(sum(on for on, _ in sched.values()), sum(w for _, w in sched.values()), stage_ended) \
-        if sched else None
+    stages = StageWork(sum(on for on, _ in sched.values()), sum(w for _, w in sched.values()), stage_ended,
+                       stage_started or 0.0) if sched else None
     return Measured(name, seconds, peak, proc.returncode, stdout or "", stderr or "", cpu=tree + es_cpu, split=split,
                     stages=stages)
 
@@ -174,8 +181,9 @@ def stages_line(m: Measured) -> str:
     """What ``m``'s stage workers did when (``StageWork``), or '' when none was seen."""
     if m.stages is None:
         return ""
-    return (f"stage workers on a core {m.stages.on_cpu:.1f} s, waiting for one {m.stages.waited:.1f} s; "
-            f"their work ended at {m.stages.ended:.1f} s, the run {m.seconds - m.stages.ended:.1f} s later")
+    return (f"stage workers started at {m.stages.started:.1f} s, on a core {m.stages.on_cpu:.1f} s, waiting for one "
+            f"{m.stages.waited:.1f} s; their work ended at {m.stages.ended:.1f} s, the run "
+            f"{m.seconds - m.stages.ended:.1f} s later")
 
 
 def fail(m: Measured) -> None:
