@@ -140,3 +140,43 @@ def test_a_run_keeps_its_snapshot_until_someone_else_writes(es_client, alias):
 
     es_client.delete(index="etl-line-stats", id=f"{alias}/kept", refresh=True)
     assert read_stats(es_client, alias, "kept", run_id="run-a") is None
+
+
+def test_a_run_adds_to_its_snapshot_what_a_read_would_have_given(es_client, alias):
+    """``add_stats`` starts from the run's kept snapshot while the stored document is still that revision:
+    batch after batch it writes the document a read, merge and write gives (the same batches into a source
+    written without a run, which reads every time; maps kept small so that pruning counts too). The
+    snapshot a batch read is left as it was; another writer's counts in between, and the document's
+    removal, are read and kept."""
+    support = load_settings().support_indices
+    batches = []
+    for b in range(4):
+        stats = SourceStats()
+        for i in range(3):
+            stats.add(article(10 * b + i))
+        batches.append(stats)
+
+    def stored(source: str) -> dict:
+        body = es_client.get(index="etl-line-stats", id=f"{alias}/{source}")["_source"]
+        return {k: v for k, v in body.items() if k not in ("source_id", "updated_at")}
+
+    for stats in batches:
+        snapshot = read_stats(es_client, alias, "held", run_id="run-h")
+        before = snapshot.to_dict() if snapshot is not None else None
+        add_stats(es_client, alias, "held", stats, support=support, max_keys=5, run_id="run-h")
+        add_stats(es_client, alias, "read", stats, support=support, max_keys=5)
+        assert (snapshot.to_dict() if snapshot is not None else None) == before  # not merged into
+        assert stored("held") == stored("read")
+    assert stored("held")["pruned"] > 0 and stored("held")["documents"] == 12
+
+    other = SourceStats()
+    other.add(article(99))
+    add_stats(es_client, alias, "held", other, support=support, max_keys=5)  # another run's counts
+    add_stats(es_client, alias, "read", other, support=support, max_keys=5)
+    add_stats(es_client, alias, "held", batches[0], support=support, max_keys=5, run_id="run-h")
+    add_stats(es_client, alias, "read", batches[0], support=support, max_keys=5)
+    assert stored("held") == stored("read") and stored("held")["documents"] == 16
+
+    es_client.delete(index="etl-line-stats", id=f"{alias}/held", refresh=True)
+    add_stats(es_client, alias, "held", batches[1], support=support, max_keys=5, run_id="run-h")
+    assert stored("held")["documents"] == 3  # created again from this batch alone
