@@ -16,9 +16,7 @@ them (its own last write, or no write at all in a re-run with nothing to clean).
 snapshot it read or wrote last, with the document's sequence number, primary term and version, and asks
 the node for those three alone (no source: 0.9 ms, against 8-10 ms to read and decode a 421 KB
 document); the same three mean the same document (any write moves them), so the kept snapshot is what a
-read would give. ``add_stats`` starts from it the same way (a copy, merged with the batch's counts and
-written with those sequence numbers), and reads the document only when someone else wrote it since or a
-write lost a race. The snapshots are keyed by run: a run holds its alias's lease, and a run's process
+read would give. The snapshots are keyed by run: a run holds its alias's lease, and a run's process
 keeps only the last ``KEEP_SNAPSHOTS``.
 
 The maps are bounded: once one holds more than ``MAX_KEYS`` keys, the keys seen in a single document
@@ -44,8 +42,7 @@ RETRIES = 50  # version conflicts retried (concurrent writers of the same source
 KEEP_SNAPSHOTS = 4  # (run, source) snapshots a process keeps (see the module doc)
 
 Revision = tuple[int, int, int]  # sequence number, primary term, version of the stored document
-# (run, document) -> the stored document's revision, its statistics and its ``pruned`` count
-_SNAPSHOTS: OrderedDict[tuple[str, str], tuple[Revision, SourceStats, int]] = OrderedDict()
+_SNAPSHOTS: OrderedDict[tuple[str, str], tuple[Revision, SourceStats]] = OrderedDict()
 _SNAPSHOTS_LOCK = threading.Lock()  # a run's concurrent batches in one process
 
 
@@ -57,11 +54,11 @@ def _revision(got: Any) -> Revision:
     return int(got["_seq_no"]), int(got["_primary_term"]), int(got["_version"])
 
 
-def _keep(run_id: str | None, doc_id: str, revision: Revision, stats: SourceStats, pruned: int) -> None:
+def _keep(run_id: str | None, doc_id: str, revision: Revision, stats: SourceStats) -> None:
     if not run_id:
         return
     with _SNAPSHOTS_LOCK:
-        _SNAPSHOTS[(run_id, doc_id)] = (revision, stats, pruned)
+        _SNAPSHOTS[(run_id, doc_id)] = (revision, stats)
         _SNAPSHOTS.move_to_end((run_id, doc_id))
         while len(_SNAPSHOTS) > KEEP_SNAPSHOTS:
             _SNAPSHOTS.popitem(last=False)
@@ -82,7 +79,7 @@ def read_stats(es: Any, alias: str, source_id: str, *, run_id: str | None = None
             _SNAPSHOTS.pop((run_id or "", doc_id), None)
         return None
     stats = SourceStats.from_dict(got["_source"])
-    _keep(run_id, doc_id, _revision(got), stats, int(got["_source"].get("pruned", 0)))
+    _keep(run_id, doc_id, _revision(got), stats)
     return stats
 
 
@@ -97,44 +94,27 @@ def add_stats(es: Any, alias: str, source_id: str, stats: SourceStats, *, suppor
     ensure_index(es, LINE_STATS_INDEX, LINE_STATS_TEMPLATE, settings=support_settings(support))
     doc_id = _doc_id(alias, source_id)
     for attempt in range(RETRIES):
-        start = _held(es, run_id, doc_id) if attempt == 0 else None  # a lost race reads the document again
-        if start is None:
-            try:
-                got = es.get(index=LINE_STATS_INDEX, id=doc_id)
-            except NotFoundError:
-                got = None
-            start = ((_revision(got), SourceStats.from_dict(got["_source"]), int(got["_source"].get("pruned", 0)))
-                     if got else None)
-        revision, stored, pruned = start if start is not None else (None, SourceStats(), 0)
+        try:
+            got = es.get(index=LINE_STATS_INDEX, id=doc_id)
+        except NotFoundError:
+            got = None
+        stored = SourceStats.from_dict(got["_source"]) if got else SourceStats()
+        pruned = int(got["_source"].get("pruned", 0)) if got else 0
         stored.merge(stats)
         pruned += prune(stored, max_keys)
         body = {"alias": alias, "source_id": source_id, **stored.to_dict(), "pruned": pruned,
                 "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         try:
-            if revision is None:
+            if got is None:
                 written = es.create(index=LINE_STATS_INDEX, id=doc_id, document=body)
             else:
                 written = es.index(index=LINE_STATS_INDEX, id=doc_id, document=body,
-                                   if_seq_no=revision[0], if_primary_term=revision[1])
-            _keep(run_id, doc_id, _revision(written), stored, pruned)
+                                   if_seq_no=got["_seq_no"], if_primary_term=got["_primary_term"])
+            _keep(run_id, doc_id, _revision(written), stored)
             return attempt
         except ConflictError:
             continue  # another writer added its counts in between: read them and add ours again
     raise RuntimeError(f"line statistics of {doc_id}: still conflicting after {RETRIES} attempts")
-
-
-def _held(es: Any, run_id: str | None, doc_id: str) -> tuple[Revision, SourceStats, int] | None:
-    """A copy of the run's kept snapshot of ``doc_id`` when the stored document is still that revision
-    (asked without its source), else None: then it must be read."""
-    held = _SNAPSHOTS.get((run_id, doc_id)) if run_id else None
-    if held is None:
-        return None
-    try:
-        if _revision(es.get(index=LINE_STATS_INDEX, id=doc_id, source=False)) != held[0]:
-            return None
-    except NotFoundError:
-        return None
-    return held[0], held[1].copy(), held[2]
 
 
 def prune(stats: SourceStats, max_keys: int) -> int:

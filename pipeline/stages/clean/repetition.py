@@ -100,11 +100,6 @@ class SourceStats:
         return (self.documents >= r.learned_min_documents
                 and count >= max(r.learned_min_count, r.learned_min_share * self.documents))
 
-    def copy(self) -> SourceStats:
-        """The same counts, none of their containers shared (``merge`` into it leaves this one as it is)."""
-        return SourceStats(self.documents, Counter(self.openings), Counter(self.lines),
-                           {o: list(v) for o, v in self.variants.items()})
-
     def to_dict(self) -> dict:
         return {"documents": self.documents, "openings": dict(self.openings), "lines": dict(self.lines),
                 "variants": {o: list(v) for o, v in self.variants.items()}}
