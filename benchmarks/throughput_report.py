@@ -98,22 +98,22 @@ def targets(rounds: Rounds, n: int, *, scale_docs: int, skip_airflow: bool) -> N
     def time_ratio(num: str, den: str) -> Callable[[dict[str, Measured]], float]:
         return lambda r: r[num].seconds / r[den].seconds
 
+    def cpu_limit(ratio: Callable[[dict[str, Measured]], float], spender: str, other: str, bound: str) -> str:
+        """What this machine's cores allow a ratio at best: a path's wall time cannot fall below its CPU
+        seconds (Elasticsearch's included) spread over every core, so ``ratio`` puts ``spender``'s
+        CPU seconds / cores in place of its time (median of the rounds). ``bound`` says which side."""
+        limits = paired(rounds, ratio, spender, other) if all(r[spender].cpu for r in rounds if spender in r) else []
+        return (f"; its CPU seconds on {cores} cores allow {bound} {statistics.median(limits):.2f}"
+                if limits else "")
+
     def cpu_bound(one: str, two: str) -> str:
-        """The most ``two`` can gain on ``one`` here: its wall time cannot fall below its CPU seconds
-        (Elasticsearch's included) spread over every core (median of the rounds)."""
-        bounds = paired(rounds, lambda r: r[one].seconds / (r[two].cpu / cores), one, two) \
-            if all(r[two].cpu for r in rounds if two in r) else []
-        return (f"; its CPU seconds on {cores} cores allow at most {statistics.median(bounds):.2f}"
-                if bounds else "")
+        """The most ``two`` can gain on ``one`` here."""
+        return cpu_limit(lambda r: r[one].seconds / (r[two].cpu / cores), two, one, "at most")
 
     def cpu_floor(on: str, off: str) -> str:
-        """The least ``on`` can cost over ``off`` here: its wall time cannot fall below its CPU seconds
-        (Elasticsearch's included) spread over every core (median of the rounds). Above the target, grouping
-        needs fewer CPU seconds (or more cores), not better overlap."""
-        floors = paired(rounds, lambda r: r[on].cpu / cores / r[off].seconds, on, off) \
-            if all(r[on].cpu for r in rounds if on in r) else []
-        return (f"; its CPU seconds on {cores} cores allow no less than {statistics.median(floors):.2f}"
-                if floors else "")
+        """The least ``on`` can cost over ``off`` here. Above the target, grouping needs fewer CPU seconds
+        (or more cores), not better overlap."""
+        return cpu_limit(lambda r: r[on].cpu / cores / r[off].seconds, on, off, "no less than")
 
     if values := paired(rounds, time_ratio("reprocess", "pipeline-1"), "pipeline-1", "reprocess"):
         _, text = summary(values)

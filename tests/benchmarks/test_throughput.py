@@ -131,6 +131,28 @@ def test_a_target_is_the_median_of_per_round_ratios():
     assert median_round(rounds, "pipeline-1").seconds == 11.0
 
 
+def test_the_cores_limits_are_the_cpu_seconds_spread_over_every_core(capsys, monkeypatch):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import throughput_report
+    from measured import Measured
+
+    monkeypatch.setattr(throughput_report.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def run(name: str, seconds: float, cpu: float) -> Measured:
+        return Measured(name, seconds, 0, 0, cpu=cpu)
+
+    rounds = [{"pipeline-1": run("pipeline-1", 100.0, 110.0), "pipeline-2": run("pipeline-2", 60.0, 125.0),
+               "pipeline-1-nogroup": run("pipeline-1-nogroup", 90.0, 95.0)}]
+    throughput_report.targets(rounds, 1000, scale_docs=0, skip_airflow=False)
+    out = capsys.readouterr().out
+    speedup = next(line for line in out.splitlines() if "2 workers throughput / 1 worker =" in line)
+    # 2 workers: 125 CPU s on 2 cores take at least 62.5 s, so at most 100 / 62.5 = 1.60 of 1 worker's rate
+    assert "= 1.67; its CPU seconds on 2 cores allow at most 1.60 (>= 1.8): NOT MET" in speedup
+    grouping = next(line for line in out.splitlines() if "grouping on / off time at 1 worker" in line)
+    # grouping on: 110 CPU s on 2 cores take at least 55 s, 0.61 of the 90 s run without it
+    assert "= 1.11, CPU seconds incl. Elasticsearch 1.16; its CPU seconds on 2 cores allow no less than 0.61" in grouping
+
+
 @needs_data
 @pytest.mark.es
 def test_rounds_run_every_path_each_round_and_leave_nothing_behind(es_url, es_client, tmp_path):
