@@ -6,8 +6,10 @@ dag-processor, api-server, triggerer and two Celery workers (own hostnames, log-
 pid files). Then, as an operator would: gets a JWT from ``/auth/token``, unpauses and triggers
 ``ingest_articles`` through ``/api/v2`` with ``source_dir`` (a generated corpus) and
 ``index_alias``; once batches are loading, SIGKILLs the FIRST Elasticsearch node in ES_URL and one
-worker with its task processes; waits for the run and checks that every file is in the index
-exactly once and that the ``etl-runs`` record says so. Everything is stopped by PID at the end,
+worker with its task processes, and strands the next task with a worker that dies as it receives
+it (``lost_delivery``); waits for the run and checks that every file is in the index exactly once,
+that the stranded task came back through the scheduler's queued timeout, and that the
+``etl-runs`` record says so. Everything is stopped by PID at the end,
 on failure and on SIGTERM/SIGINT too. Needs the prod venv (``make install-prod``).
 """
 
@@ -39,6 +41,7 @@ from pipeline.elastic.security import SecurityNames, roles_file
 
 DAG_ID = "ingest_articles"
 ALIAS = "stack-articles"
+QUEUED_TIMEOUT = 90  # s; a task waits queued for a free slot well under this here
 
 
 def log(msg: str, t0: float = time.monotonic()) -> None:
@@ -117,6 +120,10 @@ class Stack:
             # a killed worker's task is failed (then retried elsewhere) after 30 s without heartbeat
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+            # a task delivered to a worker that died before starting it stays queued until this
+            # (Airflow's default 600 s, checked every 120 s): then it is revoked and queued again
+            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(QUEUED_TIMEOUT),
+            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "10",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": json.dumps(conn),
             "ES_URL": self.es.es_url,  # for `pipeline setup`; tasks use the connection above
@@ -261,8 +268,20 @@ def worker_task_pids(stack: Stack, name: str) -> set[int]:
         return set()
 
 
+def lost_delivery(stack: Stack) -> dict[str, Any] | None:
+    """What the dying worker took (its one JSON line), once it has died; None while it waits."""
+    proc = stack.procs.started["lost-delivery"]
+    if proc.poll() is None:
+        return None
+    lines = (stack.procs.folder / "lost-delivery.log").read_text(errors="replace").splitlines()
+    taken = next((json.loads(line) for line in reversed(lines) if line.startswith("{")), None)
+    if not taken or "error" in taken:
+        raise StackError(f"the dying worker took no task: {taken or tail(stack.procs.folder / 'lost-delivery.log')}")
+    return dict(taken)
+
+
 def run(stack: Stack, timeout: float) -> dict[str, Any]:
-    stack.start()
+    env = stack.start()
     t = time.monotonic()
     token = stack.token()
     stack.wait_for_dag(token)
@@ -276,8 +295,9 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     t = time.monotonic()
     deadline = t + timeout
     killed: dict[str, Any] = {}
+    lost: dict[str, Any] = {}
     while True:
-        stack.procs.check_alive(except_={"worker-1"})
+        stack.procs.check_alive(except_={"worker-1", "lost-delivery"})
         tis = stack.task_instances(token, run_id)
         batches = [ti for ti in tis if ti["task_id"] == "process_batch"]
         done = sum(ti["state"] == "success" for ti in batches)
@@ -291,16 +311,28 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
                 log(f"killed ES node 1 ({stack.es.urls[0]}, pid {killed['es_node_pid']}) and worker-1 "
                     f"({len(killed['worker_pids'])} processes, running batch(es) {killed['tasks_on_worker']}); "
                     f"{done}/{len(batches)} batches done")
+                # a third worker that dies as it receives the next task (devtools/stack/lost_delivery.py)
+                stack.procs.start("lost-delivery", [str(stack.venv_bin / "python"), "-m",
+                                                    "devtools.stack.lost_delivery", "120"], env, REPO_ROOT)
+        elif not lost and (taken := lost_delivery(stack)):
+            lost = {**taken, "at": round(time.monotonic() - t, 1)}
+            log(f"a worker died holding {lost.get('task_id')}[{lost.get('map_index')}] (celery id "
+                f"{lost.get('celery_id')}): Airflow sees it queued until task_queued_timeout ({QUEUED_TIMEOUT}s)")
         state = stack.call("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}", token)["state"]
         if state in ("success", "failed"):
             break
         if time.monotonic() > deadline:
-            raise StackError(f"run {run_id} still {state} after {timeout:.0f}s")
+            summary = {f"{ti['task_id']}[{ti['map_index']}]": f"{ti['state']} (try {ti.get('try_number')})"
+                       for ti in stack.task_instances(token, run_id)}
+            raise StackError(f"run {run_id} still {state} after {timeout:.0f}s; lost delivery: {lost or 'none'}; "
+                             f"task instances: {summary}")
         time.sleep(2)
     stack.timings["run (with the kills)"] = time.monotonic() - t
     log(f"run {run_id}: {state}")
     if not killed:
         raise StackError("the run finished before a batch ran on worker-1: nothing was killed (bigger corpus?)")
+    if not lost:
+        raise StackError("the run finished before the dying worker received a task: nothing was lost")
     if state != "success":
         summary = {f"{ti['task_id']}[{ti['map_index']}]": ti["state"] for ti in stack.task_instances(token, run_id)}
         raise StackError(f"run {run_id} failed: {summary}")
@@ -309,9 +341,21 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     survivors = ESConnection(",".join(stack.es.urls[1:]), username=stack.es_admin[0], password=stack.es_admin[1])
     index = verify_index(survivors, ALIAS, stack.corpus)
     record = verify_run_record(survivors, ALIAS, stack.docs)
+    lost["requeued"] = requeued_after_queued_timeout(stack, token, run_id, lost)
     missing = missing_folder_run(stack, token, survivors)
-    return {"run_id": run_id, "killed": killed, "retried_batches": retried, "index": index, "record": record,
-            "missing_folder_run": missing}
+    return {"run_id": run_id, "killed": killed, "retried_batches": retried, "lost_delivery": lost, "index": index,
+            "record": record, "missing_folder_run": missing}
+
+
+def requeued_after_queued_timeout(stack: Stack, token: str, run_id: str, lost: dict[str, Any]) -> str:
+    """The lost task came back through the scheduler's stuck-in-queued check (its event log entry),
+    not by chance (say, the message handed back to another worker)."""
+    events = stack.call("GET", "/eventLogs", token, params={
+        "dag_id": DAG_ID, "run_id": run_id, "event": "stuck in queued reschedule", "limit": 50})["event_logs"]
+    mine = [e for e in events if e.get("task_id") == lost.get("task_id") and e.get("map_index") == lost.get("map_index")]
+    if not mine:
+        raise StackError(f"no 'stuck in queued reschedule' event for the lost task {lost}; events: {events}")
+    return str(mine[0]["when"])
 
 
 def missing_folder_run(stack: Stack, token: str, es_url: ESConnection, limit: float = 30) -> dict[str, Any]:
