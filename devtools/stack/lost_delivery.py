@@ -7,6 +7,9 @@ SIGKILLs itself. Redis keeps the message in its unacknowledged set, invisible to
 and Airflow still shows the task ``queued``: the state a worker killed (OOM killer, lost node)
 between receiving a task and starting it leaves behind. Only the scheduler's
 ``[scheduler] task_queued_timeout`` brings such a task back.
+
+The stack test starts it (``start``), reads what it took once it is dead (``taken``) and checks
+that the task came back through the scheduler's stuck-in-queued check (``requeued``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,44 @@ import json
 import os
 import signal
 import sys
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kombu import Connection
+from devtools.stack.services import StackError, tail
+
+if TYPE_CHECKING:
+    from devtools.stack.services import Processes
+
+NAME = "lost-delivery"
+WAIT = 120  # s the dying worker waits for a task
+
+
+def start(procs: Processes, python: Path, env: dict[str, str], cwd: Path) -> None:
+    procs.start(NAME, [str(python), "-m", "devtools.stack.lost_delivery", str(WAIT)], env, cwd)
+
+
+def taken(procs: Processes) -> dict[str, Any] | None:
+    """What the dying worker took (its one JSON line), once it has died; None while it waits."""
+    if procs.started[NAME].poll() is None:
+        return None
+    log = procs.folder / f"{NAME}.log"
+    lines = log.read_text(errors="replace").splitlines()
+    seen = next((json.loads(line) for line in reversed(lines) if line.startswith("{")), None)
+    if not seen or "error" in seen:
+        raise StackError(f"the dying worker took no task: {seen or tail(log)}")
+    return dict(seen)
+
+
+def requeued(get: Callable[..., Any], dag_id: str, run_id: str, lost: dict[str, Any]) -> str:
+    """When the lost task came back through the scheduler's stuck-in-queued check (its entry in
+    Airflow's event log), not by some other path (say, the broker handing the message back)."""
+    events = get("/eventLogs", params={"dag_id": dag_id, "run_id": run_id, "event": "stuck in queued reschedule",
+                                       "limit": 50})["event_logs"]
+    mine = [e for e in events if e.get("task_id") == lost.get("task_id") and e.get("map_index") == lost.get("map_index")]
+    if not mine:
+        raise StackError(f"no 'stuck in queued reschedule' event for the lost task {lost}; events: {events}")
+    return str(mine[0]["when"])
 
 
 def describe(body: Any, headers: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +73,9 @@ def describe(body: Any, headers: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    timeout = float(sys.argv[1]) if len(sys.argv) > 1 else 120.0
+    from kombu import Connection
+
+    timeout = float(sys.argv[1]) if len(sys.argv) > 1 else float(WAIT)
     with Connection(os.environ["AIRFLOW__CELERY__BROKER_URL"]) as conn:
         queue = conn.SimpleQueue("default", no_ack=False)
         try:

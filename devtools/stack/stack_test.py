@@ -34,6 +34,7 @@ import requests
 
 from devtools.es_cluster import LocalCluster
 from devtools.es_local import LocalNode, find_java_home, free_port, port_is_free
+from devtools.stack import lost_delivery as dying_worker
 from devtools.stack.checks import build_corpus, verify_failed_record, verify_index, verify_run_record
 from devtools.stack.services import Postgres, Processes, Redis, StackError, kill_tree, tail
 from pipeline.config import REPO_ROOT, ESConnection, load_settings
@@ -268,18 +269,6 @@ def worker_task_pids(stack: Stack, name: str) -> set[int]:
         return set()
 
 
-def lost_delivery(stack: Stack) -> dict[str, Any] | None:
-    """What the dying worker took (its one JSON line), once it has died; None while it waits."""
-    proc = stack.procs.started["lost-delivery"]
-    if proc.poll() is None:
-        return None
-    lines = (stack.procs.folder / "lost-delivery.log").read_text(errors="replace").splitlines()
-    taken = next((json.loads(line) for line in reversed(lines) if line.startswith("{")), None)
-    if not taken or "error" in taken:
-        raise StackError(f"the dying worker took no task: {taken or tail(stack.procs.folder / 'lost-delivery.log')}")
-    return dict(taken)
-
-
 def run(stack: Stack, timeout: float) -> dict[str, Any]:
     env = stack.start()
     t = time.monotonic()
@@ -297,7 +286,7 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     killed: dict[str, Any] = {}
     lost: dict[str, Any] = {}
     while True:
-        stack.procs.check_alive(except_={"worker-1", "lost-delivery"})
+        stack.procs.check_alive(except_={"worker-1", dying_worker.NAME})
         tis = stack.task_instances(token, run_id)
         batches = [ti for ti in tis if ti["task_id"] == "process_batch"]
         done = sum(ti["state"] == "success" for ti in batches)
@@ -311,10 +300,8 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
                 log(f"killed ES node 1 ({stack.es.urls[0]}, pid {killed['es_node_pid']}) and worker-1 "
                     f"({len(killed['worker_pids'])} processes, running batch(es) {killed['tasks_on_worker']}); "
                     f"{done}/{len(batches)} batches done")
-                # a third worker that dies as it receives the next task (devtools/stack/lost_delivery.py)
-                stack.procs.start("lost-delivery", [str(stack.venv_bin / "python"), "-m",
-                                                    "devtools.stack.lost_delivery", "120"], env, REPO_ROOT)
-        elif not lost and (taken := lost_delivery(stack)):
+                dying_worker.start(stack.procs, stack.venv_bin / "python", env, REPO_ROOT)
+        elif not lost and (taken := dying_worker.taken(stack.procs)):
             lost = {**taken, "at": round(time.monotonic() - t, 1)}
             log(f"a worker died holding {lost.get('task_id')}[{lost.get('map_index')}] (celery id "
                 f"{lost.get('celery_id')}): Airflow sees it queued until task_queued_timeout ({QUEUED_TIMEOUT}s)")
@@ -341,21 +328,11 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     survivors = ESConnection(",".join(stack.es.urls[1:]), username=stack.es_admin[0], password=stack.es_admin[1])
     index = verify_index(survivors, ALIAS, stack.corpus)
     record = verify_run_record(survivors, ALIAS, stack.docs)
-    lost["requeued"] = requeued_after_queued_timeout(stack, token, run_id, lost)
+    lost["requeued"] = dying_worker.requeued(lambda path, **kw: stack.call("GET", path, token, **kw), DAG_ID,
+                                             run_id, lost)
     missing = missing_folder_run(stack, token, survivors)
     return {"run_id": run_id, "killed": killed, "retried_batches": retried, "lost_delivery": lost, "index": index,
             "record": record, "missing_folder_run": missing}
-
-
-def requeued_after_queued_timeout(stack: Stack, token: str, run_id: str, lost: dict[str, Any]) -> str:
-    """The lost task came back through the scheduler's stuck-in-queued check (its event log entry),
-    not by chance (say, the message handed back to another worker)."""
-    events = stack.call("GET", "/eventLogs", token, params={
-        "dag_id": DAG_ID, "run_id": run_id, "event": "stuck in queued reschedule", "limit": 50})["event_logs"]
-    mine = [e for e in events if e.get("task_id") == lost.get("task_id") and e.get("map_index") == lost.get("map_index")]
-    if not mine:
-        raise StackError(f"no 'stuck in queued reschedule' event for the lost task {lost}; events: {events}")
-    return str(mine[0]["when"])
 
 
 def missing_folder_run(stack: Stack, token: str, es_url: ESConnection, limit: float = 30) -> dict[str, Any]:
