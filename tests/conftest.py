@@ -11,9 +11,11 @@ connections, so a test that reaches Elasticsearch without the marker fails in ev
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +78,26 @@ def _no_elasticsearch_outside_the_es_tier(request: pytest.FixtureRequest, monkey
     """Outside the ``es`` tier Elasticsearch is unreachable (in this process and its children)."""
     if request.node.get_closest_marker("es") is None:
         monkeypatch.setenv("ES_URL", request.getfixturevalue("refused_url"))
+
+
+@contextlib.contextmanager
+def signal_handlers_kept(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> Iterator[None]:
+    """Put back the handlers of ``signals`` that the block replaced. Airflow's task runner, which
+    ``dag.test()`` runs in this process, sets a SIGTERM handler that only calls the task's ``on_kill``
+    and never restores it: without this, a test session that has run a DAG ignores SIGTERM."""
+    saved = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None and signal.getsignal(sig) is not handler:
+                signal.signal(sig, handler)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_as_found() -> Iterator[None]:
+    with signal_handlers_kept():
+        yield
 
 
 def without_dac_override(cmd: list[str]) -> list[str]:
