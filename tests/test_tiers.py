@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 
 import pytest
 from elasticsearch import ConnectionError as ESConnectionError
@@ -88,11 +87,11 @@ def test_a_handler_replaced_in_the_block_is_put_back():
     assert signal.getsignal(signal.SIGTERM) is before
 
 
-def test_a_session_whose_test_replaced_sigterm_still_dies_of_it(tmp_path):
+def test_a_session_whose_test_replaced_sigterm_still_dies_of_it(pytester, monkeypatch):
     """A whole pytest session with this conftest: the first test leaves a SIGTERM handler that does
     nothing, the second sends the session SIGTERM; the session dies of it instead of going on."""
-    tests = tmp_path / "test_leaky.py"
-    tests.write_text(textwrap.dedent("""
+    pytester.makeconftest("pytest_plugins = ['tests.conftest']")
+    pytester.makepyfile(test_leaky="""
         import os, signal, time
 
         def test_leaves_a_handler():
@@ -101,14 +100,9 @@ def test_a_session_whose_test_replaced_sigterm_still_dies_of_it(tmp_path):
         def test_is_stopped():
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(5)
-            with open(os.environ["SURVIVED"], "w") as f:
-                f.write("survived")
-    """))
-    survived = tmp_path / "survived"
-    env = {"PATH": "/usr/bin:/bin", "SURVIVED": str(survived), "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(REPO),
-                           "-c", str(REPO / "pyproject.toml"), "--confcutdir", str(REPO),
-                           "-p", "tests.conftest", str(tests)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == -signal.SIGTERM, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert not survived.exists()
+            open("survived", "w").close()
+    """)
+    monkeypatch.setenv("PYTHONPATH", str(REPO))  # a subprocess: SIGTERM must not reach this session
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    assert result.ret == -signal.SIGTERM, "\n".join(result.outlines[-30:] + result.errlines[-30:])
+    assert not (pytester.path / "survived").exists()

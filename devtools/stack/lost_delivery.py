@@ -59,12 +59,12 @@ def requeued(get: Callable[..., Any], dag_id: str, run_id: str, lost: dict[str, 
 
 
 def describe(body: Any, headers: dict[str, Any]) -> dict[str, Any]:
-    """The Celery task id and, when the body is Airflow's workload, the task instance it runs."""
+    """The Celery task id and, when the body is Airflow's workload (``execute_workload``'s one argument,
+    a JSON string), the task instance it runs."""
     seen: dict[str, Any] = {"celery_id": headers.get("id"), "task": headers.get("task")}
     try:
-        args = body[0] if isinstance(body, (list, tuple)) else []
-        workload = json.loads(args[0]) if args and isinstance(args[0], str) else (args[0] if args else {})
-        ti = workload.get("ti", {})
+        args, _kwargs, _embed = body
+        ti = json.loads(args[0]).get("ti", {})
         seen.update({"task_id": ti.get("task_id"), "map_index": ti.get("map_index"), "ti_id": ti.get("id"),
                      "try_number": ti.get("try_number")})
     except (IndexError, TypeError, ValueError, AttributeError):
