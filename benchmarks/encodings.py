@@ -83,7 +83,7 @@ TARGET_OVERALL, TARGET_ONE = 0.995, 0.95  # issue 26: legacy encodings >= 99.5 %
 
 def encode(text: str, charset: str) -> bytes:
     """``text`` in ``charset``; windows-1258 through the decoder's own helper (tones as combining marks)."""
-    from pipeline.stages.charset_fit import encode_cp1258_text
+    from pipeline.stages.charset_bytes import encode_cp1258_text
 
     if charset != "cp1258":
         return text.encode(charset)

@@ -23,21 +23,18 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
-from pipeline.config import load_yaml
-from pipeline.stages.charset_fit import (
-    context,
-    detector_sample,
-    fit,
-    language_of,
-    looks_utf16,
-    main_script,
-    nonascii_bytes,
-    normalized,
-    repair,
-    text_sample,
+from pipeline.stages.charset_bytes import detector_sample, looks_utf16, nonascii_bytes, repair
+from pipeline.stages.charset_fit import context, fit, language_of, main_script, normalized, text_sample
+from pipeline.stages.charsets import (
+    canonical,
+    charset_prior,
+    label,
+    languages,
+    script_absent,
+    scripts,
+    secondary,
+    table,
 )
 
 # (mark, codec of the bytes after it, label); UTF-32 LE first: its mark starts with UTF-16 LE's.
@@ -91,36 +88,6 @@ class _Candidate:
     sources: set[str] = field(default_factory=set)
     replaced: int = 0  # bytes replaced (the "UTF-8 with damage" option only)
     valid: int = 0  # valid multibyte characters it keeps (the "UTF-8 with damage" option only)
-
-
-@lru_cache(maxsize=1)
-def table() -> dict[str, Any]:
-    """``config/encodings.yaml``, with every charset name checked against Python's codecs."""
-    raw = load_yaml("encodings.yaml")
-    for name in [*raw["charsets"], *raw["supersets"], *raw["supersets"].values(), *raw["always_try"]]:
-        if codecs.lookup(name).name != name:
-            raise ValueError(f"config/encodings.yaml: {name!r} is not a canonical codec name "
-                             f"(use {codecs.lookup(name).name!r})")
-    return raw
-
-
-def canonical(name: str | None) -> str | None:
-    """Python codec name for a charset label, or None when Python has no such codec."""
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except (LookupError, ValueError):  # ValueError: a NUL in the label (found by benchmarks/fuzz.py)
-        return None
-
-
-def label(codec: str) -> str:
-    info = table()["charsets"].get(codec)
-    return str(info["label"]) if info else {"utf-8-sig": "utf-8"}.get(codec, codec.replace("_", "-"))
-
-
-def _languages(codec: str) -> tuple[str, ...]:
-    return tuple((table()["charsets"].get(codec) or {}).get("languages") or ())
 
 
 def declared_charset(data: bytes, html: bool) -> str | None:
@@ -315,7 +282,7 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
     ctx: dict[str, float] | None = None
     for text, group in options.items():
         sample = text_sample(text, html)
-        langs = tuple(dict.fromkeys(lang for c in group for lang in _languages(c.codec))) or ("en",)
+        langs = tuple(dict.fromkeys(lang for c in group for lang in languages(c.codec))) or ("en",)
         if ctx is None:  # the ASCII context is the same in every candidate: scored once, for all languages
             every = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
             ctx = context(normalized(sample), every)
@@ -331,20 +298,20 @@ def score_options(options: dict[str, list[_Candidate]], html: bool) -> list[Scor
             extra = marks * per_run * float(w["replaced_cost"])  # fit() leaves U+FFFD to us
             langs = tuple(dict.fromkeys(lang for info in table()["charsets"].values() for lang in info["languages"]))
         f = fit(sample, langs, w, max(1, nbytes), ctx)
-        prior = max(c.prior + _charset_prior(c.codec) for c in group)
+        prior = max(c.prior + charset_prior(c.codec) for c in group)
         score = f.lm + extra / max(1, nbytes) - float(w["case"]) * f.case - float(w["mixed"]) * f.mixed + prior
         detail = (f"{'/'.join(label(c.codec) for c in group)}: lm {f.lm:.2f} ({f.language}) case {f.case:.2f} "
                   f"mixed {f.mixed:.2f} prior {prior:.2f}")
         script = main_script(sample)
-        misfit = bool(script and f.language and script not in _scripts(f.language))
+        misfit = bool(script and f.language and script not in scripts(f.language))
         if misfit:
             # letters in a script the language the text reads as does not use: an Arabic letter in English is a stray byte
             score -= float(w["script_misfit"])
             detail += f" script-misfit {script}/{f.language}"
-        if all(_script_absent(c.codec, script) for c in group):  # "»lan" for "Član" in x-mac-cyrillic
+        if all(script_absent(c.codec, script) for c in group):  # "»lan" for "Član" in x-mac-cyrillic
             score -= float(w["script_absent"])
             detail += " no letter of its script"
-        if f.language and all(_secondary(f.language, c.codec) for c in group):  # Polish read as windows-1257
+        if f.language and all(secondary(f.language, c.codec) for c in group):  # Polish read as windows-1257
             score -= float(w.get("secondary_language", 0.0))
             detail += f" secondary {f.language}"
         share = float(w["implausible_share"])
@@ -371,26 +338,6 @@ def explain(data: bytes, *, html: bool = False, hint: str | None = None) -> list
     """The ranking of a legacy file's candidates, best first (for docs and debugging)."""
     options = _options(data, html, hint)[0]
     return [f"{s.score:7.2f} {s.detail}" for s in sorted(score_options(options, html), key=lambda s: -s.score)]
-
-
-def _scripts(language: str) -> tuple[str, ...]:
-    return tuple(table()["scripts"].get(language, ("LATIN",)))
-
-
-def _secondary(language: str, codec: str) -> bool:
-    """``codec`` was not made for ``language`` (outside ``primary``; an exotic detector guess); never Unicode."""
-    info = table()["charsets"].get(codec)
-    return not codec.startswith("utf") if info is None else language not in (info.get("primary") or [language])
-
-
-def _script_absent(codec: str, script: str | None) -> bool:
-    """A charset made for a non-Latin script (windows-1251: Cyrillic) reading with no letter of it."""
-    made_for = {s for lang in (table()["charsets"].get(codec) or {}).get("primary") or () for s in _scripts(lang)}
-    return bool(made_for - {"LATIN"}) and script not in made_for - {"LATIN"}
-
-
-def _charset_prior(codec: str) -> float:
-    return float((table()["charsets"].get(codec) or {}).get("prior", 0.0))
 
 
 def _best_repair(data: bytes, cands: dict[str, _Candidate], declared: str | None) -> Decoded:

@@ -16,7 +16,7 @@ from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.run import run_ingest
 from pipeline.run.single import read_document
-from pipeline.stages.charset_fit import encode_cp1258_text
+from pipeline.stages.charset_bytes import encode_cp1258_text
 from pipeline.stages.decode import decode, detector_sample
 
 CASES = [
