@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.fuzz_gen import CANARY, FAMILIES, case  # noqa: E402
 from pipeline.run.isolated import RECYCLE_AFTER  # noqa: E402
+from pipeline.run.os_helpers import rss_mib  # noqa: E402
 
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(\s[^<>]*)?/?>|<!--|<!\[CDATA\[|<\?xml")
 FIELDS = ("title", "body", "author", "dateline", "source_name")
@@ -62,14 +63,6 @@ def leaks(values: dict) -> list[str]:
         if m:
             found.append(f"tag {m.group()[:40]!r}")
     return found
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def peak_rss_mib() -> float:

@@ -29,22 +29,22 @@ import os
 import sys
 import time
 import urllib.parse
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.config import CONFIG_DIR, parse_bool
+from pipeline.config import parse_bool
+from pipeline.elastic.kibana_objects import (
+    KibanaError,
+    multipart_body,
+    read_saved_objects,
+    saved_object_files,
+)
 
 DEFAULT_URL = "http://127.0.0.1:5601"
-SAVED_OBJECTS_DIR = CONFIG_DIR / "kibana"
 IMPORT_PATH = "/api/saved_objects/_import"
 STATUS_PATH = "/api/status"
-
-
-class KibanaError(Exception):
-    """A failure worth one clear line to the operator (never carries credentials)."""
 
 
 @dataclass(frozen=True)
@@ -127,49 +127,6 @@ def redact_url(url: str) -> str:
         return url
     return urllib.parse.urlunsplit((parts.scheme, "***@" + parts.netloc.rsplit("@", 1)[1], parts.path,
                                     parts.query, parts.fragment))
-
-
-# --- the saved objects ---------------------------------------------------------------------------
-
-def saved_object_files(directory: Path = SAVED_OBJECTS_DIR) -> list[Path]:
-    files = sorted(Path(directory).glob("*.ndjson"))
-    if not files:
-        raise KibanaError(f"no *.ndjson files in {directory}")
-    return files
-
-
-def read_saved_objects(paths: Iterable[Path]) -> bytes:
-    """The NDJSON of all ``paths`` as one upload; a malformed line fails here, with its place."""
-    lines: list[str] = []
-    for path in paths:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise KibanaError(f"cannot read {path}: {exc.strerror or exc}") from None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise KibanaError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(obj, dict) or not ({"id", "type"} <= obj.keys() or "exportedCount" in obj):
-                raise KibanaError(f"{path}:{number}: not a saved object (needs id and type)")
-            lines.append(line.strip())
-    if not lines:
-        raise KibanaError("the saved-object files are empty")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def multipart_body(field_name: str, filename: str, content: bytes,
-                   content_type: str = "application/ndjson") -> tuple[bytes, str]:
-    """A ``multipart/form-data`` body with one file part (what ``curl -F file=@x.ndjson`` sends)."""
-    boundary = f"----news-etl-{uuid.uuid4().hex}"
-    head = (f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n").encode("utf-8")
-    tail = f"\r\n--{boundary}--\r\n".encode("utf-8")
-    return head + content + tail, f"multipart/form-data; boundary={boundary}"
 
 
 # --- HTTP ------------------------------------------------------------------------------------------

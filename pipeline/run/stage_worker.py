@@ -12,7 +12,6 @@ from when the parent got round to reading the message."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.errors import PermanentError
+from pipeline.run.os_helpers import rss_mib, widen_pipe
 from pipeline.stages.base import Stage
 from pipeline.stages.clean import Clean
 
@@ -127,8 +127,8 @@ class StageWorker:
         child_read, parent_write = os.pipe()
         parent_read, child_write = os.pipe()
         status_read, status_write = os.pipe()
-        _widen(child_write, REPLY_PIPE_BYTES)
-        _widen(status_write, REPLY_PIPE_BYTES)
+        widen_pipe(child_write, REPLY_PIPE_BYTES)
+        widen_pipe(status_write, REPLY_PIPE_BYTES)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         self.env_seen = _env_copy()  # before the key: a change in between is seen by the next check
@@ -216,7 +216,7 @@ class StageWorker:
 
     def rss_mib(self) -> float:
         """Resident memory of the current child (0 when there is none)."""
-        return _rss_mib(self.pid) if self.pid else 0.0
+        return rss_mib(self.pid) if self.pid else 0.0
 
     # ------------------------------------------------------------------ documents
     def process(self, doc: Document, step: StageSteps) -> Document:
@@ -367,14 +367,6 @@ class StageWorker:
         return doc
 
 
-def _widen(fd: int, size: int) -> None:
-    """Give pipe ``fd`` room for ``size`` bytes where the system allows (Linux; else it keeps its size)."""
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
-    except (AttributeError, OSError):
-        pass
-
-
 def _raise_if_error(msg: tuple[Any, ...]) -> None:
     if msg[0] == "error":
         raise msg[1]
@@ -395,13 +387,3 @@ def _env_copy() -> dict[Any, Any] | None:
     data = _env_data()
     return dict(data) if data is not None else None
 
-
-def _rss_mib(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
