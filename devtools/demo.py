@@ -1,7 +1,7 @@
 """``make demo``: a small multilingual corpus with syndicated copies, loaded behind the ``articles``
 alias, so every search example of the README has something to find.
 
-    python -m devtools.demo [--out DIR] [--build-only]
+    python -m devtools.demo [--out DIR] [--build-only] [--index-alias ALIAS]
 
 The corpus (``.local/demo/corpus`` by default, rebuilt each time, deterministic):
 - ``seeds/``: the two seed articles (English; Russia, the New START treaty);
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--build-only", action="store_true", help="write the corpus, load nothing")
+    parser.add_argument("--index-alias", help="load it behind this alias (default: config index.alias, `articles`)")
     args = parser.parse_args(argv)
     counts = build(args.out.resolve())
     print("demo corpus: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f"  ({args.out})")
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     env = {**os.environ, "ETL_ALLOWED_SOURCE_ROOTS": str(args.out.resolve().parent)}
     command = [sys.executable, "-m", "pipeline", "run", "--source", str(args.out.resolve()), "--source-id", "demo"]
+    if args.index_alias:
+        command += ["--index-alias", args.index_alias]
     if not env.get("ES_URL"):
         command.append("--local-es")
     return subprocess.run(command, cwd=REPO, env=env).returncode

@@ -78,14 +78,19 @@ def shown_outputs(path: Path) -> list[tuple[str, list[str]]]:
 @pytest.fixture(scope="module")
 def demo(es_url):
     """`make demo`'s loader into the node under test (alias `articles`, source `demo`)."""
-    env = {**os.environ, "ES_URL": es_url}
-    result = subprocess.run([sys.executable, "-m", "devtools.demo"], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    # every document indexed, or (the node already holds this corpus) every one unchanged
-    assert re.search(r"seen=(\d+)\s.*\bfailed=0\s+indexed=\1\b", result.stdout) or re.search(
-        r"seen=(\d+)\s.*\bunchanged=\1\s.*\bfailed=0\b", result.stdout), result.stdout
+    load_demo(es_url, unchanged_too=True)  # the node may hold the corpus already: every document unchanged
     return es_url
+
+
+def load_demo(es_url: str, *args: str, unchanged_too: bool = False) -> None:
+    """``python -m devtools.demo *args`` into ``es_url``: every document indexed (or, given ``unchanged_too``,
+    every one unchanged), none failed."""
+    result = subprocess.run([sys.executable, "-m", "devtools.demo", *args], cwd=REPO, env={**os.environ, "ES_URL": es_url},
+                            capture_output=True, text=True, timeout=900)
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    assert re.search(r"seen=(\d+)\s.*\bfailed=0\s+indexed=\1\b", out) or unchanged_too and re.search(
+        r"seen=(\d+)\s.*\bunchanged=\1\s.*\bfailed=0\b", out), out[-3000:]
 
 
 def run(command: str, exports: list[str], es_url: str) -> subprocess.CompletedProcess:
@@ -170,18 +175,11 @@ def test_every_shell_block_command_runs_and_shows_what_the_docs_say(demo):
 
 @pytest.fixture
 def demo_alone(demo, alias) -> str:
-    """The demo corpus `make demo` built, loaded into a fresh alias of its own: what `articles` holds on a
+    """The demo corpus, as `make demo` loads it, in a fresh alias of its own: what `articles` holds on a
     fresh machine after `make demo`. (The node's `articles` also holds what the rest of the suite and, on a
     long-lived development node, everything else loaded there; its term statistics then decide which copy of
     a story scores best.)"""
-    from devtools.demo import DEFAULT_OUT
-
-    env = {**os.environ, "ES_URL": demo, "ETL_ALLOWED_SOURCE_ROOTS": str(DEFAULT_OUT.parent)}
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", "--source", str(DEFAULT_OUT), "--source-id",
-                             "demo", "--index-alias", alias], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=900)
-    assert result.returncode == 0 and re.search(r"seen=(\d+)\s.*\bfailed=0\s+indexed=\1\b", result.stdout), \
-        result.stdout[-3000:] + result.stderr[-3000:]
+    load_demo(demo, "--index-alias", alias)
     return alias
 
 
