@@ -261,6 +261,11 @@ class Stack:
     def task_instances(self, token: str, run_id: str) -> list[dict[str, Any]]:
         return self.call("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=200", token)["task_instances"]
 
+    def task_states(self, token: str, run_id: str) -> dict[str, str]:
+        """``task[map index]`` -> state and try number, for a failure's message."""
+        return {f"{ti['task_id']}[{ti['map_index']}]": f"{ti['state']} (try {ti.get('try_number')})"
+                for ti in self.task_instances(token, run_id)}
+
 
 def worker_task_pids(stack: Stack, name: str) -> set[int]:
     try:
@@ -309,10 +314,8 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
         if state in ("success", "failed"):
             break
         if time.monotonic() > deadline:
-            summary = {f"{ti['task_id']}[{ti['map_index']}]": f"{ti['state']} (try {ti.get('try_number')})"
-                       for ti in stack.task_instances(token, run_id)}
             raise StackError(f"run {run_id} still {state} after {timeout:.0f}s; lost delivery: {lost or 'none'}; "
-                             f"task instances: {summary}")
+                             f"task instances: {stack.task_states(token, run_id)}")
         time.sleep(2)
     stack.timings["run (with the kills)"] = time.monotonic() - t
     log(f"run {run_id}: {state}")
@@ -321,8 +324,7 @@ def run(stack: Stack, timeout: float) -> dict[str, Any]:
     if not lost:
         raise StackError("the run finished before the dying worker received a task: nothing was lost")
     if state != "success":
-        summary = {f"{ti['task_id']}[{ti['map_index']}]": ti["state"] for ti in stack.task_instances(token, run_id)}
-        raise StackError(f"run {run_id} failed: {summary}")
+        raise StackError(f"run {run_id} failed: {stack.task_states(token, run_id)}")
     retried = [ti["map_index"] for ti in stack.task_instances(token, run_id)
                if ti["task_id"] == "process_batch" and ti.get("try_number", 1) > 1]
     survivors = ESConnection(",".join(stack.es.urls[1:]), username=stack.es_admin[0], password=stack.es_admin[1])
