@@ -15,6 +15,21 @@ from enum import StrEnum
 from typing import Any
 
 
+def shown_path(path: str) -> str:
+    """``path`` as valid Unicode, for what leaves the process (index fields, reports, logs). A file name's
+    bytes that are not UTF-8 reach Python as lone surrogates (``os.fsdecode``'s ``surrogateescape``), which
+    no JSON or UTF-8 writer takes: they are shown as ``\\xNN``. A valid path is returned as it is."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that stands for no byte: its code point, escaped
+            raw = path.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
 class Change(StrEnum):
     """What a run found about a file against the index (set by the unchanged check)."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PIPELINE_VERSION
-from pipeline.document import Change, Failure, Notice
+from pipeline.document import Change, Failure, Notice, shown_path
 
 # The etl-runs record keeps this many failures verbatim; the counts by code cover all of them.
 RECORD_MAX_FAILURES = 100
@@ -51,6 +51,7 @@ class DocumentOutcome:
     encoding_source: str | None = None  # bom | utf-8 | declared | hint | detected | repaired
 
     def __post_init__(self) -> None:
+        self.source = shown_path(self.source)  # a file name that is not UTF-8 (its document failed in extract)
         self.status = Status(self.status)
         self.errors = [Failure.from_value(e) for e in self.errors]
         self.warnings = [Notice.from_value(w) for w in self.warnings]

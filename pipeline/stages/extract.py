@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.document import Document
+from pipeline.document import Document, shown_path
 from pipeline.stages.base import Stage
 from pipeline.stages.decode import decode, looks_utf16
 
@@ -94,6 +94,8 @@ class Extract(Stage):
 
     def process(self, doc: Document) -> Document:
         path, limit = Path(doc.source_path), self.config.max_file_bytes
+        if shown_path(doc.source_path) != doc.source_path:
+            return _bad_name(doc, self.name)
         try:
             data = _read_bytes(path, self.config.source_root, limit, doc)
         except ExtractError as exc:
@@ -109,6 +111,16 @@ class Extract(Stage):
             doc.fail(self.name, exc.code, str(exc))
         self.counters[f"content_type/{doc.content_type}"] += 1
         return doc
+
+
+def _bad_name(doc: Document, stage: str) -> Document:
+    """A file whose name is not UTF-8 fails (no index field, report or log line can carry the name as it is):
+    its document names it with the bytes shown as ``\\xNN``; its id stays the one of its real name."""
+    doc.source, doc.source_path = shown_path(doc.source), shown_path(doc.source_path)
+    doc.source_relpath = shown_path(doc.source_relpath)
+    doc.fail(stage, "bad-name", f"the file name is not valid UTF-8 ({doc.source}: undecodable bytes shown as \\xNN); "
+                                "rename the file to index it")
+    return doc
 
 
 class ExtractError(ValueError):

@@ -61,6 +61,9 @@ def build_corpus(root: Path, outside: Path, max_bytes: int) -> dict[str, str]:
     put("bomb.html.gz", gzip.compress(b"<html><body>" + b"<p>aaaa</p>" * (max_bytes // 8)), "extract: gzip expands")
     put("name with spaces 'quotes' \"double\" and ünïcödé.txt", ARTICLE.encode(), "indexed")
     put("new\nline.txt", ARTICLE.encode(), "indexed")
+    # a Latin-1 file name: its bytes are no UTF-8, so no index field or report can carry it as it is
+    (root / os.fsdecode(b"caf\xe9.txt")).write_bytes(ARTICLE.encode())
+    expected["caf\\xe9.txt"] = "extract: the file name is not valid UTF-8 (caf\\xe9.txt"
     (outside / "secret.txt").write_text("TOP SECRET OUTSIDE CONTENT " * 20)
     (root / "escape.txt").symlink_to(outside / "secret.txt")
     expected["escape.txt"] = "extract: symlink points outside the source folder"
