@@ -61,8 +61,8 @@ class RunRequest:
         if "encoding" in known:
             try:
                 known["encoding"] = check_encoding(str(known["encoding"]))
-            except ValueError as exc:
-                raise BadParameter(str(exc)) from exc
+            except ValueError:  # as it was given: ``Flow.start`` fails on it, with a failed run recorded
+                known["encoding"] = str(known["encoding"])
         return cls(**known, run_id=run_id, check_allowed_roots=check_allowed_roots)
 
     @classmethod
@@ -101,6 +101,11 @@ class Flow(ABC):
             if request.check_allowed_roots:
                 source = check_source_dir(source, self.settings.allowed_source_roots)
             alias = request.index_alias or self.settings.index_alias
+            if request.encoding:
+                try:
+                    check_encoding(request.encoding)
+                except ValueError as exc:
+                    raise BadParameter(str(exc)) from exc
             from pipeline.elastic.indices import validate_index_name
 
             try:

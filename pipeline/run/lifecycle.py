@@ -162,5 +162,6 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearc
 def enforce_failure_ratio(report: RunReport, max_failure_ratio: float) -> None:
     """Fail loudly (after the report is written) when too many documents failed."""
     if report.failure_ratio > max_failure_ratio:
-        raise RunFailed(f"{report.failed} of {report.indexed + report.failed} processed documents failed "
+        new = report.failed - report.failed_before
+        raise RunFailed(f"{new} of {report.indexed + new} processed documents failed "
                         f"({report.failure_ratio:.0%} > max_failure_ratio {max_failure_ratio:.0%})")

@@ -6,9 +6,10 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from pipeline.document import Document
+from pipeline.document import Change, Document
 from pipeline.run.context import RunContext
 from pipeline.run.report import DocumentOutcome, Status
 from pipeline.stages.base import Step
@@ -141,9 +142,12 @@ class Load(Step):
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         loader: Loader | None = None
+        failed: list[Document] = []
         try:
             for doc in docs:
                 if doc.failed or doc.unchanged:
+                    if doc.failed and not doc.unchanged:
+                        failed.append(doc)
                     yield doc
                     continue
                 doc.raw_text = ""  # never indexed; the markup is the biggest thing a document holds
@@ -157,14 +161,33 @@ class Load(Step):
             raise
         if loader is not None:
             yield from loader.close()
+        self._keep_failures(failed)
+
+    def _keep_failures(self, failed: list[Document]) -> None:
+        """The dead-letter records of the documents that failed before their load, with their files'
+        identities (``pipeline.elastic.failed_files``: the next run does not try an unchanged one again)."""
+        from pipeline.elastic.bulk import write_deadletter
+        from pipeline.elastic.failed_files import failure_record, file_identity
+        from pipeline.elastic.indices import deadletter_index
+
+        if not failed:
+            return
+        ctx, records = self.ctx, []
+        for doc in failed:
+            root = Path(ctx.sources.get(doc.source_id, ctx.source_dir))
+            identity = file_identity(Path(doc.source_path), root, ctx.run.max_file_bytes)
+            records.append(failure_record(doc, run_id=ctx.run_id, index=ctx.index, identity=identity,
+                                          fingerprint=ctx.fingerprint))
+        folder = ctx.run_folder
+        write_deadletter(self.es, deadletter_index(ctx.alias), folder / "deadletter.jsonl" if folder else None, records)
 
 
 def outcome_of(doc: Document) -> DocumentOutcome:
     """A document's line in the run report."""
-    if doc.unchanged:
+    if doc.unchanged and not doc.failed:
         return DocumentOutcome(source=doc.source, id=doc.id, status=Status.UNCHANGED)
     return DocumentOutcome(
         source=doc.source, id=doc.id, status=Status.FAILED if doc.failed else Status.INDEXED,
         errors=list(doc.errors), warnings=list(doc.warnings), title=doc.title, language=doc.language,
-        change=None if doc.failed or doc.change is None else doc.change,
+        change=Change.UNCHANGED if doc.unchanged else None if doc.failed or doc.change is None else doc.change,
         encoding=doc.encoding, encoding_source=doc.encoding_source)

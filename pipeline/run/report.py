@@ -152,13 +152,21 @@ class RunReport:
     @property
     def cleaned(self) -> int:
         """Files processed through extract and clean this run (they may still fail later)."""
-        return sum(1 for d in self.documents
-                   if d.status in {Status.INDEXED, Status.FAILED} and d.failed_stage not in {"extract", "clean"})
+        return sum(1 for d in self.documents if d.status in {Status.INDEXED, Status.FAILED}
+                   and d.change != Change.UNCHANGED and d.failed_stage not in {"extract", "clean"})
+
+    @property
+    def failed_before(self) -> int:
+        """Failed files that failed the same way in an earlier run (unchanged since: not tried again)."""
+        return sum(1 for d in self.documents if d.status == Status.FAILED and d.change == Change.UNCHANGED)
 
     @property
     def failure_ratio(self) -> float:
-        processed = self.indexed + self.failed
-        return self.failed / processed if processed else 0.0
+        """New failures among the documents processed (a file that failed unchanged before is neither: one bad
+        file does not fail every later run of its folder)."""
+        failed = self.failed - self.failed_before
+        processed = self.indexed + failed
+        return failed / processed if processed else 0.0
 
     @property
     def status(self) -> RunStatus:
@@ -232,7 +240,9 @@ class RunReport:
         if self.error:
             lines.append(f"  ERROR {self.error}")
         if self.failed:
-            lines.append("  failures by code: " + ", ".join(f"{k}={v}" for k, v in self.failures_by_code().items()))
+            lines.append("  failures by code: " + ", ".join(f"{k}={v}" for k, v in self.failures_by_code().items())
+                         + (f" ({self.failed_before} of them failed unchanged before: not tried again)"
+                            if self.failed_before else ""))
         if warned := self.warnings_by_code():
             lines.append("  warnings by code: " + ", ".join(f"{k}={v}" for k, v in warned.items()))
         for d in self.documents:

@@ -6,6 +6,9 @@ fingerprint (rules, code or libraries changed) are ``reprocessed``, other bytes 
 file the index does not hold ``new``. ``full_refresh`` processes everything again. A document that
 was indexed but never grouped with its copies (a run died between its load and its grouping, or
 grouping was off) is processed again too, so it gets grouped (counted as ``dedup/ungrouped``).
+A file the index does not hold that failed before its load in an earlier run, and has the same identity under
+the same fingerprint, fails again without being read (``pipeline.elastic.failed_files``, counted as
+``unchanged/failed-before``).
 
 A run that processes its batches one after the other in one process asks the index for the next
 batch's fingerprints in a thread while this batch is processed (``ask_ahead``; the check then waits
@@ -26,7 +29,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, ClassVar
 
-from pipeline.document import Change, Document
+from pipeline.document import Change, Document, Failure
 from pipeline.run.context import RunContext
 from pipeline.stages.base import Step
 from pipeline.stages.enrich import document_id
@@ -34,6 +37,8 @@ from pipeline.stages.extract import read_at_most
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+    from pipeline.elastic.failed_files import FailedBefore
 
 Fingerprints = dict[str, tuple[str, str]]  # id -> (file_sha256, processing_fingerprint) of what the index holds
 Asked = tuple[frozenset[str], Fingerprints]  # the ids asked about, and the answer
@@ -76,6 +81,7 @@ class SkipUnchanged(Step):
         known = self.known(list(dict.fromkeys(doc.id for doc in batch)))
         if self.ungrouped is not None and known:
             self.ungrouped_ids = self.ungrouped(known)
+        failed_before = self.failed_before([doc.id for doc in batch if doc.id not in known])
         self.seconds += time.perf_counter() - started
         fingerprint, limit = self.ctx.fingerprint, self.ctx.run.max_file_bytes
         for doc in batch:
@@ -83,6 +89,8 @@ class SkipUnchanged(Step):
             indexed = known.get(doc.id)
             if indexed is None:
                 doc.change = Change.NEW
+                if doc.id in failed_before:
+                    self._fails_again(doc, failed_before[doc.id])
             else:
                 same_bytes = file_sha256(Path(doc.source_path), self.root, limit) == indexed[0]
                 if not same_bytes:
@@ -93,6 +101,31 @@ class SkipUnchanged(Step):
                     doc.change = Change.UNCHANGED
             self.seconds += time.perf_counter() - started
             yield doc
+
+
+    def failed_before(self, ids: list[str]) -> dict[str, FailedBefore]:
+        """The last failure of each of ``ids`` (files the index does not hold) under this run's processing
+        fingerprint, from the dead-letter index; none on a full refresh (every file is tried again)."""
+        from pipeline.elastic.failed_files import last_failures
+        from pipeline.elastic.indices import deadletter_index
+
+        if not ids or self.ctx.full_refresh:
+            return {}
+        found = last_failures(self.es, deadletter_index(self.ctx.alias), ids)
+        return {i: f for i, f in found.items() if f.fingerprint == self.ctx.fingerprint}
+
+    def _fails_again(self, doc: Document, before: FailedBefore) -> None:
+        """A file with the identity it failed with: it fails the same way, so it is not read again (every
+        step passes it on, as an unchanged one) and carries the reasons it failed with then."""
+        from pipeline.elastic.failed_files import file_identity
+
+        identity = file_identity(Path(doc.source_path), self.root, self.ctx.run.max_file_bytes)
+        if identity == "missing" or identity != before.identity:
+            return
+        doc.change = Change.UNCHANGED
+        doc.errors = [Failure(e.stage, e.code, f"{e.message} [unchanged since run {before.run_id}: not tried "
+                                                "again; --full-refresh tries it]") for e in before.errors]
+        self.counters["failed-before"] += 1
 
 
 def file_sha256(path: Path, root: Path, max_bytes: int) -> str | None:

@@ -115,9 +115,9 @@ class Extract(Stage):
 
 def _bad_name(doc: Document, stage: str) -> Document:
     """A file whose name is not UTF-8 fails (no index field, report or log line can carry the name as it is):
-    its document names it with the bytes shown as ``\\xNN``; its id stays the one of its real name."""
-    doc.source, doc.source_path = shown_path(doc.source), shown_path(doc.source_path)
-    doc.source_relpath = shown_path(doc.source_relpath)
+    its document names it with the bytes shown as ``\\xNN``; its id stays the one of its real name, and
+    ``source_path`` the real path (the dead-letter record shows it, ``pipeline.elastic.failed_files``)."""
+    doc.source, doc.source_relpath = shown_path(doc.source), shown_path(doc.source_relpath)
     doc.fail(stage, "bad-name", f"the file name is not valid UTF-8 ({doc.source}: undecodable bytes shown as \\xNN); "
                                 "rename the file to index it")
     return doc

@@ -227,3 +227,29 @@ def test_missing_folder_fails_at_once_and_is_recorded(airflow_db, es_client, es_
     assert len(hits) == 1
     record = hits[0]["_source"]
     assert record["status"] == "failed" and "SourceMissing" in record["error"] and "not-there" in record["error"]
+
+
+@pytest.mark.airflow
+@pytest.mark.es
+def test_unknown_encoding_fails_at_once_and_is_recorded(airflow_db, es_client, es_url, index_prefix, tmp_path,
+                                                        monkeypatch):
+    """A bad ``encoding`` param fails in ``start`` like a bad folder does: at once, with a failed run recorded
+    (it failed before the run was started, and left no record)."""
+    from airflow.utils.state import DagRunState
+
+    from pipeline.elastic.indices import RUNS_INDEX
+
+    monkeypatch.setenv("ES_URL", es_url)
+    monkeypatch.setenv("ETL_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("ETL_ALLOWED_SOURCE_ROOTS", str(tmp_path))
+    (tmp_path / "in").mkdir()
+    run = fresh_dag("ingest_articles").test(run_conf={"source_dir": str(tmp_path / "in"), "encoding": "klingon-8",
+                                                      "index_alias": f"{index_prefix}-badcharset"})
+    assert run.state == DagRunState.FAILED
+    ti = next(t for t in run.get_task_instances() if t.task_id == "start")
+    assert ti.try_number == 1
+    es_client.indices.refresh(index=RUNS_INDEX)
+    query = {"term": {"alias": f"{index_prefix}-badcharset"}}
+    hits = es_client.search(index=RUNS_INDEX, query=query)["hits"]["hits"]
+    assert len(hits) == 1
+    assert hits[0]["_source"]["status"] == "failed" and "klingon-8" in hits[0]["_source"]["error"]

@@ -135,3 +135,12 @@ def test_hostile_folder(es_client, es_url, index_prefix, tmp_path, monkeypatch):
     # the file that was unreadable is now processed; everything indexed before is unchanged
     assert rc["unchanged"] == report.indexed and rc["indexed"] == 1
     assert {d.source for d in rerun.documents if d.status == "indexed"} == {"locked.txt"}
+    # the files that failed are the same files: they fail again with their reasons, not read again, and no new
+    # failure counts against max_failure_ratio -- but a file made readable, or a dangling link, is tried again
+    again = {d.source for d in rerun.documents if d.status == "failed" and d.change == "unchanged"}
+    assert again == {d.source for d in report.documents if d.status == "failed"} - {"locked.txt", "dangling.txt"}
+    assert rerun.failed_before == len(again)
+    assert rerun.failure_ratio == 0.5  # of the two files processed, locked.txt is indexed, dangling.txt fails again
+    for d in rerun.documents:
+        if d.source in again:
+            assert "not tried again" in d.errors[0].message, d

@@ -38,7 +38,7 @@ def test_a_name_that_is_not_utf8_fails_in_extract_and_is_reported_by_its_shown_n
     assert [(e.stage, e.code) for e in bad.errors] == [("extract", "bad-name")]
     assert "caf\\xe9.txt" in bad.errors[0].message and "rename" in bad.errors[0].message
     assert bad.source == "caf\\xe9.txt" and bad.source_relpath == "caf\\xe9.txt"
-    assert bad.source_path == str(root.absolute() / "caf\\xe9.txt")
+    assert bad.source_path == str(root.absolute() / raw)  # the real path: the dead-letter record shows it
     assert bad.raw_text == ""
     assert bad.id == new_document(root, "src", raw).id  # the id of its real name, not of the shown one
     assert bad.id != new_document(root, "src", "caf\\xe9.txt").id
