@@ -169,7 +169,8 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
                 ln.kind = "caption"
                 signals["caption_credit"] += 1
             prev = lines[i - 1] if i > 0 else None
-            if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
+            if (prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max
+                    and not paragraph_above_credit(lines, i, r)):
                 prev.kind = "caption"  # the caption the credit line is under
                 signals["caption_credit"] += 1
         elif form == OPENING or form == CLOSING:
@@ -179,12 +180,57 @@ def mark_caption_forms(lines: list[Line], lex: Lexicon, r: TextRules, signals: C
             ln.kind = "caption"
             signals["caption_shape"] += 1
             prev = lines[i - 1] if i > 0 else None
-            if prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max:
+            if (prev is not None and not prev.kind and ln.gap == 0 and len(prev.text) <= r.caption_max
+                    and not paragraph_above_credit(lines, i, r)):
                 prev.kind = "caption"
                 signals["caption_shape"] += 1
         elif _next_to_prose(lines, i, r):  # CAPTION_SHAPE
             ln.kind = "caption"
             signals["caption_shape"] += 1
+
+
+# a sentence end inside a line, another sentence after it: ". X" (a capital, or a letter of a script without
+# case: Cyrillic and Latin lower case is a continuation, "z. B. die", "3.5 million"), "。X" in a dense script
+_INNER_END = re.compile(r"(?<=\w\w)[.!?؟।]\s+[\"“«(]?(\w)|[。！？](?=[^\s\"”’)\]」』）》】])")
+
+
+def two_sentences(t: str) -> bool:
+    """``t`` holds at least two sentences (a sentence end followed by the start of another)."""
+    for m in _INNER_END.finditer(t):
+        c = m.group(1)
+        if c is None or c.isupper() or (c.isalpha() and not c.islower()):
+            return True
+    return False
+
+
+def paragraph_above_credit(lines: list[Line], i: int, r: TextRules) -> bool:
+    """Line ``i`` is a credit line right under line ``i - 1`` (no blank line between): is that line a
+    paragraph of the article, not the caption the credit is under? A credit also stands alone under an
+    image without a caption (``사진=게티이미지뱅크``) or closes the article (``© dpa-infocom, …``); taking a
+    paragraph out of the body is a loss, leaving a caption in it a small miss. No word list: the layout,
+    then the line's shape against the document's.
+
+    * In a blank-line layout (:func:`blank_line_layout`), a blank line above the caption and none
+      between it and the credit make the two one block: the caption (False).
+    * Otherwise the line is a paragraph when it holds two sentences, or is a prose line ending a sentence
+      at least as long as the document's median prose line (a caption is one short statement), or ends a
+      sentence with no prose line left after the credit (the credit closes the article: the line above
+      is its last paragraph)."""
+    prev = lines[i - 1]
+    t = prev.text
+    if prev.gap >= 1 and blank_line_layout(lines, r):
+        return False
+    if two_sentences(t):
+        return True
+    if not ends_sentence(t):
+        return False  # a label, an alt text, a headline-like caption
+    floor = r.prose_floor
+    if not any(not ln.kind and len(ln.text) >= floor and is_prose(ln.text, r) for ln in lines[i + 1:]):
+        return True
+    if len(t) < floor or not is_prose(t, r):
+        return False
+    prose = sorted(len(ln.text) for ln in lines if not ln.kind and len(ln.text) >= floor and is_prose(ln.text, r))
+    return len(t) >= prose[len(prose) // 2]
 
 
 def _next_to_prose(lines: list[Line], i: int, r: TextRules) -> bool:

@@ -51,7 +51,13 @@ from pipeline.stages.clean.rules import (
     is_heading_like,
 )
 from pipeline.stages.clean.script import SENT_PUNCT, URLISH, WORD, line_memo, word_count
-from pipeline.stages.clean.structure import mark_blocks, mark_caption_forms, mark_end_of_article, mark_line_repeats
+from pipeline.stages.clean.structure import (
+    mark_blocks,
+    mark_caption_forms,
+    mark_end_of_article,
+    mark_line_repeats,
+    paragraph_above_credit,
+)
 
 Cuts = list[dict[str, object]]
 
@@ -84,7 +90,8 @@ def _mark_captions(lines: list[Line], r: TextRules) -> list[int]:
             # a credit line ("Photo: <credit>") under its caption, same block: the line above is the caption
             if v & CREDIT and i > 0 and ln.gap == 0:
                 prev = lines[i - 1]
-                if not prev.kind and len(prev.text) <= r.caption_max and not is_heading_like(prev.text):
+                if (not prev.kind and len(prev.text) <= r.caption_max and not is_heading_like(prev.text)
+                        and not paragraph_above_credit(lines, i, r)):
                     prev.kind = "caption"
     return verdicts
 
