@@ -140,7 +140,7 @@ def file_sha256(path: Path, root: Path, max_bytes: int) -> str | None:
             return None
         with open(path, "rb") as fh:
             return hashlib.sha256(read_at_most(fh, stat.st_size, max_bytes)).hexdigest()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (``resolve`` before Python 3.13)
         return None
 
 

@@ -45,6 +45,58 @@ def looks_utf16(head: bytes) -> bool:
     return evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds)
 
 
+def bomless_utf16(data: bytes) -> tuple[str, str, str] | None:
+    """``(codec, text, evidence)`` when ``data`` is UTF-16 without a byte-order mark, else ``None``.
+
+    The NUL bytes point to the byte order: ASCII (letters, spaces, line breaks) in UTF-16 has a NUL high
+    byte, so the NULs fall on one parity. Evidence enough: ``looks_utf16`` (ASCII-heavy text), or, for text
+    mostly in another script (Chinese, Russian: only its spaces, digits and line breaks are ASCII), a NUL
+    per 100 code units, 8 times as many on the high byte as on the low one (a sentence of Chinese and its line
+    break: 1 against 0), and bytes that without their NULs do not read as 8-bit text (valid UTF-8 with few
+    control bytes: such a file holds stray NULs).
+    Then the whole file must decode strictly, and read as text (``_reads_as_text``)."""
+    head = data[:65536]
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in head:
+        return None
+    evens, odds = head[0::2].count(0), head[1::2].count(0)
+    high, low = max(evens, odds), min(evens, odds)
+    codec = "utf-16-be" if evens > odds else "utf-16-le"
+    ascii_heavy = high != low and looks_utf16(head)
+    if not ascii_heavy and not (high * 100 >= len(head) // 2 and low * 8 <= high
+                                and not _reads_as_8bit_text(data)):
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if not _reads_as_text(text[:32768]):
+        return None
+    name = codec.replace("-", "").upper().replace("UTF16", "UTF-16")
+    return codec, text, (f"no byte-order mark: its NUL bytes fall on the high byte of the code units ({high} "
+                         f"against {low} in {'the first ' if len(data) > len(head) else ''}{len(head)} bytes) and it decodes strictly as {name}")
+
+
+def _reads_as_8bit_text(data: bytes) -> bool:
+    rest = data.replace(b"\x00", b"")
+    try:
+        rest.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return (len(rest) - len(rest.translate(None, CONTROL_BYTES))) * 10 <= len(rest)
+
+
+# The control bytes counted as not text (below tab, and 14-31), deleted in C to count them.
+CONTROL_BYTES = bytes(b for b in range(256) if b < 9 or 13 < b < 32)
+_NOT_TEXT = frozenset(("Cc", "Cn", "Co", "Cs"))  # control, unassigned, private use, lone surrogate
+
+
+def _reads_as_text(sample: str) -> bool:
+    """Text, not a binary read as UTF-16: at most one character in 100 is a control character (but tab,
+    line breaks, form feed), unassigned or private use."""
+    bad = sum(1 for ch in sample if unicodedata.category(ch) in _NOT_TEXT and ch not in "\t\n\r\x0b\x0c")
+    return bad * 100 <= len(sample)
+
+
 _REPLACED = threading.local()  # bytes the "news-etl-count" error handler replaced in this thread's decode
 
 

@@ -2,7 +2,8 @@
 
 Order of evidence (docs/encodings.md):
 
-1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``;
+1. a byte-order mark (UTF-8, UTF-16, UTF-32) -> ``bom``; UTF-16 without one, told by where its NUL
+   bytes fall and a strict decode that reads as text (``charset_bytes.bomless_utf16``) -> ``detected``;
 2. strict UTF-8 -> ``utf-8`` (7-bit data with ISO-2022 escape sequences -> ``detected``);
    UTF-8 with a few broken bytes (valid sequences outnumber them 10:1) -> ``repaired``;
 3. candidates: the declared charset (HTML ``<meta>``, XML declaration, via BeautifulSoup's
@@ -24,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline.stages.charset_bytes import detector_sample, looks_utf16, nonascii_bytes, repair
+from pipeline.stages.charset_bytes import bomless_utf16, detector_sample, looks_utf16, nonascii_bytes, repair
 from pipeline.stages.charset_fit import context, fit, language_of, main_script, normalized, text_sample
 from pipeline.stages.charsets import (
     canonical,
@@ -57,6 +58,7 @@ class Decoded:
     replaced: int = 0  # bytes that became U+FFFD (repaired only)
     declared: str | None = None  # what the file declared, when that was overruled
     runner_up: str | None = None  # the next-best reading and how far behind it was (legacy files only)
+    evidence: str | None = None  # how a detected charset was told (BOM-less UTF-16)
 
     @property
     def warning_code(self) -> str:
@@ -72,6 +74,8 @@ class Decoded:
         if self.source == "repaired":
             return (f"no charset decodes this file cleanly: decoded as {self.encoding}, "
                     f"{self.replaced} undecodable byte(s) replaced")
+        if self.evidence:
+            return f"decoded as {self.encoding} ({self.source}; {self.evidence})"
         evidence = f"; runner-up {self.runner_up}" if self.runner_up else ""
         if self.declared and self.source != "declared":
             return (f"declared charset {self.declared} does not fit the bytes; "
@@ -160,6 +164,10 @@ def decode(data: bytes, *, html: bool = False, hint: str | None = None) -> Decod
                         other.declared = f"{name} (byte-order mark)"
                         return other
                 return Decoded(text, name, "repaired", replaced)
+    utf16 = bomless_utf16(data)  # before UTF-8: its ASCII, NULs and all, is valid UTF-8
+    if utf16 is not None:
+        codec, text, how = utf16
+        return Decoded(text, codec.replace("-le", "le").replace("-be", "be"), "detected", evidence=how)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -7,6 +7,7 @@ silently: a non-UTF-8 file that we decode anyway carries a warning saying how.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -20,7 +21,9 @@ from typing import BinaryIO
 
 from pipeline.document import Document, shown_path
 from pipeline.stages.base import Stage
-from pipeline.stages.decode import decode, looks_utf16
+from pipeline.stages.charset_bytes import CONTROL_BYTES as _CONTROL_BYTES
+from pipeline.stages.charset_bytes import bomless_utf16
+from pipeline.stages.decode import decode
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<title|<article|<div|<p[\s>])", re.I)
@@ -34,23 +37,48 @@ _MAGIC = {
     b"PK\x03\x04": "ZIP archive",
     b"\x1f\x8b": "gzip data",
 }
-# The control bytes ``_binary_kind`` counts (below tab, and 14-31): deleted in C to count them.
-_CONTROL_BYTES = bytes(b for b in range(256) if b < 9 or 13 < b < 32)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def discover(source_dir: Path) -> Iterator[Path]:
-    """Yield every regular file and symlink below ``source_dir`` in a stable order.
+    """Yield every entry below ``source_dir`` that is not a folder we descend into, in a stable order
+    (a folder's entries by name, its subfolders' after them, depth first).
 
     Hidden files and folders (``.name``) are skipped: they are editor/VCS droppings, not
-    articles. Symlinks are yielded (not followed here) so ``read_document`` can report
-    the ones that point outside the source folder.
+    articles. Everything else is yielded for ``Extract`` to read or to fail with its code:
+    symlinks (never followed here: ``symlink-outside``, ``symlink-dir``, ``symlink-loop``), FIFOs,
+    sockets and devices (``not-a-file``) and subfolders that cannot be listed (``unreadable-dir``,
+    yielded in place of their files). Symlinks to folders are not followed, so no loop can hang the
+    walk and no file is read twice under two names. ``source_dir`` itself that cannot be listed raises
+    ``OSError``: that is no document's failure but the run's.
     """
     root = Path(source_dir)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = _listing(folder)
+        except OSError:
+            if folder == root:
+                raise
+            yield folder  # a document: ``Extract`` fails it as unreadable-dir, with the OS error
+            continue
+        subfolders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:  # cannot tell: read as a file, whose error then says what is wrong
+                is_dir = False
+            if is_dir:
+                subfolders.append(Path(entry.path))
+            else:
+                yield Path(entry.path)
+        stack.extend(reversed(subfolders))
+
+
+def _listing(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as it:
+        return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
 
 
 def is_html_name(name: str) -> bool:
@@ -131,13 +159,28 @@ class ExtractError(ValueError):
         self.code = code
 
 
+_LOOP = "symlink loop (following the link leads back to it, never to a file); not followed"
+
+
 def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Document) -> bytes:
-    if path.is_symlink() and source_root is not None:
-        target = path.resolve()
-        root = Path(source_root).resolve()
-        if not target.is_relative_to(root):
+    link = path.is_symlink()
+    outside: bool | None = None  # unknown without a source folder
+    if link and source_root is not None:
+        try:
+            target = path.resolve()
+        except RuntimeError:  # Python < 3.13 on a loop (3.13 resolves what it can; the stat then fails)
+            raise ExtractError("symlink-loop", _LOOP) from None
+        outside = not target.is_relative_to(Path(source_root).resolve())
+        if outside and not target.is_dir():
             raise ExtractError("symlink-outside", "symlink points outside the source folder; not followed")
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ExtractError("symlink-loop", _LOOP) from None
+        raise
+    if stat_mode.S_ISDIR(stat.st_mode):
+        _check_folder(path, link, outside)
     if not stat_mode.S_ISREG(stat.st_mode):  # what ``path.is_file()`` answers, without a second stat
         raise ExtractError("not-a-file", "not a regular file")
     doc.file_size = stat.st_size
@@ -146,6 +189,21 @@ def _read_bytes(path: Path, source_root: Path | None, max_bytes: int, doc: Docum
         raise ExtractError("too-large", f"file too large: {stat.st_size} bytes > limit {max_bytes}")
     with open(path, "rb") as fh:
         return read_at_most(fh, stat.st_size, max_bytes)
+
+
+def _check_folder(path: Path, link: bool, outside: bool | None) -> None:
+    """A folder among the documents: a symlink to one (never followed: its files, if it is inside the source
+    folder, are read at their own paths) or a subfolder ``discover`` could not list."""
+    if link:
+        where = "" if outside is None else " outside" if outside else " inside"
+        raise ExtractError("symlink-dir", f"symlink to a directory{where}{' the source folder' * bool(where)}; "
+                                          "not followed")
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        raise ExtractError("unreadable-dir", f"cannot list directory: {exc.strerror or exc}; its files are not read")
+    raise ExtractError("not-a-file", "not a regular file (a directory)")
 
 
 def read_at_most(fh: BinaryIO, size: int, max_bytes: int) -> bytes:
@@ -184,8 +242,10 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
     if lower.endswith(".gz"):
         data = _gunzip(data, max_bytes)
         lower = lower[:-3]
-    if not data or data.isspace():  # ``not data.strip()``, without the copy
+    if not data:
         raise ExtractError("empty", "empty file")
+    if data.isspace():  # ``not data.strip()``, without the copy
+        raise ExtractError("empty", f"empty file: only whitespace ({len(data)} bytes)")
     kind = _binary_kind(data)
     if kind:
         raise ExtractError("binary", f"binary content ({kind}), not text or HTML")
@@ -196,8 +256,9 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
     text = result.text
     # a strict UTF-8 decode holds U+0000 exactly where the bytes hold 0x00 (no other sequence has one)
     nul = b"\x00" in data if result.source == "utf-8" and result.encoding == "utf-8" else "\x00" in text
-    if nul:  # never indexed (Elasticsearch and most readers choke on it): removed and counted
-        doc.warn("extract", "nul-removed", f"{text.count(chr(0))} NUL character(s) removed")
+    if nul:  # never indexed (Elasticsearch and most readers choke on it): removed and counted, wherever they are
+        doc.warn("extract", "nul-removed", f"{text.count(chr(0))} NUL character(s) removed from the text "
+                                           f"(the first at character {text.index(chr(0))})")
         text = text.replace("\x00", "")
     if not text or text.isspace():  # ``not text.strip()``, without the copy
         raise ExtractError("no-text", "no text after decoding")
@@ -208,17 +269,24 @@ def decode_into(doc: Document, data: bytes, name: str, max_bytes: int, *, encodi
 
 
 def _binary_kind(data: bytes) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOM: text, despite the NULs
+    """What makes ``data`` binary, or ``None`` for text. One rule for NUL bytes, wherever they are in the file:
+    NULs in otherwise clean text (up to 1 byte in 10) are removed and counted (``decode_into``); a file with
+    more than 1 byte in 10 NUL or control (below tab, 14-31), or with NULs among other control bytes (more
+    than 1 in 100, ESC aside: ISO-2022 has it), is binary: random, compressed or executable data has both.
+    UTF-16, with or without a byte-order mark, is text."""
+    if data.startswith(_UTF16_BOMS):  # UTF-16 BOM: text, despite the NULs
         return None
     for magic, kind in _MAGIC.items():
         if data.startswith(magic):
             return kind
-    head = data[:4096]
-    if b"\x00" in head and not looks_utf16(head):
-        return "NUL bytes"
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if control > len(head) * 0.1:
-        return "mostly control bytes"
+    if bomless_utf16(data) is not None:  # (``None`` at once without a NUL in the first 64 KB)
+        return None
+    control = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    nul = data.count(0) if control else 0
+    other = control - nul - data.count(0x1b) if nul else 0
+    if control * 10 > len(data) or other * 100 > len(data):
+        return (f"{control * 100 // len(data)}% NUL or control bytes: {nul} NUL and {control - nul} other "
+                f"in {len(data)} bytes")
     return None
 
 

@@ -58,7 +58,7 @@ def test_corrupt_gzip(tmp_path):
 
 @pytest.mark.parametrize("data, expected", [
     (b"", "empty file"),
-    (b"   \n\t  ", "empty file"),
+    (b"   \n\t  ", "empty file: only whitespace (7 bytes)"),
     (PNG, "binary content (PNG image)"),
     (ELF, "binary content (ELF executable)"),
     (b"abc\x00\x01\x02\x03" * 100, "binary content"),
