@@ -201,8 +201,8 @@ class Reindex(Flow):
     kind = "reindex"
 
     def _start(self, es: Elasticsearch, request: RunRequest, run_id: str, source: Path, alias: str) -> RunContext:
-        return begin_reindex(es, self.settings, source_dir=source, alias=alias, run_id=run_id,
-                             source_name=request.source_id, allow_shrink=request.allow_shrink)
+        return begin_reindex(es, self.settings, source_dir=source if request.source_dir else None, alias=alias,
+                             run_id=run_id, source_name=request.source_id, allow_shrink=request.allow_shrink)
 
     def finish(self, ctx: RunContext, reports: Iterable[BatchReport], es: Elasticsearch) -> RunReport:
         result = complete_reindex(es, ctx, list(reports))

@@ -44,8 +44,12 @@ BOTH = ("ingest", "reindex")
 
 RUN_PARAMS: tuple[RunParam, ...] = (
     RunParam("source_dir", str, "Folder to read (default: source_dir of config/pipeline.yaml or ETL_SOURCE_DIR). "
-             "A DAG run may only name folders under allowed_source_roots (ETL_ALLOWED_SOURCE_ROOTS).", BOTH,
+             "A DAG run may only name folders under allowed_source_roots (ETL_ALLOWED_SOURCE_ROOTS).", ("ingest",),
              default=lambda s: str(s.source_dir)),
+    RunParam("source_dir", str, "A source folder to rebuild with the alias's recorded sources (it replaces the "
+             "recorded folder of its source_id). Empty: the sources recorded for the alias only (the configured "
+             "source_dir when none is recorded). A DAG run may only name folders under allowed_source_roots.",
+             ("reindex",), nullable=True),
     RunParam("index_alias", str, "Alias that searches and Kibana use (default: index.alias of config/pipeline.yaml)",
              BOTH, default=lambda s: s.index_alias, pattern=ALIAS_PATTERN),
     RunParam("source_id", str, "Identity of this folder's source: part of every document id and stored as the "

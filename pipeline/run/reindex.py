@@ -74,6 +74,18 @@ def rebuild_sources(es: Elasticsearch, alias: str, name: str, source: Path) -> d
     return sources
 
 
+def first_recorded_source(es: Elasticsearch, alias: str) -> tuple[str, Path] | None:
+    """The first source recorded for ``alias`` whose folder is here: a reindex given no folder rebuilds the
+    alias from its recorded sources only (it added the configured folder's documents to any alias)."""
+    from pipeline.elastic.sources import recorded_sources
+
+    for recorded in recorded_sources(es, alias):
+        root = recorded.local_root()
+        if root is not None:
+            return recorded.name, root.resolve()
+    return None
+
+
 def begin_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | None = None, alias: str | None = None,
                   run_id: str | None = None, runs_dir: Path | None = None, source_name: str | None = None,
                   allow_shrink: bool = False) -> RunContext:
@@ -85,12 +97,13 @@ def begin_reindex(es: Elasticsearch, settings: Settings, *, source_dir: Path | N
     from pipeline.fingerprint import processing_fingerprint
     from pipeline.run.lifecycle import source_name_for
 
-    source = Path(source_dir or settings.source_dir).resolve()
+    alias = validate_index_name(alias or settings.index_alias)
+    recorded = first_recorded_source(es, alias) if source_dir is None and source_name is None else None
+    source = recorded[1] if recorded else Path(source_dir or settings.source_dir).resolve()
     if not source.is_dir():
         raise SourceMissing(f"source folder does not exist: {source}")
-    alias = validate_index_name(alias or settings.index_alias)
     ensure_support_indices(es, alias, settings.support_indices)
-    name = source_name_for(settings, source, source_name)
+    name = recorded[0] if recorded else source_name_for(settings, source, source_name)
     sources = rebuild_sources(es, alias, name, source)
     layout = desired_layout(es, settings.number_of_shards, settings.number_of_replicas)
     install_template(es, alias, layout)

@@ -185,6 +185,22 @@ def test_reindex_prunes_all_but_the_previous_index(es_client, alias, source, tmp
     assert physical_indices(es_client, alias) == [one.new_index, two.new_index]
 
 
+def test_reindex_without_a_folder_rebuilds_the_recorded_sources_only(es_client, alias, tmp_path):
+    """A reindex given no folder (the trigger form's empty field) rebuilds the alias from the sources recorded
+    for it: it used to add the configured folder (``seeds/``) to any alias, and record it there for good."""
+    from pipeline.elastic.sources import recorded_sources
+
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "story.txt").write_text("The harbour authority opened the new container terminal on Monday. " * 8)
+    ingest(es_client, alias, own, tmp_path)
+    result = reindex(es_client, load_settings(), alias=alias, runs_dir=tmp_path / "runs")
+    assert result.expected == result.actual == 1
+    assert [s.name for s in recorded_sources(es_client, alias)] == ["own"]
+    es_client.indices.refresh(index=alias)
+    assert es_client.count(index=alias)["count"] == 1
+
+
 @pytest.mark.airflow
 def test_reindex_dag_swaps_alias_under_a_search_loop(airflow_db, es_client, es_url, alias, source, tmp_path,
                                                     monkeypatch):
