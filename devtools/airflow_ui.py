@@ -124,9 +124,15 @@ def running() -> dict[str, int]:
     return {name: pid for name, pid in _read_state().get("pids", {}).items() if _alive(pid)}
 
 
-def healthy(timeout: float = 5) -> bool:
+def running_url() -> str:
+    """The URL of the running UI as it was started (its state file), whatever this shell's
+    ``AIRFLOW__API__PORT`` says; this shell's URL when none was recorded."""
+    return str(_read_state().get("url") or api_url())
+
+
+def healthy(timeout: float = 5, url: str | None = None) -> bool:
     try:
-        with urllib.request.urlopen(f"{api_url()}/api/v2/monitor/health", timeout=timeout) as resp:
+        with urllib.request.urlopen(f"{url or api_url()}/api/v2/monitor/health", timeout=timeout) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -142,8 +148,12 @@ def _tail(path: Path, lines: int = 25) -> str:
 def start(timeout: float = 240, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Start the four components (idempotent: a running set is left alone) and return the state."""
     if running():
-        if healthy():
-            return _read_state()
+        if healthy(url=running_url()):  # the UI started from another shell (another port) is left alone
+            state = _read_state()
+            if state.get("url") and state["url"] != api_url():
+                print(f"airflow ui: already running on {state['url']} (not {api_url()}): left as it is; "
+                      "make stop first to move it", file=sys.stderr)
+            return state
         stop()
     if not port_is_free(api_port()):  # else the health check below would see another program's server
         raise UIError(f"port {api_port()} is taken by another program; set AIRFLOW__API__PORT to a free port")
@@ -217,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if not procs:
         print("airflow ui: not running (make ui starts it)")
         return 0 if args.action == "status" else 1
-    print(f"airflow ui: {api_url()}  (health: {'ok' if healthy() else 'not answering'})")
+    url = running_url()
+    print(f"airflow ui: {url}  (health: {'ok' if healthy(url=url) else 'not answering'})")
     print(f"login:      {USER} / {admin_password()}   (kept in {password_file()})")
     print(f"processes:  {', '.join(f'{n} {p}' for n, p in procs.items())}")
     print(f"logs:       {state_dir()}/<component>.log;  make stop stops them")

@@ -60,3 +60,39 @@ def test_stop_and_status_when_nothing_runs(home):
         result = subprocess.run([sys.executable, "-m", "devtools.airflow_ui", action], cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and result.stdout.startswith(expected), result.stdout + result.stderr
+
+
+def test_a_ui_started_on_another_port_is_left_running(home, monkeypatch):
+    """``make ui`` (or ``status``) from a shell whose ``AIRFLOW__API__PORT`` differs from the running UI's: the
+    running one is kept and named by the URL it was started on (it used to be stopped and started again on the
+    new port, without the environment it was started with)."""
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200 if self.path == "/api/v2/monitor/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "airflow", "api-server"])
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        (home / "ui").mkdir(parents=True)
+        (home / "ui" / "state.json").write_text(json.dumps({"url": url, "pids": {"api-server": stand_in.pid}}))
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            monkeypatch.setenv("AIRFLOW__API__PORT", str(sock.getsockname()[1]))
+        assert airflow_ui.start()["url"] == url
+        assert stand_in.poll() is None  # not stopped
+        env = {"AIRFLOW_HOME": str(home), "PATH": "/usr/bin:/bin", "AIRFLOW__API__PORT": "18111"}
+        status = subprocess.run([sys.executable, "-m", "devtools.airflow_ui", "status"], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert status.stdout.startswith(f"airflow ui: {url}  (health: ok)"), status.stdout + status.stderr
+    finally:
+        stand_in.kill()
+        server.shutdown()
