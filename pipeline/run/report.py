@@ -264,10 +264,13 @@ def write_report(report: RunReport, folder: Path) -> Path:
 
 
 def load_report(runs_dir: Path, run_id: str | None = None) -> RunReport:
-    """A written run report: ``run_id``'s, or the most recently finished one."""
+    """A written run report: ``run_id``'s (as the Airflow UI shows it, ``manual__…+00:00``, or as its folder is
+    named), or the most recently finished one."""
+    from pipeline.run.context import safe_run_id
+
     runs_dir = Path(runs_dir)
     if run_id:
-        path = runs_dir / run_id / "report.json"
+        path = runs_dir / safe_run_id(run_id) / "report.json"
     else:
         candidates = sorted(runs_dir.glob("*/report.json"), key=lambda p: p.stat().st_mtime)
         if not candidates:

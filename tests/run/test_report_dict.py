@@ -45,3 +45,15 @@ def test_the_run_and_batch_reports_are_as_asdict_gives_them() -> None:
     batch = BatchReport(_outcomes(), {"clean": 1.0}, {"clean/pages": 1})
     assert batch.to_dict() == {"documents": [asdict(d) for d in batch.documents], "timings": {"clean": 1.0},
                                "counters": {"clean/pages": 1}}
+
+
+def test_a_report_is_found_by_the_run_id_the_airflow_ui_shows(tmp_path):
+    from pipeline.run.context import safe_run_id
+    from pipeline.run.report import load_report, write_report
+
+    run_id = "manual__2026-12-08T01:00:00.123456+00:00"
+    report = RunReport(run_id=run_id, source_dir="/in", alias="articles", index="articles-v1",
+                       started_at="2026-12-08T01:00:00+00:00")
+    write_report(report, tmp_path / safe_run_id(run_id))
+    assert load_report(tmp_path, run_id).run_id == run_id  # as the UI shows it
+    assert load_report(tmp_path, safe_run_id(run_id)).run_id == run_id  # as its folder is named
