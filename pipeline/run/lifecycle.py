@@ -156,6 +156,11 @@ def finish_run(ctx: RunContext, batches: Iterable[BatchReport], es: Elasticsearc
         retrying(lambda: es.index(index=RUNS_INDEX, id=report.run_id, document=record), "recording the run",
                  retry=RetryPolicy())
         retrying(lambda: es.indices.refresh(index=RUNS_INDEX), "refresh", retry=RetryPolicy())
+        if report.failed > report.failed_before:  # the next run reads its failures (pipeline.elastic.failed_files)
+            from pipeline.elastic.indices import deadletter_index
+
+            retrying(lambda: es.indices.refresh(index=deadletter_index(ctx.alias), ignore_unavailable=True),
+                     "refresh", retry=RetryPolicy())
     return report
 
 
