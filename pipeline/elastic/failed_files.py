@@ -3,7 +3,7 @@
 Every document a run could not index leaves a record there (a load rejection, as before, and now a failure of
 any stage before it), with its reasons and what identifies the file it came from: the hash of its bytes, or,
 for a file that was never read (too large, not a regular file, a symlink leaving the folder, a name that is
-not UTF-8), its ``lstat`` size, time and mode. The next run's unchanged check asks for the batch's files that
+not UTF-8), its ``lstat`` size, time and mode (``pipeline.run.unchanged.file_identity``). The next run's unchanged check asks for the batch's files that
 the index does not hold (:func:`last_failures`): a file that failed before a load with the same identity under
 the same processing fingerprint fails the same way, so it is reported with its earlier reasons and not tried
 again (``--full-refresh`` tries it). Its run counts it as failed, but it is no new failure: the run's failure
@@ -12,19 +12,14 @@ ratio leaves it out, so one bad file does not turn every later scheduled run red
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
 from pipeline.document import Document, Failure, shown_path
 from pipeline.elastic.client import RetryPolicy, retrying
-from pipeline.stages.extract import read_at_most
 
 
 @dataclass(frozen=True)
@@ -35,22 +30,6 @@ class FailedBefore:
     identity: str
     fingerprint: str
     errors: tuple[Failure, ...]
-
-
-def file_identity(path: Path, root: Path, max_bytes: int) -> str:
-    """``sha256:<hex>:<mode>`` of a regular file within ``max_bytes`` below ``root`` (what extract reads), else
-    ``stat:<size>:<mtime_ns>:<mode>`` of the entry itself (``lstat``), ``missing`` when there is none. The mode
-    is part of it: a file made readable is another file for this purpose."""
-    try:
-        st = os.lstat(path)
-        target = os.stat(path) if path.is_symlink() and path.resolve().is_relative_to(root.resolve()) else st
-        if S_ISREG(target.st_mode) and target.st_size <= max_bytes:
-            with open(path, "rb") as fh:
-                digest = hashlib.sha256(read_at_most(fh, target.st_size, max_bytes)).hexdigest()
-            return f"sha256:{digest}:{target.st_mode:o}"
-        return f"stat:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}"
-    except (OSError, RuntimeError, ValueError):  # gone, unreadable, a symlink loop, a NUL in the name
-        return "missing"
 
 
 def failure_record(doc: Document, *, run_id: str, index: str, identity: str, fingerprint: str) -> dict[str, Any]:

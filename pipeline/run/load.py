@@ -167,8 +167,9 @@ class Load(Step):
         """The dead-letter records of the documents that failed before their load, with their files'
         identities (``pipeline.elastic.failed_files``: the next run does not try an unchanged one again)."""
         from pipeline.elastic.bulk import write_deadletter
-        from pipeline.elastic.failed_files import failure_record, file_identity
+        from pipeline.elastic.failed_files import failure_record
         from pipeline.elastic.indices import deadletter_index
+        from pipeline.run.unchanged import file_identity
 
         if not failed:
             return

@@ -22,6 +22,7 @@ asks again itself (with retries).
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -117,8 +118,6 @@ class SkipUnchanged(Step):
     def _fails_again(self, doc: Document, before: FailedBefore) -> None:
         """A file with the identity it failed with: it fails the same way, so it is not read again (every
         step passes it on, as an unchanged one) and carries the reasons it failed with then."""
-        from pipeline.elastic.failed_files import file_identity
-
         identity = file_identity(Path(doc.source_path), self.root, self.ctx.run.max_file_bytes)
         if identity == "missing" or identity != before.identity:
             return
@@ -126,6 +125,20 @@ class SkipUnchanged(Step):
         doc.errors = [Failure(e.stage, e.code, f"{e.message} [unchanged since run {before.run_id}: not tried "
                                                 "again; --full-refresh tries it]") for e in before.errors]
         self.counters["failed-before"] += 1
+
+
+def file_identity(path: Path, root: Path, max_bytes: int) -> str:
+    """What a failed file is remembered by (``pipeline.elastic.failed_files``): ``sha256:<hex>:<mode>`` of a file
+    extract reads (:func:`file_sha256`), else ``stat:<size>:<mtime_ns>:<mode>`` of the entry itself (``lstat``),
+    ``missing`` when there is none. The mode is part of it: a file made readable is another file for this."""
+    try:
+        sha = file_sha256(path, root, max_bytes)
+        if sha is not None:
+            return f"sha256:{sha}:{os.stat(path).st_mode:o}"
+        st = os.lstat(path)
+        return f"stat:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}"
+    except (OSError, ValueError):  # gone, or a NUL in the name
+        return "missing"
 
 
 def file_sha256(path: Path, root: Path, max_bytes: int) -> str | None:
